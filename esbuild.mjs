@@ -1,0 +1,68 @@
+// Builds the extension (Node, CommonJS, `vscode` external) and the webview script (browser).
+// Flags: --production (minified, no source maps), --watch.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Reports each build's result the way VS Code's `$esbuild-watch` problem matcher expects. */
+const problemMatcherPlugin = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => { if (watch) console.log('[watch] build started'); });
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      if (watch) console.log('[watch] build finished');
+    });
+  },
+};
+
+// The webview loads the codicon font and CSS from dist/ (localResourceRoots), never from node_modules.
+function copyCodicons() {
+  mkdirSync('dist/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) {
+    cpSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
+  }
+}
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'silent',
+  plugins: [problemMatcherPlugin],
+};
+
+const contexts = await Promise.all([
+  esbuild.context({
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  }),
+  esbuild.context({
+    ...common,
+    entryPoints: ['media/panel.ts'],
+    outfile: 'dist/panel.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  }),
+]);
+
+copyCodicons();
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  const results = await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  if (results.some((r) => r.errors.length > 0)) process.exit(1);
+}
