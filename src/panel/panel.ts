@@ -41,7 +41,6 @@ export class PanelController implements vscode.Disposable {
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     panel.webview.options = this.webviewOptions();
-    panel.iconPath = new vscode.ThemeIcon('sparkle');
     const asUri = (...p: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, ...p)).toString();
     panel.webview.html = panelHtml({
       cspSource: panel.webview.cspSource,

@@ -1,31 +1,37 @@
-// Registers every command of the public contract (design.md). Commands a later change fills in
-// say so plainly instead of pretending to work.
+// Registers every command of the public contract (design.md).
 import * as vscode from 'vscode';
 import type { ApiKeyStore } from './secrets';
 import type { PanelController } from '../panel/panel';
+import type { Generator } from './generate';
+import type { PictorService } from './service';
 
 export interface CommandDeps {
   log: vscode.LogOutputChannel;
   keys: ApiKeyStore;
   panel: PanelController;
+  generator: Generator;
+  service: PictorService;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
-  const { log, keys, panel } = deps;
-  const notYet = (title: string) => async () => {
-    const msg = vscode.l10n.t('Pictor: {0} is not available yet in this version.', title);
-    log.info(msg);
-    void vscode.window.showWarningMessage(msg);
-    return undefined;
-  };
+  const { log, keys, panel, generator, service } = deps;
   const register = (id: string, fn: (...args: any[]) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
-  register('pictor.generateFromSelection', notYet(vscode.l10n.t('Generate Image from Selection')));
-  register('pictor.generatePlaceholder', notYet(vscode.l10n.t('Generate Image for Placeholder')));
-  register('pictor.generateAllPlaceholders', notYet(vscode.l10n.t('Generate Images for All Placeholders')));
-  register('pictor.editImage', notYet(vscode.l10n.t('Edit Image…')));
-  register('pictor.cancelAll', notYet(vscode.l10n.t('Cancel All Running Tasks')));
+  register('pictor.generateFromSelection', () => generator.fromSelection(vscode.window.activeTextEditor));
+  register('pictor.generatePlaceholder', (uri?: unknown, range?: unknown) => generator.placeholder(uri, range));
+  register('pictor.generateAllPlaceholders', (uri?: unknown) => generator.allPlaceholders(uri));
+  register('pictor.editImage', () => generator.editImage(vscode.window.activeTextEditor));
+  register('pictor.cancelAll', async () => {
+    const n = service.queue.running() + service.queue.list().filter((j) => j.state === 'queued').length;
+    await service.queue.cancelAll();
+    const msg = n
+      ? vscode.l10n.t('Pictor: stopped waiting for {0} task(s). Images of tasks that still finish at the provider are saved.', n)
+      : vscode.l10n.t('Pictor: no tasks are running.');
+    log.info(msg);
+    void vscode.window.showInformationMessage(msg);
+    return n;
+  });
   register('pictor.openPanel', () => panel.show());
   register('pictor.showLog', () => log.show());
   register('pictor.setApiKey', async (key?: unknown) => {

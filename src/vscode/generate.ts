@@ -1,0 +1,292 @@
+// The editor workflow: selections and placeholders become validated jobs, and jobs become linked
+// images. Commands called with arguments resolve when their images are saved and linked (or failed).
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { stat } from 'node:fs/promises';
+import { ScanCache, type Placeholder, type MarkdownScan } from '../core/placeholders';
+import { FINAL_STATES, type JobRecord } from '../core/store';
+import type { ReferenceInput } from '../core/types';
+import { inputFromSettings, readSettings } from './config';
+import { isJobMeta, type JobMeta } from './jobMeta';
+import type { Linker } from './linker';
+import { showJobError, type PictorService } from './service';
+import type { RangeTracker } from './tracker';
+
+/** What a command reports for each of its jobs. */
+export interface JobSummary {
+  id: string;
+  taskId?: string;
+  prompt: string;
+  state: string;
+  files: string[];
+  linked: boolean;
+  error?: string;
+}
+
+export class Generator implements vscode.Disposable {
+  readonly scans = new ScanCache();
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when which placeholders are running (or their progress) changed. */
+  readonly onDidChange = this.changed.event;
+  private readonly sub: vscode.Disposable;
+
+  constructor(
+    private readonly service: PictorService,
+    private readonly tracker: RangeTracker,
+    private readonly linker: Linker,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.sub = service.onJobEvent(() => this.changed.fire());
+  }
+
+  scan(doc: vscode.TextDocument): MarkdownScan {
+    return this.scans.get(doc.uri.toString(), doc.version, () => doc.getText());
+  }
+
+  /** The unfinished job that is filling this placeholder, if any (so it is never submitted twice). */
+  runningFor(doc: vscode.TextDocument, p: Placeholder): JobRecord | undefined {
+    const uri = doc.uri.toString();
+    const source = doc.getText().slice(p.start, p.end);
+    return this.service.queue.list().find((j) => {
+      if (FINAL_STATES.includes(j.state)) return false;
+      const meta = j.target.meta;
+      if (!isJobMeta(meta) || meta.origin !== 'placeholder' || meta.documentUri !== uri || meta.source !== source) return false;
+      const tracked = this.tracker.get(j.id);
+      return !tracked || tracked.start === p.start;
+    });
+  }
+
+  async fromSelection(editor: vscode.TextEditor | undefined): Promise<JobSummary[]> {
+    if (!editor || editor.selection.isEmpty) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: select the text to use as the prompt first.'));
+      return [];
+    }
+    const doc = editor.document;
+    const prompt = doc.getText(editor.selection).trim();
+    const isMarkdown = doc.languageId === 'markdown';
+    // The links go on a new line after the selection's last line.
+    const sel = editor.selection;
+    const lastLine = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line - 1 : sel.end.line;
+    const insertAt = doc.offsetAt(doc.lineAt(lastLine).range.end);
+    const meta: JobMeta = { origin: 'selection', documentUri: doc.uri.toString(), alt: oneLine(prompt), insertLinks: isMarkdown };
+    return this.run(doc, [{ prompt, meta, track: [insertAt, insertAt] }], vscode.l10n.t('Generating an image from the selection'));
+  }
+
+  async placeholder(uriArg?: unknown, rangeArg?: unknown): Promise<JobSummary[]> {
+    const target = await this.resolveTarget(uriArg, rangeArg);
+    if (!target) return [];
+    const { doc, offset } = target;
+    const scan = this.scan(doc);
+    const p = scan.placeholders.find((x) => offset >= x.start && offset <= x.end);
+    if (!p) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image placeholder here. Write one like ![a red fox asleep in snow]() and run the command on it.'));
+      return [];
+    }
+    return this.placeholders(doc, [p], vscode.l10n.t('Generating an image'));
+  }
+
+  async allPlaceholders(uriArg?: unknown): Promise<JobSummary[]> {
+    const target = await this.resolveTarget(uriArg, undefined);
+    if (!target) return [];
+    const scan = this.scan(target.doc);
+    if (scan.placeholders.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: this document has no image placeholders. Write one like ![a red fox asleep in snow]().'));
+      return [];
+    }
+    return this.placeholders(target.doc, scan.placeholders, vscode.l10n.t('Generating images for placeholders'));
+  }
+
+  private async placeholders(doc: vscode.TextDocument, all: Placeholder[], title: string): Promise<JobSummary[]> {
+    const empty = all.filter((p) => p.empty);
+    if (empty.length && empty.length === all.length) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the placeholder has no prompt. Describe the image between the brackets: ![a red fox asleep in snow]().'));
+      return [];
+    }
+    const free = all.filter((p) => !p.empty && !this.runningFor(doc, p));
+    if (free.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: these placeholders are already being generated.'));
+      return [];
+    }
+    const text = doc.getText();
+    const items = free.map((p) => ({
+      prompt: p.prompt,
+      meta: { origin: 'placeholder', documentUri: doc.uri.toString(), alt: oneLine(p.prompt), source: text.slice(p.start, p.end) } as JobMeta,
+      track: [p.start, p.end] as [number, number],
+    }));
+    return this.run(doc, items, title);
+  }
+
+  async editImage(editor: vscode.TextEditor | undefined): Promise<JobSummary[]> {
+    if (!editor || editor.document.languageId !== 'markdown') {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: put the cursor on an image link in a Markdown file to edit that image.'));
+      return [];
+    }
+    const doc = editor.document;
+    const offset = doc.offsetAt(editor.selection.active);
+    const img = this.scan(doc).images.find((i) => offset >= i.start && offset <= i.end);
+    if (!img) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image link at the cursor. Put the cursor on ![alt](path/to/image.png).'));
+      return [];
+    }
+    const reference = await referenceFor(doc, img.url);
+    if ('error' in reference) {
+      void vscode.window.showErrorMessage(reference.error);
+      return [];
+    }
+    const instruction = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Pictor: Edit Image'),
+      prompt: vscode.l10n.t('Describe the change, e.g. "make it night, with stars"'),
+      ignoreFocusOut: true,
+    });
+    if (!instruction?.trim()) return [];
+    const text = doc.getText();
+    const meta: JobMeta = { origin: 'edit', documentUri: doc.uri.toString(), alt: oneLine(instruction.trim()), source: text.slice(img.start, img.end), oldUrl: img.url };
+    return this.run(doc, [{ prompt: instruction.trim(), meta, track: [img.start, img.end], references: [reference] }], vscode.l10n.t('Editing the image'));
+  }
+
+  /**
+   * Validates every request, confirms big batches, and only then sends anything: a user never pays to
+   * learn that an option was wrong.
+   */
+  async run(doc: vscode.TextDocument | undefined, items: { prompt: string; meta: JobMeta; track?: [number, number]; references?: ReferenceInput[] }[], title: string): Promise<JobSummary[]> {
+    const settings = readSettings(doc?.uri);
+    const validated = [];
+    for (const item of items) {
+      const v = this.service.validate({ ...inputFromSettings(item.prompt, settings), references: item.references });
+      if (!v.ok) {
+        const where = items.length > 1 ? vscode.l10n.t(' (prompt "{0}")', shorten(item.prompt)) : '';
+        void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. {0}{1}', v.message, where), vscode.l10n.t('Open Settings'))
+          .then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'pictor'));
+        return [];
+      }
+      validated.push({ item, v });
+    }
+    const images = validated.reduce((sum, x) => sum + x.v.imageCount, 0);
+    if (validated.length > 1 && images > settings.confirmAboveImages) {
+      const cost = validated.reduce((sum, x) => sum + x.v.relativeCost, 0);
+      const go = vscode.l10n.t('Generate {0} Images', images);
+      const pick = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Generate {0} images for {1} prompts? Each image is billed: about {2}× the cost of one medium 1024×1024 image.', images, validated.length, cost.toFixed(2)),
+        { modal: true }, go);
+      if (pick !== go) return [];
+    }
+    if (!(await this.service.ensureKey())) return [];
+
+    const submitted: { job: JobRecord; done: Promise<JobRecord> }[] = [];
+    for (const { item, v } of validated) {
+      try {
+        const s = await this.service.submit(v, item.meta, 'pictor');
+        if (item.track && doc) this.tracker.track(s.job.id, doc.uri, item.track[0], item.track[1]);
+        submitted.push(s);
+      } catch (e) {
+        this.log.error(`Could not submit: ${(e as Error).message}`);
+        void showJobError(e as Error);
+      }
+    }
+    this.changed.fire();
+    const finished = await this.withProgress(title, submitted);
+    const failures = finished.filter((j) => j.state === 'failed' || j.state === 'timed_out' || j.state === 'unknown');
+    if (failures.length) void showJobError(failures[0]!.error ?? { kind: 'unknown', message: vscode.l10n.t('A task failed.') });
+    return finished.map((j) => this.summary(j));
+  }
+
+  private async withProgress(title: string, submitted: { job: JobRecord; done: Promise<JobRecord> }[]): Promise<JobRecord[]> {
+    if (submitted.length === 0) return [];
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pictor: ${title}`, cancellable: true }, async (progress, token) => {
+      const ids = new Set(submitted.map((s) => s.job.id));
+      const cancel = token.onCancellationRequested(() => ids.forEach((id) => void this.service.queue.cancel(id)));
+      let done = 0;
+      const report = () => {
+        const running = [...ids].map((id) => this.service.queue.get(id)).filter((j): j is JobRecord => Boolean(j));
+        const avg = running.reduce((s, j) => s + (FINAL_STATES.includes(j.state) ? 100 : j.progress ?? 0), 0) / Math.max(1, running.length);
+        progress.report({ message: vscode.l10n.t('{0} of {1} done · {2}%', done, submitted.length, Math.round(avg)) });
+      };
+      const sub = this.service.onJobEvent((e) => { if (ids.has(e.job.id)) report(); });
+      report();
+      try {
+        return await Promise.all(submitted.map((s) => s.done.then((j) => { done++; report(); return j; })));
+      } finally {
+        cancel.dispose();
+        sub.dispose();
+      }
+    });
+  }
+
+  summary(j: JobRecord): JobSummary {
+    const outcome = this.linker.outcome(j.id);
+    return {
+      id: j.id,
+      taskId: j.taskId,
+      prompt: j.body.prompt,
+      state: j.state,
+      files: (j.files ?? []).map((f) => f.path),
+      linked: Boolean(outcome?.linked),
+      error: j.error?.message,
+    };
+  }
+
+  private async resolveTarget(uriArg: unknown, rangeArg: unknown): Promise<{ doc: vscode.TextDocument; offset: number } | undefined> {
+    let doc: vscode.TextDocument | undefined;
+    let offset = 0;
+    const uri = uriArg instanceof vscode.Uri ? uriArg : typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : undefined;
+    if (uri) {
+      doc = await vscode.workspace.openTextDocument(uri);
+      const range = toRange(rangeArg);
+      offset = range ? doc.offsetAt(range.start) : 0;
+      const editor = vscode.window.activeTextEditor;
+      if (!range && editor?.document === doc) offset = doc.offsetAt(editor.selection.active);
+    } else {
+      const editor = vscode.window.activeTextEditor;
+      doc = editor?.document;
+      offset = editor ? doc!.offsetAt(editor.selection.active) : 0;
+    }
+    if (!doc) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: open a Markdown file with image placeholders first.'));
+      return undefined;
+    }
+    if (doc.languageId !== 'markdown') {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: image placeholders work in Markdown files. For other files, select text and run "Generate Image from Selection".'));
+      return undefined;
+    }
+    return { doc, offset };
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.changed.dispose();
+  }
+}
+
+function toRange(v: unknown): vscode.Range | undefined {
+  if (v instanceof vscode.Range) return v;
+  const o = v as { start?: { line?: unknown; character?: unknown }; end?: { line?: unknown; character?: unknown } } | undefined;
+  if (o && typeof o.start?.line === 'number' && typeof o.start.character === 'number') {
+    const end = typeof o.end?.line === 'number' && typeof o.end.character === 'number' ? o.end : o.start;
+    return new vscode.Range(o.start.line, o.start.character, end.line as number, end.character as number);
+  }
+  return undefined;
+}
+
+/** The reference for an image link: a URL as is, or a workspace file (uploaded before the create). */
+async function referenceFor(doc: vscode.TextDocument, url: string): Promise<ReferenceInput | { error: string }> {
+  if (/^https?:\/\//i.test(url)) return { kind: 'url', url };
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^file:/i.test(url)) {
+    return { error: vscode.l10n.t('Pictor: this image link ({0}) is neither a web address nor a file in the workspace.', url) };
+  }
+  const file = /^file:/i.test(url) ? vscode.Uri.parse(url).fsPath : path.resolve(path.dirname(doc.uri.fsPath), decodeURI(url));
+  try {
+    const s = await stat(file);
+    return { kind: 'file', path: file, bytes: s.size };
+  } catch {
+    return { error: vscode.l10n.t('Pictor: the image {0} does not exist. Fix the link, then try again.', url) };
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+function shorten(s: string, max = 60): string {
+  const t = oneLine(s);
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}

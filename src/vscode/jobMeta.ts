@@ -1,0 +1,38 @@
+// What a job must remember (in the workspace Memento, across reloads) to put its images in place.
+
+export type JobMeta =
+  | {
+      origin: 'placeholder';
+      documentUri: string;
+      /** The prompt as alt text (trimmed). */
+      alt: string;
+      /** The placeholder's source when submitted, e.g. `![a fox]()`: re-found by text after a reload. */
+      source: string;
+    }
+  | {
+      origin: 'selection';
+      documentUri: string;
+      alt: string;
+      /** Markdown documents get the links inserted on a new line after the selection. */
+      insertLinks: boolean;
+    }
+  | {
+      origin: 'edit';
+      documentUri: string;
+      alt: string;
+      /** The image link's source and destination when submitted, to re-point it. */
+      source: string;
+      oldUrl: string;
+    }
+  | {
+      origin: 'panel';
+      /** The Markdown document to insert into, when there was one. */
+      documentUri?: string;
+      alt: string;
+    };
+
+export function isJobMeta(v: unknown): v is JobMeta {
+  if (!v || typeof v !== 'object') return false;
+  const o = (v as { origin?: unknown }).origin;
+  return o === 'placeholder' || o === 'selection' || o === 'edit' || o === 'panel';
+}

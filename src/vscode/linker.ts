@@ -1,0 +1,220 @@
+// Puts finished images in place: copies each checked download into the workspace (through
+// vscode.workspace.fs, never overwriting) and links it into the document in one WorkspaceEdit.
+// A placeholder the user deleted or rewrote meanwhile is never clobbered: the image is saved and
+// the user is told where.
+import * as vscode from 'vscode';
+import { rm } from 'node:fs/promises';
+import { fileBaseName, imageLines, markdownImage, relativeLink, resolveDestination } from '../core/links';
+import { scanMarkdown, type Placeholder, type ImageLink } from '../core/placeholders';
+import type { JobRecord } from '../core/store';
+import type { DownloadedImage } from '../core/types';
+import { readSettings } from './config';
+import { isJobMeta, type JobMeta } from './jobMeta';
+import type { RangeTracker } from './tracker';
+
+export type UnlinkedReason = 'no-document' | 'not-markdown' | 'placeholder-gone' | 'image-gone';
+export type LinkOutcome = { linked: true; documentUri: string } | { linked: false; reason: UnlinkedReason };
+
+export class Linker {
+  private readonly outcomes = new Map<string, LinkOutcome>();
+
+  constructor(private readonly tracker: RangeTracker, private readonly log: vscode.LogOutputChannel) {}
+
+  /** How the images of a finished job were linked (for commands that report it). */
+  outcome(jobId: string): LinkOutcome | undefined {
+    return this.outcomes.get(jobId);
+  }
+
+  /** The queue's finalize hook: runs after the downloads, before the job counts as completed. */
+  async finalize(job: JobRecord, files: DownloadedImage[]): Promise<DownloadedImage[]> {
+    const meta = job.target.meta;
+    if (!isJobMeta(meta)) throw new Error('This task has no destination recorded; its images are in Pictor\'s storage folder.');
+    const docUri = meta.documentUri ? vscode.Uri.parse(meta.documentUri) : undefined;
+    const placed = await this.place(docUri, meta.alt, files);
+    try {
+      const outcome = await this.link(job.id, meta, docUri, placed);
+      this.outcomes.set(job.id, outcome);
+      if (!outcome.linked) this.tellUnlinked(meta, docUri, placed, outcome.reason);
+    } finally {
+      this.tracker.forget(job.id);
+    }
+    return placed;
+  }
+
+  /** Copies staged downloads to their destination. Returns the images at their new paths. */
+  private async place(docUri: vscode.Uri | undefined, alt: string, files: DownloadedImage[]): Promise<DownloadedImage[]> {
+    const { folder, documentPath } = destinationContext(docUri);
+    const settings = readSettings(docUri);
+    const base = fileBaseName(alt);
+    const out: DownloadedImage[] = [];
+    for (const [i, f] of files.entries()) {
+      if (isInside(folder.uri.fsPath, f.path)) {
+        out.push(f); // already placed (a finalize that is repeated after a restart)
+        continue;
+      }
+      const fileName = files.length > 1 ? `${base}-${i + 1}` : base;
+      const target = await this.freeTarget(folder, documentPath, settings.destination, fileName, f.type);
+      await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
+      await vscode.workspace.fs.copy(vscode.Uri.file(f.path), target, { overwrite: false });
+      await rm(f.path, { force: true });
+      this.log.info(`Saved ${vscode.workspace.asRelativePath(target)} (${f.width}×${f.height}, ${f.bytes} bytes).`);
+      out.push({ ...f, path: target.fsPath });
+    }
+    return out;
+  }
+
+  private async freeTarget(folder: vscode.WorkspaceFolder, documentPath: string, patterns: Record<string, string>,
+    fileName: string, ext: string): Promise<vscode.Uri> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const name = attempt === 0 ? fileName : `${fileName}-${attempt + 1}`;
+      const r = resolveDestination({ documentPath, workspaceFolder: folder.uri.fsPath, patterns, fileName: name, ext });
+      if (!r.ok) throw new Error(`${r.error} Change the pictor.destination setting.`);
+      const uri = folder.uri.with({ path: toUriPath(r.file) });
+      if (!(await exists(uri))) return uri;
+    }
+    throw new Error(`Could not find a free file name for ${fileName}.${ext}.`);
+  }
+
+  private async link(jobId: string, meta: JobMeta, docUri: vscode.Uri | undefined, files: DownloadedImage[]): Promise<LinkOutcome> {
+    if (!docUri) return { linked: false, reason: 'no-document' };
+    if (meta.origin === 'selection' && !meta.insertLinks) return { linked: false, reason: 'not-markdown' };
+    let doc: vscode.TextDocument;
+    try {
+      doc = await vscode.workspace.openTextDocument(docUri);
+    } catch {
+      return { linked: false, reason: 'no-document' };
+    }
+    const wasDirty = doc.isDirty;
+    const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    const links = files.map((f) => relativeLink(documentPathOf(doc.uri), f.path));
+    const text = doc.getText();
+    const edit = new vscode.WorkspaceEdit();
+    const range = (a: number, b: number) => new vscode.Range(doc.positionAt(a), doc.positionAt(b));
+
+    switch (meta.origin) {
+      case 'placeholder': {
+        const p = this.findPlaceholder(jobId, text, meta.source);
+        if (!p) return { linked: false, reason: 'placeholder-gone' };
+        if (links.length === 1) {
+          edit.replace(doc.uri, range(p.destStart, p.destEnd), links[0]!);
+        } else {
+          const lineStart = text.lastIndexOf('\n', p.start - 1) + 1;
+          const joiner = continuation(text.slice(lineStart, p.start), eol);
+          edit.replace(doc.uri, range(p.start, p.end), links.map((l) => markdownImage(meta.alt, l)).join(joiner));
+        }
+        break;
+      }
+      case 'edit': {
+        const img = this.findImage(jobId, text, meta.source, meta.oldUrl);
+        if (!img) return { linked: false, reason: 'image-gone' };
+        if (links.length === 1) {
+          edit.replace(doc.uri, range(img.destStart, img.destEnd), links[0]!);
+        } else {
+          edit.insert(doc.uri, doc.positionAt(img.end), eol + imageLines(meta.alt, links, eol));
+        }
+        break;
+      }
+      case 'selection':
+      case 'panel': {
+        const at = this.tracker.get(jobId);
+        const offset = at ? at.start : text.length;
+        edit.insert(doc.uri, doc.positionAt(offset), eol + imageLines(meta.alt, links, eol));
+        break;
+      }
+    }
+    if (!(await vscode.workspace.applyEdit(edit))) return { linked: false, reason: 'no-document' };
+    // A document nobody has open gets its link saved, so it is not lost in a hidden buffer.
+    if (!wasDirty && !isOpenInTab(doc.uri)) await doc.save();
+    return { linked: true, documentUri: doc.uri.toString() };
+  }
+
+  /** The placeholder where the tracker followed it, else the only one with the same text. */
+  private findPlaceholder(jobId: string, text: string, source: string): Placeholder | undefined {
+    const candidates = scanMarkdown(text).placeholders.filter((p) => text.slice(p.start, p.end) === source);
+    const tracked = this.tracker.get(jobId);
+    if (tracked && !tracked.touched) {
+      const exact = candidates.find((p) => p.start === tracked.start);
+      if (exact) return exact;
+    }
+    if (tracked?.touched) return undefined; // the user edited this very placeholder
+    return candidates.length === 1 ? candidates[0] : undefined;
+  }
+
+  private findImage(jobId: string, text: string, source: string, oldUrl: string): ImageLink | undefined {
+    const candidates = scanMarkdown(text).images.filter((i) => i.url === oldUrl && text.slice(i.start, i.end) === source);
+    const tracked = this.tracker.get(jobId);
+    if (tracked && !tracked.touched) {
+      const exact = candidates.find((i) => i.start === tracked.start);
+      if (exact) return exact;
+    }
+    if (tracked?.touched) return undefined;
+    return candidates.length === 1 ? candidates[0] : undefined;
+  }
+
+  private tellUnlinked(meta: JobMeta, docUri: vscode.Uri | undefined, files: DownloadedImage[], reason: UnlinkedReason): void {
+    const where = files.map((f) => vscode.workspace.asRelativePath(f.path)).join(', ');
+    const from = docUri ? documentPathOf(docUri) : undefined;
+    const mdLinks = files.map((f) => markdownImage(meta.alt, from ? relativeLink(from, f.path) : vscode.workspace.asRelativePath(f.path))).join('\n');
+    const open = vscode.l10n.t('Open');
+    const copyPath = vscode.l10n.t('Copy Path');
+    const copyLink = vscode.l10n.t('Copy Markdown Link');
+    const message = reason === 'not-markdown'
+      ? vscode.l10n.t('Pictor: image saved to {0}.', where)
+      : reason === 'placeholder-gone' || reason === 'image-gone'
+        ? vscode.l10n.t('Pictor: the placeholder "{0}" was changed or removed, so nothing in the document was touched. The image is saved at {1}.', meta.alt, where)
+        : vscode.l10n.t('Pictor: the document could not be edited. The image is saved at {0}.', where);
+    void vscode.window.showInformationMessage(message, open, copyPath, copyLink).then(async (pick) => {
+      if (pick === open) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(files[0]!.path));
+      if (pick === copyPath) await vscode.env.clipboard.writeText(files.map((f) => f.path).join('\n'));
+      if (pick === copyLink) await vscode.env.clipboard.writeText(mdLinks);
+    });
+  }
+}
+
+/** The workspace folder a document's images go into, and the document path used for patterns. */
+function destinationContext(docUri: vscode.Uri | undefined): { folder: vscode.WorkspaceFolder; documentPath: string } {
+  const folder = docUri ? vscode.workspace.getWorkspaceFolder(docUri) : undefined;
+  if (folder && docUri) return { folder, documentPath: docUri.fsPath };
+  // An untitled document (or the panel without an editor): the first workspace folder's root.
+  const first = vscode.workspace.workspaceFolders?.[0];
+  if (!first) throw new Error('Open a folder first: Pictor saves images into the workspace folder.');
+  return { folder: first, documentPath: vscode.Uri.joinPath(first.uri, 'untitled.md').fsPath };
+}
+
+function documentPathOf(uri: vscode.Uri): string {
+  if (uri.scheme === 'untitled') {
+    const first = vscode.workspace.workspaceFolders?.[0];
+    return first ? vscode.Uri.joinPath(first.uri, 'untitled.md').fsPath : '/untitled.md';
+  }
+  return uri.fsPath;
+}
+
+/** Text to put between several images replacing one placeholder, so they stay in its list, quote or table. */
+function continuation(linePrefix: string, eol: string): string {
+  if (/^\s*\|/.test(linePrefix)) return ' '; // a table cell cannot hold line breaks
+  return eol + linePrefix.replace(/[^\s>]/g, ' ');
+}
+
+function isInside(folder: string, file: string): boolean {
+  const f = folder.endsWith('/') || folder.endsWith('\\') ? folder : folder + (folder.includes('\\') ? '\\' : '/');
+  return file.startsWith(f);
+}
+
+function toUriPath(p: string): string {
+  const posix = p.replace(/\\/g, '/');
+  return /^[A-Za-z]:/.test(posix) ? '/' + posix : posix;
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isOpenInTab(uri: vscode.Uri): boolean {
+  const key = uri.toString();
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key));
+}

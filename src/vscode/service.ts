@@ -1,0 +1,177 @@
+// The one place the VS Code side reaches the core: it owns the provider client and the task queue,
+// turns a user's prompt into a validated request, and hands the results to the linker.
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { EvoLinkClient } from '../core/api/client';
+import { PictorError } from '../core/api/errors';
+import { JobQueue, type JobEvent } from '../core/jobs';
+import type { JobRecord } from '../core/store';
+import { validateRequest, withUploadedReferences, type ValidRequest } from '../core/request';
+import type { DownloadedImage, GenerationInput } from '../core/types';
+import { readSettings, type PictorSettings } from './config';
+import { MementoTaskStore } from './mementoStore';
+import { ApiKeyStore, KEYS_PAGE } from './secrets';
+import type { JobMeta } from './jobMeta';
+
+export const DASHBOARD_PAGE = 'https://evolink.ai/dashboard';
+
+export interface SubmitResult {
+  job: JobRecord;
+  done: Promise<JobRecord>;
+}
+
+export type Finalizer = (job: JobRecord, files: DownloadedImage[]) => Promise<DownloadedImage[]>;
+
+export class PictorService implements vscode.Disposable {
+  readonly queue: JobQueue;
+  private client: EvoLinkClient;
+  private settings: PictorSettings;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly stagingRoot: string;
+  private finalizer: Finalizer | undefined;
+  private readonly emitter = new vscode.EventEmitter<JobEvent>();
+  readonly onJobEvent = this.emitter.event;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly keys: ApiKeyStore,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.settings = readSettings();
+    this.stagingRoot = path.join(context.globalStorageUri.fsPath, 'staging');
+    this.client = this.makeClient();
+    this.queue = new JobQueue({
+      client: {
+        createTask: (b, s) => this.client.createTask(b, s),
+        getTask: (id, s) => this.client.getTask(id, s),
+        download: (u, d, n, s) => this.client.download(u, d, n, s),
+      },
+      store: new MementoTaskStore(context.workspaceState),
+      maxConcurrent: this.settings.maxConcurrentTasks,
+      timeoutMinutes: this.settings.timeoutMinutes,
+      log: (level, msg) => this.log[level](msg),
+      finalize: (job, files) => (this.finalizer ? this.finalizer(job, files) : Promise.resolve(files)),
+    });
+    const sub = this.queue.onEvent((e) => {
+      this.logEvent(e);
+      this.emitter.fire(e);
+    });
+    this.disposables.push({ dispose: () => sub.dispose() }, this.emitter);
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('pictor') && !e.affectsConfiguration('http.proxy')) return;
+      const before = this.settings;
+      this.settings = readSettings();
+      this.queue.setOptions({ maxConcurrent: this.settings.maxConcurrentTasks, timeoutMinutes: this.settings.timeoutMinutes });
+      if (before.baseUrl !== this.settings.baseUrl || before.filesBaseUrl !== this.settings.filesBaseUrl || before.proxy !== this.settings.proxy) {
+        const old = this.client;
+        this.client = this.makeClient();
+        void old.close();
+      }
+    }));
+  }
+
+  /** The linker that moves saved images into the workspace and edits documents. */
+  setFinalizer(f: Finalizer): void {
+    this.finalizer = f;
+  }
+
+  private makeClient(): EvoLinkClient {
+    return new EvoLinkClient({
+      baseUrl: this.settings.baseUrl,
+      filesBaseUrl: this.settings.filesBaseUrl,
+      apiKey: () => this.keys.get(),
+      proxy: this.settings.proxy,
+      log: (level, msg) => this.log[level](msg),
+      userAgent: `pictor-vscode/${vscode.version}`,
+    });
+  }
+
+  /** Resumes every unfinished task of this workspace (after a reload or a crash). */
+  async resume(): Promise<JobRecord[]> {
+    const jobs = await this.queue.resume();
+    if (jobs.length) this.log.info(`Resumed ${jobs.length} unfinished task(s).`);
+    return jobs;
+  }
+
+  /** Validates what the user chose against the provider's rules; nothing is sent. */
+  validate(input: GenerationInput): ValidRequest | { ok: false; message: string } {
+    const v = validateRequest(input);
+    if (v.ok) return v;
+    return { ok: false, message: v.errors.map((e) => e.message).join(' ') };
+  }
+
+  /** Makes sure a key is there before anything is sent; asks for one when there is none. */
+  async ensureKey(): Promise<boolean> {
+    if (await this.keys.get()) return true;
+    const setKey = vscode.l10n.t('Set API Key');
+    const getKey = vscode.l10n.t('Get a Key');
+    const pick = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Pictor needs an EvoLink API key to generate images. Set one, or set the EVOLINK_API_KEY environment variable.'),
+      setKey, getKey);
+    if (pick === getKey) {
+      void vscode.env.openExternal(vscode.Uri.parse(KEYS_PAGE));
+      return false;
+    }
+    if (pick === setKey) return this.keys.prompt();
+    return false;
+  }
+
+  /**
+   * Submits a validated request. Local reference images are uploaded first (their upload costs
+   * nothing; the create is the billed step and happens once).
+   */
+  async submit(v: ValidRequest, meta: JobMeta, baseName: string): Promise<SubmitResult> {
+    let body = v.body;
+    if (v.localReferences.length) {
+      const urls: string[] = [];
+      for (const file of v.localReferences) {
+        this.log.info(`Uploading reference image ${path.basename(file)}…`);
+        const up = await this.client.uploadFile(file);
+        urls.push(up.file_url);
+      }
+      body = withUploadedReferences(body, v.references, urls);
+    }
+    const job = await this.queue.submit(body, { dir: path.join(this.stagingRoot), baseName, meta });
+    return { job, done: this.queue.wait(job.id) };
+  }
+
+  get current(): PictorSettings {
+    return this.settings;
+  }
+
+  private logEvent(e: JobEvent): void {
+    const j = e.job;
+    const what = `${e.type} job ${j.id}${j.taskId ? ` (task ${j.taskId})` : ''}`;
+    if (e.type === 'failed' || e.type === 'timed_out') this.log.warn(`${what}: ${j.error?.message ?? ''}`);
+    else if (e.type !== 'progress') this.log.info(what);
+    else this.log.trace(`${what}: ${j.progress}%`);
+  }
+
+  dispose(): void {
+    this.queue.dispose();
+    void this.client.close();
+    this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+/** Shows a failure the way design.md asks: what happened, what to do, a button for the fix. */
+export async function showJobError(error: { kind: string; message: string } | PictorError | Error): Promise<void> {
+  const kind = 'kind' in error ? String(error.kind) : 'unknown';
+  const message = vscode.l10n.t('Pictor: {0}', error.message);
+  if (kind === 'auth') {
+    const setKey = vscode.l10n.t('Set API Key');
+    if ((await vscode.window.showErrorMessage(message, setKey)) === setKey) {
+      await vscode.commands.executeCommand('pictor.setApiKey');
+    }
+  } else if (kind === 'quota') {
+    const open = vscode.l10n.t('Open Dashboard');
+    if ((await vscode.window.showErrorMessage(message, open)) === open) {
+      void vscode.env.openExternal(vscode.Uri.parse(DASHBOARD_PAGE));
+    }
+  } else {
+    const showLog = vscode.l10n.t('Show Log');
+    if ((await vscode.window.showErrorMessage(message, showLog)) === showLog) {
+      await vscode.commands.executeCommand('pictor.showLog');
+    }
+  }
+}

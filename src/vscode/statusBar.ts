@@ -1,0 +1,31 @@
+// `$(sync~spin) Pictor: 2 running` while tasks run; a click opens the panel.
+import * as vscode from 'vscode';
+import type { PictorService } from './service';
+
+export class RunningStatus implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('pictor.running', vscode.StatusBarAlignment.Left, 50);
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly service: PictorService) {
+    this.item.name = vscode.l10n.t('Pictor tasks');
+    this.item.command = 'pictor.openPanel';
+    this.sub = service.onJobEvent(() => this.update());
+    this.update();
+  }
+
+  private update(): void {
+    const n = this.service.queue.list().filter((j) => ['queued', 'creating', 'running', 'downloading'].includes(j.state)).length;
+    if (n === 0) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = vscode.l10n.t('$(sync~spin) Pictor: {0} running', n);
+    this.item.tooltip = vscode.l10n.t('Pictor is generating {0} image task(s). Click to open the panel.', n);
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.item.dispose();
+  }
+}
