@@ -4,7 +4,8 @@
 // the user is told where.
 import * as vscode from 'vscode';
 import { rm } from 'node:fs/promises';
-import { fileBaseName, imageLines, markdownImage, relativeLink, resolveDestination } from '../core/links';
+import { fileBaseName, markdownImage, relativeLink, resolveDestination } from '../core/links';
+import { insertionEdit, placeholderEdit } from '../core/fill';
 import { scanMarkdown, type Placeholder, type ImageLink } from '../core/placeholders';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
@@ -65,11 +66,12 @@ export class Linker {
 
   private async freeTarget(folder: vscode.WorkspaceFolder, documentPath: string, patterns: Record<string, string>,
     fileName: string, ext: string): Promise<vscode.Uri> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const name = attempt === 0 ? fileName : `${fileName}-${attempt + 1}`;
-      const r = resolveDestination({ documentPath, workspaceFolder: folder.uri.fsPath, patterns, fileName: name, ext });
-      if (!r.ok) throw new Error(`${r.error} Change the pictor.destination setting.`);
-      const uri = folder.uri.with({ path: toUriPath(r.file) });
+    const r = resolveDestination({ documentPath, workspaceFolder: folder.uri.fsPath, patterns, fileName, ext });
+    if (!r.ok) throw new Error(`${r.error} Change the pictor.destination setting.`);
+    // A fixed pattern (no ${fileName}) names the same file each time: number the copies instead.
+    for (let attempt = 1; attempt <= 50; attempt++) {
+      const file = attempt === 1 ? r.file : r.file.replace(/(\.[^./]+)?$/, (m) => `-${attempt}${m}`);
+      const uri = folder.uri.with({ path: toUriPath(file) });
       if (!(await exists(uri))) return uri;
     }
     throw new Error(`Could not find a free file name for ${fileName}.${ext}.`);
@@ -95,30 +97,22 @@ export class Linker {
       case 'placeholder': {
         const p = this.findPlaceholder(jobId, text, meta.source);
         if (!p) return { linked: false, reason: 'placeholder-gone' };
-        if (links.length === 1) {
-          edit.replace(doc.uri, range(p.destStart, p.destEnd), links[0]!);
-        } else {
-          const lineStart = text.lastIndexOf('\n', p.start - 1) + 1;
-          const joiner = continuation(text.slice(lineStart, p.start), eol);
-          edit.replace(doc.uri, range(p.start, p.end), links.map((l) => markdownImage(meta.alt, l)).join(joiner));
-        }
+        const e = placeholderEdit(text, p, meta.alt, links, eol);
+        edit.replace(doc.uri, range(e.start, e.end), e.text);
         break;
       }
       case 'edit': {
         const img = this.findImage(jobId, text, meta.source, meta.oldUrl);
         if (!img) return { linked: false, reason: 'image-gone' };
-        if (links.length === 1) {
-          edit.replace(doc.uri, range(img.destStart, img.destEnd), links[0]!);
-        } else {
-          edit.insert(doc.uri, doc.positionAt(img.end), eol + imageLines(meta.alt, links, eol));
-        }
+        const e = links.length === 1 ? { start: img.destStart, end: img.destEnd, text: links[0]! } : insertionEdit(img.end, meta.alt, links, eol);
+        edit.replace(doc.uri, range(e.start, e.end), e.text);
         break;
       }
       case 'selection':
       case 'panel': {
         const at = this.tracker.get(jobId);
-        const offset = at ? at.start : text.length;
-        edit.insert(doc.uri, doc.positionAt(offset), eol + imageLines(meta.alt, links, eol));
+        const e = insertionEdit(at ? at.start : text.length, meta.alt, links, eol);
+        edit.insert(doc.uri, doc.positionAt(e.start), e.text);
         break;
       }
     }
@@ -187,12 +181,6 @@ function documentPathOf(uri: vscode.Uri): string {
     return first ? vscode.Uri.joinPath(first.uri, 'untitled.md').fsPath : '/untitled.md';
   }
   return uri.fsPath;
-}
-
-/** Text to put between several images replacing one placeholder, so they stay in its list, quote or table. */
-function continuation(linePrefix: string, eol: string): string {
-  if (/^\s*\|/.test(linePrefix)) return ' '; // a table cell cannot hold line breaks
-  return eol + linePrefix.replace(/[^\s>]/g, ' ');
 }
 
 function isInside(folder: string, file: string): boolean {

@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// `npm run demo`: Pictor's main job on the bundled fake provider.
+//   (default)     builds, starts the fake on 127.0.0.1 and opens a copy of examples/ in VS Code with
+//                 Pictor loaded and pointed at the fake: the `code` CLI when installed, otherwise the
+//                 VS Code server build in your browser (the URL is printed).
+//   --headless    fills the sample pages' placeholders without a browser, through the same core the
+//                 extension uses (validation, queue, client, file names, links), and prints the files.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const headless = process.argv.includes('--headless');
+const outDir = path.join(root, 'demo-output');
+
+function build() {
+  console.log('Building Pictor…');
+  execFileSync(process.execPath, [path.join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { cwd: root, stdio: 'inherit' });
+}
+
+/** A fresh copy of examples/, so the demo can run again and again. */
+function freshWorkspace(fakeUrl) {
+  rmSync(outDir, { recursive: true, force: true });
+  const ws = path.join(outDir, 'examples');
+  cpSync(path.join(root, 'examples'), ws, { recursive: true });
+  mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+  writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({
+    'pictor.baseUrl': fakeUrl,
+    'pictor.filesBaseUrl': fakeUrl,
+    'pictor.confirmAboveImages': 10,
+  }, null, 2));
+  return ws;
+}
+
+function markdownFiles(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...markdownFiles(p));
+    else if (e.name.endsWith('.md')) out.push(p);
+  }
+  return out;
+}
+
+async function fillHeadless(ws, fake) {
+  const { scanMarkdown } = require(path.join(root, 'out/src/core/placeholders.js'));
+  const { validateRequest } = require(path.join(root, 'out/src/core/request.js'));
+  const { EvoLinkClient } = require(path.join(root, 'out/src/core/api/client.js'));
+  const { JobQueue } = require(path.join(root, 'out/src/core/jobs.js'));
+  const { FileTaskStore } = require(path.join(root, 'out/src/core/fileStore.js'));
+  const { fileBaseName, relativeLink, resolveDestination } = require(path.join(root, 'out/src/core/links.js'));
+  const { placeholderEdit, applyEdits } = require(path.join(root, 'out/src/core/fill.js'));
+  const { rename, mkdir } = await import('node:fs/promises');
+
+  const client = new EvoLinkClient({ baseUrl: fake.url, filesBaseUrl: fake.url, apiKey: async () => fake.apiKey });
+  const staging = path.join(outDir, '.staging');
+  const queue = new JobQueue({ client, store: new FileTaskStore(path.join(outDir, 'tasks.json')), maxConcurrent: 4, minPollMs: 200 });
+  queue.onEvent((e) => {
+    if (e.type === 'created') console.log(`  task ${e.job.taskId} created for “${e.job.body.prompt}”`);
+    if (e.type === 'failed') console.log(`  failed: ${e.job.error?.message}`);
+  });
+
+  const written = [];
+  for (const doc of markdownFiles(ws)) {
+    const text = readFileSync(doc, 'utf8');
+    const { placeholders } = scanMarkdown(text);
+    if (placeholders.length === 0) continue;
+    console.log(`${path.relative(ws, doc)}: ${placeholders.length} placeholder(s)`);
+    const jobs = [];
+    for (const p of placeholders.filter((x) => !x.empty)) {
+      const v = validateRequest({ prompt: p.prompt, size: '3:2', resolution: '1K', quality: 'low', n: 1 });
+      if (!v.ok) throw new Error(v.errors.map((e) => e.message).join(' '));
+      const job = await queue.submit(v.body, { dir: staging, baseName: 'pictor' });
+      jobs.push({ p, done: queue.wait(job.id) });
+    }
+    const edits = [];
+    for (const { p, done } of jobs) {
+      const job = await done;
+      if (job.state !== 'completed') continue;
+      const links = [];
+      for (const [i, f] of (job.files ?? []).entries()) {
+        const base = fileBaseName(p.prompt) + (job.files.length > 1 ? `-${i + 1}` : '');
+        const dest = resolveDestination({ documentPath: doc, workspaceFolder: ws, patterns: {}, fileName: base, ext: f.type === 'jpeg' ? 'jpg' : f.type });
+        if (!dest.ok) throw new Error(dest.error);
+        await mkdir(dest.dir, { recursive: true });
+        await rename(f.path, dest.file);
+        written.push({ file: dest.file, size: `${f.width}×${f.height}`, bytes: f.bytes });
+        links.push(relativeLink(doc, dest.file));
+      }
+      edits.push(placeholderEdit(text, p, p.prompt, links, text.includes('\r\n') ? '\r\n' : '\n'));
+    }
+    writeFileSync(doc, applyEdits(text, edits));
+  }
+  queue.dispose();
+  await client.close();
+  rmSync(staging, { recursive: true, force: true });
+  console.log(`\nWrote ${written.length} image(s):`);
+  for (const w of written) console.log(`  ${path.relative(root, w.file)}  ${w.size}, ${w.bytes} bytes`);
+  console.log(`\nThe filled page: ${path.relative(root, path.join(ws, 'README.md'))}`);
+  console.log(`Creates received by the fake provider: ${fake.creates()}`);
+}
+
+function hasCodeCli() {
+  const r = spawnSync('code', ['--version'], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
+async function openInVsCode(ws, fake) {
+  const env = { ...process.env, EVOLINK_API_KEY: fake.apiKey };
+  if (hasCodeCli()) {
+    console.log('Opening the sample workspace in VS Code with Pictor loaded (development mode)…');
+    spawn('code', ['--new-window', `--extensionDevelopmentPath=${root}`, ws], { stdio: 'inherit', env });
+  } else {
+    const { startCodeServerUi } = await import(path.join(root, 'test/host/server.mjs'));
+    const ui = await startCodeServerUi({ workspace: ws, extensionPath: root, env, port: Number(process.env.PICTOR_DEMO_PORT || 0) });
+    console.log(`\nVS Code (server build) with Pictor is running: open ${ui.url}`);
+    process.on('SIGINT', async () => { await ui.stop(); await fake.close(); process.exit(0); });
+  }
+  console.log('Fake provider: ' + fake.url + ' (prompts with [fail:content_policy_violation] or [slow:5000] show failures and slow tasks).');
+  console.log('Press Ctrl+C to stop.');
+}
+
+async function main() {
+  build();
+  const { startFakeEvolink } = require(path.join(root, 'out/test/fake-evolink/server.js'));
+  const fake = await startFakeEvolink({ behavior: { stepMs: headless ? 150 : 1500, estimatedTime: 3 } });
+  const ws = freshWorkspace(fake.url);
+  console.log(`Fake EvoLink provider on ${fake.url}; sample workspace copied to ${path.relative(root, ws)}`);
+  if (headless) {
+    try {
+      await fillHeadless(ws, fake);
+    } finally {
+      await fake.close();
+    }
+    return;
+  }
+  await openInVsCode(ws, fake);
+}
+
+if (!existsSync(path.join(root, 'node_modules'))) {
+  console.error('Run `npm ci` first.');
+  process.exit(1);
+}
+main().catch((e) => {
+  console.error(e?.stack || String(e));
+  process.exit(1);
+});

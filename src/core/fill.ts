@@ -1,0 +1,34 @@
+// The text edits that put image links into Markdown: shared by the VS Code linker and the headless demo.
+import { imageLines, markdownImage } from './links';
+import type { Placeholder } from './placeholders';
+
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/**
+ * Fills a placeholder. One image: its empty destination gets the link and the alt text stays as
+ * written. Several: the placeholder becomes one image per line, in the order of the links, kept
+ * inside its list item or block quote (a table cell cannot hold line breaks: they share the cell).
+ */
+export function placeholderEdit(text: string, p: Placeholder, alt: string, links: string[], eol: string): TextEdit {
+  if (links.length === 1) return { start: p.destStart, end: p.destEnd, text: links[0]! };
+  const lineStart = text.lastIndexOf('\n', p.start - 1) + 1;
+  const prefix = text.slice(lineStart, p.start);
+  const joiner = /^\s*\|/.test(prefix) ? ' ' : eol + prefix.replace(/[^\s>]/g, ' ');
+  return { start: p.start, end: p.end, text: links.map((l) => markdownImage(alt, l)).join(joiner) };
+}
+
+/** Inserts the images on new lines at `offset` (the end of a line). */
+export function insertionEdit(offset: number, alt: string, links: string[], eol: '\n' | '\r\n'): TextEdit {
+  return { start: offset, end: offset, text: eol + imageLines(alt, links, eol) };
+}
+
+/** Applies non-overlapping edits to a text. */
+export function applyEdits(text: string, edits: TextEdit[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
