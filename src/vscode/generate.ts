@@ -5,12 +5,24 @@ import * as path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { ScanCache, type Placeholder, type MarkdownScan } from '../core/placeholders';
 import { FINAL_STATES, type JobRecord } from '../core/store';
-import type { ReferenceInput } from '../core/types';
+import type { GenerationInput, ReferenceInput } from '../core/types';
 import { inputFromSettings, readSettings } from './config';
 import { isJobMeta, type JobMeta } from './jobMeta';
 import type { Linker } from './linker';
 import { showJobError, type PictorService } from './service';
 import type { RangeTracker } from './tracker';
+
+/** One prompt to generate, with where its images go. */
+export interface RunItem {
+  prompt: string;
+  meta: JobMeta;
+  /** The range (placeholder, image link) or insertion point to follow while the task runs. */
+  track?: [number, number];
+  references?: ReferenceInput[];
+}
+
+/** Options that override the settings for one run (the panel's choices). */
+export type RunOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>>;
 
 /** What a command reports for each of its jobs. */
 export interface JobSummary {
@@ -148,11 +160,11 @@ export class Generator implements vscode.Disposable {
    * Validates every request, confirms big batches, and only then sends anything: a user never pays to
    * learn that an option was wrong.
    */
-  async run(doc: vscode.TextDocument | undefined, items: { prompt: string; meta: JobMeta; track?: [number, number]; references?: ReferenceInput[] }[], title: string): Promise<JobSummary[]> {
+  async run(doc: vscode.TextDocument | undefined, items: RunItem[], title: string, options?: RunOptions): Promise<JobSummary[]> {
     const settings = readSettings(doc?.uri);
     const validated = [];
     for (const item of items) {
-      const v = this.service.validate({ ...inputFromSettings(item.prompt, settings), references: item.references });
+      const v = this.service.validate({ ...inputFromSettings(item.prompt, settings), ...options, prompt: item.prompt, references: item.references });
       if (!v.ok) {
         const where = items.length > 1 ? vscode.l10n.t(' (prompt "{0}")', shorten(item.prompt)) : '';
         void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. {0}{1}', v.message, where), vscode.l10n.t('Open Settings'))
