@@ -1,0 +1,121 @@
+// A TaskStore in one JSON file, for tests and the demo (the extension may use
+// it too, under its storage folder). Every write goes to a temp file that is
+// then renamed over the old one, so a crash mid-write leaves the previous
+// version intact rather than half a JSON file and lost task ids.
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { JobRecord, TaskStore } from './store';
+
+interface FileShape {
+  version: 1;
+  jobs: JobRecord[];
+}
+
+export interface FileTaskStoreOptions {
+  /** Told when the file could not be parsed and was moved aside (the store then starts empty). */
+  onCorrupt?: (backupPath: string, error: Error) => void;
+}
+
+// Several store objects in one process may point at the same file (a queue
+// disposed and a new one started on it): chaining by path keeps their
+// read-modify-write cycles from interleaving and undoing each other.
+const chains = new Map<string, Promise<unknown>>();
+
+function serialize<T>(file: string, op: () => Promise<T>): Promise<T> {
+  const prev = chains.get(file) ?? Promise.resolve();
+  const next = prev.then(op, op);
+  const tail = next.then(() => undefined, () => undefined);
+  chains.set(file, tail);
+  void tail.then(() => {
+    if (chains.get(file) === tail) chains.delete(file);
+  });
+  return next;
+}
+
+export class FileTaskStore implements TaskStore {
+  readonly filePath: string;
+
+  constructor(filePath: string, private readonly opts: FileTaskStoreOptions = {}) {
+    this.filePath = path.resolve(filePath);
+  }
+
+  load(): Promise<JobRecord[]> {
+    return serialize(this.filePath, async () => (await this.read()).jobs);
+  }
+
+  save(rec: JobRecord): Promise<void> {
+    // Copied now: the caller keeps mutating the record while the write waits its turn.
+    const copy = JSON.parse(JSON.stringify(rec)) as JobRecord;
+    return serialize(this.filePath, async () => {
+      const data = await this.read();
+      const i = data.jobs.findIndex((j) => j.id === copy.id);
+      if (i >= 0) data.jobs[i] = copy;
+      else data.jobs.push(copy);
+      await this.write(data);
+    });
+  }
+
+  remove(id: string): Promise<void> {
+    return serialize(this.filePath, async () => {
+      const data = await this.read();
+      const kept = data.jobs.filter((j) => j.id !== id);
+      if (kept.length !== data.jobs.length) await this.write({ version: 1, jobs: kept });
+    });
+  }
+
+  private async read(): Promise<FileShape> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.filePath, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, jobs: [] };
+      throw e;
+    }
+    try {
+      const parsed = JSON.parse(text) as Partial<FileShape>;
+      if (!parsed || !Array.isArray(parsed.jobs)) throw new Error('no "jobs" array');
+      return { version: 1, jobs: parsed.jobs.filter((j) => j && typeof j.id === 'string') };
+    } catch (e) {
+      // Keep the broken file for a human to look at, but do not let it stop new tasks.
+      const backup = `${this.filePath}.corrupt-${Date.now()}`;
+      await fs.rename(this.filePath, backup).catch(() => undefined);
+      this.opts.onCorrupt?.(backup, e as Error);
+      return { version: 1, jobs: [] };
+    }
+  }
+
+  private async write(data: FileShape): Promise<void> {
+    await fs.mkdir(path.dirname(this.filePath), { recursive: true });
+    const tmp = `${this.filePath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const fh = await fs.open(tmp, 'w');
+    try {
+      await fh.writeFile(JSON.stringify(data, null, 1), 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await renameWithRetry(tmp, this.filePath);
+    } catch (e) {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw e;
+    }
+  }
+}
+
+// On Windows a rename over a file another process has open (an indexer, an
+// antivirus) fails for a moment with EPERM/EBUSY/EACCES.
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fs.rename(from, to);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (attempt >= 5 || !(code === 'EPERM' || code === 'EBUSY' || code === 'EACCES')) throw e;
+      await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// The shape of a persisted task and the interface the queue writes through.
+// Kept apart from the queue so the glue can back it with any storage (VS Code
+// memento, a JSON file) without knowing how the queue schedules anything.
+
+import type { CreateTaskBody, DownloadedImage } from './types';
+
+export type JobState =
+  | 'queued' | 'creating' | 'running' | 'downloading'
+  | 'completed' | 'failed' | 'cancelled' | 'timed_out' | 'unknown';
+
+/** States in which wait() settles. 'cancelled' may still be watched in the background (see `detached`). */
+export const FINAL_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled', 'timed_out', 'unknown'];
+
+export interface JobTarget {
+  /** Folder the images are downloaded into (a temp or download dir; the glue may move them in `finalize`). */
+  dir: string;
+  /** File name without extension; `-2`, `-3`… are appended when the task returns several images. */
+  baseName: string;
+  /** Opaque JSON for the glue (document uri, placeholder…); the queue only stores it. */
+  meta?: unknown;
+}
+
+export interface JobError {
+  /** A PictorError kind, or 'task_failed' | 'download' | 'finalize' | 'store' | 'timeout' | 'unknown'. */
+  kind: string;
+  code?: string;
+  /** Says what happened and what to do; shown to the user as is. */
+  message: string;
+  /** Whether trying again (possibly later) can help. */
+  retryable: boolean;
+}
+
+export interface JobRecord {
+  /** Local id, known before any request. */
+  id: string;
+  /** Provider task id, stored the moment create returns. */
+  taskId?: string;
+  body: CreateTaskBody;
+  target: JobTarget;
+  state: JobState;
+  progress: number;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  /** task_info.estimated_time, seconds. */
+  estimatedTime?: number;
+  /** Result URLs once completed, in the provider's order. */
+  results?: string[];
+  /** When `results` were received; their URLs expire 24 h later. */
+  resultsAt?: number;
+  /** Saved images, in the order of `results`. */
+  files?: DownloadedImage[];
+  /** For each entry of `files`, the index in `results` it came from (so a retry downloads only what is missing). */
+  savedResults?: number[];
+  error?: JobError;
+  /** Cancelled by the user but still watched in the background, so images already paid for are saved. */
+  detached?: boolean;
+}
+
+export interface TaskStore {
+  load(): Promise<JobRecord[]>;
+  /** Insert or replace by id. Implementations must copy the record before returning (the queue keeps mutating it). */
+  save(rec: JobRecord): Promise<void>;
+  remove(id: string): Promise<void>;
+}
+
+// A JSON round trip, not structuredClone, so memory behaves like the file store would.
+function clone(r: JobRecord): JobRecord {
+  return JSON.parse(JSON.stringify(r)) as JobRecord;
+}
+
+/** Keeps records in memory only: for tests and for hosts that persist elsewhere. */
+export class MemoryTaskStore implements TaskStore {
+  private readonly records = new Map<string, JobRecord>();
+
+  constructor(initial: JobRecord[] = []) {
+    for (const r of initial) this.records.set(r.id, clone(r));
+  }
+
+  async load(): Promise<JobRecord[]> {
+    return [...this.records.values()].map((r) => clone(r));
+  }
+
+  async save(rec: JobRecord): Promise<void> {
+    this.records.set(rec.id, clone(rec));
+  }
+
+  async remove(id: string): Promise<void> {
+    this.records.delete(id);
+  }
+
+  /** A copy of what is stored now, for assertions. */
+  peek(id: string): JobRecord | undefined {
+    const r = this.records.get(id);
+    return r && clone(r);
+  }
+
+  all(): JobRecord[] {
+    return [...this.records.values()].map((r) => clone(r));
+  }
+}
