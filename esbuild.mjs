@@ -1,7 +1,7 @@
 // Builds the extension (Node, CommonJS, `vscode` external) and the webview script (browser).
 // Flags: --production (minified, no source maps), --watch.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -37,6 +37,9 @@ const common = {
   logLevel: 'silent',
   plugins: [problemMatcherPlugin],
 };
+
+// A production build starts from an empty dist/ so no stale source map is left beside it.
+if (production) rmSync('dist', { recursive: true, force: true });
 
 const contexts = await Promise.all([
   esbuild.context({
