@@ -1,0 +1,286 @@
+// The EvoLink task API client: create, poll, upload, download (api.md §1, §2, §6).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import type { CreateTaskBody, DownloadedImage, TaskObject, UploadedFile } from '../types';
+import { MAX_REFERENCE_BYTES } from '../types';
+import { PictorError, errorFromResponse, redact, redactError } from './errors';
+import {
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
+  Dispatchers,
+  checkUrl,
+  classifyError,
+  headerRecord,
+  readText,
+  send,
+  throwIfAborted,
+  withRetry,
+  type LogLevel,
+  type Logger,
+  type Operation,
+  type RetryPolicy,
+} from './http';
+import { downloadImage } from './download';
+import { sniffImageType } from './imageInfo';
+
+export interface ClientOptions {
+  baseUrl: string;
+  filesBaseUrl: string;
+  /** Asked on every call, so a key set or cleared meanwhile takes effect at once. */
+  apiKey: () => Promise<string | undefined>;
+  /** Else HTTPS_PROXY / HTTP_PROXY (and lower-case) from the environment. */
+  proxy?: string;
+  /** Per call: time allowed for the answer's headers and between body chunks. Default 30000. */
+  timeoutMs?: number;
+  retry?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** Never given the key. */
+  log?: (level: LogLevel, msg: string) => void;
+  userAgent?: string;
+  /** Environment to read proxy variables from (tests); default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+const MAX_JSON_BYTES = 4 * 1024 * 1024;
+
+const MIME: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+
+export class EvoLinkClient {
+  private readonly opts: ClientOptions;
+  private readonly policy: RetryPolicy;
+  private readonly timeoutMs: number;
+  private readonly dispatchers: Dispatchers;
+  private readonly userAgent: string;
+  private lastKey: string | undefined;
+
+  constructor(opts: ClientOptions) {
+    this.opts = opts;
+    this.policy = {
+      retries: opts.retry?.retries ?? DEFAULT_RETRY.retries,
+      baseDelayMs: opts.retry?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+      maxDelayMs: opts.retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+    };
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.userAgent = opts.userAgent ?? 'Pictor';
+    this.dispatchers = new Dispatchers({
+      proxy: opts.proxy,
+      connectTimeoutMs: Math.min(this.timeoutMs, 10000),
+      env: opts.env,
+    });
+  }
+
+  // Every log line passes through here so that even a provider message echoing the key is cleaned.
+  private log: Logger = (level, msg) => {
+    this.opts.log?.(level, redact(msg, this.lastKey));
+  };
+
+  async createTask(body: CreateTaskBody, signal?: AbortSignal): Promise<TaskObject> {
+    const url = this.apiUrl(this.opts.baseUrl, 'The EvoLink API URL setting', '/v1/images/generations');
+    const task = await this.callJson('create', 'POST', url, JSON.stringify(body), 'application/json', signal);
+    return this.checkTask(task, 'create');
+  }
+
+  async getTask(id: string, signal?: AbortSignal): Promise<TaskObject> {
+    if (!id || typeof id !== 'string') throw new PictorError('invalid', 'A task id is required.');
+    const url = this.apiUrl(this.opts.baseUrl, 'The EvoLink API URL setting', `/v1/tasks/${encodeURIComponent(id)}`);
+    const task = await this.callJson('poll', 'GET', url, undefined, undefined, signal);
+    return this.checkTask(task, 'poll');
+  }
+
+  /** Streams a local image to the files service as multipart part `file`; returns its public URL. */
+  async uploadFile(filePath: string, signal?: AbortSignal): Promise<UploadedFile> {
+    const url = this.apiUrl(this.opts.filesBaseUrl, 'The EvoLink files URL setting', '/api/v1/files/upload/stream');
+    throwIfAborted(signal);
+    await this.key(); // a missing key is the first thing to tell, before any file problem
+    const { size, type } = await inspectUpload(filePath);
+    const fileName = path.basename(filePath);
+    const body = () => multipart(filePath, fileName, MIME[type], size);
+    const res = await this.callJson('upload', 'POST', url, body, undefined, signal);
+    const r = res as { success?: unknown; code?: unknown; msg?: unknown; data?: Partial<UploadedFile> };
+    if (r.success === false) {
+      const status = typeof r.code === 'number' && r.code >= 400 && r.code < 600 ? r.code : 400;
+      throw redactError(errorFromResponse(status, { code: r.code, message: r.msg }), this.lastKey);
+    }
+    if (!r.data || typeof r.data.file_url !== 'string' || typeof r.data.file_id !== 'string') {
+      throw new PictorError('bad_response', 'The files service answered without a file URL.', { status: 200 });
+    }
+    return r.data as UploadedFile;
+  }
+
+  /** Result URLs are pre-signed and may live on another host: they never get the key. */
+  download(url: string, destDir: string, baseName: string, signal?: AbortSignal): Promise<DownloadedImage> {
+    return downloadImage(
+      { dispatchers: this.dispatchers, timeoutMs: this.timeoutMs, policy: this.policy, log: this.log, userAgent: this.userAgent },
+      url,
+      destDir,
+      baseName,
+      signal,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.dispatchers.close();
+  }
+
+  private apiUrl(base: string, what: string, pathname: string): URL {
+    const b = checkUrl(base, what);
+    return new URL(b.pathname.replace(/\/+$/, '') + pathname, b);
+  }
+
+  private async key(): Promise<string> {
+    const k = (await this.opts.apiKey())?.trim();
+    if (!k) {
+      throw new PictorError('auth', 'No EvoLink API key is set. Run "Pictor: Set API Key" to enter one.');
+    }
+    this.lastKey = k;
+    return k;
+  }
+
+  private async callJson(
+    op: Operation,
+    method: 'GET' | 'POST',
+    url: URL,
+    body: string | (() => MultipartBody) | undefined,
+    contentType: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    throwIfAborted(signal);
+    const key = await this.key();
+    const what = `${method} ${url.pathname}`;
+    try {
+      return await withRetry({ op, what, policy: this.policy, log: this.log, signal }, async (attempt) => {
+        const started = Date.now();
+        this.log('debug', `${what}${attempt ? ` (attempt ${attempt + 1})` : ''}`);
+        const headers: Record<string, string> = {
+          authorization: `Bearer ${key}`,
+          accept: 'application/json',
+          'user-agent': this.userAgent,
+        };
+        let payload: string | Readable | undefined;
+        if (typeof body === 'function') {
+          const mp = body();
+          headers['content-type'] = mp.contentType;
+          headers['content-length'] = String(mp.length);
+          payload = mp.stream;
+        } else if (body !== undefined) {
+          headers['content-type'] = contentType ?? 'application/json';
+          payload = body;
+        }
+        let status: number;
+        let text: string;
+        let resHeaders: Record<string, string | string[] | undefined>;
+        try {
+          const res = await send(this.dispatchers, url, { method, headers, body: payload, timeoutMs: this.timeoutMs, signal });
+          status = res.statusCode;
+          resHeaders = headerRecord(res.headers);
+          text = await readText(res.body, MAX_JSON_BYTES);
+        } catch (err) {
+          if (payload instanceof Readable) payload.destroy();
+          throw classifyError(err, op, url.host, signal);
+        }
+        this.log('debug', `${what} -> ${status} (${Date.now() - started} ms)`);
+        if (status < 200 || status >= 300) {
+          const e = errorFromResponse(status, text, resHeaders);
+          // The provider answered, so the request reached it; with 429 and its own 5xx codes it
+          // also says it did not take the task on, so resending a create cannot bill twice.
+          // A 504 (a gateway gave up waiting) does not say that: the task may exist upstream.
+          if (op === 'create' && e.retryable && !(status === 429 || status === 500 || status === 502 || status === 503)) {
+            throw e.withRetryable(
+              false,
+              `${e.message} The task may have been created anyway; Pictor will not send it again to avoid double billing.`,
+            );
+          }
+          throw e;
+        }
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          throw this.badResponse(op, `HTTP ${status} with a body that is not JSON`);
+        }
+      });
+    } catch (err) {
+      const e = err instanceof PictorError ? err : classifyError(err, op, url.host, signal);
+      throw redactError(e, key);
+    }
+  }
+
+  // After a 200 to a create the task exists (and is billed) even if we cannot read the answer,
+  // so only polls and uploads retry a bad answer.
+  private badResponse(op: Operation, detail: string): PictorError {
+    if (op === 'create') {
+      return new PictorError(
+        'bad_response',
+        `EvoLink accepted the request but its answer could not be read (${detail}). The task may have been created; Pictor will not send it again to avoid double billing.`,
+        { retryable: false, status: 200 },
+      );
+    }
+    return new PictorError('bad_response', `EvoLink sent an answer that could not be read (${detail}).`, { retryable: true, status: 200 });
+  }
+
+  private checkTask(v: unknown, op: Operation): TaskObject {
+    const t = v as Partial<TaskObject> | null;
+    if (!t || typeof t !== 'object' || typeof t.id !== 'string' || !t.id || typeof t.status !== 'string') {
+      throw this.badResponse(op, 'no task id or status in it');
+    }
+    return t as TaskObject;
+  }
+}
+
+async function inspectUpload(filePath: string): Promise<{ size: number; type: keyof typeof MIME }> {
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(filePath, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new PictorError('invalid', `Cannot read the reference image ${path.basename(filePath)} (${code}).`);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new PictorError('invalid', `${path.basename(filePath)} is not a file.`);
+    if (st.size > MAX_REFERENCE_BYTES) {
+      throw new PictorError('invalid', `${path.basename(filePath)} is larger than 50 MB, the provider's limit for reference images.`);
+    }
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const type = sniffImageType(head.subarray(0, bytesRead));
+    if (!type) {
+      throw new PictorError('invalid', `${path.basename(filePath)} is not a PNG, JPEG or WebP image; gpt-image-2 accepts only those.`);
+    }
+    return { size: st.size, type };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A multipart/form-data body whose file part streams from disk; the length is known up front. */
+interface MultipartBody {
+  stream: Readable;
+  length: number;
+  contentType: string;
+}
+
+function multipart(filePath: string, fileName: string, mime: string, size: number): MultipartBody {
+  const boundary = `----pictor${randomBytes(12).toString('hex')}`;
+  const safeName = fileName.replace(/["\r\n\\]/g, '_');
+  const head = Buffer.from(
+    `--${boundary}\r\n` +
+      `Content-Disposition: form-data; name="file_name"\r\n\r\n${safeName}\r\n` +
+      `--${boundary}\r\n` +
+      `Content-Disposition: form-data; name="file"; filename="${safeName}"\r\n` +
+      `Content-Type: ${mime}\r\n\r\n`,
+    'utf8',
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
+  async function* parts(): AsyncGenerator<Buffer> {
+    yield head;
+    for await (const chunk of fs.createReadStream(filePath)) yield chunk as Buffer;
+    yield tail;
+  }
+  return {
+    stream: Readable.from(parts(), { objectMode: false }),
+    length: head.length + size + tail.length,
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
+}

@@ -1,0 +1,223 @@
+// Saving a result image: stream to a hidden temp file next to the destination, check that it is
+// a whole PNG/JPEG/WebP, then give it its final name without ever replacing an existing file.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { DownloadedImage, ImageType } from '../types';
+import { PictorError } from './errors';
+import {
+  checkUrl,
+  classifyError,
+  describeUrl,
+  headerRecord,
+  readText,
+  send,
+  throwIfAborted,
+  withRetry,
+  type Dispatchers,
+  type Logger,
+  type RetryPolicy,
+} from './http';
+import { HEAD_BYTES, imageInfo, isCompleteImage, looksLikeHtml } from './imageInfo';
+
+export interface DownloadContext {
+  dispatchers: Dispatchers;
+  timeoutMs: number;
+  policy: RetryPolicy;
+  log: Logger;
+  userAgent: string;
+}
+
+/** No generated image comes near this; a body that does is not one of ours. */
+export const MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024;
+const TAIL_BYTES = 32;
+
+const EXTENSION: Record<ImageType, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
+
+function downloadError(message: string, retryable: boolean, status?: number): PictorError {
+  return new PictorError('download', message, { retryable, status });
+}
+
+async function removeQuietly(p: string): Promise<void> {
+  await fs.promises.rm(p, { force: true }).catch(() => undefined);
+}
+
+function checkBaseName(baseName: string): void {
+  if (!baseName || baseName === '.' || baseName === '..' || /[/\\\0]/.test(baseName)) {
+    throw new PictorError('invalid', `"${baseName}" cannot be used as a file name.`);
+  }
+}
+
+// link() fails with EEXIST instead of replacing, which makes "take the first free name" safe
+// even when another download picks names in the same folder at the same time.
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
+export async function placeWithoutOverwrite(temp: string, destDir: string, baseName: string, ext: string): Promise<string> {
+  for (let i = 1; i < 100000; i++) {
+    const target = path.join(destDir, i === 1 ? `${baseName}.${ext}` : `${baseName}-${i}.${ext}`);
+    try {
+      try {
+        await fs.promises.link(temp, target);
+      } catch (e) {
+        if (!NO_HARD_LINKS.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+        // File systems without hard links (FAT, some network shares): an exclusive copy.
+        await fs.promises.copyFile(temp, target, fs.constants.COPYFILE_EXCL);
+      }
+      await removeQuietly(temp);
+      return target;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw e;
+    }
+  }
+  throw new PictorError('download', `No free file name for ${baseName}.${ext} in ${destDir}.`);
+}
+
+function describeBody(head: Buffer, contentType: string | undefined, bytes: number): string {
+  if (bytes === 0) return 'The result URL answered with an empty body instead of an image.';
+  if (looksLikeHtml(head)) return 'The result URL answered with an HTML page instead of an image.';
+  return `The result URL answered with something that is not a PNG, JPEG or WebP image (${contentType ?? 'no content type'}, ${bytes} bytes).`;
+}
+
+function describeStatus(status: number): { text: string; retryable: boolean } {
+  if (status === 403 || status === 404 || status === 410) {
+    return {
+      text: `The result URL answered ${status}; it has probably expired (results are kept for 24 hours).`,
+      retryable: true,
+    };
+  }
+  if (status === 429 || status === 408 || status >= 500) return { text: `The result URL answered ${status}.`, retryable: true };
+  return { text: `The result URL answered ${status} instead of an image.`, retryable: false };
+}
+
+export async function downloadImage(
+  ctx: DownloadContext,
+  url: string,
+  destDir: string,
+  baseName: string,
+  signal?: AbortSignal,
+): Promise<DownloadedImage> {
+  throwIfAborted(signal);
+  const u = checkUrl(url, 'The result URL');
+  checkBaseName(baseName);
+  const what = `GET ${describeUrl(u)}`;
+  try {
+    await fs.promises.mkdir(destDir, { recursive: true });
+  } catch (e) {
+    throw downloadError(`Cannot create the folder ${destDir} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, false);
+  }
+  try {
+    return await withRetry(
+      {
+        op: 'download',
+        what,
+        policy: ctx.policy,
+        log: ctx.log,
+        signal,
+        // An expired link stays expired: one more try covers a CDN hiccup, not more.
+        limitFor: (e) => (e.status === 403 || e.status === 404 || e.status === 410 ? 1 : undefined),
+      },
+      () => attempt(ctx, u, destDir, baseName, signal),
+    );
+  } catch (err) {
+    const e = err instanceof PictorError ? err : classifyError(err, 'download', u.host, signal);
+    if (e.kind === 'download' || e.kind === 'cancelled' || e.kind === 'invalid') throw e;
+    return Promise.reject(
+      new PictorError('download', `Could not download the image: ${e.message}`, { retryable: e.retryable, status: e.status }),
+    );
+  }
+}
+
+async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: string, signal?: AbortSignal): Promise<DownloadedImage> {
+  const started = Date.now();
+  let res;
+  try {
+    res = await send(ctx.dispatchers, u, {
+      method: 'GET',
+      // Pre-signed URLs, possibly on another host: no Authorization header, ever.
+      headers: { accept: 'image/png, image/jpeg, image/webp, */*;q=0.5', 'accept-encoding': 'identity', 'user-agent': ctx.userAgent },
+      timeoutMs: ctx.timeoutMs,
+      signal,
+      maxRedirections: 5,
+    });
+  } catch (err) {
+    throw classifyError(err, 'download', u.host, signal);
+  }
+  const headers = headerRecord(res.headers);
+  const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
+  ctx.log('debug', `GET ${describeUrl(u)} -> ${res.statusCode} (${Date.now() - started} ms)`);
+  if (res.statusCode < 200 || res.statusCode >= 300) {
+    await readText(res.body, 64 * 1024).catch(() => undefined);
+    const d = describeStatus(res.statusCode);
+    throw downloadError(d.text, d.retryable, res.statusCode);
+  }
+
+  const temp = path.join(destDir, `.${baseName}.${randomBytes(6).toString('hex')}.part`);
+  let head: Buffer = Buffer.alloc(0);
+  let tail: Buffer = Buffer.alloc(0);
+  let bytes = 0;
+  let diskError: NodeJS.ErrnoException | undefined;
+  let tooBig = false;
+  // pipeline() destroys every stream with the first error, so the file stream reports the
+  // network's failure too; only a failure that did not come from the body is the disk's.
+  let bodyFailed = false;
+  try {
+    const out = fs.createWriteStream(temp, { flags: 'wx' });
+    out.on('error', (e) => (diskError = e));
+    await pipeline(
+      res.body,
+      async function* (source: AsyncIterable<Buffer>) {
+        try {
+          for await (const chunk of source) {
+            bytes += chunk.length;
+            if (bytes > MAX_DOWNLOAD_BYTES) {
+              tooBig = true;
+              throw new Error('too big');
+            }
+            if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
+            tail = chunk.length >= TAIL_BYTES ? chunk.subarray(-TAIL_BYTES) : Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
+            yield chunk;
+          }
+        } catch (e) {
+          bodyFailed = true;
+          throw e;
+        }
+      },
+      out,
+    );
+  } catch (err) {
+    await removeQuietly(temp);
+    if (signal?.aborted) throw classifyError(err, 'download', u.host, signal);
+    if (diskError && !bodyFailed) {
+      throw downloadError(`Could not write the image into ${destDir} (${diskError.code ?? diskError.message}).`, false);
+    }
+    if (tooBig) throw downloadError(`The result URL sent more than ${MAX_DOWNLOAD_BYTES} bytes; that is not an image from the provider.`, false);
+    const code = (err as { code?: unknown })?.code;
+    throw downloadError(`The download broke off after ${bytes} bytes${typeof code === 'string' ? ` (${code})` : ''}.`, true);
+  }
+
+  try {
+    const expected = Number(headers['content-length']);
+    if (headers['content-length'] !== undefined && Number.isFinite(expected) && expected !== bytes) {
+      throw downloadError(`The download was cut short: ${bytes} of ${expected} bytes arrived.`, true);
+    }
+    const info = imageInfo(head);
+    if (!info) throw downloadError(describeBody(head, contentType, bytes), true);
+    if (!isCompleteImage(info.type, head, tail, bytes)) {
+      throw downloadError(`The ${info.type.toUpperCase()} image arrived incomplete (${bytes} bytes).`, true);
+    }
+    let finalPath: string;
+    try {
+      finalPath = await placeWithoutOverwrite(temp, destDir, baseName, EXTENSION[info.type]);
+    } catch (e) {
+      if (e instanceof PictorError) throw e;
+      throw downloadError(`Could not save the image into ${destDir} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, false);
+    }
+    ctx.log('info', `Saved ${path.basename(finalPath)} (${info.type} ${info.width}×${info.height}, ${bytes} bytes)`);
+    return { path: finalPath, type: info.type, width: info.width, height: info.height, bytes };
+  } finally {
+    await removeQuietly(temp);
+  }
+}

@@ -1,0 +1,328 @@
+// Transport pieces shared by the API calls and the downloads: URL policy, proxy choice,
+// network-error classification, backoff with full jitter, and the retry loop.
+
+import * as net from 'node:net';
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { PictorError } from './errors';
+
+/** What a request is for; it decides which failures may be retried. */
+export type Operation = 'create' | 'poll' | 'upload' | 'download';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export type Logger = (level: LogLevel, msg: string) => void;
+
+export interface RetryPolicy {
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 500, maxDelayMs: 20000 };
+export const DEFAULT_TIMEOUT_MS = 30000;
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (net.isIPv4(h)) return h.startsWith('127.');
+  if (net.isIPv6(h)) {
+    if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+    // IPv4-mapped loopback as the URL parser normalises it (::ffff:127.x.y.z -> ::ffff:7fxx:yyzz).
+    return /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h) || /^::ffff:127\./.test(h);
+  }
+  return false;
+}
+
+/** Text safe to show for a URL: no credentials, no query (result URLs carry signatures). */
+export function describeUrl(u: URL): string {
+  return `${u.protocol}//${u.host}${u.pathname}`;
+}
+
+/**
+ * https only; plain http is allowed for loopback hosts (tests, the demo's fake provider),
+ * because a key sent in clear over a real network could be read by anyone on the path.
+ */
+export function checkUrl(raw: string, what: string): URL {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new PictorError('invalid', `${what} is not a valid URL.`);
+  }
+  if (u.protocol === 'https:') return u;
+  if (u.protocol === 'http:' && isLoopbackHost(u.hostname)) return u;
+  if (u.protocol === 'http:') {
+    throw new PictorError(
+      'invalid',
+      `${what} must use https:// (got ${describeUrl(u)}). Plain http:// is only allowed for 127.0.0.1 or localhost.`,
+    );
+  }
+  throw new PictorError('invalid', `${what} must be an https:// URL (got ${u.protocol}).`);
+}
+
+function stripCredentials(s: string): string {
+  return s.replace(/\/\/[^@/\s]*@/g, '//');
+}
+
+/** NO_PROXY: comma/space separated hosts, `.suffix`/`*.suffix` domains, optional `:port`, `*` for all. */
+export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
+  if (isLoopbackHost(url.hostname)) return true;
+  if (!noProxy) return false;
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  for (const raw of noProxy.split(/[,\s]+/)) {
+    let entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    if (entry === '*') return true;
+    let entryPort: string | undefined;
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed) {
+      entry = bracketed[1];
+      entryPort = bracketed[2];
+    } else if ((entry.match(/:/g) ?? []).length === 1) {
+      const i = entry.indexOf(':');
+      entryPort = entry.slice(i + 1);
+      entry = entry.slice(0, i);
+    }
+    if (entryPort && entryPort !== port) continue;
+    entry = entry.replace(/^\*\./, '.');
+    if (entry.startsWith('.')) {
+      if (host.endsWith(entry) || host === entry.slice(1)) return true;
+    } else if (host === entry || host.endsWith('.' + entry)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+export function proxyFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) {
+    const v = env[name]?.trim();
+    if (v) return v;
+  }
+  return undefined;
+}
+
+/** One direct agent and, when a proxy is configured, one proxy agent; picks per target URL. */
+export class Dispatchers {
+  private direct: Agent;
+  private proxied?: ProxyAgent;
+  private proxyError?: PictorError;
+  private noProxy?: string;
+
+  constructor(opts: { proxy?: string; connectTimeoutMs: number; env?: NodeJS.ProcessEnv }) {
+    const env = opts.env ?? process.env;
+    const connect = { timeout: opts.connectTimeoutMs };
+    this.direct = new Agent({ connect });
+    this.noProxy = env.NO_PROXY ?? env.no_proxy;
+    const proxy = opts.proxy?.trim() || proxyFromEnv(env);
+    if (proxy) {
+      let u: URL | undefined;
+      try {
+        u = new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
+      } catch {
+        u = undefined;
+      }
+      if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+        this.proxyError = new PictorError(
+          'invalid',
+          `The proxy setting "${stripCredentials(proxy)}" is not a valid http:// or https:// URL.`,
+        );
+      } else {
+        this.proxied = new ProxyAgent({ uri: u.href, connect });
+      }
+    }
+  }
+
+  for(url: URL): Dispatcher {
+    if (this.proxyError && !bypassesProxy(url, this.noProxy)) throw this.proxyError;
+    if (this.proxied && !bypassesProxy(url, this.noProxy)) return this.proxied;
+    return this.direct;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.direct.close(), this.proxied?.close()]);
+  }
+}
+
+export function cancelledError(): PictorError {
+  return new PictorError('cancelled', 'Cancelled.');
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelledError();
+}
+
+/** A delay that ends early, with a 'cancelled' error, when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelledError());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelledError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Full jitter (uniform in [0, min(max, base·2^attempt)]); a Retry-After wins, capped by max. */
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
+  if (retryAfterMs !== undefined) return Math.min(policy.maxDelayMs, Math.max(0, retryAfterMs));
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return Math.floor(random() * ceiling);
+}
+
+// Failures that happen while connecting: no byte of the request left this machine, so the
+// provider cannot have seen it and even a create (which costs money) may be sent again.
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'ENETUNREACH', 'EHOSTUNREACH']);
+const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const TLS = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/;
+
+function errorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const o = e as { code?: unknown; errors?: unknown[]; cause?: unknown };
+    if (typeof o.code === 'string' && o.code !== 'UND_ERR') return o.code;
+    // Happy-eyeballs connects fail with an AggregateError whose parts carry the codes.
+    if (Array.isArray(o.errors) && o.errors.length) e = o.errors[0];
+    else e = o.cause;
+  }
+  return undefined;
+}
+
+/**
+ * Turns a thrown transport error into a PictorError. Never copies request headers or the raw
+ * error object, so the key cannot travel with it.
+ */
+export function classifyError(err: unknown, op: Operation, host: string, signal?: AbortSignal): PictorError {
+  if (err instanceof PictorError) return err;
+  if (signal?.aborted) return cancelledError();
+  const code = errorCode(err) ?? 'unknown';
+  if (NOT_SENT.has(code)) {
+    const kind = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'network';
+    const what =
+      code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? `Could not look up ${host} (${code}). Check the network connection and the URL setting.`
+        : code === 'UND_ERR_CONNECT_TIMEOUT'
+          ? `Connecting to ${host} timed out.`
+          : `Could not connect to ${host} (${code}).`;
+    return new PictorError(kind, what, { retryable: true });
+  }
+  if (TLS.test(code)) {
+    return new PictorError('network', `The secure connection to ${host} failed (${code}). A proxy or firewall may be intercepting HTTPS.`, {
+      retryable: false,
+    });
+  }
+  const kind = TIMEOUTS.has(code) ? 'timeout' : 'network';
+  const base =
+    kind === 'timeout'
+      ? `${host} did not answer in time (${code}).`
+      : code === 'unknown'
+        ? `The connection to ${host} failed: ${stripCredentials(String((err as Error)?.message ?? err)).slice(0, 200)}`
+        : `The connection to ${host} broke (${code}).`;
+  if (op === 'create') {
+    // The request may have reached the provider and created a (billed) task before the
+    // connection broke; sending it again could pay for the same images twice.
+    return new PictorError(
+      kind,
+      `${base} The task may have been created anyway; Pictor will not send it again to avoid double billing. Check your EvoLink dashboard before retrying.`,
+      { retryable: false },
+    );
+  }
+  return new PictorError(kind, base, { retryable: true });
+}
+
+/** Ends a message with a full stop unless it already has one. */
+export function sentence(s: string): string {
+  return /[.!?…]$/.test(s.trimEnd()) ? s.trimEnd() : `${s.trimEnd()}.`;
+}
+
+export interface RetryOptions {
+  op: Operation;
+  what: string;
+  policy: RetryPolicy;
+  log: Logger;
+  signal?: AbortSignal;
+  /** A lower retry budget for some errors (e.g. expired result URLs). */
+  limitFor?: (e: PictorError) => number | undefined;
+}
+
+export async function withRetry<T>(o: RetryOptions, attemptFn: (attempt: number) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    throwIfAborted(o.signal);
+    try {
+      return await attemptFn(attempt);
+    } catch (raw) {
+      const e = raw instanceof PictorError ? raw : classifyError(raw, o.op, '', o.signal);
+      if (o.signal?.aborted && e.kind !== 'cancelled') throw cancelledError();
+      if (e.kind === 'cancelled') throw e;
+      const lowered = o.limitFor?.(e);
+      const limit = Math.min(o.policy.retries, lowered ?? Number.POSITIVE_INFINITY);
+      if (!e.retryable || attempt >= limit) {
+        o.log('debug', `${o.what}: failed (${e.kind}${e.status ? ` ${e.status}` : ''}): ${e.message}`);
+        if (attempt === 0) throw e;
+        // A lowered budget means more tries would not help (e.g. an expired link).
+        const stillRetryable = e.retryable && !(lowered !== undefined && lowered < o.policy.retries);
+        throw e.withRetryable(stillRetryable, `${sentence(e.message)} Gave up after ${attempt + 1} attempts.`);
+      }
+      const delay = backoffDelay(attempt, o.policy, e.retryAfterMs);
+      o.log(
+        'warn',
+        `${o.what}: ${e.message} Retry ${attempt + 1}/${limit} in ${delay} ms` + (e.retryAfterMs !== undefined ? ' (as Retry-After asked).' : '.'),
+      );
+      await sleep(delay, o.signal);
+    }
+  }
+}
+
+export interface SendOptions {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string | Buffer | NodeJS.ReadableStream;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  maxRedirections?: number;
+}
+
+/** One HTTP exchange; the caller reads or dumps the body. */
+export async function send(d: Dispatchers, url: URL, o: SendOptions): Promise<Dispatcher.ResponseData> {
+  return request(url, {
+    dispatcher: d.for(url),
+    method: o.method,
+    headers: o.headers,
+    body: o.body as Dispatcher.DispatchOptions['body'],
+    headersTimeout: o.timeoutMs,
+    bodyTimeout: o.timeoutMs,
+    signal: o.signal,
+    maxRedirections: o.maxRedirections ?? 0,
+  });
+}
+
+/** Reads a (small) response body as text; bigger than `cap` bytes is a bad answer, not a reason to fill memory. */
+export async function readText(body: Dispatcher.ResponseData['body'], cap: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    const b = chunk as Buffer;
+    total += b.length;
+    if (total > cap) {
+      body.destroy();
+      throw new PictorError('bad_response', `The answer was larger than ${cap} bytes.`, { retryable: true });
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Lower-cased response headers as a plain record (undici already lower-cases them). */
+export function headerRecord(h: Dispatcher.ResponseData['headers']): Record<string, string | string[] | undefined> {
+  return h as Record<string, string | string[] | undefined>;
+}
