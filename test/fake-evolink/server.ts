@@ -325,7 +325,7 @@ class TaskState implements FakeTask {
     return this.status === 'completed' ? this.resultCount : 0;
   }
 
-  toJSON(estimatedTime: number): Record<string, unknown> {
+  toTaskObject(estimatedTime: number): Record<string, unknown> {
     const status = this.status;
     const qualityFactor = this.spec.quality === 'low' ? 0.11 : this.spec.quality === 'high' ? 4 : 1;
     const megapixels = Math.max(1, (this.spec.width * this.spec.height) / (1024 * 1024));
@@ -642,7 +642,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     const spec = validateCreate(parsed.value, ownFile);
     if ('message' in spec) return sendApiError(res, 400, 'invalid_request', spec.message, spec.param);
     const task = createTask(spec);
-    return sendJson(res, 200, task.toJSON(behavior.estimatedTime));
+    return sendJson(res, 200, task.toTaskObject(behavior.estimatedTime));
   }
 
   function createTask(spec: CreateSpec): TaskState {
@@ -693,7 +693,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     if (!/^task-[A-Za-z0-9-]+$/.test(id)) return sendApiError(res, 400, 'invalid_task_id', `Invalid task id: ${id}`);
     const task = tasks.get(id);
     if (!task) return sendApiError(res, 404, 'task_not_found', `Task not found: ${id}`);
-    return sendJson(res, 200, task.toJSON(behavior.estimatedTime));
+    return sendJson(res, 200, task.toTaskObject(behavior.estimatedTime));
   }
 
   // --- results and stored files -----------------------------------------------------------
@@ -868,7 +868,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     if (method === 'GET' && pathname === '/__fake/behavior') return sendJson(res, 200, behavior, {}, false);
     if (method === 'GET' && pathname === '/__fake/tasks') {
       return sendJson(res, 200, [...tasks.values()].map((t) => ({
-        ...t.toJSON(behavior.estimatedTime), prompt: t.prompt, n: t.n, size: t.size, width: t.width, height: t.height,
+        ...t.toTaskObject(behavior.estimatedTime), prompt: t.prompt, n: t.n, size: t.size, width: t.width, height: t.height,
       })), {}, false);
     }
     if (method === 'POST' && pathname === '/__fake/behavior') {
