@@ -1,48 +1,119 @@
-// The panel's webview script (runs in the browser). It talks only to the extension host.
-import type { HostMessage, WebviewMessage } from '../src/panel/protocol';
-
-declare function acquireVsCodeApi(): { postMessage(msg: WebviewMessage): void; getState(): unknown; setState(s: unknown): void };
-const vscode = acquireVsCodeApi();
+// The panel's webview script (runs in the browser). It talks only to the extension host: never to
+// the provider, and it never sees the API key. It asks for its strings and state with `ready`.
+import type { HostMessage, PanelOptions } from '../src/panel/protocol';
+import { el } from './dom';
+import { HistoryList } from './history';
+import { OptionsView } from './options';
+import { PromptView } from './prompt';
+import { QueueView } from './queue';
+import { ReferencesView } from './references';
+import { ResultsView } from './results';
+import { loadDraft, saveDraft, send, setStrings, t } from './state';
 
 const app = document.getElementById('app')!;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
+interface Views {
+  options: OptionsView;
+  prompt: PromptView;
+  references: ReferencesView;
+  queue: QueueView;
+  results: ResultsView;
+  history: HistoryList;
+  notice: HTMLElement;
+}
+let views: Views | undefined;
+
+function build(msg: Extract<HostMessage, { type: 'init' }>): Views {
+  setStrings(msg.strings);
+  const changed = () => {
+    if (!views) return;
+    views.prompt.setEnabled(views.options.valid() && views.references.ok());
+    saveDraft({ options: views.options.get(), prompt: views.prompt.value, references: views.references.get() });
+  };
+  const generate = () => {
+    if (!views || !views.options.valid() || !views.prompt.ok() || !views.references.ok()) return;
+    send({ type: 'generate', prompt: views.prompt.value, options: views.options.get(), references: views.references.specs() });
+  };
+  const reuse = (options: PanelOptions, prompt: string) => {
+    if (!views) return;
+    views.options.set(options);
+    views.prompt.value = prompt;
+    changed();
+    document.getElementById('prompt')?.focus();
+  };
+  const v: Views = {
+    options: new OptionsView(changed),
+    prompt: new PromptView(generate, changed),
+    references: new ReferencesView(changed),
+    queue: new QueueView(),
+    results: new ResultsView(),
+    history: new HistoryList(reuse),
+    notice: el('p', { id: 'notice', class: 'notice', role: 'status', 'aria-live': 'polite' }),
+  };
+  app.replaceChildren(
+    el('h1', {}, el('span', { class: 'codicon codicon-sparkle', 'aria-hidden': 'true' }), ' ', t('heading')),
+    v.notice,
+    el('div', { class: 'columns' },
+      el('div', { class: 'column' }, v.prompt.root, v.options.root, v.references.root),
+      el('div', { class: 'column' }, v.queue.root, v.results.root, v.history.root)),
+  );
+  return v;
 }
 
-function render(msg: Extract<HostMessage, { type: 'init' }>): void {
-  const s = msg.strings;
-  const o = msg.options;
-  const row = (label: string, id: string, value: string) =>
-    el('div', { class: 'row' }, el('label', { for: id }, label), el('output', { id, 'aria-live': 'polite' }, value));
-  app.replaceChildren(
-    el('h1', {}, el('span', { class: 'codicon codicon-sparkle', 'aria-hidden': 'true' }), ' ', s.heading),
-    el('section', { 'aria-labelledby': 'options-h' },
-      el('h2', { id: 'options-h' }, s.options),
-      row(s.size, 'opt-size', o.size),
-      row(s.resolution, 'opt-resolution', o.resolution),
-      row(s.quality, 'opt-quality', o.quality),
-      row(s.n, 'opt-n', String(o.n)),
-    ),
-    el('section', { 'aria-labelledby': 'queue-h' },
-      el('h2', { id: 'queue-h' }, s.queue),
-      el('p', { id: 'queue-empty' }, s.queueEmpty),
-    ),
-  );
+function init(msg: Extract<HostMessage, { type: 'init' }>): void {
+  views = build(msg);
+  const draft = loadDraft();
+  views.options.set(draft?.options ?? msg.options);
+  views.prompt.value = draft?.prompt ?? '';
+  views.references.set(draft?.references ?? []);
+  views.prompt.setTarget(msg.target);
+  views.queue.set(msg.jobs);
+  views.results.set(msg.jobs);
+  views.history.set(msg.history);
+  views.prompt.setEnabled(views.options.valid() && views.references.ok());
   app.setAttribute('aria-busy', 'false');
+}
+
+function onMessage(msg: HostMessage): void {
+  if (msg.type === 'init') return init(msg);
+  const v = views;
+  if (!v) return;
+  switch (msg.type) {
+    case 'jobs':
+      v.queue.set(msg.jobs);
+      v.results.set(msg.jobs);
+      break;
+    case 'history':
+      v.history.set(msg.entries);
+      break;
+    case 'target':
+      v.prompt.setTarget(msg.target);
+      break;
+    case 'references':
+      v.references.add(msg.added, msg.problems);
+      break;
+    case 'selection':
+      v.prompt.insert(msg.text);
+      break;
+    case 'submission':
+      v.prompt.setSubmission(msg.phase, msg.uploads);
+      v.references.setUploading(msg.phase === 'uploading');
+      v.prompt.setEnabled(v.options.valid() && v.references.ok());
+      break;
+    case 'invalid':
+      v.options.showHostErrors(msg.errors);
+      v.prompt.showHostErrors(msg.errors);
+      break;
+    case 'notice':
+      v.notice.className = `notice ${msg.level}`;
+      v.notice.textContent = msg.message;
+      break;
+  }
 }
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const msg = event.data;
-  if (!msg || typeof msg !== 'object') return;
-  switch (msg.type) {
-    case 'init':
-      render(msg);
-      break;
-  }
+  if (msg && typeof msg === 'object' && typeof msg.type === 'string') onMessage(msg);
 });
 
-vscode.postMessage({ type: 'ready' });
+send({ type: 'ready' });

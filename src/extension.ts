@@ -18,7 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const linker = new Linker(tracker, log);
   service.setFinalizer((job, files) => linker.finalize(job, files));
   const generator = new Generator(service, tracker, linker, log);
-  const panel = new PanelController(context, log);
+  const panel = new PanelController(context, log, service, generator);
   context.subscriptions.push(log, service, tracker, generator, panel, new RunningStatus(service),
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new PlaceholderLenses(generator)));
   registerCommands(context, { log, keys, panel, generator, service });

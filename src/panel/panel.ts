@@ -1,19 +1,56 @@
-// The Pictor panel's host side: one webview panel beside the editor, restored after a reload.
+// The Pictor panel's host side: one webview panel beside the editor, restored after a reload (a
+// serializer). It shows the queue, the results and the history as they change, and hands every
+// message from the webview to PanelMessages, which validates it first.
 import * as vscode from 'vscode';
+import type { Generator } from '../vscode/generate';
+import { GenerationHistory } from '../vscode/history';
+import type { PictorService } from '../vscode/service';
+import { EditorTargets } from './editors';
 import { panelHtml, newNonce } from './html';
-import { parseWebviewMessage, type HostMessage, type PanelOptions } from './protocol';
+import { PanelMessages, type Handled } from './messages';
+import type { HostMessage } from './protocol';
+import { historyView, jobViews, type Thumb } from './views';
 
 const VIEW_TYPE = 'pictor.panel';
+/** Progress events come in bursts (several tasks, each poll): the webview gets at most this many updates a second. */
+const UPDATE_MS = 150;
+/** Not in package.json: tests feed raw messages through it as if they came from the webview. */
+export const TEST_COMMAND = 'pictor._test.panelMessage';
 
 export class PanelController implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private panelDisposables: vscode.Disposable[] = [];
+  private readonly history: GenerationHistory;
+  private readonly targets: EditorTargets;
+  private readonly messages: PanelMessages;
+  private jobsTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
-    this.disposables.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel) => this.attach(panel),
-    }));
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    log: vscode.LogOutputChannel,
+    private readonly service: PictorService,
+    generator: Generator,
+  ) {
+    this.history = new GenerationHistory(context.workspaceState, service.onJobEvent);
+    this.targets = new EditorTargets();
+    this.messages = new PanelMessages({ service, generator, history: this.history, targets: this.targets, log });
+    this.disposables.push(
+      this.history,
+      this.targets,
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel) => this.attach(panel),
+      }),
+      service.onJobEvent(() => this.scheduleJobs()),
+      this.history.onDidChange(() => this.post({ type: 'history', entries: this.history.list().map((e) => historyView(e, this.thumb)) })),
+      this.targets.onDidChange(() => this.post({ type: 'target', target: { document: this.targets.markdownLabel() } })),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        if (this.panel) this.panel.webview.options = this.webviewOptions();
+      }),
+    );
+    if (context.extensionMode !== vscode.ExtensionMode.Production) {
+      this.disposables.push(vscode.commands.registerCommand(TEST_COMMAND, (raw: unknown) => this.testMessage(raw)));
+    }
   }
 
   show(): void {
@@ -27,13 +64,20 @@ export class PanelController implements vscode.Disposable {
     this.attach(panel);
   }
 
+  /** The saved history (for the status bar or tests). */
+  get generations(): GenerationHistory {
+    return this.history;
+  }
+
   private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
     return {
       enableScripts: true,
       retainContextWhenHidden: false,
+      // Thumbnails of saved images and reference files come from the workspace folders.
       localResourceRoots: [
         vscode.Uri.joinPath(this.context.extensionUri, 'dist'),
         vscode.Uri.joinPath(this.context.extensionUri, 'media'),
+        ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri),
       ],
     };
   }
@@ -49,57 +93,48 @@ export class PanelController implements vscode.Disposable {
       codicons: asUri('dist', 'codicons', 'codicon.css'),
     }, newNonce(), vscode.l10n.t('Pictor'));
     this.panelDisposables.push(
-      panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
+      panel.webview.onDidReceiveMessage((raw) => void this.messages.handle(raw, (m) => this.post(m), this.thumb)),
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.visible) this.scheduleJobs();
+      }),
       panel.onDidDispose(() => {
-        this.panel = undefined;
+        if (this.panel === panel) this.panel = undefined;
         this.panelDisposables.forEach((d) => d.dispose());
         this.panelDisposables = [];
       }),
     );
   }
 
-  private onMessage(raw: unknown): void {
-    const msg = parseWebviewMessage(raw);
-    if (!msg) {
-      this.log.warn('Panel: ignored a message of unknown shape.');
-      return;
-    }
-    switch (msg.type) {
-      case 'ready':
-        void this.post({ type: 'init', strings: panelStrings(), options: currentOptions() });
-        break;
-    }
+  /** Webview URIs for workspace images (empty without a panel: nothing would load them). */
+  private readonly thumb: Thumb = (file) => (this.panel ? this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString() : '');
+
+  private scheduleJobs(): void {
+    if (this.jobsTimer || !this.panel?.visible) return;
+    this.jobsTimer = setTimeout(() => {
+      this.jobsTimer = undefined;
+      this.post({ type: 'jobs', jobs: jobViews(this.service.queue.list(), this.thumb) });
+    }, UPDATE_MS);
   }
 
-  private post(msg: HostMessage): Thenable<boolean> | undefined {
-    return this.panel?.webview.postMessage(msg);
+  private post(msg: HostMessage): void {
+    void this.panel?.webview.postMessage(msg);
+  }
+
+  /** Feeds `raw` to the handler as if the webview sent it; returns whether it was accepted and what was posted back. */
+  private async testMessage(raw: unknown): Promise<Handled & { posted: HostMessage[] }> {
+    const posted: HostMessage[] = [];
+    const result = await this.messages.handle(raw, (m) => {
+      posted.push(m);
+      this.post(m);
+    }, this.thumb);
+    await this.history.flushed();
+    return { ...result, posted };
   }
 
   dispose(): void {
+    clearTimeout(this.jobsTimer);
     this.panel?.dispose();
+    this.panelDisposables.forEach((d) => d.dispose());
     this.disposables.forEach((d) => d.dispose());
   }
-}
-
-function currentOptions(): PanelOptions {
-  const c = vscode.workspace.getConfiguration('pictor');
-  return {
-    size: c.get<string>('size', 'auto'),
-    resolution: c.get<string>('resolution', '1K'),
-    quality: c.get<string>('quality', 'medium'),
-    n: c.get<number>('n', 1),
-  };
-}
-
-function panelStrings(): Record<string, string> {
-  return {
-    heading: vscode.l10n.t('Pictor'),
-    options: vscode.l10n.t('Options'),
-    size: vscode.l10n.t('Size'),
-    resolution: vscode.l10n.t('Resolution'),
-    quality: vscode.l10n.t('Quality'),
-    n: vscode.l10n.t('Images'),
-    queue: vscode.l10n.t('Queue'),
-    queueEmpty: vscode.l10n.t('No tasks yet.'),
-  };
 }

@@ -1,6 +1,11 @@
-// Every message between the panel's host side and its webview. Shared by both sides; the host
-// validates everything that comes from the webview (it is untrusted input).
+// Every message between the panel's host side and its webview, typed in both directions. Shared by
+// both sides (the webview imports the types only). The host validates every message that comes from
+// the webview with parseWebviewMessage: it is untrusted input, so a bad shape, type or size is
+// refused as a whole and has no effect.
+//
+// No imports with runtime code: this file is type-checked with the webview's DOM-only tsconfig too.
 
+/** The generation options the panel edits (strings as the user chose them, like the settings). */
 export interface PanelOptions {
   size: string;
   resolution: string;
@@ -8,23 +13,284 @@ export interface PanelOptions {
   n: number;
 }
 
+/** A reference image as the webview asks for it; the host checks it again before anything is sent. */
+export type ReferenceSpec = { kind: 'file'; path: string } | { kind: 'url'; url: string };
+
+/** A reference image the host accepted, with what the webview shows for it. */
+export interface ReferenceView {
+  kind: 'file' | 'url';
+  /** The absolute path (file) or the URL: what goes back in `generate`. */
+  value: string;
+  /** Workspace-relative path or the URL, for people. */
+  label: string;
+  /** asWebviewUri of a workspace file; URLs get an icon (the webview loads nothing remote). */
+  thumb?: string;
+  bytes?: number;
+}
+
+export interface FileView {
+  path: string;
+  /** Workspace-relative path, for people. */
+  label: string;
+  thumb: string;
+  width?: number;
+  height?: number;
+  /** The alt text a link to this file gets (the prompt on one line). */
+  alt: string;
+}
+
+export type JobStateView =
+  | 'queued' | 'creating' | 'running' | 'downloading'
+  | 'completed' | 'failed' | 'cancelled' | 'timed_out' | 'unknown';
+
+export interface JobView {
+  id: string;
+  taskId?: string;
+  /** The prompt, shortened for a row. */
+  prompt: string;
+  origin: string;
+  state: JobStateView;
+  progress: number;
+  /** Milliseconds since the task was queued, as of when the host sent this. */
+  elapsedMs: number;
+  /** The clock still runs (the webview adds the time since it received the message). */
+  ticking: boolean;
+  canCancel: boolean;
+  canRetry: boolean;
+  /** Why it failed, in words. */
+  error?: string;
+  files: FileView[];
+}
+
+export interface HistoryView {
+  id: string;
+  taskId?: string;
+  prompt: string;
+  options: PanelOptions;
+  /** Milliseconds since the epoch. */
+  date: number;
+  files: FileView[];
+}
+
+/** Where Generate puts the links: the last active Markdown editor, or nowhere (saved only). */
+export interface TargetView {
+  document?: string;
+}
+
+export type OptionField = 'size' | 'resolution' | 'quality' | 'n' | 'prompt' | 'references';
+
+export interface FieldError {
+  field: OptionField;
+  message: string;
+}
+
+export type SubmissionPhase = 'sending' | 'uploading' | 'queued' | 'stopped';
+
+/** Every string the webview shows; the host fills them through vscode.l10n (see strings.ts). */
+export type StringKey =
+  | 'addFiles' | 'addUrl' | 'cancel' | 'cancelTask' | 'copyPath' | 'copyPathOf' | 'costDetail' | 'costValue' |
+  'counter' | 'dropHint' | 'elapsed' | 'errN' | 'errPromptLong' | 'errQuality' | 'errResolution' |
+  'errSize' | 'filesOf' | 'generate' | 'generateAgain' | 'generateAgainFor' | 'heading' | 'history' |
+  'historyEmpty' | 'imagesCount' | 'insertLink' | 'insertLinkTo' | 'n' | 'noPrompt' | 'open' | 'openFile' |
+  'options' | 'pixelSize' | 'pixelsAuto' | 'progressOf' | 'prompt' | 'promptLabel' | 'promptPlaceholder' |
+  'quality' | 'qualityHigh' | 'qualityLow' | 'qualityMedium' | 'queue' | 'queueEmpty' | 'queued' |
+  'refCount' | 'refTooMany' | 'referenceUrl' | 'references' | 'relativeCost' | 'remove' | 'removeEntry' |
+  'removeEntryFor' | 'removeReference' | 'resolution' | 'resolutionIgnored' | 'results' | 'resultsEmpty' |
+  'retry' | 'retryTask' | 'reuse' | 'reuseFor' | 'reveal' | 'revealFile' | 'saveUser' | 'saveWorkspace' |
+  'sending' | 'size' | 'sizeAuto' | 'sizeCustom' | 'sizeCustomLabel' | 'sizeRatios' | 'stateCancelled' |
+  'stateCompleted' | 'stateCreating' | 'stateDownloading' | 'stateFailed' | 'stateQueued' | 'stateRunning' |
+  'stateTimedOut' | 'stateUnknown' | 'targetDocument' | 'targetNone' | 'taskId' | 'uploading' |
+  'uploadingOne' | 'useSelection';
+export type PanelStrings = Record<StringKey, string>;
+
 /** Host → webview. */
 export type HostMessage =
-  | { type: 'init'; strings: Record<string, string>; options: PanelOptions };
+  | { type: 'init'; strings: PanelStrings; options: PanelOptions; jobs: JobView[]; history: HistoryView[]; target: TargetView }
+  | { type: 'jobs'; jobs: JobView[] }
+  | { type: 'history'; entries: HistoryView[] }
+  | { type: 'target'; target: TargetView }
+  | { type: 'references'; added: ReferenceView[]; problems: string[] }
+  | { type: 'selection'; text: string }
+  | { type: 'submission'; phase: SubmissionPhase; uploads: number }
+  | { type: 'invalid'; errors: FieldError[] }
+  | { type: 'notice'; level: 'info' | 'error'; message: string };
 
 /** Webview → host. */
 export type WebviewMessage =
-  | { type: 'ready' };
+  | { type: 'ready' }
+  | { type: 'generate'; prompt: string; options: PanelOptions; references: ReferenceSpec[] }
+  | { type: 'useSelection' }
+  | { type: 'pickReferences' }
+  | { type: 'dropReferences'; uris: string[] }
+  | { type: 'addReferenceUrl'; url: string }
+  | { type: 'cancel'; id: string }
+  | { type: 'retry'; id: string }
+  | { type: 'insertLink'; path: string }
+  | { type: 'open'; path: string }
+  | { type: 'reveal'; path: string }
+  | { type: 'copyPath'; path: string }
+  | { type: 'saveDefaults'; options: PanelOptions; target: 'workspace' | 'user' }
+  | { type: 'generateAgain'; id: string }
+  | { type: 'removeHistory'; id: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export type WebviewMessageType = WebviewMessage['type'];
 
-/** Returns the message when it has a known shape, else undefined (and the host ignores it). */
-export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
-  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
-  switch (raw.type) {
+// ---- limits (api.md §1) ------------------------------------------------------------------------
+
+export const MAX_PROMPT = 32_000;
+export const MAX_REFERENCES = 16;
+export const MAX_REFERENCE_BYTES = 50 * 1024 * 1024;
+export const REFERENCE_EXTENSIONS = ['.jpeg', '.jpg', '.png', '.webp'] as const;
+const MAX_PATH = 4096;
+const MAX_URL = 2048;
+const MAX_DROP = 64;
+const MAX_OPTION = 64;
+
+/** Unicode code points, as the provider counts the prompt (a surrogate pair is one). */
+export function codePointCount(s: string): number {
+  let pairs = 0;
+  for (let i = 0; i < s.length - 1; i++) {
+    if ((s.charCodeAt(i) & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      pairs++;
+      i++;
+    }
+  }
+  return s.length - pairs;
+}
+
+// ---- validation of what the webview sends -------------------------------------------------------
+
+export type ParseResult = { ok: true; message: WebviewMessage } | { ok: false; reason: string };
+
+type Obj = Record<string, unknown>;
+const isObject = (v: unknown): v is Obj => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+
+class Refused extends Error {}
+const refuse = (why: string): never => {
+  throw new Refused(why);
+};
+
+/** The object has exactly these keys (no more, no fewer). */
+function exactKeys(o: Obj, keys: readonly string[], what: string): void {
+  const have = Object.keys(o);
+  const extra = have.filter((k) => !keys.includes(k));
+  if (extra.length) refuse(`${what}: unexpected field(s) ${extra.slice(0, 5).join(', ')}`);
+  const missing = keys.filter((k) => !(k in o));
+  if (missing.length) refuse(`${what}: missing field(s) ${missing.join(', ')}`);
+}
+
+function str(v: unknown, what: string, max: number, min = 0): string {
+  if (typeof v !== 'string') refuse(`${what} must be a string`);
+  const s = v as string;
+  if (s.length < min) refuse(`${what} must not be empty`);
+  if (s.length > max) refuse(`${what} is longer than ${max} characters`);
+  if (s.includes('\0')) refuse(`${what} contains a NUL character`);
+  return s;
+}
+
+function id(v: unknown): string {
+  const s = str(v, 'id', 100, 1);
+  if (!/^[A-Za-z0-9_.:-]+$/.test(s)) refuse('id has characters no task id has');
+  return s;
+}
+
+function path(v: unknown, what = 'path'): string {
+  return str(v, what, MAX_PATH, 1);
+}
+
+function prompt(v: unknown): string {
+  // Cheap bound first: more than twice the limit in UTF-16 units cannot be within it.
+  const s = str(v, 'prompt', MAX_PROMPT * 2);
+  if (codePointCount(s) > MAX_PROMPT) refuse(`prompt is longer than ${MAX_PROMPT} code points`);
+  return s;
+}
+
+function options(v: unknown): PanelOptions {
+  if (!isObject(v)) return refuse('options must be an object');
+  exactKeys(v, ['size', 'resolution', 'quality', 'n'], 'options');
+  const n = v.n;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) refuse('options.n must be an integer');
+  return {
+    size: str(v.size, 'options.size', MAX_OPTION),
+    resolution: str(v.resolution, 'options.resolution', MAX_OPTION),
+    quality: str(v.quality, 'options.quality', MAX_OPTION),
+    n: n as number,
+  };
+}
+
+function references(v: unknown): ReferenceSpec[] {
+  if (!Array.isArray(v)) return refuse('references must be an array');
+  if (v.length > MAX_REFERENCES) refuse(`at most ${MAX_REFERENCES} reference images`);
+  return v.map((r, i): ReferenceSpec => {
+    if (!isObject(r)) return refuse(`references[${i}] must be an object`);
+    if (r.kind === 'file') {
+      exactKeys(r, ['kind', 'path'], `references[${i}]`);
+      return { kind: 'file', path: path(r.path, `references[${i}].path`) };
+    }
+    if (r.kind === 'url') {
+      exactKeys(r, ['kind', 'url'], `references[${i}]`);
+      return { kind: 'url', url: str(r.url, `references[${i}].url`, MAX_URL, 1) };
+    }
+    return refuse(`references[${i}].kind must be "file" or "url"`);
+  });
+}
+
+function parse(raw: unknown): WebviewMessage {
+  if (!isObject(raw)) return refuse('not an object');
+  const type = raw.type;
+  if (typeof type !== 'string') return refuse('no type');
+  const only = (...keys: string[]) => exactKeys(raw, ['type', ...keys], type);
+  switch (type) {
     case 'ready':
-      return Object.keys(raw).length === 1 ? { type: 'ready' } : undefined;
+    case 'useSelection':
+    case 'pickReferences':
+      only();
+      return { type };
+    case 'generate':
+      only('prompt', 'options', 'references');
+      return { type, prompt: prompt(raw.prompt), options: options(raw.options), references: references(raw.references) };
+    case 'dropReferences': {
+      only('uris');
+      const uris = raw.uris;
+      if (!Array.isArray(uris)) return refuse('uris must be an array');
+      if (uris.length > MAX_DROP) refuse(`at most ${MAX_DROP} dropped files at once`);
+      return { type, uris: uris.map((u, i) => str(u, `uris[${i}]`, MAX_PATH, 1)) };
+    }
+    case 'addReferenceUrl':
+      only('url');
+      return { type, url: str(raw.url, 'url', MAX_URL, 1) };
+    case 'cancel':
+    case 'retry':
+    case 'generateAgain':
+    case 'removeHistory':
+      only('id');
+      return { type, id: id(raw.id) };
+    case 'insertLink':
+    case 'open':
+    case 'reveal':
+    case 'copyPath':
+      only('path');
+      return { type, path: path(raw.path) };
+    case 'saveDefaults': {
+      only('options', 'target');
+      if (raw.target !== 'workspace' && raw.target !== 'user') return refuse('target must be "workspace" or "user"');
+      return { type, options: options(raw.options), target: raw.target };
+    }
     default:
-      return undefined;
+      return refuse(`unknown type ${JSON.stringify(type.slice(0, 40))}`);
+  }
+}
+
+/** The message when it has a known shape within the limits; otherwise why it was refused. */
+export function parseWebviewMessage(raw: unknown): ParseResult {
+  try {
+    return { ok: true, message: parse(raw) };
+  } catch (e) {
+    if (e instanceof Refused) return { ok: false, reason: e.message };
+    return { ok: false, reason: 'unreadable message' };
   }
 }

@@ -1,0 +1,134 @@
+// The Options section: size (auto, a ratio, or WxH), resolution, quality and n, with the exact pixel
+// size, the relative cost and any validation error shown live, and "Save as default".
+import { QUALITIES, RATIOS, RESOLUTIONS } from '../src/core/types';
+import { checkOptions, type OptionsReport } from '../src/panel/optionsCheck';
+import type { FieldError, PanelOptions } from '../src/panel/protocol';
+import { button, el, section } from './dom';
+import { send, t } from './state';
+
+const CUSTOM = 'custom';
+
+export class OptionsView {
+  readonly root: HTMLElement;
+  private readonly size = el('select', { id: 'opt-size' });
+  private readonly custom = el('input', {
+    id: 'opt-size-custom', type: 'text', inputmode: 'numeric', spellcheck: 'false', autocomplete: 'off', placeholder: '1536x1024',
+    'aria-describedby': 'opt-errors',
+  });
+  private readonly resolution = el('select', { id: 'opt-resolution', 'aria-describedby': 'opt-resolution-note' });
+  private readonly resolutionNote = el('span', { id: 'opt-resolution-note', class: 'note' });
+  private readonly quality = el('select', { id: 'opt-quality' });
+  private readonly n = el('input', { id: 'opt-n', type: 'number', min: '1', max: '10', step: '1', 'aria-describedby': 'opt-errors' });
+  private readonly pixels = el('output', { id: 'opt-pixels', 'aria-live': 'polite' });
+  private readonly cost = el('output', { id: 'opt-cost', 'aria-live': 'polite' });
+  private readonly costDetail = el('span', { id: 'opt-cost-detail', class: 'note' });
+  private readonly errors = el('ul', { id: 'opt-errors', class: 'errors', role: 'alert' });
+  private hostErrors: FieldError[] = [];
+  private last: OptionsReport | undefined;
+
+  constructor(private readonly onChange: () => void) {
+    this.size.append(
+      el('option', { value: 'auto' }, t('sizeAuto')),
+      el('optgroup', { label: t('sizeRatios') }, ...RATIOS.map((r) => el('option', { value: r }, r))),
+      el('option', { value: CUSTOM }, t('sizeCustom')),
+    );
+    this.resolution.append(...RESOLUTIONS.map((r) => el('option', { value: r }, r)));
+    const qualityName = { low: t('qualityLow'), medium: t('qualityMedium'), high: t('qualityHigh') };
+    this.quality.append(...QUALITIES.map((q) => el('option', { value: q }, qualityName[q])));
+    this.custom.setAttribute('aria-label', t('sizeCustomLabel'));
+    const field = (id: string, label: string, ...controls: HTMLElement[]) =>
+      el('div', { class: 'field' }, el('label', { for: id }, label), el('div', { class: 'controls' }, ...controls));
+    this.root = section('options', t('options'),
+      field('opt-size', t('size'), this.size, this.custom),
+      field('opt-resolution', t('resolution'), this.resolution, this.resolutionNote),
+      field('opt-quality', t('quality'), this.quality),
+      field('opt-n', t('n'), this.n),
+      el('dl', { class: 'facts' },
+        el('dt', {}, t('pixelSize')), el('dd', {}, this.pixels),
+        el('dt', {}, t('relativeCost')), el('dd', {}, this.cost, ' ', this.costDetail)),
+      this.errors,
+      el('div', { class: 'actions' },
+        button({ id: 'save-workspace', label: t('saveWorkspace'), icon: 'save', onClick: () => this.save('workspace') }),
+        button({ id: 'save-user', label: t('saveUser'), icon: 'account', onClick: () => this.save('user') })),
+    );
+    for (const c of [this.size, this.resolution, this.quality]) c.addEventListener('change', () => this.changed());
+    for (const c of [this.custom, this.n]) c.addEventListener('input', () => this.changed());
+  }
+
+  set(o: PanelOptions): void {
+    const size = o.size.trim();
+    if (size.toLowerCase() === 'auto' || size === '') this.size.value = 'auto';
+    else if ((RATIOS as readonly string[]).includes(size)) this.size.value = size;
+    else {
+      this.size.value = CUSTOM;
+      this.custom.value = size;
+    }
+    this.resolution.value = (RESOLUTIONS as readonly string[]).includes(o.resolution.toUpperCase()) ? o.resolution.toUpperCase() : '1K';
+    this.quality.value = (QUALITIES as readonly string[]).includes(o.quality.toLowerCase()) ? o.quality.toLowerCase() : 'medium';
+    this.n.value = String(o.n);
+    this.hostErrors = [];
+    this.refresh();
+  }
+
+  get(): PanelOptions {
+    const raw = this.n.value.trim();
+    return {
+      size: this.size.value === CUSTOM ? this.custom.value : this.size.value,
+      resolution: this.resolution.value,
+      quality: this.quality.value,
+      // An empty or fractional entry stays visible as an error; it is never sent (see valid()).
+      n: raw === '' ? NaN : Number(raw),
+    };
+  }
+
+  valid(): boolean {
+    return (this.last ?? this.refresh()).errors.length === 0;
+  }
+
+  /** Errors the host found when it checked a message again (they replace the local ones until the next edit). */
+  showHostErrors(errors: FieldError[]): void {
+    this.hostErrors = errors.filter((e) => e.field === 'size' || e.field === 'resolution' || e.field === 'quality' || e.field === 'n');
+    this.renderErrors(this.last?.errors ?? []);
+  }
+
+  private changed(): void {
+    this.hostErrors = [];
+    this.refresh();
+    this.onChange();
+  }
+
+  private refresh(): OptionsReport {
+    this.custom.hidden = this.size.value !== CUSTOM;
+    const r = checkOptions(this.get(), { errSize: t('errSize'), errResolution: t('errResolution'), errQuality: t('errQuality'), errN: t('errN') });
+    this.last = r;
+    this.resolution.disabled = !r.resolutionApplies;
+    this.resolutionNote.textContent = r.resolutionApplies ? '' : t('resolutionIgnored');
+    this.pixels.textContent = r.pixels ? `${r.pixels.width}×${r.pixels.height}` : r.sizeKind === 'auto' ? t('pixelsAuto') : '—';
+    if (r.cost) {
+      this.cost.textContent = t('costValue', r.cost.total.toFixed(2));
+      this.costDetail.textContent = t('costDetail', r.cost.qualityFactor, r.cost.n, +r.cost.sizeFactor.toFixed(2));
+    } else {
+      this.cost.textContent = '—';
+      this.costDetail.textContent = '';
+    }
+    this.renderErrors(r.errors);
+    return r;
+  }
+
+  private renderErrors(local: FieldError[]): void {
+    const all = [...local, ...this.hostErrors.filter((h) => !local.some((l) => l.message === h.message))];
+    this.errors.replaceChildren(...all.map((e) => el('li', { 'data-field': e.field }, e.message)));
+    for (const [field, control] of [['size', this.size.value === CUSTOM ? this.custom : this.size], ['resolution', this.resolution], ['quality', this.quality], ['n', this.n]] as const) {
+      if (all.some((e) => e.field === field)) control.setAttribute('aria-invalid', 'true');
+      else control.removeAttribute('aria-invalid');
+    }
+  }
+
+  private save(target: 'workspace' | 'user'): void {
+    if (!this.valid()) {
+      this.errors.querySelector('li')?.scrollIntoView({ block: 'nearest' });
+      return;
+    }
+    send({ type: 'saveDefaults', options: this.get(), target });
+  }
+}

@@ -1,0 +1,48 @@
+// The webview's link to the host and its own small memory: the strings table from the host, and the
+// user's unsent input (kept with setState so a reload or a hidden panel does not lose it).
+import type { PanelOptions, PanelStrings, ReferenceView, StringKey, WebviewMessage } from '../src/panel/protocol';
+
+interface VsCodeApi {
+  postMessage(msg: WebviewMessage): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+const api = acquireVsCodeApi();
+
+export function send(msg: WebviewMessage): void {
+  api.postMessage(msg);
+}
+
+/** What the user typed and chose but did not send yet. */
+export interface Draft {
+  options: PanelOptions;
+  prompt: string;
+  references: ReferenceView[];
+}
+
+export function loadDraft(): Draft | undefined {
+  const s = api.getState() as Partial<Draft> | undefined;
+  if (!s || typeof s !== 'object' || !s.options || typeof s.prompt !== 'string' || !Array.isArray(s.references)) return undefined;
+  return s as Draft;
+}
+
+export function saveDraft(d: Draft): void {
+  api.setState(d);
+}
+
+let strings: Partial<PanelStrings> = {};
+
+export function setStrings(s: PanelStrings): void {
+  strings = s;
+}
+
+export function allStrings(): Partial<PanelStrings> {
+  return strings;
+}
+
+/** A string from the host's table, `{0}`, `{1}`… filled in. */
+export function t(key: StringKey, ...args: (string | number)[]): string {
+  const s = strings[key] ?? key;
+  return s.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] !== undefined ? String(args[Number(i)]) : m));
+}

@@ -1,0 +1,289 @@
+// What the host does with each message from the webview. Every message is validated first (shape,
+// types, sizes: protocol.ts), then checked against the workspace (paths, ids); a message that fails
+// either is refused and has no effect. All work goes through the Generator and the queue.
+import * as vscode from 'vscode';
+import { markdownImage, relativeLink } from '../core/links';
+import { FINAL_STATES } from '../core/store';
+import type { ReferenceInput } from '../core/types';
+import type { Generator } from '../vscode/generate';
+import type { GenerationHistory } from '../vscode/history';
+import { isJobMeta, type JobMeta } from '../vscode/jobMeta';
+import type { PictorService } from '../vscode/service';
+import type { EditorTargets } from './editors';
+import { checkOptions, normalizeOptions } from './optionsCheck';
+import { insideFolders } from './paths';
+import { parseWebviewMessage, type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type WebviewMessage } from './protocol';
+import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from './references';
+import { panelStrings } from './strings';
+import { altOf, historyView, jobViews, oneLine, type Thumb } from './views';
+
+export interface PanelDeps {
+  service: PictorService;
+  generator: Generator;
+  history: GenerationHistory;
+  targets: EditorTargets;
+  log: vscode.LogOutputChannel;
+}
+
+export type Post = (m: HostMessage) => void;
+
+export interface Handled {
+  accepted: boolean;
+  /** Why a message was refused (for the log and the tests). */
+  reason?: string;
+}
+
+const OPTION_KEYS = ['size', 'resolution', 'quality', 'n'] as const;
+
+export class PanelMessages {
+  constructor(private readonly deps: PanelDeps) {}
+
+  /** Validates `raw` and acts on it. Settles once its immediate effects happened (a Generate: once queued). */
+  async handle(raw: unknown, post: Post, thumb: Thumb): Promise<Handled> {
+    const parsed = parseWebviewMessage(raw);
+    if (!parsed.ok) return this.refuse(parsed.reason);
+    try {
+      const why = await this.dispatch(parsed.message, post, thumb);
+      return why ? this.refuse(why) : { accepted: true };
+    } catch (e) {
+      this.deps.log.error(`Panel: ${parsed.message.type} failed: ${(e as Error).message}`);
+      post({ type: 'notice', level: 'error', message: vscode.l10n.t('Pictor: {0}', (e as Error).message) });
+      return { accepted: true };
+    }
+  }
+
+  private refuse(reason: string): Handled {
+    this.deps.log.warn(`Panel: refused a message from the webview: ${reason}`);
+    return { accepted: false, reason };
+  }
+
+  /** The `init` message: strings, the options from the settings, the queue, the history, the target. */
+  init(thumb: Thumb): HostMessage {
+    return {
+      type: 'init',
+      strings: panelStrings(),
+      options: settingsOptions(),
+      jobs: jobViews(this.deps.service.queue.list(), thumb),
+      history: this.deps.history.list().map((e) => historyView(e, thumb)),
+      target: { document: this.deps.targets.markdownLabel() },
+    };
+  }
+
+  /** Returns a reason when the message is refused. */
+  private async dispatch(m: WebviewMessage, post: Post, thumb: Thumb): Promise<string | undefined> {
+    const { service, history } = this.deps;
+    switch (m.type) {
+      case 'ready':
+        post(this.init(thumb));
+        return;
+      case 'generate':
+        return this.generate(m.prompt, m.options, m.references, post, thumb);
+      case 'generateAgain': {
+        const e = history.get(m.id);
+        if (!e) return `no history entry ${m.id}`;
+        await this.submit(e.prompt, e.options, [], post);
+        return;
+      }
+      case 'removeHistory':
+        if (!history.get(m.id)) return `no history entry ${m.id}`;
+        await history.remove(m.id);
+        return;
+      case 'useSelection': {
+        const text = this.deps.targets.selectionText();
+        if (text) post({ type: 'selection', text });
+        else post({ type: 'notice', level: 'error', message: vscode.l10n.t('Select the text to use in an editor first, then click Use Selection.') });
+        return;
+      }
+      case 'pickReferences': {
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: true,
+          canSelectFolders: false,
+          defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+          openLabel: vscode.l10n.t('Add as Reference'),
+          filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg', 'webp'] },
+        });
+        if (picked?.length) await this.addReferences(picked.map((u) => u.fsPath), post, thumb);
+        return;
+      }
+      case 'dropReferences':
+        await this.addReferences(m.uris, post, thumb);
+        return;
+      case 'addReferenceUrl': {
+        const c = checkUrl(m.url);
+        post(c.ok ? { type: 'references', added: [c.view], problems: [] } : { type: 'references', added: [], problems: [c.problem] });
+        return;
+      }
+      case 'cancel': {
+        const job = service.queue.get(m.id);
+        if (!job) return `no task ${m.id}`;
+        if (!FINAL_STATES.includes(job.state)) await service.queue.cancel(m.id);
+        return;
+      }
+      case 'retry': {
+        const job = service.queue.get(m.id);
+        if (!job) return `no task ${m.id}`;
+        if (job.state !== 'failed' && job.state !== 'timed_out' && job.state !== 'unknown') return `task ${m.id} is ${job.state}, not failed`;
+        if (!(await service.ensureKey())) return;
+        await service.queue.retry(m.id);
+        return;
+      }
+      case 'insertLink':
+      case 'open':
+      case 'reveal':
+      case 'copyPath':
+        if (!(await inWorkspace(m.path))) return `${m.type}: the path is outside the workspace folders`;
+        return this.fileAction(m.type, m.path, post);
+      case 'saveDefaults':
+        return this.saveDefaults(m.options, m.target, post);
+    }
+  }
+
+  private async generate(prompt: string, options: PanelOptions, refs: ReferenceSpec[], post: Post, thumb: Thumb): Promise<string | undefined> {
+    // A file outside the workspace is not a mistake a person makes in this panel: refuse the message.
+    const folders = workspaceFolderPaths();
+    for (const r of refs) {
+      if (r.kind === 'file' && !insideFolders(r.path, folders)) return 'a reference image is outside the workspace folders';
+    }
+    const errors: FieldError[] = [...checkOptions(options, panelStrings()).errors];
+    if (prompt.trim() === '') errors.push({ field: 'prompt', message: vscode.l10n.t('Write a prompt first: describe the image you want.') });
+    const checked = await checkAll(refs, thumb);
+    errors.push(...checked.problems.map((message) => ({ field: 'references' as const, message })));
+    if (errors.length) {
+      post({ type: 'invalid', errors });
+      return;
+    }
+    await this.submit(prompt, normalizeOptions(options), checked.inputs, post);
+    return undefined;
+  }
+
+  /**
+   * Hands one prompt to the Generator (which validates, asks for a key if needed, uploads, submits
+   * and links). Settles when the task is queued, or when the Generator stopped before that.
+   */
+  private submit(prompt: string, options: PanelOptions, references: ReferenceInput[], post: Post): Promise<void> {
+    const { service, generator, targets, log } = this.deps;
+    const point = targets.insertionPoint();
+    const alt = oneLine(prompt);
+    const meta: JobMeta = point ? { origin: 'panel', documentUri: point.doc.uri.toString(), alt } : { origin: 'panel', alt };
+    const uploads = references.filter((r) => r.kind === 'file').length;
+    post({ type: 'submission', phase: uploads ? 'uploading' : 'sending', uploads });
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (phase: 'queued' | 'stopped') => {
+        if (settled) return;
+        settled = true;
+        sub.dispose();
+        post({ type: 'submission', phase, uploads });
+        resolve();
+      };
+      const sub = service.onJobEvent((e) => {
+        const jm = e.job.target.meta;
+        if (e.type === 'queued' && isJobMeta(jm) && jm.origin === 'panel' && jm.alt === alt) done('queued');
+      });
+      generator.run(point?.doc, [{ prompt, meta, track: point ? [point.lineEnd, point.lineEnd] : undefined, references }],
+        vscode.l10n.t('Generating from the panel'), options)
+        .catch((e) => log.error(`Panel: generate failed: ${(e as Error).message}`))
+        .finally(() => done('stopped'));
+    });
+  }
+
+  private async addReferences(items: string[], post: Post, thumb: Thumb): Promise<void> {
+    const added: ReferenceView[] = [];
+    const problems: string[] = [];
+    for (const item of items) {
+      const c = await checkDropped(item, thumb);
+      if (c.ok) added.push(c.view);
+      else problems.push(c.problem);
+    }
+    post({ type: 'references', added, problems });
+  }
+
+  private async fileAction(kind: 'insertLink' | 'open' | 'reveal' | 'copyPath', file: string, post: Post): Promise<string | undefined> {
+    const uri = vscode.Uri.file(file);
+    if (kind === 'copyPath') {
+      await vscode.env.clipboard.writeText(file);
+      post({ type: 'notice', level: 'info', message: vscode.l10n.t('Copied {0}', file) });
+      return;
+    }
+    try {
+      await vscode.workspace.fs.stat(uri);
+    } catch {
+      post({ type: 'notice', level: 'error', message: vscode.l10n.t('{0} no longer exists.', vscode.workspace.asRelativePath(uri, false)) });
+      return;
+    }
+    if (kind === 'open') {
+      await vscode.commands.executeCommand('vscode.open', uri, { viewColumn: vscode.ViewColumn.One, preview: true });
+    } else if (kind === 'reveal') {
+      await vscode.commands.executeCommand('revealInExplorer', uri);
+    } else {
+      await this.insertLink(file, post);
+    }
+    return;
+  }
+
+  private async insertLink(file: string, post: Post): Promise<void> {
+    const point = this.deps.targets.insertionPoint();
+    if (!point) {
+      post({ type: 'notice', level: 'error', message: vscode.l10n.t('Open a Markdown file and put the cursor where the link should go, then click Insert Link.') });
+      return;
+    }
+    const doc = point.doc;
+    const link = markdownImage(this.altFor(file), relativeLink(documentPath(doc.uri), file));
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, doc.positionAt(point.cursor), link);
+    if (!(await vscode.workspace.applyEdit(edit))) {
+      post({ type: 'notice', level: 'error', message: vscode.l10n.t('{0} could not be edited.', vscode.workspace.asRelativePath(doc.uri, false)) });
+      return;
+    }
+    post({ type: 'notice', level: 'info', message: vscode.l10n.t('Inserted a link into {0}.', vscode.workspace.asRelativePath(doc.uri, false)) });
+  }
+
+  /** The prompt a saved file was made from, for its alt text; its name when no task knows it. */
+  private altFor(file: string): string {
+    const job = this.deps.service.queue.list().find((j) => j.files?.some((f) => f.path === file));
+    if (job) return altOf(job);
+    const entry = this.deps.history.list().find((e) => e.files.some((f) => f.path === file));
+    if (entry) return oneLine(entry.prompt);
+    return vscode.Uri.file(file).path.split('/').pop()!.replace(/\.[^.]+$/, '');
+  }
+
+  private async saveDefaults(options: PanelOptions, target: 'workspace' | 'user', post: Post): Promise<string | undefined> {
+    const errors = checkOptions(options, panelStrings()).errors;
+    if (errors.length) {
+      post({ type: 'invalid', errors });
+      return;
+    }
+    if (target === 'workspace' && !vscode.workspace.workspaceFolders?.length) {
+      post({ type: 'notice', level: 'error', message: vscode.l10n.t('Open a folder first: workspace defaults are stored in its settings.') });
+      return;
+    }
+    const o = normalizeOptions(options);
+    const config = vscode.workspace.getConfiguration('pictor');
+    const where = target === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    for (const key of OPTION_KEYS) await config.update(key, o[key], where);
+    post({ type: 'notice', level: 'info', message: target === 'workspace'
+      ? vscode.l10n.t('Saved as the defaults of this workspace.')
+      : vscode.l10n.t('Saved as your defaults for every workspace.') });
+    return;
+  }
+}
+
+/** The options the settings give (what the panel starts from). */
+export function settingsOptions(): PanelOptions {
+  const c = vscode.workspace.getConfiguration('pictor');
+  return {
+    size: c.get<string>('size', 'auto'),
+    resolution: c.get<string>('resolution', '1K'),
+    quality: c.get<string>('quality', 'medium'),
+    n: c.get<number>('n', 1),
+  };
+}
+
+/** The path links are made relative to; an untitled document counts as a file in the first folder. */
+function documentPath(uri: vscode.Uri): string {
+  if (uri.scheme === 'untitled') {
+    const first = vscode.workspace.workspaceFolders?.[0];
+    return first ? vscode.Uri.joinPath(first.uri, 'untitled.md').fsPath : '/untitled.md';
+  }
+  return uri.fsPath;
+}

@@ -1,0 +1,77 @@
+// What the webview is shown of a job, a saved file and a history entry. Only what it displays:
+// never a request body, a result URL or anything else it has no use for.
+import * as vscode from 'vscode';
+import type { JobRecord } from '../core/store';
+import type { HistoryEntry } from '../vscode/history';
+import { isJobMeta } from '../vscode/jobMeta';
+import type { FileView, HistoryView, JobView } from './protocol';
+
+/** Turns an absolute file path into a URI the webview may load ('' when no webview is there). */
+export type Thumb = (file: string) => string;
+
+/** Rows beyond this are old news; the history keeps them. */
+export const MAX_ROWS = 100;
+
+const RUNNING = new Set(['queued', 'creating', 'running', 'downloading']);
+const RETRYABLE = new Set(['failed', 'timed_out', 'unknown']);
+
+export function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+export function shorten(s: string, max = 100): string {
+  const t = oneLine(s);
+  const cps = [...t];
+  return cps.length > max ? cps.slice(0, max - 1).join('') + '…' : t;
+}
+
+export function fileView(path: string, alt: string, thumb: Thumb, size?: { width?: number; height?: number }): FileView {
+  const v: FileView = { path, label: vscode.workspace.asRelativePath(path, false), thumb: thumb(path), alt: shorten(alt, 200) };
+  if (size?.width && size.height) {
+    v.width = size.width;
+    v.height = size.height;
+  }
+  return v;
+}
+
+export function altOf(job: JobRecord): string {
+  const meta = job.target.meta;
+  return isJobMeta(meta) ? meta.alt : oneLine(job.body.prompt);
+}
+
+export function jobView(j: JobRecord, thumb: Thumb, now = Date.now()): JobView {
+  const live = RUNNING.has(j.state);
+  const alt = altOf(j);
+  const v: JobView = {
+    id: j.id,
+    prompt: shorten(j.body.prompt),
+    origin: isJobMeta(j.target.meta) ? j.target.meta.origin : 'unknown',
+    state: j.state,
+    progress: Math.max(0, Math.min(100, Math.round(j.progress ?? 0))),
+    elapsedMs: Math.max(0, (live ? now : j.finishedAt ?? now) - j.createdAt),
+    ticking: live,
+    canCancel: live,
+    canRetry: RETRYABLE.has(j.state),
+    files: j.state === 'completed' ? (j.files ?? []).map((f) => fileView(f.path, alt, thumb, f)) : [],
+  };
+  if (j.taskId) v.taskId = j.taskId;
+  if (j.error && j.state !== 'completed') v.error = j.error.message;
+  return v;
+}
+
+/** Newest first, at most MAX_ROWS. */
+export function jobViews(jobs: JobRecord[], thumb: Thumb, now = Date.now()): JobView[] {
+  return [...jobs].sort((a, b) => b.createdAt - a.createdAt).slice(0, MAX_ROWS).map((j) => jobView(j, thumb, now));
+}
+
+export function historyView(e: HistoryEntry, thumb: Thumb): HistoryView {
+  const v: HistoryView = {
+    id: e.id,
+    prompt: e.prompt,
+    options: { ...e.options },
+    date: e.date,
+    files: e.files.map((f) => fileView(f.path, oneLine(e.prompt), thumb, f)),
+  };
+  if (e.taskId) v.taskId = e.taskId;
+  return v;
+}

@@ -1,0 +1,107 @@
+// The history of past generations, kept in the workspace Memento so it survives restarts. Every
+// task that completes in this workspace (from a command, a CodeLens or the panel) is recorded once.
+import * as vscode from 'vscode';
+import type { JobEvent } from '../core/jobs';
+import type { JobRecord } from '../core/store';
+import { isJobMeta } from './jobMeta';
+
+const KEY = 'pictor.history.v1';
+/** Enough to find last week's image again; old entries drop off so the Memento stays small. */
+export const MAX_HISTORY = 200;
+
+export interface HistoryOptions {
+  size: string;
+  resolution: string;
+  quality: string;
+  n: number;
+}
+
+export interface HistoryEntry {
+  /** The local job id. */
+  id: string;
+  /** The provider's task id. */
+  taskId?: string;
+  prompt: string;
+  options: HistoryOptions;
+  /** Where the task came from: panel, selection, placeholder, edit. */
+  origin: string;
+  /** When it completed, ms since the epoch. */
+  date: number;
+  /** Absolute paths of the saved images. */
+  files: { path: string; width?: number; height?: number }[];
+  /** How many reference images were sent with it. */
+  references: number;
+}
+
+export function entryFromJob(job: JobRecord): HistoryEntry {
+  const b = job.body;
+  const meta = job.target.meta;
+  return {
+    id: job.id,
+    ...(job.taskId ? { taskId: job.taskId } : {}),
+    prompt: b.prompt,
+    // What was asked for; a ratio's resolution is kept even though only a ratio uses it.
+    options: { size: b.size ?? 'auto', resolution: b.resolution ?? '1K', quality: b.quality ?? 'medium', n: b.n ?? 1 },
+    origin: isJobMeta(meta) ? meta.origin : 'unknown',
+    date: job.finishedAt ?? Date.now(),
+    files: (job.files ?? []).map((f) => ({ path: f.path, width: f.width, height: f.height })),
+    references: b.image_urls?.length ?? 0,
+  };
+}
+
+function isEntry(v: unknown): v is HistoryEntry {
+  const e = v as Partial<HistoryEntry> | undefined;
+  return !!e && typeof e.id === 'string' && typeof e.prompt === 'string' && typeof e.date === 'number'
+    && !!e.options && Array.isArray(e.files);
+}
+
+export class GenerationHistory implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly sub: vscode.Disposable;
+  // Writes are chained so two completions at once cannot overwrite each other.
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly memento: vscode.Memento, onJobEvent: vscode.Event<JobEvent>) {
+    this.sub = onJobEvent((e) => {
+      if (e.type === 'completed' && e.job.files?.length) void this.record(e.job);
+    });
+  }
+
+  /** Newest first. */
+  list(): HistoryEntry[] {
+    const raw = this.memento.get<unknown[]>(KEY, []);
+    return (Array.isArray(raw) ? raw : []).filter(isEntry);
+  }
+
+  get(id: string): HistoryEntry | undefined {
+    return this.list().find((e) => e.id === id);
+  }
+
+  record(job: JobRecord): Promise<void> {
+    return this.update((all) => [entryFromJob(job), ...all.filter((e) => e.id !== job.id)]);
+  }
+
+  remove(id: string): Promise<void> {
+    return this.update((all) => all.filter((e) => e.id !== id));
+  }
+
+  /** Settles when every write so far has reached the Memento. */
+  flushed(): Promise<void> {
+    return this.chain;
+  }
+
+  private update(change: (all: HistoryEntry[]) => HistoryEntry[]): Promise<void> {
+    const next = this.chain.then(async () => {
+      await this.memento.update(KEY, change(this.list()).slice(0, MAX_HISTORY));
+      this.changed.fire();
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { parseWebviewMessage, codePointCount, MAX_PROMPT } from '../../src/panel/protocol';
+import { checkOptions, normalizeOptions, type OptionMessages } from '../../src/panel/optionsCheck';
+import { extensionOf, insideFolders } from '../../src/panel/paths';
+
+const opts = { size: '16:9', resolution: '2K', quality: 'low', n: 2 };
+const gen = (over: Record<string, unknown> = {}) => ({ type: 'generate', prompt: 'a red fox', options: opts, references: [], ...over });
+
+// Every message type the webview may send, in a shape the host accepts.
+const VALID: Array<[string, unknown]> = [
+  ['ready', { type: 'ready' }],
+  ['generate without references', gen()],
+  ['generate with a file and a URL', gen({ references: [{ kind: 'file', path: '/ws/a.png' }, { kind: 'url', url: 'https://example.com/b.webp' }] })],
+  ['generate with an empty prompt (the host answers with a field error)', gen({ prompt: '' })],
+  ['generate with exactly 32,000 code points of emoji', gen({ prompt: '🦊'.repeat(MAX_PROMPT) })],
+  ['generate with 16 references', gen({ references: Array.from({ length: 16 }, (_, i) => ({ kind: 'file', path: `/ws/${i}.png` })) })],
+  ['generate with n out of range (an integer: the options check reports it)', gen({ options: { ...opts, n: 11 } })],
+  ['useSelection', { type: 'useSelection' }],
+  ['pickReferences', { type: 'pickReferences' }],
+  ['dropReferences', { type: 'dropReferences', uris: ['file:///ws/a.png', 'vscode-remote://h/ws/b.jpg'] }],
+  ['addReferenceUrl', { type: 'addReferenceUrl', url: 'https://example.com/a.png' }],
+  ['cancel', { type: 'cancel', id: '0b0e5b5e-8a4c-4b4e-9d0a-2f6f1f0e9c1a' }],
+  ['retry', { type: 'retry', id: '0b0e5b5e-8a4c-4b4e-9d0a-2f6f1f0e9c1a' }],
+  ['insertLink', { type: 'insertLink', path: '/ws/images/fox.png' }],
+  ['open', { type: 'open', path: '/ws/images/fox.png' }],
+  ['reveal', { type: 'reveal', path: '/ws/images/fox.png' }],
+  ['copyPath', { type: 'copyPath', path: '/ws/images/fox.png' }],
+  ['saveDefaults to the workspace', { type: 'saveDefaults', options: opts, target: 'workspace' }],
+  ['saveDefaults to the user', { type: 'saveDefaults', options: opts, target: 'user' }],
+  ['generateAgain', { type: 'generateAgain', id: 'abc-123' }],
+  ['removeHistory', { type: 'removeHistory', id: 'abc-123' }],
+];
+
+// Shapes, types and sizes the host must refuse as a whole.
+const BAD: Array<[string, unknown]> = [
+  ['undefined', undefined],
+  ['null', null],
+  ['a string', 'ready'],
+  ['a number', 42],
+  ['an array', [{ type: 'ready' }]],
+  ['no type', { prompt: 'x' }],
+  ['a type that is not a string', { type: 7 }],
+  ['an unknown type', { type: 'deleteEverything' }],
+  ['an unknown type that looks like a known one', { type: 'Ready' }],
+  ['ready with an extra field', { type: 'ready', apiKey: 'x' }],
+  ['generate without options', { type: 'generate', prompt: 'x', references: [] }],
+  ['generate without references', { type: 'generate', prompt: 'x', options: opts }],
+  ['generate with an extra field', gen({ model: 'dall-e' })],
+  ['generate with a prompt that is not a string', gen({ prompt: ['a', 'fox'] })],
+  ['generate with 32,001 code points', gen({ prompt: 'a'.repeat(MAX_PROMPT + 1) })],
+  ['generate with 32,001 emoji', gen({ prompt: '🦊'.repeat(MAX_PROMPT + 1) })],
+  ['generate with a huge prompt', gen({ prompt: 'x'.repeat(1_000_000) })],
+  ['n as a string', gen({ options: { ...opts, n: '2' } })],
+  ['n as a fraction', gen({ options: { ...opts, n: 1.5 } })],
+  ['n as NaN', gen({ options: { ...opts, n: NaN } })],
+  ['n as Infinity', gen({ options: { ...opts, n: Infinity } })],
+  ['n missing', gen({ options: { size: '1:1', resolution: '1K', quality: 'low' } })],
+  ['options with an extra field', gen({ options: { ...opts, callbackUrl: 'https://evil.example' } })],
+  ['options as an array', gen({ options: ['1:1', '1K', 'low', 1] })],
+  ['size as a number', gen({ options: { ...opts, size: 169 } })],
+  ['a very long size', gen({ options: { ...opts, size: '1'.repeat(100) } })],
+  ['quality as null', gen({ options: { ...opts, quality: null } })],
+  ['references not an array', gen({ references: { kind: 'url', url: 'https://x/a.png' } })],
+  ['17 references', gen({ references: Array.from({ length: 17 }, (_, i) => ({ kind: 'file', path: `/ws/${i}.png` })) })],
+  ['a reference of an unknown kind', gen({ references: [{ kind: 'data', data: 'iVBOR' }] })],
+  ['a file reference with a URL field', gen({ references: [{ kind: 'file', url: 'https://x/a.png' }] })],
+  ['a file reference with an extra field', gen({ references: [{ kind: 'file', path: '/ws/a.png', bytes: 1 }] })],
+  ['a file reference with an empty path', gen({ references: [{ kind: 'file', path: '' }] })],
+  ['a path with a NUL character', { type: 'open', path: '/ws/a.png\0.txt' }],
+  ['a path that is not a string', { type: 'reveal', path: { fsPath: '/etc/passwd' } }],
+  ['an empty path', { type: 'copyPath', path: '' }],
+  ['a path longer than 4096', { type: 'open', path: '/' + 'a'.repeat(5000) }],
+  ['a URL longer than 2048', { type: 'addReferenceUrl', url: 'https://x/' + 'a'.repeat(3000) }],
+  ['dropReferences with 65 items', { type: 'dropReferences', uris: Array.from({ length: 65 }, (_, i) => `file:///ws/${i}.png`) }],
+  ['dropReferences with a non-string', { type: 'dropReferences', uris: [1] }],
+  ['cancel without an id', { type: 'cancel' }],
+  ['cancel with an id that is a number', { type: 'cancel', id: 7 }],
+  ['retry with an id holding a path', { type: 'retry', id: '../../etc' }],
+  ['retry with an empty id', { type: 'retry', id: '' }],
+  ['saveDefaults to an unknown target', { type: 'saveDefaults', options: opts, target: 'folder' }],
+  ['saveDefaults without a target', { type: 'saveDefaults', options: opts }],
+  ['an object with a prototype other than Object', Object.assign(Object.create({ inherited: 1 }), { type: 'ready' })],
+];
+
+describe('panel protocol: messages from the webview', () => {
+  for (const [name, raw] of VALID) {
+    it(`accepts ${name}`, () => {
+      const r = parseWebviewMessage(raw);
+      assert.equal(r.ok, true, r.ok ? '' : r.reason);
+      if (r.ok) assert.deepEqual(r.message, raw);
+    });
+  }
+
+  for (const [name, raw] of BAD) {
+    it(`refuses ${name}`, () => {
+      const r = parseWebviewMessage(raw);
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.ok(r.reason.length > 0, 'a refusal says why');
+    });
+  }
+
+  it('never lets fields it does not know through to the host (the result is built, not passed on)', () => {
+    const r = parseWebviewMessage(gen());
+    assert.ok(r.ok);
+    assert.deepEqual(Object.keys(r.message).sort(), ['options', 'prompt', 'references', 'type']);
+  });
+
+  it('counts code points, not UTF-16 units: one emoji is one', () => {
+    assert.equal(codePointCount('🦊'), 1);
+    assert.equal(codePointCount('a🦊b'), 3);
+    assert.equal(codePointCount(''), 0);
+    assert.equal(codePointCount('\ud83e'), 1, 'a lone surrogate counts once');
+  });
+});
+
+describe('panel options check', () => {
+  const t: OptionMessages = { errSize: 'Size: {0}', errResolution: 'res {0}', errQuality: 'q {0}', errN: 'n {0}' };
+
+  it('16:9 at 2K is 2048×1152; low quality, 2 images costs 0.11 × 2 × 2.25', () => {
+    const r = checkOptions({ size: '16:9', resolution: '2K', quality: 'low', n: 2 }, t);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.pixels, { width: 2048, height: 1152 });
+    assert.equal(r.resolutionApplies, true);
+    assert.ok(r.cost);
+    assert.equal(r.cost.qualityFactor, 0.11);
+    assert.equal(r.cost.n, 2);
+    assert.equal(r.cost.sizeFactor, 2.25);
+    assert.equal(r.cost.total.toFixed(3), '0.495');
+  });
+
+  it('an explicit size ignores the resolution and shows its own pixels', () => {
+    const r = checkOptions({ size: '1536x1024', resolution: '4K', quality: 'medium', n: 1 }, t);
+    assert.equal(r.resolutionApplies, false);
+    assert.deepEqual(r.pixels, { width: 1536, height: 1024 });
+    assert.deepEqual(r.errors, []);
+  });
+
+  it('auto has no pixel size, a resolution that does not apply, and a cost as at 1024²', () => {
+    const r = checkOptions({ size: 'auto', resolution: '1K', quality: 'high', n: 3 }, t);
+    assert.equal(r.pixels, undefined);
+    assert.equal(r.resolutionApplies, false);
+    assert.equal(r.cost?.total, 12);
+  });
+
+  const wrong: Array<[string, Record<string, unknown>, string]> = [
+    ['a ratio that is not one of the 15', { size: '7:3' }, 'size'],
+    ['WxH not a multiple of 16', { size: '1000x1000' }, 'size'],
+    ['WxH too flat', { size: '3840x1008' }, 'size'],
+    ['nonsense size', { size: 'big' }, 'size'],
+    ['resolution 8K', { resolution: '8K' }, 'resolution'],
+    ['quality ultra', { quality: 'ultra' }, 'quality'],
+    ['n = 0', { n: 0 }, 'n'],
+    ['n = 11', { n: 11 }, 'n'],
+    ['n = 1.5', { n: 1.5 }, 'n'],
+    ['n empty (NaN)', { n: NaN }, 'n'],
+  ];
+  for (const [name, over, field] of wrong) {
+    it(`reports ${name} on the ${field} field, and no cost`, () => {
+      const r = checkOptions({ ...opts, ...over } as typeof opts, t);
+      assert.deepEqual(r.errors.map((e) => e.field), [field]);
+      assert.equal(r.cost, undefined);
+    });
+  }
+
+  it('names the rule in a size error (the core reason is filled into the template)', () => {
+    const r = checkOptions({ ...opts, size: '1000x1000' }, t);
+    assert.match(r.errors[0]!.message, /^Size: 1000×1000: .*multiples of 16/);
+  });
+
+  it('normalizes what Save as Default writes to the forms the settings accept', () => {
+    assert.deepEqual(normalizeOptions({ size: ' 1536 × 1024 ', resolution: '2k', quality: 'HIGH', n: 3 }),
+      { size: '1536x1024', resolution: '2K', quality: 'high', n: 3 });
+    assert.equal(normalizeOptions({ ...opts, size: '' }).size, 'auto');
+    assert.equal(normalizeOptions({ ...opts, size: 'AUTO' }).size, 'auto');
+  });
+});
+
+describe('panel paths: inside the workspace', () => {
+  const posix = path.posix;
+  const folders = ['/home/u/ws'];
+  const cases: Array<[string, boolean]> = [
+    ['/home/u/ws/images/a.png', true],
+    ['/home/u/ws/a.png', true],
+    ['/home/u/ws', false],
+    ['/home/u/ws/../secrets/a.png', false],
+    ['/home/u/ws/images/../../other/a.png', false],
+    ['/home/u/ws-other/a.png', false],
+    ['/etc/passwd', false],
+    ['images/a.png', false],
+    ['../ws/a.png', false],
+  ];
+  for (const [p, inside] of cases) {
+    it(`${p} is ${inside ? 'inside' : 'outside'}`, () => assert.equal(insideFolders(p, folders, posix), inside));
+  }
+
+  it('on Windows, another drive is outside', () => {
+    assert.equal(insideFolders('D:\\ws\\a.png', ['C:\\ws'], path.win32), false);
+    assert.equal(insideFolders('C:\\ws\\images\\a.png', ['C:\\ws'], path.win32), true);
+  });
+
+  it('reads extensions in lower case', () => {
+    assert.equal(extensionOf('/a/B.PNG'), '.png');
+    assert.equal(extensionOf('/a/.hidden'), '');
+    assert.equal(extensionOf('/a.d/file'), '');
+  });
+});
