@@ -163,8 +163,20 @@ async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: 
   // pipeline() destroys every stream with the first error, so the file stream reports the
   // network's failure too; only a failure that did not come from the body is the disk's.
   let bodyFailed = false;
+  // Open the file before reading the body: a stream that opens lazily could create the file
+  // after a failed body was already cleaned up, leaving a stray .part file in the user's folder.
+  let handle: fs.promises.FileHandle;
+  // The body may fail while the file opens; pipeline() below still sees that stored error.
+  res.body.on('error', () => undefined);
   try {
-    const out = fs.createWriteStream(temp, { flags: 'wx' });
+    handle = await fs.promises.open(temp, 'wx');
+  } catch (e) {
+    res.body.destroy();
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw downloadError(`Could not write the image into ${destDir} (${code}).`, false);
+  }
+  try {
+    const out = handle.createWriteStream();
     out.on('error', (e) => (diskError = e));
     await pipeline(
       res.body,
@@ -188,6 +200,7 @@ async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: 
       out,
     );
   } catch (err) {
+    await handle.close().catch(() => undefined);
     await removeQuietly(temp);
     if (signal?.aborted) throw classifyError(err, 'download', u.host, signal);
     if (diskError && !bodyFailed) {
