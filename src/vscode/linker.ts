@@ -13,7 +13,7 @@ import { readSettings } from './config';
 import { isJobMeta, type JobMeta } from './jobMeta';
 import type { RangeTracker } from './tracker';
 
-export type UnlinkedReason = 'no-document' | 'not-markdown' | 'placeholder-gone' | 'image-gone';
+export type UnlinkedReason = 'no-document' | 'not-markdown' | 'placeholder-gone' | 'image-gone' | 'cancelled';
 export type LinkOutcome = { linked: true; documentUri: string } | { linked: false; reason: UnlinkedReason };
 
 export class Linker {
@@ -33,7 +33,9 @@ export class Linker {
     const docUri = meta.documentUri ? vscode.Uri.parse(meta.documentUri) : undefined;
     const placed = await this.place(docUri, meta.alt, files);
     try {
-      const outcome = await this.link(job.id, meta, docUri, placed);
+      // A task the user cancelled that still finished: its images are paid for, so they are saved,
+      // but the document is left as the user left it.
+      const outcome: LinkOutcome = job.detached ? { linked: false, reason: 'cancelled' } : await this.link(job.id, meta, docUri, placed);
       this.outcomes.set(job.id, outcome);
       if (!outcome.linked) this.tellUnlinked(meta, docUri, placed, outcome.reason);
     } finally {
@@ -152,7 +154,9 @@ export class Linker {
     const open = vscode.l10n.t('Open');
     const copyPath = vscode.l10n.t('Copy Path');
     const copyLink = vscode.l10n.t('Copy Markdown Link');
-    const message = reason === 'not-markdown'
+    const message = reason === 'cancelled'
+      ? vscode.l10n.t('Pictor: a task you cancelled finished anyway. Its image is saved at {0}; the document was not changed.', where)
+      : reason === 'not-markdown'
       ? vscode.l10n.t('Pictor: image saved to {0}.', where)
       : reason === 'placeholder-gone' || reason === 'image-gone'
         ? vscode.l10n.t('Pictor: the placeholder "{0}" was changed or removed, so nothing in the document was touched. The image is saved at {1}.', meta.alt, where)
