@@ -1,7 +1,7 @@
 // The Options section: size (auto, a ratio, or WxH), resolution, quality and n, with the exact pixel
 // size, the relative cost and any validation error shown live, and "Save as default".
 import { QUALITIES, RATIOS, RESOLUTIONS } from '../src/core/types';
-import { checkOptions, type OptionsReport } from '../src/panel/optionsCheck';
+import { checkOptions, formatCost, type OptionsReport } from '../src/panel/optionsCheck';
 import type { FieldError, PanelOptions } from '../src/panel/protocol';
 import { button, el, section } from './dom';
 import { send, t } from './state';
@@ -21,7 +21,7 @@ export class OptionsView {
   private readonly n = el('input', { id: 'opt-n', type: 'number', min: '1', max: '10', step: '1', 'aria-describedby': 'opt-errors' });
   private readonly pixels = el('output', { id: 'opt-pixels', 'aria-live': 'polite' });
   private readonly cost = el('output', { id: 'opt-cost', 'aria-live': 'polite' });
-  private readonly costDetail = el('span', { id: 'opt-cost-detail', class: 'note' });
+  private readonly costDetail = el('p', { id: 'opt-cost-detail', class: 'note' });
   private readonly errors = el('ul', { id: 'opt-errors', class: 'errors', role: 'alert' });
   private hostErrors: FieldError[] = [];
   private last: OptionsReport | undefined;
@@ -39,13 +39,15 @@ export class OptionsView {
     const field = (id: string, label: string, ...controls: HTMLElement[]) =>
       el('div', { class: 'field' }, el('label', { for: id }, label), el('div', { class: 'controls' }, ...controls));
     this.root = section('options', t('options'),
-      field('opt-size', t('size'), this.size, this.custom),
-      field('opt-resolution', t('resolution'), this.resolution, this.resolutionNote),
-      field('opt-quality', t('quality'), this.quality),
-      field('opt-n', t('n'), this.n),
+      el('div', { class: 'fields' },
+        field('opt-size', t('size'), this.size, this.custom),
+        field('opt-resolution', t('resolution'), this.resolution, this.resolutionNote),
+        field('opt-quality', t('quality'), this.quality),
+        field('opt-n', t('n'), this.n)),
       el('dl', { class: 'facts' },
-        el('dt', {}, t('pixelSize')), el('dd', {}, this.pixels),
-        el('dt', {}, t('relativeCost')), el('dd', {}, this.cost, ' ', this.costDetail)),
+        el('div', {}, el('dt', {}, t('pixelSize')), el('dd', {}, this.pixels)),
+        el('div', {}, el('dt', {}, t('relativeCost')), el('dd', {}, this.cost))),
+      this.costDetail,
       this.errors,
       el('div', { class: 'actions' },
         button({ id: 'save-workspace', label: t('saveWorkspace'), icon: 'save', onClick: () => this.save('workspace') }),
@@ -105,7 +107,7 @@ export class OptionsView {
     this.resolutionNote.textContent = r.resolutionApplies ? '' : t('resolutionIgnored');
     this.pixels.textContent = r.pixels ? `${r.pixels.width}×${r.pixels.height}` : r.sizeKind === 'auto' ? t('pixelsAuto') : '—';
     if (r.cost) {
-      this.cost.textContent = t('costValue', r.cost.total.toFixed(2));
+      this.cost.textContent = t('costValue', formatCost(r.cost.total));
       this.costDetail.textContent = t('costDetail', r.cost.qualityFactor, r.cost.n, +r.cost.sizeFactor.toFixed(2));
     } else {
       this.cost.textContent = '—';

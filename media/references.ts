@@ -2,7 +2,7 @@
 // Explorer) and URLs, as thumbnails with remove buttons, within the provider's limits (1–16 images,
 // PNG/JPEG/WebP, 50 MB each). The host checks every addition; this side only keeps the list.
 import { MAX_REFERENCES, type ReferenceSpec, type ReferenceView } from '../src/panel/protocol';
-import { button, el, icon, keepFocus, section } from './dom';
+import { button, el, icon, keepFocus } from './dom';
 import { send, t } from './state';
 
 export class ReferencesView {
@@ -10,10 +10,11 @@ export class ReferencesView {
   private items: ReferenceView[] = [];
   private uploading = false;
   private readonly list = el('ul', { id: 'refs', class: 'thumbs', 'aria-label': '' });
-  private readonly count = el('p', { id: 'refs-count', class: 'note', 'aria-live': 'polite' });
+  private readonly count = el('span', { id: 'refs-count', class: 'note', 'aria-live': 'polite' });
   private readonly problems = el('ul', { id: 'ref-problems', class: 'errors', role: 'alert' });
   private readonly url = el('input', { id: 'ref-url', type: 'url', placeholder: 'https://…', spellcheck: 'false', autocomplete: 'off' });
   private readonly drop: HTMLElement;
+  private readonly details: HTMLDetailsElement;
 
   constructor(private readonly onChange: () => void) {
     this.list.setAttribute('aria-label', t('references'));
@@ -30,8 +31,9 @@ export class ReferencesView {
         addUrl();
       }
     });
-    this.root = section('references', t('references'),
-      this.count,
+    this.details = el('details', { id: 'refs-details' },
+      el('summary', {}, el('h2', { id: 'references-h' }, t('references')), ' ', this.count),
+      el('p', { class: 'note' }, t('refHint')),
       this.list,
       this.drop,
       el('div', { class: 'actions' },
@@ -40,6 +42,7 @@ export class ReferencesView {
           button({ id: 'ref-add-url', label: t('addUrl'), icon: 'link', onClick: addUrl }))),
       this.problems,
     );
+    this.root = el('section', { id: 'references', 'aria-labelledby': 'references-h' }, this.details);
     this.listenForDrops();
     this.render();
   }
@@ -58,6 +61,7 @@ export class ReferencesView {
 
   set(items: ReferenceView[]): void {
     this.items = items.slice(0, MAX_REFERENCES);
+    this.details.open = this.items.length > 0;
     this.render();
   }
 
@@ -74,6 +78,7 @@ export class ReferencesView {
       if (r.kind === 'url' && this.url.value.trim() === r.value) this.url.value = '';
     }
     this.problems.replaceChildren(...more.map((p) => el('li', {}, p)));
+    this.details.open = true;
     this.render();
     this.onChange();
   }
@@ -93,7 +98,7 @@ export class ReferencesView {
   }
 
   private render(): void {
-    this.count.textContent = t('refCount', this.items.length, MAX_REFERENCES);
+    this.count.textContent = `(${t('refCount', this.items.length, MAX_REFERENCES)})`;
     keepFocus(this.list, () => this.list.replaceChildren(...this.items.map((r) => this.item(r))));
     this.list.hidden = this.items.length === 0;
   }

@@ -28,6 +28,8 @@ export class EditorTargets implements vscode.Disposable {
     this.remember(vscode.window.activeTextEditor);
     this.subs = [
       this.changed,
+      // A closed tab changes where links would go.
+      vscode.window.tabGroups.onDidChangeTabs(() => this.changed.fire()),
       vscode.window.onDidChangeActiveTextEditor((e) => this.remember(e)),
       vscode.window.onDidChangeTextEditorSelection((e) => this.remember(e.textEditor)),
       vscode.workspace.onDidCloseTextDocument((doc) => {
@@ -55,7 +57,7 @@ export class EditorTargets implements vscode.Disposable {
     const m = this.markdown;
     const doc = m && openDocument(m.uri);
     if (!m || !doc) return undefined;
-    const pos = doc.validatePosition(m.position);
+    const pos = doc.validatePosition(visibleEditor(doc)?.selection.active ?? m.position);
     return { doc, cursor: doc.offsetAt(pos), lineEnd: doc.offsetAt(doc.lineAt(pos.line).range.end) };
   }
 
@@ -70,7 +72,7 @@ export class EditorTargets implements vscode.Disposable {
     const s = this.text;
     const doc = s && openDocument(s.uri);
     if (!s || !doc) return undefined;
-    return doc.getText(doc.validateRange(s.selection));
+    return doc.getText(doc.validateRange(visibleEditor(doc)?.selection ?? s.selection));
   }
 
   dispose(): void {
@@ -82,6 +84,14 @@ function isEditable(doc: vscode.TextDocument): boolean {
   return doc.uri.scheme === 'file' || doc.uri.scheme === 'untitled' || doc.uri.scheme === 'vscode-remote';
 }
 
+/** An editor showing the document: its selection is current even before the change event arrives. */
+function visibleEditor(doc: vscode.TextDocument): vscode.TextEditor | undefined {
+  const active = vscode.window.activeTextEditor;
+  return active?.document === doc ? active : vscode.window.visibleTextEditors.find((e) => e.document === doc);
+}
+
+/** The document, when it is still open in an editor tab (a closed tab's document can linger in memory). */
 function openDocument(uri: string): vscode.TextDocument | undefined {
-  return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri && !d.isClosed);
+  const inTab = vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri));
+  return inTab ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri && !d.isClosed) : undefined;
 }

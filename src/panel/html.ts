@@ -1,4 +1,5 @@
-// The panel's HTML shell: a strict CSP with a fresh nonce per load; scripts and styles only from dist/ and media/.
+// The panel's HTML shell: a strict CSP with a fresh nonce per load; scripts and styles only from dist/ and
+// media/, images from the webview's resource roots (the workspace folders), never inline styles or eval.
 import { randomBytes } from 'node:crypto';
 
 export interface ShellUris {
@@ -19,6 +20,9 @@ export function panelHtml(uris: ShellUris, nonce: string, title: string): string
     `style-src ${uris.cspSource}`,
     `font-src ${uris.cspSource}`,
     `script-src 'nonce-${nonce}'`,
+    // Nothing is submitted or re-based: these are not covered by default-src.
+    "form-action 'none'",
+    "base-uri 'none'",
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -229,8 +229,13 @@ export class PanelMessages {
     }
     const doc = point.doc;
     const link = markdownImage(this.altFor(file), relativeLink(documentPath(doc.uri), file));
+    // An image is a block of its own: text around the cursor stays on its own lines.
+    const at = doc.positionAt(point.cursor);
+    const lineText = doc.lineAt(at.line).text;
+    const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    const text = (lineText.slice(0, at.character).trim() ? eol : '') + link + (lineText.slice(at.character).trim() ? eol : '');
     const edit = new vscode.WorkspaceEdit();
-    edit.insert(doc.uri, doc.positionAt(point.cursor), link);
+    edit.insert(doc.uri, at, text);
     if (!(await vscode.workspace.applyEdit(edit))) {
       post({ type: 'notice', level: 'error', message: vscode.l10n.t('{0} could not be edited.', vscode.workspace.asRelativePath(doc.uri, false)) });
       return;

@@ -80,3 +80,9 @@ export function normalizeOptions(o: PanelOptions): PanelOptions {
     n: o.n,
   };
 }
+
+/** The cost as shown: two decimals, halves rounded up (0.11 × 2 × 2.25 is 0.495 but 0.49499… in floating point). */
+export function formatCost(x: number): string {
+  if (x >= 100) return x.toFixed(0);
+  return (Math.round(x * 100 + 1e-9) / 100).toFixed(2);
+}

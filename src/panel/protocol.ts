@@ -94,7 +94,7 @@ export type StringKey =
   'historyEmpty' | 'imagesCount' | 'insertLink' | 'insertLinkTo' | 'n' | 'noPrompt' | 'open' | 'openFile' |
   'options' | 'pixelSize' | 'pixelsAuto' | 'progressOf' | 'prompt' | 'promptLabel' | 'promptPlaceholder' |
   'quality' | 'qualityHigh' | 'qualityLow' | 'qualityMedium' | 'queue' | 'queueEmpty' | 'queued' |
-  'refCount' | 'refTooMany' | 'referenceUrl' | 'references' | 'relativeCost' | 'remove' | 'removeEntry' |
+  'refCount' | 'refHint' | 'refTooMany' | 'referenceUrl' | 'references' | 'relativeCost' | 'remove' | 'removeEntry' |
   'removeEntryFor' | 'removeReference' | 'resolution' | 'resolutionIgnored' | 'results' | 'resultsEmpty' |
   'retry' | 'retryTask' | 'reuse' | 'reuseFor' | 'reveal' | 'revealFile' | 'saveUser' | 'saveWorkspace' |
   'sending' | 'size' | 'sizeAuto' | 'sizeCustom' | 'sizeCustomLabel' | 'sizeRatios' | 'stateCancelled' |

@@ -51,7 +51,8 @@ export function panelStrings(): PanelStrings {
     queued: vscode.l10n.t('Sent. Follow it in the Queue.'),
     // References
     references: vscode.l10n.t('Reference images'),
-    refCount: vscode.l10n.t('{0} of at most {1} · PNG, JPEG or WebP, up to 50 MB each', P0, P1),
+    refCount: vscode.l10n.t('{0} of {1}', P0, P1),
+    refHint: vscode.l10n.t('Up to 16 PNG, JPEG or WebP images of at most 50 MB each, from the workspace or the web.'),
     refTooMany: vscode.l10n.t('At most {0} reference images: {1} was not added.', P0, P1),
     dropHint: vscode.l10n.t('Hold Shift and drop images from the Explorer here.'),
     addFiles: vscode.l10n.t('Add Files…'),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { parseWebviewMessage, codePointCount, MAX_PROMPT } from '../../src/panel/protocol';
-import { checkOptions, normalizeOptions, type OptionMessages } from '../../src/panel/optionsCheck';
+import { checkOptions, formatCost, normalizeOptions, type OptionMessages } from '../../src/panel/optionsCheck';
 import { extensionOf, insideFolders } from '../../src/panel/paths';
 
 const opts = { size: '16:9', resolution: '2K', quality: 'low', n: 2 };
@@ -127,6 +127,13 @@ describe('panel options check', () => {
     assert.equal(r.cost.n, 2);
     assert.equal(r.cost.sizeFactor, 2.25);
     assert.equal(r.cost.total.toFixed(3), '0.495');
+    assert.equal(formatCost(r.cost.total), '0.50', 'shown as a person rounds it');
+  });
+
+  it('shows costs with two decimals, and large ones whole', () => {
+    assert.equal(formatCost(1), '1.00');
+    assert.equal(formatCost(0.11), '0.11');
+    assert.equal(formatCost(12 * 4 * 7.91), '380');
   });
 
   it('an explicit size ignores the resolution and shows its own pixels', () => {

@@ -1,0 +1,185 @@
+// The Pictor panel as a person uses it: in the real VS Code UI (code-server) in headless Chromium.
+// The webview lives in nested iframes; its elements are found with findFrame.
+import assert from 'node:assert/strict';
+import { session, runFromPalette, findFrame, screenshot } from './session.mjs';
+
+const READY = '#app[aria-busy="false"] #opt-size';
+
+/** The panel's frame (found again each time: hiding and showing the panel reloads it). */
+const panel = () => findFrame(READY);
+
+async function clickWorkbench() {
+  await session.page.locator('.monaco-workbench .part.statusbar').click();
+}
+
+/** Quick Open (Ctrl+P), the file name, Enter: the file opens in the active editor group. */
+async function openFile(name) {
+  const { page } = session;
+  await clickWorkbench();
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type(name);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
+}
+
+/** The text of the README editor (Monaco renders spaces as no-break spaces). */
+async function readmeText() {
+  const editor = session.page.locator('.editor-instance', { has: session.page.locator('.monaco-editor') }).first();
+  return (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** Preferences: Color Theme, then the theme's name, as a person picks it. */
+async function setTheme(name) {
+  const { page } = session;
+  await clickWorkbench();
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type('Preferences: Color Theme');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: /^Preferences: Color Theme/ }).first().click();
+  // The same widget now lists the themes.
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.type(name);
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+async function clearNotifications() {
+  await runFromPalette('Notifications: Clear All Notifications');
+}
+
+async function generate(frame, prompt) {
+  await frame.locator('#prompt').fill(prompt);
+  const button = frame.locator('#generate');
+  await assertEnabled(button);
+  await button.click();
+  return frame.locator('#queue li.job', { hasText: prompt });
+}
+
+async function assertEnabled(locator) {
+  assert.equal(await locator.isEnabled(), true, 'the button is disabled');
+}
+
+describe('Pictor panel (e2e)', function () {
+  this.timeout(120_000);
+
+  before(async () => {
+    // The panel never asks for the key itself: store it the way a person does.
+    const { page, fake } = session;
+    await runFromPalette('Pictor: Set API Key');
+    const box = page.locator('.quick-input-widget input[type="password"]');
+    await box.waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.type(fake.apiKey);
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'API key saved' }).waitFor({ timeout: 10_000 });
+    await clearNotifications();
+  });
+
+  it('shows the pixel size and relative cost of 16:9 / 2K / low / 2 images, and says what is wrong with a bad size', async () => {
+    const { page } = session;
+    await openFile('README.md');
+    // The cursor goes to the end of the page: generated links land after its line.
+    await page.locator('.editor-instance .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    await runFromPalette('Pictor: Open Panel');
+    await page.locator('.tabs-container .tab', { hasText: 'Pictor' }).waitFor({ state: 'visible', timeout: 20_000 });
+    const frame = await panel();
+
+    await frame.locator('#opt-size').selectOption('16:9');
+    await frame.locator('#opt-resolution').selectOption('2K');
+    await frame.locator('#opt-quality').selectOption('low');
+    await frame.locator('#opt-n').fill('2');
+    assert.equal(await frame.locator('#opt-pixels').innerText(), '2048×1152');
+    assert.equal(await frame.locator('#opt-cost').innerText(), '≈0.50×');
+    assert.match(await frame.locator('#opt-cost-detail').innerText(), /0\.11× × 2 .*2\.25×/);
+    assert.equal(await frame.locator('#opt-errors li').count(), 0);
+    assert.equal(await frame.locator('#opt-resolution').isEnabled(), true);
+    await screenshot('panel-options-16x9-2K-low-2');
+
+    // A size that breaks a rule: the error shows at once, resolution does not apply, Generate is off.
+    await frame.locator('#prompt').fill('anything');
+    await frame.locator('#opt-size').selectOption('custom');
+    await frame.locator('#opt-size-custom').fill('1000x1000');
+    await frame.locator('#opt-errors li', { hasText: 'multiples of 16' }).waitFor({ timeout: 5_000 });
+    assert.equal(await frame.locator('#opt-resolution').isEnabled(), false);
+    assert.ok((await frame.locator('#opt-resolution-note').innerText()).length > 0, 'no note says why resolution is off');
+    assert.equal(await frame.locator('#generate').isEnabled(), false);
+    await frame.locator('#opt-size-custom').fill('1536x1024');
+    assert.equal(await frame.locator('#opt-pixels').innerText(), '1536×1024');
+    assert.equal(await frame.locator('#opt-errors li').count(), 0);
+    await frame.locator('#opt-size').selectOption('16:9');
+    assert.equal(await frame.locator('#opt-pixels').innerText(), '2048×1152');
+  });
+
+  it('Generate: the queue row reaches 100%, the results appear, and Insert Link puts a link into the page', async () => {
+    const frame = await panel();
+    const prompt = 'a lighthouse on a cliff at dusk, flat colours';
+    const row = await generate(frame, prompt);
+    await row.waitFor({ timeout: 10_000 });
+    await row.locator('.job-status', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
+    assert.equal(await row.locator('.pct').innerText(), '100%');
+    assert.equal(await row.locator('progress').getAttribute('value'), '100');
+
+    const results = frame.locator('#results li.result', { has: frame.locator(`img[alt="${prompt}"]`) });
+    await results.first().waitFor({ timeout: 10_000 });
+    assert.equal(await results.count(), 2, 'n = 2 gives two images');
+    const loaded = await results.first().locator('img').evaluate((img) => img.complete && img.naturalWidth > 0);
+    assert.ok(loaded, 'the thumbnail did not load (CSP or localResourceRoots)');
+
+    // Generate links the images after the cursor line of the page that was active.
+    const link = `![${prompt}](images/`;
+    // Word wrap breaks long lines on screen: join them back.
+    const count = (s) => s.replace(/\n/g, '').split(link).length - 1;
+    let text = await readmeText();
+    assert.equal(count(text), 2, `the generated links are not in the page:\n${text}`);
+
+    await results.first().getByRole('button', { name: /Insert a link/ }).click();
+    await frame.locator('#notice', { hasText: 'Inserted a link' }).waitFor({ timeout: 10_000 });
+    text = await readmeText();
+    assert.equal(count(text), 3, `Insert Link did not add a link:\n${text}`);
+    await results.first().scrollIntoViewIfNeeded();
+    await screenshot('panel-generated-and-linked');
+  });
+
+  it('Cancel stops a slow task', async () => {
+    const frame = await panel();
+    await frame.locator('#opt-n').fill('1');
+    const row = await generate(frame, 'a slow paper kite [slow:20000]');
+    const cancel = row.getByRole('button', { name: /Cancel/ });
+    await cancel.waitFor({ timeout: 15_000 });
+    await cancel.click();
+    await row.locator('.job-status', { hasText: 'Cancelled' }).waitFor({ timeout: 15_000 });
+    assert.equal(await row.getByRole('button', { name: /Cancel/ }).count(), 0, 'a cancelled task still offers Cancel');
+  });
+
+  it('Retry sends a failed task again, and the failure is said in words', async () => {
+    const frame = await panel();
+    const prompt = 'a failing paper kite [fail:service_error]';
+    const row = await generate(frame, prompt);
+    await row.locator('.job-status', { hasText: 'Failed' }).waitFor({ timeout: 30_000 });
+    assert.match(await row.locator('.job-error').innerText(), /internal error/i);
+    await row.getByRole('button', { name: /Retry/ }).click();
+    await frame.locator('#queue li.job', { hasText: prompt }).nth(1).waitFor({ timeout: 15_000 });
+    assert.equal(await frame.locator('#queue li.job', { hasText: prompt }).count(), 2, 'the retried task has no row');
+  });
+
+  it('follows the colour theme: screenshots in a dark and in a light theme', async () => {
+    const frame = await panel();
+    const colours = () => frame.locator('body').evaluate((b) => `${getComputedStyle(b).backgroundColor} / ${getComputedStyle(b).color}`);
+    await frame.locator('#prompt').fill('a red fox asleep in fresh snow, watercolor');
+    await clearNotifications();
+    await setTheme('Default Dark Modern');
+    await session.page.waitForTimeout(500);
+    const dark = await colours();
+    await screenshot('panel-dark-theme');
+    await setTheme('Default Light Modern');
+    await session.page.waitForTimeout(500);
+    const light = await colours();
+    await screenshot('panel-light-theme');
+    assert.notEqual(light, dark, 'the panel kept its colours when the theme changed');
+  });
+});
