@@ -1,0 +1,77 @@
+// What the e2e specs drive: one code-server UI in headless Chromium, set up by run-e2e.mjs before
+// the specs load (they import this module and read `session`). Also the few gestures every spec
+// needs, written the way a person does them: click, F1, type, Enter.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** @type {{ page: import('playwright-core').Page, url: string, workspace: string, fake: any, screenshotsDir: string }} */
+export const session = {};
+
+let shotCounter = 0;
+
+/** Saves a screenshot of the whole window as test-results/e2e/NN-<name>.png; returns the path. */
+export async function screenshot(name) {
+  mkdirSync(session.screenshotsDir, { recursive: true });
+  const file = join(session.screenshotsDir, `${String(++shotCounter).padStart(2, '0')}-${name.replace(/[^a-z0-9-]+/gi, '-')}.png`);
+  await session.page.screenshot({ path: file });
+  return file;
+}
+
+export async function waitForWorkbench() {
+  const { page } = session;
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  // The explorer shows the workspace once the remote file system answered.
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function openPalette(title) {
+  const { page } = session;
+  // Headless Chromium delivers keys only to a focused page: click into the workbench first (the
+  // middle of the status bar, where no item sits).
+  await page.locator('.monaco-workbench .part.statusbar').click();
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type(title);
+  return { input, row: page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first() };
+}
+
+/** Opens the command palette, types `title`, waits for it to be offered, and runs it. */
+export async function runFromPalette(title) {
+  const { input, row } = await openPalette(title);
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await session.page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/**
+ * Waits until the palette offers `title`: right after the workbench shows, the extensions may not
+ * be scanned yet, and an open palette does not pick up commands that arrive later.
+ */
+export async function waitForPaletteCommand(title, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { row } = await openPalette(title);
+    const offered = await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+    await session.page.keyboard.press('Escape');
+    if (offered) return;
+    if (Date.now() > until) throw new Error(`the command palette never offered "${title}" (is the extension installed? see code-server.log)`);
+    await sleep(500);
+  }
+}
+
+/** Finds the frame (webviews sit in nested iframes) whose document matches `selector`, polling. */
+export async function findFrame(selector, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of session.page.frames()) {
+      try {
+        if (await frame.locator(selector).count() > 0) return frame;
+      } catch { /* frame navigated or detached meanwhile */ }
+    }
+    if (Date.now() > until) throw new Error(`no frame with ${selector} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,134 @@
+// Runs the integration suites (out/test/integration) inside a real VS Code extension host: VS Code's
+// server build as code-server serves it, opened by headless Chromium with extensionDevelopmentPath and
+// extensionTestsPath in the URL payload. The host's `run()` (test/integration/index.ts) writes its results to a JSON file,
+// which is how they come back here.
+//
+// Host restarts: spec files named `*.phaseN.test.js` run in a later host on the SAME workspace, user
+// data, browser profile and port (web storage is per origin). Phase 1 takes the plain suites plus
+// `*.phase1.test.js`; then, for N = 2, 3, … while such files exist, the server and the browser are
+// restarted and only `*.phaseN.test.js` run.
+//
+// Env: PICTOR_SUMMARY_FILE (counts for run-all), PICTOR_INTEGRATION_TIMEOUT_MS (per phase, default 10 min),
+// PICTOR_KEEP_TEMP=1 (keep the temp folder for a look afterwards).
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureServer } from './ensure-server.mjs';
+import { phasesPresent, readResults, formatResults } from './results.mjs';
+import {
+  root, freePort, tempRoot, childEnv, startVSCodeServer, startCodeServer, launchChromium, startFake, cleanupAll, sleep,
+} from './server.mjs';
+
+const testsDir = join(root, 'out', 'test', 'integration');
+const fixture = join(root, 'test', 'integration', 'fixtures', 'workspace');
+const resultsDir = join(root, 'test-results', 'integration');
+// code-server's wrapper by default: only it answers the workbench's POST /mint-key, without which
+// SecretStorage cannot seal secrets into the browser's storage, so they would not survive a restart.
+// PICTOR_INTEGRATION_HOST=server-main runs the bare VS Code server instead (no secret persistence).
+const bareServer = process.env.PICTOR_INTEGRATION_HOST === 'server-main';
+const phaseTimeoutMs = Number(process.env.PICTOR_INTEGRATION_TIMEOUT_MS || 10 * 60_000);
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+function remoteUri(port, absPath) {
+  return `vscode-remote://127.0.0.1:${port}${absPath.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** Waits for the results file; fails early if the server dies or the page crashes. */
+async function waitForResults(file, server, pageState) {
+  const until = Date.now() + phaseTimeoutMs;
+  while (Date.now() < until) {
+    const results = readResults(file);
+    if (results) return results;
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      throw new Error(`the VS Code server exited (code ${server.child.exitCode}) before the tests reported results`);
+    }
+    if (pageState.crashed) throw new Error('the workbench page crashed before the tests reported results');
+    await sleep(250);
+  }
+  throw new Error(`no results after ${Math.round(phaseTimeoutMs / 1000)} s (is the extension host stuck? see ${resultsDir}/*.log)`);
+}
+
+async function runPhase({ phase, port, dirs, fake }) {
+  const resultsFile = join(resultsDir, `results-phase${phase}.json`);
+  rmSync(resultsFile, { force: true });
+  const env = childEnv({
+    PICTOR_TEST_RESULTS: resultsFile,
+    PICTOR_PHASE: String(phase),
+    PICTOR_FAKE_URL: fake.url,
+    PICTOR_FAKE_KEY: fake.apiKey,
+  });
+  const logFile = join(resultsDir, `server-phase${phase}.log`);
+  const server = bareServer
+    ? await startVSCodeServer({ port, env, userDataDir: dirs.user, serverDataDir: dirs.server, extensionsDir: dirs.extensions, logFile })
+    : await startCodeServer({ port, env, userDataDir: dirs.user, extensionsDir: dirs.extensions, workspace: dirs.workspace, logFile });
+  let browser;
+  try {
+    browser = await launchChromium({ userDataDir: dirs.browser, logFile: join(resultsDir, `browser-phase${phase}.log`) });
+    const pageState = { crashed: false };
+    browser.page.on('crash', () => { pageState.crashed = true; });
+    const payload = JSON.stringify([
+      ['extensionDevelopmentPath', remoteUri(port, root)],
+      ['extensionTestsPath', remoteUri(port, join(testsDir, 'index.js'))],
+    ]);
+    const url = `${server.url}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(payload)}`;
+    await browser.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    const results = await waitForResults(resultsFile, server, pageState);
+    return results;
+  } finally {
+    // The extension host is meant to exit when run() settles; we do not rely on it.
+    await browser?.stop();
+    await server.stop();
+  }
+}
+
+// Module level so that a later phase's crash still reports the earlier phases' counts.
+const totals = { passed: 0, failed: 0, pending: 0 };
+
+async function runIntegration() {
+  mkdirSync(resultsDir, { recursive: true });
+  for (const f of readdirSync(resultsDir)) rmSync(join(resultsDir, f), { force: true, recursive: true });
+  if (!existsSync(join(testsDir, 'index.js'))) throw new Error(`${testsDir}/index.js is missing: build first (npx tsc -p .)`);
+  if (!existsSync(join(root, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: build first (node esbuild.mjs)');
+  ensureServer();
+  const tmp = tempRoot('pictor-integration-');
+  const dirs = {
+    workspace: join(tmp, 'workspace'), user: join(tmp, 'user-data'), server: join(tmp, 'server-data'),
+    extensions: join(tmp, 'extensions'), browser: join(tmp, 'browser'),
+  };
+  cpSync(fixture, dirs.workspace, { recursive: true });
+  const { fake } = await startFake({ behavior: { stepMs: 50 } });
+  try {
+    const port = await freePort();
+    for (const phase of phasesPresent(testsDir, join(root, 'test', 'integration'))) {
+      say(`integration phase ${phase}${phase > 1 ? ' (after a host restart)' : ''}:`);
+      const results = await runPhase({ phase, port, dirs, fake });
+      if (phase === 1) say(`VS Code ${results.vscodeVersion} (extension host, ${results.uiKind} UI)`);
+      say(formatResults(results));
+      totals.passed += results.passed;
+      totals.failed += results.failed;
+      totals.pending += results.pending;
+      if (results.tests.length === 0) throw new Error(`phase ${phase} ran zero tests`);
+    }
+  } finally {
+    await cleanupAll();
+    if (process.env.PICTOR_KEEP_TEMP === '1') say(`(kept ${tmp})`);
+    else rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+function writeSummary(summary) {
+  const file = process.env.PICTOR_SUMMARY_FILE;
+  if (file) writeFileSync(file, JSON.stringify(summary));
+}
+
+try {
+  await runIntegration();
+  say(`integration: ${totals.passed} passed, ${totals.failed} failed${totals.pending ? `, ${totals.pending} skipped` : ''}`);
+  writeSummary(totals);
+  process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
+} catch (e) {
+  process.stderr.write(`integration layer could not run: ${e?.stack || e}\n`);
+  writeSummary({ ...totals, error: String(e?.message || e) });
+  await cleanupAll();
+  process.exit(1);
+}

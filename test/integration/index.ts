@@ -1,0 +1,96 @@
+// The tests module the extension host loads (extensionTestsPath): the same `run()` contract that
+// @vscode/test-electron uses. The host's console is not ours to read (in the server build it goes to
+// the server's log), so the results travel back to the launcher as a JSON file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import Mocha from 'mocha';
+
+export interface TestResult { title: string; state: 'passed' | 'failed' | 'pending'; error?: string; durationMs?: number }
+export interface ResultsFile {
+  passed: number; failed: number; pending: number;
+  tests: TestResult[];
+  /** Things a suite noticed that are worth a look but are not failures; the launcher prints them. */
+  notes: string[];
+  vscodeVersion: string;
+  phase: string;
+  uiKind: string;
+}
+
+/** Which spec files this host run takes: PICTOR_PHASE=N takes the plain suites plus `*.phaseN.test.js`,
+ *  except phase 2+, which only takes its own phase (it runs after a host restart). */
+export function selectSpecs(files: string[], phase: string | undefined): string[] {
+  const phaseOf = (f: string) => /\.phase(\d+)\.test\.js$/.exec(f)?.[1];
+  return files.filter((f) => {
+    const p = phaseOf(f);
+    if (!phase || phase === '1') return p === undefined || p === '1';
+    return p === phase;
+  }).sort();
+}
+
+/** Compiled specs whose TypeScript source still exists: tsc never deletes the output of a removed test. */
+function listSpecs(dir: string): string[] {
+  const sourceDir = path.resolve(dir, '..', '..', '..', 'test', 'integration');
+  const checkSource = fs.existsSync(sourceDir);
+  return (fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])
+    .filter((f) => f.endsWith('.test.js'))
+    .filter((f) => !checkSource || fs.existsSync(path.join(sourceDir, f.replace(/\.js$/, '.ts'))))
+    .map((f) => path.join(dir, f));
+}
+
+const notes: string[] = [];
+
+/** Records a remark for the launcher's output (e.g. a workaround that had to kick in). */
+export function note(message: string): void {
+  notes.push(message);
+}
+
+function writeResults(file: string | undefined, results: ResultsFile): void {
+  if (!file) return;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Written then renamed: the launcher polls for the file and must never read half of it.
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(results, null, 2));
+  fs.renameSync(tmp, file);
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) return err.stack || `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+export async function run(): Promise<void> {
+  const resultsFile = process.env.PICTOR_TEST_RESULTS;
+  const phase = process.env.PICTOR_PHASE;
+  const results: ResultsFile = {
+    passed: 0, failed: 0, pending: 0, tests: [], notes,
+    vscodeVersion: vscode.version, phase: phase ?? '', uiKind: vscode.UIKind[vscode.env.uiKind],
+  };
+  try {
+    const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+    const specs = selectSpecs(listSpecs(__dirname), phase);
+    mocha.addFile(path.join(__dirname, 'setup.js'));
+    for (const f of specs) mocha.addFile(f);
+    await new Promise<void>((resolve) => {
+      const runner = mocha.run(() => resolve());
+      runner.on('pass', (t) => {
+        results.passed++;
+        results.tests.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration });
+      });
+      // Hook failures arrive here too: a failed `before` is a failure, not a silently missing test.
+      runner.on('fail', (t, err) => {
+        results.failed++;
+        results.tests.push({ title: t.fullTitle(), state: 'failed', error: describeError(err), durationMs: t.duration });
+      });
+      runner.on('pending', (t) => {
+        results.pending++;
+        results.tests.push({ title: t.fullTitle(), state: 'pending' });
+      });
+    });
+  } catch (err) {
+    results.failed++;
+    results.tests.push({ title: 'loading the integration suites', state: 'failed', error: describeError(err) });
+  }
+  writeResults(resultsFile, results);
+  if (results.failed > 0) throw new Error(`${results.failed} integration test(s) failed`);
+}
