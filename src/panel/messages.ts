@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { markdownImage, relativeLink } from '../core/links';
 import { FINAL_STATES } from '../core/store';
 import type { ReferenceInput } from '../core/types';
+import { readSettings } from '../vscode/config';
 import type { Generator } from '../vscode/generate';
 import type { GenerationHistory } from '../vscode/history';
 import { isJobMeta, type JobMeta } from '../vscode/jobMeta';
@@ -275,13 +276,8 @@ export class PanelMessages {
 
 /** The options the settings give (what the panel starts from). */
 export function settingsOptions(): PanelOptions {
-  const c = vscode.workspace.getConfiguration('pictor');
-  return {
-    size: c.get<string>('size', 'auto'),
-    resolution: c.get<string>('resolution', '1K'),
-    quality: c.get<string>('quality', 'medium'),
-    n: c.get<number>('n', 1),
-  };
+  const { size, resolution, quality, n } = readSettings();
+  return { size, resolution, quality, n };
 }
 
 /** The path links are made relative to; an untitled document counts as a file in the first folder. */

@@ -64,11 +64,6 @@ export class PanelController implements vscode.Disposable {
     this.attach(panel);
   }
 
-  /** The saved history (for the status bar or tests). */
-  get generations(): GenerationHistory {
-    return this.history;
-  }
-
   private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
     return {
       enableScripts: true,

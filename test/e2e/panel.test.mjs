@@ -1,3 +1,4 @@
+/* global describe, before, it, document, getComputedStyle */
 // The Pictor panel as a person uses it: in the real VS Code UI (code-server) in headless Chromium.
 // The webview lives in nested iframes; its elements are found with findFrame.
 import assert from 'node:assert/strict';
@@ -70,7 +71,16 @@ describe('Pictor panel (e2e)', function () {
   before(async () => {
     // The panel never asks for the key itself: store it the way a person does.
     const { page, fake } = session;
-    await runFromPalette('Pictor: Set API Key');
+    // Right after the workbench shows, the extension's commands may not be listed yet.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runFromPalette('Pictor: Set API Key');
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        await page.keyboard.press('Escape');
+      }
+    }
     const box = page.locator('.quick-input-widget input[type="password"]');
     await box.waitFor({ state: 'visible', timeout: 10_000 });
     await page.keyboard.type(fake.apiKey);
@@ -113,6 +123,21 @@ describe('Pictor panel (e2e)', function () {
     assert.equal(await frame.locator('#opt-errors li').count(), 0);
     await frame.locator('#opt-size').selectOption('16:9');
     assert.equal(await frame.locator('#opt-pixels').innerText(), '2048×1152');
+
+    // What the page is made of: a strict CSP, no inline styles, and a focus ring a keyboard user can see.
+    const shell = await frame.evaluate(() => ({
+      csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '',
+      // Only our content: the webview host itself puts the theme's variables on <html> through CSSOM.
+      // (Empty style attributes appear on text fields the test filled; they style nothing.)
+      inlineStyles: [...document.querySelectorAll('#app [style], #app[style]')].filter((e) => e.getAttribute('style')?.trim()).map((e) => `<${e.tagName.toLowerCase()} id="${e.id}" style="${e.getAttribute('style')}">`),
+    }));
+    assert.match(shell.csp, /default-src 'none'/);
+    assert.doesNotMatch(shell.csp, /unsafe-inline|unsafe-eval/);
+    assert.deepEqual(shell.inlineStyles, []);
+    await frame.locator('#prompt').click();
+    await session.page.keyboard.press('Tab');
+    const focused = await frame.evaluate(() => ({ id: document.activeElement?.id, outline: document.activeElement ? getComputedStyle(document.activeElement).outlineStyle : 'none' }));
+    assert.deepEqual(focused, { id: 'generate', outline: 'solid' }, 'Tab from the prompt does not reach a visibly focused Generate');
   });
 
   it('Generate: the queue row reaches 100%, the results appear, and Insert Link puts a link into the page', async () => {

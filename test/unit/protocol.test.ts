@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseWebviewMessage, codePointCount, MAX_PROMPT } from '../../src/panel/protocol';
 import { checkOptions, formatCost, normalizeOptions, type OptionMessages } from '../../src/panel/optionsCheck';
 import { extensionOf, insideFolders } from '../../src/panel/paths';
+import { newNonce, panelHtml } from '../../src/panel/html';
 
 const opts = { size: '16:9', resolution: '2K', quality: 'low', n: 2 };
 const gen = (over: Record<string, unknown> = {}) => ({ type: 'generate', prompt: 'a red fox', options: opts, references: [], ...over });
@@ -210,5 +211,27 @@ describe('panel paths: inside the workspace', () => {
     assert.equal(extensionOf('/a/B.PNG'), '.png');
     assert.equal(extensionOf('/a/.hidden'), '');
     assert.equal(extensionOf('/a.d/file'), '');
+  });
+});
+
+describe('panel HTML shell', () => {
+  const uris = { cspSource: 'https://res.example', script: 'https://res.example/dist/panel.js', style: 'https://res.example/media/panel.css', codicons: 'https://res.example/dist/codicons/codicon.css' };
+
+  it('has a strict CSP: nothing by default, scripts only with this load\'s nonce, no inline styles or eval', () => {
+    const nonce = newNonce();
+    const html = panelHtml(uris, nonce, 'Pictor <script>');
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, new RegExp(`script-src 'nonce-${nonce}'(;|$)`));
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.match(html, new RegExp(`<script nonce="${nonce}" src="${uris.script}">`));
+    assert.ok(!html.includes('<script>'), 'the title was not escaped');
+    assert.ok(!/style="/.test(html), 'an inline style');
+  });
+
+  it('makes a fresh nonce for every load', () => {
+    const nonces = new Set(Array.from({ length: 20 }, () => newNonce()));
+    assert.equal(nonces.size, 20);
+    for (const n of nonces) assert.match(n, /^[A-Za-z0-9]{16,}$/);
   });
 });
