@@ -32,3 +32,25 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
   for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return out;
 }
+
+/**
+ * Where links go after a line whose text is `anchor`, when the tracked position was lost (a reload,
+ * a retry): the end of the only line with that text, or undefined when there is none or several.
+ */
+export function anchorLineEnd(text: string, anchor: string | undefined): number | undefined {
+  if (anchor === undefined || anchor.trim() === '') return undefined;
+  let found: number | undefined;
+  let start = 0;
+  while (start <= text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl;
+    const lineEnd = end > start && text[end - 1] === '\r' ? end - 1 : end;
+    if (text.slice(start, lineEnd) === anchor) {
+      if (found !== undefined) return undefined;
+      found = lineEnd;
+    }
+    if (nl === -1) break;
+    start = nl + 1;
+  }
+  return found;
+}

@@ -165,7 +165,9 @@ export class PanelMessages {
     const { service, generator, targets, log } = this.deps;
     const point = targets.insertionPoint();
     const alt = oneLine(prompt);
-    const meta: JobMeta = point ? { origin: 'panel', documentUri: point.doc.uri.toString(), alt } : { origin: 'panel', alt };
+    const meta: JobMeta = point
+      ? { origin: 'panel', documentUri: point.doc.uri.toString(), alt, anchor: point.doc.lineAt(point.doc.positionAt(point.lineEnd).line).text }
+      : { origin: 'panel', alt };
     const uploads = references.filter((r) => r.kind === 'file').length;
     post({ type: 'submission', phase: uploads ? 'uploading' : 'sending', uploads });
     return new Promise((resolve) => {

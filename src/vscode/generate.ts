@@ -80,7 +80,7 @@ export class Generator implements vscode.Disposable {
     const sel = editor.selection;
     const lastLine = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line - 1 : sel.end.line;
     const insertAt = doc.offsetAt(doc.lineAt(lastLine).range.end);
-    const meta: JobMeta = { origin: 'selection', documentUri: doc.uri.toString(), alt: oneLine(prompt), insertLinks: isMarkdown };
+    const meta: JobMeta = { origin: 'selection', documentUri: doc.uri.toString(), alt: oneLine(prompt), insertLinks: isMarkdown, anchor: doc.lineAt(lastLine).text };
     return this.run(doc, [{ prompt, meta, track: [insertAt, insertAt] }], vscode.l10n.t('Generating an image from the selection'));
   }
 

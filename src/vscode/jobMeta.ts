@@ -15,6 +15,8 @@ export type JobMeta =
       alt: string;
       /** Markdown documents get the links inserted on a new line after the selection. */
       insertLinks: boolean;
+      /** The text of the line the links go after: re-found by text when the position was lost (reload, retry). */
+      anchor?: string;
     }
   | {
       origin: 'edit';
@@ -29,6 +31,8 @@ export type JobMeta =
       /** The Markdown document to insert into, when there was one. */
       documentUri?: string;
       alt: string;
+      /** The text of the line the links go after (see the selection's anchor). */
+      anchor?: string;
     };
 
 export function isJobMeta(v: unknown): v is JobMeta {

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { rm } from 'node:fs/promises';
 import { fileBaseName, markdownImage, relativeLink, resolveDestination } from '../core/links';
-import { insertionEdit, placeholderEdit } from '../core/fill';
+import { anchorLineEnd, insertionEdit, placeholderEdit } from '../core/fill';
 import { scanMarkdown, type Placeholder, type ImageLink } from '../core/placeholders';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
@@ -113,7 +113,9 @@ export class Linker {
       case 'selection':
       case 'panel': {
         const at = this.tracker.get(jobId);
-        const e = insertionEdit(at ? at.start : text.length, meta.alt, links, eol);
+        const offset = at ? at.start : anchorLineEnd(text, meta.anchor);
+        if (offset === undefined) return { linked: false, reason: 'placeholder-gone' };
+        const e = insertionEdit(offset, meta.alt, links, eol);
         edit.insert(doc.uri, doc.positionAt(e.start), e.text);
         break;
       }
@@ -158,6 +160,8 @@ export class Linker {
       ? vscode.l10n.t('Pictor: a task you cancelled finished anyway. Its image is saved at {0}; the document was not changed.', where)
       : reason === 'not-markdown'
       ? vscode.l10n.t('Pictor: image saved to {0}.', where)
+      : (reason === 'placeholder-gone' && meta.origin !== 'placeholder')
+        ? vscode.l10n.t('Pictor: the place for the image in the document could not be found again, so nothing was touched. The image is saved at {0}.', where)
       : reason === 'placeholder-gone' || reason === 'image-gone'
         ? vscode.l10n.t('Pictor: the placeholder "{0}" was changed or removed, so nothing in the document was touched. The image is saved at {1}.', meta.alt, where)
         : vscode.l10n.t('Pictor: the document could not be edited. The image is saved at {0}.', where);
