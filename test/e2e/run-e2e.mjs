@@ -105,7 +105,7 @@ try {
   say(`e2e: ${stats.passes} passed, ${stats.failures} failed${stats.pending ? `, ${stats.pending} skipped` : ''} (screenshots in ${resultsDir})`);
   process.exit(stats.failures > 0 || stats.passes === 0 ? 1 : 0);
 } catch (e) {
-  process.stderr.write(`e2e layer could not run: ${e?.stack || e}\n`);
+  process.stderr.write(`e2e layer could not run: ${e?.message || e}\n`);
   const file = process.env.PICTOR_SUMMARY_FILE;
   if (file) writeFileSync(file, JSON.stringify({ passed: 0, failed: 0, error: String(e?.message || e) }));
   await cleanupAll();

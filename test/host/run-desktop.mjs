@@ -78,7 +78,9 @@ async function main() {
           },
           // Same profile for every phase (a restart, not a fresh install); other extensions off.
           launchArgs: [workspace, `--user-data-dir=${join(tmp, 'user-data')}`, `--extensions-dir=${join(tmp, 'extensions')}`,
-            '--disable-extensions', '--disable-telemetry'],
+            '--disable-extensions', '--disable-telemetry',
+            // Linux without a keyring: SecretStorage would stay in memory and the key would not survive phase 2.
+            '--password-store=basic'],
         });
       } catch (e) {
         // runTests rejects when run() rejected (failed tests) or VS Code died; the results file tells which.

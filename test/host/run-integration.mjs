@@ -10,7 +10,7 @@
 //
 // Env: PICTOR_SUMMARY_FILE (counts for run-all), PICTOR_INTEGRATION_TIMEOUT_MS (per phase, default 10 min),
 // PICTOR_KEEP_TEMP=1 (keep the temp folder for a look afterwards).
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureServer } from './ensure-server.mjs';
 import { phasesPresent, readResults, formatResults } from './results.mjs';
@@ -33,12 +33,21 @@ function remoteUri(port, absPath) {
   return `vscode-remote://127.0.0.1:${port}${absPath.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-/** Waits for the results file; fails early if the server dies or the page crashes. */
-async function waitForResults(file, server, pageState) {
+/** Waits for the results file; fails early if the server or the extension host dies, or the page crashes. */
+async function waitForResults(file, server, pageState, logFile) {
   const until = Date.now() + phaseTimeoutMs;
+  let hostExitedAt;
   while (Date.now() < until) {
     const results = readResults(file);
     if (results) return results;
+    // A tests module that cannot even load ends the host without results: no need to wait 10 minutes.
+    const exited = existsSync(logFile) && /Extension Host Process exited with code: ([^,\s]+)/.exec(readFileSync(logFile, 'utf8'));
+    if (exited) {
+      hostExitedAt ??= Date.now();
+      if (Date.now() - hostExitedAt > 3000) {
+        throw new Error(`the extension host exited (code ${exited[1]}) without writing results: see ${logFile} and the browser log next to it`);
+      }
+    }
     if (server.child.exitCode !== null || server.child.signalCode !== null) {
       throw new Error(`the VS Code server exited (code ${server.child.exitCode}) before the tests reported results`);
     }
@@ -72,7 +81,7 @@ async function runPhase({ phase, port, dirs, fake }) {
     ]);
     const url = `${server.url}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(payload)}`;
     await browser.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-    const results = await waitForResults(resultsFile, server, pageState);
+    const results = await waitForResults(resultsFile, server, pageState, logFile);
     return results;
   } finally {
     // The extension host is meant to exit when run() settles; we do not rely on it.
@@ -127,7 +136,12 @@ try {
   writeSummary(totals);
   process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
 } catch (e) {
-  process.stderr.write(`integration layer could not run: ${e?.stack || e}\n`);
+  process.stderr.write(`integration layer could not run: ${e?.message || e}\n`);
+  // The extension host's own errors reach us only through the browser's console: show the last ones.
+  for (const f of existsSync(resultsDir) ? readdirSync(resultsDir).filter((n) => n.startsWith('browser-')) : []) {
+    const errors = readFileSync(join(resultsDir, f), 'utf8').split('\n').filter((l) => /\[console\.error\].*(Error|ERR)/.test(l));
+    if (errors.length) process.stderr.write(`last errors in ${f}:\n${errors.slice(-8).map((l) => `  ${l.slice(0, 300)}`).join('\n')}\n`);
+  }
   writeSummary({ ...totals, error: String(e?.message || e) });
   await cleanupAll();
   process.exit(1);

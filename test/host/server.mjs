@@ -177,7 +177,7 @@ export async function startVSCodeServer({ port, userDataDir, serverDataDir, exte
   return { url, port, child, stop: () => stopChild(child) };
 }
 
-// ---- code-server UI (e2e) --------------------------------------------------------------------------
+// ---- code-server (e2e; integration too: only its wrapper answers POST /mint-key, see run-integration) --
 
 export async function startCodeServer({ port, userDataDir, extensionsDir, workspace, env, logFile, timeoutMs = 60_000 }) {
   mkdirSync(userDataDir, { recursive: true });
@@ -236,6 +236,8 @@ export async function launchChromium({ userDataDir, logFile, viewport = { width:
     timeout: 60_000,
     // Our own handlers close the browser AND the servers, then remove the temp folders.
     handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    // Chromium's crash handler keeps its database under $XDG_CONFIG_HOME/chromium: not in ~/.config.
+    env: { ...process.env, XDG_CONFIG_HOME: join(dirname(userDataDir), 'browser-config'), XDG_CACHE_HOME: join(dirname(userDataDir), 'browser-cache') },
   }), 90_000, 'launching Chromium');
   const stop = track(async () => { await context.close().catch(() => {}); });
   const page = context.pages()[0] ?? await context.newPage();
