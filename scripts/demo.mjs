@@ -116,10 +116,29 @@ async function openInVsCode(ws, fake) {
     console.log('Opening the sample workspace in VS Code with Pictor loaded (development mode)…');
     spawn('code', ['--new-window', `--extensionDevelopmentPath=${root}`, ws], { stdio: 'inherit', env });
   } else {
-    const { startCodeServerUi } = await import(path.join(root, 'test/host/server.mjs'));
-    const ui = await startCodeServerUi({ workspace: ws, extensionPath: root, env, port: Number(process.env.PICTOR_DEMO_PORT || 0) });
-    console.log(`\nVS Code (server build) with Pictor is running: open ${ui.url}`);
-    process.on('SIGINT', async () => { await ui.stop(); await fake.close(); process.exit(0); });
+    // No desktop VS Code here: the VS Code server build (code-server) in your browser.
+    const { ensureServer } = await import(path.join(root, 'test/host/ensure-server.mjs'));
+    const { startCodeServer, installExtensionCopy, childEnv, freePort } = await import(path.join(root, 'test/host/server.mjs'));
+    ensureServer();
+    const state = path.join(outDir, '.vscode-server');
+    const userDataDir = path.join(state, 'user-data');
+    const extensionsDir = path.join(state, 'extensions');
+    mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+    writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({
+      'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'git.openRepositoryInParentFolders': 'never',
+    }, null, 2));
+    installExtensionCopy(extensionsDir);
+    const port = Number(process.env.PICTOR_DEMO_PORT) || await freePort();
+    // The fake's test key, through the environment (Pictor's fallback when no key is stored).
+    const ui = await startCodeServer({
+      port, userDataDir, extensionsDir, workspace: ws,
+      env: { ...childEnv(), EVOLINK_API_KEY: fake.apiKey }, logFile: path.join(state, 'code-server.log'),
+    });
+    console.log(`\nVS Code (server build) with Pictor is running. Open this in your browser:\n\n  ${ui.url}/?folder=${encodeURIComponent(ws)}\n`);
+    console.log('Open README.md and click "Generate" above a placeholder, or run "Pictor: Open Panel" (F1).');
+    const stop = async () => { await ui.stop(); await fake.close(); process.exit(0); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   }
   console.log('Fake provider: ' + fake.url + ' (prompts with [fail:content_policy_violation] or [slow:5000] show failures and slow tasks).');
   console.log('Press Ctrl+C to stop.');
