@@ -111,6 +111,8 @@ interface Runtime {
   lastPollAt: number;
   /** Date.now() before which the scheduled poll must not go out. */
   notBefore: number;
+  /** this.now() when this job's first create was refused with 429; the patience for a rate limit counts from here. */
+  rateLimitedSince?: number;
 }
 
 interface Waiter { resolve(r: JobRecord): void; reject(e: Error): void }
@@ -149,6 +151,9 @@ export class JobQueue {
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private readonly waiters = new Map<string, Waiter[]>();
   private disposed = false;
+  /** Date.now() before which no create goes out: the provider answered 429 to one. */
+  private createsPausedUntil = 0;
+  private pumpTimer?: NodeJS.Timeout;
 
   constructor(opts: QueueOptions) {
     this.client = opts.client;
@@ -428,6 +433,8 @@ export class JobQueue {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
     for (const rt of this.rts.values()) {
       clearTimeout(rt.timer);
       rt.timer = undefined;
@@ -442,6 +449,17 @@ export class JobQueue {
 
   private pump(): void {
     if (this.disposed) return;
+    // The provider is refusing new tasks for now: creates wait (polls and downloads go on).
+    const pause = this.createsPausedUntil - Date.now();
+    if (pause > 0) {
+      if (this.pending.length && !this.pumpTimer) {
+        this.pumpTimer = setTimeout(() => {
+          this.pumpTimer = undefined;
+          this.pump();
+        }, pause);
+      }
+      return;
+    }
     while (this.pending.length && this.running() < this.maxConcurrent) {
       const id = this.pending[0];
       const job = this.jobs.get(id);
@@ -492,6 +510,10 @@ export class JobQueue {
         this.emit('updated', job);
         return;
       }
+      if (err.kind === 'rate_limit' && err.retryable) {
+        await this.rateLimited(job, e, err);
+        return;
+      }
       await this.fail(job, err);
       return;
     }
@@ -508,6 +530,40 @@ export class JobQueue {
     this.emit('created', job);
     this.startWatch(job);
     await this.onTask(job, task, true);
+  }
+
+  /**
+   * A 429 on create means the provider did not take the task on, so waiting costs nothing: a
+   * batch should not fail because the account hit its rate limit for a while. The job goes back
+   * to the head of the queue and every create pauses; after the foreground timeout it fails.
+   */
+  private async rateLimited(job: JobRecord, e: unknown, err: JobError): Promise<void> {
+    const rt = this.rt(job);
+    rt.rateLimitedSince ??= job.startedAt ?? this.now();
+    const waited = this.now() - rt.rateLimitedSince;
+    if (waited >= this.timeoutMs) {
+      const status = statusOf(e);
+      await this.fail(job, {
+        ...err,
+        message: `EvoLink kept refusing new tasks because of its rate limit for ${duration(waited)}` +
+          `${status ? ` (HTTP ${status}${err.code ? ` ${err.code}` : ''})` : ''}; nothing was created or billed. Wait a few minutes, then retry.`,
+        retryable: true,
+      });
+      return;
+    }
+    let d = Math.min(this.maxPollMs, Math.max(this.minPollMs, rt.delay * 2));
+    const ra = retryAfterMs(e);
+    if (ra !== undefined) d = Math.max(d, Math.min(ra, 60_000));
+    rt.delay = d;
+    this.createsPausedUntil = Math.max(this.createsPausedUntil, Date.now() + d);
+    job.state = 'queued';
+    rt.sent = false;
+    this.pending.unshift(job.id);
+    this.log('warn', `job ${job.id}: the provider is rate limiting new tasks (nothing was created); sending again in ${d} ms`);
+    await this.persist(job);
+    if (!this.alive(job)) return;
+    if (job.state === 'queued') this.emit('updated', job);
+    this.pump();
   }
 
   private async poll(job: JobRecord): Promise<void> {
@@ -678,7 +734,7 @@ export class JobQueue {
       await this.stop(job, {
         kind: 'download',
         ...(lastErr?.code ? { code: lastErr.code } : {}),
-        message: `${lost} of ${n} image${n > 1 ? 's' : ''} could not be downloaded (${lastErr?.message ?? 'unknown error'}).`
+        message: `${lost} of ${n} image${n > 1 ? 's' : ''} could not be downloaded: ${endSentence(lastErr?.message ?? 'unknown error')}`
           + (saved ? ` ${saved} saved.` : '')
           + (fresh
             ? ' Retry downloads the missing ones again without a new task (possible for 24 hours after it finished).'
@@ -753,10 +809,9 @@ export class JobQueue {
     this.stopWatch(job);
     job.state = 'timed_out';
     job.finishedAt = this.now();
-    const minutes = Math.round((this.timeoutMs / 60000) * 10) / 10;
     job.error = {
       kind: 'timeout',
-      message: `No result after ${minutes} minute${minutes === 1 ? '' : 's'}. The task id is kept: Retry keeps waiting for it.`,
+      message: `No result after ${duration(this.timeoutMs)}. The task id is kept: Retry keeps waiting for it.`,
       retryable: true,
     };
     this.log('warn', `job ${job.id}: timed out waiting for task ${job.taskId}`);
@@ -900,6 +955,21 @@ function retryAfterMs(e: unknown): number | undefined {
   if (typeof o?.retryAfterMs === 'number') return o.retryAfterMs;
   if (typeof o?.retryAfter === 'number') return o.retryAfter * 1000;
   return undefined;
+}
+
+/** `0.1 seconds`, `15 minutes`, `1.5 minutes`: how long, for a message. */
+function duration(ms: number): string {
+  if (ms < 60_000) {
+    const s = Math.round(ms / 100) / 10;
+    return `${s} second${s === 1 ? '' : 's'}`;
+  }
+  const m = Math.round(ms / 6_000) / 10;
+  return `${m} minute${m === 1 ? '' : 's'}`;
+}
+
+function endSentence(s: string): string {
+  const t = s.trim();
+  return /[.!?…]$/.test(t) ? t : `${t}.`;
 }
 
 function stoppedError(): Error {

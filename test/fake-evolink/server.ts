@@ -24,7 +24,14 @@ export interface FakeBehavior {
   resetCreate?: number;
   resetPoll?: number;
   invalidJsonPoll?: number;
+  /** Next N valid creates: the task is created (and billed), the answer is 200 with a broken JSON body. */
+  invalidJsonCreate?: number;
+  /** Next N valid creates / polls: headers and half the body are sent, then the connection drops. */
+  cutCreate?: number;
+  cutPoll?: number;
   slowHeadersMs?: number;
+  /** Only the next N API answers wait slowHeadersMs (default: every answer). */
+  slowHeadersTimes?: number;
   resultMode?: 'ok' | '404' | 'truncated' | 'html' | 'wrong-content-type' | 'expired';
   resultFailTimes?: number;
   returnFewer?: number;
@@ -518,11 +525,18 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
   }
 
   /** Consumes one use of a counted fault; true when this request should get it. */
-  function takeCount(key: 'resetCreate' | 'resetPoll' | 'invalidJsonPoll'): boolean {
+  function takeCount(key: 'resetCreate' | 'resetPoll' | 'invalidJsonPoll' | 'invalidJsonCreate' | 'cutCreate' | 'cutPoll' | 'slowHeadersTimes'): boolean {
     const left = behavior[key];
     if (!left || left <= 0) return false;
     behavior[key] = left - 1;
     return true;
+  }
+
+  /** Whether this answer is one of the slowed ones. */
+  function takeSlow(): boolean {
+    if (!behavior.slowHeadersMs) return false;
+    if (behavior.slowHeadersTimes === undefined) return true;
+    return takeCount('slowHeadersTimes');
   }
 
   function takeFail(key: 'failCreate' | 'failPoll'): FailSpec | undefined {
@@ -580,7 +594,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     extra: http.OutgoingHttpHeaders = {},
     slow = true,
   ): Promise<void> {
-    if (slow && behavior.slowHeadersMs) await delay(behavior.slowHeadersMs);
+    if (slow && takeSlow()) await delay(behavior.slowHeadersMs ?? 0);
     if (res.destroyed || res.headersSent) return;
     const text = JSON.stringify(body);
     res.writeHead(status, {
@@ -608,6 +622,20 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
 
   function destroy(req: http.IncomingMessage): void {
     req.socket.destroy();
+  }
+
+  /** 200 with a JSON body that stops in the middle of a string. */
+  function sendBroken(res: http.ServerResponse, id: string): void {
+    const broken = `{"id":"${id}","object":"image.generation.task","status":"proc`;
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(broken) });
+    res.end(broken);
+  }
+
+  /** A connection that drops in the middle of a 200 answer: the headers promise more than arrives. */
+  function sendCut(req: http.IncomingMessage, res: http.ServerResponse, body: unknown): void {
+    const text = Buffer.from(JSON.stringify(body));
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': text.length });
+    res.write(text.subarray(0, Math.floor(text.length / 2)), () => destroy(req));
   }
 
   // --- task API ---------------------------------------------------------------------------
@@ -642,6 +670,8 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     const spec = validateCreate(parsed.value, ownFile);
     if ('message' in spec) return sendApiError(res, 400, 'invalid_request', spec.message, spec.param);
     const task = createTask(spec);
+    if (takeCount('cutCreate')) return sendCut(req, res, task.toTaskObject(behavior.estimatedTime));
+    if (takeCount('invalidJsonCreate')) return sendBroken(res, task.id);
     return sendJson(res, 200, task.toTaskObject(behavior.estimatedTime));
   }
 
@@ -683,16 +713,14 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     const fail = takeFail('failPoll');
     if (fail) return sendApiError(res, fail.status, fail.code, fail.message, undefined, fail.retryAfter);
     if (takeCount('invalidJsonPoll')) {
-      if (behavior.slowHeadersMs) await delay(behavior.slowHeadersMs);
+      if (takeSlow()) await delay(behavior.slowHeadersMs ?? 0);
       if (res.destroyed) return;
-      const broken = `{"id":"${id}","object":"image.generation.task","status":"proc`;
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(broken) });
-      res.end(broken);
-      return;
+      return sendBroken(res, id);
     }
     if (!/^task-[A-Za-z0-9-]+$/.test(id)) return sendApiError(res, 400, 'invalid_task_id', `Invalid task id: ${id}`);
     const task = tasks.get(id);
     if (!task) return sendApiError(res, 404, 'task_not_found', `Task not found: ${id}`);
+    if (takeCount('cutPoll')) return sendCut(req, res, task.toTaskObject(behavior.estimatedTime));
     return sendJson(res, 200, task.toTaskObject(behavior.estimatedTime));
   }
 

@@ -212,7 +212,7 @@ export class EvoLinkClient {
     if (op === 'create') {
       return new PictorError(
         'bad_response',
-        `EvoLink accepted the request but its answer could not be read (${detail}). The task may have been created; Pictor will not send it again to avoid double billing.`,
+        `EvoLink accepted the request but its answer could not be read (${detail}). The task may have been created; Pictor will not send it again to avoid double billing. Check your EvoLink dashboard before retrying.`,
         { retryable: false, status: 200 },
       );
     }

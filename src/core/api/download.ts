@@ -34,6 +34,8 @@ export interface DownloadContext {
 export const MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024;
 const TAIL_BYTES = 32;
 
+const CHECK_FOLDER = 'Check that the folder can be written to (and that the disk is not full).';
+
 const EXTENSION: Record<ImageType, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 
 function downloadError(message: string, retryable: boolean, status?: number): PictorError {
@@ -106,7 +108,7 @@ export async function downloadImage(
   try {
     await fs.promises.mkdir(destDir, { recursive: true });
   } catch (e) {
-    throw downloadError(`Cannot create the folder ${destDir} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, false);
+    throw downloadError(`Cannot create the folder ${destDir} (${(e as NodeJS.ErrnoException).code ?? 'error'}). ${CHECK_FOLDER}`, false);
   }
   try {
     return await withRetry(
@@ -173,7 +175,7 @@ async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: 
   } catch (e) {
     res.body.destroy();
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw downloadError(`Could not write the image into ${destDir} (${code}).`, false);
+    throw downloadError(`Could not write the image into ${destDir} (${code}). ${CHECK_FOLDER}`, false);
   }
   try {
     const out = handle.createWriteStream();
@@ -204,7 +206,7 @@ async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: 
     await removeQuietly(temp);
     if (signal?.aborted) throw classifyError(err, 'download', u.host, signal);
     if (diskError && !bodyFailed) {
-      throw downloadError(`Could not write the image into ${destDir} (${diskError.code ?? diskError.message}).`, false);
+      throw downloadError(`Could not write the image into ${destDir} (${diskError.code ?? diskError.message}). ${CHECK_FOLDER}`, false);
     }
     if (tooBig) throw downloadError(`The result URL sent more than ${MAX_DOWNLOAD_BYTES} bytes; that is not an image from the provider.`, false);
     const code = (err as { code?: unknown })?.code;
@@ -226,7 +228,7 @@ async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: 
       finalPath = await placeWithoutOverwrite(temp, destDir, baseName, EXTENSION[info.type]);
     } catch (e) {
       if (e instanceof PictorError) throw e;
-      throw downloadError(`Could not save the image into ${destDir} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, false);
+      throw downloadError(`Could not save the image into ${destDir} (${(e as NodeJS.ErrnoException).code ?? 'error'}). ${CHECK_FOLDER}`, false);
     }
     ctx.log('info', `Saved ${path.basename(finalPath)} (${info.type} ${info.width}×${info.height}, ${bytes} bytes)`);
     return { path: finalPath, type: info.type, width: info.width, height: info.height, bytes };

@@ -212,8 +212,8 @@ export function classifyError(err: unknown, op: Operation, host: string, signal?
       code === 'ENOTFOUND' || code === 'EAI_AGAIN'
         ? `Could not look up ${host} (${code}). Check the network connection and the URL setting.`
         : code === 'UND_ERR_CONNECT_TIMEOUT'
-          ? `Connecting to ${host} timed out.`
-          : `Could not connect to ${host} (${code}).`;
+          ? `Connecting to ${host} timed out. Check the network connection, the proxy and the URL setting.`
+          : `Could not connect to ${host} (${code}). Check the network connection, the proxy and the URL setting.`;
     return new PictorError(kind, what, { retryable: true });
   }
   if (TLS.test(code)) {
@@ -245,6 +245,13 @@ export function sentence(s: string): string {
   return /[.!?…]$/.test(s.trimEnd()) ? s.trimEnd() : `${s.trimEnd()}.`;
 }
 
+// After the retries ran out on a busy or failing provider, the one thing left to do is wait.
+function laterAdvice(e: PictorError): string {
+  if (e.kind === 'rate_limit') return ' Wait a minute or two, then retry.';
+  if (e.kind === 'server') return ' The provider seems to be having trouble; retry in a few minutes.';
+  return '';
+}
+
 export interface RetryOptions {
   op: Operation;
   what: string;
@@ -271,7 +278,7 @@ export async function withRetry<T>(o: RetryOptions, attemptFn: (attempt: number)
         if (attempt === 0) throw e;
         // A lowered budget means more tries would not help (e.g. an expired link).
         const stillRetryable = e.retryable && !(lowered !== undefined && lowered < o.policy.retries);
-        throw e.withRetryable(stillRetryable, `${sentence(e.message)} Gave up after ${attempt + 1} attempts.`);
+        throw e.withRetryable(stillRetryable, `${sentence(e.message)} Gave up after ${attempt + 1} attempts.${laterAdvice(e)}`);
       }
       const delay = backoffDelay(attempt, o.policy, e.retryAfterMs);
       o.log(
