@@ -535,7 +535,7 @@ export class JobQueue {
   /**
    * A 429 on create means the provider did not take the task on, so waiting costs nothing: a
    * batch should not fail because the account hit its rate limit for a while. The job goes back
-   * to the head of the queue and every create pauses; after the foreground timeout it fails.
+   * to its place in the queue and every create pauses; after the foreground timeout it fails.
    */
   private async rateLimited(job: JobRecord, e: unknown, err: JobError): Promise<void> {
     const rt = this.rt(job);
@@ -558,7 +558,9 @@ export class JobQueue {
     this.createsPausedUntil = Math.max(this.createsPausedUntil, Date.now() + d);
     job.state = 'queued';
     rt.sent = false;
-    this.pending.unshift(job.id);
+    // Back in its place by age, so jobs refused together still start in the order they were submitted.
+    const at = this.pending.findIndex((id) => (this.jobs.get(id)?.createdAt ?? Infinity) > job.createdAt);
+    this.pending.splice(at < 0 ? this.pending.length : at, 0, job.id);
     this.log('warn', `job ${job.id}: the provider is rate limiting new tasks (nothing was created); sending again in ${d} ms`);
     await this.persist(job);
     if (!this.alive(job)) return;
@@ -643,7 +645,7 @@ export class JobQueue {
       await this.stop(job, {
         kind: 'not_found',
         code: err.code ?? 'task_not_found',
-        message: 'The provider no longer knows this task: it expired or its id is unknown. Retry sends it again as a new task.',
+        message: 'The provider no longer knows this task: it expired or its id is unknown. Retry sends it again as a new task, which is billed again.',
         retryable: true,
       });
       return;

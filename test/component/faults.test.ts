@@ -171,6 +171,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
 
   function describeOutcome(j: JobRecord): string {
     if (j.state === 'completed') return `completed (${(j.files ?? []).length} image saved)`;
+    if (!j.error) return j.state;
     return `${j.state} [${j.error?.kind ?? '?'}${j.error?.retryable ? ', Retry offered' : ''}]: ${j.error?.message ?? ''}`;
   }
 
@@ -538,7 +539,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
       assert.equal(f.error?.kind, 'not_found');
       assert.equal(f.error?.code, 'task_not_found');
       assert.match(f.error!.message, /no longer knows this task/);
-      assert.match(f.error!.message, /Retry sends it again as a new task/);
+      assert.match(f.error!.message, /Retry sends it again as a new task, which is billed again/);
       assertReadable(f);
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(fake.creates(), 1);

@@ -103,13 +103,15 @@ const ROWS: Row[] = [
   { what: 'the prompt nul.txt', prompt: 'nul.txt', slug: 'nul-txt' },
   { what: 'the prompt "aux"', prompt: 'aux', slug: 'image-aux' },
   { what: 'the prompt COM¹ (a reserved name after NFKC)', prompt: 'COM¹', slug: 'image-com1' },
+  { what: 'a prompt with control characters', prompt: 'fox\u0007in\tthe\nsnow\u0000', slug: 'fox-in-the-snow' },
   { what: 'a prompt full of path characters', prompt: '../a/b\\c:d*e?f"g<h>i|j', slug: 'a-b-c-d-e-f-g-h-i-j' },
 ];
 
 /** A name no OS refuses or treats specially: no separators or wildcards, no device name, no dot or space at the ends. */
 function assertSafeFileName(name: string): void {
   assert.ok(name.length > 0, 'not empty');
-  assert.doesNotMatch(name, /[<>:"/\\|?*\u0000-\u001f]/, `${name}: no reserved characters`);
+  assert.doesNotMatch(name, /[<>:"/\\|?*]/, `${name}: no reserved characters`);
+  assert.ok(![...name].some((c) => c.charCodeAt(0) < 0x20), `${name}: no control characters`);
   assert.doesNotMatch(name, /^[.\s-]|[.\s]$/, `${name}: no dot, space or dash at the ends`);
   assert.doesNotMatch(name, /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i, `${name}: not a device name`);
 }
