@@ -281,6 +281,7 @@ export class JobQueue {
     // finalize failed after every image was saved: the URLs are not needed again.
     if (job.state === 'failed' && (kind === 'finalize' || (kind === 'download' && resultsFresh))) {
       this.reopen(job, 'downloading');
+      if (kind === 'download') await this.refreshResults(job);
       await this.persist(job);
       this.emit('updated', job);
       void this.guard(job, kind === 'download' ? this.download(job) : this.finish(job));
@@ -297,6 +298,20 @@ export class JobQueue {
     }
     this.log('info', `job ${id}: retry sends a new task`);
     return this.submit(job.body, job.target);
+  }
+
+  /**
+   * Asks the provider for the task again before re-downloading: a poll is free, and it may hand out
+   * fresh result URLs where the old ones expired early. Keeps the old URLs when it cannot.
+   */
+  private async refreshResults(job: JobRecord): Promise<void> {
+    if (!job.taskId || !job.results?.length) return;
+    try {
+      const t = await this.client.getTask(job.taskId);
+      if (t.status === 'completed' && t.results?.length === job.results.length) job.results = [...t.results];
+    } catch (e) {
+      this.log('debug', `job ${job.id}: could not refresh the result URLs (${(e as Error).message}); using the stored ones`);
+    }
   }
 
   /** Loads the store and picks up every unfinished job. Returns the jobs it picked up. */

@@ -566,6 +566,15 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
       assert.equal(rec?.taskId, f.taskId);
       assert.equal(rec?.results?.length, 1);
       assert.equal(fake.creates(), 1);
+      // Retry asks the provider for the task again (free; fresh URLs if it has them), then downloads.
+      const pollsBefore = fake.polls();
+      fake.set({ resultMode: 'ok' });
+      await q.retry(job.id);
+      const done = await q.wait(job.id);
+      assert.equal(done.state, 'completed');
+      assert.equal(fake.polls(), pollsBefore + 1);
+      assert.deepEqual(files(), ['images/fox.png']);
+      assert.equal(fake.creates(), 1);
     });
 
     it('a truncated download (every time): no half file; Retry downloads it whole without a new create', async () => {
