@@ -1,0 +1,76 @@
+// Restricted Mode (issue 6; README: "in an untrusted workspace Pictor sends no requests"). An
+// untrusted folder could point pictor.baseUrl at a server of its own and collect the key, so no
+// command may send anything, and nothing may be written or linked.
+//
+// It needs an extension host whose workspace is NOT trusted. The standard launchers start VS Code
+// with --disable-workspace-trust (every workspace trusted, so the other suites can set
+// pictor.baseUrl in the workspace); in such a host this suite is skipped and says why. To run it,
+// the launcher needs a further host run: no --disable-workspace-trust, a user settings.json with
+// "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never" and
+// pictor.baseUrl / pictor.filesBaseUrl pointing at the fake (user settings still apply in Restricted
+// Mode, so any request that slipped through would reach the fake and be counted there, never the
+// real provider), PICTOR_UNTRUSTED=1 in the environment, and only this spec file with a setup that
+// skips setup.ts's trust check (setup.ts asserts a trusted workspace).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activateExtension, fake, fakeRequests, workspaceRoot } from './helpers';
+import { note } from './index';
+import { logMark, waitForLog } from './hostFiles';
+import { panelSend } from './panelHook';
+
+interface JobSummary { state: string }
+
+const SKIP_REASON = 'Restricted Mode suite SKIPPED: this extension host runs a trusted workspace (the launcher passes '
+  + '--disable-workspace-trust). It needs an untrusted host run; see test/integration/untrusted.test.ts for what the launcher must do.';
+
+describe('Restricted Mode: an untrusted workspace sends nothing (issue 6)', function () {
+  this.timeout(60_000);
+  let doc: vscode.Uri;
+  let original: string;
+  const prompt = 'a lighthouse keeper\'s cat, untrusted';
+
+  before(async function () {
+    if (vscode.workspace.isTrusted) {
+      note(SKIP_REASON);
+      this.skip();
+    }
+    await activateExtension();
+    // A key is there, so nothing stops a request but the missing trust.
+    await vscode.commands.executeCommand('pictor.setApiKey', fake().key);
+    const dir = path.join(workspaceRoot().fsPath, 'issue6', 'untrusted');
+    fs.mkdirSync(dir, { recursive: true });
+    original = `# Untrusted\n\n${prompt}\n\n![${prompt}]()\n`;
+    fs.writeFileSync(path.join(dir, 'page.md'), original);
+    doc = vscode.Uri.file(path.join(dir, 'page.md'));
+  });
+
+  it('the workspace really is untrusted, and pictor.baseUrl from the user settings is the fake', () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+    assert.equal(vscode.workspace.getConfiguration('pictor').get('baseUrl'), fake().url,
+      'the user settings must point pictor.baseUrl at the fake, or a request that slipped through would go to the real provider');
+  });
+
+  it('no command sends a request, writes a file or edits the page; the user is told why', async () => {
+    const before = (await fakeRequests()).length;
+    const mark = logMark();
+    const jobs: JobSummary[] = [];
+    jobs.push(...(await vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', doc, new vscode.Range(4, 3, 4, 3)) ?? []));
+    jobs.push(...(await vscode.commands.executeCommand<JobSummary[]>('pictor.generateAllPlaceholders', doc) ?? []));
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(2, 0, 2, prompt.length);
+    jobs.push(...(await vscode.commands.executeCommand<JobSummary[]>('pictor.generateFromSelection') ?? []));
+    await vscode.commands.executeCommand('pictor.openPanel');
+    await panelSend({ type: 'generate', prompt, options: { size: '1:1', resolution: '1K', quality: 'low', n: 1 }, references: [] });
+    await new Promise((r) => setTimeout(r, 1500));
+
+    assert.deepEqual(jobs, [], 'a job was started in Restricted Mode');
+    assert.equal((await fakeRequests()).length, before, 'a request was sent from an untrusted workspace');
+    assert.equal(editor.document.getText(), original, 'the page was edited');
+    assert.equal(fs.readFileSync(doc.fsPath, 'utf8'), original);
+    assert.deepEqual(fs.readdirSync(path.dirname(doc.fsPath)), ['page.md'], 'a file was written');
+    // The warning itself is out of an extension host's reach; its text goes to the log too.
+    await waitForLog(mark, /Restricted Mode/);
+  });
+});
