@@ -11,15 +11,17 @@ export class PlaceholderLenses implements vscode.CodeLensProvider {
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const scan = this.generator.scan(doc);
-    const ready = scan.placeholders.filter((p) => !p.empty && !this.generator.runningFor(doc, p)).length;
+    const runningFor = this.generator.runningIn(doc);
+    const running = scan.placeholders.map((p) => (p.empty ? undefined : runningFor(p)));
+    const ready = scan.placeholders.filter((p, i) => !p.empty && !running[i]).length;
     const lenses: vscode.CodeLens[] = [];
-    for (const p of scan.placeholders) {
+    for (const [i, p] of scan.placeholders.entries()) {
       const range = new vscode.Range(doc.positionAt(p.start), doc.positionAt(p.start));
       if (p.empty) {
         lenses.push(new vscode.CodeLens(range, { title: vscode.l10n.t('Pictor: write a prompt between the brackets'), command: '' }));
         continue;
       }
-      const job = this.generator.runningFor(doc, p);
+      const job = running[i];
       if (job) {
         const label = job.state === 'queued' ? vscode.l10n.t('queued') : `${job.progress ?? 0}%`;
         lenses.push(new vscode.CodeLens(range, { title: `$(sync~spin) Pictor: ${label}`, command: 'pictor.openPanel', tooltip: vscode.l10n.t('Open the Pictor panel') }));

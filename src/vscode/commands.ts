@@ -54,4 +54,27 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       : vscode.l10n.t('Pictor: API key removed.'));
     return true;
   });
+
+  if (context.extensionMode !== vscode.ExtensionMode.Production) registerTestSeams(register, generator);
+}
+
+/**
+ * Outside production only: integration tests answer Edit Image's input box through these, because
+ * an extension host cannot type into the real box (the e2e tests do, in the real UI). The box's
+ * options are recorded so a test can check what the user would have been asked.
+ */
+function registerTestSeams(register: (id: string, fn: (...args: any[]) => unknown) => void, generator: Generator): void {
+  const answers: (string | undefined)[] = [];
+  const asked: vscode.InputBoxOptions[] = [];
+  const real = generator.ask;
+  generator.ask = (options) => {
+    if (answers.length === 0) return real(options);
+    asked.push({ title: options.title, prompt: options.prompt });
+    return Promise.resolve(answers.shift());
+  };
+  // undefined stands for Escape.
+  register('pictor._test.answerInputBox', (answer?: unknown) => {
+    answers.push(typeof answer === 'string' ? answer : undefined);
+  });
+  register('pictor._test.inputBoxesAsked', () => asked.splice(0));
 }

@@ -2,7 +2,6 @@
 // images. Commands called with arguments resolve when their images are saved and linked (or failed).
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { stat } from 'node:fs/promises';
 import { ScanCache, type Placeholder, type MarkdownScan } from '../core/placeholders';
 import { FINAL_STATES, type JobRecord } from '../core/store';
 import type { GenerationInput, ReferenceInput } from '../core/types';
@@ -10,7 +9,7 @@ import { inputFromSettings, readSettings } from './config';
 import { isJobMeta, type JobMeta } from './jobMeta';
 import type { Linker } from './linker';
 import { showJobError, type PictorService } from './service';
-import type { RangeTracker } from './tracker';
+import type { RangeTracker, TrackedRange } from './tracker';
 
 /** One prompt to generate, with where its images go. */
 export interface RunItem {
@@ -35,8 +34,24 @@ export interface JobSummary {
   error?: string;
 }
 
+/** How far the work on one placeholder got (for its CodeLens). */
+export interface RunningInfo {
+  state: string;
+  progress: number;
+}
+
+export type AskInput = (options: vscode.InputBoxOptions) => Thenable<string | undefined>;
+
 export class Generator implements vscode.Disposable {
   readonly scans = new ScanCache();
+  /**
+   * Asks the user for text (the edit instruction). Integration tests answer through a seam that
+   * commands.ts installs outside production: an extension host cannot type into the real box.
+   */
+  ask: AskInput = (options) => vscode.window.showInputBox(options);
+  /** Items a running command has read but not submitted yet, by their provisional tracking id. */
+  private readonly claims = new Map<string, JobMeta>();
+  private claimCount = 0;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when which placeholders are running (or their progress) changed. */
   readonly onDidChange = this.changed.event;
@@ -55,17 +70,28 @@ export class Generator implements vscode.Disposable {
     return this.scans.get(doc.uri.toString(), doc.version, () => doc.getText());
   }
 
-  /** The unfinished job that is filling this placeholder, if any (so it is never submitted twice). */
-  runningFor(doc: vscode.TextDocument, p: Placeholder): JobRecord | undefined {
+  /**
+   * What is filling a placeholder of this document, if anything: an unfinished job, or a command
+   * that has read it and is still asking for a key or sending the request. Either way it must not be
+   * submitted twice. Reads the document and the queue once, for all the placeholders asked about.
+   */
+  runningIn(doc: vscode.TextDocument): (p: Placeholder) => RunningInfo | undefined {
     const uri = doc.uri.toString();
-    const source = doc.getText().slice(p.start, p.end);
-    return this.service.queue.list().find((j) => {
-      if (FINAL_STATES.includes(j.state)) return false;
-      const meta = j.target.meta;
-      if (!isJobMeta(meta) || meta.origin !== 'placeholder' || meta.documentUri !== uri || meta.source !== source) return false;
-      const tracked = this.tracker.get(j.id);
-      return !tracked || tracked.start === p.start;
-    });
+    const text = doc.getText();
+    const sourceOf = (meta: unknown) => (isJobMeta(meta) && meta.origin === 'placeholder' && meta.documentUri === uri ? meta.source : undefined);
+    const jobs = this.service.queue.list().filter((j) => !FINAL_STATES.includes(j.state) && sourceOf(j.target.meta) !== undefined);
+    const claims = [...this.claims].filter(([, meta]) => sourceOf(meta) !== undefined);
+    return (p) => {
+      const source = text.slice(p.start, p.end);
+      const job = jobs.find((j) => {
+        if (sourceOf(j.target.meta) !== source) return false;
+        const tracked = this.tracker.get(j.id);
+        return !tracked || tracked.start === p.start;
+      });
+      if (job) return { state: job.state, progress: job.progress ?? 0 };
+      const claimed = claims.some(([id, meta]) => sourceOf(meta) === source && this.tracker.get(id)?.start === p.start);
+      return claimed ? { state: 'queued', progress: 0 } : undefined;
+    };
   }
 
   async fromSelection(editor: vscode.TextEditor | undefined): Promise<JobSummary[]> {
@@ -114,7 +140,8 @@ export class Generator implements vscode.Disposable {
       void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the placeholder has no prompt. Describe the image between the brackets: ![a red fox asleep in snow]().'));
       return [];
     }
-    const free = all.filter((p) => !p.empty && !this.runningFor(doc, p));
+    const running = this.runningIn(doc);
+    const free = all.filter((p) => !p.empty && !running(p));
     if (free.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: these placeholders are already being generated.'));
       return [];
@@ -140,20 +167,48 @@ export class Generator implements vscode.Disposable {
       void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image link at the cursor. Put the cursor on ![alt](path/to/image.png).'));
       return [];
     }
-    const reference = await referenceFor(doc, img.url);
-    if ('error' in reference) {
-      void vscode.window.showErrorMessage(reference.error);
+    const source = doc.getText().slice(img.start, img.end);
+    // The input box stays open when the user clicks back into the editor and types: follow the link.
+    const claim = this.claim(doc, img.start, img.end, { origin: 'edit', documentUri: doc.uri.toString(), alt: '', source, oldUrl: img.url });
+    let instruction: string | undefined;
+    let reference: ReferenceInput | { error: string };
+    let now: TrackedRange | undefined;
+    try {
+      reference = await referenceFor(doc, img.url);
+      if ('error' in reference) {
+        void vscode.window.showErrorMessage(reference.error);
+        return [];
+      }
+      instruction = (await this.ask({
+        title: vscode.l10n.t('Pictor: Edit Image'),
+        prompt: vscode.l10n.t('Describe the change, e.g. "make it night, with stars"'),
+        ignoreFocusOut: true,
+      }))?.trim();
+      const r = this.tracker.get(claim);
+      now = r && { ...r };
+    } finally {
+      this.release(claim);
+    }
+    if (!instruction) return [];
+    if (!now || now.touched || doc.getText().slice(now.start, now.end) !== source) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the image link changed while you were typing the instruction; nothing was sent. Run Edit Image again.'));
       return [];
     }
-    const instruction = await vscode.window.showInputBox({
-      title: vscode.l10n.t('Pictor: Edit Image'),
-      prompt: vscode.l10n.t('Describe the change, e.g. "make it night, with stars"'),
-      ignoreFocusOut: true,
-    });
-    if (!instruction?.trim()) return [];
-    const text = doc.getText();
-    const meta: JobMeta = { origin: 'edit', documentUri: doc.uri.toString(), alt: oneLine(instruction.trim()), source: text.slice(img.start, img.end), oldUrl: img.url };
-    return this.run(doc, [{ prompt: instruction.trim(), meta, track: [img.start, img.end], references: [reference] }], vscode.l10n.t('Editing the image'));
+    const meta: JobMeta = { origin: 'edit', documentUri: doc.uri.toString(), alt: oneLine(instruction), source, oldUrl: img.url };
+    return this.run(doc, [{ prompt: instruction, meta, track: [now.start, now.end], references: [reference] }], vscode.l10n.t('Editing the image'));
+  }
+
+  /** Starts following a range the moment it was read, before its job exists. */
+  private claim(doc: vscode.TextDocument, start: number, end: number, meta: JobMeta): string {
+    const id = `pending:${++this.claimCount}`;
+    this.tracker.track(id, doc.uri, start, end);
+    this.claims.set(id, meta);
+    return id;
+  }
+
+  private release(id: string): void {
+    this.tracker.forget(id);
+    this.claims.delete(id);
   }
 
   /**
@@ -161,9 +216,23 @@ export class Generator implements vscode.Disposable {
    * learn that an option was wrong.
    */
   async run(doc: vscode.TextDocument | undefined, items: RunItem[], title: string, options?: RunOptions): Promise<JobSummary[]> {
+    // Offsets are good for the document as it is now; from here on the user may type (while a key
+    // is asked for, a reference uploaded, a request sent), so follow them at once.
+    const claims = items.map((item) => (item.track && doc ? this.claim(doc, item.track[0], item.track[1], item.meta) : undefined));
+    this.changed.fire();
+    try {
+      return await this.runClaimed(doc, items, claims, title, options);
+    } finally {
+      for (const c of claims) if (c) this.release(c);
+      this.changed.fire();
+    }
+  }
+
+  private async runClaimed(doc: vscode.TextDocument | undefined, items: RunItem[], claims: (string | undefined)[],
+    title: string, options?: RunOptions): Promise<JobSummary[]> {
     const settings = readSettings(doc?.uri);
     const validated = [];
-    for (const item of items) {
+    for (const [i, item] of items.entries()) {
       const v = this.service.validate({ ...inputFromSettings(item.prompt, settings), ...options, prompt: item.prompt, references: item.references });
       if (!v.ok) {
         const where = items.length > 1 ? vscode.l10n.t(' (prompt "{0}")', shorten(item.prompt)) : '';
@@ -171,7 +240,7 @@ export class Generator implements vscode.Disposable {
           .then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'pictor'));
         return [];
       }
-      validated.push({ item, v });
+      validated.push({ item, v, claim: claims[i] });
     }
     const images = validated.reduce((sum, x) => sum + x.v.imageCount, 0);
     if (validated.length > 1 && images > settings.confirmAboveImages) {
@@ -185,10 +254,13 @@ export class Generator implements vscode.Disposable {
     if (!(await this.service.ensureKey())) return [];
 
     const submitted: { job: JobRecord; done: Promise<JobRecord> }[] = [];
-    for (const { item, v } of validated) {
+    for (const { item, v, claim } of validated) {
       try {
         const s = await this.service.submit(v, item.meta, 'pictor');
-        if (item.track && doc) this.tracker.track(s.job.id, doc.uri, item.track[0], item.track[1]);
+        if (claim) {
+          this.tracker.rekey(claim, s.job.id);
+          this.claims.delete(claim);
+        }
         submitted.push(s);
       } catch (e) {
         this.log.error(`Could not submit: ${(e as Error).message}`);
@@ -240,7 +312,7 @@ export class Generator implements vscode.Disposable {
   private async resolveTarget(uriArg: unknown, rangeArg: unknown): Promise<{ doc: vscode.TextDocument; offset: number } | undefined> {
     let doc: vscode.TextDocument | undefined;
     let offset = 0;
-    const uri = uriArg instanceof vscode.Uri ? uriArg : typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : undefined;
+    const uri = toUri(uriArg);
     if (uri) {
       doc = await vscode.workspace.openTextDocument(uri);
       const range = toRange(rangeArg);
@@ -269,6 +341,18 @@ export class Generator implements vscode.Disposable {
   }
 }
 
+/** A Uri, its string form, or its JSON form (how other extensions and serialized commands pass it). */
+function toUri(v: unknown): vscode.Uri | undefined {
+  if (v instanceof vscode.Uri) return v;
+  if (typeof v === 'string' && v) return vscode.Uri.parse(v);
+  const o = v as { scheme?: unknown; path?: unknown; authority?: unknown; query?: unknown; fragment?: unknown } | undefined;
+  if (o && typeof o.scheme === 'string' && typeof o.path === 'string') {
+    const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
+    return vscode.Uri.from({ scheme: o.scheme, path: o.path, authority: str(o.authority), query: str(o.query), fragment: str(o.fragment) });
+  }
+  return undefined;
+}
+
 function toRange(v: unknown): vscode.Range | undefined {
   if (v instanceof vscode.Range) return v;
   const o = v as { start?: { line?: unknown; character?: unknown }; end?: { line?: unknown; character?: unknown } } | undefined;
@@ -285,12 +369,22 @@ async function referenceFor(doc: vscode.TextDocument, url: string): Promise<Refe
   if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^file:/i.test(url)) {
     return { error: vscode.l10n.t('Pictor: this image link ({0}) is neither a web address nor a file in the workspace.', url) };
   }
-  const file = /^file:/i.test(url) ? vscode.Uri.parse(url).fsPath : path.resolve(path.dirname(doc.uri.fsPath), decodeURI(url));
+  const missing = { error: vscode.l10n.t('Pictor: the image {0} does not exist. Fix the link, then try again.', url) };
+  let file: string;
   try {
-    const s = await stat(file);
+    // The parser percent-encodes destinations (`<my pic.png>` reads as `my%20pic.png`).
+    file = /^file:/i.test(url) ? vscode.Uri.parse(url).fsPath : path.resolve(path.dirname(doc.uri.fsPath), decodeURI(url));
+  } catch {
+    return missing;
+  }
+  try {
+    // Through VS Code's file system, which is the workspace's wherever it lives (SSH, WSL, containers).
+    const uri = doc.uri.scheme === 'untitled' ? vscode.Uri.file(file) : doc.uri.with({ path: vscode.Uri.file(file).path, query: '', fragment: '' });
+    const s = await vscode.workspace.fs.stat(uri);
+    if (s.type & vscode.FileType.Directory) return missing;
     return { kind: 'file', path: file, bytes: s.size };
   } catch {
-    return { error: vscode.l10n.t('Pictor: the image {0} does not exist. Fix the link, then try again.', url) };
+    return missing;
   }
 }
 

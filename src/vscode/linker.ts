@@ -18,6 +18,8 @@ export type LinkOutcome = { linked: true; documentUri: string } | { linked: fals
 
 export class Linker {
   private readonly outcomes = new Map<string, LinkOutcome>();
+  /** The last link edit queued for each document (see link). */
+  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(private readonly tracker: RangeTracker, private readonly log: vscode.LogOutputChannel) {}
 
@@ -79,16 +81,49 @@ export class Linker {
     throw new Error(`Could not find a free file name for ${fileName}.${ext}.`);
   }
 
-  private async link(jobId: string, meta: JobMeta, docUri: vscode.Uri | undefined, files: DownloadedImage[]): Promise<LinkOutcome> {
-    if (!docUri) return { linked: false, reason: 'no-document' };
-    if (meta.origin === 'selection' && !meta.insertLinks) return { linked: false, reason: 'not-markdown' };
-    let doc: vscode.TextDocument;
-    try {
-      doc = await vscode.workspace.openTextDocument(docUri);
-    } catch {
-      return { linked: false, reason: 'no-document' };
+  /**
+   * Links one job's images. Edits of one document are made one after another: two completions that
+   * read the same version would otherwise send edits VS Code refuses (it checks the version).
+   */
+  private link(jobId: string, meta: JobMeta, docUri: vscode.Uri | undefined, files: DownloadedImage[]): Promise<LinkOutcome> {
+    if (!docUri) return Promise.resolve({ linked: false, reason: 'no-document' });
+    if (meta.origin === 'selection' && !meta.insertLinks) return Promise.resolve({ linked: false, reason: 'not-markdown' });
+    const key = docUri.toString();
+    const run = (this.chains.get(key) ?? Promise.resolve()).then(() => this.linkNow(jobId, meta, docUri, files));
+    const tail = run.then(() => undefined, () => undefined);
+    this.chains.set(key, tail);
+    void tail.then(() => { if (this.chains.get(key) === tail) this.chains.delete(key); });
+    return run;
+  }
+
+  private async linkNow(jobId: string, meta: JobMeta, docUri: vscode.Uri, files: DownloadedImage[]): Promise<LinkOutcome> {
+    // The user may type between reading the text and the edit arriving: VS Code then refuses the
+    // edit (its version is stale), and it is worked out again on the new text.
+    for (let attempt = 1; ; attempt++) {
+      let doc: vscode.TextDocument;
+      try {
+        doc = await vscode.workspace.openTextDocument(docUri);
+      } catch {
+        return { linked: false, reason: 'no-document' };
+      }
+      const wasDirty = doc.isDirty;
+      const version = doc.version;
+      const edit = this.editFor(jobId, meta, doc, files);
+      if ('reason' in edit) return { linked: false, reason: edit.reason };
+      if (await vscode.workspace.applyEdit(edit)) {
+        // A document nobody has open gets its link saved, so it is not lost in a hidden buffer.
+        if (!wasDirty && !isOpenInTab(doc.uri)) await doc.save();
+        return { linked: true, documentUri: doc.uri.toString() };
+      }
+      if (doc.version === version || attempt >= 5) {
+        this.log.warn(`Could not edit ${doc.uri.toString(true)} (version ${version}, attempt ${attempt}).`);
+        return { linked: false, reason: 'no-document' };
+      }
     }
-    const wasDirty = doc.isDirty;
+  }
+
+  /** The one WorkspaceEdit that links the images, worked out on the document as it is now. */
+  private editFor(jobId: string, meta: JobMeta, doc: vscode.TextDocument, files: DownloadedImage[]): vscode.WorkspaceEdit | { reason: UnlinkedReason } {
     const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     const links = files.map((f) => relativeLink(documentPathOf(doc.uri), f.path));
     const text = doc.getText();
@@ -98,14 +133,14 @@ export class Linker {
     switch (meta.origin) {
       case 'placeholder': {
         const p = this.findPlaceholder(jobId, text, meta.source);
-        if (!p) return { linked: false, reason: 'placeholder-gone' };
+        if (!p) return { reason: 'placeholder-gone' };
         const e = placeholderEdit(text, p, meta.alt, links, eol);
         edit.replace(doc.uri, range(e.start, e.end), e.text);
         break;
       }
       case 'edit': {
         const img = this.findImage(jobId, text, meta.source, meta.oldUrl);
-        if (!img) return { linked: false, reason: 'image-gone' };
+        if (!img) return { reason: 'image-gone' };
         const e = links.length === 1 ? { start: img.destStart, end: img.destEnd, text: links[0]! } : insertionEdit(img.end, meta.alt, links, eol);
         edit.replace(doc.uri, range(e.start, e.end), e.text);
         break;
@@ -114,16 +149,13 @@ export class Linker {
       case 'panel': {
         const at = this.tracker.get(jobId);
         const offset = at ? at.start : anchorLineEnd(text, meta.anchor);
-        if (offset === undefined) return { linked: false, reason: 'placeholder-gone' };
+        if (offset === undefined) return { reason: 'placeholder-gone' };
         const e = insertionEdit(offset, meta.alt, links, eol);
         edit.insert(doc.uri, doc.positionAt(e.start), e.text);
         break;
       }
     }
-    if (!(await vscode.workspace.applyEdit(edit))) return { linked: false, reason: 'no-document' };
-    // A document nobody has open gets its link saved, so it is not lost in a hidden buffer.
-    if (!wasDirty && !isOpenInTab(doc.uri)) await doc.save();
-    return { linked: true, documentUri: doc.uri.toString() };
+    return edit;
   }
 
   /** The placeholder where the tracker followed it, else the only one with the same text. */

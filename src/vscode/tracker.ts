@@ -1,6 +1,6 @@
 // Follows ranges (placeholders, insertion points) through the user's edits while their tasks run,
 // so an image lands where its placeholder is now, not where it was when the task started.
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 
 export interface TrackedRange {
   uri: string;
@@ -14,8 +14,10 @@ export class RangeTracker implements vscode.Disposable {
   private readonly ranges = new Map<string, TrackedRange>();
   private readonly sub: vscode.Disposable;
 
-  constructor() {
-    this.sub = vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e));
+  // `vscode` is loaded here, not imported at the top, so `shift` can be unit-tested in plain Node.
+  constructor(onDidChange: vscode.Event<vscode.TextDocumentChangeEvent> =
+    (require('vscode') as typeof vscode).workspace.onDidChangeTextDocument) {
+    this.sub = onDidChange((e) => this.onChange(e));
   }
 
   track(id: string, uri: vscode.Uri, start: number, end: number): void {
@@ -28,6 +30,17 @@ export class RangeTracker implements vscode.Disposable {
 
   forget(id: string): void {
     this.ranges.delete(id);
+  }
+
+  /**
+   * Moves a range to another id: ranges are tracked from the moment a command read the document,
+   * under a provisional id, and handed to the job once it exists (the user may type in between).
+   */
+  rekey(from: string, to: string): void {
+    const r = this.ranges.get(from);
+    if (!r) return;
+    this.ranges.delete(from);
+    this.ranges.set(to, r);
   }
 
   /** Ids whose ranges live in this document. */
