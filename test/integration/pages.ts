@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { waitFor, workspaceRoot } from './helpers';
+import { workspaceRoot } from './helpers';
 import { panelSend, panelState, type JobRow } from './panelHook';
 
 /** What the generate commands resolve with (src/vscode/generate.ts JobSummary). */
@@ -62,6 +62,21 @@ export function placeholderAt(uri: vscode.Uri, needle: string): vscode.Range {
   return new vscode.Range(line, col, line, col);
 }
 
+/**
+ * Polls like helpers.waitFor, but slowly: a probe that asks the panel for its state makes the host
+ * post the whole queue and history to the real webview each time, and at helpers.waitFor's 50 ms
+ * pace that flood keeps the workbench so busy that the extension host's own file operations stall.
+ */
+export async function pollFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, everyMs = 500): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 export function runCommand<T>(command: string, ...args: unknown[]): Promise<T> {
   return Promise.resolve(vscode.commands.executeCommand<T>(command, ...args));
 }
@@ -77,7 +92,7 @@ export async function retryFromPanel(id: string, timeoutMs = 30_000): Promise<Jo
   const r = await panelSend({ type: 'retry', id });
   assert.equal(r.accepted, true, `the panel refused Retry: ${r.reason}`);
   const live = new Set(['queued', 'creating', 'running', 'downloading']);
-  return waitFor(`the retried job for "${before.prompt}" to finish`, async () => {
+  return pollFor(`the retried job for "${before.prompt}" to finish`, async () => {
     const same = (await panelState()).jobs.filter((j) => j.prompt === before.prompt);
     return same.some((j) => live.has(j.state)) ? undefined : same;
   }, timeoutMs);

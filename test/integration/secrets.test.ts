@@ -20,7 +20,7 @@ import { closeAllEditors, fake, waitFor, workspaceRoot } from './helpers';
 import { note } from './index';
 import { allPictorLogs, globalStorageDir, pictorLogFile, userDataDir, walk } from './hostFiles';
 import { describeLeaks, needlesFor, scanDirs, scanFiles, scanText, type Leak } from './leakScan';
-import { freshDir, placeholderAt, runCommand, writePage, type JobSummary } from './pages';
+import { freshDir, placeholderAt, pollFor, runCommand, writePage, type JobSummary } from './pages';
 import { panelSend, type Reply } from './panelHook';
 
 const SECRET = randomBytes(12).toString('hex');
@@ -142,10 +142,10 @@ describe('the API key never leaks (issue 6)', function () {
       references: [{ kind: 'file', path: path.join(dir, 'reference.png') }],
     });
     assert.equal(gen.accepted, true, gen.reason);
-    await waitFor('the panel job to finish', async () => {
-      const init = (await panel({ type: 'ready' })).posted.find((m) => m.type === 'init');
+    await pollFor('the panel job to finish', async () => {
+      const init = (await panelSend({ type: 'ready' })).posted.find((m) => m.type === 'init');
       return (init?.jobs as { prompt: string; state: string }[]).find((j) => j.prompt === refPrompt && j.state === 'completed');
-    }, 30_000);
+    }, 60_000);
     assert.ok(own.requests.some((r) => r.path.startsWith('/api/v1/files/upload/')), 'the reference was not uploaded');
     await panel({ type: 'generate', prompt: 'leak check: a bad size', options: { size: '1000x1000', resolution: '1K', quality: 'low', n: 1 }, references: [] });
 
