@@ -31,11 +31,12 @@ export function generate(prompt: string, options = { size: '1:1', resolution: '1
 }
 
 export async function waitForJob(prompt: string, pred: (j: JobRow) => boolean, what: string, timeoutMs = 30_000): Promise<JobRow> {
-  return waitFor(what, async () => (await panelState()).jobs.find((j) => j.prompt === prompt && pred(j)), timeoutMs);
+  // Each probe makes the host build and post a whole panel state: probing slowly keeps the host responsive.
+  return waitFor(what, async () => (await panelState()).jobs.find((j) => j.prompt === prompt && pred(j)), timeoutMs, 500);
 }
 
 export async function waitForHistory(prompt: string, timeoutMs = 30_000): Promise<HistoryRow> {
-  return waitFor(`a history entry for "${prompt}"`, async () => (await panelState()).history.find((h) => h.prompt === prompt), timeoutMs);
+  return waitFor(`a history entry for "${prompt}"`, async () => (await panelState()).history.find((h) => h.prompt === prompt), timeoutMs, 500);
 }
 
 /** Generated in panel.phase1, looked up in panel.phase2 after the host restarted. */
