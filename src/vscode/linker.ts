@@ -108,9 +108,13 @@ export class Linker {
       }
       const wasDirty = doc.isDirty;
       const version = doc.version;
-      const edit = this.editFor(jobId, meta, doc, files);
-      if ('reason' in edit) return { linked: false, reason: edit.reason };
-      if (await vscode.workspace.applyEdit(edit)) {
+      const planned = this.editFor(jobId, meta, doc, files);
+      if ('reason' in planned) return { linked: false, reason: planned.reason };
+      const selections = planned.insertAt ? cursorsUpTo(doc, planned.insertAt) : [];
+      if (await vscode.workspace.applyEdit(planned.edit)) {
+        // Lines inserted at a cursor would carry it (and a selection's end) past the links: a person
+        // typing at the end of that line would go on typing below them. Put it back.
+        if (doc.version === version + 1) for (const [editor, sel] of selections) editor.selections = sel;
         // A document nobody has open gets its link saved, so it is not lost in a hidden buffer.
         if (!wasDirty && !isOpenInTab(doc.uri)) await doc.save();
         return { linked: true, documentUri: doc.uri.toString() };
@@ -123,7 +127,8 @@ export class Linker {
   }
 
   /** The one WorkspaceEdit that links the images, worked out on the document as it is now. */
-  private editFor(jobId: string, meta: JobMeta, doc: vscode.TextDocument, files: DownloadedImage[]): vscode.WorkspaceEdit | { reason: UnlinkedReason } {
+  private editFor(jobId: string, meta: JobMeta, doc: vscode.TextDocument, files: DownloadedImage[]):
+    { edit: vscode.WorkspaceEdit; insertAt?: vscode.Position } | { reason: UnlinkedReason } {
     const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     const links = files.map((f) => relativeLink(documentPathOf(doc.uri), f.path));
     const text = doc.getText();
@@ -141,9 +146,13 @@ export class Linker {
       case 'edit': {
         const img = this.findImage(jobId, text, meta.source, meta.oldUrl);
         if (!img) return { reason: 'image-gone' };
-        const e = links.length === 1 ? { start: img.destStart, end: img.destEnd, text: links[0]! } : insertionEdit(img.end, meta.alt, links, eol);
-        edit.replace(doc.uri, range(e.start, e.end), e.text);
-        break;
+        if (links.length === 1) {
+          edit.replace(doc.uri, range(img.destStart, img.destEnd), links[0]!);
+          break;
+        }
+        const e = insertionEdit(img.end, meta.alt, links, eol);
+        edit.insert(doc.uri, doc.positionAt(e.start), e.text);
+        return { edit, insertAt: doc.positionAt(e.start) };
       }
       case 'selection':
       case 'panel': {
@@ -152,10 +161,10 @@ export class Linker {
         if (offset === undefined) return { reason: 'placeholder-gone' };
         const e = insertionEdit(offset, meta.alt, links, eol);
         edit.insert(doc.uri, doc.positionAt(e.start), e.text);
-        break;
+        return { edit, insertAt: doc.positionAt(e.start) };
       }
     }
-    return edit;
+    return { edit };
   }
 
   /** The placeholder where the tracker followed it, else the only one with the same text. */
@@ -240,6 +249,13 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The selections of editors on `doc` when none reaches past `at` (an insertion at `at` moves only those at `at`). */
+function cursorsUpTo(doc: vscode.TextDocument, at: vscode.Position): [vscode.TextEditor, readonly vscode.Selection[]][] {
+  return vscode.window.visibleTextEditors
+    .filter((e) => e.document === doc && e.selections.every((s) => !s.end.isAfter(at)) && e.selections.some((s) => s.end.isEqual(at)))
+    .map((e) => [e, e.selections]);
 }
 
 function isOpenInTab(uri: vscode.Uri): boolean {

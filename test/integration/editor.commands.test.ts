@@ -34,6 +34,8 @@ describe('editor commands', function () {
       assert.deepEqual(await filesIn(path.join(dir, 'images')), [path.basename(job.files[0]!)]);
       await assertPng(job.files[0]!);
       assert.equal(editor.document.getText(), ['# Coast', '', prompt, `![${prompt}](images/${path.basename(job.files[0]!)})`, 'The next paragraph.', ''].join('\n'));
+      // The selection stays what the user selected; it does not swallow the new link.
+      assert.deepEqual(editor.selection, new vscode.Selection(2, 0, 2, prompt.length));
       // An open document is left for the user to save (README): the file on disk is as it was.
       assert.equal(editor.document.isDirty, true);
       assert.equal(await onDisk(editor.document.uri), before);

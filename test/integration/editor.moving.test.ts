@@ -86,6 +86,33 @@ describe('editor: the document moves while tasks run', function () {
     await assertOneCreateEach([heron, egret, quick]);
   });
 
+  it('typing at the end of the selected line while its image arrives: the typing stays on that line, the link goes below it', async () => {
+    const dir = await freshFolder('typing-at-anchor');
+    const prompt = 'a swallow over a wheat field [slow:800]';
+    const editor = await show(await writeDoc(path.join(dir, 'page.md'), `Top.\n${prompt}\nBottom.\n`));
+    editor.selection = new vscode.Selection(1, 0, 1, prompt.length);
+
+    const running = start<JobSummary[]>('pictor.generateFromSelection');
+    await waitForCreate(prompt);
+    // The person puts the cursor at the end of the line and types, key by key, as a person does.
+    editor.selection = new vscode.Selection(1, prompt.length, 1, prompt.length);
+    let done = false;
+    void running.finally(() => { done = true; });
+    let typed = 0;
+    while (!done) {
+      await vscode.commands.executeCommand('type', { text: 'x' });
+      typed++;
+      await pause(25);
+    }
+    // A few more after the link arrived: they must land on the same line, not after the link.
+    for (let i = 0; i < 3; i++, typed++) await vscode.commands.executeCommand('type', { text: 'x' });
+    const job = jobFor(await running, prompt);
+
+    assert.equal(editor.document.getText(), `Top.\n${prompt}${'x'.repeat(typed)}\n![${prompt.replace(/[[\]]/g, '\\$&')}](images/${path.basename(job.files[0]!)})\nBottom.\n`);
+    assert.deepEqual(editor.selection, new vscode.Selection(1, prompt.length + typed, 1, prompt.length + typed));
+    await assertOneCreateEach([prompt]);
+  });
+
   it('a placeholder deleted before its image arrives: the image is saved, the document keeps only the user\'s edit', async () => {
     const dir = await freshFolder('deleted');
     const file = path.join(dir, 'page.md');
