@@ -12,10 +12,6 @@ const require = createRequire(import.meta.url);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function clickWorkbench() {
-  await session.page.locator('.monaco-workbench .part.statusbar').click();
-}
-
 /** Clicks the file in the Explorer (Quick Open's file index may not know a file this new). */
 async function openFile(name) {
   const { page } = session;
