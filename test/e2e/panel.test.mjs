@@ -2,6 +2,8 @@
 // The Pictor panel as a person uses it: in the real VS Code UI (code-server) in headless Chromium.
 // The webview lives in nested iframes; its elements are found with findFrame.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { session, runFromPalette, findFrame, screenshot } from './session.mjs';
 
 const READY = '#app[aria-busy="false"] #opt-size';
@@ -26,11 +28,28 @@ async function openFile(name) {
   await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
 }
 
-/** The text of the README editor (Monaco renders spaces as no-break spaces). */
-async function readmeText() {
-  const editor = session.page.locator('.editor-instance', { has: session.page.locator('.monaco-editor') }).first();
-  return (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
+/**
+ * The README as the page holds it: saved from its editor with Ctrl+S, as a person would, then read
+ * from disk (the editor's DOM shows only the lines on screen, wrapped).
+ */
+async function readmeText(expectLinks) {
+  const { page } = session;
+  const file = join(session.workspace, 'README.md');
+  await page.locator('.tabs-container .tab', { hasText: 'README.md' }).first().click();
+  await page.keyboard.press('Control+S');
+  // The save lands on disk a moment later: read until the page holds the links, or give up and let
+  // the caller's assertion show what is there.
+  const until = Date.now() + 10_000;
+  let text = readFileSync(file, 'utf8');
+  while (count(text) < expectLinks && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 200));
+    text = readFileSync(file, 'utf8');
+  }
+  return text;
 }
+
+const LINK = '![a lighthouse on a cliff at dusk, flat colours](images/';
+const count = (s) => s.split(LINK).length - 1;
 
 /** Preferences: Color Theme, then the theme's name, as a person picks it. */
 async function setTheme(name) {
@@ -156,15 +175,12 @@ describe('Pictor panel (e2e)', function () {
     assert.ok(loaded, 'the thumbnail did not load (CSP or localResourceRoots)');
 
     // Generate links the images after the cursor line of the page that was active.
-    const link = `![${prompt}](images/`;
-    // Word wrap breaks long lines on screen: join them back.
-    const count = (s) => s.replace(/\n/g, '').split(link).length - 1;
-    let text = await readmeText();
+    let text = await readmeText(2);
     assert.equal(count(text), 2, `the generated links are not in the page:\n${text}`);
 
     await results.first().getByRole('button', { name: /Insert a link/ }).click();
     await frame.locator('#notice', { hasText: 'Inserted a link' }).waitFor({ timeout: 10_000 });
-    text = await readmeText();
+    text = await readmeText(3);
     assert.equal(count(text), 3, `Insert Link did not add a link:\n${text}`);
     await results.first().scrollIntoViewIfNeeded();
     await screenshot('panel-generated-and-linked');
