@@ -9,6 +9,11 @@ import { Linker } from './vscode/linker';
 import { Generator } from './vscode/generate';
 import { PlaceholderLenses } from './vscode/codelens';
 import { RunningStatus } from './vscode/statusBar';
+import { ClaimRegistry } from './core/claims';
+import * as path from 'node:path';
+
+/** A claim older than this was left by a window that died: a day, the life of a task's results. */
+const CLAIM_STALE_MS = 24 * 60 * 60 * 1000;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Pictor', { log: true });
@@ -17,15 +22,18 @@ export function activate(context: vscode.ExtensionContext): void {
   const tracker = new RangeTracker();
   const linker = new Linker(tracker, log);
   service.setFinalizer((job, files) => linker.finalize(job, files));
-  const generator = new Generator(service, tracker, linker, log);
+  // Claims live where every window of this profile sees them, so two windows never fill one placeholder.
+  const claims = new ClaimRegistry(path.join(context.globalStorageUri.fsPath, 'claims'), CLAIM_STALE_MS);
+  const generator = new Generator(service, tracker, linker, log, claims);
   const panel = new PanelController(context, log, service, generator);
   context.subscriptions.push(log, service, tracker, generator, panel, new RunningStatus(service),
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new PlaceholderLenses(generator)));
   registerCommands(context, { log, keys, panel, generator, service });
-  // Unfinished tasks of this workspace resume in the background (after a reload or a crash).
-  if (vscode.workspace.isTrusted) {
-    void service.resume().catch((e) => log.error(`Could not resume tasks: ${(e as Error).message}`));
-  }
+  // Unfinished tasks of this workspace resume in the background (after a reload or a crash);
+  // in Restricted Mode only once the user trusts the workspace.
+  const resume = () => void service.resume().catch((e) => log.error(`Could not resume tasks: ${(e as Error).message}`));
+  if (vscode.workspace.isTrusted) resume();
+  else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(resume));
 }
 
 export function deactivate(): void {

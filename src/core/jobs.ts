@@ -772,7 +772,7 @@ export class JobQueue {
         if (!this.alive(job)) return;
         await this.stop(job, {
           kind: 'finalize',
-          message: `The images were downloaded but could not be put in place: ${(e as Error)?.message ?? String(e)}. Retry tries again.`,
+          message: `The images were downloaded but could not be put in place: ${String((e as Error)?.message ?? e).replace(/^Error: /, '').replace(/\.$/, '')}. Retry tries again.`,
           retryable: true,
         });
         return;

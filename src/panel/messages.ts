@@ -16,6 +16,7 @@ import { insideFolders } from './paths';
 import { parseWebviewMessage, type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type WebviewMessage } from './protocol';
 import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from './references';
 import { panelStrings } from './strings';
+import { requireTrust } from '../vscode/trust';
 import { altOf, historyView, jobViews, oneLine, type Thumb } from './views';
 
 export interface PanelDeps {
@@ -124,6 +125,7 @@ export class PanelMessages {
         const job = service.queue.get(m.id);
         if (!job) return `no task ${m.id}`;
         if (job.state !== 'failed' && job.state !== 'timed_out' && job.state !== 'unknown') return `task ${m.id} is ${job.state}, not failed`;
+        if (!requireTrust()) return;
         if (!(await service.ensureKey())) return;
         await service.queue.retry(m.id);
         return;

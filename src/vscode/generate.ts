@@ -2,6 +2,9 @@
 // images. Commands called with arguments resolve when their images are saved and linked (or failed).
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { ClaimRegistry } from '../core/claims';
+import { slugify } from '../core/links';
 import { ScanCache, type Placeholder, type MarkdownScan } from '../core/placeholders';
 import { FINAL_STATES, type JobRecord } from '../core/store';
 import type { GenerationInput, ReferenceInput } from '../core/types';
@@ -10,6 +13,7 @@ import { isJobMeta, type JobMeta } from './jobMeta';
 import type { Linker } from './linker';
 import { showJobError, type PictorService } from './service';
 import type { RangeTracker, TrackedRange } from './tracker';
+import { requireTrust } from './trust';
 
 /** One prompt to generate, with where its images go. */
 export interface RunItem {
@@ -62,8 +66,16 @@ export class Generator implements vscode.Disposable {
     private readonly tracker: RangeTracker,
     private readonly linker: Linker,
     private readonly log: vscode.LogOutputChannel,
+    private readonly windows: ClaimRegistry,
   ) {
-    this.sub = service.onJobEvent(() => this.changed.fire());
+    this.sub = service.onJobEvent((e) => {
+      // A placeholder's claim ends with its job: another window may fill it again if it is still empty.
+      const meta = e.job.target.meta;
+      if (FINAL_STATES.includes(e.job.state) && isJobMeta(meta) && meta.origin === 'placeholder' && meta.claim) {
+        void this.windows.release(meta.claim.key, meta.claim.owner).catch(() => undefined);
+      }
+      this.changed.fire();
+    });
   }
 
   scan(doc: vscode.TextDocument): MarkdownScan {
@@ -147,12 +159,45 @@ export class Generator implements vscode.Disposable {
       return [];
     }
     const text = doc.getText();
-    const items = free.map((p) => ({
-      prompt: p.prompt,
-      meta: { origin: 'placeholder', documentUri: doc.uri.toString(), alt: oneLine(p.prompt), source: text.slice(p.start, p.end) } as JobMeta,
-      track: [p.start, p.end] as [number, number],
-    }));
-    return this.run(doc, items, title);
+    // Another VS Code window on the same file may be filling some of them: claim each one first.
+    const owner = `${vscode.env.sessionId}:${randomUUID()}`;
+    const items: RunItem[] = [];
+    let heldElsewhere = 0;
+    for (const p of free) {
+      const source = text.slice(p.start, p.end);
+      const key = `${doc.uri.fsPath}|${source}`;
+      if (!(await this.windows.acquire(key, owner).catch(() => true))) {
+        heldElsewhere++;
+        continue;
+      }
+      items.push({
+        prompt: p.prompt,
+        meta: { origin: 'placeholder', documentUri: doc.uri.toString(), alt: oneLine(p.prompt), source, claim: { key, owner } },
+        track: [p.start, p.end],
+      });
+    }
+    if (heldElsewhere) {
+      const msg = items.length
+        ? vscode.l10n.t('Pictor: {0} placeholder(s) are already being generated in another VS Code window; the others are sent.', heldElsewhere)
+        : vscode.l10n.t('Pictor: another VS Code window is already generating this. Nothing was sent.');
+      this.log.info(msg);
+      void vscode.window.showInformationMessage(msg);
+    }
+    if (!items.length) return [];
+    try {
+      return await this.run(doc, items, title);
+    } finally {
+      // Claims of placeholders that were never sent (refused options, no key, a declined batch) end here.
+      const sent = new Set(this.service.queue.list().map((j) => {
+        const m = j.target.meta;
+        return isJobMeta(m) && m.origin === 'placeholder' && m.claim?.owner === owner ? m.claim.key : undefined;
+      }));
+      for (const item of items) {
+        if (item.meta.origin === 'placeholder' && item.meta.claim && !sent.has(item.meta.claim.key)) {
+          await this.windows.release(item.meta.claim.key, owner).catch(() => undefined);
+        }
+      }
+    }
   }
 
   async editImage(editor: vscode.TextEditor | undefined): Promise<JobSummary[]> {
@@ -216,6 +261,10 @@ export class Generator implements vscode.Disposable {
    * learn that an option was wrong.
    */
   async run(doc: vscode.TextDocument | undefined, items: RunItem[], title: string, options?: RunOptions): Promise<JobSummary[]> {
+    if (!requireTrust()) {
+      this.log.warn('Restricted Mode: nothing was sent. Trust the workspace to generate images.');
+      return [];
+    }
     // Offsets are good for the document as it is now; from here on the user may type (while a key
     // is asked for, a reference uploaded, a request sent), so follow them at once.
     const claims = items.map((item) => (item.track && doc ? this.claim(doc, item.track[0], item.track[1], item.meta) : undefined));
@@ -256,7 +305,7 @@ export class Generator implements vscode.Disposable {
     const submitted: { job: JobRecord; done: Promise<JobRecord> }[] = [];
     for (const { item, v, claim } of validated) {
       try {
-        const s = await this.service.submit(v, item.meta, 'pictor');
+        const s = await this.service.submit(v, item.meta, slugify(item.prompt));
         if (claim) {
           this.tracker.rekey(claim, s.job.id);
           this.claims.delete(claim);

@@ -8,6 +8,8 @@ export type JobMeta =
       alt: string;
       /** The placeholder's source when submitted, e.g. `![a fox]()`: re-found by text after a reload. */
       source: string;
+      /** The cross-window claim this job holds on its placeholder (see core/claims.ts). */
+      claim?: { key: string; owner: string };
     }
   | {
       origin: 'selection';

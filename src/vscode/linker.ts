@@ -59,8 +59,14 @@ export class Linker {
       }
       const fileName = files.length > 1 ? `${base}-${i + 1}` : base;
       const target = await this.freeTarget(folder, documentPath, settings.destination, fileName, f.type);
-      await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
-      await vscode.workspace.fs.copy(vscode.Uri.file(f.path), target, { overwrite: false });
+      try {
+        await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
+        await vscode.workspace.fs.copy(vscode.Uri.file(f.path), target, { overwrite: false });
+      } catch (e) {
+        // The image is paid for: say where it is kept until the folder can take it.
+        const why = e instanceof vscode.FileSystemError ? e.code || e.message : (e as Error).message;
+        throw new PlaceError(`${vscode.workspace.asRelativePath(target)} could not be written (${why}); the image is kept at ${f.path}. Make the folder writable or change pictor.destination`);
+      }
       await rm(f.path, { force: true });
       this.log.info(`Saved ${vscode.workspace.asRelativePath(target)} (${f.width}×${f.height}, ${f.bytes} bytes).`);
       out.push({ ...f, path: target.fsPath });
@@ -211,6 +217,13 @@ export class Linker {
       if (pick === copyPath) await vscode.env.clipboard.writeText(files.map((f) => f.path).join('\n'));
       if (pick === copyLink) await vscode.env.clipboard.writeText(mdLinks);
     });
+  }
+}
+
+/** A failure to write into the workspace; its message is shown as is (no "Error:" prefix). */
+class PlaceError extends Error {
+  override toString(): string {
+    return this.message;
   }
 }
 
