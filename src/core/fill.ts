@@ -21,9 +21,16 @@ export function placeholderEdit(text: string, p: Placeholder, alt: string, links
   return { start: p.start, end: p.end, text: links.map((l) => markdownImage(alt, l)).join(joiner) };
 }
 
-/** Inserts the images on new lines at `offset` (the end of a line). */
-export function insertionEdit(offset: number, alt: string, links: string[], eol: '\n' | '\r\n'): TextEdit {
-  return { start: offset, end: offset, text: eol + imageLines(alt, links, eol) };
+/**
+ * Puts the images on new lines after the line that ends at `offset`. When a line follows, they go at
+ * its start (`link⏎` there), so a cursor at the end of the line above stays where it is and the
+ * user's typing stays on their line; at the end of the text they go after a line break.
+ */
+export function insertionEdit(text: string, offset: number, alt: string, links: string[], eol: '\n' | '\r\n'): TextEdit {
+  const lines = imageLines(alt, links, eol);
+  const next = text.startsWith('\r\n', offset) ? offset + 2 : text.startsWith('\n', offset) ? offset + 1 : -1;
+  if (next >= 0) return { start: next, end: next, text: lines + eol };
+  return { start: offset, end: offset, text: eol + lines };
 }
 
 /** Applies non-overlapping edits to a text. */

@@ -187,15 +187,10 @@ export class Generator implements vscode.Disposable {
     try {
       return await this.run(doc, items, title);
     } finally {
-      // Claims of placeholders that were never sent (refused options, no key, a declined batch) end here.
-      const sent = new Set(this.service.queue.list().map((j) => {
-        const m = j.target.meta;
-        return isJobMeta(m) && m.origin === 'placeholder' && m.claim?.owner === owner ? m.claim.key : undefined;
-      }));
+      // run() returns when every job it sent is final (or nothing was sent): the claims end here.
+      // Jobs resumed after a reload release theirs when their final event comes (see the constructor).
       for (const item of items) {
-        if (item.meta.origin === 'placeholder' && item.meta.claim && !sent.has(item.meta.claim.key)) {
-          await this.windows.release(item.meta.claim.key, owner).catch(() => undefined);
-        }
+        if (item.meta.origin === 'placeholder' && item.meta.claim) await this.windows.release(item.meta.claim.key, owner).catch(() => undefined);
       }
     }
   }

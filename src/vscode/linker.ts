@@ -156,7 +156,7 @@ export class Linker {
           edit.replace(doc.uri, range(img.destStart, img.destEnd), links[0]!);
           break;
         }
-        const e = insertionEdit(img.end, meta.alt, links, eol);
+        const e = insertionEdit(text, img.end, meta.alt, links, eol);
         edit.insert(doc.uri, doc.positionAt(e.start), e.text);
         return { edit, insertAt: doc.positionAt(e.start) };
       }
@@ -165,9 +165,11 @@ export class Linker {
         const at = this.tracker.get(jobId);
         const offset = at ? at.start : anchorLineEnd(text, meta.anchor);
         if (offset === undefined) return { reason: 'placeholder-gone' };
-        const e = insertionEdit(offset, meta.alt, links, eol);
+        const e = insertionEdit(text, offset, meta.alt, links, eol);
         edit.insert(doc.uri, doc.positionAt(e.start), e.text);
-        return { edit, insertAt: doc.positionAt(e.start) };
+        // Inserted at the start of the next line, no cursor on the line above moves; only an insertion
+        // at the very end of the text needs the cursors put back.
+        return { edit, insertAt: e.start === offset ? doc.positionAt(e.start) : undefined };
       }
     }
     return { edit };

@@ -57,7 +57,26 @@ async function waitForResults(file, server, pageState, logFile) {
   throw new Error(`no results after ${Math.round(phaseTimeoutMs / 1000)} s (is the extension host stuck? see ${resultsDir}/*.log)`);
 }
 
-async function runPhase({ phase, port, dirs, fake }) {
+/**
+ * A host whose workspace is NOT trusted (for *.untrusted.test.js): code-server without
+ * --disable-workspace-trust, trust on in the user settings, and the fake there (user settings apply in
+ * Restricted Mode, so a request that slipped through is counted at the fake, never sent elsewhere).
+ */
+async function runUntrusted({ port, tmp, fake }) {
+  const dirs = {
+    workspace: join(tmp, 'untrusted-workspace'), user: join(tmp, 'untrusted-user-data'),
+    extensions: join(tmp, 'untrusted-extensions'), browser: join(tmp, 'untrusted-browser'),
+  };
+  cpSync(fixture, dirs.workspace, { recursive: true });
+  mkdirSync(join(dirs.user, 'User'), { recursive: true });
+  writeFileSync(join(dirs.user, 'User', 'settings.json'), JSON.stringify({
+    'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never',
+    'workbench.startupEditor': 'none', 'pictor.baseUrl': fake.url, 'pictor.filesBaseUrl': fake.url,
+  }, null, 2));
+  return runPhase({ phase: 'untrusted', port, dirs, fake, trust: true });
+}
+
+async function runPhase({ phase, port, dirs, fake, trust = false }) {
   const resultsFile = join(resultsDir, `results-phase${phase}.json`);
   rmSync(resultsFile, { force: true });
   const env = childEnv({
@@ -69,7 +88,7 @@ async function runPhase({ phase, port, dirs, fake }) {
   const logFile = join(resultsDir, `server-phase${phase}.log`);
   const server = bareServer
     ? await startVSCodeServer({ port, env, userDataDir: dirs.user, serverDataDir: dirs.server, extensionsDir: dirs.extensions, logFile })
-    : await startCodeServer({ port, env, userDataDir: dirs.user, extensionsDir: dirs.extensions, workspace: dirs.workspace, logFile });
+    : await startCodeServer({ port, env, userDataDir: dirs.user, extensionsDir: dirs.extensions, workspace: dirs.workspace, logFile, workspaceTrust: trust });
   let browser;
   try {
     browser = await launchChromium({ userDataDir: dirs.browser, logFile: join(resultsDir, `browser-phase${phase}.log`) });
@@ -117,6 +136,15 @@ async function runIntegration() {
       totals.failed += results.failed;
       totals.pending += results.pending;
       if (results.tests.length === 0) throw new Error(`phase ${phase} ran zero tests`);
+    }
+    if (!bareServer && readdirSync(testsDir).some((f) => f.endsWith('.untrusted.test.js'))) {
+      say('integration, untrusted workspace (Restricted Mode):');
+      const results = await runUntrusted({ port: await freePort(), tmp, fake });
+      say(formatResults(results));
+      totals.passed += results.passed;
+      totals.failed += results.failed;
+      totals.pending += results.pending;
+      if (results.tests.length === 0) throw new Error('the untrusted run ran zero tests');
     }
   } finally {
     await cleanupAll();

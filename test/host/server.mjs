@@ -179,7 +179,7 @@ export async function startVSCodeServer({ port, userDataDir, serverDataDir, exte
 
 // ---- code-server (e2e; integration too: only its wrapper answers POST /mint-key, see run-integration) --
 
-export async function startCodeServer({ port, userDataDir, extensionsDir, workspace, env, logFile, timeoutMs = 60_000 }) {
+export async function startCodeServer({ port, userDataDir, extensionsDir, workspace, env, logFile, timeoutMs = 60_000, workspaceTrust = false }) {
   mkdirSync(userDataDir, { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   // code-server otherwise reads (and on first run writes) ~/.config/code-server/config.yaml and logs
@@ -193,7 +193,7 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, worksp
     '--config', config,
     '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
     '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     workspace,
   ], { env: { ...env, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data') }, logFile });

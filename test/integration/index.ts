@@ -18,10 +18,14 @@ export interface ResultsFile {
 }
 
 /** Which spec files this host run takes: PICTOR_PHASE=N takes the plain suites plus `*.phaseN.test.js`,
- *  except phase 2+, which only takes its own phase (it runs after a host restart). */
+ *  except phase 2+, which only takes its own phase (it runs after a host restart). PICTOR_PHASE=untrusted
+ *  (a host whose workspace is not trusted) takes only `*.untrusted.test.js`. */
 export function selectSpecs(files: string[], phase: string | undefined): string[] {
   const phaseOf = (f: string) => /\.phase(\d+)\.test\.js$/.exec(f)?.[1];
+  const untrusted = (f: string) => f.endsWith('.untrusted.test.js');
   return files.filter((f) => {
+    if (phase === 'untrusted') return untrusted(f);
+    if (untrusted(f)) return false;
     const p = phaseOf(f);
     if (!phase || phase === '1') return p === undefined || p === '1';
     return p === phase;
@@ -69,7 +73,8 @@ export async function run(): Promise<void> {
   try {
     const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
     const specs = selectSpecs(listSpecs(__dirname), phase);
-    mocha.addFile(path.join(__dirname, 'setup.js'));
+    // setup.js asserts a trusted workspace and points it at the fake; the untrusted run has neither.
+    if (phase !== 'untrusted') mocha.addFile(path.join(__dirname, 'setup.js'));
     for (const f of specs) mocha.addFile(f);
     await new Promise<void>((resolve) => {
       const runner = mocha.run(() => resolve());

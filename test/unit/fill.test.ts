@@ -24,8 +24,11 @@ describe('fill: the edits that link images into Markdown', () => {
 
   it('inserts images on new lines after a line end, with the document line ending', () => {
     const text = 'first\r\nsecond\r\n';
-    const e = insertionEdit(5, 'a fox', ['a.png', 'b.png'], '\r\n');
+    const e = insertionEdit(text, 5, 'a fox', ['a.png', 'b.png'], '\r\n');
     assert.equal(applyEdits(text, [e]), 'first\r\n![a fox](a.png)\r\n![a fox](b.png)\r\nsecond\r\n');
+    assert.equal(e.start, 7, 'at the start of the next line, so a cursor at the end of "first" does not move');
+    const last = 'only line';
+    assert.equal(applyEdits(last, [insertionEdit(last, 9, 'a fox', ['a.png'], '\n')]), 'only line\n![a fox](a.png)');
   });
 
   it('re-finds an insertion line by its text only when it is unique', () => {

@@ -2,28 +2,18 @@
 // untrusted folder could point pictor.baseUrl at a server of its own and collect the key, so no
 // command may send anything, and nothing may be written or linked.
 //
-// It needs an extension host whose workspace is NOT trusted. The standard launchers start VS Code
-// with --disable-workspace-trust (every workspace trusted, so the other suites can set
-// pictor.baseUrl in the workspace); in such a host this suite is skipped and says why. To run it,
-// the launcher needs a further host run: no --disable-workspace-trust, a user settings.json with
-// "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never" and
-// pictor.baseUrl / pictor.filesBaseUrl pointing at the fake (user settings still apply in Restricted
-// Mode, so any request that slipped through would reach the fake and be counted there, never the
-// real provider), PICTOR_UNTRUSTED=1 in the environment, and only this spec file with a setup that
-// skips setup.ts's trust check (setup.ts asserts a trusted workspace).
+// It runs in a host of its own whose workspace is NOT trusted (run-integration.mjs, PICTOR_PHASE=untrusted:
+// workspace trust on, the fake in the user settings, which still apply in Restricted Mode, so any request
+// that slipped through would reach the fake and be counted, never the real provider).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, fake, fakeRequests, workspaceRoot } from './helpers';
-import { note } from './index';
 import { logMark, waitForLog } from './hostFiles';
 import { panelSend } from './panelHook';
 
 interface JobSummary { state: string }
-
-const SKIP_REASON = 'Restricted Mode suite SKIPPED: this extension host runs a trusted workspace (the launcher passes '
-  + '--disable-workspace-trust). It needs an untrusted host run; see test/integration/untrusted.test.ts for what the launcher must do.';
 
 describe('Restricted Mode: an untrusted workspace sends nothing (issue 6)', function () {
   this.timeout(60_000);
@@ -32,10 +22,7 @@ describe('Restricted Mode: an untrusted workspace sends nothing (issue 6)', func
   const prompt = 'a lighthouse keeper\'s cat, untrusted';
 
   before(async function () {
-    if (vscode.workspace.isTrusted) {
-      note(SKIP_REASON);
-      this.skip();
-    }
+    assert.equal(vscode.workspace.isTrusted, false, 'this suite needs a host whose workspace is untrusted (PICTOR_PHASE=untrusted)');
     await activateExtension();
     // A key is there, so nothing stops a request but the missing trust.
     await vscode.commands.executeCommand('pictor.setApiKey', fake().key);
