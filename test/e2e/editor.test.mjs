@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { session, runFromPalette, screenshot } from './session.mjs';
+import { session, runFromPalette, screenshot, clearNotifications, setApiKeyByHand } from './session.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -58,30 +58,11 @@ function write(name, text) {
   writeFileSync(join(session.workspace, name), text);
 }
 
-async function clearNotifications() {
-  await runFromPalette('Notifications: Clear All Notifications');
-}
-
 describe('editor workflow (e2e)', function () {
   this.timeout(120_000);
 
   before(async () => {
-    // A fresh profile has no key; store it the way a person does.
-    const { page, fake } = session;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await runFromPalette('Pictor: Set API Key');
-        break;
-      } catch (e) {
-        if (attempt === 3) throw e;
-        await page.keyboard.press('Escape');
-      }
-    }
-    await page.locator('.quick-input-widget input[type="password"]').waitFor({ state: 'visible', timeout: 10_000 });
-    await page.keyboard.type(fake.apiKey);
-    await page.keyboard.press('Enter');
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'API key saved' }).waitFor({ timeout: 10_000 });
-    await clearNotifications();
+    await setApiKeyByHand();
   });
 
   after(async () => {

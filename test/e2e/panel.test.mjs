@@ -4,29 +4,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { session, runFromPalette, findFrame, screenshot } from './session.mjs';
+import { session, runFromPalette, findFrame, screenshot, clickWorkbench, clearNotifications, setApiKeyByHand, openFileQuickly } from './session.mjs';
 
 const READY = '#app[aria-busy="false"] #opt-size';
 
 /** The panel's frame (found again each time: hiding and showing the panel reloads it). */
 const panel = () => findFrame(READY);
-
-async function clickWorkbench() {
-  await session.page.locator('.monaco-workbench .part.statusbar').click();
-}
-
-/** Quick Open (Ctrl+P), the file name, Enter: the file opens in the active editor group. */
-async function openFile(name) {
-  const { page } = session;
-  await clickWorkbench();
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await page.keyboard.type(name);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
-}
 
 /**
  * The README as the page holds it: saved from its editor with Ctrl+S, as a person would, then read
@@ -68,10 +51,6 @@ async function setTheme(name) {
   await input.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
-async function clearNotifications() {
-  await runFromPalette('Notifications: Clear All Notifications');
-}
-
 async function generate(frame, prompt) {
   await frame.locator('#prompt').fill(prompt);
   const button = frame.locator('#generate');
@@ -88,29 +67,12 @@ describe('Pictor panel (e2e)', function () {
   this.timeout(120_000);
 
   before(async () => {
-    // The panel never asks for the key itself: store it the way a person does.
-    const { page, fake } = session;
-    // Right after the workbench shows, the extension's commands may not be listed yet.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await runFromPalette('Pictor: Set API Key');
-        break;
-      } catch (e) {
-        if (attempt === 3) throw e;
-        await page.keyboard.press('Escape');
-      }
-    }
-    const box = page.locator('.quick-input-widget input[type="password"]');
-    await box.waitFor({ state: 'visible', timeout: 10_000 });
-    await page.keyboard.type(fake.apiKey);
-    await page.keyboard.press('Enter');
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'API key saved' }).waitFor({ timeout: 10_000 });
-    await clearNotifications();
+    await setApiKeyByHand();
   });
 
   it('shows the pixel size and relative cost of 16:9 / 2K / low / 2 images, and says what is wrong with a bad size', async () => {
     const { page } = session;
-    await openFile('README.md');
+    await openFileQuickly('README.md');
     // The cursor goes to the end of the page: generated links land after its line.
     await page.locator('.editor-instance .view-lines').first().click();
     await page.keyboard.press('Control+End');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { session, runFromPalette, waitForWorkbench, waitForPaletteCommand, findFrame, screenshot } from './session.mjs';
+import { session, runFromPalette, waitForWorkbench, waitForPaletteCommand, findFrame, screenshot, openFileQuickly, setApiKeyByHand } from './session.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,22 +27,6 @@ const FILE = 'reload-batch.md';
 const STEP_MS = 2500;
 
 const creates = () => session.fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/images/generations') && PROMPTS.includes(r.body?.prompt));
-
-async function clickWorkbench() {
-  await session.page.locator('.monaco-workbench .part.statusbar').click();
-}
-
-async function openFile(name) {
-  const { page } = session;
-  await clickWorkbench();
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await page.keyboard.type(name);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
-}
 
 function editor() {
   return session.page.locator('.editor-instance .monaco-editor').first();
@@ -73,22 +57,8 @@ describe('reload in the middle of a batch (e2e)', function () {
   const imagesDir = () => join(session.workspace, DIR, 'images');
 
   before(async () => {
-    const { page, fake } = session;
     await runFromPalette('View: Close All Editors').catch(() => {});
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await runFromPalette('Pictor: Set API Key');
-        break;
-      } catch (e) {
-        if (attempt === 3) throw e;
-        await page.keyboard.press('Escape');
-      }
-    }
-    await page.locator('.quick-input-widget input[type="password"]').waitFor({ state: 'visible', timeout: 10_000 });
-    await page.keyboard.type(fake.apiKey);
-    await page.keyboard.press('Enter');
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'API key saved' }).waitFor({ timeout: 10_000 });
-    await runFromPalette('Notifications: Clear All Notifications');
+    await setApiKeyByHand();
     rmSync(join(session.workspace, DIR), { recursive: true, force: true });
     mkdirSync(join(session.workspace, DIR), { recursive: true });
     writeFileSync(docPath(), `# After a reload\n\n${PROMPTS.map((p) => `![${p}]()`).join('\n\n')}\n`);
@@ -101,7 +71,7 @@ describe('reload in the middle of a batch (e2e)', function () {
   it('"Generate all" for 8 placeholders, reload the window halfway: all 8 linked, 8 images, exactly 8 creates', async () => {
     const { page, fake } = session;
     fake.set({ stepMs: STEP_MS });
-    await openFile(FILE);
+    await openFileQuickly(FILE);
     await editor().locator('.view-line', { hasText: PROMPTS[0] }).first().click();
 
     await runFromPalette('Pictor: Generate Images for All Placeholders');
@@ -129,7 +99,7 @@ describe('reload in the middle of a batch (e2e)', function () {
     await screenshot('reload-workbench-back');
 
     // The page is open again (VS Code restores its editors); the links arrive in it as the tasks finish.
-    await openFile(FILE);
+    await openFileQuickly(FILE);
     await waitUntil('all 8 placeholders to be linked in the editor', async () => {
       const t = await editorText();
       return linked(t).length === PROMPTS.length ? t : undefined;

@@ -75,3 +75,45 @@ export async function findFrame(selector, timeoutMs = 20_000) {
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** A click on the status bar: focus goes to the workbench, not into an editor or a webview. */
+export async function clickWorkbench() {
+  await session.page.locator('.monaco-workbench .part.statusbar').click();
+}
+
+export async function clearNotifications() {
+  await runFromPalette('Notifications: Clear All Notifications');
+}
+
+/** Quick Open (Ctrl+P), the file name, Enter: the file opens in the active editor group. */
+export async function openFileQuickly(name) {
+  const { page } = session;
+  await clickWorkbench();
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type(name);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
+}
+
+/** Stores the fake's key the way a person does: the palette, the password box, Enter. */
+export async function setApiKeyByHand() {
+  const { page, fake } = session;
+  // Right after the workbench shows, the extension's commands may not be listed yet.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runFromPalette('Pictor: Set API Key');
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await page.locator('.quick-input-widget input[type="password"]').waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type(fake.apiKey);
+  await page.keyboard.press('Enter');
+  await page.locator('.notifications-toasts .notification-toast', { hasText: 'API key saved' }).waitFor({ timeout: 10_000 });
+  await clearNotifications();
+}

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { workspaceRoot } from './helpers';
+import { waitFor, workspaceRoot } from './helpers';
 import { panelSend, panelState, type JobRow } from './panelHook';
 
 /** What the generate commands resolve with (src/vscode/generate.ts JobSummary). */
@@ -63,18 +63,11 @@ export function placeholderAt(uri: vscode.Uri, needle: string): vscode.Range {
 }
 
 /**
- * Polls like helpers.waitFor, but slowly: a probe that asks the panel for its state makes the host
- * post the whole queue and history to the real webview each time, and at helpers.waitFor's 50 ms
- * pace that flood keeps the workbench so busy that the extension host's own file operations stall.
+ * helpers.waitFor, but slowly: a probe that asks the panel for its state makes the host post the whole
+ * queue and history to the real webview each time, and at a 50 ms pace that flood stalls the host.
  */
-export async function pollFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, everyMs = 500): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+export function pollFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, everyMs = 500): Promise<T> {
+  return waitFor(what, probe, timeoutMs, everyMs);
 }
 
 export function runCommand<T>(command: string, ...args: unknown[]): Promise<T> {
