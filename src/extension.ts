@@ -17,6 +17,7 @@ const CLAIM_STALE_MS = 24 * 60 * 60 * 1000;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Pictor', { log: true });
+  log.info(`Pictor ${String(context.extension.packageJSON.version)} in VS Code ${vscode.version}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (Restricted Mode: nothing is sent)'}.`);
   const keys = new ApiKeyStore(context.secrets);
   const service = new PictorService(context, keys, log);
   const tracker = new RangeTracker();

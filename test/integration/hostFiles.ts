@@ -92,28 +92,38 @@ export function allPictorLogs(): string[] {
 }
 
 /** A point in Pictor's log; `logSince` returns what was written after it. */
-export interface LogMark { file: string; size: number }
+/** Where the log stood. `file` is unset while Pictor has logged nothing yet (the file is created then). */
+export interface LogMark { file?: string; size: number }
 
 export function logMark(): LogMark {
-  const file = pictorLogFile();
+  let file: string | undefined;
+  try {
+    file = pictorLogFile();
+  } catch {
+    return { size: 0 };
+  }
   return { file, size: fs.existsSync(file) ? fs.statSync(file).size : 0 };
 }
 
 export function logSince(mark: LogMark): string {
-  const buf = fs.readFileSync(mark.file);
+  let file = mark.file;
+  if (!file) {
+    try {
+      file = pictorLogFile();
+    } catch {
+      return '';
+    }
+  }
+  const buf = fs.readFileSync(file);
   return buf.subarray(mark.size).toString('utf8');
 }
 
-/**
- * Waits until the log written after `mark` matches: the log is written by the host's logger with
- * its own buffering, a moment after the call that produced the line.
- */
 export async function waitForLog(mark: LogMark, re: RegExp, timeoutMs = 10_000): Promise<string> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const text = logSince(mark);
     if (re.test(text)) return text;
-    if (Date.now() > until) throw new Error(`Pictor's log (${mark.file}) has no line matching ${re} after the mark; it got:\n${text.slice(-3000)}`);
+    if (Date.now() > until) throw new Error(`Pictor's log (${mark.file ?? 'not created yet'}) has no line matching ${re} after the mark; it got:\n${text.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
