@@ -157,15 +157,6 @@ export function imageAt(scan: MarkdownScan, offset: number): ImageLink | undefin
   return at(scan.images, offset);
 }
 
-/**
- * Finds a placeholder again after its tracked range was lost (the user edited around it):
- * only when exactly one placeholder has this raw alt text, so an ambiguous match never
- * receives someone else's image.
- */
-export function findUniquePlaceholderByText(text: string, alt: string): Placeholder | undefined {
-  const matches = scanMarkdown(text).placeholders.filter((p) => p.alt === alt);
-  return matches.length === 1 ? matches[0] : undefined;
-}
 
 /**
  * Remembers the last scan of each document for its version, so CodeLens, commands and the

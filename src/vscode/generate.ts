@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ClaimRegistry } from '../core/claims';
 import { slugify } from '../core/links';
-import { ScanCache, type Placeholder, type MarkdownScan } from '../core/placeholders';
+import { ScanCache, imageAt, placeholderAt, type Placeholder, type MarkdownScan } from '../core/placeholders';
 import { FINAL_STATES, type JobRecord } from '../core/store';
 import type { GenerationInput, ReferenceInput } from '../core/types';
 import { inputFromSettings, readSettings } from './config';
@@ -127,7 +127,7 @@ export class Generator implements vscode.Disposable {
     if (!target) return [];
     const { doc, offset } = target;
     const scan = this.scan(doc);
-    const p = scan.placeholders.find((x) => offset >= x.start && offset <= x.end);
+    const p = placeholderAt(scan, offset);
     if (!p) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image placeholder here. Write one like ![a red fox asleep in snow]() and run the command on it.'));
       return [];
@@ -202,7 +202,7 @@ export class Generator implements vscode.Disposable {
     }
     const doc = editor.document;
     const offset = doc.offsetAt(editor.selection.active);
-    const img = this.scan(doc).images.find((i) => offset >= i.start && offset <= i.end);
+    const img = imageAt(this.scan(doc), offset);
     if (!img) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image link at the cursor. Put the cursor on ![alt](path/to/image.png).'));
       return [];

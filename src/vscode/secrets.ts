@@ -15,9 +15,6 @@ export class ApiKeyStore {
     return env || undefined;
   }
 
-  async hasStored(): Promise<boolean> {
-    return Boolean(await this.secrets.get(SECRET_ID));
-  }
 
   async set(key: string): Promise<void> {
     await this.secrets.store(SECRET_ID, key.trim());

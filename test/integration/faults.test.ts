@@ -4,26 +4,13 @@
 // whole matrix against the core; these prove the VS Code side passes it on.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAllEditors, fake, fakeCreates, waitFor } from './helpers';
+import { closeAllEditors, closedPort, fake, fakeCreates, waitFor } from './helpers';
 import { createsFor, resetFakeKnobs, setFake } from './fakeControl';
 import {
   assertWholePng, filesUnder, freshDir, onDisk, placeholderAt, retryFromPanel, runCommand, writePage, type JobSummary,
 } from './pages';
-
-/** A loopback port nothing listens on (taken, then given back). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function setWorkspace(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('pictor').update(key, value, vscode.ConfigurationTarget.Workspace);

@@ -1,4 +1,5 @@
 // Shared by the integration suites: where the fake provider is, and small waits on the real VS Code API.
+import * as net from 'node:net';
 import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'pictor.pictor';
@@ -92,4 +93,16 @@ export async function runDismissingNotifications<T>(command: string, ...args: un
     await Promise.race([p, new Promise((r) => setTimeout(r, 100))]).catch(() => undefined);
   }
   return p;
+}
+
+/** A loopback port nothing listens on (taken, then given back). */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }

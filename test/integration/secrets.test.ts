@@ -10,13 +10,12 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 import { encodePng } from '../fake-evolink/png';
-import { closeAllEditors, fake, waitFor, workspaceRoot } from './helpers';
+import { closeAllEditors, closedPort, fake, waitFor, workspaceRoot } from './helpers';
 import { note } from './index';
 import { allPictorLogs, globalStorageDir, pictorLogFile, userDataDir, walk } from './hostFiles';
 import { describeLeaks, needlesFor, scanDirs, scanFiles, scanText, type Leak } from './leakScan';
@@ -35,17 +34,6 @@ async function pointAt(url: string): Promise<void> {
   await setPictor('baseUrl', url);
   await setPictor('filesBaseUrl', url);
   await waitFor(`pictor.baseUrl to be ${url}`, () => vscode.workspace.getConfiguration('pictor').get('baseUrl') === url);
-}
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 describe('the API key never leaks (issue 6)', function () {

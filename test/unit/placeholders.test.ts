@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import {
-  findUniquePlaceholderByText,
   imageAt,
   placeholderAt,
   Placeholder,
@@ -246,26 +245,6 @@ describe('placeholderAt / imageAt', () => {
     assert.equal(imageAt(scan, text.length)?.url, 'p.png');
     assert.equal(imageAt(scan, pic - 1), undefined);
     assert.equal(imageAt(scan, one), undefined);
-  });
-});
-
-describe('findUniquePlaceholderByText', () => {
-  it('finds the one placeholder with that raw alt, wherever it moved', () => {
-    const text = 'new line\n\n![other]()\n\n- ![a fox \\[sketch\\]](<>)\n';
-    const p = findUniquePlaceholderByText(text, 'a fox \\[sketch\\]');
-    assert.ok(p);
-    assert.equal(text.slice(p.start, p.end), '![a fox \\[sketch\\]](<>)');
-  });
-
-  it('ignores look-alikes in code', () => {
-    const text = '`![fox]()`\n\n```\n![fox]()\n```\n\n![fox]()\n';
-    assert.equal(findUniquePlaceholderByText(text, 'fox')?.start, text.lastIndexOf('![fox]()'));
-  });
-
-  it('gives up when the alt is ambiguous or gone', () => {
-    assert.equal(findUniquePlaceholderByText('![fox]() ![fox](<>)', 'fox'), undefined);
-    assert.equal(findUniquePlaceholderByText('![fox](done.png)', 'fox'), undefined);
-    assert.equal(findUniquePlaceholderByText('![Fox]()', 'fox'), undefined);
   });
 });
 
