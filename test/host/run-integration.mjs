@@ -9,7 +9,8 @@
 // restarted and only `*.phaseN.test.js` run.
 //
 // Env: PICTOR_SUMMARY_FILE (counts for run-all), PICTOR_INTEGRATION_TIMEOUT_MS (per phase, default 10 min),
-// PICTOR_KEEP_TEMP=1 (keep the temp folder for a look afterwards).
+// PICTOR_KEEP_TEMP=1 (keep the temp folder for a look afterwards), PICTOR_INTEGRATION_GREP (only tests whose
+// full title matches; phases with no match report zero tests).
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureServer } from './ensure-server.mjs';
@@ -135,7 +136,7 @@ async function runIntegration() {
       totals.passed += results.passed;
       totals.failed += results.failed;
       totals.pending += results.pending;
-      if (results.tests.length === 0) throw new Error(`phase ${phase} ran zero tests`);
+      if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error(`phase ${phase} ran zero tests`);
     }
     if (!bareServer && readdirSync(testsDir).some((f) => f.endsWith('.untrusted.test.js'))) {
       say('integration, untrusted workspace (Restricted Mode):');
@@ -144,7 +145,7 @@ async function runIntegration() {
       totals.passed += results.passed;
       totals.failed += results.failed;
       totals.pending += results.pending;
-      if (results.tests.length === 0) throw new Error('the untrusted run ran zero tests');
+      if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error('the untrusted run ran zero tests');
     }
   } finally {
     await cleanupAll();
