@@ -1,0 +1,335 @@
+// markdown-it, set up to find inline images with exact offsets. markdown-it is CommonMark-compliant
+// and many times faster than micromark/mdast (VS Code's own Markdown features use it), but it keeps
+// only line numbers for blocks. So a few of its rules are wrapped: the block rules that make inline
+// content record where each piece of that content came from (while the block state still has the
+// container markers stripped), and the image rule records where the label, the `( … )` and the
+// destination are. Only content that holds a `![` is ever parsed inline: nothing else can hold an image.
+
+import MarkdownIt from 'markdown-it';
+import { addPiece, emptyMap, sliceMap, toSource, type SourceMap } from './sourceMap';
+
+type MD = MarkdownIt.MarkdownIt;
+type StateBlock = MarkdownIt.StateBlock;
+type StateInline = MarkdownIt.StateInline;
+type Token = MarkdownIt.Token;
+/** Link reference definitions by normalized label, as markdown-it keeps them. */
+export type References = NonNullable<MarkdownIt.Env['references']>;
+type BlockRule = (state: StateBlock, startLine: number, endLine: number, silent: boolean) => boolean;
+type InlineRule = (state: StateInline, silent: boolean) => boolean;
+
+/** An inline image `![…](…)`, offsets in the text given to the block parser. */
+export interface FoundImage {
+  start: number;
+  end: number;
+  labelStart: number;
+  labelEnd: number;
+  /** Inside of the parentheses. */
+  insideStart: number;
+  insideEnd: number;
+  /** The destination as written, when there is one (`<>` counts). */
+  destStart?: number;
+  destEnd?: number;
+  url: string;
+  title?: string;
+  /**
+   * The label as Markdown reads it: escapes and entities resolved, inline markup flattened, each
+   * line break written as `eol` (the parser only saw `\n`; the document may use `\r\n`).
+   */
+  prompt: (eol: string) => string;
+}
+
+/** What a scan run shares with the rules through markdown-it's `env`. */
+export interface ScanContext {
+  /** Line of every top-level block, in order. */
+  blockLines: number[];
+  /**
+   * Asked at each top-level block: may the rest of the text be taken from the previous scan? If so
+   * the parse stops there and `syncedLine` says where.
+   */
+  sync?: (state: StateBlock, line: number) => boolean;
+  syncedLine?: number;
+}
+
+interface ScanEnv extends MarkdownIt.Env {
+  pictor?: ScanContext;
+}
+
+/** Offsets recorded by the image rule, in the inline content's own coordinates. */
+interface ImageOffsets {
+  start: number;
+  end: number;
+  labelEnd: number;
+  destStart?: number;
+  destEnd?: number;
+}
+
+const ASCII_TRIMMABLE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+function ruleOf<T>(ruler: MarkdownIt.Ruler<never, unknown>, name: string): { fn: T; alt: string[] } {
+  const rule = ruler.__rules__.find((r) => r.name === name);
+  if (!rule) throw new Error(`markdown-it has no rule ${name}`);
+  return { fn: rule.fn as T, alt: rule.alt };
+}
+
+/** Replaces a block rule by one that runs it, then maps each inline token it made that holds `![`. */
+function wrapBlockRule(
+  md: MD,
+  name: string,
+  mapInline: (state: StateBlock, token: Token, startLine: number, cell: { row: number; index: number }) => SourceMap | undefined,
+): void {
+  const { fn, alt } = ruleOf<BlockRule>(md.block.ruler as never, name);
+  md.block.ruler.at(name, (state, startLine, endLine, silent) => {
+    const before = state.tokens.length;
+    if (!fn(state, startLine, endLine, silent)) return false;
+    if (silent) return true;
+    // Table cells: which row (line) and which cell of it each inline token is.
+    const cell = { row: startLine, index: -1 };
+    for (let i = before; i < state.tokens.length; i++) {
+      const token = state.tokens[i]!;
+      if (token.type === 'tr_open' && token.map) {
+        cell.row = token.map[0];
+        cell.index = -1;
+      }
+      if (token.type !== 'inline') continue;
+      cell.index++;
+      if (!token.content.includes('![')) continue;
+      const map = mapInline(state, token, startLine, cell);
+      // A map that does not reproduce the content would give wrong offsets: such content is skipped.
+      if (map) token.meta = { pictorMap: map };
+    }
+    return true;
+  }, { alt });
+}
+
+/**
+ * What `state.getLines(begin, end, indent, false)` returns, with its source map: each line from
+ * `bMarks` (container markers already skipped), up to `indent` columns of indentation removed, a
+ * partly used tab turned into spaces.
+ */
+function linesWithMap(state: StateBlock, begin: number, end: number, indent: number): { text: string; map: SourceMap } {
+  const map = emptyMap();
+  let text = '';
+  for (let line = begin; line < end; line++) {
+    let lineIndent = 0;
+    const lineStart = state.bMarks[line]!;
+    let first = lineStart;
+    const last = line + 1 < end ? state.eMarks[line]! + 1 : state.eMarks[line]!;
+    while (first < last && lineIndent < indent) {
+      const ch = state.src.charCodeAt(first);
+      if (isSpace(ch)) {
+        if (ch === 0x09) lineIndent += 4 - ((lineIndent + state.bsCount[line]!) % 4);
+        else lineIndent++;
+      } else if (first - lineStart < state.tShift[line]!) {
+        lineIndent++;
+      } else {
+        break;
+      }
+      first++;
+    }
+    if (lineIndent > indent) {
+      addPiece(map, text.length, first - 1, true);
+      text += ' '.repeat(lineIndent - indent);
+    }
+    addPiece(map, text.length, first);
+    text += state.src.slice(first, last);
+  }
+  return { text, map };
+}
+
+/** Content that is `asciiTrim(getLines(…))`: paragraphs and setext headings. */
+function trimmedLines(state: StateBlock, token: Token, begin: number, end: number): SourceMap | undefined {
+  const { text, map } = linesWithMap(state, begin, end, state.blkIndent);
+  let lead = 0;
+  while (lead < text.length && ASCII_TRIMMABLE.has(text.charCodeAt(lead))) lead++;
+  return text.startsWith(token.content, lead) ? sliceMap(map, lead) : undefined;
+}
+
+function atxHeading(state: StateBlock, token: Token, line: number): SourceMap | undefined {
+  let pos = state.bMarks[line]! + state.tShift[line]!;
+  while (state.src.charCodeAt(pos) === 0x23) pos++;
+  while (ASCII_TRIMMABLE.has(state.src.charCodeAt(pos))) pos++;
+  if (!state.src.startsWith(token.content, pos)) return undefined;
+  const map = emptyMap();
+  addPiece(map, 0, pos);
+  return map;
+}
+
+/**
+ * A table row split into cells as markdown-it's `escapedSplit` does (an unescaped `|` separates;
+ * `\|` becomes `|`), each cell with its source map, then trimmed.
+ */
+function tableCells(state: StateBlock, line: number): Array<{ text: string; map: SourceMap }> {
+  const lineStart = state.bMarks[line]! + state.tShift[line]!;
+  const raw = state.src.slice(lineStart, state.eMarks[line]!);
+  const trimmed = raw.trim();
+  const base = lineStart + raw.indexOf(trimmed);
+  const cells: Array<{ text: string; map: SourceMap }> = [];
+  let cell = { text: '', map: emptyMap() };
+  let lastPos = 0;
+  let escaped = false;
+  const take = (from: number, to: number) => {
+    if (to > from) {
+      addPiece(cell.map, cell.text.length, base + from);
+      cell.text += trimmed.slice(from, to);
+    }
+  };
+  for (let pos = 0; pos < trimmed.length; pos++) {
+    const ch = trimmed.charCodeAt(pos);
+    if (ch === 0x7c) {
+      if (!escaped) {
+        take(lastPos, pos);
+        cells.push(cell);
+        cell = { text: '', map: emptyMap() };
+        lastPos = pos + 1;
+      } else {
+        take(lastPos, pos - 1);
+        lastPos = pos;
+      }
+    }
+    escaped = ch === 0x5c;
+  }
+  take(lastPos, trimmed.length);
+  cells.push(cell);
+  if (cells.length && cells[0]!.text === '') cells.shift();
+  if (cells.length && cells[cells.length - 1]!.text === '') cells.pop();
+  return cells.map((c) => {
+    const lead = c.text.length - c.text.trimStart().length;
+    return { text: c.text.trim(), map: sliceMap(c.map, lead) };
+  });
+}
+
+function tableCell(state: StateBlock, token: Token, at: { row: number; index: number }): SourceMap | undefined {
+  const cell = tableCells(state, at.row)[at.index];
+  return cell && cell.text === token.content ? cell.map : undefined;
+}
+
+/** The image rule, plus the offsets the scan needs; reference images (`![x][y]`) get none. */
+function wrapImageRule(md: MD): void {
+  const { fn, alt } = ruleOf<InlineRule>(md.inline.ruler as never, 'image');
+  md.inline.ruler.at('image', (state, silent) => {
+    const start = state.pos;
+    if (!fn(state, silent)) return false;
+    if (silent) return true;
+    const token = state.tokens[state.tokens.length - 1];
+    const end = state.pos;
+    // An inline image ends with its `)`; every reference form ends with `]`.
+    if (!token || token.type !== 'image' || state.src.charCodeAt(end - 1) !== 0x29) return true;
+    const labelEnd = start + 2 + token.content.length;
+    let pos = labelEnd + 2;
+    while (pos < end && (isSpace(state.src.charCodeAt(pos)) || state.src.charCodeAt(pos) === 0x0a)) pos++;
+    const dest = md.helpers.parseLinkDestination(state.src, pos, end - 1);
+    const offsets: ImageOffsets = { start, end, labelEnd };
+    if (dest.ok) {
+      offsets.destStart = pos;
+      offsets.destEnd = dest.pos;
+    }
+    token.meta = { ...(token.meta as object | null), pictor: offsets };
+    return true;
+  }, { alt });
+}
+
+function create(): { scan: MD; prompts: MD } {
+  // CommonMark, plus GFM tables as the old parser had; raw HTML is on in this preset, as it must
+  // be: an image inside an HTML block is not one.
+  const scan = MarkdownIt('commonmark').enable('table');
+  // The preset's 20 levels would drop what is nested deeper; micromark had no such limit.
+  scan.set({ maxNesting: 100 });
+  // Keep every destination as written (escapes resolved): no percent-encoding, no URL filter.
+  scan.normalizeLink = (url) => url;
+  scan.validateLink = () => true;
+  // Only what can hide or hold an image matters for finding one: emphasis and line breaks do not.
+  scan.inline.ruler.disable(['emphasis', 'newline', 'strikethrough']);
+  scan.inline.ruler2.disable(['balance_pairs', 'strikethrough', 'emphasis', 'fragments_join']);
+  wrapImageRule(scan);
+  wrapBlockRule(scan, 'paragraph', (state, token, startLine) => trimmedLines(state, token, startLine, token.map![1]));
+  // A setext heading's inline token (unlike the heading) stops before its underline.
+  wrapBlockRule(scan, 'lheading', (state, token, startLine) => trimmedLines(state, token, startLine, token.map![1]));
+  wrapBlockRule(scan, 'heading', (state, token, startLine) => atxHeading(state, token, startLine));
+  wrapBlockRule(scan, 'table', (state, token, _startLine, cell) => tableCell(state, token, cell));
+  const first = scan.block.ruler.__rules__[0]!.name;
+  scan.block.ruler.before(first, 'pictor_sync', (state, startLine, endLine, silent) => {
+    const ctx = (state.env as ScanEnv).pictor;
+    if (silent || !ctx || state.level !== 0 || state.parentType !== 'root') return false;
+    if (ctx.sync?.(state, startLine)) {
+      ctx.syncedLine = startLine;
+      state.line = endLine;
+      return true;
+    }
+    ctx.blockLines.push(startLine);
+    return false;
+  });
+
+  const prompts = MarkdownIt('commonmark');
+  prompts.normalizeLink = (url) => url;
+  prompts.validateLink = () => true;
+  return { scan, prompts };
+}
+
+const { scan: md, prompts: promptMd } = create();
+
+/** The plain text of an image description, as CommonMark's `alt` attribute has it. */
+function plainText(tokens: Token[], eol: string): string {
+  let text = '';
+  for (const t of tokens) {
+    if (t.type === 'text' || t.type === 'code_inline' || t.type === 'html_inline' || t.type === 'text_special') text += t.content;
+    else if (t.type === 'softbreak' || t.type === 'hardbreak') text += eol;
+    else if (t.type === 'image') text += plainText(t.children ?? [], eol);
+  }
+  return text;
+}
+
+export interface BlockParse {
+  /** The tokens of the parse (blocks, with `inline` tokens not yet parsed). */
+  tokens: Token[];
+  state: StateBlock;
+  env: ScanEnv & { pictor: ScanContext };
+}
+
+/** Splits `src` into blocks from line 0, stopping where `sync` says the rest is known. */
+export function parseBlocks(src: string, references: References | undefined, sync?: ScanContext['sync']): BlockParse {
+  const env = { references: references ?? {}, pictor: { blockLines: [], sync } as ScanContext };
+  const tokens: Token[] = [];
+  const state = new md.block.State(src, md, env, tokens);
+  md.block.tokenize(state, 0, state.lineMax);
+  return { tokens, state, env };
+}
+
+/** The inline images of a parse, in order, offsets in `src`. */
+export function findImages(parse: BlockParse): FoundImage[] {
+  const found: FoundImage[] = [];
+  for (const token of parse.tokens) {
+    const map = (token.meta as { pictorMap?: SourceMap } | null)?.pictorMap;
+    if (token.type !== 'inline' || !map) continue;
+    const children: Token[] = [];
+    md.inline.parse(token.content, md, parse.env, children);
+    for (const child of children) {
+      const at = (child.meta as { pictor?: ImageOffsets } | null)?.pictor;
+      if (child.type !== 'image' || !at) continue;
+      const labelStart = at.start + 2;
+      const label: Token[] = [];
+      promptMd.inline.parse(token.content.slice(labelStart, at.labelEnd), promptMd, parse.env, label);
+      const image: FoundImage = {
+        start: toSource(map, at.start),
+        end: toSource(map, at.end - 1) + 1,
+        labelStart: toSource(map, labelStart),
+        labelEnd: toSource(map, at.labelEnd),
+        insideStart: toSource(map, at.labelEnd + 2),
+        insideEnd: toSource(map, at.end - 1),
+        url: String(child.attrGet('src') ?? ''),
+        prompt: (eol) => plainText(label, eol),
+      };
+      if (at.destStart !== undefined && at.destEnd !== undefined) {
+        image.destStart = toSource(map, at.destStart);
+        image.destEnd = at.destEnd > at.destStart ? toSource(map, at.destEnd - 1) + 1 : image.destStart;
+      }
+      const title = child.attrGet('title');
+      if (title) image.title = String(title);
+      found.push(image);
+    }
+  }
+  return found;
+}
