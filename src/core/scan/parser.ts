@@ -232,6 +232,27 @@ function wrapImageRule(md: MD): void {
   }, { alt });
 }
 
+/**
+ * In CommonMark a link reference definition is the start of a paragraph, so the lines after it are
+ * more of that paragraph (an indented one is not code). markdown-it starts a new block after the
+ * definition instead; this makes it go on as CommonMark does.
+ */
+function keepDefinitionParagraphs(md: MD): void {
+  const { fn, alt } = ruleOf<BlockRule>(md.block.ruler as never, 'reference');
+  const paragraph = ruleOf<BlockRule>(md.block.ruler as never, 'paragraph').fn;
+  const definition: BlockRule = (state, startLine, endLine, silent) => {
+    if (!fn(state, startLine, endLine, silent)) return false;
+    const next = state.line;
+    if (silent || next >= endLine || state.isEmpty(next) || state.sCount[next]! < state.blkIndent) return true;
+    for (const ends of md.block.ruler.getRules('paragraph')) {
+      if (ends(state, next, endLine, true)) return true;
+    }
+    if (!definition(state, next, endLine, false)) paragraph(state, next, endLine, false);
+    return true;
+  };
+  md.block.ruler.at('reference', definition, { alt });
+}
+
 function create(): { scan: MD; prompts: MD } {
   // CommonMark, plus GFM tables as the old parser had; raw HTML is on in this preset, as it must
   // be: an image inside an HTML block is not one.
@@ -250,6 +271,7 @@ function create(): { scan: MD; prompts: MD } {
   wrapBlockRule(scan, 'lheading', (state, token, startLine) => trimmedLines(state, token, startLine, token.map![1]));
   wrapBlockRule(scan, 'heading', (state, token, startLine) => atxHeading(state, token, startLine));
   wrapBlockRule(scan, 'table', (state, token, _startLine, cell) => tableCell(state, token, cell));
+  keepDefinitionParagraphs(scan);
   const first = scan.block.ruler.__rules__[0]!.name;
   scan.block.ruler.before(first, 'pictor_sync', (state, startLine, endLine, silent) => {
     const ctx = (state.env as ScanEnv).pictor;
