@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scanBench } from './bench-scan.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -18,7 +19,6 @@ const { EvoLinkClient } = require(path.join(root, 'out/src/core/api/client.js'))
 const { JobQueue } = require(path.join(root, 'out/src/core/jobs.js'));
 const { MemoryTaskStore } = require(path.join(root, 'out/src/core/store.js'));
 const { validateRequest } = require(path.join(root, 'out/src/core/request.js'));
-const { scanMarkdown, ScanCache } = require(path.join(root, 'out/src/core/placeholders.js'));
 
 const rows = [];
 const row = (name, value, note = '') => {
@@ -113,30 +113,9 @@ function validation() {
   row('10,000 validations', `${ms.toFixed(1)} ms`, `${ok} valid`);
 }
 
-function scanning() {
-  console.log('Placeholder scan of a 5,000-line document with 500 placeholders');
-  const lines = [];
-  for (let i = 0; i < 5000; i++) {
-    if (i % 10 === 0) lines.push(`- ![a lighthouse at dawn number ${i}, watercolor]()`);
-    else if (i % 97 === 0) lines.push('```', 'code ![not this]()', '```');
-    else lines.push(`Line ${i} of prose with *emphasis*, a [link](https://example.com/${i}) and \`code\`.`);
-  }
-  const text = lines.join('\n');
-  const t0 = performance.now();
-  const scan = scanMarkdown(text);
-  const cold = performance.now() - t0;
-  const cache = new ScanCache();
-  cache.get('doc', 1, () => text);
-  const t1 = performance.now();
-  for (let i = 0; i < 1000; i++) cache.get('doc', 1, () => text);
-  const cached = (performance.now() - t1) / 1000;
-  row('cold scan', `${cold.toFixed(1)} ms`, `${scan.placeholders.length} placeholders found`);
-  row('cached scan', `${(cached * 1000).toFixed(2)} µs`, 'same document version');
-}
-
 console.log(`Pictor benchmarks — Node ${process.version}, ${process.platform}/${process.arch}\n`);
 validation();
-scanning();
+scanBench(row);
 await concurrency();
 await memory();
 if (!quick) await pacing();

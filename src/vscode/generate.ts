@@ -60,6 +60,8 @@ export class Generator implements vscode.Disposable {
   /** Fires when which placeholders are running (or their progress) changed. */
   readonly onDidChange = this.changed.event;
   private readonly sub: vscode.Disposable;
+  /** A closed document's scan (which keeps its text for the next edit) is not needed any more. */
+  private readonly closed = vscode.workspace.onDidCloseTextDocument((doc) => this.scans.delete(doc.uri.toString()));
 
   constructor(
     private readonly service: PictorService,
@@ -381,6 +383,7 @@ export class Generator implements vscode.Disposable {
 
   dispose(): void {
     this.sub.dispose();
+    this.closed.dispose();
     this.changed.dispose();
   }
 }

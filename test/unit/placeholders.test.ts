@@ -283,3 +283,71 @@ describe('ScanCache', () => {
     assert.deepEqual(reads, ['a', 'b', 'c', 'b']);
   });
 });
+
+describe('scanMarkdown: front matter', () => {
+  it('reports a YAML block: its range, its kind and the text between the fences', () => {
+    const text = '---\ntitle: x\npictor:\n  size: 16:9\n---\n\n![after]()\n';
+    const { frontMatter, placeholders } = scanMarkdown(text);
+    assert.ok(frontMatter);
+    assert.equal(frontMatter.kind, 'yaml');
+    assert.equal(text.slice(frontMatter.start, frontMatter.end), '---\ntitle: x\npictor:\n  size: 16:9\n---');
+    assert.equal(frontMatter.raw, 'title: x\npictor:\n  size: 16:9');
+    assert.equal(text.slice(frontMatter.rawStart, frontMatter.rawEnd), frontMatter.raw);
+    assert.deepEqual(placeholders.map((p) => p.alt), ['after']);
+  });
+
+  it('TOML, CRLF, a byte order mark and trailing spaces on the fences', () => {
+    const text = '\uFEFF+++  \r\ncover = "![x]()"\r\n+++\t\r\n# Doc ![y]()\r\n';
+    const { frontMatter, placeholders } = scanMarkdown(text);
+    assert.ok(frontMatter);
+    assert.equal(frontMatter.kind, 'toml');
+    assert.equal(frontMatter.start, 1);
+    assert.equal(text.slice(frontMatter.start, frontMatter.end), '+++  \r\ncover = "![x]()"\r\n+++\t');
+    assert.equal(frontMatter.raw, 'cover = "![x]()"');
+    assert.deepEqual(placeholders.map((p) => text.slice(p.start, p.end)), ['![y]()']);
+  });
+
+  it('is reported even when the page has no image at all', () => {
+    assert.equal(scanMarkdown('---\na: 1\n---\ntext\n').frontMatter?.raw, 'a: 1');
+    assert.equal(scanMarkdown('---\n---\n').frontMatter?.raw, '');
+  });
+
+  it('is not front matter: unclosed, not on the first line, four dashes, nothing after the fence', () => {
+    for (const text of ['---\na: 1\n\n![x]()\n', '\n---\na: 1\n---\n![x]()', '----\na: 1\n----\n![x]()', '---', '--- x\na\n---\n']) {
+      assert.equal(scanMarkdown(text).frontMatter, undefined, JSON.stringify(text));
+    }
+    // Unclosed, `---` is a thematic break and what follows is Markdown.
+    assert.deepEqual(scanMarkdown('---\na: 1\n\n![x]()\n').placeholders.map((p) => p.alt), ['x']);
+  });
+
+  it('follows edits through ScanCache: changed, removed, added', () => {
+    const cache = new ScanCache();
+    assert.equal(cache.get('d', 1, () => '---\na: 1\n---\n![x]()\n').frontMatter?.raw, 'a: 1');
+    assert.equal(cache.get('d', 2, () => '---\na: 22\n---\n![x]()\n').frontMatter?.raw, 'a: 22');
+    assert.equal(cache.get('d', 3, () => '--\na: 22\n---\n![x]()\n').frontMatter, undefined);
+    assert.equal(cache.get('d', 4, () => '---\na: 22\n---\n![x]()\n').frontMatter?.end, 13);
+  });
+});
+
+describe('scanMarkdown: tabs and astral characters inside containers', () => {
+  it('a tab partly used as list indentation', () => {
+    expectPlaceholders('- a\n\n \t![after a partial tab]()\n', [ph('![after a partial tab]()', 'after a partial tab')]);
+    expectPlaceholders('1.\ta\n\n\t![tab-indented item]()\n', [ph('![tab-indented item]()', 'tab-indented item')]);
+  });
+
+  it('an alt across lines of a nested quote and list, with astral characters', () => {
+    const text = '> - 🦊 ![🦊 one\n>   two 🦊]( <> ) 🦊\n';
+    const [p] = scanMarkdown(text).placeholders;
+    assert.equal(text.slice(p!.start, p!.end), '![🦊 one\n>   two 🦊]( <> )');
+    assert.equal(p!.alt, '🦊 one\n>   two 🦊');
+    assert.equal(p!.prompt, '🦊 one\ntwo 🦊');
+    assert.equal(text.slice(p!.destStart, p!.destEnd), '<>');
+  });
+
+  it('a table cell after an escaped pipe keeps exact offsets', () => {
+    const text = '| a | b |\r\n|---|---|\r\n| x \\| 🦊 ![in cell]() | ![two](t.png) |\r\n';
+    expectPlaceholders(text, [ph('![in cell]()', 'in cell')]);
+    const [img] = scanMarkdown(text).images;
+    assert.equal(text.slice(img!.start, img!.end), '![two](t.png)');
+  });
+});

@@ -194,7 +194,7 @@ export class MarkdownDocument {
     const delta = text.length - old.length;
     const changedEnd = text.length - suffix;
     const frontMatter = findFrontMatter(text, text.startsWith(BOM) ? 1 : 0);
-    if (prefix < this.body || prefix === 0 || !sameFrontMatter(frontMatter, this.frontMatter)) return this.scanAll(text);
+    if (prefix < this.body || !sameFrontMatter(frontMatter, this.frontMatter)) return this.scanAll(text);
 
     // The block the edit starts in, and the one before it: its end may have depended on this one.
     let i = this.blocks.length - 1;
