@@ -9,9 +9,9 @@
 // restarted and only `*.phaseN.test.js` run.
 //
 // Env: PICTOR_SUMMARY_FILE (counts for run-all), PICTOR_INTEGRATION_TIMEOUT_MS (per phase, default 10 min),
-// PICTOR_KEEP_TEMP=1 (keep the temp folder for a look afterwards), PICTOR_INTEGRATION_RESULTS_DIR (logs and results; default
-// test-results/integration), PICTOR_INTEGRATION_GREP (only tests whose
-// full title matches; phases with no match report zero tests).
+// PICTOR_KEEP_TEMP=1 (keep the temp folder for a look afterwards), PICTOR_INTEGRATION_GREP (only tests whose
+// full title matches; phases with no match report zero tests), PICTOR_INTEGRATION_RESULTS_DIR (logs and
+// results; default test-results/integration). run-latest.mjs sets more (PICTOR_CODE_SERVER_VERSION, …).
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureServer } from './ensure-server.mjs';
