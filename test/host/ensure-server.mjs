@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CODE_SERVER_VERSION = '4.100.3';
+// PICTOR_CODE_SERVER_VERSION: another cached build (run-latest.mjs sets it after ensure-latest.mjs installed it).
+export const CODE_SERVER_VERSION = process.env.PICTOR_CODE_SERVER_VERSION || '4.100.3';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cacheDir = join(root, '.vscode-test', `code-server-${CODE_SERVER_VERSION}`);
 export const codeServerDir = join(cacheDir, 'node_modules', 'code-server');
@@ -27,7 +28,7 @@ function missingDebianPackages() {
   });
 }
 
-function ensureDebianPackages() {
+export function ensureDebianPackages() {
   const missing = missingDebianPackages();
   if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -43,7 +44,7 @@ function ensureDebianPackages() {
 
 // @vscode/ripgrep's post-install downloads from GitHub, which this machine cannot reach.
 // It first looks in its cache for this exact tarball: give it Debian's rg.
-function seedRipgrepCache() {
+export function seedRipgrepCache() {
   const dir = join(process.env.TMPDIR || tmpdir(), 'vscode-ripgrep-cache-1.15.11');
   const tarball = join(dir, 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz');
   if (existsSync(tarball)) return;

@@ -10,7 +10,8 @@
 //
 // Env: PICTOR_SUMMARY_FILE (counts for run-all), PICTOR_INTEGRATION_TIMEOUT_MS (per phase, default 10 min),
 // PICTOR_KEEP_TEMP=1 (keep the temp folder for a look afterwards), PICTOR_INTEGRATION_GREP (only tests whose
-// full title matches; phases with no match report zero tests).
+// full title matches; phases with no match report zero tests), PICTOR_INTEGRATION_RESULTS_DIR (logs and
+// results; default test-results/integration). run-latest.mjs sets more (PICTOR_CODE_SERVER_VERSION, …).
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureServer } from './ensure-server.mjs';
@@ -21,7 +22,7 @@ import {
 
 const testsDir = join(root, 'out', 'test', 'integration');
 const fixture = join(root, 'test', 'integration', 'fixtures', 'workspace');
-const resultsDir = join(root, 'test-results', 'integration');
+const resultsDir = process.env.PICTOR_INTEGRATION_RESULTS_DIR || join(root, 'test-results', 'integration');
 // code-server's wrapper by default: only it answers the workbench's POST /mint-key, without which
 // SecretStorage cannot seal secrets into the browser's storage, so they would not survive a restart.
 // PICTOR_INTEGRATION_HOST=server-main runs the bare VS Code server instead (no secret persistence).
@@ -111,7 +112,7 @@ async function runPhase({ phase, port, dirs, fake, trust = false }) {
 }
 
 // Module level so that a later phase's crash still reports the earlier phases' counts.
-const totals = { passed: 0, failed: 0, pending: 0 };
+const totals = { passed: 0, failed: 0, pending: 0, vscodeVersion: undefined };
 
 async function runIntegration() {
   mkdirSync(resultsDir, { recursive: true });
@@ -132,6 +133,7 @@ async function runIntegration() {
       say(`integration phase ${phase}${phase > 1 ? ' (after a host restart)' : ''}:`);
       const results = await runPhase({ phase, port, dirs, fake });
       if (phase === 1) say(`VS Code ${results.vscodeVersion} (extension host, ${results.uiKind} UI)`);
+      totals.vscodeVersion ??= results.vscodeVersion;
       say(formatResults(results));
       totals.passed += results.passed;
       totals.failed += results.failed;

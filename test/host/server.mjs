@@ -20,6 +20,12 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-backgr
   // workbench asks the extension gallery for recommendations, and so on).
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost'];
 
+// Newer web workbenches (checked in 1.139) read extensionDevelopmentPath / extensionTestsPath from the URL
+// payload only when the server runs with the smoke-test driver enabled (BrowserWorkbenchEnvironmentService
+// .resolveExtensionHostDebugEnvironment: `!isBuilt || enableSmokeTestDriver`). run-latest.mjs turns it on;
+// the 1.100 build honours the payload without it, so the main run stays as it was.
+const smokeTestDriver = process.env.PICTOR_SMOKE_TEST_DRIVER === '1';
+
 // ---- cleanup of everything we started --------------------------------------------------------------
 
 const children = new Set();      // process groups (detached children) to kill on exit
@@ -166,6 +172,7 @@ export async function startVSCodeServer({ port, userDataDir, serverDataDir, exte
     // Untrusted workspaces ignore pictor.baseUrl from the workspace; the tests need it honoured.
     '--disable-workspace-trust',
     '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--server-data-dir', serverDataDir,
+    ...(smokeTestDriver ? ['--enable-smoke-test-driver'] : []),
   ], { env, logFile });
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -195,6 +202,8 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, worksp
     '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir,
     '--disable-telemetry', '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
+    // code-server refuses VS Code options it does not model; --vscode-option passes one through.
+    ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     workspace,
   ], { env: { ...env, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data') }, logFile });
   const url = `http://127.0.0.1:${port}`;
