@@ -13,6 +13,7 @@ import { isJobMeta, type JobMeta } from './jobMeta';
 import type { Linker } from './linker';
 import { showJobError, type PictorService } from './service';
 import type { RangeTracker, TrackedRange } from './tracker';
+import { checkReferenceFile } from './references';
 import { requireTrust } from './trust';
 
 /** One prompt to generate, with where its images go. */
@@ -216,6 +217,7 @@ export class Generator implements vscode.Disposable {
     try {
       reference = await referenceFor(doc, img.url);
       if ('error' in reference) {
+        this.log.warn(reference.error);
         void vscode.window.showErrorMessage(reference.error);
         return [];
       }
@@ -407,29 +409,25 @@ function toRange(v: unknown): vscode.Range | undefined {
   return undefined;
 }
 
-/** The reference for an image link: a URL as is, or a workspace file (uploaded before the create). */
+/**
+ * The reference for an image link: a URL as is, or a file that really lies in a workspace folder
+ * (uploaded before the create). Relative links resolve from the document's folder.
+ */
 async function referenceFor(doc: vscode.TextDocument, url: string): Promise<ReferenceInput | { error: string }> {
   if (/^https?:\/\//i.test(url)) return { kind: 'url', url };
   if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^file:/i.test(url)) {
     return { error: vscode.l10n.t('Pictor: this image link ({0}) is neither a web address nor a file in the workspace.', url) };
   }
-  const missing = { error: vscode.l10n.t('Pictor: the image {0} does not exist. Fix the link, then try again.', url) };
   let file: string;
   try {
     // The parser percent-encodes destinations (`<my pic.png>` reads as `my%20pic.png`).
     file = /^file:/i.test(url) ? vscode.Uri.parse(url).fsPath : path.resolve(path.dirname(doc.uri.fsPath), decodeURI(url));
   } catch {
-    return missing;
+    return { error: vscode.l10n.t('Pictor: the image {0} does not exist. Fix the link, then try again.', url) };
   }
-  try {
-    // Through VS Code's file system, which is the workspace's wherever it lives (SSH, WSL, containers).
-    const uri = doc.uri.scheme === 'untitled' ? vscode.Uri.file(file) : doc.uri.with({ path: vscode.Uri.file(file).path, query: '', fragment: '' });
-    const s = await vscode.workspace.fs.stat(uri);
-    if (s.type & vscode.FileType.Directory) return missing;
-    return { kind: 'file', path: file, bytes: s.size };
-  } catch {
-    return missing;
-  }
+  const c = await checkReferenceFile(file, url);
+  if (!c.ok) return { error: vscode.l10n.t('Pictor: {0}', c.problem) };
+  return { kind: 'file', path: file, bytes: c.bytes };
 }
 
 function oneLine(s: string): string {

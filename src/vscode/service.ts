@@ -12,6 +12,7 @@ import { readSettings, type PictorSettings } from './config';
 import { MementoTaskStore } from './mementoStore';
 import { ApiKeyStore, KEYS_PAGE } from './secrets';
 import type { JobMeta } from './jobMeta';
+import { realReferenceForUpload } from './references';
 
 export const DASHBOARD_PAGE = 'https://evolink.ai/dashboard';
 
@@ -123,10 +124,13 @@ export class PictorService implements vscode.Disposable {
   async submit(v: ValidRequest, meta: JobMeta, baseName: string): Promise<SubmitResult> {
     let body = v.body;
     if (v.localReferences.length) {
+      // Checked again as they are opened for upload, all before the first one is sent: a file
+      // outside the workspace (or a link swapped meanwhile) stops the whole request.
+      const real = await Promise.all(v.localReferences.map((f) => realReferenceForUpload(f)));
       const urls: string[] = [];
-      for (const file of v.localReferences) {
+      for (const [i, file] of v.localReferences.entries()) {
         this.log.info(`Uploading reference image ${path.basename(file)}…`);
-        const up = await this.client.uploadFile(file);
+        const up = await this.client.uploadFile(real[i]!);
         urls.push(up.file_url);
       }
       body = withUploadedReferences(body, v.references, urls);
