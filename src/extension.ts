@@ -10,6 +10,7 @@ import { Generator } from './vscode/generate';
 import { PlaceholderLenses } from './vscode/codelens';
 import { RunningStatus } from './vscode/statusBar';
 import { ClaimRegistry } from './core/claims';
+import { initSettings } from './vscode/config';
 import * as path from 'node:path';
 
 /** A claim older than this was left by a window that died: a day, the life of a task's results. */
@@ -18,6 +19,8 @@ const CLAIM_STALE_MS = 24 * 60 * 60 * 1000;
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Pictor', { log: true });
   log.info(`Pictor ${String(context.extension.packageJSON.version)} in VS Code ${vscode.version}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (Restricted Mode: nothing is sent)'}.`);
+  // Before anything reads a setting: each is held to the manifest's schema, a bad one never throws.
+  initSettings(context.extension.packageJSON, log);
   const keys = new ApiKeyStore(context.secrets);
   const service = new PictorService(context, keys, log);
   const tracker = new RangeTracker();

@@ -62,11 +62,16 @@ export class PictorService implements vscode.Disposable {
       if (!e.affectsConfiguration('pictor') && !e.affectsConfiguration('http.proxy')) return;
       const before = this.settings;
       this.settings = readSettings();
-      this.queue.setOptions({ maxConcurrent: this.settings.maxConcurrentTasks, timeoutMinutes: this.settings.timeoutMinutes });
+      // The client first: nothing below may leave requests going to the old address.
       if (before.baseUrl !== this.settings.baseUrl || before.filesBaseUrl !== this.settings.filesBaseUrl || before.proxy !== this.settings.proxy) {
         const old = this.client;
         this.client = this.makeClient();
         void old.close();
+      }
+      try {
+        this.queue.setOptions({ maxConcurrent: this.settings.maxConcurrentTasks, timeoutMinutes: this.settings.timeoutMinutes });
+      } catch (e) {
+        this.log.error(`Could not apply the queue settings: ${(e as Error).message}`);
       }
     }));
   }
