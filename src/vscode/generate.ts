@@ -7,6 +7,7 @@ import type { ClaimRegistry } from '../core/claims';
 import { slugify } from '../core/links';
 import { ScanCache, imageAt, placeholderAt, type Placeholder, type MarkdownScan } from '../core/placeholders';
 import { FINAL_STATES, type JobRecord } from '../core/store';
+import type { ValidRequest } from '../core/request';
 import type { GenerationInput, ReferenceInput } from '../core/types';
 import { inputFromSettings, readSettings } from './config';
 import { isJobMeta, type JobMeta } from './jobMeta';
@@ -288,14 +289,22 @@ export class Generator implements vscode.Disposable {
       }
       validated.push({ item, v, claim: claims[i] });
     }
+    // One action that bills more images than the user's threshold asks first, whether it is many
+    // prompts or one prompt with a large n.
     const images = validated.reduce((sum, x) => sum + x.v.imageCount, 0);
-    if (validated.length > 1 && images > settings.confirmAboveImages) {
+    if (images > settings.confirmAboveImages) {
       const cost = validated.reduce((sum, x) => sum + x.v.relativeCost, 0);
       const go = vscode.l10n.t('Generate {0} Images', images);
+      const question = validated.length === 1
+        ? vscode.l10n.t('Generate {0} images for 1 prompt?', images)
+        : vscode.l10n.t('Generate {0} images for {1} prompts?', images, validated.length);
       const pick = await vscode.window.showWarningMessage(
-        vscode.l10n.t('Generate {0} images for {1} prompts? Each image is billed: about {2}× the cost of one medium 1024×1024 image.', images, validated.length, cost.toFixed(2)),
+        vscode.l10n.t('{0} {1}. Each image is billed: about {2}× the cost of one medium 1024×1024 image.', question, sizeText(validated.map((x) => x.v)), cost.toFixed(2)),
         { modal: true }, go);
-      if (pick !== go) return [];
+      if (pick !== go) {
+        this.log.info(`Not sent: the user declined ${images} images (above pictor.confirmAboveImages).`);
+        return [];
+      }
     }
     if (!(await this.service.ensureKey())) return [];
 
@@ -428,6 +437,13 @@ async function referenceFor(doc: vscode.TextDocument, url: string): Promise<Refe
   const c = await checkReferenceFile(file, url);
   if (!c.ok) return { error: vscode.l10n.t('Pictor: {0}', c.problem) };
   return { kind: 'file', path: file, bytes: c.bytes };
+}
+
+/** The pixel sizes and quality of a confirmation: `3840×2160, high quality`. */
+function sizeText(requests: ValidRequest[]): string {
+  const sizes = [...new Set(requests.map((v) => (v.expectedSize ? `${v.expectedSize.width}×${v.expectedSize.height}` : vscode.l10n.t('size chosen by the model'))))];
+  const qualities = [...new Set(requests.map((v) => v.body.quality ?? 'medium'))];
+  return vscode.l10n.t('Each at {0}, {1} quality', sizes.join(' / '), qualities.join(' / '));
 }
 
 function oneLine(s: string): string {

@@ -12,8 +12,14 @@ const set = (key: string, value: unknown) => cfg().update(key, value, vscode.Con
 
 describe('safety: settings held to the schema (issue 10 item 4)', function () {
   this.timeout(60_000);
+  // Put back what the workspace said before (setup.ts points baseUrl at the fake there).
+  const keys = ['maxConcurrentTasks', 'baseUrl'];
+  let saved: Record<string, unknown> = {};
+  beforeEach(() => {
+    saved = Object.fromEntries(keys.map((k) => [k, cfg().inspect(k)?.workspaceValue]));
+  });
   afterEach(async () => {
-    for (const k of ['maxConcurrentTasks', 'baseUrl', 'confirmAboveImages']) await set(k, undefined);
+    for (const k of keys) await set(k, saved[k]);
     await closeAllEditors();
   });
 
@@ -40,7 +46,7 @@ describe('safety: settings held to the schema (issue 10 item 4)', function () {
 
   it('after a bad value, a fixed baseUrl works again and tasks run (nothing stays broken)', async () => {
     await set('maxConcurrentTasks', '4');
-    await set('baseUrl', fake().url);
+    assert.equal(cfg().get('baseUrl'), fake().url);
     const dir = freshDir('safety/settings-after');
     const prompt = 'a paper boat on a puddle, after a bad setting';
     const doc = writePage(dir, `![${prompt}]()\n`);
