@@ -27,7 +27,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const linker = new Linker(tracker, log);
   service.setFinalizer((job, files) => linker.finalize(job, files));
   // Claims live where every window of this profile sees them, so two windows never fill one placeholder.
-  const claims = new ClaimRegistry(path.join(context.globalStorageUri.fsPath, 'claims'), CLAIM_STALE_MS);
+  const claims = new ClaimRegistry(path.join(context.globalStorageUri.fsPath, 'claims'), CLAIM_STALE_MS, Date.now,
+    { onError: (e) => log.warn(`Placeholder claim: ${e.message}`) });
   const generator = new Generator(service, tracker, linker, log, claims);
   const panel = new PanelController(context, log, service, generator);
   context.subscriptions.push(log, service, tracker, generator, panel, new RunningStatus(service),
@@ -35,7 +36,9 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(context, { log, keys, panel, generator, service });
   // Unfinished tasks of this workspace resume in the background (after a reload or a crash);
   // in Restricted Mode only once the user trusts the workspace.
-  const resume = () => void service.resume().catch((e) => log.error(`Could not resume tasks: ${(e as Error).message}`));
+  const resume = () => void service.resume()
+    .then(() => generator.adoptClaims())
+    .catch((e) => log.error(`Could not resume tasks: ${(e as Error).message}`));
   if (vscode.workspace.isTrusted) resume();
   else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(resume));
 }

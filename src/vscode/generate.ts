@@ -14,6 +14,7 @@ import { isJobMeta, type JobMeta } from './jobMeta';
 import type { Linker } from './linker';
 import { showJobError, type PictorService } from './service';
 import type { RangeTracker, TrackedRange } from './tracker';
+import { PlaceholderDiagnostics, promptProblems } from './diagnostics';
 import { checkReferenceFile } from './references';
 import { requireTrust } from './trust';
 
@@ -62,6 +63,8 @@ export class Generator implements vscode.Disposable {
   /** Fires when which placeholders are running (or their progress) changed. */
   readonly onDidChange = this.changed.event;
   private readonly sub: vscode.Disposable;
+  /** Placeholders the provider would refuse, marked while the user types. */
+  readonly diagnostics: PlaceholderDiagnostics;
 
   constructor(
     private readonly service: PictorService,
@@ -70,6 +73,7 @@ export class Generator implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly windows: ClaimRegistry,
   ) {
+    this.diagnostics = new PlaceholderDiagnostics((doc) => this.scan(doc));
     this.sub = service.onJobEvent((e) => {
       // A placeholder's claim ends with its job: another window may fill it again if it is still empty.
       const meta = e.job.target.meta;
@@ -78,6 +82,24 @@ export class Generator implements vscode.Disposable {
       }
       this.changed.fire();
     });
+  }
+
+  /**
+   * After a start: the claims of resumed jobs are taken again by this process, and claims that a
+   * window left behind (a reload between claiming and sending) with no live job are released.
+   */
+  async adoptClaims(): Promise<void> {
+    const live = this.service.queue.list().filter((j) => !FINAL_STATES.includes(j.state));
+    const owners = new Set<string>();
+    for (const j of live) {
+      const meta = j.target.meta;
+      if (isJobMeta(meta) && meta.origin === 'placeholder' && meta.claim) {
+        owners.add(meta.claim.owner);
+        await this.windows.acquire(meta.claim.key, meta.claim.owner);
+      }
+    }
+    const released = await this.windows.releaseOrphans((owner) => owners.has(owner) || [...this.claims.values()].some((m) => m.origin === 'placeholder' && m.claim?.owner === owner));
+    if (released) this.log.info(`Released ${released} placeholder claim(s) left by a window that stopped before sending.`);
   }
 
   scan(doc: vscode.TextDocument): MarkdownScan {
@@ -155,21 +177,36 @@ export class Generator implements vscode.Disposable {
       return [];
     }
     const running = this.runningIn(doc);
-    const free = all.filter((p) => !p.empty && !running(p));
+    let free = all.filter((p) => !p.empty && !running(p));
     if (free.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: these placeholders are already being generated.'));
       return [];
+    }
+    // Of several, one the provider would refuse (a prompt over the limit) does not stop the others:
+    // it is marked in the Problems view and named; the good ones are sent.
+    if (free.length > 1) {
+      const refused = free.filter((p) => promptProblems(p).length > 0);
+      if (refused.length) {
+        this.diagnostics.update(doc);
+        this.tellRefused(doc, refused, free.length - refused.length);
+        free = free.filter((p) => !refused.includes(p));
+        if (!free.length) return [];
+      }
     }
     const text = doc.getText();
     // Another VS Code window on the same file may be filling some of them: claim each one first.
     const owner = `${vscode.env.sessionId}:${randomUUID()}`;
     const items: RunItem[] = [];
     let heldElsewhere = 0;
+    let failed: Error | undefined;
     for (const p of free) {
       const source = text.slice(p.start, p.end);
       const key = `${doc.uri.fsPath}|${source}`;
-      if (!(await this.windows.acquire(key, owner).catch(() => true))) {
-        heldElsewhere++;
+      // A claim that could not be taken counts as not acquired: when in doubt, nothing is sent.
+      const c = await this.windows.claim(key, owner);
+      if (c.result === 'failed') failed ??= c.error;
+      if (c.result !== 'acquired') {
+        if (c.result === 'held') heldElsewhere++;
         continue;
       }
       items.push({
@@ -185,6 +222,12 @@ export class Generator implements vscode.Disposable {
       this.log.info(msg);
       void vscode.window.showInformationMessage(msg);
     }
+    if (failed) {
+      const msg = vscode.l10n.t('Pictor: could not record in its storage folder that this window is generating {0} placeholder(s) ({1}), so they were not sent: another window could otherwise bill them twice. Try again; if it persists, check that the folder is writable.',
+        free.length - items.length - heldElsewhere, failed.message);
+      this.log.error(msg);
+      void vscode.window.showErrorMessage(msg);
+    }
     if (!items.length) return [];
     try {
       return await this.run(doc, items, title);
@@ -195,6 +238,21 @@ export class Generator implements vscode.Disposable {
         if (item.meta.origin === 'placeholder' && item.meta.claim) await this.windows.release(item.meta.claim.key, owner).catch(() => undefined);
       }
     }
+  }
+
+  /** One message for every placeholder Generate all leaves out, with where it is and why. */
+  private tellRefused(doc: vscode.TextDocument, refused: Placeholder[], sent: number): void {
+    const named = refused.slice(0, 3).map((p) => vscode.l10n.t('"{0}" (line {1}): {2}',
+      shorten(p.prompt, 40), doc.positionAt(p.start).line + 1, promptProblems(p).map((e) => e.message).join(' ')));
+    const more = refused.length > 3 ? vscode.l10n.t(' and {0} more', refused.length - 3) : '';
+    const list = named.join('; ') + more;
+    const msg = sent
+      ? vscode.l10n.t('Pictor: {0} placeholder(s) were not sent, the other {1} were: {2}. They are marked in the Problems view.', refused.length, sent, list)
+      : vscode.l10n.t('Pictor: nothing was sent: {0}. They are marked in the Problems view.', list);
+    this.log.warn(msg);
+    const show = vscode.l10n.t('Show Problems');
+    void vscode.window.showWarningMessage(msg, show)
+      .then((pick) => pick === show && vscode.commands.executeCommand('workbench.actions.view.problems'));
   }
 
   async editImage(editor: vscode.TextEditor | undefined): Promise<JobSummary[]> {
@@ -391,6 +449,7 @@ export class Generator implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.diagnostics.dispose();
     this.sub.dispose();
     this.changed.dispose();
   }
