@@ -164,7 +164,7 @@ export class PictorService implements vscode.Disposable {
 }
 
 /** Shows a failure the way design.md asks: what happened, what to do, a button for the fix. */
-export async function showJobError(error: { kind: string; message: string } | PictorError | Error): Promise<void> {
+export async function showJobError(error: { kind: string; message: string; code?: string } | PictorError | Error): Promise<void> {
   const kind = 'kind' in error ? String(error.kind) : 'unknown';
   const message = vscode.l10n.t('Pictor: {0}', error.message);
   if (kind === 'auth') {
@@ -172,7 +172,8 @@ export async function showJobError(error: { kind: string; message: string } | Pi
     if ((await vscode.window.showErrorMessage(message, setKey)) === setKey) {
       await vscode.commands.executeCommand('pictor.setApiKey');
     }
-  } else if (kind === 'quota') {
+  } else if (kind === 'quota' || ('code' in error && error.code === 'quota_exceeded')) {
+    // Out of credits, whether the create was refused (402) or the task failed for it.
     const open = vscode.l10n.t('Open Dashboard');
     if ((await vscode.window.showErrorMessage(message, open)) === open) {
       void vscode.env.openExternal(vscode.Uri.parse(DASHBOARD_PAGE));
