@@ -500,7 +500,7 @@ async function referenceFor(doc: vscode.TextDocument, url: string): Promise<Refe
 
 /** The pixel sizes and quality of a confirmation: `3840×2160, high quality`. */
 function sizeText(requests: ValidRequest[]): string {
-  const sizes = [...new Set(requests.map((v) => (v.expectedSize ? `${v.expectedSize.width}×${v.expectedSize.height}` : vscode.l10n.t('size chosen by the model'))))];
+  const sizes = [...new Set(requests.map((v) => (v.expectedSize ? `${v.expectedSize.width}×${v.expectedSize.height}` : vscode.l10n.t('the size the model picks'))))];
   const qualities = [...new Set(requests.map((v) => v.body.quality ?? 'medium'))];
   return vscode.l10n.t('Each at {0}, {1} quality', sizes.join(' / '), qualities.join(' / '));
 }
