@@ -10,6 +10,7 @@ import { Generator } from './vscode/generate';
 import { PlaceholderLenses } from './vscode/codelens';
 import { RunningStatus } from './vscode/statusBar';
 import { ClaimRegistry } from './core/claims';
+import { initSettings } from './vscode/config';
 import * as path from 'node:path';
 
 /** A claim older than this was left by a window that died: a day, the life of a task's results. */
@@ -18,13 +19,16 @@ const CLAIM_STALE_MS = 24 * 60 * 60 * 1000;
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Pictor', { log: true });
   log.info(`Pictor ${String(context.extension.packageJSON.version)} in VS Code ${vscode.version}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (Restricted Mode: nothing is sent)'}.`);
+  // Before anything reads a setting: each is held to the manifest's schema, a bad one never throws.
+  initSettings(context.extension.packageJSON, log);
   const keys = new ApiKeyStore(context.secrets);
   const service = new PictorService(context, keys, log);
   const tracker = new RangeTracker();
   const linker = new Linker(tracker, log);
   service.setFinalizer((job, files) => linker.finalize(job, files));
   // Claims live where every window of this profile sees them, so two windows never fill one placeholder.
-  const claims = new ClaimRegistry(path.join(context.globalStorageUri.fsPath, 'claims'), CLAIM_STALE_MS);
+  const claims = new ClaimRegistry(path.join(context.globalStorageUri.fsPath, 'claims'), CLAIM_STALE_MS, Date.now,
+    { onError: (e) => log.warn(`Placeholder claim: ${e.message}`) });
   const generator = new Generator(service, tracker, linker, log, claims);
   const panel = new PanelController(context, log, service, generator);
   context.subscriptions.push(log, service, tracker, generator, panel, new RunningStatus(service),
@@ -32,7 +36,9 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(context, { log, keys, panel, generator, service });
   // Unfinished tasks of this workspace resume in the background (after a reload or a crash);
   // in Restricted Mode only once the user trusts the workspace.
-  const resume = () => void service.resume().catch((e) => log.error(`Could not resume tasks: ${(e as Error).message}`));
+  const resume = () => void service.resume()
+    .then(() => generator.adoptClaims())
+    .catch((e) => log.error(`Could not resume tasks: ${(e as Error).message}`));
   if (vscode.workspace.isTrusted) resume();
   else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(resume));
 }

@@ -1,8 +1,13 @@
 // Claims keep one placeholder from being billed twice: by a double click, by "Generate all" while
 // one runs, or by a second VS Code window on the same file. A claim is a file created with O_EXCL
 // in a folder every window of the profile shares, so the file system decides who got there first.
-import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+//
+// A claim left by a window that died is taken over, and that must be decided by the file system too:
+// the one window that creates the takeover mark named after that very claim (O_EXCL again) replaces
+// it, by a rename, so there is never a moment without a claim file in which a third window could
+// create one. Any error while claiming means "not acquired": when in doubt, nothing is sent.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
 const UNREADABLE_GRACE_MS = 5_000;
@@ -14,45 +19,91 @@ export interface ClaimInfo {
   at: number;
 }
 
+export interface ClaimOptions {
+  /** Told about errors that made an acquire or release fail (the claim then counts as not acquired). */
+  onError?: (e: Error) => void;
+  /** Whether a process is alive (the default asks the OS); a claim of a dead process is an orphan. */
+  pidAlive?: (pid: number) => boolean;
+}
+
 export class ClaimRegistry {
   /**
    * @param dir  a folder shared by every window (e.g. the extension's global storage).
    * @param staleMs  a claim older than this is considered abandoned (its window died without
    *   releasing it); keep it above the longest time a task may legitimately run.
    */
-  constructor(private readonly dir: string, private readonly staleMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly dir: string,
+    private readonly staleMs: number,
+    private readonly now: () => number = Date.now,
+    private readonly opts: ClaimOptions = {},
+  ) {}
 
   /** The claim file's name for a key (document path + placeholder text): a hash, safe on every file system. */
   private file(key: string): string {
     return path.join(this.dir, createHash('sha256').update(key).digest('hex').slice(0, 32) + '.claim');
   }
 
-  /** Takes the claim for `key`; false when someone else holds a live claim. */
+  /** Takes the claim for `key`; false when someone else holds a live claim, or when claiming failed. */
   async acquire(key: string, owner: string): Promise<boolean> {
-    await mkdir(this.dir, { recursive: true });
-    const file = this.file(key);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fh = await open(file, 'wx');
-        try {
-          await fh.writeFile(JSON.stringify({ owner, pid: process.pid, at: this.now() } satisfies ClaimInfo));
-        } finally {
-          await fh.close();
-        }
-        return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const held = await this.read(file);
-        if (held?.owner === owner) return true;
-        if (held && this.now() - held.at < this.staleMs) return false;
-        // An unreadable claim may be one another window is writing this very moment: only one
-        // that has stayed unreadable for a while was left half-written by a process that died.
-        if (!held && (await this.ageMs(file)) < UNREADABLE_GRACE_MS) return false;
-        // Abandoned: take it over once.
-        await rm(file, { force: true });
-      }
+    return (await this.claim(key, owner)).result === 'acquired';
+  }
+
+  /** Like acquire, telling a claim held elsewhere apart from one that could not be taken (with why). */
+  async claim(key: string, owner: string): Promise<{ result: 'acquired' | 'held' } | { result: 'failed'; error: Error }> {
+    try {
+      return { result: (await this.tryAcquire(this.file(key), owner)) ? 'acquired' : 'held' };
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      this.opts.onError?.(error);
+      return { result: 'failed', error };
     }
-    return false;
+  }
+
+  private async tryAcquire(file: string, owner: string): Promise<boolean> {
+    await mkdir(this.dir, { recursive: true });
+    const mine = (): ClaimInfo => ({ owner, pid: process.pid, at: this.now() });
+    if (await createExclusive(file, JSON.stringify(mine()))) return true;
+    const held = await this.read(file);
+    if (held?.owner === owner) {
+      // Ours already (a resume after a reload): now held by this process.
+      if (held.pid !== process.pid) await this.replaceIf(file, held, mine());
+      return true;
+    }
+    if (held && this.now() - held.at < this.staleMs) return false;
+    // An unreadable claim may be one another window is writing this very moment: only one
+    // that has stayed unreadable for a while was left half-written by a process that died.
+    if (!held && (await this.ageMs(file)) < UNREADABLE_GRACE_MS) return false;
+    return this.replaceIf(file, held ?? (await this.fingerprint(file)), mine());
+  }
+
+  /**
+   * Replaces the claim in `file` with `next` if it is still `seen` (a claim read, or the fingerprint of
+   * an unreadable one). Only the window that creates the takeover mark for `seen` may; the mark is
+   * removed afterwards, and a late window that then creates it finds another claim and gives up.
+   */
+  private async replaceIf(file: string, seen: ClaimInfo | string | undefined, next: ClaimInfo | undefined): Promise<boolean> {
+    if (seen === undefined) return false;
+    const id = typeof seen === 'string' ? seen : `${seen.owner}|${seen.pid}|${seen.at}`;
+    const mark = `${file}.${createHash('sha256').update(id).digest('hex').slice(0, 16)}.takeover`;
+    if (!(await createExclusive(mark, String(process.pid)))) return false;
+    try {
+      const now = await this.read(file);
+      const same = typeof seen === 'string'
+        ? !now && (await this.fingerprint(file)) === seen
+        : now !== undefined && now.owner === seen.owner && now.pid === seen.pid && now.at === seen.at;
+      if (!same) return false;
+      if (!next) {
+        await rm(file, { force: true });
+        return true;
+      }
+      const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      await writeFile(tmp, JSON.stringify(next));
+      await rename(tmp, file);
+      return true;
+    } finally {
+      await rm(mark, { force: true });
+    }
   }
 
   /** Releases the claim if `owner` holds it. */
@@ -66,6 +117,48 @@ export class ClaimRegistry {
   async holder(key: string): Promise<ClaimInfo | undefined> {
     const held = await this.read(this.file(key));
     return held && this.now() - held.at < this.staleMs ? held : undefined;
+  }
+
+  /**
+   * At start: releases every claim whose process is gone and that no live job owns (a reload between
+   * claiming and sending would otherwise block its placeholder until the claim goes stale). Also
+   * removes takeover marks and temporary files a killed process left. Returns how many claims went.
+   */
+  async releaseOrphans(ownedByLiveJob: (owner: string) => boolean): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return 0;
+    }
+    const alive = this.opts.pidAlive ?? pidAlive;
+    let released = 0;
+    for (const name of names) {
+      const file = path.join(this.dir, name);
+      try {
+        if (name.endsWith('.takeover') || name.endsWith('.tmp')) {
+          // A mark lives for the few milliseconds of a takeover: an old one was left by a killed process.
+          if ((await this.ageMs(file)) > 60_000) await rm(file, { force: true });
+          continue;
+        }
+        if (!name.endsWith('.claim')) continue;
+        const held = await this.read(file);
+        if (!held || ownedByLiveJob(held.owner) || (held.pid !== process.pid && alive(held.pid))) continue;
+        if (await this.replaceIf(file, held, undefined)) released++;
+      } catch (e) {
+        this.opts.onError?.(e as Error);
+      }
+    }
+    return released;
+  }
+
+  private async fingerprint(file: string): Promise<string | undefined> {
+    try {
+      const s = await stat(file);
+      return `unreadable|${s.mtimeMs}|${s.size}|${s.ino}`;
+    } catch {
+      return undefined;
+    }
   }
 
   private async ageMs(file: string): Promise<number> {
@@ -83,5 +176,32 @@ export class ClaimRegistry {
     } catch {
       return undefined;
     }
+  }
+}
+
+/** Creates `file` with `text` unless it exists (O_EXCL); false when it did. */
+async function createExclusive(file: string, text: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(file, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    await fh.writeFile(text);
+  } finally {
+    await fh.close();
+  }
+  return true;
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

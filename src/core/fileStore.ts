@@ -14,7 +14,10 @@ interface FileShape {
 }
 
 export interface FileTaskStoreOptions {
-  /** Told when the file could not be parsed and was moved aside (the store then starts empty). */
+  /**
+   * Told when the file could not be parsed and was moved aside (the store then starts empty). Without
+   * it the process gets a warning (process.emitWarning): a corrupt store is never passed over in silence.
+   */
   onCorrupt?: (backupPath: string, error: Error) => void;
 }
 
@@ -42,7 +45,37 @@ export class FileTaskStore implements TaskStore {
   }
 
   load(): Promise<JobRecord[]> {
-    return serialize(this.filePath, async () => (await this.read()).jobs);
+    return serialize(this.filePath, async () => {
+      await this.cleanUp();
+      return (await this.read()).jobs;
+    });
+  }
+
+  private cleaned = false;
+
+  /**
+   * Once, on the first load: removes the temporary files of writes that a killed process never
+   * finished (`<file>.<pid>.<random>.tmp`). A live process's file is left alone: it may be mid-write.
+   * Runs inside serialize, so no write of this process is in flight.
+   */
+  private async cleanUp(): Promise<void> {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    const dir = path.dirname(this.filePath);
+    const prefix = `${path.basename(this.filePath)}.`;
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const m = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length)) : null;
+      if (!m) continue;
+      const pid = Number(m[1]);
+      if (pid !== process.pid && pidAlive(pid)) continue;
+      await fs.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+    }
   }
 
   save(rec: JobRecord): Promise<void> {
@@ -80,8 +113,10 @@ export class FileTaskStore implements TaskStore {
     } catch (e) {
       // Keep the broken file for a human to look at, but do not let it stop new tasks.
       const backup = `${this.filePath}.corrupt-${Date.now()}`;
-      await fs.rename(this.filePath, backup).catch(() => undefined);
-      this.opts.onCorrupt?.(backup, e as Error);
+      await fs.rename(this.filePath, backup);
+      const error = e as Error;
+      if (this.opts.onCorrupt) this.opts.onCorrupt(backup, error);
+      else process.emitWarning(`The task store ${this.filePath} could not be read (${error.message}); it was moved to ${backup} and Pictor starts with no stored tasks.`, 'PictorStoreWarning');
       return { version: 1, jobs: [] };
     }
   }
@@ -117,5 +152,14 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
       if (attempt >= 5 || !(code === 'EPERM' || code === 'EBUSY' || code === 'EACCES')) throw e;
       await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
     }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

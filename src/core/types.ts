@@ -84,6 +84,8 @@ export interface DownloadedImage {
   width: number;
   height: number;
   bytes: number;
+  /** Set once the file is at its final place (the workspace): recorded, never guessed from the path. */
+  placed?: true;
 }
 
 export interface PixelSize {

@@ -1,54 +1,30 @@
-// The host's check of every reference image the webview names: a workspace file (inside a workspace
-// folder, even through symbolic links; PNG/JPEG/WebP; at most 50 MB) or a URL (the core's rules).
+// The host's check of every reference image the webview names: a workspace file (the one check of
+// src/vscode/references.ts: inside a workspace folder, symbolic links followed; PNG/JPEG/WebP; at most
+// 50 MB) or a URL (the core's rules).
 import * as vscode from 'vscode';
-import { realpath, stat } from 'node:fs/promises';
+import { insideFolders, realInside } from '../core/paths';
 import { validateRequest } from '../core/request';
 import type { ReferenceInput } from '../core/types';
-import { extensionOf, insideFolders } from './paths';
-import { MAX_REFERENCE_BYTES, MAX_REFERENCES, REFERENCE_EXTENSIONS, type ReferenceSpec, type ReferenceView } from './protocol';
+import { checkReferenceFile, workspaceFolderPaths } from '../vscode/references';
+import { MAX_REFERENCES, type ReferenceSpec, type ReferenceView } from './protocol';
 import type { Thumb } from './views';
 
 export type Checked = { ok: true; view: ReferenceView; input: ReferenceInput } | { ok: false; problem: string };
 
-export function workspaceFolderPaths(): string[] {
-  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-}
+export { workspaceFolderPaths };
 
 /** True when the path lies in a workspace folder, also once symbolic links are followed (when it exists). */
 export async function inWorkspace(file: string): Promise<boolean> {
   const folders = workspaceFolderPaths();
-  if (!insideFolders(file, folders)) return false;
-  try {
-    const real = await realpath(file);
-    const realFolders = await Promise.all(folders.map((f) => realpath(f).catch(() => f)));
-    return insideFolders(real, realFolders);
-  } catch {
-    return true; // does not exist (yet): the lexical check is all there is
-  }
+  const r = await realInside(file, folders);
+  return r.ok || (r.reason === 'missing' && insideFolders(file, folders));
 }
 
 export async function checkFile(file: string, thumb: Thumb): Promise<Checked> {
   const label = vscode.workspace.asRelativePath(file, false);
-  if (!(await inWorkspace(file))) {
-    return { ok: false, problem: vscode.l10n.t('{0} is not in a workspace folder: only workspace files can be reference images.', label) };
-  }
-  const ext = extensionOf(file);
-  if (!(REFERENCE_EXTENSIONS as readonly string[]).includes(ext)) {
-    return { ok: false, problem: vscode.l10n.t('{0} is not a PNG, JPEG or WebP image.', label) };
-  }
-  let bytes: number;
-  try {
-    const s = await stat(file);
-    if (!s.isFile()) return { ok: false, problem: vscode.l10n.t('{0} is not a file.', label) };
-    bytes = s.size;
-  } catch {
-    return { ok: false, problem: vscode.l10n.t('{0} does not exist.', label) };
-  }
-  if (bytes > MAX_REFERENCE_BYTES) {
-    return { ok: false, problem: vscode.l10n.t('{0} is {1} MB; a reference image may be at most 50 MB.', label, (bytes / 1024 / 1024).toFixed(1)) };
-  }
-  if (bytes === 0) return { ok: false, problem: vscode.l10n.t('{0} is empty.', label) };
-  return { ok: true, view: { kind: 'file', value: file, label, thumb: thumb(file), bytes }, input: { kind: 'file', path: file, bytes } };
+  const c = await checkReferenceFile(file, label);
+  if (!c.ok) return c;
+  return { ok: true, view: { kind: 'file', value: file, label, thumb: thumb(file), bytes: c.bytes }, input: { kind: 'file', path: file, bytes: c.bytes } };
 }
 
 /** A URL is checked by the same rules as any request (https, accepted image types). */

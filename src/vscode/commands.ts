@@ -77,4 +77,6 @@ function registerTestSeams(register: (id: string, fn: (...args: any[]) => unknow
     answers.push(typeof answer === 'string' ? answer : undefined);
   });
   register('pictor._test.inputBoxesAsked', () => asked.splice(0));
+  // Answers queued for a box that was never shown (the command stopped before asking).
+  register('pictor._test.forgetAnswers', () => answers.splice(0).length);
 }

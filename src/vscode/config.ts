@@ -1,5 +1,7 @@
-// Reads the pictor.* settings. The key is never a setting (see secrets.ts).
+// Reads the pictor.* settings, each through one reader that holds it to the manifest's schema.
+// The key is never a setting (see secrets.ts).
 import * as vscode from 'vscode';
+import { coerceSetting, type SettingSchema } from '../core/settings';
 import type { GenerationInput } from '../core/types';
 
 export interface PictorSettings {
@@ -18,22 +20,60 @@ export interface PictorSettings {
   proxy?: string;
 }
 
+/** The manifest's schema of every pictor.* setting, and where problems are told (set at activation). */
+let schemas: Record<string, SettingSchema> = {};
+let report: (message: string) => void = () => undefined;
+const told = new Set<string>();
+
+/**
+ * Called once at activation with the extension's package.json: settings are then checked against the
+ * very schema the Settings editor shows. Problems are logged and shown once per setting and value.
+ */
+export function initSettings(packageJSON: unknown, log: vscode.LogOutputChannel): void {
+  const props = (packageJSON as { contributes?: { configuration?: { properties?: Record<string, SettingSchema> } } })
+    ?.contributes?.configuration?.properties ?? {};
+  schemas = props;
+  report = (message) => {
+    log.warn(`Setting: ${message}`);
+    const open = vscode.l10n.t('Open Settings');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the setting {0}', message), open)
+      .then((pick) => pick === open && vscode.commands.executeCommand('workbench.action.openSettings', 'pictor'));
+  };
+}
+
+/** One setting, checked against its schema (a wrong value is told once and replaced, never thrown). */
+function setting<T>(c: vscode.WorkspaceConfiguration, key: string, fallback: T): T {
+  const name = `pictor.${key}`;
+  const schema = schemas[name] ?? { default: fallback, type: typeof fallback === 'number' ? 'number' : typeof fallback };
+  const r = coerceSetting(name, c.get<unknown>(key), { ...schema, default: schema.default ?? fallback });
+  if (r.problem) {
+    const id = `${name}=${JSON.stringify(c.get<unknown>(key))}`;
+    if (!told.has(id)) {
+      told.add(id);
+      report(r.problem);
+    }
+  }
+  return r.value as T;
+}
+
+/** Every pictor.* setting, each checked against the manifest's schema. Never throws on a bad value. */
 export function readSettings(scope?: vscode.Uri): PictorSettings {
   const c = vscode.workspace.getConfiguration('pictor', scope);
-  const proxy = vscode.workspace.getConfiguration('http').get<string>('proxy')?.trim();
+  const rawProxy = vscode.workspace.getConfiguration('http').get<unknown>('proxy');
+  const proxy = typeof rawProxy === 'string' ? rawProxy.trim() : '';
   return {
-    baseUrl: c.get<string>('baseUrl', 'https://api.evolink.ai'),
-    filesBaseUrl: c.get<string>('filesBaseUrl', 'https://files-api.evolink.ai'),
-    model: c.get<string>('model', 'gpt-image-2'),
-    size: c.get<string>('size', 'auto'),
-    resolution: c.get<string>('resolution', '1K'),
-    quality: c.get<string>('quality', 'medium'),
-    n: c.get<number>('n', 1),
-    callbackUrl: c.get<string>('callbackUrl', ''),
-    destination: c.get<Record<string, string>>('destination', {}) ?? {},
-    maxConcurrentTasks: c.get<number>('maxConcurrentTasks', 4),
-    timeoutMinutes: c.get<number>('timeoutMinutes', 15),
-    confirmAboveImages: c.get<number>('confirmAboveImages', 4),
+    baseUrl: setting(c, 'baseUrl', 'https://api.evolink.ai'),
+    filesBaseUrl: setting(c, 'filesBaseUrl', 'https://files-api.evolink.ai'),
+    model: setting(c, 'model', 'gpt-image-2'),
+    size: setting(c, 'size', 'auto'),
+    resolution: setting(c, 'resolution', '1K'),
+    quality: setting(c, 'quality', 'medium'),
+    n: setting(c, 'n', 1),
+    callbackUrl: setting(c, 'callbackUrl', ''),
+    destination: setting<Record<string, string>>(c, 'destination', {}),
+    maxConcurrentTasks: setting(c, 'maxConcurrentTasks', 4),
+    timeoutMinutes: setting(c, 'timeoutMinutes', 15),
+    confirmAboveImages: setting(c, 'confirmAboveImages', 4),
     proxy: proxy || undefined,
   };
 }

@@ -7,12 +7,15 @@ import type { ClaimRegistry } from '../core/claims';
 import { slugify } from '../core/links';
 import { ScanCache, imageAt, placeholderAt, type Placeholder, type MarkdownScan } from '../core/placeholders';
 import { FINAL_STATES, type JobRecord } from '../core/store';
+import type { ValidRequest } from '../core/request';
 import type { GenerationInput, ReferenceInput } from '../core/types';
 import { inputFromSettings, readSettings } from './config';
 import { isJobMeta, type JobMeta } from './jobMeta';
 import type { Linker } from './linker';
 import { showJobError, type PictorService } from './service';
 import type { RangeTracker, TrackedRange } from './tracker';
+import { PlaceholderDiagnostics, promptProblems } from './diagnostics';
+import { checkReferenceFile } from './references';
 import { requireTrust } from './trust';
 
 /** One prompt to generate, with where its images go. */
@@ -62,6 +65,8 @@ export class Generator implements vscode.Disposable {
   private readonly sub: vscode.Disposable;
   /** A closed document's scan (which keeps its text for the next edit) is not needed any more. */
   private readonly closed = vscode.workspace.onDidCloseTextDocument((doc) => this.scans.delete(doc.uri.toString()));
+  /** Placeholders the provider would refuse, marked while the user types. */
+  readonly diagnostics: PlaceholderDiagnostics;
 
   constructor(
     private readonly service: PictorService,
@@ -70,6 +75,7 @@ export class Generator implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly windows: ClaimRegistry,
   ) {
+    this.diagnostics = new PlaceholderDiagnostics((doc) => this.scan(doc));
     this.sub = service.onJobEvent((e) => {
       // A placeholder's claim ends with its job: another window may fill it again if it is still empty.
       const meta = e.job.target.meta;
@@ -78,6 +84,24 @@ export class Generator implements vscode.Disposable {
       }
       this.changed.fire();
     });
+  }
+
+  /**
+   * After a start: the claims of resumed jobs are taken again by this process, and claims that a
+   * window left behind (a reload between claiming and sending) with no live job are released.
+   */
+  async adoptClaims(): Promise<void> {
+    const live = this.service.queue.list().filter((j) => !FINAL_STATES.includes(j.state));
+    const owners = new Set<string>();
+    for (const j of live) {
+      const meta = j.target.meta;
+      if (isJobMeta(meta) && meta.origin === 'placeholder' && meta.claim) {
+        owners.add(meta.claim.owner);
+        await this.windows.acquire(meta.claim.key, meta.claim.owner);
+      }
+    }
+    const released = await this.windows.releaseOrphans((owner) => owners.has(owner) || [...this.claims.values()].some((m) => m.origin === 'placeholder' && m.claim?.owner === owner));
+    if (released) this.log.info(`Released ${released} placeholder claim(s) left by a window that stopped before sending.`);
   }
 
   scan(doc: vscode.TextDocument): MarkdownScan {
@@ -155,21 +179,36 @@ export class Generator implements vscode.Disposable {
       return [];
     }
     const running = this.runningIn(doc);
-    const free = all.filter((p) => !p.empty && !running(p));
+    let free = all.filter((p) => !p.empty && !running(p));
     if (free.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: these placeholders are already being generated.'));
       return [];
+    }
+    // Of several, one the provider would refuse (a prompt over the limit) does not stop the others:
+    // it is marked in the Problems view and named; the good ones are sent.
+    if (free.length > 1) {
+      const refused = free.filter((p) => promptProblems(p).length > 0);
+      if (refused.length) {
+        this.diagnostics.update(doc);
+        this.tellRefused(doc, refused, free.length - refused.length);
+        free = free.filter((p) => !refused.includes(p));
+        if (!free.length) return [];
+      }
     }
     const text = doc.getText();
     // Another VS Code window on the same file may be filling some of them: claim each one first.
     const owner = `${vscode.env.sessionId}:${randomUUID()}`;
     const items: RunItem[] = [];
     let heldElsewhere = 0;
+    let failed: Error | undefined;
     for (const p of free) {
       const source = text.slice(p.start, p.end);
       const key = `${doc.uri.fsPath}|${source}`;
-      if (!(await this.windows.acquire(key, owner).catch(() => true))) {
-        heldElsewhere++;
+      // A claim that could not be taken counts as not acquired: when in doubt, nothing is sent.
+      const c = await this.windows.claim(key, owner);
+      if (c.result === 'failed') failed ??= c.error;
+      if (c.result !== 'acquired') {
+        if (c.result === 'held') heldElsewhere++;
         continue;
       }
       items.push({
@@ -185,6 +224,12 @@ export class Generator implements vscode.Disposable {
       this.log.info(msg);
       void vscode.window.showInformationMessage(msg);
     }
+    if (failed) {
+      const msg = vscode.l10n.t('Pictor: could not record in its storage folder that this window is generating {0} placeholder(s) ({1}), so they were not sent: another window could otherwise bill them twice. Try again; if it persists, check that the folder is writable.',
+        free.length - items.length - heldElsewhere, failed.message);
+      this.log.error(msg);
+      void vscode.window.showErrorMessage(msg);
+    }
     if (!items.length) return [];
     try {
       return await this.run(doc, items, title);
@@ -195,6 +240,21 @@ export class Generator implements vscode.Disposable {
         if (item.meta.origin === 'placeholder' && item.meta.claim) await this.windows.release(item.meta.claim.key, owner).catch(() => undefined);
       }
     }
+  }
+
+  /** One message for every placeholder Generate all leaves out, with where it is and why. */
+  private tellRefused(doc: vscode.TextDocument, refused: Placeholder[], sent: number): void {
+    const named = refused.slice(0, 3).map((p) => vscode.l10n.t('"{0}" (line {1}): {2}',
+      shorten(p.prompt, 40), doc.positionAt(p.start).line + 1, promptProblems(p).map((e) => e.message).join(' ')));
+    const more = refused.length > 3 ? vscode.l10n.t(' and {0} more', refused.length - 3) : '';
+    const list = named.join('; ') + more;
+    const msg = sent
+      ? vscode.l10n.t('Pictor: {0} placeholder(s) were not sent, the other {1} were: {2}. They are marked in the Problems view.', refused.length, sent, list)
+      : vscode.l10n.t('Pictor: nothing was sent: {0}. They are marked in the Problems view.', list);
+    this.log.warn(msg);
+    const show = vscode.l10n.t('Show Problems');
+    void vscode.window.showWarningMessage(msg, show)
+      .then((pick) => pick === show && vscode.commands.executeCommand('workbench.actions.view.problems'));
   }
 
   async editImage(editor: vscode.TextEditor | undefined): Promise<JobSummary[]> {
@@ -218,6 +278,7 @@ export class Generator implements vscode.Disposable {
     try {
       reference = await referenceFor(doc, img.url);
       if ('error' in reference) {
+        this.log.warn(reference.error);
         void vscode.window.showErrorMessage(reference.error);
         return [];
       }
@@ -288,14 +349,22 @@ export class Generator implements vscode.Disposable {
       }
       validated.push({ item, v, claim: claims[i] });
     }
+    // One action that bills more images than the user's threshold asks first, whether it is many
+    // prompts or one prompt with a large n.
     const images = validated.reduce((sum, x) => sum + x.v.imageCount, 0);
-    if (validated.length > 1 && images > settings.confirmAboveImages) {
+    if (images > settings.confirmAboveImages) {
       const cost = validated.reduce((sum, x) => sum + x.v.relativeCost, 0);
       const go = vscode.l10n.t('Generate {0} Images', images);
+      const question = validated.length === 1
+        ? vscode.l10n.t('Generate {0} images for 1 prompt?', images)
+        : vscode.l10n.t('Generate {0} images for {1} prompts?', images, validated.length);
       const pick = await vscode.window.showWarningMessage(
-        vscode.l10n.t('Generate {0} images for {1} prompts? Each image is billed: about {2}× the cost of one medium 1024×1024 image.', images, validated.length, cost.toFixed(2)),
+        vscode.l10n.t('{0} {1}. Each image is billed: about {2}× the cost of one medium 1024×1024 image.', question, sizeText(validated.map((x) => x.v)), cost.toFixed(2)),
         { modal: true }, go);
-      if (pick !== go) return [];
+      if (pick !== go) {
+        this.log.info(`Not sent: the user declined ${images} images (above pictor.confirmAboveImages).`);
+        return [];
+      }
     }
     if (!(await this.service.ensureKey())) return [];
 
@@ -382,6 +451,7 @@ export class Generator implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.diagnostics.dispose();
     this.sub.dispose();
     this.closed.dispose();
     this.changed.dispose();
@@ -410,29 +480,32 @@ function toRange(v: unknown): vscode.Range | undefined {
   return undefined;
 }
 
-/** The reference for an image link: a URL as is, or a workspace file (uploaded before the create). */
+/**
+ * The reference for an image link: a URL as is, or a file that really lies in a workspace folder
+ * (uploaded before the create). Relative links resolve from the document's folder.
+ */
 async function referenceFor(doc: vscode.TextDocument, url: string): Promise<ReferenceInput | { error: string }> {
   if (/^https?:\/\//i.test(url)) return { kind: 'url', url };
   if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^file:/i.test(url)) {
     return { error: vscode.l10n.t('Pictor: this image link ({0}) is neither a web address nor a file in the workspace.', url) };
   }
-  const missing = { error: vscode.l10n.t('Pictor: the image {0} does not exist. Fix the link, then try again.', url) };
   let file: string;
   try {
     // The parser percent-encodes destinations (`<my pic.png>` reads as `my%20pic.png`).
     file = /^file:/i.test(url) ? vscode.Uri.parse(url).fsPath : path.resolve(path.dirname(doc.uri.fsPath), decodeURI(url));
   } catch {
-    return missing;
+    return { error: vscode.l10n.t('Pictor: the image {0} does not exist. Fix the link, then try again.', url) };
   }
-  try {
-    // Through VS Code's file system, which is the workspace's wherever it lives (SSH, WSL, containers).
-    const uri = doc.uri.scheme === 'untitled' ? vscode.Uri.file(file) : doc.uri.with({ path: vscode.Uri.file(file).path, query: '', fragment: '' });
-    const s = await vscode.workspace.fs.stat(uri);
-    if (s.type & vscode.FileType.Directory) return missing;
-    return { kind: 'file', path: file, bytes: s.size };
-  } catch {
-    return missing;
-  }
+  const c = await checkReferenceFile(file, url);
+  if (!c.ok) return { error: vscode.l10n.t('Pictor: {0}', c.problem) };
+  return { kind: 'file', path: file, bytes: c.bytes };
+}
+
+/** The pixel sizes and quality of a confirmation: `3840×2160, high quality`. */
+function sizeText(requests: ValidRequest[]): string {
+  const sizes = [...new Set(requests.map((v) => (v.expectedSize ? `${v.expectedSize.width}×${v.expectedSize.height}` : vscode.l10n.t('the size the model picks'))))];
+  const qualities = [...new Set(requests.map((v) => v.body.quality ?? 'medium'))];
+  return vscode.l10n.t('Each at {0}, {1} quality', sizes.join(' / '), qualities.join(' / '));
 }
 
 function oneLine(s: string): string {

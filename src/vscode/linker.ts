@@ -9,6 +9,7 @@ import { anchorLineEnd, insertionEdit, placeholderEdit } from '../core/fill';
 import { scanMarkdown, type Placeholder, type ImageLink } from '../core/placeholders';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
+import { realDirInside } from '../core/paths';
 import { readSettings } from './config';
 import { isJobMeta, type JobMeta } from './jobMeta';
 import type { RangeTracker } from './tracker';
@@ -46,32 +47,64 @@ export class Linker {
     return placed;
   }
 
-  /** Copies staged downloads to their destination. Returns the images at their new paths. */
+  /**
+   * Copies staged downloads to their destination. Returns the images at their new paths, each marked
+   * placed. All or nothing: if one cannot be written, the copies made so far are removed again and
+   * every image stays in Pictor's storage, so a retry starts from the same files.
+   */
   private async place(docUri: vscode.Uri | undefined, alt: string, files: DownloadedImage[]): Promise<DownloadedImage[]> {
     const { folder, documentPath } = destinationContext(docUri);
     const settings = readSettings(docUri);
     const base = fileBaseName(alt);
     const out: DownloadedImage[] = [];
+    const copied: vscode.Uri[] = [];
+    try {
+      for (const [i, f] of files.entries()) {
+        if (f.placed) {
+          out.push(f); // already placed (a finalize that is repeated after a restart)
+          continue;
+        }
+        const fileName = files.length > 1 ? `${base}-${i + 1}` : base;
+        const target = await this.freeTarget(folder, documentPath, settings.destination, fileName, f.type);
+        const dir = vscode.Uri.joinPath(target, '..');
+        try {
+          await vscode.workspace.fs.createDirectory(dir);
+        } catch (e) {
+          throw this.unwritable(target, f, e);
+        }
+        // The folder's text lies inside the workspace; a symbolic link on the way may still lead out.
+        // Where it really is decides, once it exists.
+        const where = await realDirInside(dir.fsPath, folder.uri.fsPath);
+        if (!where.ok) {
+          throw new PlaceError(where.reason === 'outside'
+            ? `${vscode.workspace.asRelativePath(dir)} leads outside the workspace folder (to ${where.real}) through a symbolic link, so nothing was written there; the image is kept at ${f.path}. Remove the link or change pictor.destination`
+            : `${vscode.workspace.asRelativePath(dir)} could not be found after it was created; the image is kept at ${f.path}`);
+        }
+        try {
+          await vscode.workspace.fs.copy(vscode.Uri.file(f.path), target, { overwrite: false });
+        } catch (e) {
+          throw this.unwritable(target, f, e);
+        }
+        copied.push(target);
+        out.push({ ...f, path: target.fsPath, placed: true });
+      }
+    } catch (e) {
+      for (const c of copied) await vscode.workspace.fs.delete(c).then(undefined, () => undefined);
+      throw e;
+    }
     for (const [i, f] of files.entries()) {
-      if (isInside(folder.uri.fsPath, f.path)) {
-        out.push(f); // already placed (a finalize that is repeated after a restart)
-        continue;
-      }
-      const fileName = files.length > 1 ? `${base}-${i + 1}` : base;
-      const target = await this.freeTarget(folder, documentPath, settings.destination, fileName, f.type);
-      try {
-        await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
-        await vscode.workspace.fs.copy(vscode.Uri.file(f.path), target, { overwrite: false });
-      } catch (e) {
-        // The image is paid for: say where it is kept until the folder can take it.
-        const why = e instanceof vscode.FileSystemError ? e.code || e.message : (e as Error).message;
-        throw new PlaceError(`${vscode.workspace.asRelativePath(target)} could not be written (${why}); the image is kept at ${f.path}. Make the folder writable or change pictor.destination`);
-      }
+      if (f.placed) continue;
       await rm(f.path, { force: true });
-      this.log.info(`Saved ${vscode.workspace.asRelativePath(target)} (${f.width}×${f.height}, ${f.bytes} bytes).`);
-      out.push({ ...f, path: target.fsPath });
+      const to = out[i]!;
+      this.log.info(`Saved ${vscode.workspace.asRelativePath(to.path)} (${to.width}×${to.height}, ${to.bytes} bytes).`);
     }
     return out;
+  }
+
+  /** The image is paid for: say where it is kept until the folder can take it. */
+  private unwritable(target: vscode.Uri, f: DownloadedImage, e: unknown): PlaceError {
+    const why = e instanceof vscode.FileSystemError ? e.code || e.message : (e as Error).message;
+    return new PlaceError(`${vscode.workspace.asRelativePath(target)} could not be written (${why}); the image is kept at ${f.path}. Make the folder writable or change pictor.destination`);
   }
 
   private async freeTarget(folder: vscode.WorkspaceFolder, documentPath: string, patterns: Record<string, string>,
@@ -245,11 +278,6 @@ function documentPathOf(uri: vscode.Uri): string {
     return first ? vscode.Uri.joinPath(first.uri, 'untitled.md').fsPath : '/untitled.md';
   }
   return uri.fsPath;
-}
-
-function isInside(folder: string, file: string): boolean {
-  const f = folder.endsWith('/') || folder.endsWith('\\') ? folder : folder + (folder.includes('\\') ? '\\' : '/');
-  return file.startsWith(f);
 }
 
 function toUriPath(p: string): string {

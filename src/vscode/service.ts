@@ -12,6 +12,7 @@ import { readSettings, type PictorSettings } from './config';
 import { MementoTaskStore } from './mementoStore';
 import { ApiKeyStore, KEYS_PAGE } from './secrets';
 import type { JobMeta } from './jobMeta';
+import { realReferenceForUpload } from './references';
 
 export const DASHBOARD_PAGE = 'https://evolink.ai/dashboard';
 
@@ -61,11 +62,16 @@ export class PictorService implements vscode.Disposable {
       if (!e.affectsConfiguration('pictor') && !e.affectsConfiguration('http.proxy')) return;
       const before = this.settings;
       this.settings = readSettings();
-      this.queue.setOptions({ maxConcurrent: this.settings.maxConcurrentTasks, timeoutMinutes: this.settings.timeoutMinutes });
+      // The client first: nothing below may leave requests going to the old address.
       if (before.baseUrl !== this.settings.baseUrl || before.filesBaseUrl !== this.settings.filesBaseUrl || before.proxy !== this.settings.proxy) {
         const old = this.client;
         this.client = this.makeClient();
         void old.close();
+      }
+      try {
+        this.queue.setOptions({ maxConcurrent: this.settings.maxConcurrentTasks, timeoutMinutes: this.settings.timeoutMinutes });
+      } catch (e) {
+        this.log.error(`Could not apply the queue settings: ${(e as Error).message}`);
       }
     }));
   }
@@ -123,10 +129,13 @@ export class PictorService implements vscode.Disposable {
   async submit(v: ValidRequest, meta: JobMeta, baseName: string): Promise<SubmitResult> {
     let body = v.body;
     if (v.localReferences.length) {
+      // Checked again as they are opened for upload, all before the first one is sent: a file
+      // outside the workspace (or a link swapped meanwhile) stops the whole request.
+      const real = await Promise.all(v.localReferences.map((f) => realReferenceForUpload(f)));
       const urls: string[] = [];
-      for (const file of v.localReferences) {
+      for (const [i, file] of v.localReferences.entries()) {
         this.log.info(`Uploading reference image ${path.basename(file)}…`);
-        const up = await this.client.uploadFile(file);
+        const up = await this.client.uploadFile(real[i]!);
         urls.push(up.file_url);
       }
       body = withUploadedReferences(body, v.references, urls);
@@ -155,7 +164,7 @@ export class PictorService implements vscode.Disposable {
 }
 
 /** Shows a failure the way design.md asks: what happened, what to do, a button for the fix. */
-export async function showJobError(error: { kind: string; message: string } | PictorError | Error): Promise<void> {
+export async function showJobError(error: { kind: string; message: string; code?: string } | PictorError | Error): Promise<void> {
   const kind = 'kind' in error ? String(error.kind) : 'unknown';
   const message = vscode.l10n.t('Pictor: {0}', error.message);
   if (kind === 'auth') {
@@ -163,7 +172,8 @@ export async function showJobError(error: { kind: string; message: string } | Pi
     if ((await vscode.window.showErrorMessage(message, setKey)) === setKey) {
       await vscode.commands.executeCommand('pictor.setApiKey');
     }
-  } else if (kind === 'quota') {
+  } else if (kind === 'quota' || ('code' in error && error.code === 'quota_exceeded')) {
+    // Out of credits, whether the create was refused (402) or the task failed for it.
     const open = vscode.l10n.t('Open Dashboard');
     if ((await vscode.window.showErrorMessage(message, open)) === open) {
       void vscode.env.openExternal(vscode.Uri.parse(DASHBOARD_PAGE));

@@ -8,6 +8,9 @@
 // `*.phase1.test.js`; then, for N = 2, 3, … while such files exist, the server and the browser are
 // restarted and only `*.phaseN.test.js` run.
 //
+// Also a run whose workspace folder holds the user data (`*.home.test.js`, a workspace at the home
+// folder) and one whose workspace is not trusted (`*.untrusted.test.js`).
+//
 // Env: PICTOR_SUMMARY_FILE (counts for run-all), PICTOR_INTEGRATION_TIMEOUT_MS (per phase, default 10 min),
 // PICTOR_KEEP_TEMP=1 (keep the temp folder for a look afterwards), PICTOR_INTEGRATION_GREP (only tests whose
 // full title matches; phases with no match report zero tests), PICTOR_INTEGRATION_RESULTS_DIR (logs and
@@ -78,6 +81,22 @@ async function runUntrusted({ port, tmp, fake }) {
   return runPhase({ phase: 'untrusted', port, dirs, fake, trust: true });
 }
 
+/**
+ * A workspace opened at the home folder (for *.home.test.js): VS Code's user data, and so Pictor's
+ * global storage, lie inside the workspace folder, as ~/.config/Code does inside ~.
+ */
+async function runHome({ port, tmp, fake }) {
+  const home = join(tmp, 'home');
+  const dirs = {
+    workspace: home, user: join(home, '.config', 'pictor-test-user-data'), server: join(home, '.config', 'server-data'),
+    extensions: join(tmp, 'home-extensions'), browser: join(tmp, 'home-browser'),
+  };
+  cpSync(fixture, home, { recursive: true });
+  mkdirSync(join(dirs.user, 'User'), { recursive: true });
+  writeFileSync(join(dirs.user, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none' }, null, 2));
+  return runPhase({ phase: 'home', port, dirs, fake });
+}
+
 async function runPhase({ phase, port, dirs, fake, trust = false }) {
   const resultsFile = join(resultsDir, `results-phase${phase}.json`);
   rmSync(resultsFile, { force: true });
@@ -139,6 +158,15 @@ async function runIntegration() {
       totals.failed += results.failed;
       totals.pending += results.pending;
       if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error(`phase ${phase} ran zero tests`);
+    }
+    if (readdirSync(testsDir).some((f) => f.endsWith('.home.test.js'))) {
+      say('integration, workspace at the home folder:');
+      const results = await runHome({ port: await freePort(), tmp, fake });
+      say(formatResults(results));
+      totals.passed += results.passed;
+      totals.failed += results.failed;
+      totals.pending += results.pending;
+      if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error('the home-folder run ran zero tests');
     }
     if (!bareServer && readdirSync(testsDir).some((f) => f.endsWith('.untrusted.test.js'))) {
       say('integration, untrusted workspace (Restricted Mode):');

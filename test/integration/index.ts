@@ -19,13 +19,16 @@ export interface ResultsFile {
 
 /** Which spec files this host run takes: PICTOR_PHASE=N takes the plain suites plus `*.phaseN.test.js`,
  *  except phase 2+, which only takes its own phase (it runs after a host restart). PICTOR_PHASE=untrusted
- *  (a host whose workspace is not trusted) takes only `*.untrusted.test.js`. */
+ *  (a host whose workspace is not trusted) takes only `*.untrusted.test.js`; PICTOR_PHASE=home (a workspace
+ *  folder that holds VS Code's user data, as a workspace opened at the home folder does) only `*.home.test.js`. */
 export function selectSpecs(files: string[], phase: string | undefined): string[] {
   const phaseOf = (f: string) => /\.phase(\d+)\.test\.js$/.exec(f)?.[1];
   const untrusted = (f: string) => f.endsWith('.untrusted.test.js');
+  const home = (f: string) => f.endsWith('.home.test.js');
   return files.filter((f) => {
     if (phase === 'untrusted') return untrusted(f);
-    if (untrusted(f)) return false;
+    if (phase === 'home') return home(f);
+    if (untrusted(f) || home(f)) return false;
     const p = phaseOf(f);
     if (!phase || phase === '1') return p === undefined || p === '1';
     return p === phase;

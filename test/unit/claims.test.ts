@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ClaimRegistry } from '../../src/core/claims';
@@ -48,5 +48,61 @@ describe('ClaimRegistry: one placeholder, one paid task', () => {
     const regs = Array.from({ length: 8 }, () => new ClaimRegistry(dir, 60_000));
     const wins = await Promise.all(regs.map((r, i) => r.acquire('race', `job-${i}`)));
     assert.equal(wins.filter(Boolean).length, 1);
+  });
+
+  // Issue 10 item 9: two windows that both find the same abandoned claim must not both take it over.
+  it('a stale claim is taken over by exactly one of the windows racing for it (300 trials)', async () => {
+    let now = 1_000_000;
+    const clock = () => now;
+    let doubles = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const key = `stale-${trial}`;
+      now = 1_000_000;
+      assert.equal(await new ClaimRegistry(dir, 10_000, clock).acquire(key, 'dead-window-job'), true);
+      now += 20_000; // the claim is stale now
+      const racers = Array.from({ length: 3 }, () => new ClaimRegistry(dir, 10_000, clock));
+      const wins = await Promise.all(racers.map((r, i) => r.acquire(key, `job-${trial}-${i}`)));
+      if (wins.filter(Boolean).length !== 1) doubles++;
+      // Whoever won holds it, and a fourth window now sees it held.
+      assert.equal(await new ClaimRegistry(dir, 10_000, clock).acquire(key, 'late-window'), false);
+    }
+    assert.equal(doubles, 0, `${doubles} of 300 trials had more (or fewer) than one winner`);
+  });
+
+  it('an error while claiming counts as not acquired (and is told)', async () => {
+    const blocked = path.join(dir, 'not-a-folder');
+    writeFileSync(blocked, 'a file where the claims folder should be');
+    const errors: Error[] = [];
+    const r = new ClaimRegistry(path.join(blocked, 'claims'), 60_000, Date.now, { onError: (e) => errors.push(e) });
+    assert.equal(await r.acquire('k', 'job-1'), false);
+    const c = await r.claim('k', 'job-1');
+    assert.equal(c.result, 'failed');
+    assert.equal(errors.length, 2);
+  });
+
+  it('on start, releases claims of dead processes that no live job owns; keeps live ones', async () => {
+    const dead = 999_999_999;
+    const write = (name: string, info: object) => writeFileSync(path.join(dir, name), JSON.stringify(info));
+    const reg = new ClaimRegistry(dir, 24 * 3600_000, Date.now, { pidAlive: (pid) => pid !== dead });
+    assert.equal(await reg.acquire('orphan', 'reloaded-job'), true);
+    assert.equal(await reg.acquire('resumed', 'resumed-job'), true);
+    assert.equal(await reg.acquire('other-window', 'other-job'), true);
+    // Rewrite the first two as left by a process that is gone; the third belongs to a live window.
+    for (const f of readdirSync(dir)) {
+      const info = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { owner: string };
+      if (info.owner !== 'other-job') write(f, { ...info, pid: dead });
+      else write(f, { ...info, pid: 1 });
+    }
+    writeFileSync(path.join(dir, 'left.claim.abc.takeover'), '1');
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(path.join(dir, 'left.claim.abc.takeover'), old, old);
+
+    const released = await reg.releaseOrphans((owner) => owner === 'resumed-job');
+    assert.equal(released, 1);
+    const other = new ClaimRegistry(dir, 24 * 3600_000);
+    assert.equal(await other.acquire('orphan', 'new-job'), true, 'the orphaned claim still blocks the placeholder');
+    assert.equal(await other.acquire('resumed', 'new-job'), false, 'a resumed job lost its claim');
+    assert.equal(await other.acquire('other-window', 'new-job'), false, 'a live window lost its claim');
+    assert.ok(!readdirSync(dir).some((f) => f.endsWith('.takeover')), 'an old takeover mark was left');
   });
 });
