@@ -157,6 +157,10 @@ export async function downloadImage(
   }
 }
 
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
 /** Follows redirects one hop at a time, checking each target, and never with the key. */
 async function fetchFollowing(
   ctx: DownloadContext,
@@ -207,7 +211,7 @@ async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: 
     guard.abort();
   };
   const deadline = setTimeout(
-    () => stop(`The download did not finish within ${Math.round(limits.deadlineMs / 1000)} s.`),
+    () => stop(`The download did not finish within ${seconds(limits.deadlineMs)}.`),
     limits.deadlineMs,
   );
   let windowBytes = 0;
@@ -224,7 +228,7 @@ async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: 
     rate = setInterval(() => {
       const min = (limits.minBytesPerSecond * limits.windowMs) / 1000;
       if (windowBytes < min) {
-        stop(`The download was too slow: ${windowBytes} bytes in ${Math.round(limits.windowMs / 1000)} s (less than ${limits.minBytesPerSecond} bytes a second).`);
+        stop(`The download was too slow: ${windowBytes} bytes in ${seconds(limits.windowMs)} (less than ${limits.minBytesPerSecond} bytes a second).`);
       }
       windowBytes = 0;
     }, limits.windowMs);
