@@ -36,6 +36,9 @@ export interface FakeBehavior {
   resultFailTimes?: number;
   /** resultMode 'trickle': after the first 64 bytes, one byte every trickleMs (default 1000). */
   trickleMs?: number;
+  /** Result URLs of tasks created from now on start with this instead of the fake's own address
+   *  (e.g. http://images.evolink.test, reached through the test proxy). */
+  resultBaseUrl?: string;
   /** Result URLs answer 302 with this Location (relative or absolute), `times` times (default: always). */
   redirectResults?: { to: string; status?: number; times?: number };
   returnFewer?: number;
@@ -701,7 +704,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
       fail?.[1],
       spec.prompt.includes('[never]'),
       count,
-      baseUrl,
+      behavior.resultBaseUrl ?? baseUrl,
     );
     tasks.set(id, task);
     return task;
