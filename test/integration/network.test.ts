@@ -174,6 +174,7 @@ describe('network settings through the commands (issue 10 items 10, 11)', functi
     before(async () => {
       for (const k of HTTP_KEYS) await setHttp(k, undefined);
       await pointAt(fake().url);
+      await setFake({ resultBaseUrl: null });
     });
     after(async () => {
       delete process.env.EVOLINK_API_KEY;
