@@ -222,7 +222,7 @@ async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: 
     try {
       ({ res } = await fetchFollowing(ctx, u, combined, signal));
     } catch (e) {
-      if (tooSlow && !signal?.aborted) throw downloadError(`${tooSlow} It will be tried again.`, true);
+      if (tooSlow && !signal?.aborted) throw downloadError(tooSlow, true);
       throw e;
     }
     rate = setInterval(() => {
@@ -307,7 +307,7 @@ async function receive(
     await removeQuietly(temp);
     if (signal?.aborted) throw classifyError(err, 'download', '', signal);
     const slow = tooSlow();
-    if (slow) throw downloadError(`${slow} Nothing was saved; it will be tried again.`, true);
+    if (slow) throw downloadError(`${slow} Nothing was saved.`, true);
     if (diskError && !bodyFailed) {
       throw downloadError(`Could not write the image into ${destDir} (${diskError.code ?? diskError.message}). ${CHECK_FOLDER}`, false);
     }
