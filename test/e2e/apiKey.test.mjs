@@ -1,6 +1,6 @@
 /* global describe, it */
 import assert from 'node:assert/strict';
-import { session, runFromPalette, screenshot } from './session.mjs';
+import { session, runFromPalette, screenshot, clearNotifications } from './session.mjs';
 
 describe('API key (e2e)', () => {
   it('Set API Key asks in a password box, confirms, and never shows the key', async () => {
@@ -24,6 +24,7 @@ describe('API key (e2e)', () => {
 describe('API key that cannot be sent (e2e, issue 10 item 10)', () => {
   it('the password box says what is wrong with a pasted "…" or an inner space, keeps the box open, and saves nothing until it is fixed', async () => {
     const { page, fake } = session;
+    await clearNotifications(); // an earlier "API key saved" must not count for this one
     await runFromPalette('Pictor: Set API Key');
     const box = page.locator('.quick-input-widget input[type="password"]');
     await box.waitFor({ state: 'visible', timeout: 10_000 });
