@@ -37,7 +37,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   register('pictor.setApiKey', async (key?: unknown) => {
     // Other extensions and tests may pass the key; people get a password box.
     if (typeof key === 'string' && key.trim()) {
-      await keys.set(key);
+      const problem = await keys.set(key);
+      if (problem) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: the API key was not saved. {0}', problem));
+        return false;
+      }
     } else if (!(await keys.prompt())) {
       return false;
     }

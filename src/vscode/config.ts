@@ -17,7 +17,6 @@ export interface PictorSettings {
   maxConcurrentTasks: number;
   timeoutMinutes: number;
   confirmAboveImages: number;
-  proxy?: string;
 }
 
 /** The manifest's schema of every pictor.* setting, and where problems are told (set at activation). */
@@ -59,8 +58,6 @@ function setting<T>(c: vscode.WorkspaceConfiguration, key: string, fallback: T):
 /** Every pictor.* setting, each checked against the manifest's schema. Never throws on a bad value. */
 export function readSettings(scope?: vscode.Uri): PictorSettings {
   const c = vscode.workspace.getConfiguration('pictor', scope);
-  const rawProxy = vscode.workspace.getConfiguration('http').get<unknown>('proxy');
-  const proxy = typeof rawProxy === 'string' ? rawProxy.trim() : '';
   return {
     baseUrl: setting(c, 'baseUrl', 'https://api.evolink.ai'),
     filesBaseUrl: setting(c, 'filesBaseUrl', 'https://files-api.evolink.ai'),
@@ -74,7 +71,6 @@ export function readSettings(scope?: vscode.Uri): PictorSettings {
     maxConcurrentTasks: setting(c, 'maxConcurrentTasks', 4),
     timeoutMinutes: setting(c, 'timeoutMinutes', 15),
     confirmAboveImages: setting(c, 'confirmAboveImages', 4),
-    proxy: proxy || undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 // The API key lives in SecretStorage only; EVOLINK_API_KEY is the fallback when none is stored.
 import * as vscode from 'vscode';
+import { keyProblem } from '../core/api/key';
 
 const SECRET_ID = 'pictor.apiKey';
 export const KEYS_PAGE = 'https://evolink.ai/dashboard/keys';
@@ -15,9 +16,15 @@ export class ApiKeyStore {
     return env || undefined;
   }
 
-
-  async set(key: string): Promise<void> {
+  /**
+   * Stores a key; returns what is wrong with it instead when it could not be sent (a space or line
+   * break inside, a character outside plain ASCII), and then stores nothing.
+   */
+  async set(key: string): Promise<string | undefined> {
+    const problem = validateKey(key);
+    if (problem) return problem;
     await this.secrets.store(SECRET_ID, key.trim());
+    return undefined;
   }
 
   async clear(): Promise<void> {
@@ -32,10 +39,26 @@ export class ApiKeyStore {
       password: true,
       ignoreFocusOut: true,
       placeHolder: 'sk-evo-…',
-      validateInput: (v) => (v.trim().length < 8 ? vscode.l10n.t('This does not look like an API key.') : undefined),
+      validateInput: (v) => validateKey(v),
     });
     if (!value) return false;
-    await this.set(value);
-    return true;
+    return (await this.set(value)) === undefined;
+  }
+}
+
+/** Why a typed or pasted key cannot be used, in the user's language; undefined when it can. */
+export function validateKey(raw: string): string | undefined {
+  const p = keyProblem(raw.trim());
+  if (!p) return undefined;
+  switch (p.kind) {
+    case 'empty':
+    case 'short':
+      return vscode.l10n.t('This does not look like an API key.');
+    case 'whitespace':
+      return vscode.l10n.t('The key has a space or line break inside it (at character {0}). Paste only the key.', p.index + 1);
+    case 'character':
+      return vscode.l10n.t(
+        'The key contains a character that cannot be sent ({0}, at character {1}). EvoLink keys have only plain letters, digits and symbols: copy the key again from your dashboard.',
+        p.codePoint, p.index + 1);
   }
 }

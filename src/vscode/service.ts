@@ -9,6 +9,7 @@ import type { JobRecord } from '../core/store';
 import { validateRequest, withUploadedReferences, type ValidRequest } from '../core/request';
 import type { DownloadedImage, GenerationInput } from '../core/types';
 import { readSettings, type PictorSettings } from './config';
+import { affectsProxy, readProxySettings, sameProxy } from './proxySettings';
 import { MementoTaskStore } from './mementoStore';
 import { ApiKeyStore, KEYS_PAGE } from './secrets';
 import type { JobMeta } from './jobMeta';
@@ -27,6 +28,7 @@ export class PictorService implements vscode.Disposable {
   readonly queue: JobQueue;
   private client: EvoLinkClient;
   private settings: PictorSettings;
+  private proxy = readProxySettings();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly stagingRoot: string;
   private finalizer: Finalizer | undefined;
@@ -59,11 +61,13 @@ export class PictorService implements vscode.Disposable {
     });
     this.disposables.push({ dispose: () => sub.dispose() }, this.emitter);
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('pictor') && !e.affectsConfiguration('http.proxy')) return;
+      if (!e.affectsConfiguration('pictor') && !affectsProxy(e)) return;
       const before = this.settings;
+      const proxyBefore = this.proxy;
+      this.proxy = readProxySettings();
       this.settings = readSettings();
       // The client first: nothing below may leave requests going to the old address.
-      if (before.baseUrl !== this.settings.baseUrl || before.filesBaseUrl !== this.settings.filesBaseUrl || before.proxy !== this.settings.proxy) {
+      if (before.baseUrl !== this.settings.baseUrl || before.filesBaseUrl !== this.settings.filesBaseUrl || !sameProxy(proxyBefore, this.proxy)) {
         const old = this.client;
         this.client = this.makeClient();
         void old.close();
@@ -86,7 +90,7 @@ export class PictorService implements vscode.Disposable {
       baseUrl: this.settings.baseUrl,
       filesBaseUrl: this.settings.filesBaseUrl,
       apiKey: () => this.keys.get(),
-      proxy: this.settings.proxy,
+      ...this.proxy,
       log: (level, msg) => this.log[level](msg),
       userAgent: `pictor-vscode/${vscode.version}`,
     });

@@ -32,8 +32,15 @@ export interface FakeBehavior {
   slowHeadersMs?: number;
   /** Only the next N API answers wait slowHeadersMs (default: every answer). */
   slowHeadersTimes?: number;
-  resultMode?: 'ok' | '404' | 'truncated' | 'html' | 'wrong-content-type' | 'expired';
+  resultMode?: 'ok' | '404' | 'truncated' | 'html' | 'wrong-content-type' | 'expired' | 'trickle';
   resultFailTimes?: number;
+  /** resultMode 'trickle': after the first 64 bytes, one byte every trickleMs (default 1000). */
+  trickleMs?: number;
+  /** Result URLs of tasks created from now on start with this instead of the fake's own address
+   *  (e.g. http://images.evolink.test, reached through the test proxy). */
+  resultBaseUrl?: string;
+  /** Result URLs answer 302 with this Location (relative or absolute), `times` times (default: always). */
+  redirectResults?: { to: string; status?: number; times?: number };
   returnFewer?: number;
   imageFormat?: 'png';
 }
@@ -697,7 +704,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
       fail?.[1],
       spec.prompt.includes('[never]'),
       count,
-      baseUrl,
+      behavior.resultBaseUrl ?? baseUrl,
     );
     tasks.set(id, task);
     return task;
@@ -734,6 +741,13 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
       return;
     }
     const png = found.data;
+    const redirect = behavior.redirectResults;
+    if (redirect && (redirect.times === undefined || redirect.times > 0)) {
+      if (redirect.times !== undefined) redirect.times -= 1;
+      res.writeHead(redirect.status ?? 302, { Location: redirect.to, 'Content-Length': 0 });
+      res.end();
+      return;
+    }
     const mode = takeResultFault() ? behavior.resultMode : 'ok';
     switch (mode) {
       case '404':
@@ -760,6 +774,18 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
         res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length });
         res.write(png.subarray(0, Math.floor(png.length / 2)), () => destroy(req));
         return;
+      case 'trickle': {
+        res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length });
+        res.write(png.subarray(0, 64));
+        let sent = 64;
+        const timer = setInterval(() => {
+          if (sent >= png.length || res.destroyed) return clearInterval(timer);
+          res.write(png.subarray(sent, sent + 1));
+          sent += 1;
+        }, behavior.trickleMs ?? 1000);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
       case 'wrong-content-type':
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': png.length });
         res.end(png);

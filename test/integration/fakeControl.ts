@@ -15,6 +15,7 @@ export interface Knobs {
   invalidJsonCreate?: number | null;
   resultMode?: 'ok' | '404' | 'truncated' | 'html' | 'wrong-content-type' | 'expired' | null;
   resultFailTimes?: number | null;
+  resultBaseUrl?: string | null;
 }
 
 export async function setFake(knobs: Knobs, url = fake().url): Promise<void> {

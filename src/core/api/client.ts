@@ -23,7 +23,8 @@ import {
   type Operation,
   type RetryPolicy,
 } from './http';
-import { downloadImage } from './download';
+import { DEFAULT_DOWNLOAD_LIMITS, downloadImage, type DownloadLimits } from './download';
+import { describeKeyProblem, keyProblem } from './key';
 import { sniffImageType } from './imageInfo';
 
 export interface ClientOptions {
@@ -33,13 +34,23 @@ export interface ClientOptions {
   apiKey: () => Promise<string | undefined>;
   /** Else HTTPS_PROXY / HTTP_PROXY (and lower-case) from the environment. */
   proxy?: string;
+  /** Where `proxy` came from, named in errors (e.g. "the http.proxy setting"). */
+  proxySource?: string;
+  /** Hosts that never go through the proxy (on top of NO_PROXY). */
+  noProxy?: readonly string[];
+  /** false: certificates of connections through the proxy are not checked. Default true. */
+  proxyStrictSSL?: boolean;
+  /** Proxy-Authorization header value for the proxy. */
+  proxyAuthorization?: string;
+  /** A download must finish within deadlineMs and keep up minBytesPerSecond over every windowMs. */
+  download?: Partial<DownloadLimits>;
   /** Per call: time allowed for the answer's headers and between body chunks. Default 30000. */
   timeoutMs?: number;
   retry?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number };
   /** Never given the key. */
   log?: (level: LogLevel, msg: string) => void;
   userAgent?: string;
-  /** Environment to read proxy variables from (tests); default process.env. */
+  /** Environment to read proxy variables and NODE_EXTRA_CA_CERTS from (tests); default process.env. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -53,6 +64,8 @@ export class EvoLinkClient {
   private readonly timeoutMs: number;
   private readonly dispatchers: Dispatchers;
   private readonly userAgent: string;
+  private readonly trustedHosts: string[];
+  private readonly downloadLimits: DownloadLimits;
   private lastKey: string | undefined;
 
   constructor(opts: ClientOptions) {
@@ -64,10 +77,24 @@ export class EvoLinkClient {
     };
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.userAgent = opts.userAgent ?? 'Pictor';
+    this.trustedHosts = [opts.baseUrl, opts.filesBaseUrl].flatMap((u) => {
+      try {
+        return [new URL(u).host.toLowerCase()];
+      } catch {
+        return [];
+      }
+    });
+    this.downloadLimits = { ...DEFAULT_DOWNLOAD_LIMITS, ...opts.download };
     this.dispatchers = new Dispatchers({
       proxy: opts.proxy,
+      proxySource: opts.proxySource,
+      noProxy: opts.noProxy,
+      proxyStrictSSL: opts.proxyStrictSSL,
+      proxyAuthorization: opts.proxyAuthorization,
       connectTimeoutMs: Math.min(this.timeoutMs, 10000),
       env: opts.env,
+      trustedHosts: this.trustedHosts,
+      log: (level, msg) => this.log(level, msg),
     });
   }
 
@@ -112,7 +139,15 @@ export class EvoLinkClient {
   /** Result URLs are pre-signed and may live on another host: they never get the key. */
   download(url: string, destDir: string, baseName: string, signal?: AbortSignal): Promise<DownloadedImage> {
     return downloadImage(
-      { dispatchers: this.dispatchers, timeoutMs: this.timeoutMs, policy: this.policy, log: this.log, userAgent: this.userAgent },
+      {
+        dispatchers: this.dispatchers,
+        timeoutMs: this.timeoutMs,
+        policy: this.policy,
+        log: this.log,
+        userAgent: this.userAgent,
+        trustedHosts: new Set(this.trustedHosts),
+        limits: this.downloadLimits,
+      },
       url,
       destDir,
       baseName,
@@ -135,6 +170,11 @@ export class EvoLinkClient {
       throw new PictorError('auth', 'No EvoLink API key is set. Run "Pictor: Set API Key" to enter one.');
     }
     this.lastKey = k;
+    // A key HTTP cannot carry would fail inside the HTTP client; say so before anything is sent.
+    const problem = keyProblem(k);
+    if (problem && problem.kind !== 'short') {
+      throw new PictorError('auth', `${describeKeyProblem(problem)} Nothing was sent. Run "Pictor: Set API Key" and paste the key again.`);
+    }
     return k;
   }
 
@@ -172,7 +212,7 @@ export class EvoLinkClient {
         let text: string;
         let resHeaders: Record<string, string | string[] | undefined>;
         try {
-          const res = await send(this.dispatchers, url, { method, headers, body: payload, timeoutMs: this.timeoutMs, signal });
+          const res = await send(this.dispatchers, url, { method, headers, body: payload, timeoutMs: this.timeoutMs, signal, op });
           status = res.statusCode;
           resHeaders = headerRecord(res.headers);
           text = await readText(res.body, MAX_JSON_BYTES);

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { DownloadedImage, ImageType } from '../types';
 import { PictorError } from './errors';
+import { checkResultHop } from './addresses';
 import {
-  checkUrl,
   classifyError,
   describeUrl,
   headerRecord,
@@ -22,13 +22,32 @@ import {
 } from './http';
 import { HEAD_BYTES, imageInfo, isCompleteImage, looksLikeHtml } from './imageInfo';
 
+/** A body that trickles in is a failure to retry, not a wait without end. */
+export interface DownloadLimits {
+  /** The whole download (every redirect, headers and body) ends within this. */
+  deadlineMs: number;
+  /** Fewer bytes than this per second, averaged over `windowMs`, ends the attempt. */
+  minBytesPerSecond: number;
+  windowMs: number;
+}
+
+// The largest result (a 4K PNG, tens of MB) arrives in well under a minute on an ordinary line;
+// 10 minutes and 4 KB/s over 20 s stop only a transfer that is not going to finish.
+export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = { deadlineMs: 10 * 60_000, minBytesPerSecond: 4096, windowMs: 20_000 };
+
 export interface DownloadContext {
   dispatchers: Dispatchers;
   timeoutMs: number;
   policy: RetryPolicy;
   log: Logger;
   userAgent: string;
+  /** The configured provider's hosts (URL `host`): results there may be on a private address. */
+  trustedHosts?: ReadonlySet<string>;
+  limits?: DownloadLimits;
 }
+
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** No generated image comes near this; a body that does is not one of ours. */
 export const MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024;
@@ -102,7 +121,13 @@ export async function downloadImage(
   signal?: AbortSignal,
 ): Promise<DownloadedImage> {
   throwIfAborted(signal);
-  const u = checkUrl(url, 'The result URL');
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new PictorError('download', 'The result URL is not a valid URL.', { retryable: false });
+  }
+  checkResultHop(u, ctx.trustedHosts ?? new Set(), true);
   checkBaseName(baseName);
   const what = `GET ${describeUrl(u)}`;
   try {
@@ -132,24 +157,99 @@ export async function downloadImage(
   }
 }
 
-async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: string, signal?: AbortSignal): Promise<DownloadedImage> {
-  const started = Date.now();
-  let res;
-  try {
-    res = await send(ctx.dispatchers, u, {
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
+/** Follows redirects one hop at a time, checking each target, and never with the key. */
+async function fetchFollowing(
+  ctx: DownloadContext,
+  first: URL,
+  signal: AbortSignal,
+  userSignal: AbortSignal | undefined,
+): Promise<{ res: Awaited<ReturnType<typeof send>>; url: URL }> {
+  let u = first;
+  for (let hop = 0; ; hop++) {
+    if (u.protocol === 'http:') ctx.log('info', `Downloading ${describeUrl(u)} over plain http (no key is sent with it; the bytes are checked as an image).`);
+    const started = Date.now();
+    const res = await send(ctx.dispatchers, u, {
       method: 'GET',
       // Pre-signed URLs, possibly on another host: no Authorization header, ever.
       headers: { accept: 'image/png, image/jpeg, image/webp, */*;q=0.5', 'accept-encoding': 'identity', 'user-agent': ctx.userAgent },
       timeoutMs: ctx.timeoutMs,
       signal,
-      maxRedirections: 5,
+      userSignal,
+      op: 'download',
     });
-  } catch (err) {
-    throw classifyError(err, 'download', u.host, signal);
+    ctx.log('debug', `GET ${describeUrl(u)} -> ${res.statusCode} (${Date.now() - started} ms)`);
+    const location = headerRecord(res.headers).location;
+    if (!REDIRECTS.has(res.statusCode) || typeof location !== 'string') return { res, url: u };
+    res.body.resume(); // nothing in a redirect's body is wanted
+    res.body.on('error', () => undefined);
+    if (hop >= MAX_REDIRECTS) {
+      throw downloadError(`The result URL redirected more than ${MAX_REDIRECTS} times; Pictor stopped following it.`, false);
+    }
+    let next: URL;
+    try {
+      next = new URL(location, u);
+    } catch {
+      throw downloadError('The result URL redirected to an address that is not a valid URL.', false);
+    }
+    checkResultHop(next, ctx.trustedHosts ?? new Set(), false);
+    ctx.log('debug', `${describeUrl(u)} redirects to ${describeUrl(next)}`);
+    u = next;
   }
+}
+
+async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: string, signal?: AbortSignal): Promise<DownloadedImage> {
+  const limits = ctx.limits ?? DEFAULT_DOWNLOAD_LIMITS;
+  // Pictor's own limits abort through a signal of their own; the user's cancel stays a cancel.
+  const guard = new AbortController();
+  let tooSlow: string | undefined;
+  const stop = (why: string) => {
+    tooSlow ??= why;
+    guard.abort();
+  };
+  const deadline = setTimeout(
+    () => stop(`The download did not finish within ${seconds(limits.deadlineMs)}.`),
+    limits.deadlineMs,
+  );
+  let windowBytes = 0;
+  let rate: NodeJS.Timeout | undefined;
+  const combined = signal ? AbortSignal.any([signal, guard.signal]) : guard.signal;
+  try {
+    let res;
+    try {
+      ({ res } = await fetchFollowing(ctx, u, combined, signal));
+    } catch (e) {
+      if (tooSlow && !signal?.aborted) throw downloadError(tooSlow, true);
+      throw e;
+    }
+    rate = setInterval(() => {
+      const min = (limits.minBytesPerSecond * limits.windowMs) / 1000;
+      if (windowBytes < min) {
+        stop(`The download was too slow: ${windowBytes} bytes in ${seconds(limits.windowMs)} (less than ${limits.minBytesPerSecond} bytes a second).`);
+      }
+      windowBytes = 0;
+    }, limits.windowMs);
+    return await receive(ctx, res, destDir, baseName, signal, (n) => (windowBytes += n), () => tooSlow);
+  } finally {
+    clearTimeout(deadline);
+    clearInterval(rate);
+  }
+}
+
+async function receive(
+  ctx: DownloadContext,
+  res: Awaited<ReturnType<typeof send>>,
+  destDir: string,
+  baseName: string,
+  signal: AbortSignal | undefined,
+  progress: (bytes: number) => void,
+  tooSlow: () => string | undefined,
+): Promise<DownloadedImage> {
   const headers = headerRecord(res.headers);
   const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
-  ctx.log('debug', `GET ${describeUrl(u)} -> ${res.statusCode} (${Date.now() - started} ms)`);
   if (res.statusCode < 200 || res.statusCode >= 300) {
     await readText(res.body, 64 * 1024).catch(() => undefined);
     const d = describeStatus(res.statusCode);
@@ -186,6 +286,7 @@ async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: 
         try {
           for await (const chunk of source) {
             bytes += chunk.length;
+            progress(chunk.length);
             if (bytes > MAX_DOWNLOAD_BYTES) {
               tooBig = true;
               throw new Error('too big');
@@ -204,7 +305,9 @@ async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: 
   } catch (err) {
     await handle.close().catch(() => undefined);
     await removeQuietly(temp);
-    if (signal?.aborted) throw classifyError(err, 'download', u.host, signal);
+    if (signal?.aborted) throw classifyError(err, 'download', '', signal);
+    const slow = tooSlow();
+    if (slow) throw downloadError(`${slow} Nothing was saved.`, true);
     if (diskError && !bodyFailed) {
       throw downloadError(`Could not write the image into ${destDir} (${diskError.code ?? diskError.message}). ${CHECK_FOLDER}`, false);
     }

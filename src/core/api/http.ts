@@ -1,9 +1,10 @@
 // Transport pieces shared by the API calls and the downloads: URL policy, proxy choice,
 // network-error classification, backoff with full jitter, and the retry loop.
 
-import * as net from 'node:net';
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { PictorError } from './errors';
+import { describeUrl, isLoopbackHost, stripCredentials, PRIVATE_TARGET } from './addresses';
+import type { Dispatchers, ProxyUse } from './proxy';
 
 /** What a request is for; it decides which failures may be retried. */
 export type Operation = 'create' | 'poll' | 'upload' | 'download';
@@ -20,22 +21,8 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 500, maxDelayMs: 20000 };
 export const DEFAULT_TIMEOUT_MS = 30000;
 
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (net.isIPv4(h)) return h.startsWith('127.');
-  if (net.isIPv6(h)) {
-    if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-    // IPv4-mapped loopback as the URL parser normalises it (::ffff:127.x.y.z -> ::ffff:7fxx:yyzz).
-    return /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h) || /^::ffff:127\./.test(h);
-  }
-  return false;
-}
-
-/** Text safe to show for a URL: no credentials, no query (result URLs carry signatures). */
-export function describeUrl(u: URL): string {
-  return `${u.protocol}//${u.host}${u.pathname}`;
-}
+export { isLoopbackHost, describeUrl } from './addresses';
+export { bypassesProxy, proxyFromEnv, Dispatchers, type ProxyOptions, type ProxyUse, type Route } from './proxy';
 
 /**
  * https only; plain http is allowed for loopback hosts (tests, the demo's fake provider),
@@ -57,91 +44,6 @@ export function checkUrl(raw: string, what: string): URL {
     );
   }
   throw new PictorError('invalid', `${what} must be an https:// URL (got ${u.protocol}).`);
-}
-
-function stripCredentials(s: string): string {
-  return s.replace(/\/\/[^@/\s]*@/g, '//');
-}
-
-/** NO_PROXY: comma/space separated hosts, `.suffix`/`*.suffix` domains, optional `:port`, `*` for all. */
-export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
-  if (isLoopbackHost(url.hostname)) return true;
-  if (!noProxy) return false;
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  for (const raw of noProxy.split(/[,\s]+/)) {
-    let entry = raw.trim().toLowerCase();
-    if (!entry) continue;
-    if (entry === '*') return true;
-    let entryPort: string | undefined;
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-    if (bracketed) {
-      entry = bracketed[1];
-      entryPort = bracketed[2];
-    } else if ((entry.match(/:/g) ?? []).length === 1) {
-      const i = entry.indexOf(':');
-      entryPort = entry.slice(i + 1);
-      entry = entry.slice(0, i);
-    }
-    if (entryPort && entryPort !== port) continue;
-    entry = entry.replace(/^\*\./, '.');
-    if (entry.startsWith('.')) {
-      if (host.endsWith(entry) || host === entry.slice(1)) return true;
-    } else if (host === entry || host.endsWith('.' + entry)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-export function proxyFromEnv(env: NodeJS.ProcessEnv): string | undefined {
-  for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) {
-    const v = env[name]?.trim();
-    if (v) return v;
-  }
-  return undefined;
-}
-
-/** One direct agent and, when a proxy is configured, one proxy agent; picks per target URL. */
-export class Dispatchers {
-  private direct: Agent;
-  private proxied?: ProxyAgent;
-  private proxyError?: PictorError;
-  private noProxy?: string;
-
-  constructor(opts: { proxy?: string; connectTimeoutMs: number; env?: NodeJS.ProcessEnv }) {
-    const env = opts.env ?? process.env;
-    const connect = { timeout: opts.connectTimeoutMs };
-    this.direct = new Agent({ connect });
-    this.noProxy = env.NO_PROXY ?? env.no_proxy;
-    const proxy = opts.proxy?.trim() || proxyFromEnv(env);
-    if (proxy) {
-      let u: URL | undefined;
-      try {
-        u = new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
-      } catch {
-        u = undefined;
-      }
-      if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
-        this.proxyError = new PictorError(
-          'invalid',
-          `The proxy setting "${stripCredentials(proxy)}" is not a valid http:// or https:// URL.`,
-        );
-      } else {
-        this.proxied = new ProxyAgent({ uri: u.href, connect });
-      }
-    }
-  }
-
-  for(url: URL): Dispatcher {
-    if (this.proxyError && !bypassesProxy(url, this.noProxy)) throw this.proxyError;
-    if (this.proxied && !bypassesProxy(url, this.noProxy)) return this.proxied;
-    return this.direct;
-  }
-
-  async close(): Promise<void> {
-    await Promise.allSettled([this.direct.close(), this.proxied?.close()]);
-  }
 }
 
 export function cancelledError(): PictorError {
@@ -198,14 +100,87 @@ function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
+// Failures while building the request (a header value Node or undici refuses, such as a key with
+// a line break in it): nothing left this machine, and sending it again would fail the same way.
+const LOCAL = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_HTTP_INVALID_HEADER_VALUE']);
+
+function errorMessages(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === 'string') parts.push(m);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return parts.join(' ');
+}
+
+/** A failure on the way to or at the proxy: the request never reached `host`. */
+function proxyError(err: unknown, code: string, host: string, p: ProxyUse): PictorError | undefined {
+  const proxy = `the proxy ${p.shown} (from ${p.source})`;
+  const refused = /Proxy response \((\d{3})\)/.exec(errorMessages(err));
+  if (refused) {
+    const status = Number(refused[1]);
+    if (status === 407) {
+      return new PictorError(
+        'network',
+        `${cap(proxy)} asked for credentials (HTTP 407). Set http.proxyAuthorization, or put user:password into ${p.source}. Nothing was sent to ${host}.`,
+        { retryable: false, status },
+      );
+    }
+    return new PictorError(
+      'network',
+      `${cap(proxy)} would not connect to ${host} (HTTP ${status}). Check ${p.source}, or add ${host} to http.noProxy or NO_PROXY if it must be reached directly. Nothing was sent to ${host}.`,
+      { retryable: status === 502 || status === 503 || status === 504, status },
+    );
+  }
+  if (NOT_SENT.has(code)) {
+    return new PictorError(
+      code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'network',
+      `Could not reach ${proxy} (${code}). Check ${p.source}, or clear it if this network has no proxy. Nothing was sent to ${host}.`,
+      { retryable: true },
+    );
+  }
+  if (code === 'UND_ERR_PRX_TLS' || TLS.test(code)) {
+    return new PictorError(
+      'network',
+      `The secure connection to ${host} through ${proxy} failed (${code}). If the proxy inspects HTTPS, add its certificate with NODE_EXTRA_CA_CERTS, or turn off http.proxyStrictSSL. Nothing was sent to ${host}.`,
+      { retryable: false },
+    );
+  }
+  return undefined;
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 /**
  * Turns a thrown transport error into a PictorError. Never copies request headers or the raw
- * error object, so the key cannot travel with it.
+ * error object, so the key cannot travel with it. `proxy`: the proxy the request went through.
  */
-export function classifyError(err: unknown, op: Operation, host: string, signal?: AbortSignal): PictorError {
+export function classifyError(err: unknown, op: Operation, host: string, signal?: AbortSignal, proxy?: ProxyUse): PictorError {
   if (err instanceof PictorError) return err;
   if (signal?.aborted) return cancelledError();
   const code = errorCode(err) ?? 'unknown';
+  if (LOCAL.has(code)) {
+    const detail = /invalid ([\w-]+) header/i.exec(errorMessages(err))?.[1];
+    return new PictorError(
+      'invalid',
+      `Pictor could not build the request to ${host}${detail ? ` (the ${detail} header has a character HTTP does not allow)` : ` (${code})`}; nothing was sent.` +
+        (detail === 'authorization' ? ' Run "Pictor: Set API Key" and paste the key again.' : ''),
+      { retryable: false },
+    );
+  }
+  if (code === PRIVATE_TARGET) {
+    return new PictorError('download', `${stripCredentials(errorMessages(err)).slice(0, 200)}; Pictor only downloads results from the internet or from the configured provider. Nothing was fetched from it.`, {
+      retryable: false,
+    });
+  }
+  if (proxy) {
+    const viaProxy = proxyError(err, code, host, proxy);
+    if (viaProxy) return viaProxy;
+  }
   if (NOT_SENT.has(code)) {
     const kind = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'network';
     const what =
@@ -217,7 +192,7 @@ export function classifyError(err: unknown, op: Operation, host: string, signal?
     return new PictorError(kind, what, { retryable: true });
   }
   if (TLS.test(code)) {
-    return new PictorError('network', `The secure connection to ${host} failed (${code}). A proxy or firewall may be intercepting HTTPS.`, {
+    return new PictorError('network', `The secure connection to ${host} failed (${code}). A proxy or firewall may be intercepting HTTPS: add its certificate with NODE_EXTRA_CA_CERTS.`, {
       retryable: false,
     });
   }
@@ -296,21 +271,33 @@ export interface SendOptions {
   body?: string | Buffer | NodeJS.ReadableStream;
   timeoutMs: number;
   signal?: AbortSignal;
-  maxRedirections?: number;
+  /** Decides which failures may be retried and how they are told. */
+  op: Operation;
+  /** The signal the user controls (when `signal` also carries Pictor's own deadlines). */
+  userSignal?: AbortSignal;
 }
 
-/** One HTTP exchange; the caller reads or dumps the body. */
+/**
+ * One HTTP exchange, never following redirects (downloads follow them one checked hop at a time);
+ * the caller reads or dumps the body. Transport failures come back as PictorErrors that name the
+ * proxy when the request went through one.
+ */
 export async function send(d: Dispatchers, url: URL, o: SendOptions): Promise<Dispatcher.ResponseData> {
-  return request(url, {
-    dispatcher: d.for(url),
-    method: o.method,
-    headers: o.headers,
-    body: o.body as Dispatcher.DispatchOptions['body'],
-    headersTimeout: o.timeoutMs,
-    bodyTimeout: o.timeoutMs,
-    signal: o.signal,
-    maxRedirections: o.maxRedirections ?? 0,
-  });
+  const route = d.route(url, o.op === 'download' ? 'download' : 'api');
+  try {
+    return await request(url, {
+      dispatcher: route.dispatcher,
+      method: o.method,
+      headers: o.headers,
+      body: o.body as Dispatcher.DispatchOptions['body'],
+      headersTimeout: o.timeoutMs,
+      bodyTimeout: o.timeoutMs,
+      signal: o.signal,
+      maxRedirections: 0,
+    });
+  } catch (err) {
+    throw classifyError(err, o.op, url.host, o.userSignal ?? o.signal, route.proxy);
+  }
 }
 
 /** Reads a (small) response body as text; bigger than `cap` bytes is a bad answer, not a reason to fill memory. */
