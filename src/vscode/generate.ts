@@ -27,6 +27,17 @@ export interface RunItem {
 /** Options that override the settings for one run (the panel's choices). */
 export type RunOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>>;
 
+/** What a caller other than a click adds to a placeholder's request (the language model tools). */
+export interface PlaceholderExtras {
+  options?: RunOptions;
+  references?: ReferenceInput[];
+}
+
+/** The cross-window claim key of a placeholder: its document and its text as written. */
+export function placeholderClaimKey(doc: vscode.TextDocument, source: string): string {
+  return `${doc.uri.fsPath}|${source}`;
+}
+
 /** What a command reports for each of its jobs. */
 export interface JobSummary {
   id: string;
@@ -122,7 +133,7 @@ export class Generator implements vscode.Disposable {
     return this.run(doc, [{ prompt, meta, track: [insertAt, insertAt] }], vscode.l10n.t('Generating an image from the selection'));
   }
 
-  async placeholder(uriArg?: unknown, rangeArg?: unknown): Promise<JobSummary[]> {
+  async placeholder(uriArg?: unknown, rangeArg?: unknown, extras?: PlaceholderExtras): Promise<JobSummary[]> {
     const target = await this.resolveTarget(uriArg, rangeArg);
     if (!target) return [];
     const { doc, offset } = target;
@@ -132,7 +143,7 @@ export class Generator implements vscode.Disposable {
       void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image placeholder here. Write one like ![a red fox asleep in snow]() and run the command on it.'));
       return [];
     }
-    return this.placeholders(doc, [p], vscode.l10n.t('Generating an image'));
+    return this.placeholders(doc, [p], vscode.l10n.t('Generating an image'), extras);
   }
 
   async allPlaceholders(uriArg?: unknown): Promise<JobSummary[]> {
@@ -146,7 +157,7 @@ export class Generator implements vscode.Disposable {
     return this.placeholders(target.doc, scan.placeholders, vscode.l10n.t('Generating images for placeholders'));
   }
 
-  private async placeholders(doc: vscode.TextDocument, all: Placeholder[], title: string): Promise<JobSummary[]> {
+  private async placeholders(doc: vscode.TextDocument, all: Placeholder[], title: string, extras?: PlaceholderExtras): Promise<JobSummary[]> {
     const empty = all.filter((p) => p.empty);
     if (empty.length && empty.length === all.length) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the placeholder has no prompt. Describe the image between the brackets: ![a red fox asleep in snow]().'));
@@ -165,7 +176,7 @@ export class Generator implements vscode.Disposable {
     let heldElsewhere = 0;
     for (const p of free) {
       const source = text.slice(p.start, p.end);
-      const key = `${doc.uri.fsPath}|${source}`;
+      const key = placeholderClaimKey(doc, source);
       if (!(await this.windows.acquire(key, owner).catch(() => true))) {
         heldElsewhere++;
         continue;
@@ -174,6 +185,7 @@ export class Generator implements vscode.Disposable {
         prompt: p.prompt,
         meta: { origin: 'placeholder', documentUri: doc.uri.toString(), alt: oneLine(p.prompt), source, claim: { key, owner } },
         track: [p.start, p.end],
+        references: extras?.references,
       });
     }
     if (heldElsewhere) {
@@ -185,7 +197,7 @@ export class Generator implements vscode.Disposable {
     }
     if (!items.length) return [];
     try {
-      return await this.run(doc, items, title);
+      return await this.run(doc, items, title, extras?.options);
     } finally {
       // run() returns when every job it sent is final (or nothing was sent): the claims end here.
       // Jobs resumed after a reload release theirs when their final event comes (see the constructor).
