@@ -9,6 +9,7 @@ import { Linker } from './vscode/linker';
 import { Generator } from './vscode/generate';
 import { PlaceholderLenses } from './vscode/codelens';
 import { RunningStatus } from './vscode/statusBar';
+import { registerTools } from './vscode/tools';
 import { ClaimRegistry } from './core/claims';
 import * as path from 'node:path';
 
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log, service, tracker, generator, panel, new RunningStatus(service),
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new PlaceholderLenses(generator)));
   registerCommands(context, { log, keys, panel, generator, service });
+  registerTools(context, { log, keys, generator, service, claims });
   // Unfinished tasks of this workspace resume in the background (after a reload or a crash);
   // in Restricted Mode only once the user trusts the workspace.
   const resume = () => void service.resume().catch((e) => log.error(`Could not resume tasks: ${(e as Error).message}`));
