@@ -187,7 +187,6 @@ describe('language model tools (issue 12)', function () {
       dir = await freshFolder('tools/refusals');
       await writeDoc(path.join(dir, 'page.md'), '# Page\n\n![a red kite over hills]()\n\n![a blue kite over sea]()\n');
       await writeDoc(path.join(dir, 'notes.txt'), 'not markdown\n');
-      await writeDoc(path.join(dir, 'refs', 'fake.png'), 'this is not an image but has a PNG name');
     });
 
     const cases: [string, () => object, RegExp][] = [
