@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './vscode/commands';
 import { ApiKeyStore } from './vscode/secrets';
+import { registerTools } from './vscode/tools';
 import { PanelController } from './panel/panel';
 import { PictorService } from './vscode/service';
 import { RangeTracker } from './vscode/tracker';
@@ -9,7 +10,6 @@ import { Linker } from './vscode/linker';
 import { Generator } from './vscode/generate';
 import { PlaceholderLenses } from './vscode/codelens';
 import { RunningStatus } from './vscode/statusBar';
-import { registerTools } from './vscode/tools';
 import { ClaimRegistry } from './core/claims';
 import * as path from 'node:path';
 
@@ -31,12 +31,13 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log, service, tracker, generator, panel, new RunningStatus(service),
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new PlaceholderLenses(generator)));
   registerCommands(context, { log, keys, panel, generator, service });
-  registerTools(context, { log, keys, generator, service, claims });
   // Unfinished tasks of this workspace resume in the background (after a reload or a crash);
   // in Restricted Mode only once the user trusts the workspace.
   const resume = () => void service.resume().catch((e) => log.error(`Could not resume tasks: ${(e as Error).message}`));
   if (vscode.workspace.isTrusted) resume();
   else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(resume));
+  // The language model tools (chat and agent mode) go through the same generator, queue and claims.
+  registerTools(context, { log, keys, generator, service, claims });
 }
 
 export function deactivate(): void {
