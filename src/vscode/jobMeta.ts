@@ -21,6 +21,15 @@ export type JobMeta =
       anchor?: string;
     }
   | {
+      /** A language model tool (an agent): saved, never linked by Pictor; the tool's answer gives the link. */
+      origin: 'tool';
+      /** The Markdown page the image is for (where it is saved and what its link is relative to), if any. */
+      documentUri?: string;
+      alt: string;
+      /** One tool call, so the call can cancel exactly its own jobs. */
+      call: string;
+    }
+  | {
       origin: 'edit';
       documentUri: string;
       alt: string;
@@ -35,15 +44,6 @@ export type JobMeta =
       alt: string;
       /** The text of the line the links go after (see the selection's anchor). */
       anchor?: string;
-    }
-  | {
-      /** A language model tool (an agent): saved, never linked by Pictor; the tool's answer gives the link. */
-      origin: 'tool';
-      /** The Markdown page the image is for (where it is saved and what its link is relative to), if any. */
-      documentUri?: string;
-      alt: string;
-      /** One tool call, so the call can cancel exactly its own jobs. */
-      call: string;
     };
 
 export function isJobMeta(v: unknown): v is JobMeta {
