@@ -14,6 +14,7 @@ import { setFake, resetFakeKnobs } from './fakeControl';
 import { closeAllEditors, EXTENSION_ID, fakeRequests, waitFor, workspaceRoot } from './helpers';
 import { assertOneCreateEach, createsFor, filesIn, freshFolder, onDisk, withSettings, writeDoc } from './editorHelpers';
 import { globalStorageDir, logMark, waitForLog } from './hostFiles';
+import { note } from './index';
 import { panelState } from './panelHook';
 
 const TOOLS = ['pictor_generateImage', 'pictor_fillPlaceholders', 'pictor_listPlaceholders'] as const;
@@ -98,6 +99,7 @@ describe('language model tools (issue 12)', function () {
       assert.equal(files.length, 1, a.text);
       const file = files[0]!;
       assert.equal(pixelSize(file), '1024×1024');
+      note(`pictor_generateImage answered (VS Code ${vscode.version}):\n${a.text}`);
       const name = path.basename(file);
       assert.equal(a.text, [
         `Saved 1 image(s) for "${prompt}" (links relative to the workspace root):`,
@@ -262,6 +264,22 @@ describe('language model tools (issue 12)', function () {
       assert.equal(lines.at(-1), '1 placeholder(s) have no prompt and were skipped: describe the image between the brackets.');
       await assertOneCreateEach(prompts);
       assertPreviews(a, 2);
+    });
+  });
+
+  describe('the cost guard', () => {
+    it('a page that would bill more than pictor.confirmAboveImages images asks first, as Generate all does; nothing is sent unasked', async () => {
+      const dir = await freshFolder('tools/guard');
+      const page = path.join(dir, 'p.md');
+      const prompts = ['a red door', 'a green door', 'a blue door'];
+      await writeDoc(page, prompts.map((p) => `![${p}]()`).join('\n\n') + '\n');
+      const before = await requestCount();
+      // 3 placeholders × n = 2 = 6 images > 4. A test host refuses to show the modal dialog
+      // (VS Code skips dialogs under test), so the call ends there with the question in its answer.
+      const a = await withSettings({ n: 2, confirmAboveImages: 4 }, () => invoke('pictor_fillPlaceholders', { document: rel(page) }));
+      assert.match(a.text, /Generate 6 images/);
+      assert.equal(await requestCount(), before, 'a request was sent before the user was asked');
+      assert.equal(await onDisk(page), prompts.map((p) => `![${p}]()`).join('\n\n') + '\n');
     });
   });
 
