@@ -113,6 +113,19 @@ describe('language model tools (issue 12)', function () {
       assertPreviews(a, 1);
     });
 
+    it('without a document, pictor.destination decides as for a page at the workspace root', async () => {
+      const prompt = 'a brass compass on a map, agent tool';
+      const root = workspaceRoot().fsPath;
+      // A page at the root matches `*.md`; a page in a folder would not (the glob has no `**/`).
+      const a = await withSettings({ destination: { '*.md': 'art/tools-root/', '**/*.md': 'elsewhere/' } },
+        () => invoke('pictor_generateImage', { prompt, size: '2:3' }));
+      const [file] = await savedAs(path.join(root, 'art', 'tools-root'), 'a-brass-compass-on-a-map-agent-tool');
+      assert.ok(file, a.text);
+      assert.equal(pixelSize(file), '1024×1536');
+      assert.ok(a.text.includes(`- art/tools-root/${path.basename(file)} (1024×1536 pixels). Markdown: ![${prompt}](art/tools-root/${path.basename(file)})`), a.text);
+      assert.equal(fs.existsSync(path.join(root, 'elsewhere')), false);
+    });
+
     it('with a document: saved where pictor.destination puts that page\'s images; the link is relative to the page; the page is not edited', async () => {
       const dir = await freshFolder('tools/guide');
       const page = path.join(dir, 'chapter one', 'intro.md');
