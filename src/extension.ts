@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './vscode/commands';
 import { ApiKeyStore } from './vscode/secrets';
+import { registerTools } from './vscode/tools';
 import { PanelController } from './panel/panel';
 import { PictorService } from './vscode/service';
 import { RangeTracker } from './vscode/tracker';
@@ -41,6 +42,8 @@ export function activate(context: vscode.ExtensionContext): void {
     .catch((e) => log.error(`Could not resume tasks: ${(e as Error).message}`));
   if (vscode.workspace.isTrusted) resume();
   else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(resume));
+  // The language model tools (chat and agent mode) go through the same generator, queue and claims.
+  registerTools(context, { log, keys, generator, service, claims });
 }
 
 export function deactivate(): void {

@@ -30,6 +30,17 @@ export interface RunItem {
 /** Options that override the settings for one run (the panel's choices). */
 export type RunOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>>;
 
+/** What a caller other than a click adds to a placeholder's request (the language model tools). */
+export interface PlaceholderExtras {
+  options?: RunOptions;
+  references?: ReferenceInput[];
+}
+
+/** The cross-window claim key of a placeholder: its document and its text as written. */
+export function placeholderClaimKey(doc: vscode.TextDocument, source: string): string {
+  return `${doc.uri.fsPath}|${source}`;
+}
+
 /** What a command reports for each of its jobs. */
 export interface JobSummary {
   id: string;
@@ -148,7 +159,7 @@ export class Generator implements vscode.Disposable {
     return this.run(doc, [{ prompt, meta, track: [insertAt, insertAt] }], vscode.l10n.t('Generating an image from the selection'));
   }
 
-  async placeholder(uriArg?: unknown, rangeArg?: unknown): Promise<JobSummary[]> {
+  async placeholder(uriArg?: unknown, rangeArg?: unknown, extras?: PlaceholderExtras): Promise<JobSummary[]> {
     const target = await this.resolveTarget(uriArg, rangeArg);
     if (!target) return [];
     const { doc, offset } = target;
@@ -158,7 +169,7 @@ export class Generator implements vscode.Disposable {
       void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image placeholder here. Write one like ![a red fox asleep in snow]() and run the command on it.'));
       return [];
     }
-    return this.placeholders(doc, [p], vscode.l10n.t('Generating an image'));
+    return this.placeholders(doc, [p], vscode.l10n.t('Generating an image'), extras);
   }
 
   async allPlaceholders(uriArg?: unknown): Promise<JobSummary[]> {
@@ -172,7 +183,7 @@ export class Generator implements vscode.Disposable {
     return this.placeholders(target.doc, scan.placeholders, vscode.l10n.t('Generating images for placeholders'));
   }
 
-  private async placeholders(doc: vscode.TextDocument, all: Placeholder[], title: string): Promise<JobSummary[]> {
+  private async placeholders(doc: vscode.TextDocument, all: Placeholder[], title: string, extras?: PlaceholderExtras): Promise<JobSummary[]> {
     const empty = all.filter((p) => p.empty);
     if (empty.length && empty.length === all.length) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the placeholder has no prompt. Describe the image between the brackets: ![a red fox asleep in snow]().'));
@@ -203,7 +214,7 @@ export class Generator implements vscode.Disposable {
     let failed: Error | undefined;
     for (const p of free) {
       const source = text.slice(p.start, p.end);
-      const key = `${doc.uri.fsPath}|${source}`;
+      const key = placeholderClaimKey(doc, source);
       // A claim that could not be taken counts as not acquired: when in doubt, nothing is sent.
       const c = await this.windows.claim(key, owner);
       if (c.result === 'failed') failed ??= c.error;
@@ -215,6 +226,7 @@ export class Generator implements vscode.Disposable {
         prompt: p.prompt,
         meta: { origin: 'placeholder', documentUri: doc.uri.toString(), alt: oneLine(p.prompt), source, claim: { key, owner } },
         track: [p.start, p.end],
+        references: extras?.references,
       });
     }
     if (heldElsewhere) {
@@ -232,7 +244,7 @@ export class Generator implements vscode.Disposable {
     }
     if (!items.length) return [];
     try {
-      return await this.run(doc, items, title);
+      return await this.run(doc, items, title, extras?.options);
     } finally {
       // run() returns when every job it sent is final (or nothing was sent): the claims end here.
       // Jobs resumed after a reload release theirs when their final event comes (see the constructor).

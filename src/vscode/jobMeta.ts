@@ -21,6 +21,15 @@ export type JobMeta =
       anchor?: string;
     }
   | {
+      /** A language model tool (an agent): saved, never linked by Pictor; the tool's answer gives the link. */
+      origin: 'tool';
+      /** The Markdown page the image is for (where it is saved and what its link is relative to), if any. */
+      documentUri?: string;
+      alt: string;
+      /** One tool call, so the call can cancel exactly its own jobs. */
+      call: string;
+    }
+  | {
       origin: 'edit';
       documentUri: string;
       alt: string;
@@ -40,5 +49,5 @@ export type JobMeta =
 export function isJobMeta(v: unknown): v is JobMeta {
   if (!v || typeof v !== 'object') return false;
   const o = (v as { origin?: unknown }).origin;
-  return o === 'placeholder' || o === 'selection' || o === 'edit' || o === 'panel';
+  return o === 'placeholder' || o === 'selection' || o === 'edit' || o === 'panel' || o === 'tool';
 }

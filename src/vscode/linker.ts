@@ -125,8 +125,9 @@ export class Linker {
    * read the same version would otherwise send edits VS Code refuses (it checks the version).
    */
   private link(jobId: string, meta: JobMeta, docUri: vscode.Uri | undefined, files: DownloadedImage[]): Promise<LinkOutcome> {
+    // The tools hand their link to the agent, which decides where it goes.
+    if ((meta.origin === 'selection' && !meta.insertLinks) || meta.origin === 'tool') return Promise.resolve({ linked: false, reason: 'not-markdown' });
     if (!docUri) return Promise.resolve({ linked: false, reason: 'no-document' });
-    if (meta.origin === 'selection' && !meta.insertLinks) return Promise.resolve({ linked: false, reason: 'not-markdown' });
     const key = docUri.toString();
     const run = (this.chains.get(key) ?? Promise.resolve()).then(() => this.linkNow(jobId, meta, docUri, files));
     const tail = run.then(() => undefined, () => undefined);

@@ -1,0 +1,177 @@
+// What the three language model tools share: turning an agent's input into workspace files and
+// documents, refusals an agent can act on, the figures of a request, and the answer's lines.
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { stat } from 'node:fs/promises';
+import type { ClaimRegistry } from '../../core/claims';
+import { markdownImage, relativeLink } from '../../core/links';
+import { formatSize } from '../../core/sizes';
+import type { ValidRequest } from '../../core/request';
+import type { DownloadedImage, ReferenceInput } from '../../core/types';
+import { formatCost } from '../../panel/optionsCheck';
+import { checkAll, inWorkspace } from '../../panel/references';
+import type { ReferenceSpec } from '../../panel/protocol';
+import type { Generator, RunOptions } from '../generate';
+import type { PictorService } from '../service';
+import type { ApiKeyStore } from '../secrets';
+import { requireTrust } from '../trust';
+
+export interface ToolDeps {
+  service: PictorService;
+  generator: Generator;
+  keys: ApiKeyStore;
+  claims: ClaimRegistry;
+  log: vscode.LogOutputChannel;
+}
+
+/** A request Pictor will not send, with what is wrong and what to do: the tool answers with it as is. */
+export class Refusal extends Error {}
+
+export function refuse(message: string): never {
+  throw new Refusal(message);
+}
+
+/** Nothing leaves Restricted Mode (the same rule, and the same notification, as the commands). */
+export function checkTrust(): void {
+  if (!requireTrust()) {
+    refuse(vscode.l10n.t('Nothing was sent: this workspace is in Restricted Mode, where Pictor sends no requests (its settings could redirect the API key or files). Ask the user to trust the workspace (Manage Workspace Trust), then call the tool again.'));
+  }
+}
+
+/** An agent cannot type a key: say so, and offer the user the usual Set API Key notification. */
+export async function checkKey(deps: ToolDeps): Promise<void> {
+  if (await deps.keys.get()) return;
+  void deps.service.ensureKey();
+  refuse(vscode.l10n.t('Nothing was sent: Pictor has no EvoLink API key. Ask the user to run "Pictor: Set API Key" (or set the EVOLINK_API_KEY environment variable), then call the tool again.'));
+}
+
+export function checkCancelled(token: vscode.CancellationToken): void {
+  if (token.isCancellationRequested) refuse(vscode.l10n.t('Cancelled before anything was sent.'));
+}
+
+export function folders(): readonly vscode.WorkspaceFolder[] {
+  const all = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+  if (!all.length) refuse(vscode.l10n.t('Nothing was sent: no folder is open. Pictor saves images into the workspace folder; ask the user to open one.'));
+  return all;
+}
+
+/**
+ * A path as an agent writes it: relative to the workspace folder (with the folder's name first in a
+ * multi-root workspace, as asRelativePath writes it), or absolute inside the workspace. Never outside
+ * it, also not through `..` or a symbolic link.
+ */
+export async function workspaceFile(input: string, field: string): Promise<string> {
+  const text = input.trim().replace(/\\/g, '/');
+  if (!text) refuse(vscode.l10n.t('{0} is empty: give a path relative to the workspace folder, e.g. docs/page.md.', field));
+  const all = folders();
+  let file: string;
+  if (path.isAbsolute(text) || /^[a-z]:\//i.test(text)) {
+    file = path.resolve(text);
+  } else {
+    const [first, ...rest] = text.split('/');
+    const named = all.length > 1 ? all.find((f) => f.name === first) : undefined;
+    if (named) {
+      file = path.resolve(named.uri.fsPath, rest.join('/'));
+    } else {
+      const candidates = all.map((f) => path.resolve(f.uri.fsPath, text));
+      file = (await firstExisting(candidates)) ?? candidates[0]!;
+    }
+  }
+  if (!(await inWorkspace(file))) {
+    refuse(vscode.l10n.t('{0} "{1}" is outside the workspace folder: Pictor only reads and writes files inside the workspace. Give a path relative to the workspace folder.', field, input));
+  }
+  return file;
+}
+
+async function firstExisting(files: string[]): Promise<string | undefined> {
+  for (const f of files) if (await stat(f).then(() => true, () => false)) return f;
+  return undefined;
+}
+
+/** The Markdown page named by `document`. */
+export async function openPage(input: unknown, field = 'document'): Promise<vscode.TextDocument> {
+  if (typeof input !== 'string') refuse(vscode.l10n.t('{0} must be a workspace-relative path such as docs/page.md.', field));
+  const file = await workspaceFile(input, field);
+  let doc: vscode.TextDocument;
+  try {
+    doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  } catch {
+    refuse(vscode.l10n.t('{0} "{1}" does not exist in the workspace. Give the path of a Markdown page relative to the workspace folder (pictor_listPlaceholders lists the open pages).', field, input));
+  }
+  if (doc.languageId !== 'markdown') {
+    refuse(vscode.l10n.t('{0} "{1}" is not a Markdown page ({2}): Pictor links images into Markdown only.', field, input, doc.languageId));
+  }
+  return doc;
+}
+
+/** Reference images through the same checks as the panel's (inside the workspace, image type, 50 MB, https). */
+export async function references(input: unknown): Promise<ReferenceInput[]> {
+  if (input === undefined) return [];
+  if (!Array.isArray(input) || input.some((x) => typeof x !== 'string')) {
+    refuse(vscode.l10n.t('referenceImages must be a list of workspace-relative paths or https:// URLs.'));
+  }
+  const specs: ReferenceSpec[] = [];
+  for (const item of input as string[]) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(item.trim())) specs.push({ kind: 'url', url: item.trim() });
+    else specs.push({ kind: 'file', path: await workspaceFile(item, 'referenceImages') });
+  }
+  const checked = await checkAll(specs, () => '');
+  if (checked.problems.length) refuse(vscode.l10n.t('Nothing was sent: {0}', checked.problems.join(' ')));
+  return checked.inputs;
+}
+
+/** The options an agent gave (left out = the settings): only the keys it set, so they never blank a setting. */
+export function runOptions(input: { size?: unknown; resolution?: unknown; quality?: unknown; n?: unknown }): RunOptions {
+  const o: RunOptions = {};
+  if (input.size !== undefined) o.size = String(input.size);
+  if (input.resolution !== undefined) o.resolution = String(input.resolution);
+  if (input.quality !== undefined) o.quality = String(input.quality);
+  if (input.n !== undefined) o.n = typeof input.n === 'number' ? input.n : Number.NaN;
+  return o;
+}
+
+/** The figures the panel shows: images, pixel size, quality, relative cost. */
+export interface Figures {
+  images: number;
+  sizes: string[];
+  qualities: string[];
+  cost: number;
+}
+
+export function figures(requests: ValidRequest[]): Figures {
+  const uniq = (xs: string[]) => [...new Set(xs)];
+  return {
+    images: requests.reduce((s, v) => s + v.imageCount, 0),
+    sizes: uniq(requests.map((v) => (v.expectedSize ? formatSize(v.expectedSize) : vscode.l10n.t('chosen by the model')))),
+    qualities: uniq(requests.map((v) => v.body.quality ?? 'medium')),
+    cost: requests.reduce((s, v) => s + v.relativeCost, 0),
+  };
+}
+
+export function describeFigures(f: Figures): string {
+  return vscode.l10n.t('{0} image(s) · pixel size {1} · quality {2} · relative cost ≈{3}× (1× = one medium 1024×1024 image)',
+    f.images, f.sizes.join(', '), f.qualities.join(', '), formatCost(f.cost));
+}
+
+/** The path links are made from: the page, or a page at the root of the first workspace folder. */
+export function linkBase(doc: vscode.TextDocument | undefined): string {
+  if (doc && doc.uri.scheme === 'file') return doc.uri.fsPath;
+  return path.join(folders()[0]!.uri.fsPath, 'untitled.md');
+}
+
+/** One saved file as the answer names it: workspace-relative path, real pixel size, ready Markdown link. */
+export function fileLine(file: DownloadedImage, alt: string, base: string): string {
+  const link = markdownImage(alt, relativeLink(base, file.path));
+  return vscode.l10n.t('- {0} ({1}×{2} pixels). Markdown: {3}', vscode.workspace.asRelativePath(file.path), file.width, file.height, link);
+}
+
+/** A prompt on one line, shortened for messages. */
+export function shortPrompt(s: string, max = 80): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+/** The 1-based line of an offset, as people and agents count lines. */
+export function lineOf(doc: vscode.TextDocument, offset: number): number {
+  return doc.positionAt(offset).line + 1;
+}

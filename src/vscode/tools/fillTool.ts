@@ -1,0 +1,113 @@
+// pictor_fillPlaceholders: every placeholder of a page, as "Generate all" does. Every prompt is
+// checked first; one that would be refused stops the call with its line and the limit, so the agent
+// can fix the page and call again, and nothing is sent for a half-checked page.
+import * as vscode from 'vscode';
+import type { Placeholder } from '../../core/placeholders';
+import type { ValidRequest } from '../../core/request';
+import { inputFromSettings, readSettings } from '../config';
+import { placeholderClaimKey } from '../generate';
+import { isJobMeta } from '../jobMeta';
+import {
+  checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, refuse, shortPrompt,
+  type ToolDeps,
+} from './common';
+import { answer, followToken, jobLines, outcomes } from './run';
+
+export interface FillPlaceholdersInput {
+  document: string;
+}
+
+interface Plan {
+  doc: vscode.TextDocument;
+  label: string;
+  free: { p: Placeholder; source: string; request: ValidRequest }[];
+  running: Placeholder[];
+  empty: Placeholder[];
+}
+
+async function plan(deps: ToolDeps, input: FillPlaceholdersInput): Promise<Plan> {
+  folders();
+  const doc = await openPage(input?.document);
+  const label = vscode.workspace.asRelativePath(doc.uri);
+  const all = deps.generator.scan(doc).placeholders;
+  if (!all.length) refuse(vscode.l10n.t('Nothing was sent: {0} has no image placeholders. Write one like ![a red fox asleep in snow]() where an image belongs.', label));
+  const empty = all.filter((p) => p.empty);
+  const isRunning = deps.generator.runningIn(doc);
+  const running = all.filter((p) => !p.empty && isRunning(p));
+  const settings = readSettings(doc.uri);
+  const text = doc.getText();
+  const free: Plan['free'] = [];
+  const problems: string[] = [];
+  for (const p of all) {
+    if (p.empty || running.includes(p)) continue;
+    const v = deps.service.validate({ ...inputFromSettings(p.prompt, settings), prompt: p.prompt });
+    if (v.ok) free.push({ p, source: text.slice(p.start, p.end), request: v });
+    else problems.push(vscode.l10n.t('line {0} ("{1}"): {2}', lineOf(doc, p.start), shortPrompt(p.prompt, 40), v.message));
+  }
+  if (problems.length) refuse(vscode.l10n.t('Nothing was sent for {0}. Fix these placeholders, then call again: {1}', label, problems.join(' ')));
+  if (!free.length) {
+    refuse(running.length
+      ? vscode.l10n.t('Nothing was sent: every placeholder of {0} is already being generated. Call pictor_listPlaceholders later to see their links.', label)
+      : vscode.l10n.t('Nothing was sent: the placeholders of {0} have no prompt. Describe each image between the brackets: ![a red fox asleep in snow]().', label));
+  }
+  return { doc, label, free, running, empty };
+}
+
+export function fillPlaceholdersTool(deps: ToolDeps): vscode.LanguageModelTool<FillPlaceholdersInput> {
+  return {
+    async prepareInvocation({ input }) {
+      let p: Plan;
+      try {
+        p = await plan(deps, input);
+      } catch {
+        return { invocationMessage: vscode.l10n.t('Checking the page\'s placeholders') };
+      }
+      const f = figures(p.free.map((x) => x.request));
+      return {
+        invocationMessage: vscode.l10n.t('Filling {0} placeholder(s) of {1} with Pictor', p.free.length, p.label),
+        confirmationMessages: {
+          title: vscode.l10n.t('Fill {0} placeholder(s) of {1} with Pictor?', p.free.length, p.label),
+          message: new vscode.MarkdownString(vscode.l10n.t('{0}\n\nEach placeholder\'s alt text is its prompt; the links go into the page.\n\nEach image is billed to your EvoLink account.',
+            describeFigures(f))),
+        },
+      };
+    },
+
+    async invoke({ input }, token) {
+      checkTrust();
+      const p = await plan(deps, input);
+      await checkKey(deps);
+      checkCancelled(token);
+      const uri = p.doc.uri.toString();
+      const sources = new Set(p.free.map((x) => x.source));
+      const summaries = await followToken(deps, token,
+        (m) => m.origin === 'placeholder' && m.documentUri === uri && sources.has(m.source),
+        () => deps.generator.allPlaceholders(p.doc.uri));
+      const done = outcomes(deps, summaries);
+      const base = linkBase(p.doc);
+      const saved = done.flatMap((o) => o.files);
+      const lines = [vscode.l10n.t('{0}: {1} placeholder(s) sent, {2} image(s) saved, {3} linked into the page (links relative to the page):',
+        p.label, done.length, saved.length, done.filter((o) => o.summary.linked).length)];
+      for (const o of done) {
+        lines.push(vscode.l10n.t('"{0}"{1}', shortPrompt(o.alt), o.summary.state === 'completed' && !o.summary.linked
+          ? vscode.l10n.t(' (not linked: the placeholder was changed or removed meanwhile)') : ''));
+        lines.push(...jobLines(o, base));
+      }
+      // Placeholders that were checked but got no job: held by another window, or the user said no.
+      const sent = new Set(done.map((o) => sourceOf(o.job?.target.meta)));
+      for (const x of p.free.filter((f) => !sent.has(f.source))) {
+        const held = await deps.claims.holder(placeholderClaimKey(p.doc, x.source)).catch(() => undefined);
+        lines.push(vscode.l10n.t('Not sent: line {0} ("{1}"): {2}', lineOf(p.doc, x.p.start), shortPrompt(x.p.prompt, 40), held
+          ? vscode.l10n.t('another VS Code window is already generating it.')
+          : vscode.l10n.t('the user declined the confirmation, or it could not be sent (the notification says why).')));
+      }
+      if (p.running.length) lines.push(vscode.l10n.t('{0} placeholder(s) were already being generated and were left to finish.', p.running.length));
+      if (p.empty.length) lines.push(vscode.l10n.t('{0} placeholder(s) have no prompt and were skipped: describe the image between the brackets.', p.empty.length));
+      return answer(lines.join('\n'), done);
+    },
+  };
+}
+
+function sourceOf(meta: unknown): string | undefined {
+  return isJobMeta(meta) && meta.origin === 'placeholder' ? meta.source : undefined;
+}

@@ -1,0 +1,68 @@
+// Running the Generator for a tool call: its jobs follow the call's cancellation token, and what
+// they produced becomes the answer's lines (and the previews).
+import * as vscode from 'vscode';
+import type { JobRecord } from '../../core/store';
+import type { DownloadedImage } from '../../core/types';
+import type { JobSummary } from '../generate';
+import { isJobMeta, type JobMeta } from '../jobMeta';
+import { fileLine, shortPrompt, type ToolDeps } from './common';
+import { previewParts } from './preview';
+
+/**
+ * Runs `work` while cancelling, through the queue, every job it queues that `mine` recognises once
+ * the token fires (the same as the notification's Cancel: tasks that still finish are saved).
+ */
+export async function followToken<T>(deps: ToolDeps, token: vscode.CancellationToken, mine: (meta: JobMeta) => boolean,
+  work: () => Promise<T>): Promise<T> {
+  const ids = new Set<string>();
+  const cancel = (id: string) => void deps.service.queue.cancel(id).catch(() => undefined);
+  const sub = deps.service.onJobEvent((e) => {
+    if (e.type !== 'queued' || ids.has(e.job.id) || !isJobMeta(e.job.target.meta) || !mine(e.job.target.meta)) return;
+    ids.add(e.job.id);
+    if (token.isCancellationRequested) cancel(e.job.id);
+  });
+  const onCancel = token.onCancellationRequested(() => {
+    deps.log.info(`A language model tool call was cancelled: stopping ${ids.size} task(s).`);
+    ids.forEach(cancel);
+  });
+  try {
+    return await work();
+  } finally {
+    sub.dispose();
+    onCancel.dispose();
+  }
+}
+
+export interface JobOutcome {
+  summary: JobSummary;
+  job: JobRecord | undefined;
+  files: DownloadedImage[];
+  alt: string;
+}
+
+export function outcomes(deps: ToolDeps, summaries: JobSummary[]): JobOutcome[] {
+  return summaries.map((summary) => {
+    const job = deps.service.queue.get(summary.id);
+    const meta = job?.target.meta;
+    const alt = isJobMeta(meta) ? meta.alt : shortPrompt(summary.prompt);
+    const files = (job?.files ?? []).filter((f) => summary.files.includes(f.path));
+    return { summary, job, files, alt };
+  });
+}
+
+/** The lines for one job: its files, or why it has none. */
+export function jobLines(o: JobOutcome, base: string): string[] {
+  const { summary } = o;
+  if (summary.state === 'completed' && o.files.length) return o.files.map((f) => fileLine(f, o.alt, base));
+  if (summary.state === 'cancelled') {
+    return [vscode.l10n.t('- Cancelled. If the provider still finishes the task, its image is saved in the workspace and the user is told where.')];
+  }
+  return [vscode.l10n.t('- Failed ({0}): {1}', summary.state, summary.error ?? vscode.l10n.t('no image came back'))];
+}
+
+/** The tool result: the text first, then (where VS Code supports it) a small preview of each image. */
+export async function answer(text: string, done: JobOutcome[] = []): Promise<vscode.LanguageModelToolResult> {
+  const parts: unknown[] = [new vscode.LanguageModelTextPart(text), ...(await previewParts(done.flatMap((o) => o.files)))];
+  // @types/vscode 1.100 types the content as text and prompt-tsx parts only; data parts are newer.
+  return new vscode.LanguageModelToolResult(parts as vscode.LanguageModelTextPart[]);
+}

@@ -1,0 +1,19 @@
+// A tool call's task survives a reload (issue 12: "resume"). Phase 1 asks for an image through
+// pictor_generateImage and leaves while the provider is still working on it; the file is named so it
+// runs last in its host, which the launcher then stops. tools.with-restart.phase2.test.ts checks that
+// the next host resumed the task and saved the image where the tool would have.
+import * as vscode from 'vscode';
+import { createsFor } from './editorHelpers';
+import { waitFor } from './helpers';
+
+/** `[slow:4000]` makes the fake take about 12 s over this task: longer than the rest of this host's life. */
+const RESUMED_PROMPT = 'a kite tethered to a fence post [slow:4000]';
+
+describe('language model tools across a restart (phase 1: before)', () => {
+  it('leaves a tool\'s task running at the provider when the host stops', async () => {
+    // Not awaited: this host goes away before the answer would come.
+    void Promise.resolve(vscode.lm.invokeTool('pictor_generateImage', { input: { prompt: RESUMED_PROMPT, size: '1:1', quality: 'low' }, toolInvocationToken: undefined }))
+      .catch(() => undefined);
+    await waitFor('the task to be created', async () => (await createsFor([RESUMED_PROMPT])).length > 0, 20_000);
+  });
+});
