@@ -11,6 +11,7 @@ import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
 import { readSettings } from './config';
 import { isJobMeta, type JobMeta } from './jobMeta';
+import { placeSidecar, stampRecipe } from './recipeHook';
 import type { RangeTracker } from './tracker';
 
 export type UnlinkedReason = 'no-document' | 'not-markdown' | 'placeholder-gone' | 'image-gone' | 'cancelled';
@@ -33,7 +34,7 @@ export class Linker {
     const meta = job.target.meta;
     if (!isJobMeta(meta)) throw new Error('This task has no destination recorded; its images are in Pictor\'s storage folder.');
     const docUri = meta.documentUri ? vscode.Uri.parse(meta.documentUri) : undefined;
-    const placed = await this.place(docUri, meta.alt, files);
+    const placed = await this.place(job, docUri, meta.alt, files);
     try {
       // A task the user cancelled that still finished: its images are paid for, so they are saved,
       // but the document is left as the user left it.
@@ -47,18 +48,19 @@ export class Linker {
   }
 
   /** Copies staged downloads to their destination. Returns the images at their new paths. */
-  private async place(docUri: vscode.Uri | undefined, alt: string, files: DownloadedImage[]): Promise<DownloadedImage[]> {
+  private async place(job: JobRecord, docUri: vscode.Uri | undefined, alt: string, files: DownloadedImage[]): Promise<DownloadedImage[]> {
     const { folder, documentPath } = destinationContext(docUri);
     const settings = readSettings(docUri);
     const base = fileBaseName(alt);
     const out: DownloadedImage[] = [];
-    for (const [i, f] of files.entries()) {
-      if (isInside(folder.uri.fsPath, f.path)) {
-        out.push(f); // already placed (a finalize that is repeated after a restart)
+    for (const [i, staged] of files.entries()) {
+      if (isInside(folder.uri.fsPath, staged.path)) {
+        out.push(staged); // already placed (a finalize that is repeated after a restart)
         continue;
       }
       const fileName = files.length > 1 ? `${base}-${i + 1}` : base;
-      const target = await this.freeTarget(folder, documentPath, settings.destination, fileName, f.type);
+      const target = await this.freeTarget(folder, documentPath, settings.destination, fileName, staged.type);
+      const { file: f, sidecar } = await stampRecipe(job, staged, i, files.length, target.fsPath, this.log);
       try {
         await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
         await vscode.workspace.fs.copy(vscode.Uri.file(f.path), target, { overwrite: false });
@@ -68,6 +70,7 @@ export class Linker {
         throw new PlaceError(`${vscode.workspace.asRelativePath(target)} could not be written (${why}); the image is kept at ${f.path}. Make the folder writable or change pictor.destination`);
       }
       await rm(f.path, { force: true });
+      if (sidecar) await placeSidecar(sidecar, target, this.log);
       this.log.info(`Saved ${vscode.workspace.asRelativePath(target)} (${f.width}×${f.height}, ${f.bytes} bytes).`);
       out.push({ ...f, path: target.fsPath });
     }

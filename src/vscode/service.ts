@@ -131,7 +131,9 @@ export class PictorService implements vscode.Disposable {
       }
       body = withUploadedReferences(body, v.references, urls);
     }
-    const job = await this.queue.submit(body, { dir: path.join(this.stagingRoot), baseName, meta });
+    // The recipe written into the image names the references as given, not the uploads that expire.
+    const withRefs: JobMeta = v.references.length ? { ...meta, recipe: { ...meta.recipe, references: v.references } } : meta;
+    const job = await this.queue.submit(body, { dir: path.join(this.stagingRoot), baseName, meta: withRefs });
     return { job, done: this.queue.wait(job.id) };
   }
 
