@@ -69,7 +69,7 @@ function registerTestSeams(register: (id: string, fn: (...args: any[]) => unknow
   const real = generator.ask;
   generator.ask = (options) => {
     if (answers.length === 0) return real(options);
-    asked.push({ title: options.title, prompt: options.prompt });
+    asked.push({ title: options.title, prompt: options.prompt, value: options.value });
     return Promise.resolve(answers.shift());
   };
   // undefined stands for Escape.
