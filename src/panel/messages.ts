@@ -77,6 +77,11 @@ export class PanelMessages {
     switch (m.type) {
       case 'ready':
         post(this.init(thumb));
+        post({ type: 'spend', spend: service.spend.view() });
+        service.spend.refreshSoon();
+        return;
+      case 'refreshBalance':
+        await service.spend.refreshBalance();
         return;
       case 'generate':
         return this.generate(m.prompt, m.options, m.references, post, thumb);

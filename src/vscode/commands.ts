@@ -1,6 +1,6 @@
 // Registers every command of the public contract (design.md).
 import * as vscode from 'vscode';
-import type { ApiKeyStore } from './secrets';
+import { KEYS_PAGE, type ApiKeyStore } from './secrets';
 import type { PanelController } from '../panel/panel';
 import type { Generator } from './generate';
 import type { PictorService } from './service';
@@ -36,14 +36,9 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   register('pictor.showLog', () => log.show());
   register('pictor.setApiKey', async (key?: unknown) => {
     // Other extensions and tests may pass the key; people get a password box.
-    if (typeof key === 'string' && key.trim()) {
-      await keys.set(key);
-    } else if (!(await keys.prompt())) {
-      return false;
-    }
-    log.info('API key stored in secret storage.');
-    void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: API key saved.'));
-    return true;
+    const candidate = typeof key === 'string' && key.trim() ? key.trim() : await keys.ask();
+    if (!candidate) return false;
+    return storeCheckedKey(candidate, keys, service, log);
   });
   register('pictor.clearApiKey', async () => {
     await keys.clear();
@@ -56,6 +51,41 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   });
 
   if (context.extensionMode !== vscode.ExtensionMode.Production) registerTestSeams(register, generator);
+}
+
+/**
+ * Checks a key with the provider's free balance call before storing it, so a wrong key is caught
+ * before any paid request. A key the provider refuses is not stored; one that cannot be checked now
+ * (offline, Restricted Mode) is stored and says so.
+ */
+async function storeCheckedKey(key: string, keys: ApiKeyStore, service: PictorService, log: vscode.LogOutputChannel): Promise<boolean> {
+  // In Restricted Mode nothing is sent (the provider address could come from the workspace).
+  const verdict = vscode.workspace.isTrusted ? await service.spend.checkKey(key) : undefined;
+  if (verdict && !verdict.ok && verdict.refused) {
+    log.warn('The provider refused the API key; it was not stored.');
+    const again = vscode.l10n.t('Set API Key');
+    const get = vscode.l10n.t('Get a Key');
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('Pictor: the provider refused this API key, so it was not saved. Check that you copied the whole key (sk-evo-…), or create a new one.'),
+      again, get).then((pick) => {
+      if (pick === again) void vscode.commands.executeCommand('pictor.setApiKey');
+      if (pick === get) void vscode.env.openExternal(vscode.Uri.parse(KEYS_PAGE));
+    });
+    return false;
+  }
+  await keys.set(key);
+  if (verdict?.ok) {
+    const left = verdict.credits.userRemaining ?? verdict.credits.tokenRemaining;
+    log.info(`API key stored in secret storage; the provider accepted it${left !== undefined ? ` (balance ${left} credits)` : ''}.`);
+    void vscode.window.showInformationMessage(left !== undefined
+      ? vscode.l10n.t('Pictor: API key saved. The provider accepted it; the balance is {0} credits.', left)
+      : vscode.l10n.t('Pictor: API key saved. The provider accepted it.'));
+  } else {
+    const why = verdict ? verdict.message : vscode.l10n.t('the workspace is in Restricted Mode');
+    log.info(`API key stored in secret storage; not checked (${why}).`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: API key saved. It could not be checked now ({0}); the next request will tell.', why));
+  }
+  return true;
 }
 
 /**

@@ -295,6 +295,7 @@ export class Generator implements vscode.Disposable {
         { modal: true }, go);
       if (pick !== go) return [];
     }
+    if (!(await this.service.spend.confirmBudget(doc?.uri))) return [];
     if (!(await this.service.ensureKey())) return [];
 
     const submitted: { job: JobRecord; done: Promise<JobRecord> }[] = [];

@@ -26,6 +26,14 @@ export class ApiKeyStore {
 
   /** Asks for a key with a password box; returns true when one was stored. */
   async prompt(): Promise<boolean> {
+    const value = await this.ask();
+    if (!value) return false;
+    await this.set(value);
+    return true;
+  }
+
+  /** The password box alone: the key typed, not stored (Set API Key checks it first). */
+  async ask(): Promise<string | undefined> {
     const value = await vscode.window.showInputBox({
       title: vscode.l10n.t('Pictor: Set API Key'),
       prompt: vscode.l10n.t('Paste your EvoLink API key (it starts with sk-evo-). It is kept in VS Code\'s secret storage.'),
@@ -34,8 +42,6 @@ export class ApiKeyStore {
       placeHolder: 'sk-evo-…',
       validateInput: (v) => (v.trim().length < 8 ? vscode.l10n.t('This does not look like an API key.') : undefined),
     });
-    if (!value) return false;
-    await this.set(value);
-    return true;
+    return value?.trim() || undefined;
   }
 }

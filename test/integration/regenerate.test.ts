@@ -131,6 +131,7 @@ describe('recipe and Regenerate Image', function () {
     await clonedImage(path.join(dir, 'images', 'leak.png'), { prompt: 'a key, outside reference', references: [{ file: '../../../../../../../etc/hostname.png' }] });
     const doc = await writeDoc(path.join(dir, 'x.md'), '![a](images/plain.png)\n![b](images/kept.png)\n![c](images/leak.png)\n');
     await show(doc);
+    await vscode.commands.executeCommand('pictor._test.inputBoxesAsked'); // forget earlier tests' boxes
 
     assert.deepEqual(await vscode.commands.executeCommand('pictor.regenerateImage', doc, new vscode.Range(0, 0, 0, 0)), []);
     await vscode.commands.executeCommand('notifications.clearAll');
