@@ -73,6 +73,10 @@ function init(msg: Extract<HostMessage, { type: 'init' }>): void {
   views.queue.set(msg.jobs);
   views.results.set(msg.jobs);
   views.history.set(msg.history);
+  if (msg.spend) {
+    views.spend.set(msg.spend);
+    views.queue.setUsage(msg.spend.usage);
+  }
   views.prompt.setEnabled(views.options.valid() && views.references.ok());
   app.setAttribute('aria-busy', 'false');
 }

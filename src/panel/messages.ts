@@ -76,8 +76,7 @@ export class PanelMessages {
     const { service, history } = this.deps;
     switch (m.type) {
       case 'ready':
-        post(this.init(thumb));
-        post({ type: 'spend', spend: service.spend.view() });
+        post({ ...this.init(thumb), spend: service.spend.view() });
         service.spend.refreshSoon();
         return;
       case 'refreshBalance':

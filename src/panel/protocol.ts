@@ -127,7 +127,7 @@ export type PanelStrings = Record<StringKey, string>;
 
 /** Host → webview. */
 export type HostMessage =
-  | { type: 'init'; strings: PanelStrings; options: PanelOptions; jobs: JobView[]; history: HistoryView[]; target: TargetView }
+  | { type: 'init'; strings: PanelStrings; options: PanelOptions; jobs: JobView[]; history: HistoryView[]; target: TargetView; spend?: SpendView }
   | { type: 'jobs'; jobs: JobView[] }
   | { type: 'history'; entries: HistoryView[] }
   | { type: 'target'; target: TargetView }

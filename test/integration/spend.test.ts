@@ -17,9 +17,9 @@ interface SpendView {
 
 async function spendShown(): Promise<SpendView> {
   const r = await panelSend({ type: 'ready' });
-  const m = r.posted.find((p) => p.type === 'spend');
-  assert.ok(m, `the panel got no spend message: ${r.posted.map((p) => p.type).join(', ')}`);
-  return m.spend as SpendView;
+  const init = r.posted.find((p) => p.type === 'init');
+  assert.ok(init?.spend, `the panel's init carries no spend: ${r.posted.map((p) => p.type).join(', ')}`);
+  return init.spend as SpendView;
 }
 
 describe('spend and the credits check', function () {
