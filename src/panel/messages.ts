@@ -68,6 +68,7 @@ export class PanelMessages {
       jobs: jobViews(this.deps.service.queue.list(), thumb),
       history: this.deps.history.list().map((e) => historyView(e, thumb)),
       target: { document: this.deps.targets.markdownLabel() },
+      spend: this.deps.service.spend.view(),
     };
   }
 
@@ -76,7 +77,7 @@ export class PanelMessages {
     const { service, history } = this.deps;
     switch (m.type) {
       case 'ready':
-        post({ ...this.init(thumb), spend: service.spend.view() });
+        post(this.init(thumb));
         service.spend.refreshSoon();
         return;
       case 'refreshBalance':
