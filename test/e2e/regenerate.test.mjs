@@ -3,7 +3,7 @@
 // machine: this workspace has no history of it), click "Regenerate", change the prompt in the input
 // box, Enter; the link points at the new image and the old file stays.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { session, screenshot, setApiKeyByHand, runFromPalette } from './session.mjs';
@@ -75,5 +75,38 @@ describe('Regenerate Image (e2e)', function () {
     assert.deepEqual(sent[0].body, { model: 'gpt-image-2', prompt: edited, size: '3:2', resolution: '1K', quality: 'low', n: 1 });
     assert.ok(existsSync(join(session.workspace, 'art', 'windmill.png')), 'the old image is kept');
     await screenshot('regenerate-done');
+  });
+
+  it('with pictor.maxCreditsPerSession below what this session used, Generate asks first; Cancel sends nothing', async () => {
+    const { page, fake } = session;
+    const settingsDir = join(session.workspace, '.vscode');
+    mkdirSync(settingsDir, { recursive: true });
+    const settingsFile = join(settingsDir, 'settings.json');
+    const before = existsSync(settingsFile) ? readFileSync(settingsFile, 'utf8') : undefined;
+    writeFileSync(settingsFile, JSON.stringify({ ...(before ? JSON.parse(before) : {}), 'pictor.maxCreditsPerSession': 0.01 }));
+    try {
+      const prompt = 'a lighthouse keeper\'s cat';
+      writeFileSync(join(session.workspace, 'limit.md'), `# Limit\n\n![${prompt}]()\n`);
+      await sleep(1000); // the workbench picks up the settings file
+      const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^limit\.md$/ }).first();
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      await row.click();
+      const lens = editor().locator('.codelens-decoration a', { hasText: /^\s*Generate\s*$/ }).first();
+      await lens.waitFor({ state: 'visible', timeout: 20_000 });
+      const creates = fake.creates();
+      await lens.click();
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+      assert.match(await dialog.innerText(), /this session has used [\d.]+ credits, at or over your limit of 0\.01/);
+      await screenshot('spend-limit-dialog');
+      await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+      await sleep(1500);
+      assert.equal(fake.creates(), creates, 'a task was sent although the user said no');
+      assert.match(await editorText(), new RegExp(`!\\[${prompt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]\\(\\)`), 'the placeholder is left empty');
+    } finally {
+      if (before === undefined) writeFileSync(settingsFile, '{}');
+      else writeFileSync(settingsFile, before);
+    }
   });
 });
