@@ -33,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new PlaceholderLenses(generator)));
   registerCommands(context, { log, keys, panel, generator, service });
   const regenerator = new Regenerator(generator, log);
-  context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new RecipeLenses(generator)),
+  context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new RecipeLenses(generator, regenerator)),
     vscode.commands.registerCommand('pictor.regenerateImage', (uri?: unknown, range?: unknown) => regenerator.regenerate(uri, range)));
   // Unfinished tasks of this workspace resume in the background (after a reload or a crash);
   // in Restricted Mode only once the user trusts the workspace.

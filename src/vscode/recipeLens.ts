@@ -5,13 +5,13 @@ import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
 import { readRecipeFile } from '../core/recipe';
 import type { Generator } from './generate';
-import { linkedFile } from './regenerate';
+import { linkedFile, type Regenerator } from './regenerate';
 
 export class RecipeLenses implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
   private readonly known = new Map<string, { mtime: number; has: boolean }>();
 
-  constructor(private readonly generator: Generator) {
+  constructor(private readonly generator: Generator, private readonly regenerator: Regenerator) {
     this.onDidChangeCodeLenses = generator.onDidChange;
   }
 
@@ -22,6 +22,10 @@ export class RecipeLenses implements vscode.CodeLensProvider {
       const file = linkedFile(doc, img.url);
       if (!file || !(await this.hasRecipe(file))) continue;
       const range = new vscode.Range(doc.positionAt(img.start), doc.positionAt(img.start));
+      if (this.regenerator.isRunning(doc, img.url)) {
+        lenses.push(new vscode.CodeLens(range, { title: vscode.l10n.t('$(sync~spin) Pictor: regenerating'), command: 'pictor.openPanel' }));
+        continue;
+      }
       lenses.push(new vscode.CodeLens(range, {
         title: vscode.l10n.t('$(refresh) Regenerate'),
         command: 'pictor.regenerateImage',

@@ -21,7 +21,14 @@ export function linkedFile(doc: vscode.TextDocument, url: string): string | unde
 }
 
 export class Regenerator {
+  /** Links being regenerated (`document|url`): a second click must not bill a second image. */
+  private readonly inFlight = new Set<string>();
+
   constructor(private readonly generator: Generator, private readonly log: vscode.LogOutputChannel) {}
+
+  isRunning(doc: vscode.TextDocument, url: string): boolean {
+    return this.inFlight.has(`${doc.uri.toString()}|${url}`);
+  }
 
   /** From the palette (the link at the cursor) or a CodeLens (document and range given). */
   async regenerate(uriArg?: unknown, rangeArg?: unknown): Promise<JobSummary[]> {
@@ -39,6 +46,20 @@ export class Regenerator {
       void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image link at the cursor. Put the cursor on ![alt](path/to/image.png).'));
       return [];
     }
+    const key = `${doc.uri.toString()}|${img.url}`;
+    if (this.inFlight.has(key)) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: this image is already being regenerated.'));
+      return [];
+    }
+    this.inFlight.add(key);
+    try {
+      return await this.regenerateLink(doc, img);
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async regenerateLink(doc: vscode.TextDocument, img: ImageLink): Promise<JobSummary[]> {
     const file = linkedFile(doc, img.url);
     const recipe = file ? await readRecipeFile(file) : undefined;
     if (!file || !recipe) {

@@ -8,7 +8,7 @@ import { imageSize } from 'image-size';
 import { encodePng } from '../fake-evolink/png';
 import { embedRecipeInPng, readRecipeFile, type Recipe } from '../../src/core/recipe';
 import { pngChunks } from '../../src/core/pngText';
-import { closeAllEditors } from './helpers';
+import { closeAllEditors, waitFor } from './helpers';
 import { assertNoCreates, assertOneCreateEach, createsFor, filesIn, freshFolder, jobFor, show, withSettings, writeDoc, type JobSummary } from './editorHelpers';
 
 /** An image as another machine's Pictor saved it: only the file knows its recipe. */
@@ -121,6 +121,23 @@ describe('recipe and Regenerate Image', function () {
     assert.equal(recipe?.style, 'linocut, two colours');
     assert.deepEqual(recipe?.references, [{ file: '../refs/sketch.png' }]);
     assert.deepEqual(await filesIn(path.join(dir, 'images')), [path.basename(job.files[0]!)], 'the replaced image went to the trash');
+  });
+
+  it('a second Regenerate on a link that is being regenerated sends nothing (no second bill)', async () => {
+    const dir = await freshFolder('regenerate-twice');
+    await clonedImage(path.join(dir, 'images', 'bell.png'), { prompt: 'a brass bell' });
+    const doc = await writeDoc(path.join(dir, 'bell.md'), '![bell](images/bell.png)\n');
+    await show(doc);
+    const slow = 'a brass bell, polished [slow:1500]';
+    await vscode.commands.executeCommand('pictor._test.answerInputBox', slow);
+    const first = Promise.resolve(vscode.commands.executeCommand<JobSummary[]>('pictor.regenerateImage', doc, new vscode.Range(0, 0, 0, 0)));
+    await waitFor('the first task to be created', async () => (await createsFor([slow])).length > 0, 20_000);
+    const lenses = await lensesAt(doc);
+    assert.deepEqual(lenses, [], 'no Regenerate lens while it runs');
+    assert.deepEqual(await vscode.commands.executeCommand('pictor.regenerateImage', doc, new vscode.Range(0, 0, 0, 0)), []);
+    assert.equal(jobFor(await first, slow).state, 'completed');
+    await assertOneCreateEach([slow]);
+    await vscode.commands.executeCommand('pictor._test.inputBoxesAsked');
   });
 
   it('sends nothing for an image without a recipe, on Escape, or when the recipe names a file outside the workspace', async () => {
