@@ -24,8 +24,16 @@ async function editorText() {
 describe('Regenerate Image (e2e)', function () {
   this.timeout(120_000);
 
+  const settingsFile = () => join(session.workspace, '.vscode', 'settings.json');
+  let settingsBefore;
+
   before(async () => {
     await setApiKeyByHand();
+    // The workspace settings file exists from the start, so the workbench already watches it when a
+    // test changes it (a folder created later is noticed only after a while).
+    mkdirSync(join(session.workspace, '.vscode'), { recursive: true });
+    settingsBefore = existsSync(settingsFile()) ? readFileSync(settingsFile(), 'utf8') : undefined;
+    if (settingsBefore === undefined) writeFileSync(settingsFile(), '{}');
   });
 
   after(async () => {
@@ -79,15 +87,11 @@ describe('Regenerate Image (e2e)', function () {
 
   it('with pictor.maxCreditsPerSession below what this session used, Generate asks first; Cancel sends nothing', async () => {
     const { page, fake } = session;
-    const settingsDir = join(session.workspace, '.vscode');
-    mkdirSync(settingsDir, { recursive: true });
-    const settingsFile = join(settingsDir, 'settings.json');
-    const before = existsSync(settingsFile) ? readFileSync(settingsFile, 'utf8') : undefined;
-    writeFileSync(settingsFile, JSON.stringify({ ...(before ? JSON.parse(before) : {}), 'pictor.maxCreditsPerSession': 0.01 }));
+    writeFileSync(settingsFile(), JSON.stringify({ ...(settingsBefore ? JSON.parse(settingsBefore) : {}), 'pictor.maxCreditsPerSession': 0.01 }));
     try {
       const prompt = 'a lighthouse keeper\'s cat';
       writeFileSync(join(session.workspace, 'limit.md'), `# Limit\n\n![${prompt}]()\n`);
-      await sleep(1000); // the workbench picks up the settings file
+      await sleep(4000); // the workbench picks up the changed settings file
       const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^limit\.md$/ }).first();
       await row.waitFor({ state: 'visible', timeout: 15_000 });
       await row.click();
@@ -105,8 +109,7 @@ describe('Regenerate Image (e2e)', function () {
       assert.equal(fake.creates(), creates, 'a task was sent although the user said no');
       assert.match(await editorText(), new RegExp(`!\\[${prompt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]\\(\\)`), 'the placeholder is left empty');
     } finally {
-      if (before === undefined) writeFileSync(settingsFile, '{}');
-      else writeFileSync(settingsFile, before);
+      writeFileSync(settingsFile(), settingsBefore ?? '{}');
     }
   });
 });
