@@ -47,6 +47,12 @@ export class SpendTracker implements vscode.Disposable {
   /** Reads the balance now; the panel shows it, or why it could not be read. */
   async refreshBalance(): Promise<void> {
     this.lastBalanceAt = Date.now();
+    if (!vscode.workspace.isTrusted) {
+      // Restricted Mode sends nothing: the provider address could come from the workspace.
+      this.balanceError = vscode.l10n.t('the workspace is in Restricted Mode; trust it to read the balance');
+      this.changed.fire();
+      return;
+    }
     try {
       this.balance = { credits: await this.credits(), at: Date.now() };
       this.balanceError = undefined;
