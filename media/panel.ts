@@ -8,6 +8,7 @@ import { PromptView } from './prompt';
 import { QueueView } from './queue';
 import { ReferencesView } from './references';
 import { ResultsView } from './results';
+import { SpendSection } from './spend';
 import { loadDraft, saveDraft, send, setStrings, t } from './state';
 
 const app = document.getElementById('app')!;
@@ -20,6 +21,7 @@ interface Views {
   results: ResultsView;
   history: HistoryList;
   notice: HTMLElement;
+  spend: SpendSection;
 }
 let views: Views | undefined;
 
@@ -49,13 +51,14 @@ function build(msg: Extract<HostMessage, { type: 'init' }>): Views {
     results: new ResultsView(),
     history: new HistoryList(reuse),
     notice: el('p', { id: 'notice', class: 'notice', role: 'status', 'aria-live': 'polite' }),
+    spend: new SpendSection(),
   };
   app.replaceChildren(
     el('h1', {}, el('span', { class: 'codicon codicon-sparkle', 'aria-hidden': 'true' }), ' ', t('heading')),
     v.notice,
     el('div', { class: 'columns' },
       el('div', { class: 'column' }, v.prompt.root, v.options.root, v.references.root),
-      el('div', { class: 'column' }, v.queue.root, v.results.root, v.history.root)),
+      el('div', { class: 'column' }, v.queue.root, v.results.root, v.spend.root, v.history.root)),
   );
   return v;
 }
@@ -70,6 +73,10 @@ function init(msg: Extract<HostMessage, { type: 'init' }>): void {
   views.queue.set(msg.jobs);
   views.results.set(msg.jobs);
   views.history.set(msg.history);
+  if (msg.spend) {
+    views.spend.set(msg.spend);
+    views.queue.setUsage(msg.spend.usage);
+  }
   views.prompt.setEnabled(views.options.valid() && views.references.ok());
   app.setAttribute('aria-busy', 'false');
 }
@@ -103,6 +110,10 @@ function onMessage(msg: HostMessage): void {
     case 'invalid':
       v.options.showHostErrors(msg.errors);
       v.prompt.showHostErrors(msg.errors);
+      break;
+    case 'spend':
+      v.spend.set(msg.spend);
+      v.queue.setUsage(msg.spend.usage);
       break;
     case 'notice':
       v.notice.className = `notice ${msg.level}`;

@@ -1,6 +1,7 @@
 // The Queue section: every task of this window with its prompt, status, a progress bar with the
 // percent, the elapsed time, Cancel while it runs, Retry after a failure, and why it failed.
-import type { JobStateView, JobView, StringKey } from '../src/panel/protocol';
+import type { JobStateView, JobView, StringKey, UsageView } from '../src/panel/protocol';
+import { usageText } from './spend';
 import { button, el, formatElapsed, icon, keepFocus, section } from './dom';
 import { send, t } from './state';
 
@@ -18,6 +19,8 @@ export class QueueView {
   private readonly list = el('ul', { id: 'queue', class: 'queue' });
   private readonly empty = el('p', { id: 'queue-empty', class: 'note' });
   private jobs: JobView[] = [];
+  /** The provider's usage per task id (from the host's `spend` message). */
+  private usage: Record<string, UsageView> = {};
   /** performance.now() when the jobs arrived: elapsed times tick on from the host's numbers. */
   private receivedAt = 0;
   private timer: number | undefined;
@@ -35,7 +38,13 @@ export class QueueView {
     this.tick();
   }
 
+  setUsage(usage: Record<string, UsageView>): void {
+    this.usage = usage;
+    this.set(this.jobs);
+  }
+
   private row(j: JobView): HTMLLIElement {
+    const usage = j.taskId ? usageText(this.usage[j.taskId]) : undefined;
     const busy = j.state === 'creating' || j.state === 'running';
     const title = j.prompt || t('noPrompt');
     const progress = el('progress', { max: '100', value: String(j.progress), 'aria-label': t('progressOf', title) });
@@ -55,6 +64,7 @@ export class QueueView {
           j.canRetry ? button({ label: t('retry'), aria: t('retryTask', title), icon: 'refresh', key: `retry:${j.id}`, onClick: () => send({ type: 'retry', id: j.id }) }) : null)
         : null,
       j.taskId ? el('p', { class: 'note task-id' }, t('taskId', j.taskId)) : null,
+      usage ? el('p', { class: 'note usage' }, usage) : null,
     );
   }
 

@@ -9,6 +9,8 @@ import { RangeTracker } from './vscode/tracker';
 import { Linker } from './vscode/linker';
 import { Generator } from './vscode/generate';
 import { PlaceholderLenses } from './vscode/codelens';
+import { RecipeLenses } from './vscode/recipeLens';
+import { Regenerator } from './vscode/regenerate';
 import { RunningStatus } from './vscode/statusBar';
 import { ClaimRegistry } from './core/claims';
 import { initSettings } from './vscode/config';
@@ -35,6 +37,9 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log, service, tracker, generator, panel, new RunningStatus(service),
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new PlaceholderLenses(generator)));
   registerCommands(context, { log, keys, panel, generator, service });
+  const regenerator = new Regenerator(generator, log);
+  context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new RecipeLenses(generator, regenerator)),
+    vscode.commands.registerCommand('pictor.regenerateImage', (uri?: unknown, range?: unknown) => regenerator.regenerate(uri, range)));
   // Unfinished tasks of this workspace resume in the background (after a reload or a crash);
   // in Restricted Mode only once the user trusts the workspace.
   const resume = () => void service.resume()

@@ -68,6 +68,7 @@ export class PanelMessages {
       jobs: jobViews(this.deps.service.queue.list(), thumb),
       history: this.deps.history.list().map((e) => historyView(e, thumb)),
       target: { document: this.deps.targets.markdownLabel() },
+      spend: this.deps.service.spend.view(),
     };
   }
 
@@ -77,6 +78,10 @@ export class PanelMessages {
     switch (m.type) {
       case 'ready':
         post(this.init(thumb));
+        service.spend.refreshSoon();
+        return;
+      case 'refreshBalance':
+        await service.spend.refreshBalance();
         return;
       case 'generate':
         return this.generate(m.prompt, m.options, m.references, post, thumb);

@@ -42,6 +42,7 @@ export class PanelController implements vscode.Disposable {
         deserializeWebviewPanel: async (panel) => this.attach(panel),
       }),
       service.onJobEvent(() => this.scheduleJobs()),
+      service.spend.onDidChange(() => this.post({ type: 'spend', spend: service.spend.view() })),
       this.history.onDidChange(() => this.post({ type: 'history', entries: this.history.list().map((e) => historyView(e, this.thumb)) })),
       this.targets.onDidChange(() => this.post({ type: 'target', target: { document: this.targets.markdownLabel() } })),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {

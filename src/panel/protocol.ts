@@ -72,6 +72,26 @@ export interface HistoryView {
   files: FileView[];
 }
 
+/** One task's usage as the provider reported it (never a price Pictor works out). */
+export interface UsageView {
+  billingRule?: string;
+  reserved?: number;
+  charged?: number;
+}
+
+/** What was spent and what is left: totals of the provider's reports, and the balance from GET /v1/credits. */
+export interface SpendView {
+  session: { credits: number; tasks: number };
+  workspace: { credits: number; tasks: number };
+  /** By provider task id, for the queue's rows. */
+  usage: Record<string, UsageView>;
+  balance?: { account?: number; key?: number; unlimitedKey?: boolean; checkedAt: number };
+  /** Why the balance could not be read, in words. */
+  balanceError?: string;
+  /** pictor.maxCreditsPerSession when set. */
+  limit?: number;
+}
+
 /** Where Generate puts the links: the last active Markdown editor, or nowhere (saved only). */
 export interface TargetView {
   document?: string;
@@ -100,12 +120,14 @@ export type StringKey =
   'sending' | 'size' | 'sizeAuto' | 'sizeCustom' | 'sizeCustomLabel' | 'sizeRatios' | 'stateCancelled' |
   'stateCompleted' | 'stateCreating' | 'stateDownloading' | 'stateFailed' | 'stateQueued' | 'stateRunning' |
   'stateTimedOut' | 'stateUnknown' | 'targetDocument' | 'targetNone' | 'taskId' | 'uploading' |
-  'uploadingOne' | 'useSelection';
+  'uploadingOne' | 'useSelection' |
+  'spend' | 'spendSession' | 'spendWorkspace' | 'spendBalance' | 'spendBalanceKey' | 'spendBalanceNone' | 'spendLimit' |
+  'spendRefresh' | 'usageReserved' | 'usageCharged';
 export type PanelStrings = Record<StringKey, string>;
 
 /** Host → webview. */
 export type HostMessage =
-  | { type: 'init'; strings: PanelStrings; options: PanelOptions; jobs: JobView[]; history: HistoryView[]; target: TargetView }
+  | { type: 'init'; strings: PanelStrings; options: PanelOptions; jobs: JobView[]; history: HistoryView[]; target: TargetView; spend?: SpendView }
   | { type: 'jobs'; jobs: JobView[] }
   | { type: 'history'; entries: HistoryView[] }
   | { type: 'target'; target: TargetView }
@@ -113,7 +135,8 @@ export type HostMessage =
   | { type: 'selection'; text: string }
   | { type: 'submission'; phase: SubmissionPhase; uploads: number }
   | { type: 'invalid'; errors: FieldError[] }
-  | { type: 'notice'; level: 'info' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'error'; message: string }
+  | { type: 'spend'; spend: SpendView };
 
 /** Webview → host. */
 export type WebviewMessage =
@@ -131,7 +154,8 @@ export type WebviewMessage =
   | { type: 'copyPath'; path: string }
   | { type: 'saveDefaults'; options: PanelOptions; target: 'workspace' | 'user' }
   | { type: 'generateAgain'; id: string }
-  | { type: 'removeHistory'; id: string };
+  | { type: 'removeHistory'; id: string }
+  | { type: 'refreshBalance' };
 
 export type WebviewMessageType = WebviewMessage['type'];
 
@@ -248,6 +272,7 @@ function parse(raw: unknown): WebviewMessage {
     case 'ready':
     case 'useSelection':
     case 'pickReferences':
+    case 'refreshBalance':
       only();
       return { type };
     case 'generate':

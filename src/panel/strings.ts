@@ -102,5 +102,16 @@ export function panelStrings(): PanelStrings {
     generateAgainFor: vscode.l10n.t('Generate "{0}" again', P0),
     removeEntry: vscode.l10n.t('Remove from History'),
     removeEntryFor: vscode.l10n.t('Remove "{0}" from the history', P0),
+    // Spend: the provider's own numbers
+    spend: vscode.l10n.t('Spend'),
+    spendSession: vscode.l10n.t('This session: {0} credits ({1} tasks)', P0, P1),
+    spendWorkspace: vscode.l10n.t('This workspace: {0} credits ({1} tasks)', P0, P1),
+    spendBalance: vscode.l10n.t('Balance: {0} credits', P0),
+    spendBalanceKey: vscode.l10n.t('This key may still spend {0} credits', P0),
+    spendBalanceNone: vscode.l10n.t('Balance unknown: {0}', P0),
+    spendLimit: vscode.l10n.t('Limit per session: {0} credits', P0),
+    spendRefresh: vscode.l10n.t('Refresh Balance'),
+    usageReserved: vscode.l10n.t('{0}: {1} credits reserved', P0, P1),
+    usageCharged: vscode.l10n.t('{0}: {1} credits charged', P0, P1),
   };
 }

@@ -1,6 +1,6 @@
 // Registers every command of the public contract (design.md).
 import * as vscode from 'vscode';
-import type { ApiKeyStore } from './secrets';
+import { KEYS_PAGE, validateKey, type ApiKeyStore } from './secrets';
 import type { PanelController } from '../panel/panel';
 import type { Generator } from './generate';
 import type { PictorService } from './service';
@@ -36,18 +36,15 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   register('pictor.showLog', () => log.show());
   register('pictor.setApiKey', async (key?: unknown) => {
     // Other extensions and tests may pass the key; people get a password box.
-    if (typeof key === 'string' && key.trim()) {
-      const problem = await keys.set(key);
-      if (problem) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: the API key was not saved. {0}', problem));
-        return false;
-      }
-    } else if (!(await keys.prompt())) {
+    const candidate = typeof key === 'string' && key.trim() ? key.trim() : await keys.ask();
+    if (!candidate) return false;
+    // A key that could not even be sent (a line break inside, a non-ASCII character) is refused here.
+    const problem = validateKey(candidate);
+    if (problem) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: the API key was not saved. {0}', problem));
       return false;
     }
-    log.info('API key stored in secret storage.');
-    void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: API key saved.'));
-    return true;
+    return storeCheckedKey(candidate, keys, service, log);
   });
   register('pictor.clearApiKey', async () => {
     await keys.clear();
@@ -63,6 +60,41 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
 }
 
 /**
+ * Checks a key with the provider's free balance call before storing it, so a wrong key is caught
+ * before any paid request. A key the provider refuses is not stored; one that cannot be checked now
+ * (offline, Restricted Mode) is stored and says so.
+ */
+async function storeCheckedKey(key: string, keys: ApiKeyStore, service: PictorService, log: vscode.LogOutputChannel): Promise<boolean> {
+  // In Restricted Mode nothing is sent (the provider address could come from the workspace).
+  const verdict = vscode.workspace.isTrusted ? await service.spend.checkKey(key) : undefined;
+  if (verdict && !verdict.ok && verdict.refused) {
+    log.warn('The provider refused the API key; it was not stored.');
+    const again = vscode.l10n.t('Set API Key');
+    const get = vscode.l10n.t('Get a Key');
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('Pictor: the provider refused this API key, so it was not saved. Check that you copied the whole key (sk-evo-…), or create a new one.'),
+      again, get).then((pick) => {
+      if (pick === again) void vscode.commands.executeCommand('pictor.setApiKey');
+      if (pick === get) void vscode.env.openExternal(vscode.Uri.parse(KEYS_PAGE));
+    });
+    return false;
+  }
+  await keys.set(key);
+  if (verdict?.ok) {
+    const left = verdict.credits.userRemaining ?? verdict.credits.tokenRemaining;
+    log.info(`API key stored in secret storage; the provider accepted it${left !== undefined ? ` (balance ${left} credits)` : ''}.`);
+    void vscode.window.showInformationMessage(left !== undefined
+      ? vscode.l10n.t('Pictor: API key saved. The provider accepted it; the balance is {0} credits.', left)
+      : vscode.l10n.t('Pictor: API key saved. The provider accepted it.'));
+  } else {
+    const why = verdict ? verdict.message : vscode.l10n.t('the workspace is in Restricted Mode');
+    log.info(`API key stored in secret storage; not checked (${why}).`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: API key saved. It could not be checked now ({0}); the next request will tell.', why));
+  }
+  return true;
+}
+
+/**
  * Outside production only: integration tests answer Edit Image's input box through these, because
  * an extension host cannot type into the real box (the e2e tests do, in the real UI). The box's
  * options are recorded so a test can check what the user would have been asked.
@@ -73,7 +105,7 @@ function registerTestSeams(register: (id: string, fn: (...args: any[]) => unknow
   const real = generator.ask;
   generator.ask = (options) => {
     if (answers.length === 0) return real(options);
-    asked.push({ title: options.title, prompt: options.prompt });
+    asked.push({ title: options.title, prompt: options.prompt, value: options.value });
     return Promise.resolve(answers.shift());
   };
   // undefined stands for Escape.

@@ -378,6 +378,7 @@ export class Generator implements vscode.Disposable {
         return [];
       }
     }
+    if (!(await this.service.spend.confirmBudget(doc?.uri))) return [];
     if (!(await this.service.ensureKey())) return [];
 
     const submitted: { job: JobRecord; done: Promise<JobRecord> }[] = [];

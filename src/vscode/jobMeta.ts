@@ -1,6 +1,16 @@
 // What a job must remember (in the workspace Memento, across reloads) to put its images in place.
+import type { ReferenceInput } from '../core/types';
 
-export type JobMeta =
+/** What the image's recipe needs beyond the request body (see core/recipe.ts). */
+export interface RecipeHints {
+  /** The prompt as written, when a style was added to the one sent. */
+  prompt?: string;
+  style?: string;
+  /** The references as given (local files by absolute path), not the uploaded URLs that expire. */
+  references?: ReferenceInput[];
+}
+
+export type JobMeta = (
   | {
       origin: 'placeholder';
       documentUri: string;
@@ -44,7 +54,8 @@ export type JobMeta =
       alt: string;
       /** The text of the line the links go after (see the selection's anchor). */
       anchor?: string;
-    };
+    }
+) & { recipe?: RecipeHints };
 
 export function isJobMeta(v: unknown): v is JobMeta {
   if (!v || typeof v !== 'object') return false;

@@ -12,6 +12,7 @@ import type { DownloadedImage } from '../core/types';
 import { realDirInside } from '../core/paths';
 import { readSettings } from './config';
 import { isJobMeta, type JobMeta } from './jobMeta';
+import { placeSidecar, stampRecipe } from './recipeHook';
 import type { RangeTracker } from './tracker';
 
 export type UnlinkedReason = 'no-document' | 'not-markdown' | 'placeholder-gone' | 'image-gone' | 'cancelled';
@@ -34,7 +35,7 @@ export class Linker {
     const meta = job.target.meta;
     if (!isJobMeta(meta)) throw new Error('This task has no destination recorded; its images are in Pictor\'s storage folder.');
     const docUri = meta.documentUri ? vscode.Uri.parse(meta.documentUri) : undefined;
-    const placed = await this.place(docUri, meta.alt, files);
+    const placed = await this.place(job, docUri, meta.alt, files);
     try {
       // A task the user cancelled that still finished: its images are paid for, so they are saved,
       // but the document is left as the user left it.
@@ -48,24 +49,25 @@ export class Linker {
   }
 
   /**
-   * Copies staged downloads to their destination. Returns the images at their new paths, each marked
-   * placed. All or nothing: if one cannot be written, the copies made so far are removed again and
-   * every image stays in Pictor's storage, so a retry starts from the same files.
+   * Copies staged downloads to their destination, each stamped with its recipe. Returns the images at
+   * their new paths, each marked placed. All or nothing: if one cannot be written, the copies made so
+   * far are removed again and every image stays in Pictor's storage, so a retry starts from the same files.
    */
-  private async place(docUri: vscode.Uri | undefined, alt: string, files: DownloadedImage[]): Promise<DownloadedImage[]> {
+  private async place(job: JobRecord, docUri: vscode.Uri | undefined, alt: string, files: DownloadedImage[]): Promise<DownloadedImage[]> {
     const { folder, documentPath } = destinationContext(docUri);
     const settings = readSettings(docUri);
     const base = fileBaseName(alt);
     const out: DownloadedImage[] = [];
     const copied: vscode.Uri[] = [];
     try {
-      for (const [i, f] of files.entries()) {
-        if (f.placed) {
-          out.push(f); // already placed (a finalize that is repeated after a restart)
+      for (const [i, staged] of files.entries()) {
+        if (staged.placed) {
+          out.push(staged); // already placed (a finalize that is repeated after a restart)
           continue;
         }
         const fileName = files.length > 1 ? `${base}-${i + 1}` : base;
-        const target = await this.freeTarget(folder, documentPath, settings.destination, fileName, f.type);
+        const target = await this.freeTarget(folder, documentPath, settings.destination, fileName, staged.type);
+        const { file: f, sidecar } = await stampRecipe(job, staged, i, files.length, target.fsPath, this.log);
         const dir = vscode.Uri.joinPath(target, '..');
         try {
           await vscode.workspace.fs.createDirectory(dir);
@@ -86,6 +88,7 @@ export class Linker {
           throw this.unwritable(target, f, e);
         }
         copied.push(target);
+        if (sidecar) await placeSidecar(sidecar, target, this.log);
         out.push({ ...f, path: target.fsPath, placed: true });
       }
     } catch (e) {

@@ -33,6 +33,13 @@ export class ApiKeyStore {
 
   /** Asks for a key with a password box; returns true when one was stored. */
   async prompt(): Promise<boolean> {
+    const value = await this.ask();
+    if (!value) return false;
+    return (await this.set(value)) === undefined;
+  }
+
+  /** The password box alone: the key typed, not stored (Set API Key checks it first). */
+  async ask(): Promise<string | undefined> {
     const value = await vscode.window.showInputBox({
       title: vscode.l10n.t('Pictor: Set API Key'),
       prompt: vscode.l10n.t('Paste your EvoLink API key (it starts with sk-evo-). It is kept in VS Code\'s secret storage.'),
@@ -41,8 +48,7 @@ export class ApiKeyStore {
       placeHolder: 'sk-evo-…',
       validateInput: (v) => validateKey(v),
     });
-    if (!value) return false;
-    return (await this.set(value)) === undefined;
+    return value?.trim() || undefined;
   }
 }
 

@@ -14,6 +14,7 @@ import { MementoTaskStore } from './mementoStore';
 import { ApiKeyStore, KEYS_PAGE } from './secrets';
 import type { JobMeta } from './jobMeta';
 import { realReferenceForUpload } from './references';
+import { SpendTracker } from './spend';
 
 export const DASHBOARD_PAGE = 'https://evolink.ai/dashboard';
 
@@ -26,6 +27,7 @@ export type Finalizer = (job: JobRecord, files: DownloadedImage[]) => Promise<Do
 
 export class PictorService implements vscode.Disposable {
   readonly queue: JobQueue;
+  readonly spend: SpendTracker;
   private client: EvoLinkClient;
   private settings: PictorSettings;
   private proxy = readProxySettings();
@@ -43,10 +45,12 @@ export class PictorService implements vscode.Disposable {
     this.settings = readSettings();
     this.stagingRoot = path.join(context.globalStorageUri.fsPath, 'staging');
     this.client = this.makeClient();
+    this.spend = new SpendTracker(context.workspaceState, (key) => this.client.getCredits(undefined, key), log);
     this.queue = new JobQueue({
       client: {
-        createTask: (b, s) => this.client.createTask(b, s),
-        getTask: (id, s) => this.client.getTask(id, s),
+        // Every task object carries the provider's usage: the spend tracker reads it on the way past.
+        createTask: (b, s) => this.client.createTask(b, s).then((t) => this.spend.observe(t, true)),
+        getTask: (id, s) => this.client.getTask(id, s).then((t) => this.spend.observe(t, false)),
         download: (u, d, n, s) => this.client.download(u, d, n, s),
       },
       store: new MementoTaskStore(context.workspaceState),
@@ -57,9 +61,10 @@ export class PictorService implements vscode.Disposable {
     });
     const sub = this.queue.onEvent((e) => {
       this.logEvent(e);
+      if (e.type === 'completed' || e.type === 'failed') this.spend.refreshSoon();
       this.emitter.fire(e);
     });
-    this.disposables.push({ dispose: () => sub.dispose() }, this.emitter);
+    this.disposables.push({ dispose: () => sub.dispose() }, this.emitter, this.spend);
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('pictor') && !affectsProxy(e)) return;
       const before = this.settings;
@@ -122,7 +127,7 @@ export class PictorService implements vscode.Disposable {
       void vscode.env.openExternal(vscode.Uri.parse(KEYS_PAGE));
       return false;
     }
-    if (pick === setKey) return this.keys.prompt();
+    if (pick === setKey) return Boolean(await vscode.commands.executeCommand<boolean>('pictor.setApiKey'));
     return false;
   }
 
@@ -144,7 +149,9 @@ export class PictorService implements vscode.Disposable {
       }
       body = withUploadedReferences(body, v.references, urls);
     }
-    const job = await this.queue.submit(body, { dir: path.join(this.stagingRoot), baseName, meta });
+    // The recipe written into the image names the references as given, not the uploads that expire.
+    const withRefs: JobMeta = v.references.length ? { ...meta, recipe: { ...meta.recipe, references: v.references } } : meta;
+    const job = await this.queue.submit(body, { dir: path.join(this.stagingRoot), baseName, meta: withRefs });
     return { job, done: this.queue.wait(job.id) };
   }
 

@@ -43,6 +43,8 @@ export interface FakeBehavior {
   redirectResults?: { to: string; status?: number; times?: number };
   returnFewer?: number;
   imageFormat?: 'png';
+  /** The account's starting balance for GET /v1/credits (default 1000); each create spends its credits_reserved. */
+  credits?: number;
 }
 
 export interface RecordedRequest {
@@ -731,6 +733,23 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     return sendJson(res, 200, task.toTaskObject(behavior.estimatedTime));
   }
 
+  /** GET /v1/credits (api.md §8): free, so clients use it to check a key. The balance falls by each task's reservation. */
+  async function handleCredits(req: http.IncomingMessage, res: http.ServerResponse, at: number): Promise<void> {
+    record(req, at);
+    if (!authorized(req)) return sendApiError(res, 401, 'unauthorized');
+    let used = 0;
+    for (const t of tasks.values()) used += Number((t.toTaskObject(0).usage as { credits_reserved?: number }).credits_reserved ?? 0);
+    used = Math.round(used * 100) / 100;
+    const remaining = Math.round(((behavior.credits ?? 1000) - used) * 100) / 100;
+    return sendJson(res, 200, {
+      success: true,
+      data: {
+        token: { remaining_credits: remaining, used_credits: used, unlimited_credits: false },
+        user: { remaining_credits: remaining, used_credits: used },
+      },
+    });
+  }
+
   // --- results and stored files -----------------------------------------------------------
 
   function handleResult(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): void {
@@ -955,6 +974,8 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     } else if (pathname.startsWith('/v1/tasks/')) {
       const rawId = pathname.slice('/v1/tasks/'.length);
       if (method === 'GET' && rawId !== '' && !rawId.includes('/')) return handlePoll(req, res, at, rawId);
+    } else if (pathname === '/v1/credits') {
+      if (method === 'GET') return handleCredits(req, res, at);
     } else if (pathname.startsWith('/api/v1/files/upload/')) {
       const kind = pathname.slice('/api/v1/files/upload/'.length);
       if (method === 'POST' && ['stream', 'base64', 'url'].includes(kind)) return handleUpload(req, res, at, kind);

@@ -10,6 +10,7 @@ export const CONTRACT_COMMANDS = [
   'pictor.generatePlaceholder',
   'pictor.generateAllPlaceholders',
   'pictor.editImage',
+  'pictor.regenerateImage',
   'pictor.openPanel',
   'pictor.setApiKey',
   'pictor.clearApiKey',

@@ -98,8 +98,9 @@ describe('the API key never leaks (issue 6)', function () {
   after(async function () {
     this.timeout(60_000);
     delete process.env.EVOLINK_API_KEY;
-    await vscode.commands.executeCommand('pictor.setApiKey', fake().key);
+    // Set API Key checks a key with the provider it points at: point back first.
     await pointAt(fake().url);
+    await vscode.commands.executeCommand('pictor.setApiKey', fake().key);
     await vscode.commands.executeCommand('_extensionTests.setLogLevel', 'info');
     await own?.close();
     await closeAllEditors();

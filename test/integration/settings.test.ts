@@ -16,6 +16,8 @@ describe('settings', () => {
     maxConcurrentTasks: 4,
     timeoutMinutes: 15,
     confirmAboveImages: 4,
+    keepReplacedImages: true,
+    maxCreditsPerSession: null,
   };
 
   for (const [key, value] of Object.entries(defaults)) {

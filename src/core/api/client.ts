@@ -116,6 +116,16 @@ export class EvoLinkClient {
     return this.checkTask(task, 'poll');
   }
 
+  /**
+   * The account balance (api.md §8). Free, so it also checks a key before any paid request: pass
+   * `apiKey` to check one that is not stored yet (a wrong one fails with kind 'auth').
+   */
+  async getCredits(signal?: AbortSignal, apiKey?: string): Promise<AccountCredits> {
+    const url = this.apiUrl(this.opts.baseUrl, 'The EvoLink API URL setting', '/v1/credits');
+    const res = await this.callJson('poll', 'GET', url, undefined, undefined, signal, apiKey);
+    return parseCredits(res);
+  }
+
   /** Streams a local image to the files service as multipart part `file`; returns its public URL. */
   async uploadFile(filePath: string, signal?: AbortSignal): Promise<UploadedFile> {
     const url = this.apiUrl(this.opts.filesBaseUrl, 'The EvoLink files URL setting', '/api/v1/files/upload/stream');
@@ -164,8 +174,8 @@ export class EvoLinkClient {
     return new URL(b.pathname.replace(/\/+$/, '') + pathname, b);
   }
 
-  private async key(): Promise<string> {
-    const k = (await this.opts.apiKey())?.trim();
+  private async key(override?: string): Promise<string> {
+    const k = (override ?? (await this.opts.apiKey()))?.trim();
     if (!k) {
       throw new PictorError('auth', 'No EvoLink API key is set. Run "Pictor: Set API Key" to enter one.');
     }
@@ -185,9 +195,10 @@ export class EvoLinkClient {
     body: string | (() => MultipartBody) | undefined,
     contentType: string | undefined,
     signal?: AbortSignal,
+    keyOverride?: string,
   ): Promise<unknown> {
     throwIfAborted(signal);
-    const key = await this.key();
+    const key = await this.key(keyOverride);
     const what = `${method} ${url.pathname}`;
     try {
       return await withRetry({ op, what, policy: this.policy, log: this.log, signal }, async (attempt) => {
@@ -323,4 +334,29 @@ function multipart(filePath: string, fileName: string, mime: string, size: numbe
     length: head.length + size + tail.length,
     contentType: `multipart/form-data; boundary=${boundary}`,
   };
+}
+
+/** Balances from GET /v1/credits; every field is optional (the provider documents them loosely). */
+export interface AccountCredits {
+  /** What this key may still spend, when it has its own limit. */
+  tokenRemaining?: number;
+  tokenUsed?: number;
+  /** The key has no limit of its own (the account's balance applies). */
+  unlimited?: boolean;
+  /** The account's balance. */
+  userRemaining?: number;
+  userUsed?: number;
+}
+
+export function parseCredits(v: unknown): AccountCredits {
+  const data = (v as { data?: unknown } | null)?.data as { token?: Record<string, unknown>; user?: Record<string, unknown> } | undefined;
+  const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : typeof x === 'string' && x.trim() && Number.isFinite(Number(x)) ? Number(x) : undefined);
+  const out: AccountCredits = {};
+  const set = <K extends keyof AccountCredits>(k: K, value: AccountCredits[K] | undefined) => { if (value !== undefined) out[k] = value; };
+  set('tokenRemaining', num(data?.token?.remaining_credits));
+  set('tokenUsed', num(data?.token?.used_credits));
+  set('unlimited', typeof data?.token?.unlimited_credits === 'boolean' ? data.token.unlimited_credits : undefined);
+  set('userRemaining', num(data?.user?.remaining_credits));
+  set('userUsed', num(data?.user?.used_credits));
+  return out;
 }

@@ -1,0 +1,232 @@
+// The recipe travels with the image: what was asked for (prompt, style, options, references) and
+// which task made it. PNGs carry it inside the file: an iTXt chunk `pictor` holding the JSON, and
+// a standard `Description` chunk with the prompt that image viewers show. JPEG and WebP carry it in
+// a sidecar file `<image file name>.pictor.json` beside the image (no dependency, no re-encoding,
+// no 64 KB segment limit as JPEG's XMP has for a 32,000-character prompt).
+// Regenerate reads it back, so it works in a fresh clone with no history.
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { imageInfo } from './api/imageInfo';
+import { pngChunks, readPngTextFromFile, textChunk, itxtChunk, withTextChunks, decodeText } from './pngText';
+import { MODEL, type CreateTaskBody, type GenerationInput, type ImageType, type ReferenceInput } from './types';
+
+export const RECIPE_KEYWORD = 'pictor';
+export const DESCRIPTION_KEYWORD = 'Description';
+export const SIDECAR_SUFFIX = '.pictor.json';
+export const RECIPE_VERSION = 1;
+
+/** A reference image as the recipe keeps it: a URL, or a file relative to the image's folder (POSIX). */
+export type RecipeReference = { url: string } | { file: string };
+
+export interface Recipe {
+  /** Format version. */
+  pictor: number;
+  /** The prompt as the user wrote it (without the style). */
+  prompt: string;
+  /** The style added to the prompt when it was sent (see promptWithStyle), or null. */
+  style: string | null;
+  model: string;
+  size: string;
+  resolution: string;
+  quality: string;
+  n: number;
+  taskId: string;
+  /** When the task was asked for, ISO 8601. */
+  created: string;
+  references: RecipeReference[];
+  /** Which of the task's images this file is (1-based) when it returned several. */
+  image?: number;
+}
+
+/** What a finished job knows that goes into its recipe. */
+export interface RecipeSource {
+  body: CreateTaskBody;
+  taskId?: string;
+  /** Epoch ms. */
+  createdAt: number;
+  /** The prompt before a style was added; defaults to the prompt sent. */
+  prompt?: string;
+  style?: string;
+  /** References as the user gave them (local files by absolute path); defaults to the URLs sent. */
+  references?: ReferenceInput[];
+}
+
+/**
+ * How a style joins a prompt when it is sent. One place, so a regenerated image gets exactly the
+ * prompt its recipe was made with.
+ */
+export function promptWithStyle(prompt: string, style: string | null | undefined): string {
+  const s = style?.trim();
+  return s ? `${prompt.trim()}\n\nStyle: ${s}` : prompt;
+}
+
+export function makeRecipe(src: RecipeSource, imagePath: string, image?: { index: number; count: number }): Recipe {
+  const dir = path.dirname(imagePath);
+  const refs: RecipeReference[] = src.references
+    ? src.references.map((r) => (r.kind === 'url' ? { url: r.url } : { file: path.relative(dir, r.path).split(path.sep).join('/') }))
+    : (src.body.image_urls ?? []).map((url) => ({ url }));
+  const recipe: Recipe = {
+    pictor: RECIPE_VERSION,
+    prompt: src.prompt ?? src.body.prompt,
+    style: src.style?.trim() || null,
+    model: src.body.model,
+    size: src.body.size ?? 'auto',
+    resolution: src.body.resolution ?? '1K',
+    quality: src.body.quality ?? 'medium',
+    n: src.body.n ?? 1,
+    taskId: src.taskId ?? '',
+    created: new Date(src.createdAt).toISOString(),
+    references: refs,
+  };
+  if (image && image.count > 1) recipe.image = image.index + 1;
+  return recipe;
+}
+
+export function serializeRecipe(r: Recipe): string {
+  return JSON.stringify(r);
+}
+
+/** A recipe from JSON found in a file. The file may come from anywhere: anything malformed is undefined. */
+export function parseRecipe(text: string): Recipe | undefined {
+  let o: Record<string, unknown>;
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    o = v as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const str = (k: string, d: string) => (typeof o[k] === 'string' ? (o[k] as string) : d);
+  if (typeof o.prompt !== 'string' || !o.prompt.trim()) return undefined;
+  const refs: RecipeReference[] = [];
+  for (const r of Array.isArray(o.references) ? o.references : []) {
+    if (r && typeof r === 'object' && typeof (r as { url?: unknown }).url === 'string') refs.push({ url: (r as { url: string }).url });
+    else if (r && typeof r === 'object' && typeof (r as { file?: unknown }).file === 'string') refs.push({ file: (r as { file: string }).file });
+  }
+  const recipe: Recipe = {
+    pictor: typeof o.pictor === 'number' ? o.pictor : RECIPE_VERSION,
+    prompt: o.prompt,
+    style: typeof o.style === 'string' && o.style.trim() ? o.style : null,
+    model: str('model', MODEL),
+    size: str('size', 'auto'),
+    resolution: str('resolution', '1K'),
+    quality: str('quality', 'medium'),
+    n: typeof o.n === 'number' && Number.isInteger(o.n) ? o.n : 1,
+    taskId: str('taskId', ''),
+    created: str('created', ''),
+    references: refs,
+  };
+  if (typeof o.image === 'number') recipe.image = o.image;
+  return recipe;
+}
+
+/** A PNG with the recipe in it (any earlier recipe and Description replaced). Throws on a broken PNG. */
+export function embedRecipeInPng(png: Buffer, recipe: Recipe): Buffer {
+  return withTextChunks(png, [itxtChunk(RECIPE_KEYWORD, serializeRecipe(recipe)), textChunk(DESCRIPTION_KEYWORD, recipe.prompt)],
+    [RECIPE_KEYWORD, DESCRIPTION_KEYWORD]);
+}
+
+/** The recipe inside a PNG held in memory. */
+export function recipeFromPng(png: Buffer): Recipe | undefined {
+  for (const c of pngChunks(png)) {
+    if (c.type !== 'iTXt' && c.type !== 'tEXt') continue;
+    const t = decodeText(c);
+    if (t?.keyword === RECIPE_KEYWORD) return parseRecipe(t.text);
+  }
+  return undefined;
+}
+
+export function sidecarPath(imagePath: string): string {
+  return imagePath + SIDECAR_SUFFIX;
+}
+
+/**
+ * Puts the recipe into a staged image (a file in Pictor's own storage, not yet in the workspace).
+ * PNG: rewritten through a temp file that replaces it only once it is checked (every CRC right, same
+ * type and pixel size), so a crash leaves the old whole file. JPEG/WebP: a sidecar next to it.
+ * Returns the image's new byte count and the sidecar to copy along, if any.
+ */
+export async function stampStagedImage(file: string, type: ImageType, recipe: Recipe): Promise<{ bytes: number; sidecar?: string }> {
+  if (type !== 'png') {
+    const side = sidecarPath(file);
+    await writeChecked(side, Buffer.from(JSON.stringify(recipe, null, 2) + '\n', 'utf8'), () => undefined);
+    return { bytes: (await fs.stat(file)).size, sidecar: side };
+  }
+  const before = await fs.readFile(file);
+  const after = embedRecipeInPng(before, recipe);
+  await writeChecked(file, after, (written) => {
+    pngChunks(written);
+    const a = imageInfo(before);
+    const b = imageInfo(written.subarray(0, 64 * 1024));
+    if (!a || !b || a.type !== b.type || a.width !== b.width || a.height !== b.height) throw new Error('the image changed while adding its recipe');
+    if (recipeFromPng(written)?.taskId !== recipe.taskId) throw new Error('the recipe could not be read back');
+  });
+  return { bytes: after.length };
+}
+
+/** Writes to a fresh temp file beside `target`, reads it back for `check`, then renames it over `target`. */
+async function writeChecked(target: string, data: Buffer, check: (written: Buffer) => void): Promise<void> {
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await fs.writeFile(temp, data, { flag: 'wx' });
+    check(await fs.readFile(temp));
+    await fs.rename(temp, target);
+  } finally {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * The recipe of an image file on disk: its PNG chunk (read without loading the pixels), else its
+ * sidecar. Undefined when it has none (or the file is missing).
+ */
+export async function readRecipeFile(file: string): Promise<Recipe | undefined> {
+  try {
+    const texts = await readPngTextFromFile(file, [RECIPE_KEYWORD]);
+    const r = texts.length ? parseRecipe(texts[0]!.text) : undefined;
+    if (r) return r;
+  } catch {
+    return undefined; // the image itself cannot be read
+  }
+  try {
+    return parseRecipe(await fs.readFile(sidecarPath(file), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What to send again for a recipe, with `prompt` as the user edited it. Reference files are resolved
+ * against the image's folder and must stay inside `root` (the workspace folder): a recipe from a
+ * cloned repository must not make Pictor upload a file from elsewhere on the machine.
+ */
+export function inputFromRecipe(recipe: Recipe, imagePath: string, root: string, prompt: string):
+  { ok: true; input: GenerationInput } | { ok: false; message: string } {
+  const references: ReferenceInput[] = [];
+  for (const r of recipe.references) {
+    if ('url' in r) {
+      references.push({ kind: 'url', url: r.url });
+      continue;
+    }
+    const abs = path.resolve(path.dirname(imagePath), r.file);
+    const rel = path.relative(root, abs);
+    if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) {
+      return { ok: false, message: `The recipe names a reference image outside the workspace folder (${r.file}); it is not sent.` };
+    }
+    references.push({ kind: 'file', path: abs });
+  }
+  return {
+    ok: true,
+    input: {
+      prompt: promptWithStyle(prompt, recipe.style),
+      model: recipe.model,
+      size: recipe.size,
+      resolution: recipe.resolution,
+      quality: recipe.quality,
+      n: recipe.n,
+      references: references.length ? references : undefined,
+    },
+  };
+}

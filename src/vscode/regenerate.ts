@@ -1,0 +1,167 @@
+// Regenerate Image: on an image link whose file carries a Pictor recipe, send the same recipe again
+// (the prompt editable first), save the new image and re-point the link. The recipe is read from the
+// image file itself, so this works in a fresh clone with no history of how the image was made.
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { imageAt, scanMarkdown, type ImageLink } from '../core/placeholders';
+import { inputFromRecipe, readRecipeFile, sidecarPath, type Recipe } from '../core/recipe';
+import type { Generator, JobSummary } from './generate';
+import type { JobMeta } from './jobMeta';
+
+/** The image file a link points at, when it is a file (not a web address). */
+export function linkedFile(doc: vscode.TextDocument, url: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^file:/i.test(url)) return undefined;
+  if (doc.uri.scheme !== 'file') return undefined;
+  try {
+    // The parser percent-encodes destinations (`<my pic.png>` reads as `my%20pic.png`).
+    return /^file:/i.test(url) ? vscode.Uri.parse(url).fsPath : path.resolve(path.dirname(doc.uri.fsPath), decodeURI(url));
+  } catch {
+    return undefined;
+  }
+}
+
+export class Regenerator {
+  /** Links being regenerated (`document|url`): a second click must not bill a second image. */
+  private readonly inFlight = new Set<string>();
+
+  constructor(private readonly generator: Generator, private readonly log: vscode.LogOutputChannel) {}
+
+  isRunning(doc: vscode.TextDocument, url: string): boolean {
+    return this.inFlight.has(`${doc.uri.toString()}|${url}`);
+  }
+
+  /** From the palette (the link at the cursor) or a CodeLens (document and range given). */
+  async regenerate(uriArg?: unknown, rangeArg?: unknown): Promise<JobSummary[]> {
+    const editor = vscode.window.activeTextEditor;
+    const uri = uriArg instanceof vscode.Uri ? uriArg : typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : undefined;
+    const doc = uri ? await vscode.workspace.openTextDocument(uri) : editor?.document;
+    if (!doc || doc.languageId !== 'markdown') {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: put the cursor on an image link in a Markdown file to regenerate that image.'));
+      return [];
+    }
+    const offset = rangeArg instanceof vscode.Range ? doc.offsetAt(rangeArg.start)
+      : editor?.document === doc ? doc.offsetAt(editor.selection.active) : -1;
+    const img = offset >= 0 ? imageAt(this.generator.scan(doc), offset) : undefined;
+    if (!img) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image link at the cursor. Put the cursor on ![alt](path/to/image.png).'));
+      return [];
+    }
+    const key = `${doc.uri.toString()}|${img.url}`;
+    if (this.inFlight.has(key)) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: this image is already being regenerated.'));
+      return [];
+    }
+    this.inFlight.add(key);
+    try {
+      return await this.regenerateLink(doc, img);
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async regenerateLink(doc: vscode.TextDocument, img: ImageLink): Promise<JobSummary[]> {
+    const file = linkedFile(doc, img.url);
+    const recipe = file ? await readRecipeFile(file) : undefined;
+    if (!file || !recipe) {
+      const edit = vscode.l10n.t('Edit Image…');
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('Pictor: {0} carries no Pictor recipe (it was not made by Pictor, or the recipe was removed), so it cannot be regenerated. Edit Image… sends it as a reference instead.', img.url),
+        edit).then((pick) => pick === edit && vscode.commands.executeCommand('pictor.editImage'));
+      return [];
+    }
+    const source = doc.getText().slice(img.start, img.end);
+    const prompt = (await this.generator.ask({
+      title: vscode.l10n.t('Pictor: Regenerate Image'),
+      prompt: describe(recipe),
+      value: recipe.prompt,
+      valueSelection: [0, 0],
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Write a prompt, or press Escape to cancel.')),
+    }))?.trim();
+    if (!prompt) return [];
+
+    // The user may have typed while the box was open: find the same link again, by its text.
+    const now = findAgain(doc, img, source);
+    if (!now) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the image link changed while you were editing the prompt; nothing was sent. Run Regenerate Image again.'));
+      return [];
+    }
+    const root = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath ?? path.dirname(doc.uri.fsPath);
+    const made = inputFromRecipe(recipe, file, root, prompt);
+    if (!made.ok) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. {0}', made.message));
+      return [];
+    }
+    const missing = await firstMissing(made.input.references ?? []);
+    if (missing) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. The recipe\'s reference image {0} does not exist; put it back, or use Edit Image….', vscode.workspace.asRelativePath(missing)));
+      return [];
+    }
+    const meta: JobMeta = {
+      origin: 'edit', documentUri: doc.uri.toString(), alt: oneLine(img.alt) || oneLine(prompt), source, oldUrl: img.url,
+      recipe: { prompt, style: recipe.style ?? undefined },
+    };
+    const { size, resolution, quality, n } = made.input;
+    this.log.info(`Regenerating ${vscode.workspace.asRelativePath(file)} from its recipe (task ${recipe.taskId || 'unknown'}).`);
+    const jobs = await this.generator.run(doc, [{ prompt: made.input.prompt, meta, track: [now.start, now.end], references: made.input.references }],
+      vscode.l10n.t('Regenerating the image'), { size, resolution, quality, n });
+    if (jobs.some((j) => j.linked) && !vscode.workspace.getConfiguration('pictor', doc.uri).get<boolean>('keepReplacedImages', true)) {
+      await this.dropOld(doc, img.url, file, jobs);
+    }
+    return jobs;
+  }
+
+  /** Moves the replaced image (and its sidecar) to the trash, unless the page still links it. */
+  private async dropOld(doc: vscode.TextDocument, url: string, file: string, jobs: JobSummary[]): Promise<void> {
+    if (jobs.some((j) => j.files.includes(file))) return;
+    if (scanMarkdown(doc.getText()).images.some((i) => i.url === url)) return;
+    for (const f of [file, sidecarPath(file)]) {
+      const uri = doc.uri.with({ path: vscode.Uri.file(f).path });
+      try {
+        await vscode.workspace.fs.stat(uri);
+      } catch {
+        continue; // no sidecar (PNG), or already gone
+      }
+      try {
+        await vscode.workspace.fs.delete(uri, { useTrash: true });
+        this.log.info(`Moved the replaced image ${vscode.workspace.asRelativePath(f)} to the trash.`);
+      } catch {
+        // Some file systems (a remote server, a container) have no trash; the setting asked for it gone.
+        await vscode.workspace.fs.delete(uri, { useTrash: false }).then(
+          () => this.log.info(`Deleted the replaced image ${vscode.workspace.asRelativePath(f)} (no trash here).`),
+          (e: Error) => this.log.warn(`Could not remove the replaced image ${f}: ${e.message}`));
+      }
+    }
+  }
+}
+
+/** What the recipe will send besides the prompt, for the input box. */
+function describe(r: Recipe): string {
+  const parts = [r.size === 'auto' ? vscode.l10n.t('size auto') : `${r.size}${/:/.test(r.size) ? ` ${r.resolution}` : ''}`,
+    vscode.l10n.t('quality {0}', r.quality), r.n > 1 ? vscode.l10n.t('{0} images', r.n) : vscode.l10n.t('1 image')];
+  if (r.style) parts.push(vscode.l10n.t('style "{0}"', r.style));
+  if (r.references.length) parts.push(vscode.l10n.t('{0} reference image(s)', r.references.length));
+  return vscode.l10n.t('Edit the prompt, or press Enter to send the same recipe again ({0}). Each image is billed.', parts.join(', '));
+}
+
+function findAgain(doc: vscode.TextDocument, was: ImageLink, source: string): ImageLink | undefined {
+  const text = doc.getText();
+  const same = scanMarkdown(text).images.filter((i) => i.url === was.url && text.slice(i.start, i.end) === source);
+  return same.find((i) => i.start === was.start) ?? (same.length === 1 ? same[0] : undefined);
+}
+
+async function firstMissing(refs: { kind: string; path?: string }[]): Promise<string | undefined> {
+  for (const r of refs) {
+    if (r.kind !== 'file' || !r.path) continue;
+    try {
+      await vscode.workspace.fs.stat(vscode.Uri.file(r.path));
+    } catch {
+      return r.path;
+    }
+  }
+  return undefined;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
