@@ -60,21 +60,32 @@ export function progressEta(p: Pick<PaceInput, 'startedAt' | 'samples'>): number
   return last.at + (100 - last.progress) / rate;
 }
 
-/** The predicted finish (ms, queue clock) and whether it rests on measured progress. */
+function stalled(p: Pick<PaceInput, 'samples'>): boolean {
+  const s = p.samples;
+  return s.length >= 2 && s[s.length - 1].progress > 0 && s[s.length - 1].progress <= s[s.length - 2].progress;
+}
+
+/** The estimate's finish, unless progress has stalled (then the task is behind any estimate). */
+function estimateFinish(p: PaceInput): number | undefined {
+  return p.estimateMs !== undefined && p.estimateMs > 0 && !stalled(p) ? p.startedAt + p.estimateMs : undefined;
+}
+
+/**
+ * The predicted finish (ms, queue clock): the sooner of the progress rate's and the estimate's, as
+ * long as it is still ahead; `measured` when it rests on the progress rate.
+ */
 export function predictFinish(p: PaceInput): { at: number; measured: boolean } | undefined {
   const eta = progressEta(p);
+  const est = estimateFinish(p);
+  if (est !== undefined && est > p.now && (eta === undefined || est <= eta)) return { at: est, measured: false };
   if (eta !== undefined) return { at: eta, measured: true };
-  // A stall means the estimate is not to be trusted either: the task is behind it.
-  const stalled = p.samples.length >= 2 && p.samples[p.samples.length - 1].progress <= p.samples[p.samples.length - 2].progress
-    && p.samples[p.samples.length - 1].progress > 0;
-  if (p.estimateMs !== undefined && p.estimateMs > 0 && !stalled) return { at: p.startedAt + p.estimateMs, measured: false };
   return undefined;
 }
 
 /**
- * The ETA policy (the default): poll at the predicted finish when it is near; when it is far, probe
- * part of the way to learn the progress rate; once past the prediction (or with nothing to predict
- * from), back off 1.5× per poll from the minimum up to the slowest pace.
+ * The ETA policy (the default): poll just after the predicted finish when it is near; when it is
+ * far, probe part of the way there to learn the progress rate; once past the prediction (or with
+ * nothing to predict from), back off 1.5× per poll from the minimum up to the slowest pace.
  */
 export const etaPacing: PacingPolicy = (p) => {
   if (p.detached) return p.maxPollMs;
@@ -82,15 +93,18 @@ export const etaPacing: PacingPolicy = (p) => {
   if (target && target.at > p.now) {
     const remaining = target.at - p.now;
     const span = target.at - p.startedAt;
-    const direct = remaining <= DIRECT_SPAN_MIN_POLLS * p.minPollMs;
     let wait: number;
-    if (direct) wait = remaining + finishMargin(span);
-    else if (target.measured) wait = remaining * PROBE_SHARE;
+    if (remaining <= DIRECT_SPAN_MIN_POLLS * p.minPollMs) wait = remaining + finishMargin(span);
+    else if (target.measured || p.samples.length) wait = remaining * PROBE_SHARE;
     // Only an estimate, nothing measured yet: a first probe early enough to catch a task 3× faster.
-    else wait = p.samples.length ? remaining * PROBE_SHARE : Math.min(remaining, span * ESTIMATE_PROBE_SHARE);
+    else wait = Math.min(remaining, span * ESTIMATE_PROBE_SHARE);
     return clamp(wait, p);
   }
-  return clamp(p.prevDelay > 0 ? p.prevDelay * BACKOFF : p.minPollMs, p);
+  // Past the prediction: count the polls since it passed (or since the start, with none).
+  const est = estimateFinish(p);
+  const since = est !== undefined && est <= p.now ? est : p.startedAt;
+  const missed = p.samples.filter((s) => s.at > since).length;
+  return clamp(p.minPollMs * BACKOFF ** missed, p);
 };
 
 /**
