@@ -4,7 +4,7 @@
 
 import { strict as assert } from 'node:assert';
 import {
-  MAY_BE_BILLED_REASON, RESULTS_LIFETIME_MS, canRetry, etaPacing, isActive, isFinal, isLive, legacyPacing,
+  JobQueue, MAY_BE_BILLED_REASON, RESULTS_LIFETIME_MS, canRetry, etaPacing, isActive, isFinal, isLive, legacyPacing,
   planResume, predictFinish, pruneList, resumeAction, retryNeedsConfirmation, retryPlan,
   type JobEvent, type JobRecord, type ResumeAction,
 } from '../../src/core/jobs';
@@ -223,5 +223,36 @@ describe('transitions (one place that saves, announces, settles and frees the sl
     assert.equal(store.peek('a')?.state, 'unknown');
     assert.equal(store.peek('a')?.mayBeBilled, true);
     assert.ok(retryNeedsConfirmation(job));
+  });
+});
+
+describe('the job timeout covers the download phase', () => {
+  it('a download still running at the deadline is aborted; the job times out with its links kept, and Retry downloads again', async () => {
+    let hang = true;
+    const downloads: string[] = [];
+    const client = {
+      createTask: async () => ({ id: 'task-unified-1-00000001', status: 'pending' as const, task_info: { estimated_time: 0.01 } }),
+      getTask: async (id: string) => ({ id, status: 'completed' as const, progress: 100, results: ['https://files.test/a.png'] }),
+      download: (url: string, dir: string, name: string, signal?: AbortSignal) => {
+        downloads.push(url);
+        if (!hang) return Promise.resolve({ path: `${dir}/${name}.png`, type: 'png' as const, width: 1024, height: 1024, bytes: 1 });
+        return new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { kind: 'cancelled' }))));
+      },
+    };
+    const q = new JobQueue({ client, store: new MemoryTaskStore(), minPollMs: 5, maxPollMs: 20, timeoutMinutes: 0.005 });
+    try {
+      const job = await q.submit({ model: 'gpt-image-2', prompt: 'slow body', n: 1 }, { dir: '/tmp/x', baseName: 'slow' });
+      const t = await q.wait(job.id);
+      assert.equal(t.state, 'timed_out');
+      assert.match(t.error!.message, /not downloaded within 0\.3 seconds\. The result links are kept/);
+      assert.deepEqual(t.results, ['https://files.test/a.png']);
+      hang = false;
+      const again = await q.retry(job.id);
+      assert.equal(again.id, job.id, 'no new task: the links are downloaded again');
+      assert.equal((await q.wait(job.id)).state, 'completed');
+      assert.equal(downloads.length, 2);
+    } finally {
+      q.dispose();
+    }
   });
 });
