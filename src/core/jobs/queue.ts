@@ -11,7 +11,8 @@ import { QueueCore, checkConcurrency, checkTimeout, snap, stoppedError } from '.
 import { Fetching } from './fetching';
 import { etaPacing } from './pacing';
 import { Polling } from './polling';
-import { DEFAULT_PRUNE, isHistory, planResume, pruneList } from './resume';
+import { History } from './history';
+import { DEFAULT_PRUNE, planResume } from './resume';
 import { isActive, isFinal, isLive, isRetryableState, retryPlan } from './states';
 import { Transitions } from './transitions';
 import type { JobEvent, QueueOptions } from './types';
@@ -22,6 +23,7 @@ export class JobQueue {
   private readonly admission: Admission;
   private readonly polling: Polling;
   private readonly fetching: Fetching;
+  private readonly history: History;
   /** Jobs a Retry reopened (resumed polling or downloading): a second Retry returns them as they are. */
   private readonly reopened = new Set<string>();
 
@@ -31,6 +33,13 @@ export class JobQueue {
     this.fetching = new Fetching(this.core, this.tx);
     this.polling = new Polling(this.core, this.tx, (job, results) => this.fetching.onCompleted(job, results));
     this.admission = new Admission(this.core, this.tx, (job, task) => this.polling.onCreated(job, task));
+    this.history = new History(this.core, (id) => this.admission.drop(id), (id) => this.reopened.delete(id));
+  }
+
+  /** A job ended: its slot goes to the next job, and the history stays within its limits. */
+  private slotFreed(): void {
+    this.admission.pump();
+    this.history.trim();
   }
 
   onEvent(listener: (e: JobEvent) => void): { dispose(): void } {
@@ -213,7 +222,7 @@ export class JobQueue {
       }
     }
     await Promise.all(saves);
-    if (pruned.length) await this.forgetStored(pruned);
+    if (pruned.length) await this.history.forgetStored(pruned);
     if (core.disposed) return [];
     this.admission.pending.unshift(...queued);
     for (const job of picked) core.emit('updated', job);
@@ -226,52 +235,13 @@ export class JobQueue {
   async remove(id: string): Promise<void> {
     const job = this.core.jobs.get(id);
     if (job && isActive(job)) throw new Error('Cancel this task before removing it: it is still running.');
-    if (job) this.forget(job);
+    if (job) this.history.forget(job);
     await this.core.store.remove(id);
   }
 
-  private forget(job: JobRecord): void {
-    const core = this.core;
-    const rt = core.rts.get(job.id);
-    if (rt) {
-      clearTimeout(rt.timer);
-      rt.ctrl.abort();
-    }
-    core.rts.delete(job.id);
-    core.jobs.delete(job.id);
-    this.reopened.delete(job.id);
-    this.admission.drop(job.id);
-    core.settle(job);
-  }
-
-  private async forgetStored(ids: string[]): Promise<void> {
-    const store = this.core.store;
-    try {
-      if (store.removeMany) await store.removeMany(ids);
-      else for (const id of ids) await store.remove(id);
-    } catch (e) {
-      this.core.log('warn', `could not forget ${ids.length} old task(s): ${(e as Error)?.message ?? String(e)}`);
-    }
-  }
-
   /** Removes finished jobs (not ones still watched in the background) that ended before now - olderThanMs. */
-  async prune(olderThanMs: number): Promise<number> {
-    const limit = this.core.now() - olderThanMs;
-    const old = [...this.core.jobs.values()].filter((j) => isHistory(j) && (j.finishedAt ?? j.createdAt) < limit);
-    for (const j of old) this.forget(j);
-    if (old.length) await this.forgetStored(old.map((j) => j.id));
-    return old.length;
-  }
-
-  /** A job ended: offer its slot, and keep the history within its limits (age and count). */
-  private slotFreed(): void {
-    this.admission.pump();
-    const core = this.core;
-    const history = [...core.jobs.values()].filter(isHistory);
-    if (history.length <= core.pruneLimits.maxCount && !history.some((j) => core.now() - (j.finishedAt ?? j.createdAt) > core.pruneLimits.maxAgeMs)) return;
-    const ids = pruneList(history, core.now(), core.pruneLimits);
-    for (const id of ids) this.forget(core.jobs.get(id)!);
-    if (ids.length) void this.forgetStored(ids);
+  prune(olderThanMs: number): Promise<number> {
+    return this.history.prune(olderThanMs);
   }
 
   list(): JobRecord[] {
