@@ -72,7 +72,7 @@ async function main() {
     await openFileQuickly('batch.md');
     fake.reset();
     const t0 = Date.now();
-    await runFromPalette('Pictor: Generate All Placeholders');
+    await runFromPalette('Pictor: Generate Images for All Placeholders');
     let done = [];
     const until = t0 + 10 * 60_000;
     while ((done = completions(userData)).length < COUNT) {

@@ -2,7 +2,7 @@
 // when to poll a modelled task, exactly as the queue's polling room asks it, and this counts the
 // polls and how late the completion was noticed. Used by the unit tests and by `npm run bench`.
 
-import type { PacingPolicy, ProgressSample } from '../../src/core/jobs/pacing';
+import { MAX_SAMPLES, type PacingPolicy, type ProgressSample } from '../../src/core/jobs/pacing';
 
 export interface SimTask {
   /** ms after the create answered at which the provider says "completed". */
@@ -42,7 +42,7 @@ export function simulatePacing(policy: PacingPolicy, task: SimTask, o: SimOption
     pollTimes.push(now);
     if (now >= task.finishMs || now > timeout) break;
     samples.push({ at: now, progress: task.progressAt(now) });
-    if (samples.length > 4) samples.shift();
+    if (samples.length > MAX_SAMPLES) samples.shift();
   }
   let minGapMs = Infinity;
   for (let i = 1; i < pollTimes.length; i++) minGapMs = Math.min(minGapMs, pollTimes[i] - pollTimes[i - 1]);

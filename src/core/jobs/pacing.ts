@@ -27,6 +27,8 @@ export interface PaceInput {
 /** Returns how long to wait before the next poll, in ms. */
 export type PacingPolicy = (p: PaceInput) => number;
 
+/** Progress samples kept per task: enough for a rate and for the back-off to reach the slowest pace. */
+export const MAX_SAMPLES = 6;
 /** A prediction that is closer than this is polled at directly; farther ones are probed first. */
 const DIRECT_SPAN_MIN_POLLS = 5;
 /** Before a far prediction, the next probe goes this share of the way there. */

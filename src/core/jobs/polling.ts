@@ -8,13 +8,12 @@ import type { JobRecord } from '../store';
 import type { TaskObject } from '../types';
 import { retryAfterMs, statusOf, toJobError } from './admission';
 import type { QueueCore } from './core';
+import { MAX_SAMPLES } from './pacing';
 import { RESULTS_LIFETIME_MS } from './types';
 import type { Transitions } from './transitions';
 
 const KNOWN_STATUSES = new Set(['pending', 'processing', 'completed', 'failed']);
 const TRANSIENT_POLL_KINDS = new Set(['network', 'timeout', 'server', 'rate_limit', 'bad_response']);
-/** Progress samples kept per task: enough for a rate, bounded for memory. */
-const MAX_SAMPLES = 4;
 
 export class Polling {
   constructor(
