@@ -8,7 +8,9 @@ import {
   planResume, predictFinish, pruneList, resumeAction, retryNeedsConfirmation, retryPlan,
   type JobEvent, type JobRecord, type ResumeAction,
 } from '../../src/core/jobs';
+import { TASK_FAILURES, errorFromFailedTask } from '../../src/core/api/errors';
 import { QueueCore } from '../../src/core/jobs/core';
+import { describeTaskFailure } from '../../src/core/jobs/failures';
 import { DEFAULT_PRUNE } from '../../src/core/jobs/resume';
 import { Transitions } from '../../src/core/jobs/transitions';
 import { MemoryTaskStore } from '../../src/core/store';
@@ -254,5 +256,23 @@ describe('the job timeout covers the download phase', () => {
     } finally {
       q.dispose();
     }
+  });
+});
+
+describe('task failure meanings (one table, per the provider\'s error-code page)', () => {
+  it('quota_exceeded is a rate limit or quota (retry later), no content asks for another prompt, resource_not_found is an invalid or expired task id', () => {
+    assert.equal(TASK_FAILURES.quota_exceeded.retryable, true);
+    assert.match(describeTaskFailure({ code: 'quota_exceeded' }).message, /rate limit or quota.*Wait a few minutes, then retry/);
+    assert.doesNotMatch(describeTaskFailure({ code: 'quota_exceeded' }).message, /top up/i);
+    assert.equal(TASK_FAILURES.generation_failed_no_content.retryable, false);
+    assert.match(describeTaskFailure({ code: 'generation_failed_no_content' }).message, /Try another prompt/);
+    assert.equal(TASK_FAILURES.resource_not_found.retryable, false);
+    assert.match(describeTaskFailure({ code: 'resource_not_found' }).message, /id is invalid or has expired/);
+    // The client's error for a failed task takes its retry decision from the same table.
+    for (const code of Object.keys(TASK_FAILURES)) {
+      assert.equal(errorFromFailedTask({ error: { code } }).retryable, TASK_FAILURES[code].retryable, code);
+    }
+    assert.equal(describeTaskFailure({ code: 'brand_new_code', message: 'odd' }).message,
+      'The provider reported that the task failed (brand_new_code). The provider said: "odd". Retrying later may work.');
   });
 });
