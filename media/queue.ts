@@ -24,6 +24,8 @@ export class QueueView {
   /** performance.now() when the jobs arrived: elapsed times tick on from the host's numbers. */
   private receivedAt = 0;
   private timer: number | undefined;
+  /** Rows whose Retry was clicked and that now ask whether to send a create that may be billed again. */
+  private readonly asking = new Set<string>();
 
   constructor() {
     this.empty.textContent = t('queueEmpty');
@@ -32,7 +34,14 @@ export class QueueView {
 
   set(jobs: JobView[]): void {
     this.jobs = jobs;
+    for (const id of [...this.asking]) if (!jobs.some((j) => j.id === id && j.canRetry)) this.asking.delete(id);
     this.receivedAt = performance.now();
+    this.render();
+  }
+
+  /** Draws the rows again from the jobs already received (the elapsed times keep their base). */
+  private render(): void {
+    const jobs = this.jobs;
     this.empty.hidden = jobs.length > 0;
     keepFocus(this.list, () => this.list.replaceChildren(...jobs.map((j) => this.row(j))));
     this.tick();
@@ -58,14 +67,43 @@ export class QueueView {
         el('span', { class: 'pct' }, `${j.progress}%`),
         el('span', { class: 'elapsed', 'data-elapsed': j.id, title: t('elapsed') }, formatElapsed(j.elapsedMs))),
       j.error ? el('p', { class: 'job-error' }, icon('warning'), ' ', j.error) : null,
-      j.canCancel || j.canRetry
-        ? el('div', { class: 'actions' },
-          j.canCancel ? button({ label: t('cancel'), aria: t('cancelTask', title), icon: 'stop-circle', key: `cancel:${j.id}`, onClick: () => send({ type: 'cancel', id: j.id }) }) : null,
-          j.canRetry ? button({ label: t('retry'), aria: t('retryTask', title), icon: 'refresh', key: `retry:${j.id}`, onClick: () => send({ type: 'retry', id: j.id }) }) : null)
-        : null,
+      j.sizeNote ? el('p', { class: 'note size-note' }, icon('info'), ' ', j.sizeNote) : null,
+      j.retrying ? el('p', { class: 'note retrying' }, icon('refresh'), ' ', t('retrying')) : null,
+      this.asking.has(j.id) && j.retryAsks
+        ? el('div', { class: 'retry-ask', role: 'alert' },
+          el('p', { class: 'job-error' }, icon('warning'), ' ', j.retryAsks),
+          el('div', { class: 'actions' },
+            button({ label: t('retryAgain'), aria: t('retryAgain'), icon: 'refresh', key: `retry-confirm:${j.id}`, onClick: () => this.confirm(j.id) }),
+            button({ label: t('retryKeep'), aria: t('retryKeep'), icon: 'close', key: `retry-keep:${j.id}`, onClick: () => this.dismiss(j.id) })))
+        : j.canCancel || j.canRetry
+          ? el('div', { class: 'actions' },
+            j.canCancel ? button({ label: t('cancel'), aria: t('cancelTask', title), icon: 'stop-circle', key: `cancel:${j.id}`, onClick: () => send({ type: 'cancel', id: j.id }) }) : null,
+            j.canRetry ? button({ label: t('retry'), aria: t('retryTask', title), icon: 'refresh', key: `retry:${j.id}`, onClick: () => this.retry(j) }) : null)
+          : null,
       j.taskId ? el('p', { class: 'note task-id' }, t('taskId', j.taskId)) : null,
       usage ? el('p', { class: 'note usage' }, usage) : null,
     );
+  }
+
+  /** A Retry that may bill a second create asks first, in the row, and says why. */
+  private retry(j: JobView): void {
+    if (!j.retryAsks) {
+      send({ type: 'retry', id: j.id });
+      return;
+    }
+    this.asking.add(j.id);
+    this.render();
+  }
+
+  private confirm(id: string): void {
+    this.asking.delete(id);
+    send({ type: 'retry', id, confirmBilled: true });
+    this.render();
+  }
+
+  private dismiss(id: string): void {
+    this.asking.delete(id);
+    this.render();
   }
 
   /** Elapsed times of running tasks move every second without asking the host. */

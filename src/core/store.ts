@@ -55,6 +55,12 @@ export interface JobRecord {
   error?: JobError;
   /** Cancelled by the user but still watched in the background, so images already paid for are saved. */
   detached?: boolean;
+  /** The id of the job a Retry made to send this one again: this one offers no second Retry. */
+  supersededBy?: string;
+  /** The create went out but its answer was lost: the provider may have made (and billed) the task. */
+  mayBeBilled?: boolean;
+  /** The images' real pixel size differs from the size asked for: said once, in words. */
+  sizeNote?: string;
 }
 
 export interface TaskStore {
@@ -62,6 +68,8 @@ export interface TaskStore {
   /** Insert or replace by id. Implementations must copy the record before returning (the queue keeps mutating it). */
   save(rec: JobRecord): Promise<void>;
   remove(id: string): Promise<void>;
+  /** Forgets many at once (pruned history), in one write where the store can. */
+  removeMany?(ids: readonly string[]): Promise<void>;
 }
 
 // A JSON round trip, not structuredClone, so memory behaves like the file store would.
@@ -87,6 +95,10 @@ export class MemoryTaskStore implements TaskStore {
 
   async remove(id: string): Promise<void> {
     this.records.delete(id);
+  }
+
+  async removeMany(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.records.delete(id);
   }
 
   /** A copy of what is stored now, for assertions. */

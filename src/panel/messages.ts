@@ -3,7 +3,7 @@
 // either is refused and has no effect. All work goes through the Generator and the queue.
 import * as vscode from 'vscode';
 import { markdownImage, relativeLink } from '../core/links';
-import { FINAL_STATES } from '../core/store';
+import { isFinal, isRetryableState, retryNeedsConfirmation } from '../core/jobs/states';
 import type { ReferenceInput } from '../core/types';
 import { readSettings } from '../vscode/config';
 import type { Generator } from '../vscode/generate';
@@ -123,13 +123,18 @@ export class PanelMessages {
       case 'cancel': {
         const job = service.queue.get(m.id);
         if (!job) return `no task ${m.id}`;
-        if (!FINAL_STATES.includes(job.state)) await service.queue.cancel(m.id);
+        if (!isFinal(job)) await service.queue.cancel(m.id);
         return;
       }
       case 'retry': {
         const job = service.queue.get(m.id);
         if (!job) return `no task ${m.id}`;
-        if (job.state !== 'failed' && job.state !== 'timed_out' && job.state !== 'unknown') return `task ${m.id} is ${job.state}, not failed`;
+        // A Retry already made: the same click again (or from a second panel) sends nothing new.
+        if (job.supersededBy) return;
+        if (!isRetryableState(job.state)) return `task ${m.id} is ${job.state}, not failed`;
+        // The webview asks first (it shows why); a Retry that did not ask is refused, never sent.
+        const asks = retryNeedsConfirmation(job);
+        if (asks && !m.confirmBilled) return `task ${m.id} may already have been billed; Retry needs the user's confirmation`;
         if (!requireTrust()) return;
         if (!(await service.ensureKey())) return;
         await service.queue.retry(m.id);

@@ -57,6 +57,12 @@ export interface JobView {
   ticking: boolean;
   canCancel: boolean;
   canRetry: boolean;
+  /** A Retry of it is in flight (its new task is queued or running): no second Retry is offered. */
+  retrying?: boolean;
+  /** Retry sends a new create that may be billed a second time: why, said before it is sent. */
+  retryAsks?: string;
+  /** The images' real pixel size differs from the size asked for. */
+  sizeNote?: string;
   /** Why it failed, in words. */
   error?: string;
   files: FileView[];
@@ -116,7 +122,7 @@ export type StringKey =
   'quality' | 'qualityHigh' | 'qualityLow' | 'qualityMedium' | 'queue' | 'queueEmpty' | 'queued' |
   'refCount' | 'refHint' | 'refTooMany' | 'referenceUrl' | 'references' | 'relativeCost' | 'remove' | 'removeEntry' |
   'removeEntryFor' | 'removeReference' | 'resolution' | 'resolutionIgnored' | 'results' | 'resultsEmpty' |
-  'retry' | 'retryTask' | 'reuse' | 'reuseFor' | 'reveal' | 'revealFile' | 'saveUser' | 'saveWorkspace' |
+  'retry' | 'retryAgain' | 'retryKeep' | 'retrying' | 'retryTask' | 'reuse' | 'reuseFor' | 'reveal' | 'revealFile' | 'saveUser' | 'saveWorkspace' |
   'sending' | 'size' | 'sizeAuto' | 'sizeCustom' | 'sizeCustomLabel' | 'sizeRatios' | 'stateCancelled' |
   'stateCompleted' | 'stateCreating' | 'stateDownloading' | 'stateFailed' | 'stateQueued' | 'stateRunning' |
   'stateTimedOut' | 'stateUnknown' | 'targetDocument' | 'targetNone' | 'taskId' | 'uploading' |
@@ -147,7 +153,8 @@ export type WebviewMessage =
   | { type: 'dropReferences'; uris: string[] }
   | { type: 'addReferenceUrl'; url: string }
   | { type: 'cancel'; id: string }
-  | { type: 'retry'; id: string }
+  /** `confirmBilled`: the user was told the first create may have been billed and chose to send it again. */
+  | { type: 'retry'; id: string; confirmBilled?: boolean }
   | { type: 'insertLink'; path: string }
   | { type: 'open'; path: string }
   | { type: 'reveal'; path: string }
@@ -288,8 +295,16 @@ function parse(raw: unknown): WebviewMessage {
     case 'addReferenceUrl':
       only('url');
       return { type, url: str(raw.url, 'url', MAX_URL, 1) };
+    case 'retry': {
+      if ('confirmBilled' in raw) {
+        only('id', 'confirmBilled');
+        if (raw.confirmBilled !== true) return refuse('confirmBilled must be true when present');
+        return { type, id: id(raw.id), confirmBilled: true };
+      }
+      only('id');
+      return { type, id: id(raw.id) };
+    }
     case 'cancel':
-    case 'retry':
     case 'generateAgain':
     case 'removeHistory':
       only('id');

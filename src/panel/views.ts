@@ -2,6 +2,7 @@
 // never a request body, a result URL or anything else it has no use for.
 import * as vscode from 'vscode';
 import type { JobRecord } from '../core/store';
+import { canRetry, isLive, retryNeedsConfirmation } from '../core/jobs/states';
 import type { HistoryEntry } from '../vscode/history';
 import { isJobMeta } from '../vscode/jobMeta';
 import type { FileView, HistoryView, JobView } from './protocol';
@@ -12,8 +13,6 @@ export type Thumb = (file: string) => string;
 /** Rows beyond this are old news; the history keeps them. */
 export const MAX_ROWS = 100;
 
-const RUNNING = new Set(['queued', 'creating', 'running', 'downloading']);
-const RETRYABLE = new Set(['failed', 'timed_out', 'unknown']);
 
 export function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
@@ -40,7 +39,7 @@ export function altOf(job: JobRecord): string {
 }
 
 export function jobView(j: JobRecord, thumb: Thumb, now = Date.now()): JobView {
-  const live = RUNNING.has(j.state);
+  const live = isLive(j);
   const alt = altOf(j);
   const v: JobView = {
     id: j.id,
@@ -51,11 +50,15 @@ export function jobView(j: JobRecord, thumb: Thumb, now = Date.now()): JobView {
     elapsedMs: Math.max(0, (live ? now : j.finishedAt ?? now) - j.createdAt),
     ticking: live,
     canCancel: live,
-    canRetry: RETRYABLE.has(j.state),
+    canRetry: canRetry(j),
     files: j.state === 'completed' ? (j.files ?? []).map((f) => fileView(f.path, alt, thumb, f)) : [],
   };
   if (j.taskId) v.taskId = j.taskId;
   if (j.error && j.state !== 'completed') v.error = j.error.message;
+  if (j.supersededBy) v.retrying = true;
+  const asks = canRetry(j) ? retryNeedsConfirmation(j) : undefined;
+  if (asks) v.retryAsks = asks;
+  if (j.sizeNote) v.sizeNote = j.sizeNote;
   return v;
 }
 

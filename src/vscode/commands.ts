@@ -1,5 +1,6 @@
 // Registers every command of the public contract (design.md).
 import * as vscode from 'vscode';
+import { isLive } from '../core/jobs/states';
 import { KEYS_PAGE, validateKey, type ApiKeyStore } from './secrets';
 import type { PanelController } from '../panel/panel';
 import type { Generator } from './generate';
@@ -23,7 +24,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   register('pictor.generateAllPlaceholders', (uri?: unknown) => generator.allPlaceholders(uri));
   register('pictor.editImage', () => generator.editImage(vscode.window.activeTextEditor));
   register('pictor.cancelAll', async () => {
-    const n = service.queue.running() + service.queue.list().filter((j) => j.state === 'queued').length;
+    const n = service.queue.list().filter(isLive).length;
     await service.queue.cancelAll();
     const msg = n
       ? vscode.l10n.t('Pictor: stopped waiting for {0} task(s). Images of tasks that still finish at the provider are saved.', n)

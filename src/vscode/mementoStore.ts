@@ -22,6 +22,11 @@ export class MementoTaskStore implements TaskStore {
     return this.enqueue((all) => { delete all[id]; });
   }
 
+  /** Pruned history goes in one write, not one write per record. */
+  removeMany(ids: readonly string[]): Promise<void> {
+    return this.enqueue((all) => { for (const id of ids) delete all[id]; });
+  }
+
   private enqueue(change: (all: Record<string, JobRecord>) => void): Promise<void> {
     const next = this.chain.then(async () => {
       const all = { ...this.memento.get<Record<string, JobRecord>>(KEY, {}) };

@@ -1,5 +1,6 @@
 // `$(sync~spin) Pictor: 2 running` while tasks run; a click opens the panel.
 import * as vscode from 'vscode';
+import { isLive } from '../core/jobs/states';
 import type { PictorService } from './service';
 
 export class RunningStatus implements vscode.Disposable {
@@ -14,7 +15,7 @@ export class RunningStatus implements vscode.Disposable {
   }
 
   private update(): void {
-    const n = this.service.queue.list().filter((j) => ['queued', 'creating', 'running', 'downloading'].includes(j.state)).length;
+    const n = this.service.queue.list().filter(isLive).length;
     if (n === 0) {
       this.item.hide();
       return;

@@ -168,6 +168,10 @@ describe('Pictor panel (e2e)', function () {
     await row.getByRole('button', { name: /Retry/ }).click();
     await frame.locator('#queue li.job', { hasText: prompt }).nth(1).waitFor({ timeout: 15_000 });
     assert.equal(await frame.locator('#queue li.job', { hasText: prompt }).count(), 2, 'the retried task has no row');
+    // The first row (now the older one) says it was retried and offers no second Retry.
+    const first = frame.locator('#queue li.job', { hasText: prompt }).nth(1);
+    await first.locator('.retrying').waitFor({ timeout: 15_000 });
+    assert.equal(await first.getByRole('button', { name: /Retry/ }).count(), 0, 'a retried task still offers Retry');
   });
 
   it('follows the colour theme: screenshots in a dark and in a light theme', async () => {

@@ -309,11 +309,15 @@ class TaskState implements FakeTask {
     return this.stepMs <= 0 ? Number.MAX_SAFE_INTEGER : Math.floor((Date.now() - this.startedMs) / this.stepMs);
   }
 
+  /** An undocumented status answered instead of the final one (`[status:S]`). */
+  oddStatus?: string;
+
   get status(): FakeTaskStatus {
     if (this.forced) return this.forced.status;
     const step = this.step;
     if (step < 1) return 'pending';
     if (this.never || step <= this.progressSteps) return 'processing';
+    if (this.oddStatus) return this.oddStatus as FakeTaskStatus;
     return this.failCode ? 'failed' : 'completed';
   }
 
@@ -693,14 +697,20 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     const slow = /\[slow:(\d+)\]/.exec(spec.prompt);
     const fail = /\[fail:([A-Za-z0-9_.-]+)\]/.exec(spec.prompt);
     const fewer = /\[fewer:(\d+)\]/.exec(spec.prompt);
+    // Provider misbehaviour on demand: `[more:K]` returns n+K results, `[px:WxH]` renders another
+    // pixel size than asked, `[status:S]` answers the undocumented status S once it would complete.
+    const more = /\[more:(\d+)\]/.exec(spec.prompt);
+    const px = /\[px:(\d+)x(\d+)\]/.exec(spec.prompt);
+    const odd = /\[status:([a-z_]+)\]/.exec(spec.prompt);
     let count = spec.n;
     if (behavior.returnFewer !== undefined) count = Math.min(count, Math.max(0, behavior.returnFewer));
     if (fewer) count = Math.min(count, Number(fewer[1]));
+    if (more) count += Number(more[1]);
     const task = new TaskState(
       id,
       created,
       now,
-      spec,
+      px ? { ...spec, width: Number(px[1]), height: Number(px[2]) } : spec,
       slow ? Number(slow[1]) : behavior.stepMs,
       Math.max(0, behavior.progressSteps),
       fail?.[1],
@@ -708,6 +718,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
       count,
       behavior.resultBaseUrl ?? baseUrl,
     );
+    if (odd) task.oddStatus = odd[1];
     tasks.set(id, task);
     return task;
   }

@@ -8,6 +8,7 @@ import { ClaimRegistry } from '../../src/core/claims';
 import { closeAllEditors, waitFor } from './helpers';
 import { createsFor, resetFakeKnobs, setFake, tasksFor } from './fakeControl';
 import { globalStorageDir, logMark, waitForLog } from './hostFiles';
+import { panelSend, panelState } from './panelHook';
 import {
   assertWholePng, filesUnder, freshDir, onDisk, placeholderAt, retryFromPanel, runCommand, writePage, type JobSummary,
 } from './pages';
@@ -83,6 +84,12 @@ describe('no double billing (issue 6)', function () {
       assert.equal((await createsFor(prompt)).length, 1, 'the create was sent again without the user asking');
       assert.equal(onDisk(doc), original, 'the page changed although nothing was linked');
       assert.deepEqual(filesUnder(path.join(dir, 'images')), []);
+
+      // Retry asks first and says why; a Retry that did not ask is refused and sends nothing.
+      const row = (await panelState()).jobs.find((j) => j.id === job.id);
+      assert.match(row?.retryAsks ?? '', /may already have been billed/, `the panel does not ask before Retry: ${JSON.stringify(row)}`);
+      assert.equal((await panelSend({ type: 'retry', id: job.id })).accepted, false, 'an unconfirmed Retry was accepted');
+      assert.equal((await createsFor(prompt)).length, 1, 'an unconfirmed Retry sent a create');
 
       // The user decides to pay again: Retry sends exactly one more create, and the image is linked.
       await resetFakeKnobs();

@@ -82,7 +82,8 @@ export function runCommand<T>(command: string, ...args: unknown[]): Promise<T> {
 export async function retryFromPanel(id: string, timeoutMs = 30_000): Promise<JobRow[]> {
   const before = (await panelState()).jobs.find((j) => j.id === id);
   assert.ok(before, `the panel does not list job ${id}`);
-  const r = await panelSend({ type: 'retry', id });
+  // Where the first create may have been billed, the panel asks first: this is the user saying yes.
+  const r = await panelSend(before.retryAsks ? { type: 'retry', id, confirmBilled: true } : { type: 'retry', id });
   assert.equal(r.accepted, true, `the panel refused Retry: ${r.reason}`);
   const live = new Set(['queued', 'creating', 'running', 'downloading']);
   return pollFor(`the retried job for "${before.prompt}" to finish`, async () => {

@@ -277,6 +277,23 @@ describe('panel', () => {
       assert.equal((await panelSend({ type: 'retry', id: done.id })).accepted, false);
     });
 
+    it('Retry clicked three times at once sends one new task; the old row then shows the retry and offers no other', async () => {
+      const prompt = 'a failing weathervane [fail:service_error]';
+      await generate(prompt, OPTIONS);
+      const failed = await waitForJob(prompt, (j) => j.state === 'failed', 'the task to fail');
+      const creates = (await fakeCreates()).length;
+      const replies = await Promise.all([1, 2, 3].map(() => panelSend({ type: 'retry', id: failed.id })));
+      assert.ok(replies.every((r) => r.accepted), JSON.stringify(replies));
+      await waitFor('the retried task to fail too', async () =>
+        (await panelState()).jobs.filter((j) => j.prompt === prompt && j.state === 'failed').length === 2, 15_000);
+      assert.equal((await fakeCreates()).length, creates + 1, 'three Retries at once sent more than one create');
+      const old = (await panelState()).jobs.find((j) => j.id === failed.id)!;
+      assert.equal(old.canRetry, false);
+      assert.equal(old.retrying, true);
+      assert.equal((await panelSend({ type: 'retry', id: failed.id })).accepted, true);
+      assert.equal((await fakeCreates()).length, creates + 1, 'a fourth Retry of the same row sent a create');
+    });
+
     it('reference images: a workspace PNG is accepted with a thumbnail and uploaded before the task is created', async () => {
       await vscode.commands.executeCommand('pictor.openPanel');
       await waitFor('the panel', () => pictorPanelTabs().length === 1);

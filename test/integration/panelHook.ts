@@ -8,7 +8,7 @@ export const PANEL_HOOK = 'pictor._test.panelMessage';
 export interface Posted { type: string; [k: string]: any }
 export interface Reply { accepted: boolean; reason?: string; posted: Posted[] }
 
-export interface JobRow { id: string; taskId?: string; prompt: string; state: string; progress: number; error?: string; canCancel: boolean; canRetry: boolean; files: { path: string; label: string; thumb: string }[] }
+export interface JobRow { id: string; taskId?: string; prompt: string; state: string; progress: number; error?: string; canCancel: boolean; canRetry: boolean; retrying?: boolean; retryAsks?: string; files: { path: string; label: string; thumb: string }[] }
 export interface HistoryRow { id: string; taskId?: string; prompt: string; options: { size: string; resolution: string; quality: string; n: number }; date: number; files: { path: string }[] }
 export interface Init { type: 'init'; strings: Record<string, string>; options: { size: string; resolution: string; quality: string; n: number }; jobs: JobRow[]; history: HistoryRow[]; target: { document?: string } }
 

@@ -355,7 +355,8 @@ describe('JobQueue (unit, client double)', () => {
     const { q, events } = makeQueue(client, new MemoryTaskStore(), { maxConcurrent: 16 });
     const expected: Record<string, boolean> = {
       content_policy_violation: false, invalid_parameters: false, image_processing_error: false, image_dimension_mismatch: false,
-      generation_failed_no_content: true, service_error: true, generation_timeout: true, resource_exhausted: true,
+      // api.md §3 (the provider's error-code page): no content asks for another prompt, so not as is.
+      generation_failed_no_content: false, service_error: true, generation_timeout: true, resource_exhausted: true,
       quota_exceeded: true, service_unavailable: true, unknown_error: true, request_cancelled: false, resource_not_found: false,
     };
     assert.deepEqual(Object.keys(TASK_FAILURES).sort(), Object.keys(expected).sort());

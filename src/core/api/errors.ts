@@ -207,16 +207,37 @@ export function errorFromResponse(
   return new PictorError(kind, (/[.!?]$/.test(text) ? text : `${text}.`) + hint, init);
 }
 
-/** Task failure codes after which sending the same request again can help (api.md §3). */
-const RETRYABLE_TASK_CODES = new Set([
-  'generation_failed_no_content',
-  'service_error',
-  'generation_timeout',
-  'resource_exhausted',
-  'quota_exceeded',
-  'service_unavailable',
-  'unknown_error',
-]);
+/** What one task failure code means, in words, and whether sending the same request again can help. */
+export interface TaskFailureMeaning { reason: string; retryable: boolean; advice: string }
+
+const CHANGE_INPUT = 'Change the prompt or the reference images before trying again.';
+const LATER = 'Retrying later may work.';
+
+/**
+ * The one table of task failure codes (`error.code` of a `failed` task), as the provider's
+ * error-code page gives them (api.md §3). The queue words its messages from it; the client's
+ * errorFromFailedTask takes its retry decision from it.
+ */
+export const TASK_FAILURES: Readonly<Record<string, TaskFailureMeaning>> = {
+  content_policy_violation: { reason: 'The provider refused the prompt or images under its content policy.', retryable: false, advice: CHANGE_INPUT },
+  invalid_parameters: { reason: 'The provider rejected the parameters of the request.', retryable: false, advice: 'Check the size, resolution, quality and n before trying again.' },
+  image_processing_error: { reason: 'The provider could not process a reference image.', retryable: false, advice: CHANGE_INPUT },
+  image_dimension_mismatch: { reason: "The reference images' dimensions do not fit the request.", retryable: false, advice: CHANGE_INPUT },
+  generation_failed_no_content: { reason: 'The model finished without producing an image for this prompt.', retryable: false, advice: 'Try another prompt: reword it or describe the image differently.' },
+  service_error: { reason: 'The provider had an internal error.', retryable: true, advice: LATER },
+  generation_timeout: { reason: "The generation took too long on the provider's side.", retryable: true, advice: LATER },
+  resource_exhausted: { reason: 'The provider is out of capacity right now.', retryable: true, advice: LATER },
+  quota_exceeded: { reason: 'The provider refused the task because of a rate limit or quota.', retryable: true, advice: 'Wait a few minutes, then retry.' },
+  service_unavailable: { reason: 'The provider is unavailable right now.', retryable: true, advice: LATER },
+  unknown_error: { reason: 'The provider reported an unknown error.', retryable: true, advice: LATER },
+  request_cancelled: { reason: "The task was cancelled on the provider's side.", retryable: false, advice: 'Generate again if you still want the image.' },
+  resource_not_found: { reason: 'The provider does not know this task: its id is invalid or has expired.', retryable: false, advice: 'Generate again to send a new task (billed again).' },
+};
+
+/** A code the table does not know: the provider said it failed, and trying later is the honest advice. */
+export function taskFailureMeaning(code: string): TaskFailureMeaning {
+  return TASK_FAILURES[code] ?? { reason: `The provider reported that the task failed (${code}).`, retryable: true, advice: LATER };
+}
 
 /** A `failed` task as an error (kind 'task_failed'); retryable means "worth trying again later". */
 export function errorFromFailedTask(task: { id?: string; error?: { code?: string | number; message?: string } }): PictorError {
@@ -226,7 +247,7 @@ export function errorFromFailedTask(task: { id?: string; error?: { code?: string
   return new PictorError('task_failed', text, {
     code,
     providerMessage: msg,
-    retryable: RETRYABLE_TASK_CODES.has(code),
+    retryable: taskFailureMeaning(code).retryable,
   });
 }
 

@@ -1,0 +1,180 @@
+// Fetching and finalizing: the results of a completed task are held to what was asked (at most n
+// images; their real pixel size compared with the size asked for), downloaded within the job's
+// deadline, handed to finalize, and the job completes.
+
+import type { JobError, JobRecord } from '../store';
+import type { DownloadedImage, Resolution } from '../types';
+import { expectedSize } from '../sizes';
+import { toJobError } from './admission';
+import { type QueueCore, endSentence, snap } from './core';
+import { RESULTS_LIFETIME_MS } from './types';
+import type { Transitions } from './transitions';
+
+/** The results the job keeps: at most n (the rest are logged and never downloaded). */
+export function limitResults(job: JobRecord, results: string[], log: QueueCore['log']): string[] {
+  const n = job.body.n ?? 1;
+  if (results.length <= n) return results;
+  log('warn', `job ${job.id}: task ${job.taskId} returned ${results.length} images for n=${n}; only the first ${n} are downloaded (ignored: ${results.slice(n).join(', ')})`);
+  return results.slice(0, n);
+}
+
+/** Words for images whose real size differs from the size asked for, or undefined when they match. */
+export function sizeNote(job: JobRecord, files: DownloadedImage[]): string | undefined {
+  const size = job.body.size;
+  if (!size) return undefined;
+  const want = expectedSize(size, (job.body.resolution ?? '1K') as Resolution);
+  if (!want) return undefined;
+  const other = files.filter((f) => f.width !== want.width || f.height !== want.height);
+  if (!other.length) return undefined;
+  const got = [...new Set(other.map((f) => `${f.width}×${f.height}`))].join(', ');
+  return `The provider delivered ${got} instead of the ${want.width}×${want.height} asked for (${size}${/:/.test(size) ? ` at ${job.body.resolution ?? '1K'}` : ''}).`;
+}
+
+export class Fetching {
+  constructor(private readonly core: QueueCore, private readonly tx: Transitions) {}
+
+  /** The task completed: keep at most n results, save them with the job, then download. */
+  async onCompleted(job: JobRecord, all: string[]): Promise<void> {
+    const core = this.core;
+    job.results = limitResults(job, all, (l, m) => core.log(l, m));
+    job.resultsAt = core.now();
+    job.progress = 100;
+    if (!job.detached) job.state = 'downloading';
+    await core.persist(job);
+    if (!core.alive(job)) return;
+    core.emit('updated', job);
+    await this.download(job);
+  }
+
+  /**
+   * Downloads what is missing. The foreground deadline covers this phase too: when it passes, the
+   * download in flight is aborted and the job times out with its result links kept.
+   */
+  async download(job: JobRecord): Promise<void> {
+    const core = this.core;
+    const results = job.results ?? [];
+    if (!results.length) {
+      await this.tx.stop(job, { kind: 'task_failed', code: 'no_results', message: 'The task completed without any image. Retry sends it again.', retryable: true });
+      return;
+    }
+    const rt = core.rt(job);
+    const phase = new AbortController();
+    const onAbort = () => phase.abort();
+    rt.ctrl.signal.addEventListener('abort', onAbort);
+    let late = false;
+    const left = job.detached ? Infinity : rt.deadline - core.now();
+    if (Number.isFinite(left)) {
+      rt.downloadTimer = setTimeout(() => { late = true; phase.abort(); }, Math.max(0, left));
+    }
+    const n = results.length;
+    let lost = 0;
+    let lastErr: JobError | undefined;
+    try {
+      for (let i = 0; i < n; i++) {
+        if (job.savedResults?.includes(i)) continue;
+        if (late) break;
+        const name = job.target.baseName + (n > 1 ? `-${i + 1}` : '');
+        try {
+          const file = await core.client.download(results[i], job.target.dir, name, phase.signal);
+          if (!core.present(job)) return;
+          addFile(job, i, file);
+          // Recorded even after dispose(): the file is on disk, and a resume must not fetch it twice.
+          await core.persist(job);
+        } catch (e) {
+          if (!core.alive(job) || late) break;
+          lost++;
+          lastErr = toJobError(e);
+          core.log('warn', `job ${job.id}: result ${i + 1}/${n} not saved: ${lastErr.message}`);
+        }
+        if (!core.alive(job)) return;
+      }
+    } finally {
+      clearTimeout(rt.downloadTimer);
+      rt.downloadTimer = undefined;
+      rt.ctrl.signal.removeEventListener('abort', onAbort);
+    }
+    if (!core.alive(job)) return;
+    if (late) {
+      await this.tx.timeOut(job, 'download');
+      return;
+    }
+    this.noteSize(job);
+    if (lost) {
+      const saved = n - lost;
+      const fresh = job.resultsAt !== undefined && core.now() - job.resultsAt < RESULTS_LIFETIME_MS;
+      await this.tx.stop(job, {
+        kind: 'download',
+        ...(lastErr?.code ? { code: lastErr.code } : {}),
+        message: `${lost} of ${n} image${n > 1 ? 's' : ''} could not be downloaded: ${endSentence(lastErr?.message ?? 'unknown error')}`
+          + (saved ? ` ${saved} saved.` : '')
+          + (fresh
+            ? ' Retry downloads the missing ones again without a new task (possible for 24 hours after it finished).'
+            : ' Their links have expired: Retry sends the task again.'),
+        retryable: true,
+      });
+      return;
+    }
+    await this.finish(job);
+  }
+
+  /** Once per task: the real pixel size against the size asked for, in the log and on the record (the panel shows it). */
+  private noteSize(job: JobRecord): void {
+    if (job.sizeNote || !job.files?.length) return;
+    const note = sizeNote(job, job.files);
+    if (!note) return;
+    job.sizeNote = note;
+    this.core.log('warn', `job ${job.id}: ${note}`);
+  }
+
+  async finish(job: JobRecord): Promise<void> {
+    const core = this.core;
+    if (core.finalizeFn) {
+      let out: DownloadedImage[];
+      try {
+        out = await core.finalizeFn(snap(job), (job.files ?? []).map((f) => ({ ...f })));
+      } catch (e) {
+        if (!core.alive(job)) return;
+        await this.tx.stop(job, {
+          kind: 'finalize',
+          message: `The images were downloaded but could not be put in place: ${String((e as Error)?.message ?? e).replace(/^Error: /, '').replace(/\.$/, '')}. Retry tries again.`,
+          retryable: true,
+        });
+        return;
+      }
+      if (!core.present(job)) return;
+      if (Array.isArray(out)) {
+        if (out.length !== (job.files ?? []).length) job.savedResults = out.map((_, i) => i);
+        job.files = out;
+      }
+    }
+    if (!core.present(job)) return;
+    await this.tx.complete(job);
+  }
+
+  /**
+   * Asks the provider for the task again before re-downloading: a poll is free, and it may hand out
+   * fresh result URLs where the old ones expired early. Keeps the old URLs when it cannot.
+   */
+  async refreshResults(job: JobRecord): Promise<void> {
+    if (!job.taskId || !job.results?.length) return;
+    try {
+      const t = await this.core.client.getTask(job.taskId);
+      if (t.status === 'completed' && Array.isArray(t.results) && t.results.length >= job.results.length) {
+        job.results = t.results.slice(0, job.results.length);
+      }
+    } catch (e) {
+      this.core.log('debug', `job ${job.id}: could not refresh the result URLs (${(e as Error).message}); using the stored ones`);
+    }
+  }
+}
+
+function addFile(job: JobRecord, index: number, file: DownloadedImage): void {
+  const idx = job.savedResults ?? [];
+  const files = job.files ?? [];
+  let at = idx.findIndex((k) => k > index);
+  if (at < 0) at = idx.length;
+  idx.splice(at, 0, index);
+  files.splice(at, 0, file);
+  job.savedResults = idx;
+  job.files = files;
+}

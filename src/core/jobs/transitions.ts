@@ -1,0 +1,87 @@
+// Every change of a job's state that ends or reopens its foreground goes through here: the record
+// changes, it is saved, the change is announced, waiters settle and the freed slot is offered to
+// the next job, always in that order.
+
+import type { JobError, JobRecord, JobState } from '../store';
+import { type QueueCore, duration } from './core';
+import { UNKNOWN_AFTER_RESTART_MESSAGE } from './types';
+
+type Ending = 'failed' | 'timed_out' | 'cancelled';
+
+export class Transitions {
+  constructor(private readonly core: QueueCore, private readonly pump: () => void) {}
+
+  stopWatch(job: JobRecord): void {
+    const rt = this.core.rt(job);
+    rt.watching = false;
+    clearTimeout(rt.timer);
+    rt.timer = undefined;
+  }
+
+  /** Ends the foreground: state, error and finish time change, then save, announce, settle, free the slot. */
+  async end(job: JobRecord, state: Ending, patch: Partial<JobRecord> = {}): Promise<void> {
+    if (state !== 'cancelled') this.stopWatch(job);
+    Object.assign(job, patch, { state, finishedAt: this.core.now() });
+    const saving = this.core.persist(job);
+    this.core.emit(state, job);
+    this.core.settle(job);
+    this.pump();
+    await saving;
+  }
+
+  fail(job: JobRecord, err: JobError): Promise<void> {
+    return this.end(job, 'failed', { error: err });
+  }
+
+  timeOut(job: JobRecord, phase: 'result' | 'download'): Promise<void> {
+    const what = phase === 'download' ? `The images were not downloaded within ${duration(this.core.timeoutMs)}.` : `No result after ${duration(this.core.timeoutMs)}.`;
+    const then = phase === 'download' ? ' The result links are kept: Retry downloads them again without a new task.' : ' The task id is kept: Retry keeps waiting for it.';
+    this.core.log('warn', `job ${job.id}: timed out ${phase === 'download' ? 'downloading' : 'waiting for'} task ${job.taskId}`);
+    return this.end(job, 'timed_out', { error: { kind: 'timeout', message: `${what}${then}`, retryable: true } });
+  }
+
+  /** Ends a job that went wrong: failed in the foreground, or a background watch that ends quietly. */
+  async stop(job: JobRecord, err: JobError): Promise<void> {
+    if (job.detached) {
+      this.stopWatch(job);
+      job.detached = false;
+      job.error = err;
+      await this.core.persist(job);
+      if (this.core.alive(job)) this.core.emit('updated', job);
+      return;
+    }
+    await this.fail(job, err);
+  }
+
+  /**
+   * The job is done. Stored before anyone can see it completed (so a crash right after 'completed'
+   * never finalizes twice), and saved even after dispose(): finalize has moved the files.
+   */
+  async complete(job: JobRecord): Promise<void> {
+    const done: Partial<JobRecord> = { state: 'completed', detached: undefined, error: undefined, finishedAt: this.core.now() };
+    await this.core.persist({ ...job, ...done });
+    if (!this.core.present(job)) return;
+    Object.assign(job, done);
+    if (this.core.disposed) return;
+    this.core.log('info', `job ${job.id}: completed with ${job.files?.length ?? 0} image(s)`);
+    this.core.emit('completed', job);
+    this.core.settle(job);
+    this.pump();
+  }
+
+  markUnknown(job: JobRecord): Promise<void> {
+    job.state = 'unknown';
+    job.finishedAt = this.core.now();
+    job.mayBeBilled = true;
+    job.error = { kind: 'unknown', message: UNKNOWN_AFTER_RESTART_MESSAGE, retryable: true };
+    return this.core.persist(job);
+  }
+
+  /** Back into the foreground (a Retry that resumes): saved and announced by the caller once set up. */
+  reopen(job: JobRecord, state: JobState): void {
+    job.state = state;
+    job.error = undefined;
+    job.finishedAt = undefined;
+    job.detached = undefined;
+  }
+}

@@ -1,0 +1,90 @@
+// The queue's public types and the per-job runtime state the rooms share.
+
+import type { CreateTaskBody, DownloadedImage, TaskObject } from '../types';
+import type { JobRecord, TaskStore } from '../store';
+import type { PacingPolicy, ProgressSample } from './pacing';
+import type { PruneLimits } from './resume';
+
+/** The part of EvoLinkClient the queue uses, so tests can hand it a double. */
+export type TaskClient = {
+  createTask(body: CreateTaskBody, signal?: AbortSignal): Promise<TaskObject>;
+  getTask(id: string, signal?: AbortSignal): Promise<TaskObject>;
+  download(url: string, destDir: string, baseName: string, signal?: AbortSignal): Promise<DownloadedImage>;
+};
+
+export type JobEvent =
+  | { type: 'queued'; job: JobRecord }
+  | { type: 'created'; job: JobRecord }
+  | { type: 'progress'; job: JobRecord }
+  | { type: 'completed'; job: JobRecord }
+  | { type: 'failed'; job: JobRecord }
+  | { type: 'cancelled'; job: JobRecord }
+  | { type: 'timed_out'; job: JobRecord }
+  | { type: 'updated'; job: JobRecord };
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+export interface QueueOptions {
+  client: TaskClient;
+  store: TaskStore;
+  /** Tasks in creating/running/downloading at once; default 4. */
+  maxConcurrent?: number;
+  /** Foreground wait, downloads included, before a task is reported timed out (its id is kept); default 15. */
+  timeoutMinutes?: number;
+  /** Never poll one task more often than this; default 2000 (api.md §7). */
+  minPollMs?: number;
+  /** Slowest poll pace, also the pace for cancelled tasks watched in the background; default 15000. */
+  maxPollMs?: number;
+  /** When to poll next; default the ETA policy (pacing.ts). */
+  pacing?: PacingPolicy;
+  /** Finished jobs kept (by age and count); default 7 days, 100 jobs. */
+  prune?: PruneLimits;
+  now?: () => number;
+  log?: (level: LogLevel, msg: string) => void;
+  /** Moves/links the downloaded files; runs before 'completed' is emitted. What it returns replaces `files`. */
+  finalize?: (job: JobRecord, files: DownloadedImage[]) => Promise<DownloadedImage[]>;
+}
+
+/** Result URLs expire 24 h after the task finished (api.md §2). */
+export const RESULTS_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+export const UNKNOWN_AFTER_RESTART_MESSAGE =
+  'Pictor was stopped while this task was being created; it was not resent to avoid paying twice. Retry to send it again.';
+
+/** What the queue knows of a job beyond its record; never persisted. */
+export interface Runtime {
+  /** Aborted only by dispose() or remove(): a user's cancel keeps requests going (see cancel()). */
+  ctrl: AbortController;
+  timer?: NodeJS.Timeout;
+  /** Until the submit's first save lands the job may not start (keeps FIFO order honest). */
+  ready: boolean;
+  /** createTask has been called: from here a cancel cannot un-send it. */
+  sent: boolean;
+  watching: boolean;
+  inFlight: boolean;
+  watchStart: number;
+  /** this.now() after which the foreground wait (polls and downloads) is over. */
+  deadline: number;
+  /** The last delay the pacing policy chose (0: none yet). */
+  delay: number;
+  polls: number;
+  /** Non-final answers (at most the last few), for the pacing policy's progress rate. */
+  samples: ProgressSample[];
+  /** Date.now() of the last getTask call; real time, because minPollMs is about real request spacing. */
+  lastPollAt: number;
+  /** Date.now() before which the scheduled poll must not go out. */
+  notBefore: number;
+  /** this.now() when this job's first create was refused with 429; the patience for a rate limit counts from here. */
+  rateLimitedSince?: number;
+  /** this.now() when the create answered: the task's clock, which pacing counts from. */
+  taskStart?: number;
+  /** The timer that ends a download phase that outlives the deadline. */
+  downloadTimer?: NodeJS.Timeout;
+}
+
+export function newRuntime(): Runtime {
+  return {
+    ctrl: new AbortController(), ready: true, sent: false, watching: false, inFlight: false,
+    watchStart: 0, deadline: Infinity, delay: 0, polls: 0, samples: [], lastPollAt: 0, notBefore: 0,
+  };
+}

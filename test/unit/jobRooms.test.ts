@@ -1,0 +1,278 @@
+// The queue's rooms on their own: the pacing policy on a simulated clock (every scenario of issue 9,
+// item 2, for the new policy; the old one alongside where it fails), the resume planner as a table,
+// the retry plan, the state questions and the transitions.
+
+import { strict as assert } from 'node:assert';
+import {
+  JobQueue, MAY_BE_BILLED_REASON, RESULTS_LIFETIME_MS, canRetry, etaPacing, isActive, isFinal, isLive, legacyPacing,
+  planResume, predictFinish, pruneList, resumeAction, retryNeedsConfirmation, retryPlan,
+  type JobEvent, type JobRecord, type ResumeAction,
+} from '../../src/core/jobs';
+import { TASK_FAILURES, errorFromFailedTask } from '../../src/core/api/errors';
+import { QueueCore } from '../../src/core/jobs/core';
+import { describeTaskFailure } from '../../src/core/jobs/failures';
+import { DEFAULT_PRUNE } from '../../src/core/jobs/resume';
+import { Transitions } from '../../src/core/jobs/transitions';
+import { MemoryTaskStore } from '../../src/core/store';
+import { PACING_SCENARIOS, linearTask, simulatePacing, steppedTask } from '../sim/pacingSim';
+
+const PROD = { minPollMs: 2000, maxPollMs: 15000 };
+const scenario = (prefix: string) => PACING_SCENARIOS.find((s) => s.name.startsWith(prefix))!.task;
+
+describe('pacing policy (simulated clock, production settings: ≥ 2 s between polls)', () => {
+  it('never polls one task more often than every 2 s, in every scenario, old policy and new', () => {
+    for (const s of PACING_SCENARIOS) {
+      for (const policy of [etaPacing, legacyPacing]) {
+        const r = simulatePacing(policy, s.task, PROD);
+        assert.ok(r.minGapMs >= 2000, `${s.name}: two polls ${r.minGapMs} ms apart`);
+        assert.ok(r.pollTimes[0] >= 2000, `${s.name}: first poll ${r.pollTimes[0]} ms after the create`);
+      }
+    }
+  });
+
+  it('3 s task with an accurate estimate: one poll, just after it finishes (the old policy noticed it at 4 s)', () => {
+    const r = simulatePacing(etaPacing, scenario('3 s task'), PROD);
+    assert.equal(r.polls, 1);
+    assert.ok(r.lateMs >= 0 && r.lateMs <= 200, `noticed ${r.lateMs} ms late`);
+    assert.equal(simulatePacing(legacyPacing, scenario('3 s task'), PROD).noticedAt, 4000);
+  });
+
+  it('30 s task with an accurate estimate: noticed ≤ 2 s after it finishes, ≤ 6 requests (smooth and stepped progress)', () => {
+    for (const task of [linearTask(30_000, 30_000), steppedTask(30_000, 3, 30_000)]) {
+      const r = simulatePacing(etaPacing, task, PROD);
+      assert.ok(r.lateMs <= 2000, `noticed ${r.lateMs} ms late (${r.pollTimes})`);
+      assert.ok(r.requests <= 6, `${r.requests} requests (${r.pollTimes})`);
+    }
+  });
+
+  it('60 s task with an estimate 3× too optimistic or 3× too pessimistic: ≤ 10 requests, noticed ≤ 5 s late', () => {
+    for (const name of ['60 s task, estimate 3× too optimistic', '60 s task, estimate 3× too pessimistic']) {
+      const r = simulatePacing(etaPacing, scenario(name), PROD);
+      assert.ok(r.requests <= 10, `${name}: ${r.requests} requests (${r.pollTimes})`);
+      assert.ok(r.lateMs <= 5000, `${name}: noticed ${r.lateMs} ms late (${r.pollTimes})`);
+    }
+    // The old policy missed the optimistic case by more than 5 s.
+    assert.ok(simulatePacing(legacyPacing, scenario('60 s task, estimate 3× too optimistic'), PROD).lateMs > 5000);
+  });
+
+  it('no estimate at all: backs off from 2 s and still notices a 60 s task within 5 s, ≤ 10 requests', () => {
+    const r = simulatePacing(etaPacing, scenario('60 s task, no estimate'), PROD);
+    assert.ok(r.requests <= 10 && r.lateMs <= 5000, `${r.requests} requests, ${r.lateMs} ms late (${r.pollTimes})`);
+  });
+
+  it('progress that stalls, then jumps: no burst of polls (at most 2 in any 10 s), no poll closer than 2 s', () => {
+    const r = simulatePacing(etaPacing, scenario('progress stalls'), PROD);
+    for (const t of r.pollTimes) {
+      const inWindow = r.pollTimes.filter((u) => u >= t && u < t + 10_000).length;
+      assert.ok(inWindow <= 2, `${inWindow} polls within 10 s from ${t} ms (${r.pollTimes})`);
+    }
+    assert.ok(r.minGapMs >= 2000);
+    assert.ok(r.requests <= 10, `${r.requests} requests`);
+  });
+
+  it('predicts the finish from progress rising over time, and the sooner of that and the estimate', () => {
+    const base = { now: 10_000, startedAt: 0, prevDelay: 0, ...PROD };
+    assert.deepEqual(predictFinish({ ...base, samples: [{ at: 10_000, progress: 25 }] }), { at: 40_000, measured: true });
+    assert.deepEqual(predictFinish({ ...base, estimateMs: 30_000, samples: [{ at: 10_000, progress: 25 }] }), { at: 30_000, measured: false });
+    // A stall: neither the rate nor the estimate says anything any more.
+    assert.equal(predictFinish({ ...base, estimateMs: 30_000, samples: [{ at: 5000, progress: 40 }, { at: 10_000, progress: 40 }] }), undefined);
+    assert.equal(etaPacing({ ...base, detached: true, samples: [] }), 15000, 'a cancelled task watched in the background goes at the slow pace');
+  });
+});
+
+const rec = (over: Partial<JobRecord>): JobRecord => ({
+  id: over.id ?? 'j', body: { model: 'gpt-image-2', prompt: 'p', n: 1 }, target: { dir: '/d', baseName: 'b' },
+  state: 'queued', progress: 0, createdAt: 1000, ...over,
+});
+const files = [{ path: '/x.png', type: 'png' as const, width: 1, height: 1, bytes: 1 }];
+
+describe('resume planner (a table: stored record → action)', () => {
+  const table: [string, Partial<JobRecord>, ResumeAction][] = [
+    ['queued', { state: 'queued' }, 'queue'],
+    ['creating without a task id (the answer was lost)', { state: 'creating' }, 'mark_unknown'],
+    ['creating with a task id', { state: 'creating', taskId: 't' }, 'poll'],
+    ['running with a task id', { state: 'running', taskId: 't' }, 'poll'],
+    ['running without a task id', { state: 'running' }, 'mark_unknown'],
+    ['downloading with results', { state: 'downloading', taskId: 't', results: ['u'] }, 'download'],
+    ['downloading without results, task id known', { state: 'downloading', taskId: 't' }, 'poll'],
+    ['downloading with neither', { state: 'downloading' }, 'mark_unknown'],
+    ['completed with its files', { state: 'completed', taskId: 't', results: ['u'], files }, 'keep'],
+    ['completed with results but no file', { state: 'completed', taskId: 't', results: ['u'] }, 'download'],
+    ['cancelled in the foreground only', { state: 'cancelled' }, 'keep'],
+    ['cancelled, watched in the background, results known', { state: 'cancelled', detached: true, taskId: 't', results: ['u'] }, 'download'],
+    ['cancelled, watched in the background, task id known', { state: 'cancelled', detached: true, taskId: 't' }, 'poll'],
+    ['cancelled, watched in the background, nothing known', { state: 'cancelled', detached: true }, 'end_watch'],
+    ['failed', { state: 'failed', taskId: 't' }, 'keep'],
+    ['timed out', { state: 'timed_out', taskId: 't' }, 'keep'],
+    ['unknown', { state: 'unknown' }, 'keep'],
+  ];
+  for (const [name, over, action] of table) {
+    it(`${name} → ${action}`, () => {
+      assert.equal(resumeAction(rec(over)), action);
+      assert.equal(planResume([rec(over)], 2000).get('j'), action);
+    });
+  }
+
+  it('prunes history by age and by count (newest kept), never a live or background-watched job', () => {
+    const day = 24 * 60 * 60 * 1000;
+    const now = 100 * day;
+    const old = rec({ id: 'old', state: 'completed', files, finishedAt: now - 8 * day });
+    const recent = Array.from({ length: 5 }, (_, i) => rec({ id: `r${i}`, state: 'failed', finishedAt: now - i * 1000 }));
+    const live = rec({ id: 'live', state: 'running', taskId: 't', createdAt: now - 30 * day });
+    const bg = rec({ id: 'bg', state: 'cancelled', detached: true, taskId: 't', finishedAt: now - 30 * day });
+    const plan = planResume([old, ...recent, live, bg], now, { maxAgeMs: 7 * day, maxCount: 3 });
+    assert.equal(plan.get('old'), 'prune');
+    assert.deepEqual(recent.map((r) => plan.get(r.id)), ['keep', 'keep', 'keep', 'prune', 'prune']);
+    assert.equal(plan.get('live'), 'poll');
+    assert.equal(plan.get('bg'), 'poll');
+    assert.deepEqual(pruneList(recent, now, DEFAULT_PRUNE), []);
+  });
+});
+
+describe('job-state questions and the retry plan', () => {
+  it('answers active / live / final / retryable once', () => {
+    const states = ['queued', 'creating', 'running', 'downloading', 'completed', 'failed', 'cancelled', 'timed_out', 'unknown'] as const;
+    assert.deepEqual(states.filter((s) => isActive({ state: s })), ['creating', 'running', 'downloading']);
+    assert.deepEqual(states.filter((s) => isLive({ state: s })), ['queued', 'creating', 'running', 'downloading']);
+    assert.deepEqual(states.filter((s) => isFinal({ state: s })), ['completed', 'failed', 'cancelled', 'timed_out', 'unknown']);
+    assert.deepEqual(states.filter((s) => canRetry({ state: s })), ['failed', 'timed_out', 'unknown']);
+    assert.equal(canRetry({ state: 'failed', supersededBy: 'next' }), false, 'a job already retried offers no second Retry');
+  });
+
+  it('asks before a Retry that may bill a create twice, and says why', () => {
+    assert.equal(retryNeedsConfirmation(rec({ state: 'failed', mayBeBilled: true })), MAY_BE_BILLED_REASON);
+    assert.equal(retryNeedsConfirmation(rec({ state: 'unknown' })), MAY_BE_BILLED_REASON);
+    assert.equal(retryNeedsConfirmation(rec({ state: 'failed' })), undefined, 'nothing was sent: no question');
+    assert.equal(retryNeedsConfirmation(rec({ state: 'timed_out', taskId: 't', mayBeBilled: true })), undefined, 'a known task is polled, not resent');
+    assert.match(MAY_BE_BILLED_REASON, /connection broke after the request was sent/);
+  });
+
+  it('plans a Retry that never pays twice on its own', () => {
+    const now = 10 * RESULTS_LIFETIME_MS;
+    const fresh = { results: ['u'], resultsAt: now - 1000 };
+    const table: [Partial<JobRecord>, string][] = [
+      [{ state: 'failed', error: { kind: 'finalize', message: '', retryable: true }, ...fresh, taskId: 't' }, 'finish'],
+      [{ state: 'failed', error: { kind: 'download', message: '', retryable: true }, ...fresh, taskId: 't' }, 'download'],
+      [{ state: 'timed_out', ...fresh, taskId: 't' }, 'download'],
+      [{ state: 'failed', error: { kind: 'download', message: '', retryable: true }, results: ['u'], resultsAt: 0, taskId: 't' }, 'new_task'],
+      [{ state: 'timed_out', taskId: 't' }, 'poll'],
+      [{ state: 'failed', error: { kind: 'auth', message: '', retryable: true }, taskId: 't' }, 'poll'],
+      [{ state: 'failed', error: { kind: 'task_failed', message: '', retryable: true }, taskId: 't' }, 'new_task'],
+      [{ state: 'unknown' }, 'new_task'],
+    ];
+    for (const [over, plan] of table) assert.equal(retryPlan(rec(over), now), plan, JSON.stringify(over));
+  });
+});
+
+describe('transitions (one place that saves, announces, settles and frees the slot)', () => {
+  function setup() {
+    const order: string[] = [];
+    const store = new MemoryTaskStore();
+    const realSave = store.save.bind(store);
+    store.save = async (r) => { order.push(`save:${r.state}`); await realSave(r); };
+    let clock = 5000;
+    const core = new QueueCore({ client: {} as never, store, now: () => clock }, etaPacing, DEFAULT_PRUNE);
+    core.listeners.add((e: JobEvent) => order.push(`emit:${e.type}`));
+    const tx = new Transitions(core, () => order.push('pump'));
+    const job = rec({ id: 'a', state: 'running', taskId: 't' });
+    core.jobs.set(job.id, job);
+    const settled: JobRecord[] = [];
+    core.addWaiter('a', { resolve: (r) => { order.push('settle'); settled.push(r); }, reject: () => undefined });
+    return { core, tx, job, order, store, settled, tick: (ms: number) => { clock += ms; } };
+  }
+
+  it('fail: the record changes, is saved, announced, waiters settle, the slot is offered', async () => {
+    const { tx, job, order, store, settled } = setup();
+    await tx.fail(job, { kind: 'x', message: 'Went wrong.', retryable: true });
+    assert.deepEqual(order, ['save:failed', 'emit:failed', 'settle', 'pump']);
+    assert.equal(store.peek('a')?.state, 'failed');
+    assert.equal(store.peek('a')?.finishedAt, 5000);
+    assert.equal(settled[0].error?.message, 'Went wrong.');
+  });
+
+  it('timed out while waiting or while downloading: says which, keeps what a Retry needs', async () => {
+    const a = setup();
+    await a.tx.timeOut(a.job, 'result');
+    assert.match(a.job.error!.message, /^No result after 15 minutes\. The task id is kept/);
+    const b = setup();
+    await b.tx.timeOut(b.job, 'download');
+    assert.match(b.job.error!.message, /not downloaded within 15 minutes\. The result links are kept/);
+    assert.deepEqual(b.order, ['save:timed_out', 'emit:timed_out', 'settle', 'pump']);
+  });
+
+  it('complete: saved before anyone sees it completed', async () => {
+    const { tx, job, order } = setup();
+    job.state = 'downloading';
+    await tx.complete(job);
+    assert.deepEqual(order, ['save:completed', 'emit:completed', 'settle', 'pump']);
+    assert.equal(job.state, 'completed');
+  });
+
+  it('a job watched in the background ends quietly: saved and updated, no second settle, no slot', async () => {
+    const { tx, job, order } = setup();
+    job.state = 'cancelled';
+    job.detached = true;
+    await tx.stop(job, { kind: 'task_failed', message: 'No.', retryable: false });
+    assert.deepEqual(order, ['save:cancelled', 'emit:updated']);
+    assert.equal(job.detached, false);
+  });
+
+  it('unknown after a restart: marked as possibly billed, so a Retry asks', async () => {
+    const { tx, job, store } = setup();
+    job.state = 'creating';
+    job.taskId = undefined;
+    await tx.markUnknown(job);
+    assert.equal(store.peek('a')?.state, 'unknown');
+    assert.equal(store.peek('a')?.mayBeBilled, true);
+    assert.ok(retryNeedsConfirmation(job));
+  });
+});
+
+describe('the job timeout covers the download phase', () => {
+  it('a download still running at the deadline is aborted; the job times out with its links kept, and Retry downloads again', async () => {
+    let hang = true;
+    const downloads: string[] = [];
+    const client = {
+      createTask: async () => ({ id: 'task-unified-1-00000001', status: 'pending' as const, task_info: { estimated_time: 0.01 } }),
+      getTask: async (id: string) => ({ id, status: 'completed' as const, progress: 100, results: ['https://files.test/a.png'] }),
+      download: (url: string, dir: string, name: string, signal?: AbortSignal) => {
+        downloads.push(url);
+        if (!hang) return Promise.resolve({ path: `${dir}/${name}.png`, type: 'png' as const, width: 1024, height: 1024, bytes: 1 });
+        return new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { kind: 'cancelled' }))));
+      },
+    };
+    const q = new JobQueue({ client, store: new MemoryTaskStore(), minPollMs: 5, maxPollMs: 20, timeoutMinutes: 0.005 });
+    try {
+      const job = await q.submit({ model: 'gpt-image-2', prompt: 'slow body', n: 1 }, { dir: '/tmp/x', baseName: 'slow' });
+      const t = await q.wait(job.id);
+      assert.equal(t.state, 'timed_out');
+      assert.match(t.error!.message, /not downloaded within 0\.3 seconds\. The result links are kept/);
+      assert.deepEqual(t.results, ['https://files.test/a.png']);
+      hang = false;
+      const again = await q.retry(job.id);
+      assert.equal(again.id, job.id, 'no new task: the links are downloaded again');
+      assert.equal((await q.wait(job.id)).state, 'completed');
+      assert.equal(downloads.length, 2);
+    } finally {
+      q.dispose();
+    }
+  });
+});
+
+describe('task failure meanings (one table, per the provider\'s error-code page)', () => {
+  it('quota_exceeded is a rate limit or quota (retry later), no content asks for another prompt, resource_not_found is an invalid or expired task id', () => {
+    assert.equal(TASK_FAILURES.quota_exceeded.retryable, true);
+    assert.match(describeTaskFailure({ code: 'quota_exceeded' }).message, /rate limit or quota.*Wait a few minutes, then retry/);
+    assert.doesNotMatch(describeTaskFailure({ code: 'quota_exceeded' }).message, /top up/i);
+    assert.equal(TASK_FAILURES.generation_failed_no_content.retryable, false);
+    assert.match(describeTaskFailure({ code: 'generation_failed_no_content' }).message, /Try another prompt/);
+    assert.equal(TASK_FAILURES.resource_not_found.retryable, false);
+    assert.match(describeTaskFailure({ code: 'resource_not_found' }).message, /id is invalid or has expired/);
+    // The client's error for a failed task takes its retry decision from the same table.
+    for (const code of Object.keys(TASK_FAILURES)) {
+      assert.equal(errorFromFailedTask({ error: { code } }).retryable, TASK_FAILURES[code].retryable, code);
+    }
+    assert.equal(describeTaskFailure({ code: 'brand_new_code', message: 'odd' }).message,
+      'The provider reported that the task failed (brand_new_code). The provider said: "odd". Retrying later may work.');
+  });
+});
