@@ -30,6 +30,9 @@ function parseArgs(argv) {
 function build() {
   const problems = [];
   say('build: tsc -p . (out/)');
+  // tsc never deletes output: a module that became a folder (jobs.ts -> jobs/index.ts) would still be
+  // found as out/…/jobs.js first. A clean out/ costs a few seconds and rules that out.
+  rmSync(join(root, 'out'), { recursive: true, force: true });
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: root, encoding: 'utf8' });
   if (tsc.status !== 0) {
     process.stdout.write(tsc.stdout + tsc.stderr);
