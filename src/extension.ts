@@ -9,6 +9,7 @@ import { Linker } from './vscode/linker';
 import { Generator } from './vscode/generate';
 import { PlaceholderLenses } from './vscode/codelens';
 import { RunningStatus } from './vscode/statusBar';
+import { PictorContextKeys } from './vscode/contextKeys';
 import { ClaimRegistry } from './core/claims';
 import * as path from 'node:path';
 
@@ -27,9 +28,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const claims = new ClaimRegistry(path.join(context.globalStorageUri.fsPath, 'claims'), CLAIM_STALE_MS);
   const generator = new Generator(service, tracker, linker, log, claims);
   const panel = new PanelController(context, log, service, generator);
-  context.subscriptions.push(log, service, tracker, generator, panel, new RunningStatus(service),
-    vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new PlaceholderLenses(generator)));
-  registerCommands(context, { log, keys, panel, generator, service });
+  const lenses = new PlaceholderLenses(generator, service);
+  const contextKeys = new PictorContextKeys((doc) => generator.scan(doc));
+  context.subscriptions.push(log, service, tracker, generator, panel, new RunningStatus(service), lenses, contextKeys,
+    vscode.languages.registerCodeLensProvider({ language: 'markdown' }, lenses));
+  registerCommands(context, { log, keys, panel, generator, service, contextKeys });
   // Unfinished tasks of this workspace resume in the background (after a reload or a crash);
   // in Restricted Mode only once the user trusts the workspace.
   const resume = () => void service.resume().catch((e) => log.error(`Could not resume tasks: ${(e as Error).message}`));

@@ -4,6 +4,9 @@ import type { ApiKeyStore } from './secrets';
 import type { PanelController } from '../panel/panel';
 import type { Generator } from './generate';
 import type { PictorService } from './service';
+import type { PictorContextKeys } from './contextKeys';
+import { editImageFile, imageFilesOf } from './explorer';
+import { recordedProgress } from './progress';
 
 export interface CommandDeps {
   log: vscode.LogOutputChannel;
@@ -11,6 +14,7 @@ export interface CommandDeps {
   panel: PanelController;
   generator: Generator;
   service: PictorService;
+  contextKeys: PictorContextKeys;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
@@ -21,7 +25,12 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   register('pictor.generateFromSelection', () => generator.fromSelection(vscode.window.activeTextEditor));
   register('pictor.generatePlaceholder', (uri?: unknown, range?: unknown) => generator.placeholder(uri, range));
   register('pictor.generateAllPlaceholders', (uri?: unknown) => generator.allPlaceholders(uri));
-  register('pictor.editImage', () => generator.editImage(vscode.window.activeTextEditor));
+  // From the Explorer (a file URI): that file; from the editor or the palette: the image link at the cursor.
+  register('pictor.editImage', (file?: unknown, files?: unknown) => {
+    const [image] = imageFilesOf(file, files);
+    return image ? editImageFile(generator, image) : generator.editImage(vscode.window.activeTextEditor);
+  });
+  register('pictor.useAsReference', (file?: unknown, files?: unknown) => panel.addReferences(imageFilesOf(file, files)));
   register('pictor.cancelAll', async () => {
     const n = service.queue.running() + service.queue.list().filter((j) => j.state === 'queued').length;
     await service.queue.cancelAll();
@@ -55,7 +64,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     return true;
   });
 
-  if (context.extensionMode !== vscode.ExtensionMode.Production) registerTestSeams(register, generator);
+  if (context.extensionMode !== vscode.ExtensionMode.Production) registerTestSeams(register, generator, deps.contextKeys);
 }
 
 /**
@@ -63,7 +72,12 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
  * an extension host cannot type into the real box (the e2e tests do, in the real UI). The box's
  * options are recorded so a test can check what the user would have been asked.
  */
-function registerTestSeams(register: (id: string, fn: (...args: any[]) => unknown) => void, generator: Generator): void {
+function registerTestSeams(register: (id: string, fn: (...args: any[]) => unknown) => void, generator: Generator,
+  contextKeys: PictorContextKeys): void {
+  // What the context keys were last set to: the extension host cannot read VS Code's context.
+  register('pictor._test.contextKeys', () => contextKeys.current());
+  // What batch progress notifications showed since the last call (the first call starts recording).
+  register('pictor._test.progress', () => recordedProgress());
   const answers: (string | undefined)[] = [];
   const asked: vscode.InputBoxOptions[] = [];
   const real = generator.ask;
