@@ -42,6 +42,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     return n;
   });
   register('pictor.openPanel', () => panel.show());
+  // The walkthrough's "fill a placeholder" step: a page to try Generate on, not saved anywhere yet.
+  register('pictor.openSample', async () => {
+    const content = vscode.l10n.t('# Trying Pictor\n\nClick **Generate** above the placeholder below. The image is saved into your workspace and the empty () becomes its path.\n\n![a lighthouse on a rocky coast at dawn, watercolor]()\n');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content }));
+  });
   register('pictor.showLog', () => log.show());
   register('pictor.setApiKey', async (key?: unknown) => {
     // Other extensions and tests may pass the key; people get a password box.
