@@ -582,7 +582,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
       const task = tasks.get(r[1]);
       const i = Number(r[2]);
       if (!task || i >= task.downloadable) return undefined;
-      return { data: pngs.get(task.width, task.height, i), mime: 'image/png', name: `${i}.png` };
+      return { data: pngs.get(task.width, task.height, i, task.prompt), mime: 'image/png', name: `${i}.png` };
     }
     return undefined;
   }
