@@ -46,7 +46,7 @@ describe('menus, CodeLens cost and progress', function () {
       await keysBecome('the cursor on plain text', { 'pictor.onPlaceholder': false, 'pictor.onImage': false, 'pictor.hasPlaceholders': true });
 
       // Typing a path into the placeholder makes it an image link: the page has no placeholder left.
-      await editor.edit((e) => e.insert(new vscode.Position(2, 24), 'pics/kite.png'));
+      await editor.edit((e) => e.insert(new vscode.Position(2, 23), 'pics/kite.png'));
       at(2, 5);
       await keysBecome('the filled placeholder to count as an image', { 'pictor.onPlaceholder': false, 'pictor.onImage': true, 'pictor.hasPlaceholders': false });
 
