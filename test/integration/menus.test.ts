@@ -97,16 +97,16 @@ describe('menus, CodeLens cost and progress', function () {
       const prompt = 'a tram in the rain, gouache';
       const uri = await writeDoc(path.join(dir, 'page.md'), `![${prompt}]()\n`);
       await show(uri);
+      await withSettings({ size: '9:16', resolution: '2K', quality: 'high', n: 2 }, async () => {
+        await waitFor('the lens to show 1152×2048 · high · ×2', async () => (await lensTitles(uri))[0] === '$(sparkle) Generate · 1152×2048 · high · ×2');
+      });
       await withSettings({ size: '3:2', quality: 'low' }, async () => {
+        // The lens follows a change of the settings without the page being touched.
         const titles = await waitFor('the lens to show 1536×1024 · low', async () => {
           const t = await lensTitles(uri);
           return t[0] === '$(sparkle) Generate · 1536×1024 · low' ? t : undefined;
         });
         assert.deepEqual(titles, ['$(sparkle) Generate · 1536×1024 · low']);
-        await withSettings({ size: '9:16', resolution: '2K', quality: 'high', n: 2 }, async () => {
-          await waitFor('the lens to follow the new settings', async () => (await lensTitles(uri))[0] === '$(sparkle) Generate · 1152×2048 · high · ×2');
-        });
-        await waitFor('the lens to go back', async () => (await lensTitles(uri))[0] === '$(sparkle) Generate · 1536×1024 · low');
 
         const [lens] = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100))
           .filter((l) => l.command?.command === 'pictor.generatePlaceholder');
