@@ -81,7 +81,7 @@ describe('editor workflow (e2e)', function () {
     await line(prompt).click({ button: 'right', position: { x: 40, y: 8 } });
     // Pictor's commands sit in a Pictor submenu.
     await page.locator('.context-view .action-item', { hasText: /^Pictor$/ }).first().hover();
-    const item = page.locator('.context-view .action-item', { hasText: 'Generate Image from Selection' });
+    const item = page.locator('.context-view .action-item', { hasText: /^Generate Image from Selection$/ });
     await item.waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot('editor-context-menu');
     await item.click();
