@@ -194,7 +194,9 @@ describe('menus, CodeLens and walkthrough (e2e)', function () {
     for (const t of ['Set your EvoLink API key', 'Fill a placeholder', 'Open the panel', 'Use Pictor from chat']) {
       await steps.filter({ hasText: t }).first().waitFor({ state: 'visible', timeout: 10_000 });
     }
-    await sleep(1000); // the step's Markdown media renders in its own frame
+    // The step's Markdown media renders beside the steps, in a frame of its own.
+    await findFrame('text=Your EvoLink API key', 20_000);
+    await sleep(500);
     await screenshot('readme-walkthrough');
 
     await steps.filter({ hasText: 'Fill a placeholder' }).first().click();
