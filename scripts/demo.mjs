@@ -3,8 +3,10 @@
 //   (default)     builds, starts the fake on 127.0.0.1 and opens a copy of examples/ in VS Code with
 //                 Pictor loaded and pointed at the fake: the `code` CLI when installed, otherwise the
 //                 VS Code server build in your browser (the URL is printed).
+//                 The first screen is the sample page, README.md, with its CodeLens; one URL is printed.
 //   --headless    fills the sample pages' placeholders without a browser, through the same core the
-//                 extension uses (validation, queue, client, file names, links), and prints the files.
+//                 extension uses (validation, queue, client, file names, links), prints the files, and
+//                 fails (exit 1) unless every placeholder of every sample page was filled (CI's smoke test).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -32,6 +34,9 @@ function freshWorkspace(fakeUrl) {
     'pictor.baseUrl': fakeUrl,
     'pictor.filesBaseUrl': fakeUrl,
     'pictor.confirmAboveImages': 10,
+    // What the headless run uses too; the CodeLens shows it: "Generate · 1536×1024 · low".
+    'pictor.size': '3:2',
+    'pictor.quality': 'low',
   }, null, 2));
   return ws;
 }
@@ -103,6 +108,13 @@ async function fillHeadless(ws, fake) {
   for (const w of written) console.log(`  ${path.relative(root, w.file)}  ${w.size}, ${w.bytes} bytes`);
   console.log(`\nThe filled page: ${path.relative(root, path.join(ws, 'README.md'))}`);
   console.log(`Creates received by the fake provider: ${fake.creates()}`);
+  return { written, left: unfilled(ws, scanMarkdown) };
+}
+
+/** Placeholders with a prompt that are still empty after the run, as `file: prompt`. */
+function unfilled(ws, scanMarkdown) {
+  return markdownFiles(ws).flatMap((doc) => scanMarkdown(readFileSync(doc, 'utf8')).placeholders
+    .filter((p) => !p.empty).map((p) => `${path.relative(ws, doc)}: ${p.prompt}`));
 }
 
 function hasCodeCli() {
@@ -114,7 +126,7 @@ async function openInVsCode(ws, fake) {
   const env = { ...process.env, EVOLINK_API_KEY: fake.apiKey };
   if (hasCodeCli()) {
     console.log('Opening the sample workspace in VS Code with Pictor loaded (development mode)…');
-    spawn('code', ['--new-window', `--extensionDevelopmentPath=${root}`, ws], { stdio: 'inherit', env });
+    spawn('code', ['--new-window', `--extensionDevelopmentPath=${root}`, ws, path.join(ws, 'README.md')], { stdio: 'inherit', env });
   } else {
     // No desktop VS Code here: the VS Code server build (code-server) in your browser.
     const { ensureServer } = await import(path.join(root, 'test/host/ensure-server.mjs'));
@@ -126,6 +138,8 @@ async function openInVsCode(ws, fake) {
     mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
     writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({
       'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'git.openRepositoryInParentFolders': 'never',
+      // The first screen is the sample page, not the walkthrough (Pictor: Open Walkthrough shows it).
+      'workbench.welcomePage.walkthroughs.openOnInstall': false,
     }, null, 2));
     installExtensionCopy(extensionsDir);
     const port = Number(process.env.PICTOR_DEMO_PORT) || await freePort();
@@ -134,13 +148,16 @@ async function openInVsCode(ws, fake) {
       port, userDataDir, extensionsDir, workspace: ws,
       env: { ...childEnv(), EVOLINK_API_KEY: fake.apiKey }, logFile: path.join(state, 'code-server.log'),
     });
-    console.log(`\nVS Code (server build) with Pictor is running. Open this in your browser:\n\n  ${ui.url}/?folder=${encodeURIComponent(ws)}\n`);
+    // The payload opens the sample page in the editor, where its CodeLens is the first thing to see.
+    const readme = `vscode-remote://${new URL(ui.url).host}${path.join(ws, 'README.md').split('/').map(encodeURIComponent).join('/')}`;
+    const payload = encodeURIComponent(JSON.stringify([['openFile', readme]]));
+    console.log(`\nVS Code (server build) with Pictor is running. Open this in your browser:\n\n  ${ui.url}/?folder=${encodeURIComponent(ws)}&payload=${payload}\n`);
     console.log('Open README.md and click "Generate" above a placeholder, or run "Pictor: Open Panel" (F1).');
     const stop = async () => { await ui.stop(); await fake.close(); process.exit(0); };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   }
-  console.log('Fake provider: ' + fake.url + ' (prompts with [fail:content_policy_violation] or [slow:5000] show failures and slow tasks).');
+  console.log('The fake provider runs in this process: each image shows its prompt\'s first words. Prompts with [fail:content_policy_violation] or [slow:5000] show failures and slow tasks.');
   console.log('Press Ctrl+C to stop.');
 }
 
@@ -149,13 +166,20 @@ async function main() {
   const { startFakeEvolink } = require(path.join(root, 'out/test/fake-evolink/server.js'));
   const fake = await startFakeEvolink({ behavior: { stepMs: headless ? 150 : 1500, estimatedTime: 3 } });
   const ws = freshWorkspace(fake.url);
-  console.log(`Fake EvoLink provider on ${fake.url}; sample workspace copied to ${path.relative(root, ws)}`);
+  console.log(`Fake EvoLink provider started; sample workspace copied to ${path.relative(root, ws)}`);
   if (headless) {
+    let result;
     try {
-      await fillHeadless(ws, fake);
+      result = await fillHeadless(ws, fake);
     } finally {
       await fake.close();
     }
+    if (result.left.length || result.written.length === 0) {
+      console.error(`\nSmoke test failed: ${result.written.length} image(s) written, ${result.left.length} placeholder(s) left empty:`);
+      for (const l of result.left) console.error(`  ${l}`);
+      process.exit(1);
+    }
+    console.log(`\nSmoke test passed: every sample placeholder was filled (${result.written.length} images).`);
     return;
   }
   await openInVsCode(ws, fake);

@@ -12,6 +12,7 @@ import { PlaceholderLenses } from './vscode/codelens';
 import { RecipeLenses } from './vscode/recipeLens';
 import { Regenerator } from './vscode/regenerate';
 import { RunningStatus } from './vscode/statusBar';
+import { PictorContextKeys } from './vscode/contextKeys';
 import { ClaimRegistry } from './core/claims';
 import { initSettings } from './vscode/config';
 import * as path from 'node:path';
@@ -34,9 +35,11 @@ export function activate(context: vscode.ExtensionContext): void {
     { onError: (e) => log.warn(`Placeholder claim: ${e.message}`) });
   const generator = new Generator(service, tracker, linker, log, claims);
   const panel = new PanelController(context, log, service, generator);
-  context.subscriptions.push(log, service, tracker, generator, panel, new RunningStatus(service),
-    vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new PlaceholderLenses(generator)));
-  registerCommands(context, { log, keys, panel, generator, service });
+  const lenses = new PlaceholderLenses(generator, service);
+  const contextKeys = new PictorContextKeys((doc) => generator.scan(doc));
+  context.subscriptions.push(log, service, tracker, generator, panel, new RunningStatus(service), lenses, contextKeys,
+    vscode.languages.registerCodeLensProvider({ language: 'markdown' }, lenses));
+  registerCommands(context, { log, keys, panel, generator, service, contextKeys });
   const regenerator = new Regenerator(generator, log);
   context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new RecipeLenses(generator, regenerator)),
     vscode.commands.registerCommand('pictor.regenerateImage', (uri?: unknown, range?: unknown) => regenerator.regenerate(uri, range)));

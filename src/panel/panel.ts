@@ -8,6 +8,7 @@ import type { PictorService } from '../vscode/service';
 import { EditorTargets } from './editors';
 import { panelHtml, newNonce } from './html';
 import { PanelMessages, type Handled } from './messages';
+import { checkDropped } from './references';
 import type { HostMessage } from './protocol';
 import { historyView, jobViews, type Thumb } from './views';
 
@@ -25,6 +26,9 @@ export class PanelController implements vscode.Disposable {
   private readonly targets: EditorTargets;
   private readonly messages: PanelMessages;
   private jobsTimer: NodeJS.Timeout | undefined;
+  /** Settles once the panel's webview has loaded and got its `init` (messages sent earlier are lost). */
+  private ready: Promise<void> = Promise.resolve();
+  private loaded: () => void = () => undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -56,6 +60,8 @@ export class PanelController implements vscode.Disposable {
 
   show(): void {
     if (this.panel) {
+      // A hidden panel's webview is gone (no retained context): revealed, it loads again.
+      if (!this.panel.visible) this.expectLoad();
       this.panel.reveal(vscode.ViewColumn.Beside);
       return;
     }
@@ -78,8 +84,29 @@ export class PanelController implements vscode.Disposable {
     };
   }
 
+  /**
+   * The Explorer's Use as Reference: opens the panel and adds the files to its references, after the
+   * same checks as a drop. Returns what was added and what was refused.
+   */
+  async addReferences(files: vscode.Uri[]): Promise<{ added: string[]; problems: string[] }> {
+    this.show();
+    const checked = await Promise.all(files.map((f) => checkDropped(f.fsPath, this.thumb)));
+    const added = checked.flatMap((c) => (c.ok ? [c.view] : []));
+    const problems = checked.flatMap((c) => (c.ok ? [] : [c.problem]));
+    if (files.length === 0) problems.push(vscode.l10n.t('Pick a PNG, JPEG or WebP image in the Explorer to use as a reference.'));
+    await this.ready;
+    this.post({ type: 'references', added, problems });
+    return { added: added.map((a) => a.label), problems };
+  }
+
+  private expectLoad(): void {
+    this.loaded();
+    this.ready = new Promise((resolve) => { this.loaded = resolve; });
+  }
+
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
+    this.expectLoad();
     panel.webview.options = this.webviewOptions();
     const asUri = (...p: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, ...p)).toString();
     panel.webview.html = panelHtml({
@@ -89,11 +116,13 @@ export class PanelController implements vscode.Disposable {
       codicons: asUri('dist', 'codicons', 'codicon.css'),
     }, newNonce(), vscode.l10n.t('Pictor'));
     this.panelDisposables.push(
-      panel.webview.onDidReceiveMessage((raw) => void this.messages.handle(raw, (m) => this.post(m), this.thumb)),
+      panel.webview.onDidReceiveMessage((raw) => void this.messages.handle(raw, (m) => this.post(m), this.thumb)
+        .then(() => { if ((raw as { type?: unknown } | undefined)?.type === 'ready') this.loaded(); })),
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.visible) this.scheduleJobs();
       }),
       panel.onDidDispose(() => {
+        this.loaded(); // nobody waits for a panel that is gone
         if (this.panel === panel) this.panel = undefined;
         this.panelDisposables.forEach((d) => d.dispose());
         this.panelDisposables = [];

@@ -5,6 +5,9 @@ import { KEYS_PAGE, validateKey, type ApiKeyStore } from './secrets';
 import type { PanelController } from '../panel/panel';
 import type { Generator } from './generate';
 import type { PictorService } from './service';
+import type { PictorContextKeys } from './contextKeys';
+import { editImageFile, imageFilesOf } from './explorer';
+import { recordedProgress } from './progress';
 
 export interface CommandDeps {
   log: vscode.LogOutputChannel;
@@ -12,6 +15,7 @@ export interface CommandDeps {
   panel: PanelController;
   generator: Generator;
   service: PictorService;
+  contextKeys: PictorContextKeys;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
@@ -22,7 +26,12 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   register('pictor.generateFromSelection', () => generator.fromSelection(vscode.window.activeTextEditor));
   register('pictor.generatePlaceholder', (uri?: unknown, range?: unknown) => generator.placeholder(uri, range));
   register('pictor.generateAllPlaceholders', (uri?: unknown) => generator.allPlaceholders(uri));
-  register('pictor.editImage', () => generator.editImage(vscode.window.activeTextEditor));
+  // From the Explorer (a file URI): that file; from the editor or the palette: the image link at the cursor.
+  register('pictor.editImage', (file?: unknown, files?: unknown) => {
+    const [image] = imageFilesOf(file, files);
+    return image ? editImageFile(generator, image) : generator.editImage(vscode.window.activeTextEditor);
+  });
+  register('pictor.useAsReference', (file?: unknown, files?: unknown) => panel.addReferences(imageFilesOf(file, files)));
   register('pictor.cancelAll', async () => {
     const n = service.queue.list().filter(isLive).length;
     await service.queue.cancelAll();
@@ -34,6 +43,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     return n;
   });
   register('pictor.openPanel', () => panel.show());
+  // The walkthrough's "fill a placeholder" step: a page to try Generate on, not saved anywhere yet.
+  register('pictor.openSample', async () => {
+    const content = vscode.l10n.t('# Trying Pictor\n\nClick **Generate** above the placeholder below. The image is saved into your workspace and the empty () becomes its path.\n\n![a lighthouse on a rocky coast at dawn, watercolor]()\n');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content }));
+  });
   register('pictor.showLog', () => log.show());
   register('pictor.setApiKey', async (key?: unknown) => {
     // Other extensions and tests may pass the key; people get a password box.
@@ -57,7 +71,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     return true;
   });
 
-  if (context.extensionMode !== vscode.ExtensionMode.Production) registerTestSeams(register, generator);
+  if (context.extensionMode !== vscode.ExtensionMode.Production) registerTestSeams(register, generator, deps.contextKeys);
 }
 
 /**
@@ -100,7 +114,12 @@ async function storeCheckedKey(key: string, keys: ApiKeyStore, service: PictorSe
  * an extension host cannot type into the real box (the e2e tests do, in the real UI). The box's
  * options are recorded so a test can check what the user would have been asked.
  */
-function registerTestSeams(register: (id: string, fn: (...args: any[]) => unknown) => void, generator: Generator): void {
+function registerTestSeams(register: (id: string, fn: (...args: any[]) => unknown) => void, generator: Generator,
+  contextKeys: PictorContextKeys): void {
+  // What the context keys were last set to: the extension host cannot read VS Code's context.
+  register('pictor._test.contextKeys', () => contextKeys.current());
+  // What batch progress notifications showed since the last call (the first call starts recording).
+  register('pictor._test.progress', () => recordedProgress());
   const answers: (string | undefined)[] = [];
   const asked: vscode.InputBoxOptions[] = [];
   const real = generator.ask;

@@ -17,6 +17,7 @@ import type { RangeTracker, TrackedRange } from './tracker';
 import { PlaceholderDiagnostics, promptProblems } from './diagnostics';
 import { checkReferenceFile } from './references';
 import { requireTrust } from './trust';
+import { waitWithProgress } from './progress';
 
 /** One prompt to generate, with where its images go. */
 export interface RunItem {
@@ -396,32 +397,10 @@ export class Generator implements vscode.Disposable {
       }
     }
     this.changed.fire();
-    const finished = await this.withProgress(title, submitted);
+    const finished = await waitWithProgress(this.service, title, submitted);
     const failures = finished.filter((j) => j.state === 'failed' || j.state === 'timed_out' || j.state === 'unknown');
     if (failures.length) void showJobError(failures[0]!.error ?? { kind: 'unknown', message: vscode.l10n.t('A task failed.') });
     return finished.map((j) => this.summary(j));
-  }
-
-  private async withProgress(title: string, submitted: { job: JobRecord; done: Promise<JobRecord> }[]): Promise<JobRecord[]> {
-    if (submitted.length === 0) return [];
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pictor: ${title}`, cancellable: true }, async (progress, token) => {
-      const ids = new Set(submitted.map((s) => s.job.id));
-      const cancel = token.onCancellationRequested(() => ids.forEach((id) => void this.service.queue.cancel(id)));
-      let done = 0;
-      const report = () => {
-        const running = [...ids].map((id) => this.service.queue.get(id)).filter((j): j is JobRecord => Boolean(j));
-        const avg = running.reduce((s, j) => s + (FINAL_STATES.includes(j.state) ? 100 : j.progress ?? 0), 0) / Math.max(1, running.length);
-        progress.report({ message: vscode.l10n.t('{0} of {1} done · {2}%', done, submitted.length, Math.round(avg)) });
-      };
-      const sub = this.service.onJobEvent((e) => { if (ids.has(e.job.id)) report(); });
-      report();
-      try {
-        return await Promise.all(submitted.map((s) => s.done.then((j) => { done++; report(); return j; })));
-      } finally {
-        cancel.dispose();
-        sub.dispose();
-      }
-    });
   }
 
   summary(j: JobRecord): JobSummary {

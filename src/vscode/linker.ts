@@ -244,7 +244,7 @@ export class Linker {
     const copyLink = vscode.l10n.t('Copy Markdown Link');
     const message = reason === 'cancelled'
       ? vscode.l10n.t('Pictor: a task you cancelled finished anyway. Its image is saved at {0}; the document was not changed.', where)
-      : reason === 'not-markdown'
+      : reason === 'not-markdown' || (reason === 'no-document' && !docUri)
       ? vscode.l10n.t('Pictor: image saved to {0}.', where)
       : (reason === 'placeholder-gone' && meta.origin !== 'placeholder')
         ? vscode.l10n.t('Pictor: the place for the image in the document could not be found again, so nothing was touched. The image is saved at {0}.', where)

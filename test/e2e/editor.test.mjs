@@ -79,7 +79,9 @@ describe('editor workflow (e2e)', function () {
     await page.keyboard.press('Shift+End');
     // On the selected text itself: a right-click outside the selection would move the cursor.
     await line(prompt).click({ button: 'right', position: { x: 40, y: 8 } });
-    const item = page.locator('.context-view .action-item', { hasText: 'Generate Image from Selection' });
+    // Pictor's commands sit in a Pictor submenu.
+    await page.locator('.context-view .action-item', { hasText: /^Pictor$/ }).first().hover();
+    const item = page.locator('.context-view .action-item', { hasText: /^Generate Image from Selection$/ });
     await item.waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot('editor-context-menu');
     await item.click();
@@ -107,13 +109,18 @@ describe('editor workflow (e2e)', function () {
     const prompt = 'a fox in a lantern-lit alley [slow:1200]';
     write('lens.md', `# Lens\n\n![${prompt}]()\n\nAfter.\n`);
     await openFile('lens.md');
-    const lens = editor().locator('.codelens-decoration a', { hasText: /^\s*Generate\s*$/ }).first();
+    // It says what the click will use (the default settings: the model picks the size, medium quality).
+    const lens = editor().locator('.codelens-decoration a', { hasText: /^\s*Generate · auto size · medium\s*$/ }).first();
     await lens.waitFor({ state: 'visible', timeout: 20_000 });
     await screenshot('editor-codelens');
     await lens.click();
 
     await editor().locator('.codelens-decoration', { hasText: /Pictor: (queued|\d+%)/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
     await page.locator('.statusbar-item', { hasText: 'Pictor: 1 running' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    // One task: its progress is in the status bar and the lens, and no notification covers the editor.
+    await page.locator('.statusbar-item', { hasText: /Pictor: 1 running · \d+%/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: 'Generating an image' }).count(), 0,
+      'a single task opened a progress notification');
     await screenshot('editor-codelens-running');
 
     const text = await waitForText('the placeholder to be filled', (t) => /\]\(images\/[^)]+\.png\)/.test(t));

@@ -9,11 +9,14 @@ export const session = {};
 
 let shotCounter = 0;
 
-/** Saves a screenshot of the whole window as test-results/e2e/NN-<name>.png; returns the path. */
-export async function screenshot(name) {
+/**
+ * Saves a screenshot of the whole window (or of one element, e.g. the editor) as
+ * test-results/e2e/NN-<name>.png; returns the path.
+ */
+export async function screenshot(name, element) {
   mkdirSync(session.screenshotsDir, { recursive: true });
   const file = join(session.screenshotsDir, `${String(++shotCounter).padStart(2, '0')}-${name.replace(/[^a-z0-9-]+/gi, '-')}.png`);
-  await session.page.screenshot({ path: file });
+  await (element ?? session.page).screenshot({ path: file });
   return file;
 }
 

@@ -1,10 +1,16 @@
 // Real PNGs of any size, cheap enough to serve 4K results in tests.
 //
+// With a label (the task's prompt), the gradient's colours come from the label and its first words
+// are written across the middle in a 5×7 bitmap font (font.ts), so a person looking at a page the
+// fake filled sees which image belongs to which placeholder. Only the rows of that band are
+// encoded pixel by pixel (filter None); the rest keeps the cheap scheme below.
+//
 // The picture is a diagonal gradient where every channel is c0 + f(x) + g(y) with no overflow.
 // Row 0 uses the Sub filter; every later row uses the Up filter, so each filtered row is one
 // constant 3-byte pattern (g(y) - g(y-1) per channel, 0 or 1). Only a handful of distinct
 // filtered rows exist, which deflate squeezes to almost nothing and zlib runs at memory speed.
 import { deflateSync, constants as zc } from 'node:zlib';
+import { ADVANCE, GLYPH_HEIGHT, drawable, glyph } from './font';
 
 // zlib.crc32 only exists from Node 20.15; a table keeps the fake working on any Node 20.
 const CRC_TABLE = (() => {
@@ -45,13 +51,114 @@ function palette(variant: number): { base: number[]; dx: number[]; dy: number[] 
   return palettes[((variant % palettes.length) + palettes.length) % palettes.length];
 }
 
-export function encodePng(width: number, height: number, variant = 0): Buffer {
+/** Colours of the gradient for a label: a hash of it picks each channel's start and slopes. */
+function labelPalette(label: string, variant: number): { base: number[]; dx: number[]; dy: number[] } {
+  let h = 0x811c9dc5;
+  for (const ch of `${label}\u0000${variant}`) h = Math.imul(h ^ ch.codePointAt(0)!, 0x01000193) >>> 0;
+  const next = () => {
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+    h = Math.imul(h ^ (h >>> 12), 0x297a2d39) >>> 0;
+    return (h ^ (h >>> 15)) >>> 0;
+  };
+  const base: number[] = [];
+  const dx: number[] = [];
+  const dy: number[] = [];
+  for (let c = 0; c < 3; c++) {
+    // base + dx + dy stays at most 250: no channel overflows.
+    base.push(20 + (next() % 100));
+    dx.push(30 + (next() % 100));
+    dy.push(next() % (251 - base[c] - dx[c]));
+  }
+  return { base, dx, dy };
+}
+
+/** Where the label goes: at most two lines of its first words, as large as fits a third of the height. */
+export interface LabelLayout {
+  lines: string[];
+  /** Pixels per font cell. */
+  scale: number;
+  /** Left edge of each line (lines are centred) and top of the first line. */
+  lineX: number[];
+  top: number;
+  /** Rows darkened behind the text: [bandTop, bandBottom). */
+  bandTop: number;
+  bandBottom: number;
+}
+
+const MAX_COLUMNS = 18;
+const MAX_LINES = 2;
+const LINE_CELLS = GLYPH_HEIGHT + 2;
+
+export function labelLayout(label: string, width: number, height: number): LabelLayout | undefined {
+  // Fake-provider markers such as [slow:1200] are instructions to the fake, not words to show.
+  const words = drawable(label.replace(/\[[^\]]*\]/g, ' ')).split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    const w = word.slice(0, MAX_COLUMNS);
+    if (!line) line = w;
+    else if (line.length + 1 + w.length <= MAX_COLUMNS) line += ` ${w}`;
+    else {
+      lines.push(line);
+      line = lines.length < MAX_LINES ? w : '';
+      if (!line) break;
+    }
+  }
+  if (line && lines.length < MAX_LINES) lines.push(line);
+  if (lines.length === 0) return undefined;
+  const columns = Math.max(...lines.map((l) => l.length));
+  const scale = Math.floor(Math.min((0.9 * width) / (columns * ADVANCE), height / 3 / (lines.length * LINE_CELLS)));
+  if (scale < 1) return undefined; // too small to write on
+  const blockHeight = (lines.length * LINE_CELLS - 2) * scale;
+  const top = Math.floor((height - blockHeight) / 2);
+  const lineX = lines.map((l) => Math.floor((width - (l.length * ADVANCE - 1) * scale) / 2));
+  return { lines, scale, lineX, top, bandTop: Math.max(0, top - 2 * scale), bandBottom: Math.min(height, top + blockHeight + 2 * scale) };
+}
+
+/** One row's pixels (after a filter-type byte) of the gradient: f(x) per channel plus g(y). */
+function gradientRow(fx: Uint8Array[], gy: number[], dim = 1): Buffer {
+  const width = fx[0]!.length;
+  const row = Buffer.alloc(1 + width * 3);
+  for (let c = 0; c < 3; c++) {
+    const f = fx[c]!;
+    const g = gy[c]!;
+    for (let x = 0, i = 1 + c; x < width; x++, i += 3) row[i] = dim === 1 ? f[x]! + g : Math.round((f[x]! + g) * dim);
+  }
+  return row;
+}
+
+/** One band row: the gradient darkened, with the label's ink in white. */
+function bandRow(y: number, fx: Uint8Array[], gy: number[], layout: LabelLayout): Buffer {
+  const row = gradientRow(fx, gy, 0.3);
+  const { scale } = layout;
+  const lineIndex = Math.floor((y - layout.top) / (LINE_CELLS * scale));
+  const cellY = Math.floor((y - layout.top) / scale) - lineIndex * LINE_CELLS;
+  if (y < layout.top || lineIndex >= layout.lines.length || cellY >= GLYPH_HEIGHT) return row;
+  const text = layout.lines[lineIndex]!;
+  for (let i = 0; i < text.length; i++) {
+    const bits = glyph(text[i]!)[cellY]!;
+    const left = layout.lineX[lineIndex]! + i * ADVANCE * scale;
+    for (let cx = 0; cx < bits.length; cx++) {
+      if (!bits[cx]) continue;
+      row.fill(255, 1 + (left + cx * scale) * 3, 1 + (left + (cx + 1) * scale) * 3);
+    }
+  }
+  return row;
+}
+
+export function encodePng(width: number, height: number, variant = 0, label?: string): Buffer {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`bad PNG size ${width}x${height}`);
   }
-  const { base, dx, dy } = palette(variant);
+  const { base, dx, dy } = label === undefined ? palette(variant) : labelPalette(label, variant);
+  const layout = label === undefined ? undefined : labelLayout(label, width, height);
   const stride = 1 + width * 3;
   const raw = Buffer.alloc(stride * height);
+  // Pixel value = base + f(x) + g(y) per channel; f is the same for every row.
+  const fx = [0, 1, 2].map((c) => Uint8Array.from({ length: width }, (_, x) => base[c] + Math.floor((x * dx[c]) / width)));
+  const gy = (y: number) => [0, 1, 2].map((c) => Math.floor((y * dy[c]) / height));
+  // The band's rows, and the row after it (the cached Up rows assume a plain row above), are worked out pixel by pixel.
+  const whole = (y: number) => layout !== undefined && y >= layout.bandTop && y <= layout.bandBottom;
 
   // Row 0, Sub filter: byte = pixel - left pixel.
   raw[0] = 1;
@@ -66,7 +173,19 @@ export function encodePng(width: number, height: number, variant = 0): Buffer {
 
   // Later rows, Up filter. Cache the few distinct filtered rows and copy them in.
   const rows = new Map<number, Buffer>();
-  for (let y = 1; y < height; y++) {
+  let prevPixels: Buffer | undefined;
+  for (let y = 0; y < height; y++) {
+    if (whole(y)) {
+      const pixels = y < layout!.bandBottom ? bandRow(y, fx, gy(y), layout!) : gradientRow(fx, gy(y));
+      const above = y === 0 ? undefined : prevPixels ?? gradientRow(fx, gy(y - 1));
+      prevPixels = pixels;
+      // Up filter against the row above: runs of zeros, which deflate packs fast and small.
+      const at = y * stride;
+      raw[at] = above ? 2 : 0;
+      for (let i = 1; i < stride; i++) raw[at + i] = (pixels[i]! - (above ? above[i]! : 0)) & 0xff;
+      continue;
+    }
+    if (y === 0) continue;
     const d = [0, 1, 2].map((c) => Math.floor((y * dy[c]) / height) - Math.floor(((y - 1) * dy[c]) / height));
     const key = d[0] | (d[1] << 2) | (d[2] << 4);
     let row = rows.get(key);
@@ -108,13 +227,13 @@ export class PngCache {
   private readonly entries = new Map<string, Buffer>();
   constructor(private readonly max = 16) {}
 
-  get(width: number, height: number, variant = 0): Buffer {
-    const key = `${width}x${height}:${variant % 4}`;
+  get(width: number, height: number, variant = 0, label?: string): Buffer {
+    const key = label === undefined ? `${width}x${height}:${variant % 4}` : `${width}x${height}:${variant}:${label}`;
     let png = this.entries.get(key);
     if (png) {
       this.entries.delete(key);
     } else {
-      png = encodePng(width, height, variant);
+      png = encodePng(width, height, variant, label);
       if (this.entries.size >= this.max) {
         const oldest = this.entries.keys().next().value;
         if (oldest !== undefined) this.entries.delete(oldest);

@@ -45,6 +45,8 @@ export interface FakeBehavior {
   imageFormat?: 'png';
   /** The account's starting balance for GET /v1/credits (default 1000); each create spends its credits_reserved. */
   credits?: number;
+  /** Write each prompt's first words on its images (default); off, every task of a size gets one cached picture. */
+  drawPrompt?: boolean;
 }
 
 export interface RecordedRequest {
@@ -595,7 +597,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
       const task = tasks.get(r[1]);
       const i = Number(r[2]);
       if (!task || i >= task.downloadable) return undefined;
-      return { data: pngs.get(task.width, task.height, i), mime: 'image/png', name: `${i}.png` };
+      return { data: pngs.get(task.width, task.height, i, behavior.drawPrompt === false ? undefined : task.prompt), mime: 'image/png', name: `${i}.png` };
     }
     return undefined;
   }

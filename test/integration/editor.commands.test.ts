@@ -270,9 +270,10 @@ describe('editor commands', function () {
       const uri = await writeDoc(file, page(t));
       await show(uri);
 
+      // The default settings (size auto, quality medium, one image) are what a click uses.
       assert.deepEqual(titles(await lenses(uri)), [
-        '2: $(sparkle) Generate', '2: Generate all (2)',
-        '6: $(sparkle) Generate', '6: Generate all (2)',
+        '2: $(sparkle) Generate · auto size · medium', '2: Generate all (2)',
+        '6: $(sparkle) Generate · auto size · medium', '6: Generate all (2)',
         '8: Pictor: write a prompt between the brackets',
       ]);
 
@@ -285,7 +286,7 @@ describe('editor commands', function () {
         return ls.some((l) => l.command.title.startsWith('$(sync~spin) Pictor:')) ? ls : undefined;
       });
       assert.match(titles(during)[0]!, /^2: \$\(sync~spin\) Pictor: (queued|\d+%)$/);
-      assert.deepEqual(titles(during).slice(1), ['6: $(sparkle) Generate', '8: Pictor: write a prompt between the brackets'],
+      assert.deepEqual(titles(during).slice(1), ['6: $(sparkle) Generate · auto size · medium', '8: Pictor: write a prompt between the brackets'],
         'the running placeholder still offers Generate, or Generate all counts it');
       const a = jobFor(await running, slow);
 

@@ -1,0 +1,34 @@
+// The Explorer's context menu on an image file: Edit Image… (the file is the reference, the result
+// is saved into the workspace) and Use as Reference (the file joins the panel's references).
+import * as vscode from 'vscode';
+import type { Generator, JobSummary } from './generate';
+
+const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
+
+/** The image files a menu command was invoked on: the clicked file, or every selected one. */
+export function imageFilesOf(clicked: unknown, selected: unknown): vscode.Uri[] {
+  const all = Array.isArray(selected) && selected.length ? selected : [clicked];
+  return all.filter((u): u is vscode.Uri => u instanceof vscode.Uri && u.scheme === 'file' && IMAGE_FILE.test(u.path));
+}
+
+/** Asks for the change, then sends the file as the reference; the edited image lands in the workspace. */
+export async function editImageFile(generator: Generator, file: vscode.Uri): Promise<JobSummary[]> {
+  let bytes: number;
+  try {
+    bytes = (await vscode.workspace.fs.stat(file)).size;
+  } catch {
+    void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: the image {0} does not exist.', vscode.workspace.asRelativePath(file)));
+    return [];
+  }
+  const instruction = (await generator.ask({
+    title: vscode.l10n.t('Pictor: Edit Image'),
+    prompt: vscode.l10n.t('Describe the change to {0}, e.g. "make it night, with stars"', vscode.workspace.asRelativePath(file)),
+    ignoreFocusOut: true,
+  }))?.trim();
+  if (!instruction) return [];
+  return generator.run(undefined, [{
+    prompt: instruction,
+    meta: { origin: 'panel', alt: instruction.replace(/\s+/g, ' ') },
+    references: [{ kind: 'file', path: file.fsPath, bytes }],
+  }], vscode.l10n.t('Editing the image'));
+}

@@ -1,0 +1,58 @@
+// Where a command's progress shows. One task: its CodeLens and the status bar say enough, so no
+// notification covers the editor for minutes. A batch: one notification whose bar fills by real
+// increments (each task's own progress, finished tasks at 100%), cancellable.
+import * as vscode from 'vscode';
+import { FINAL_STATES, type JobRecord } from '../core/store';
+import type { PictorService } from './service';
+
+export interface Submitted {
+  job: JobRecord;
+  done: Promise<JobRecord>;
+}
+
+/** What a batch notification showed, step by step (recorded only for the integration tests). */
+export interface ProgressRecord {
+  title: string;
+  tasks: number;
+  reports: { increment: number; message: string }[];
+}
+
+let recorded: ProgressRecord[] | undefined;
+
+/** Outside production only: starts recording what progress notifications show; returns the records so far. */
+export function recordedProgress(): ProgressRecord[] {
+  recorded ??= [];
+  return recorded.splice(0);
+}
+
+export async function waitWithProgress(service: PictorService, title: string, submitted: Submitted[]): Promise<JobRecord[]> {
+  if (submitted.length === 0) return [];
+  if (submitted.length === 1) return [await submitted[0]!.done];
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pictor: ${title}`, cancellable: true }, async (progress, token) => {
+    const record: ProgressRecord | undefined = recorded && { title, tasks: submitted.length, reports: [] };
+    if (record) recorded!.push(record);
+    const ids = new Set(submitted.map((s) => s.job.id));
+    const cancel = token.onCancellationRequested(() => ids.forEach((id) => void service.queue.cancel(id)));
+    let done = 0;
+    let shown = 0; // percent of the whole batch the bar already shows
+    const report = () => {
+      const jobs = [...ids].map((id) => service.queue.get(id)).filter((j): j is JobRecord => Boolean(j));
+      const sum = jobs.reduce((s, j) => s + (FINAL_STATES.includes(j.state) ? 100 : Math.min(100, Math.max(0, j.progress ?? 0))), 0);
+      const percent = Math.floor(sum / submitted.length);
+      // The bar only moves forward: a task that is retried starts again at 0 but the bar stays.
+      const increment = Math.max(0, percent - shown);
+      shown += increment;
+      const message = vscode.l10n.t('{0} of {1} done · {2}%', done, submitted.length, shown);
+      progress.report({ increment, message });
+      record?.reports.push({ increment, message });
+    };
+    const sub = service.onJobEvent((e) => { if (ids.has(e.job.id)) report(); });
+    report();
+    try {
+      return await Promise.all(submitted.map((s) => s.done.then((j) => { done++; report(); return j; })));
+    } finally {
+      cancel.dispose();
+      sub.dispose();
+    }
+  });
+}
