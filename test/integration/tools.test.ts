@@ -213,7 +213,7 @@ describe('language model tools (issue 12)', function () {
       ['a reference outside the workspace', () => ({ prompt: 'a fox', referenceImages: ['../../outside.png'] }),
         /^referenceImages "\.\.\/\.\.\/outside\.png" is outside the workspace folder/],
       ['a reference that does not exist', () => ({ prompt: 'a fox', referenceImages: ['editor/tools/refusals/refs/missing.png'] }),
-        /^Nothing was sent: editor\/tools\/refusals\/refs\/missing\.png does not exist\.$/],
+        /^Nothing was sent: The image editor\/tools\/refusals\/refs\/missing\.png does not exist\. Fix the link, then try again\.$/],
       ['a plain-http reference URL', () => ({ prompt: 'a fox', referenceImages: ['http://example.com/a.png'] }), /^Nothing was sent: .*https/i],
       ['a document that is not Markdown', () => ({ prompt: 'a fox', document: 'editor/tools/refusals/notes.txt' }),
         /^document "editor\/tools\/refusals\/notes\.txt" is not a Markdown page \(plaintext\)/],
