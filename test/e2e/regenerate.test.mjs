@@ -11,8 +11,9 @@ import { session, screenshot, setApiKeyByHand, runFromPalette } from './session.
 const require = createRequire(import.meta.url);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The editor of the active group: earlier suites may leave other pages open beside it. */
 function editor() {
-  return session.page.locator('.editor-instance .monaco-editor').first();
+  return session.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
 }
 
 async function editorText() {
@@ -28,6 +29,8 @@ describe('Regenerate Image (e2e)', function () {
   let settingsBefore;
 
   before(async () => {
+    // Pages earlier suites filled carry recipes too (and so Regenerate lenses): start from no open editor.
+    await runFromPalette('View: Close All Editors').catch(() => {});
     await setApiKeyByHand();
     // The workspace settings file exists from the start, so the workbench already watches it when a
     // test changes it (a folder created later is noticed only after a while).
