@@ -98,7 +98,7 @@ describe('Regenerate Image (e2e)', function () {
       const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^limit\.md$/ }).first();
       await row.waitFor({ state: 'visible', timeout: 15_000 });
       await row.click();
-      const lens = editor().locator('.codelens-decoration a', { hasText: /^\s*Generate\s*$/ }).first();
+      const lens = editor().locator('.codelens-decoration a', { hasText: /^\s*Generate(\s*·.*)?$/ }).first();
       await lens.waitFor({ state: 'visible', timeout: 20_000 });
       const creates = fake.creates();
       await lens.click();
