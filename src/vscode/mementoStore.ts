@@ -4,9 +4,18 @@ import type { JobRecord, TaskStore } from '../core/store';
 
 const KEY = 'pictor.jobs.v1';
 
+interface Pending {
+  change: (all: Record<string, JobRecord>) => void;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
 export class MementoTaskStore implements TaskStore {
-  // Writes are chained so two quick saves cannot interleave and lose one.
-  private chain: Promise<void> = Promise.resolve();
+  // One write at a time, so two quick saves cannot interleave and lose one. The changes asked for
+  // while a write is on its way go together in the next one: each update sends the whole state to
+  // the window (a round trip), and a batch of 50 tasks saving one after another waited on every one.
+  private pending: Pending[] = [];
+  private writing = false;
 
   constructor(private readonly memento: vscode.Memento) {}
 
@@ -27,13 +36,33 @@ export class MementoTaskStore implements TaskStore {
     return this.enqueue((all) => { for (const id of ids) delete all[id]; });
   }
 
-  private enqueue(change: (all: Record<string, JobRecord>) => void): Promise<void> {
-    const next = this.chain.then(async () => {
-      const all = { ...this.memento.get<Record<string, JobRecord>>(KEY, {}) };
-      change(all);
-      await this.memento.update(KEY, all);
+  /** Settles once a write that holds this change has reached the Memento. */
+  private enqueue(change: Pending['change']): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ change, resolve, reject });
+      this.write();
     });
-    this.chain = next.catch(() => undefined);
-    return next;
+  }
+
+  private write(): void {
+    if (this.writing || !this.pending.length) return;
+    this.writing = true;
+    const batch = this.pending;
+    this.pending = [];
+    let done: Thenable<void>;
+    try {
+      const all = { ...this.memento.get<Record<string, JobRecord>>(KEY, {}) };
+      for (const p of batch) p.change(all);
+      done = this.memento.update(KEY, all);
+    } catch (e) {
+      done = Promise.reject(e);
+    }
+    void Promise.resolve(done).then(
+      () => { for (const p of batch) p.resolve(); },
+      (e: unknown) => { for (const p of batch) p.reject(e); },
+    ).finally(() => {
+      this.writing = false;
+      this.write();
+    });
   }
 }

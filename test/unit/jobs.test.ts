@@ -511,6 +511,33 @@ describe('JobQueue (unit, client double)', () => {
     assert.equal(client.downloads.length, 1, 'retrying finalize does not download again');
   });
 
+  it('a job whose finalize is still running gives its slot to the next create; each task is created once', async () => {
+    const client = new DoubleClient();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const finalizing: string[] = [];
+    const { q } = makeQueue(client, new MemoryTaskStore(), {
+      maxConcurrent: 1,
+      finalize: async (job, files) => {
+        finalizing.push(job.body.prompt);
+        if (job.body.prompt.startsWith('first')) await gate; // the first link waits (a slow document edit)
+        return files;
+      },
+    });
+    const a = await q.submit(body('first [polls:1]'), target('first'));
+    const b = await q.submit(body('second [polls:1]'), target('second'));
+    await waitFor(() => client.creates.length === 2, 'the second create goes out while the first finalizes');
+    assert.equal(q.get(a.id)?.state, 'downloading', 'the first is not completed before its finalize ends');
+    assert.equal(client.maxLive, 1, 'the provider never had more than one task at once');
+    const second = await q.wait(b.id);
+    assert.equal(second.state, 'completed');
+    release();
+    assert.equal((await q.wait(a.id)).state, 'completed');
+    assert.deepEqual(client.creates.map((c) => c.prompt), ['first [polls:1]', 'second [polls:1]'], 'each sent once, in order');
+    assert.deepEqual(finalizing, ['first [polls:1]', 'second [polls:1]']);
+    assert.equal(q.running(), 0);
+  });
+
   it('remove() refuses running jobs, prune() drops old finished ones', async () => {
     const client = new DoubleClient();
     const store = new MemoryTaskStore();

@@ -50,9 +50,10 @@ export class Admission {
     private readonly onCreated: (job: JobRecord, task: TaskObject) => Promise<void>,
   ) {}
 
+  /** Jobs holding a slot: active, except those only finalizing (see Runtime.finalizing). */
   running(): number {
     let n = 0;
-    for (const j of this.core.jobs.values()) if (isActive(j)) n++;
+    for (const j of this.core.jobs.values()) if (isActive(j) && !this.core.rts.get(j.id)?.finalizing) n++;
     return n;
   }
 

@@ -31,7 +31,12 @@ export function sizeNote(job: JobRecord, files: DownloadedImage[]): string | und
 }
 
 export class Fetching {
-  constructor(private readonly core: QueueCore, private readonly tx: Transitions) {}
+  constructor(
+    private readonly core: QueueCore,
+    private readonly tx: Transitions,
+    /** Offers a freed slot to the next job (admission's pump). */
+    private readonly slotFreed: () => void = () => undefined,
+  ) {}
 
   /** The task completed: keep at most n results, save them with the job, then download. */
   async onCompleted(job: JobRecord, all: string[]): Promise<void> {
@@ -130,9 +135,15 @@ export class Fetching {
     const core = this.core;
     if (core.finalizeFn) {
       let out: DownloadedImage[];
+      // Finalize is local work (files, the document edit): the next task is sent meanwhile instead of
+      // waiting for this job's link, which waits in turn for the links before it in the same document.
+      const rt = core.rt(job);
+      rt.finalizing = true;
+      this.slotFreed();
       try {
         out = await core.finalizeFn(snap(job), (job.files ?? []).map((f) => ({ ...f })));
       } catch (e) {
+        rt.finalizing = false; // a Retry may download again, which takes a slot
         if (!core.alive(job)) return;
         await this.tx.stop(job, {
           kind: 'finalize',
@@ -141,6 +152,7 @@ export class Fetching {
         });
         return;
       }
+      // Left set: complete() ends the active state; until then the slot is already given away.
       if (!core.present(job)) return;
       if (Array.isArray(out)) {
         if (out.length !== (job.files ?? []).length) job.savedResults = out.map((_, i) => i);

@@ -30,7 +30,7 @@ export class JobQueue {
   constructor(opts: QueueOptions) {
     this.core = new QueueCore(opts, etaPacing, DEFAULT_PRUNE);
     this.tx = new Transitions(this.core, () => this.slotFreed());
-    this.fetching = new Fetching(this.core, this.tx);
+    this.fetching = new Fetching(this.core, this.tx, () => this.admission.pump());
     this.polling = new Polling(this.core, this.tx, (job, results) => this.fetching.onCompleted(job, results));
     this.admission = new Admission(this.core, this.tx, (job, task) => this.polling.onCreated(job, task));
     this.history = new History(this.core, (id) => this.admission.drop(id), (id) => this.reopened.delete(id));

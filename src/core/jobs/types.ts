@@ -78,6 +78,11 @@ export interface Runtime {
   rateLimitedSince?: number;
   /** this.now() when the create answered: the task's clock, which pacing counts from. */
   taskStart?: number;
+  /**
+   * Downloads are done and finalize (copying into the workspace, linking) runs: nothing more goes to
+   * the provider, so the job no longer holds a concurrency slot.
+   */
+  finalizing?: boolean;
   /** The timer that ends a download phase that outlives the deadline. */
   downloadTimer?: NodeJS.Timeout;
 }
