@@ -25,6 +25,8 @@ export interface RunItem {
   meta: JobMeta;
   /** The range (placeholder, image link) or insertion point to follow while the task runs. */
   track?: [number, number];
+  /** A range the caller already follows (see claim): run() takes it over instead of `track`. */
+  claimed?: string;
   references?: ReferenceInput[];
 }
 
@@ -208,47 +210,69 @@ export class Generator implements vscode.Disposable {
       }
     }
     const text = doc.getText();
-    // Another VS Code window on the same file may be filling some of them: claim each one first.
     const owner = `${vscode.env.sessionId}:${randomUUID()}`;
-    const items: RunItem[] = [];
-    let heldElsewhere = 0;
-    let failed: Error | undefined;
-    for (const p of free) {
+    // Claimed in this window in the same tick as the scan, before anything is awaited: a second run
+    // (a double click, Generate all while one runs) sees them in runningIn whatever the timing, and
+    // their ranges follow the user's typing from the very text they were read from. The claim lasts
+    // until the job is final and linked, so a later run finds a linked image, not a placeholder.
+    const held = free.map((p) => {
       const source = text.slice(p.start, p.end);
       const key = placeholderClaimKey(doc, source);
-      // A claim that could not be taken counts as not acquired: when in doubt, nothing is sent.
-      const c = await this.windows.claim(key, owner);
-      if (c.result === 'failed') failed ??= c.error;
-      if (c.result !== 'acquired') {
-        if (c.result === 'held') heldElsewhere++;
-        continue;
-      }
-      items.push({
-        prompt: p.prompt,
-        meta: { origin: 'placeholder', documentUri: doc.uri.toString(), alt: oneLine(p.prompt), source, claim: { key, owner } },
-        track: [p.start, p.end],
-        references: extras?.references,
-      });
-    }
-    if (heldElsewhere) {
-      const msg = items.length
-        ? vscode.l10n.t('Pictor: {0} placeholder(s) are already being generated in another VS Code window; the others are sent.', heldElsewhere)
-        : vscode.l10n.t('Pictor: another VS Code window is already generating this. Nothing was sent.');
-      this.log.info(msg);
-      void vscode.window.showInformationMessage(msg);
-    }
-    if (failed) {
-      const msg = vscode.l10n.t('Pictor: could not record in its storage folder that this window is generating {0} placeholder(s) ({1}), so they were not sent: another window could otherwise bill them twice. Try again; if it persists, check that the folder is writable.',
-        free.length - items.length - heldElsewhere, failed.message);
-      this.log.error(msg);
-      void vscode.window.showErrorMessage(msg);
-    }
-    if (!items.length) return [];
+      const meta: JobMeta = { origin: 'placeholder', documentUri: doc.uri.toString(), alt: oneLine(p.prompt), source, claim: { key, owner } };
+      return { p, meta, key, id: this.claim(doc, p.start, p.end, meta) };
+    });
+    this.changed.fire();
+    const items: RunItem[] = [];
     try {
+      // Another VS Code window on the same file may be filling some of them: claim each one there too.
+      let heldElsewhere = 0;
+      let failed: Error | undefined;
+      let notClaimed = 0;
+      for (const h of held) {
+        // A claim that could not be taken counts as not acquired: when in doubt, nothing is sent.
+        const c = await this.windows.claim(h.key, owner);
+        if (c.result === 'failed') {
+          failed ??= c.error;
+          notClaimed++;
+        }
+        if (c.result !== 'acquired') {
+          if (c.result === 'held') heldElsewhere++;
+          continue;
+        }
+        items.push({ prompt: h.p.prompt, meta: h.meta, track: [h.p.start, h.p.end], claimed: h.id, references: extras?.references });
+      }
+      // The user may have typed while the claims were taken: only a placeholder still there, as read,
+      // is sent (its text is the prompt that is billed).
+      const now = doc.getText();
+      for (const item of items.splice(0)) {
+        const r = item.claimed ? this.tracker.get(item.claimed) : undefined;
+        const source = item.meta.origin === 'placeholder' ? item.meta.source : undefined;
+        if (r && !r.touched && now.slice(r.start, r.end) === source) items.push(item);
+        else {
+          this.log.info(`Not sent: the placeholder "${shorten(item.prompt)}" changed while it was being claimed.`);
+          if (item.meta.origin === 'placeholder' && item.meta.claim) await this.windows.release(item.meta.claim.key, owner).catch(() => undefined);
+        }
+      }
+      if (heldElsewhere) {
+        const msg = items.length
+          ? vscode.l10n.t('Pictor: {0} placeholder(s) are already being generated in another VS Code window; the others are sent.', heldElsewhere)
+          : vscode.l10n.t('Pictor: another VS Code window is already generating this. Nothing was sent.');
+        this.log.info(msg);
+        void vscode.window.showInformationMessage(msg);
+      }
+      if (failed) {
+        const msg = vscode.l10n.t('Pictor: could not record in its storage folder that this window is generating {0} placeholder(s) ({1}), so they were not sent: another window could otherwise bill them twice. Try again; if it persists, check that the folder is writable.',
+          notClaimed, failed.message);
+        this.log.error(msg);
+        void vscode.window.showErrorMessage(msg);
+      }
+      if (!items.length) return [];
       return await this.run(doc, items, title, extras?.options);
     } finally {
       // run() returns when every job it sent is final (or nothing was sent): the claims end here.
       // Jobs resumed after a reload release theirs when their final event comes (see the constructor).
+      for (const h of held) this.release(h.id);
+      this.changed.fire();
       for (const item of items) {
         if (item.meta.origin === 'placeholder' && item.meta.claim) await this.windows.release(item.meta.claim.key, owner).catch(() => undefined);
       }
@@ -338,7 +362,7 @@ export class Generator implements vscode.Disposable {
     }
     // Offsets are good for the document as it is now; from here on the user may type (while a key
     // is asked for, a reference uploaded, a request sent), so follow them at once.
-    const claims = items.map((item) => (item.track && doc ? this.claim(doc, item.track[0], item.track[1], item.meta) : undefined));
+    const claims = items.map((item) => item.claimed ?? (item.track && doc ? this.claim(doc, item.track[0], item.track[1], item.meta) : undefined));
     this.changed.fire();
     try {
       return await this.runClaimed(doc, items, claims, title, options);

@@ -15,6 +15,9 @@ import { isJobMeta, type JobMeta } from './jobMeta';
 import { placeSidecar, stampRecipe } from './recipeHook';
 import type { RangeTracker } from './tracker';
 
+/** How long a link edit is retried while the user's typing keeps making it stale. */
+const RETRY_WHILE_TYPING_MS = 60_000;
+
 export type UnlinkedReason = 'no-document' | 'not-markdown' | 'placeholder-gone' | 'image-gone' | 'cancelled';
 export type LinkOutcome = { linked: true; documentUri: string } | { linked: false; reason: UnlinkedReason };
 
@@ -141,7 +144,10 @@ export class Linker {
 
   private async linkNow(jobId: string, meta: JobMeta, docUri: vscode.Uri, files: DownloadedImage[]): Promise<LinkOutcome> {
     // The user may type between reading the text and the edit arriving: VS Code then refuses the
-    // edit (its version is stale), and it is worked out again on the new text.
+    // edit (its version is stale), and it is worked out again on the new text. Under load every
+    // attempt can lose to a keystroke, so a count would leave a paid image unlinked while the user
+    // types: it is retried for as long as the document keeps changing, within a generous deadline.
+    const deadline = Date.now() + RETRY_WHILE_TYPING_MS;
     for (let attempt = 1; ; attempt++) {
       let doc: vscode.TextDocument;
       try {
@@ -162,7 +168,7 @@ export class Linker {
         if (!wasDirty && !isOpenInTab(doc.uri)) await doc.save();
         return { linked: true, documentUri: doc.uri.toString() };
       }
-      if (doc.version === version || attempt >= 5) {
+      if (doc.version === version || Date.now() > deadline) {
         this.log.warn(`Could not edit ${doc.uri.toString(true)} (version ${version}, attempt ${attempt}).`);
         return { linked: false, reason: 'no-document' };
       }
