@@ -56,7 +56,7 @@ async function fillHeadless(ws, fake) {
   const { scanMarkdown } = require(path.join(root, 'out/src/core/placeholders.js'));
   const { validateRequest } = require(path.join(root, 'out/src/core/request.js'));
   const { EvoLinkClient } = require(path.join(root, 'out/src/core/api/client.js'));
-  const { JobQueue } = require(path.join(root, 'out/src/core/jobs.js'));
+  const { JobQueue } = require(path.join(root, 'out/src/core/jobs/index.js'));
   const { FileTaskStore } = require(path.join(root, 'out/src/core/fileStore.js'));
   const { fileBaseName, relativeLink, resolveDestination } = require(path.join(root, 'out/src/core/links.js'));
   const { placeholderEdit, applyEdits } = require(path.join(root, 'out/src/core/fill.js'));
