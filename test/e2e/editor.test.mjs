@@ -6,35 +6,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { session, runFromPalette, screenshot, clearNotifications, setApiKeyByHand } from './session.mjs';
+import { session, runFromPalette, screenshot, clearNotifications, setApiKeyByHand, activeEditor, editorText, openFromExplorer } from './session.mjs';
 
 const require = createRequire(import.meta.url);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Clicks the file in the Explorer (Quick Open's file index may not know a file this new). */
-async function openFile(name) {
-  const { page } = session;
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^${name.replace(/[.]/g, '\\.')}$`) }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
-  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await editor().locator('.view-line').first().waitFor({ state: 'visible', timeout: 10_000 });
-}
-
-function editor() {
-  return session.page.locator('.editor-instance .monaco-editor').first();
-}
-
-/**
- * The text the editor shows, line by line in screen order (Monaco keeps line elements in any DOM
- * order and positions them by `top`; it renders spaces as no-break spaces).
- */
-async function editorText() {
-  const lines = await editor().locator('.view-lines .view-line').evaluateAll((els) =>
-    els.map((e) => ({ top: parseFloat(e.style.top) || 0, text: e.textContent ?? '' })));
-  return lines.sort((a, b) => a.top - b.top).map((l) => l.text.replace(/\u00a0/g, ' ')).join('\n');
-}
 
 async function waitForText(what, pred, timeoutMs = 30_000) {
   const until = Date.now() + timeoutMs;
@@ -47,7 +23,7 @@ async function waitForText(what, pred, timeoutMs = 30_000) {
 }
 
 function line(text) {
-  return editor().locator('.view-line', { hasText: text }).first();
+  return activeEditor().locator('.view-line', { hasText: text }).first();
 }
 
 function creates(prompt) {
@@ -73,7 +49,7 @@ describe('editor workflow (e2e)', function () {
     const { page } = session;
     const prompt = 'a paper crane on a desk, origami';
     write('sketch.md', `# Sketch\n\n${prompt}\n\nThe end.\n`);
-    await openFile('sketch.md');
+    await openFromExplorer('sketch.md');
     await line(prompt).click();
     await page.keyboard.press('Home');
     await page.keyboard.press('Shift+End');
@@ -108,14 +84,14 @@ describe('editor workflow (e2e)', function () {
     const { page } = session;
     const prompt = 'a fox in a lantern-lit alley [slow:1200]';
     write('lens.md', `# Lens\n\n![${prompt}]()\n\nAfter.\n`);
-    await openFile('lens.md');
+    await openFromExplorer('lens.md');
     // It says what the click will use (the default settings: the model picks the size, medium quality).
-    const lens = editor().locator('.codelens-decoration a', { hasText: /^\s*Generate · auto size · medium\s*$/ }).first();
+    const lens = activeEditor().locator('.codelens-decoration a', { hasText: /^\s*Generate · auto size · medium\s*$/ }).first();
     await lens.waitFor({ state: 'visible', timeout: 20_000 });
     await screenshot('editor-codelens');
     await lens.click();
 
-    await editor().locator('.codelens-decoration', { hasText: /Pictor: (queued|\d+%)/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await activeEditor().locator('.codelens-decoration', { hasText: /Pictor: (queued|\d+%)/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
     await page.locator('.statusbar-item', { hasText: 'Pictor: 1 running' }).first().waitFor({ state: 'visible', timeout: 15_000 });
     // One task: its progress is in the status bar and the lens, and no notification covers the editor.
     await page.locator('.statusbar-item', { hasText: /Pictor: 1 running · \d+%/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
@@ -128,7 +104,7 @@ describe('editor workflow (e2e)', function () {
     assert.equal(creates(prompt).length, 1);
     // Filled: no Generate lens is left, and the status bar item goes away.
     await page.locator('.statusbar-item', { hasText: 'Pictor: 1 running' }).first().waitFor({ state: 'hidden', timeout: 15_000 });
-    assert.equal(await editor().locator('.codelens-decoration a', { hasText: /Generate/ }).count(), 0);
+    assert.equal(await activeEditor().locator('.codelens-decoration a', { hasText: /Generate/ }).count(), 0);
     await screenshot('editor-codelens-filled');
   });
 
@@ -138,7 +114,7 @@ describe('editor workflow (e2e)', function () {
     mkdirSync(join(session.workspace, 'pics'), { recursive: true });
     writeFileSync(join(session.workspace, 'pics', 'boat.png'), encodePng(64, 64));
     write('edit.md', '# Edit\n\n![a rowing boat](pics/boat.png)\n');
-    await openFile('edit.md');
+    await openFromExplorer('edit.md');
     await line('a rowing boat').click();
     const uploads = fake.requests.filter((r) => r.path.startsWith('/api/v1/files/upload')).length;
 
@@ -167,7 +143,7 @@ describe('editor workflow (e2e)', function () {
     const prompts = ['a red tulip', 'a yellow tulip', 'a white tulip', 'a purple tulip', 'a striped tulip'];
     const original = `# Tulips\n\n${prompts.map((p) => `- ![${p}]()`).join('\n')}\n`;
     write('tulips.md', original);
-    await openFile('tulips.md');
+    await openFromExplorer('tulips.md');
     await line('a red tulip').click();
     const before = session.fake.creates();
 

@@ -6,24 +6,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { session, runFromPalette, screenshot, clearNotifications, setApiKeyByHand, findFrame, clickWorkbench } from './session.mjs';
+import { session, runFromPalette, screenshot, clearNotifications, setApiKeyByHand, findFrame, clickWorkbench, activeEditor, openFromExplorer } from './session.mjs';
 
 const require = createRequire(import.meta.url);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 
-const editor = () => session.page.locator('.editor-instance .monaco-editor').first();
-const line = (text) => editor().locator('.view-line', { hasText: text }).first();
+const line = (text) => activeEditor().locator('.view-line', { hasText: text }).first();
 const menuItem = (text) => session.page.locator('.context-view .action-item', { hasText: text });
-
-async function openFile(name) {
-  const { page } = session;
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^${name.replace(/[.]/g, '\\.')}$`) }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
-  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await editor().locator('.view-line').first().waitFor({ state: 'visible', timeout: 10_000 });
-}
 
 /** The labels of the open context menu's entries (its submenu's too, once open). */
 async function menuLabels() {
@@ -80,11 +70,11 @@ describe('menus, CodeLens and walkthrough (e2e)', function () {
 
   it('the sample page: each placeholder\'s CodeLens says "Generate · 1536×1024 · low"; the title bar offers Generate all', async () => {
     const { page } = session;
-    await openFile('sample.md');
-    const lens = editor().locator('.codelens-decoration a', { hasText: /^\s*Generate · 1536×1024 · low\s*$/ });
+    await openFromExplorer('sample.md');
+    const lens = activeEditor().locator('.codelens-decoration a', { hasText: /^\s*Generate · 1536×1024 · low\s*$/ });
     await lens.first().waitFor({ state: 'visible', timeout: 20_000 });
     assert.ok(await lens.count() >= 2, 'not every visible placeholder has the lens');
-    assert.ok(await editor().locator('.codelens-decoration a', { hasText: 'Generate all (4)' }).count() >= 1);
+    assert.ok(await activeEditor().locator('.codelens-decoration a', { hasText: 'Generate all (4)' }).count() >= 1);
     const title = page.locator('.editor-actions .action-item a[aria-label^="Generate Images for All Placeholders"]').first();
     await title.waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot('readme-page-before');
@@ -104,7 +94,7 @@ describe('menus, CodeLens and walkthrough (e2e)', function () {
   });
 
   it('right-click on an image link offers Edit Image…; on plain text in a page without placeholders there is no Pictor menu', async () => {
-    await openFile('plain.md');
+    await openFromExplorer('plain.md');
     await rightClickOn('a shell', 20);
     await openPictorSubmenu();
     let labels = await menuLabels();
@@ -124,7 +114,7 @@ describe('menus, CodeLens and walkthrough (e2e)', function () {
 
   it('the title-bar button fills every placeholder of the sample page; the batch shows one progress notification, and the button goes away', async () => {
     const { page, fake } = session;
-    await openFile('sample.md');
+    await openFromExplorer('sample.md');
     const before = fake.creates();
     await page.locator('.editor-actions .action-item a[aria-label^="Generate Images for All Placeholders"]').first().click();
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Generating images for placeholders' });
@@ -141,7 +131,7 @@ describe('menus, CodeLens and walkthrough (e2e)', function () {
     }
     for (const p of PROMPTS) assert.match(text, new RegExp(`!\\[${p}\\]\\(<?images/${p.split(/[ ,]+/).slice(0, 3).join('-')}[^)]*\\.png>?\\)`), `${p} was not linked`);
     assert.equal(fake.creates() - before, 4);
-    assert.equal(await editor().locator('.codelens-decoration a', { hasText: /Generate/ }).count(), 0, 'a Generate lens is left');
+    assert.equal(await activeEditor().locator('.codelens-decoration a', { hasText: /Generate/ }).count(), 0, 'a Generate lens is left');
     await clearNotifications();
     await screenshot('readme-page-after');
     // The filled page as a reader sees it: the Markdown preview beside it, with each image's prompt written on it.
@@ -203,7 +193,7 @@ describe('menus, CodeLens and walkthrough (e2e)', function () {
     const button = page.locator('.getting-started-step.expanded .button-link, .getting-started-step.expanded a', { hasText: 'Open a Sample Page' }).first();
     await button.waitFor({ state: 'visible', timeout: 10_000 });
     await button.click();
-    await editor().locator('.codelens-decoration a', { hasText: /Generate · 1536×1024 · low/ }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await activeEditor().locator('.codelens-decoration a', { hasText: /Generate · 1536×1024 · low/ }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await screenshot('walkthrough-sample-page');
     assert.ok(existsSync(join(session.workspace, 'sample.md')));
     await runFromPalette('View: Revert and Close Editor').catch(() => {});

@@ -6,21 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { session, screenshot, setApiKeyByHand, runFromPalette } from './session.mjs';
+import { session, screenshot, setApiKeyByHand, runFromPalette, activeEditor, editorText } from './session.mjs';
 
 const require = createRequire(import.meta.url);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** The editor of the active group: earlier suites may leave other pages open beside it. */
-function editor() {
-  return session.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
-}
-
-async function editorText() {
-  const lines = await editor().locator('.view-lines .view-line').evaluateAll((els) =>
-    els.map((e) => ({ top: parseFloat(e.style.top) || 0, text: e.textContent ?? '' })));
-  return lines.sort((a, b) => a.top - b.top).map((l) => l.text.replace(/\u00a0/g, ' ')).join('\n');
-}
 
 describe('Regenerate Image (e2e)', function () {
   this.timeout(120_000);
@@ -58,7 +47,7 @@ describe('Regenerate Image (e2e)', function () {
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^regen\.md$/ }).first();
     await row.waitFor({ state: 'visible', timeout: 15_000 });
     await row.click();
-    const lens = editor().locator('.codelens-decoration a', { hasText: /Regenerate/ }).first();
+    const lens = activeEditor().locator('.codelens-decoration a', { hasText: /Regenerate/ }).first();
     await lens.waitFor({ state: 'visible', timeout: 20_000 });
     await screenshot('regenerate-codelens');
     await lens.click();
@@ -98,7 +87,7 @@ describe('Regenerate Image (e2e)', function () {
       const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^limit\.md$/ }).first();
       await row.waitFor({ state: 'visible', timeout: 15_000 });
       await row.click();
-      const lens = editor().locator('.codelens-decoration a', { hasText: /^\s*Generate(\s*·.*)?$/ }).first();
+      const lens = activeEditor().locator('.codelens-decoration a', { hasText: /^\s*Generate(\s*·.*)?$/ }).first();
       await lens.waitFor({ state: 'visible', timeout: 20_000 });
       const creates = fake.creates();
       await lens.click();
@@ -113,6 +102,8 @@ describe('Regenerate Image (e2e)', function () {
       assert.match(await editorText(), new RegExp(`!\\[${prompt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]\\(\\)`), 'the placeholder is left empty');
     } finally {
       writeFileSync(settingsFile(), settingsBefore ?? '{}');
+      // The next suite must not meet the limit: give the workbench the time it took to notice the change.
+      await sleep(4000);
     }
   });
 });

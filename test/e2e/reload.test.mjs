@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { session, runFromPalette, waitForWorkbench, waitForPaletteCommand, findFrame, screenshot, openFileQuickly, setApiKeyByHand } from './session.mjs';
+import { session, runFromPalette, waitForWorkbench, waitForPaletteCommand, findFrame, screenshot, openFileQuickly, setApiKeyByHand, activeEditor, editorText } from './session.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,15 +27,6 @@ const FILE = 'reload-batch.md';
 const STEP_MS = 2500;
 
 const creates = () => session.fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/images/generations') && PROMPTS.includes(r.body?.prompt));
-
-function editor() {
-  return session.page.locator('.editor-instance .monaco-editor').first();
-}
-
-/** The text the editor shows, long lines joined back (Monaco wraps them and renders spaces as no-break spaces). */
-async function editorText() {
-  return (await editor().locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
-}
 
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The prompts whose placeholder holds a link to a PNG in images/. */
@@ -72,7 +63,7 @@ describe('reload in the middle of a batch (e2e)', function () {
     const { page, fake } = session;
     fake.set({ stepMs: STEP_MS });
     await openFileQuickly(FILE);
-    await editor().locator('.view-line', { hasText: PROMPTS[0] }).first().click();
+    await activeEditor().locator('.view-line', { hasText: PROMPTS[0] }).first().click();
 
     await runFromPalette('Pictor: Generate Images for All Placeholders');
     // Eight images are above the default confirmAboveImages (4): the user confirms the bill.
@@ -83,7 +74,11 @@ describe('reload in the middle of a batch (e2e)', function () {
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
 
     // Halfway: the first tasks run at the provider, none has finished.
-    await waitUntil('the first tasks to be created', () => creates().length >= 4, 30_000);
+    await waitUntil('the first tasks to be created', () => creates().length >= 4, 30_000).catch(async (e) => {
+      await screenshot('reload-no-creates');
+      const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts().catch(() => []);
+      throw new Error(`${e.message}; creates: ${creates().length}; notifications: ${JSON.stringify(toasts)}`);
+    });
     await sleep(STEP_MS);
     const before = { creates: creates().length, done: [...fake.tasks.values()].filter((t) => PROMPTS.includes(t.prompt) && t.status === 'completed').length };
     assert.ok(before.creates < PROMPTS.length, `all ${PROMPTS.length} tasks were created before the reload: it is not halfway`);
@@ -110,7 +105,7 @@ describe('reload in the middle of a batch (e2e)', function () {
     await screenshot('reload-after');
 
     // Saved the way a person saves; then the file on disk holds the 8 links, each to an image there.
-    await editor().locator('.view-line', { hasText: PROMPTS[0] }).first().click();
+    await activeEditor().locator('.view-line', { hasText: PROMPTS[0] }).first().click();
     await page.keyboard.press('Control+S');
     const onDisk = await waitUntil('the page on disk to hold the 8 links', () => {
       const t = readFileSync(docPath(), 'utf8');

@@ -5,28 +5,15 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { session, screenshot, clearNotifications, setApiKeyByHand } from './session.mjs';
+import { session, screenshot, clearNotifications, setApiKeyByHand, activeEditor, openFromExplorer } from './session.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function editor() {
-  return session.page.locator('.editor-instance .monaco-editor').first();
-}
-
-async function openFile(name) {
-  const { page } = session;
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^${name.replace(/[.]/g, '\\.')}$`) }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
-  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await editor().locator('.view-line').first().waitFor({ state: 'visible', timeout: 10_000 });
-}
 
 /** Writes a page with one placeholder, opens it and clicks its Generate CodeLens. */
 async function generateOne(name, prompt) {
   writeFileSync(join(session.workspace, name), `# ${name}\n\n![${prompt}]()\n`);
-  await openFile(name);
-  const lens = editor().locator('.codelens-decoration a', { hasText: /Generate(?! all)/ }).first();
+  await openFromExplorer(name);
+  const lens = activeEditor().locator('.codelens-decoration a', { hasText: /Generate(?! all)/ }).first();
   await lens.waitFor({ state: 'visible', timeout: 20_000 });
   await lens.click();
 }

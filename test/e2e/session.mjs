@@ -104,19 +104,49 @@ export async function openFileQuickly(name) {
 /** Stores the fake's key the way a person does: the palette, the password box, Enter. */
 export async function setApiKeyByHand() {
   const { page, fake } = session;
-  // Right after the workbench shows, the extension's commands may not be listed yet.
+  const password = page.locator('.quick-input-widget input[type="password"]');
+  // Right after the workbench shows, the extension's commands may not be listed yet. The password box
+  // opens in the palette's own widget, so what follows Enter is the box showing, not the palette hiding.
   for (let attempt = 1; ; attempt++) {
     try {
-      await runFromPalette('Pictor: Set API Key');
+      const { row } = await openPalette('Pictor: Set API Key');
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await password.waitFor({ state: 'visible', timeout: 10_000 });
       break;
     } catch (e) {
       if (attempt === 3) throw e;
       await page.keyboard.press('Escape');
     }
   }
-  await page.locator('.quick-input-widget input[type="password"]').waitFor({ state: 'visible', timeout: 10_000 });
   await page.keyboard.type(fake.apiKey);
   await page.keyboard.press('Enter');
   await page.locator('.notifications-toasts .notification-toast', { hasText: 'API key saved' }).waitFor({ timeout: 10_000 });
   await clearNotifications();
+}
+
+/** The editor of the active group: earlier suites may leave other pages open beside it (the panel's group). */
+export function activeEditor() {
+  return session.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
+}
+
+/**
+ * The text the active editor shows, line by line in screen order (Monaco keeps line elements in any
+ * DOM order and positions them by `top`; it renders spaces as no-break spaces). A wrapped line is
+ * several screen lines.
+ */
+export async function editorText() {
+  const lines = await activeEditor().locator('.view-lines .view-line').evaluateAll((els) =>
+    els.map((e) => ({ top: parseFloat(e.style.top) || 0, text: e.textContent ?? '' })));
+  return lines.sort((a, b) => a.top - b.top).map((l) => l.text.replace(/\u00a0/g, ' ')).join('\n');
+}
+
+/** Opens a file at the workspace root with a click on its row in the Explorer, and waits for its text. */
+export async function openFromExplorer(name) {
+  const { page } = session;
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.click();
+  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  await activeEditor().locator('.view-line').first().waitFor({ state: 'visible', timeout: 10_000 });
 }

@@ -5,15 +5,23 @@
 import * as vscode from 'vscode';
 import { createsFor } from './editorHelpers';
 import { waitFor } from './helpers';
+import { logMark, waitForLog } from './hostFiles';
 
 /** `[slow:4000]` makes the fake take about 12 s over this task: longer than the rest of this host's life. */
 const RESUMED_PROMPT = 'a kite tethered to a fence post [slow:4000]';
 
 describe('language model tools across a restart (phase 1: before)', () => {
   it('leaves a tool\'s task running at the provider when the host stops', async () => {
+    const mark = logMark();
     // Not awaited: this host goes away before the answer would come.
     void Promise.resolve(vscode.lm.invokeTool('pictor_generateImage', { input: { prompt: RESUMED_PROMPT, size: '1:1', quality: 'low' }, toolInvocationToken: undefined }))
       .catch(() => undefined);
     await waitFor('the task to be created', async () => (await createsFor([RESUMED_PROMPT])).length > 0, 20_000);
+    // The queue logs this once the task id is in the workspace state. The launcher ends this host at
+    // once, closing the browser without a shutdown, so give the workbench its moment to write its
+    // storage (a person's reload or quit does that on the way out): else the next host could only
+    // mark the task "sent, answer lost" and this test would be about the launcher, not the resume.
+    await waitForLog(mark, /job [0-9a-f-]+: created task \S+/, 20_000);
+    await new Promise((r) => setTimeout(r, 1500));
   });
 });
