@@ -37,10 +37,6 @@ export function setStrings(s: PanelStrings): void {
   strings = s;
 }
 
-export function allStrings(): Partial<PanelStrings> {
-  return strings;
-}
-
 /** A string from the host's table, `{0}`, `{1}`… filled in. */
 export function t(key: StringKey, ...args: (string | number)[]): string {
   const s = strings[key] ?? key;

@@ -3,7 +3,7 @@
 // Set API Key, and pictor.maxCreditsPerSession.
 import * as vscode from 'vscode';
 import type { AccountCredits } from '../core/api/client';
-import { isPictorError } from '../core/api/errors';
+import { PictorError } from '../core/api/errors';
 import { readUsage, SpendLedger, type SpendEntry } from '../core/spend';
 import type { TaskObject } from '../core/types';
 import type { SpendView, UsageView } from '../panel/protocol';
@@ -76,7 +76,7 @@ export class SpendTracker implements vscode.Disposable {
       this.changed.fire();
       return { ok: true, credits };
     } catch (e) {
-      const refused = isPictorError(e) && e.kind === 'auth';
+      const refused = e instanceof PictorError && e.kind === 'auth';
       return { ok: false, refused, message: (e as Error).message };
     }
   }

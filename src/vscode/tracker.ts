@@ -43,12 +43,6 @@ export class RangeTracker implements vscode.Disposable {
     this.ranges.set(to, r);
   }
 
-  /** Ids whose ranges live in this document. */
-  idsIn(uri: vscode.Uri): string[] {
-    const key = uri.toString();
-    return [...this.ranges].filter(([, r]) => r.uri === key).map(([id]) => id);
-  }
-
   private onChange(e: vscode.TextDocumentChangeEvent): void {
     if (e.contentChanges.length === 0) return;
     const key = e.document.uri.toString();

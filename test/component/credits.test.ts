@@ -1,6 +1,7 @@
 // GET /v1/credits over real HTTP against the fake provider: the balance, and the free key check.
 import * as assert from 'node:assert/strict';
-import { EvoLinkClient, PictorError } from '../../src/core/api';
+import { EvoLinkClient } from '../../src/core/api/client';
+import { PictorError } from '../../src/core/api/errors';
 import { parseCredits } from '../../src/core/api/client';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 

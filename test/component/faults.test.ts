@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EvoLinkClient, type ClientOptions } from '../../src/core/api';
+import { EvoLinkClient, type ClientOptions } from '../../src/core/api/client';
 import { JobQueue, type JobEvent, type JobRecord, type QueueOptions } from '../../src/core/jobs';
 import { FileTaskStore } from '../../src/core/fileStore';
 import type { CreateTaskBody } from '../../src/core/types';

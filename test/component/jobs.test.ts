@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EvoLinkClient } from '../../src/core/api';
+import { EvoLinkClient } from '../../src/core/api/client';
 import { JobQueue, TASK_FAILURES, UNKNOWN_AFTER_RESTART_MESSAGE, type JobEvent, type JobRecord, type QueueOptions, type TaskStore } from '../../src/core/jobs';
 import { FileTaskStore } from '../../src/core/fileStore';
 import { MemoryTaskStore } from '../../src/core/store';

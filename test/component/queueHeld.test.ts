@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EvoLinkClient } from '../../src/core/api';
+import { EvoLinkClient } from '../../src/core/api/client';
 import { JobQueue, canRetry, retryNeedsConfirmation, type JobRecord, type QueueOptions } from '../../src/core/jobs';
 import { MemoryTaskStore } from '../../src/core/store';
 import type { CreateTaskBody } from '../../src/core/types';

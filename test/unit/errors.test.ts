@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { describeTaskFailure } from '../../src/core/jobs/failures';
 import {
   PictorError,
-  errorFromFailedTask,
   errorFromResponse,
   parseErrorBody,
   parseRetryAfter,
@@ -96,12 +96,12 @@ describe('errorFromResponse (api.md §3)', () => {
   });
 });
 
-describe('errorFromFailedTask', () => {
+describe('a failed task\'s error (describeTaskFailure)', () => {
   it('marks transient task failures as worth retrying and content problems as not', () => {
-    assert.equal(errorFromFailedTask({ error: { code: 'generation_timeout' } }).retryable, true);
-    assert.equal(errorFromFailedTask({ error: { code: 'content_policy_violation', message: 'no' } }).retryable, false);
-    assert.equal(errorFromFailedTask({ error: { code: 'request_cancelled' } }).retryable, false);
-    const e = errorFromFailedTask({ error: { code: 42, message: 'odd' } });
+    assert.equal(describeTaskFailure({ code: 'generation_timeout' }).retryable, true);
+    assert.equal(describeTaskFailure({ code: 'content_policy_violation', message: 'no' }).retryable, false);
+    assert.equal(describeTaskFailure({ code: 'request_cancelled' }).retryable, false);
+    const e = describeTaskFailure({ code: 42, message: 'odd' });
     assert.equal(e.kind, 'task_failed');
     assert.equal(e.code, '42');
   });

@@ -8,7 +8,7 @@ import {
   planResume, predictFinish, pruneList, resumeAction, retryNeedsConfirmation, retryPlan,
   type JobEvent, type JobRecord, type ResumeAction,
 } from '../../src/core/jobs';
-import { TASK_FAILURES, errorFromFailedTask } from '../../src/core/api/errors';
+import { TASK_FAILURES } from '../../src/core/api/errors';
 import { QueueCore } from '../../src/core/jobs/core';
 import { describeTaskFailure } from '../../src/core/jobs/failures';
 import { DEFAULT_PRUNE } from '../../src/core/jobs/resume';
@@ -268,9 +268,9 @@ describe('task failure meanings (one table, per the provider\'s error-code page)
     assert.match(describeTaskFailure({ code: 'generation_failed_no_content' }).message, /Try another prompt/);
     assert.equal(TASK_FAILURES.resource_not_found.retryable, false);
     assert.match(describeTaskFailure({ code: 'resource_not_found' }).message, /id is invalid or has expired/);
-    // The client's error for a failed task takes its retry decision from the same table.
+    // The retry decision comes from the same table.
     for (const code of Object.keys(TASK_FAILURES)) {
-      assert.equal(errorFromFailedTask({ error: { code } }).retryable, TASK_FAILURES[code].retryable, code);
+      assert.equal(describeTaskFailure({ code }).retryable, TASK_FAILURES[code].retryable, code);
     }
     assert.equal(describeTaskFailure({ code: 'brand_new_code', message: 'odd' }).message,
       'The provider reported that the task failed (brand_new_code). The provider said: "odd". Retrying later may work.');

@@ -82,10 +82,6 @@ export class PictorError extends Error {
   }
 }
 
-export function isPictorError(e: unknown): e is PictorError {
-  return e instanceof PictorError;
-}
-
 /** The parts of a provider error body we use: `{"error":{code,message,type,param}}`, or the
  * files service's `{"success":false,"code","msg"}`, with an optional `fallback_suggestion`. */
 export interface ProviderErrorBody {
@@ -215,8 +211,8 @@ const LATER = 'Retrying later may work.';
 
 /**
  * The one table of task failure codes (`error.code` of a `failed` task), as the provider's
- * error-code page gives them (api.md §3). The queue words its messages from it; the client's
- * errorFromFailedTask takes its retry decision from it.
+ * error-code page gives them (api.md §3). The queue words its messages and takes its retry
+ * decision from it (src/core/jobs/failures.ts).
  */
 export const TASK_FAILURES: Readonly<Record<string, TaskFailureMeaning>> = {
   content_policy_violation: { reason: 'The provider refused the prompt or images under its content policy.', retryable: false, advice: CHANGE_INPUT },
@@ -237,18 +233,6 @@ export const TASK_FAILURES: Readonly<Record<string, TaskFailureMeaning>> = {
 /** A code the table does not know: the provider said it failed, and trying later is the honest advice. */
 export function taskFailureMeaning(code: string): TaskFailureMeaning {
   return TASK_FAILURES[code] ?? { reason: `The provider reported that the task failed (${code}).`, retryable: true, advice: LATER };
-}
-
-/** A `failed` task as an error (kind 'task_failed'); retryable means "worth trying again later". */
-export function errorFromFailedTask(task: { id?: string; error?: { code?: string | number; message?: string } }): PictorError {
-  const code = task.error?.code !== undefined ? String(task.error.code) : 'unknown_error';
-  const msg = task.error?.message;
-  const text = `The image task failed (${code})${msg ? `: ${clip(msg)}` : ''}`;
-  return new PictorError('task_failed', text, {
-    code,
-    providerMessage: msg,
-    retryable: taskFailureMeaning(code).retryable,
-  });
 }
 
 /** Removes the key from text that came from elsewhere (a provider message might echo it). */

@@ -28,7 +28,6 @@ export class Polling {
     rt.watching = true;
     rt.watchStart = this.core.now();
     rt.deadline = job.detached ? this.backgroundDeadline(job) : rt.watchStart + this.core.timeoutMs;
-    rt.polls = 0;
     rt.delay = 0;
     rt.samples = [];
   }
@@ -63,7 +62,6 @@ export class Polling {
       return;
     }
     rt.lastPollAt = Date.now();
-    rt.polls++;
     rt.inFlight = true;
     let task: TaskObject;
     try {

@@ -67,7 +67,6 @@ export interface Runtime {
   deadline: number;
   /** The last delay the pacing policy chose (0: none yet). */
   delay: number;
-  polls: number;
   /** Non-final answers (at most the last few), for the pacing policy's progress rate. */
   samples: ProgressSample[];
   /** Date.now() of the last getTask call; real time, because minPollMs is about real request spacing. */
@@ -90,6 +89,6 @@ export interface Runtime {
 export function newRuntime(): Runtime {
   return {
     ctrl: new AbortController(), ready: true, sent: false, watching: false, inFlight: false,
-    watchStart: 0, deadline: Infinity, delay: 0, polls: 0, samples: [], lastPollAt: 0, notBefore: 0,
+    watchStart: 0, deadline: Infinity, delay: 0, samples: [], lastPollAt: 0, notBefore: 0,
   };
 }
