@@ -2,24 +2,9 @@
 // a user should never pay (or wait for a failed task) to learn that a parameter was wrong.
 
 import { isIP } from 'node:net';
-import { expectedSize as sizeFor, formatCount, parseSize, relativeCost as costOf, sizeToString } from './sizes';
-import {
-  CreateTaskBody,
-  GenerationInput,
-  MAX_CALLBACK_URL_LENGTH,
-  MAX_N,
-  MAX_PROMPT_CODE_POINTS,
-  MAX_REFERENCE_BYTES,
-  MAX_REFERENCE_IMAGES,
-  MIN_N,
-  MODEL,
-  PixelSize,
-  QUALITIES,
-  Quality,
-  ReferenceInput,
-  RESOLUTIONS,
-  Resolution,
-} from './types';
+import { expectedSize as sizeFor, formatCount, parseSize, relativeCost as costOf, sizeToString } from '../shared/sizes';
+import { CreateTaskBody, GenerationInput, MODEL, ReferenceInput } from './types';
+import { MAX_CALLBACK_URL_LENGTH, MAX_N, MAX_PROMPT_CODE_POINTS, MAX_REFERENCE_BYTES, MAX_REFERENCE_IMAGES, MIN_N, REFERENCE_EXTENSIONS, PixelSize, QUALITIES, Quality, RESOLUTIONS, Resolution } from '../shared/limits';
 
 export type ValidationField = 'prompt' | 'n' | 'size' | 'resolution' | 'quality' | 'model' | 'references' | 'callbackUrl';
 
@@ -59,8 +44,7 @@ export interface ValidateOptions {
   allowLoopbackCallback?: boolean;
 }
 
-export const ACCEPTED_IMAGE_EXTENSIONS = ['.jpeg', '.jpg', '.png', '.webp'] as const;
-const ACCEPTED_LIST = ACCEPTED_IMAGE_EXTENSIONS.join(' ');
+const ACCEPTED_LIST = REFERENCE_EXTENSIONS.join(' ');
 // Image types a URL may plainly name that the model refuses; other or missing extensions are
 // left to the provider, since image URLs (signed, CDN, uploaded) often carry none.
 const REFUSED_URL_EXTENSIONS = new Set(['.gif', '.heic', '.heif', '.avif', '.bmp', '.tif', '.tiff', '.svg', '.ico']);
@@ -250,7 +234,7 @@ function checkFileReference(index: number, path: string, bytes: number | undefin
   const where = `Reference image ${index + 1} (${shorten(path)})`;
   let ok = true;
   const ext = extensionOf(path);
-  if (!(ACCEPTED_IMAGE_EXTENSIONS as readonly string[]).includes(ext)) {
+  if (!(REFERENCE_EXTENSIONS as readonly string[]).includes(ext)) {
     errors.push({
       field: 'references',
       message:

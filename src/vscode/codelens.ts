@@ -1,7 +1,7 @@
 // A CodeLens above each placeholder: Generate (with the pixel size and quality a click will use) /
 // Generate all (N), or the progress while it runs.
 import * as vscode from 'vscode';
-import { formatSize } from '../core/sizes';
+import { formatSize } from '../shared/sizes';
 import { inputFromSettings, readSettings } from './config';
 import type { Generator } from './generate';
 import type { PictorService } from './service';

@@ -6,7 +6,7 @@ import type { AccountCredits } from '../core/api/client';
 import { PictorError } from '../core/api/errors';
 import { readUsage, SpendLedger, type SpendEntry } from '../core/spend';
 import type { TaskObject } from '../core/types';
-import type { SpendView, UsageView } from '../panel/protocol';
+import type { SpendView, UsageView } from '../shared/protocol';
 
 const STATE_KEY = 'pictor.spend';
 /** The balance is free to read, but not worth asking for more often than this after tasks finish. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { parseWebviewMessage, codePointCount, MAX_PROMPT } from '../../src/panel/protocol';
-import { checkOptions, formatCost, normalizeOptions, type OptionMessages } from '../../src/panel/optionsCheck';
+import { parseWebviewMessage, codePointCount } from '../../src/shared/protocol';
+import { MAX_PROMPT_CODE_POINTS as MAX_PROMPT } from '../../src/shared/limits';
+import { checkOptions, formatCost, normalizeOptions, type OptionMessages } from '../../src/shared/optionsCheck';
 import { extensionOf, insideFolders } from '../../src/panel/paths';
 import { newNonce, panelHtml } from '../../src/panel/html';
 

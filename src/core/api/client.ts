@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import type { CreateTaskBody, DownloadedImage, TaskObject, UploadedFile } from '../types';
-import { MAX_REFERENCE_BYTES } from '../types';
+import { MAX_REFERENCE_BYTES } from '../../shared/limits';
 import { PictorError, errorFromResponse, redact, redactError } from './errors';
 import {
   DEFAULT_RETRY,
