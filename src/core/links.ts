@@ -3,6 +3,7 @@
 // `pictor.destination` setting, the way VS Code's own `markdown.copyFiles` logic is shaped.
 
 import { randomBytes } from 'node:crypto';
+import { codePointCount } from '../shared/text';
 
 // ---------------------------------------------------------------------------------------------
 // File names
@@ -22,7 +23,7 @@ export function slugify(prompt: string, maxLength = 48): string {
   let slug = '';
   for (const word of words) {
     const next = slug ? `${slug}-${word}` : word;
-    if (codePoints(next) <= maxLength) {
+    if (codePointCount(next) <= maxLength) {
       slug = next;
     } else {
       // A single word longer than the limit (common in CJK, which has no spaces) is cut.
@@ -36,17 +37,11 @@ export function slugify(prompt: string, maxLength = 48): string {
   return slug;
 }
 
-function codePoints(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
-
 /** Cut to at most `max` code points without splitting a letter from its combining marks. */
 function cutGraphemes(s: string, max: number): string {
   let out = '';
   for (const { segment } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)) {
-    if (codePoints(out + segment) > max) break;
+    if (codePointCount(out + segment) > max) break;
     out += segment;
   }
   return out;

@@ -4,6 +4,8 @@
 import { isIP } from 'node:net';
 import { expectedSize as sizeFor, formatCount, parseSize, relativeCost as costOf, sizeToString } from '../shared/sizes';
 import { CreateTaskBody, GenerationInput, MODEL, ReferenceInput } from './types';
+import { codePointCount } from '../shared/text';
+import { extensionOf } from './paths';
 import { MAX_CALLBACK_URL_LENGTH, MAX_N, MAX_PROMPT_CODE_POINTS, MAX_REFERENCE_BYTES, MAX_REFERENCE_IMAGES, MIN_N, REFERENCE_EXTENSIONS, PixelSize, QUALITIES, Quality, RESOLUTIONS, Resolution } from '../shared/limits';
 
 export type ValidationField = 'prompt' | 'n' | 'size' | 'resolution' | 'quality' | 'model' | 'references' | 'callbackUrl';
@@ -49,20 +51,6 @@ const ACCEPTED_LIST = REFERENCE_EXTENSIONS.join(' ');
 // left to the provider, since image URLs (signed, CDN, uploaded) often carry none.
 const REFUSED_URL_EXTENSIONS = new Set(['.gif', '.heic', '.heif', '.avif', '.bmp', '.tif', '.tiff', '.svg', '.ico']);
 const MIB = 1024 * 1024;
-
-/** Unicode code points, as the provider counts the prompt; same as `[...s].length`, without the array. */
-export function countCodePoints(s: string): number {
-  // A surrogate pair is one code point; a lone surrogate counts as one, as the string iterator does.
-  const len = s.length;
-  let pairs = 0;
-  for (let i = 0; i < len - 1; i++) {
-    if ((s.charCodeAt(i) & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      pairs++;
-      i++;
-    }
-  }
-  return len - pairs;
-}
 
 export type HostKind = 'loopback' | 'private' | 'public';
 
@@ -117,12 +105,6 @@ export function hostKind(hostname: string): HostKind {
   return 'public';
 }
 
-function extensionOf(name: string): string {
-  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot).toLowerCase() : '';
-}
-
 function shorten(s: string, max = 80): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
@@ -140,7 +122,7 @@ function checkPrompt(prompt: unknown, errors: ValidationError[]): string | undef
   const text = prompt.trim();
   // A string of at most N UTF-16 units has at most N code points: skip counting the common case.
   if (text.length > MAX_PROMPT_CODE_POINTS) {
-    const count = countCodePoints(text);
+    const count = codePointCount(text);
     if (count > MAX_PROMPT_CODE_POINTS) {
       errors.push({
         field: 'prompt',

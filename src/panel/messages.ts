@@ -12,7 +12,7 @@ import { isJobMeta, type JobMeta } from '../vscode/jobMeta';
 import type { PictorService } from '../vscode/service';
 import type { EditorTargets } from './editors';
 import { checkOptions, normalizeOptions } from '../shared/optionsCheck';
-import { insideFolders } from './paths';
+import { insideFolders } from '../core/paths';
 import { parseWebviewMessage, type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type WebviewMessage } from '../shared/protocol';
 import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from '../vscode/referenceChecks';
 import { panelStrings } from './strings';

@@ -5,6 +5,7 @@
 //
 // Imports only src/shared: the webview bundles this file (and type-checks it with its DOM-only tsconfig).
 import { MAX_PROMPT_CODE_POINTS as MAX_PROMPT, MAX_REFERENCE_IMAGES as MAX_REFERENCES } from './limits';
+import { codePointCount } from './text';
 
 /** The generation options the panel edits (strings as the user chose them, like the settings). */
 export interface PanelOptions {
@@ -174,17 +175,6 @@ const MAX_URL = 2048;
 const MAX_DROP = 64;
 const MAX_OPTION = 64;
 
-/** Unicode code points, as the provider counts the prompt (a surrogate pair is one). */
-export function codePointCount(s: string): number {
-  let pairs = 0;
-  for (let i = 0; i < s.length - 1; i++) {
-    if ((s.charCodeAt(i) & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      pairs++;
-      i++;
-    }
-  }
-  return s.length - pairs;
-}
 
 // ---- validation of what the webview sends -------------------------------------------------------
 

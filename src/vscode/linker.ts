@@ -9,6 +9,7 @@ import { anchorLineEnd, insertionEdit, placeholderEdit } from '../core/fill';
 import { scanMarkdown, type Placeholder, type ImageLink } from '../core/placeholders';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
+import { KeyedQueue } from '../core/keyedQueue';
 import { realDirInside } from '../core/paths';
 import { readSettings } from './config';
 import { isJobMeta, type JobMeta } from './jobMeta';
@@ -24,7 +25,7 @@ export type LinkOutcome = { linked: true; documentUri: string } | { linked: fals
 export class Linker {
   private readonly outcomes = new Map<string, LinkOutcome>();
   /** The last link edit queued for each document (see link). */
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly byDocument = new KeyedQueue();
 
   constructor(private readonly tracker: RangeTracker, private readonly log: vscode.LogOutputChannel) {}
 
@@ -135,11 +136,7 @@ export class Linker {
     if ((meta.origin === 'selection' && !meta.insertLinks) || meta.origin === 'tool') return Promise.resolve({ linked: false, reason: 'not-markdown' });
     if (!docUri) return Promise.resolve({ linked: false, reason: 'no-document' });
     const key = docUri.toString();
-    const run = (this.chains.get(key) ?? Promise.resolve()).then(() => this.linkNow(jobId, meta, docUri, files));
-    const tail = run.then(() => undefined, () => undefined);
-    this.chains.set(key, tail);
-    void tail.then(() => { if (this.chains.get(key) === tail) this.chains.delete(key); });
-    return run;
+    return this.byDocument.run(key, () => this.linkNow(jobId, meta, docUri, files));
   }
 
   private async linkNow(jobId: string, meta: JobMeta, docUri: vscode.Uri, files: DownloadedImage[]): Promise<LinkOutcome> {

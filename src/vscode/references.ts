@@ -4,7 +4,7 @@
 // link such as ![x](../outside/private.png), a file:// URL, an absolute path or a symlink.
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
-import { realInside } from '../core/paths';
+import { extensionOf, realInside } from '../core/paths';
 import { MAX_REFERENCE_BYTES, REFERENCE_EXTENSIONS } from '../shared/limits';
 
 export type FileCheck = { ok: true; path: string; real: string; bytes: number } | { ok: false; problem: string };
@@ -42,12 +42,6 @@ export async function checkReferenceFile(file: string, label = file): Promise<Fi
     return { ok: false, problem: vscode.l10n.t('{0} is {1} MB; a reference image may be at most 50 MB.', label, (s.size / 1024 / 1024).toFixed(1)) };
   }
   return { ok: true, path: file, real: where.real, bytes: s.size };
-}
-
-function extensionOf(file: string): string {
-  const base = file.split(/[\\/]/).pop() ?? '';
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot).toLowerCase() : '';
 }
 
 /** Thrown by the last check, at upload time: nothing was uploaded and no task was created. */

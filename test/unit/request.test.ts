@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { countCodePoints, hostKind, validateRequest, ValidationError, withUploadedReferences } from '../../src/core/request';
+import { codePointCount as countCodePoints } from '../../src/shared/text';
+import { hostKind, validateRequest, ValidationError, withUploadedReferences } from '../../src/core/request';
 import { GenerationInput, ReferenceInput } from '../../src/core/types';
 
 const MB = 1024 * 1024;
