@@ -2,7 +2,7 @@
 // types, sizes: protocol.ts), then checked against the workspace (paths, ids); a message that fails
 // either is refused and has no effect. All work goes through the Generator and the queue.
 import * as vscode from 'vscode';
-import { markdownImage, relativeLink } from '../core/links';
+import { markdownImage, relativeLink } from '../core/markdownEdits';
 import { isFinal, isRetryableState, retryNeedsConfirmation } from '../core/jobs/states';
 import type { ReferenceInput } from '../core/types';
 import { readSettings } from '../vscode/config';

@@ -4,8 +4,9 @@
 // the user is told where.
 import * as vscode from 'vscode';
 import { rm } from 'node:fs/promises';
-import { fileBaseName, markdownImage, relativeLink, resolveDestination } from '../core/links';
-import { anchorLineEnd, insertionEdit, placeholderEdit } from '../core/fill';
+import { resolveDestination } from '../core/destination';
+import { firstFreeName, fileBaseName } from '../core/fileNames';
+import { anchorLineEnd, insertionEdit, markdownImage, placeholderEdit, relativeLink } from '../core/markdownEdits';
 import { scanMarkdown, type Placeholder, type ImageLink } from '../core/placeholders';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
@@ -119,11 +120,9 @@ export class Linker {
     const r = resolveDestination({ documentPath, workspaceFolder: folder.uri.fsPath, patterns, fileName, ext });
     if (!r.ok) throw new Error(`${r.error} Change the pictor.destination setting.`);
     // A fixed pattern (no ${fileName}) names the same file each time: number the copies instead.
-    for (let attempt = 1; attempt <= 50; attempt++) {
-      const file = attempt === 1 ? r.file : r.file.replace(/(\.[^./]+)?$/, (m) => `-${attempt}${m}`);
-      const uri = folder.uri.with({ path: toUriPath(file) });
-      if (!(await exists(uri))) return uri;
-    }
+    const uri = (file: string) => folder.uri.with({ path: toUriPath(file) });
+    const free = await firstFreeName(r.file, async (file) => (await exists(uri(file)) ? 'taken' : 'done'), 50);
+    if (free) return uri(free);
     throw new Error(`Could not find a free file name for ${fileName}.${ext}.`);
   }
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { ClaimRegistry } from '../../core/claims';
-import { markdownImage, relativeLink } from '../../core/links';
+import { markdownImage, relativeLink } from '../../core/markdownEdits';
 import { formatSize } from '../../shared/sizes';
 import type { ValidRequest } from '../../core/request';
 import type { DownloadedImage, ReferenceInput } from '../../core/types';
