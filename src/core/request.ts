@@ -1,12 +1,12 @@
 // Validation of a whole generation request against api.md §1 and §4, before anything is sent:
-// a user should never pay (or wait for a failed task) to learn that a parameter was wrong.
+// a user should never pay (or wait for a failed task) to learn that a parameter was wrong. The
+// checks of reference images and the callback URL are in requestReferences.ts.
 
-import { isIP } from 'node:net';
 import { expectedSize as sizeFor, formatCount, parseSize, relativeCost as costOf, sizeToString } from '../shared/sizes';
 import { CreateTaskBody, GenerationInput, MODEL, ReferenceInput } from './types';
-import { codePointCount } from '../shared/text';
-import { extensionOf } from './paths';
-import { MAX_CALLBACK_URL_LENGTH, MAX_N, MAX_PROMPT_CODE_POINTS, MAX_REFERENCE_BYTES, MAX_REFERENCE_IMAGES, MIN_N, REFERENCE_EXTENSIONS, PixelSize, QUALITIES, Quality, RESOLUTIONS, Resolution } from '../shared/limits';
+import { codePointCount, shorten } from '../shared/text';
+import { MAX_N, MAX_PROMPT_CODE_POINTS, MIN_N, PixelSize, QUALITIES, Quality, RESOLUTIONS, Resolution } from '../shared/limits';
+import { checkCallback, checkReferences } from './requestReferences';
 
 export type ValidationField = 'prompt' | 'n' | 'size' | 'resolution' | 'quality' | 'model' | 'references' | 'callbackUrl';
 
@@ -44,69 +44,6 @@ export interface ValidateOptions {
    * provider; the real provider refuses such hosts, so the extension never sets it.
    */
   allowLoopbackCallback?: boolean;
-}
-
-const ACCEPTED_LIST = REFERENCE_EXTENSIONS.join(' ');
-// Image types a URL may plainly name that the model refuses; other or missing extensions are
-// left to the provider, since image URLs (signed, CDN, uploaded) often carry none.
-const REFUSED_URL_EXTENSIONS = new Set(['.gif', '.heic', '.heif', '.avif', '.bmp', '.tif', '.tiff', '.svg', '.ico']);
-const MIB = 1024 * 1024;
-
-export type HostKind = 'loopback' | 'private' | 'public';
-
-function ipv4Kind(a: number, b: number): HostKind {
-  if (a === 127) return 'loopback';
-  if (a === 0 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254)) {
-    return 'private';
-  }
-  return 'public';
-}
-
-/** Eight 16-bit groups of a valid IPv6 literal (zone removed, trailing dotted IPv4 allowed). */
-function ipv6Groups(addr: string): number[] {
-  let s = addr.split('%')[0]!;
-  const lastColon = s.lastIndexOf(':');
-  const tail = s.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    const [a, b, c, d] = tail.split('.').map(Number) as [number, number, number, number];
-    s = `${s.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, rest] = s.split('::') as [string, string | undefined];
-  const parse = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
-  const h = parse(head);
-  if (rest === undefined) return h;
-  const t = parse(rest);
-  return [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
-}
-
-/**
- * Whether a URL host is loopback, private/link-local/unspecified, or anything else. Literal
- * IPs only (a name that resolves to a private address cannot be told apart without DNS).
- * Expects the host as `URL.hostname` gives it: IPv4 already normalised, IPv6 in brackets.
- */
-export function hostKind(hostname: string): HostKind {
-  let h = hostname.toLowerCase();
-  if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
-  if (h.endsWith('.')) h = h.slice(0, -1);
-  if (h === 'localhost' || h.endsWith('.localhost')) return 'loopback';
-  const family = isIP(h);
-  if (family === 4) {
-    const [a, b] = h.split('.').map(Number) as [number, number];
-    return ipv4Kind(a, b);
-  }
-  if (family === 6) {
-    const g = ipv6Groups(h);
-    const zeroUpTo = (k: number) => g.slice(0, k).every((x) => x === 0);
-    if (zeroUpTo(7) && g[7] === 1) return 'loopback';
-    if (zeroUpTo(8)) return 'private';
-    if (zeroUpTo(5) && g[5] === 0xffff) return ipv4Kind(g[6]! >> 8, g[6]! & 0xff); // ::ffff:a.b.c.d
-    if ((g[0]! & 0xfe00) === 0xfc00 || (g[0]! & 0xffc0) === 0xfe80) return 'private';
-  }
-  return 'public';
-}
-
-function shorten(s: string, max = 80): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 function checkPrompt(prompt: unknown, errors: ValidationError[]): string | undefined {
@@ -169,149 +106,6 @@ function checkChoice<T extends string>(
     value: String(raw),
   });
   return undefined;
-}
-
-function checkUrlReference(index: number, rawUrl: string, errors: ValidationError[]): string | undefined {
-  const url = rawUrl.trim();
-  const where = `Reference image ${index + 1} (${shorten(url)})`;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-    errors.push({
-      field: 'references',
-      message: `${where} is not an https:// URL. Use an https:// link to the image, or a file in the workspace.`,
-      limit: 'https:// URL',
-      value: url,
-    });
-    return undefined;
-  }
-  // The fake provider serves its uploads over plain http on 127.0.0.1; nothing else may use http.
-  if (parsed.protocol === 'http:' && hostKind(parsed.hostname) !== 'loopback') {
-    errors.push({
-      field: 'references',
-      message: `${where} uses http://; only https:// URLs are accepted. Change it to https://.`,
-      limit: 'https:// URL',
-      value: url,
-    });
-    return undefined;
-  }
-  const ext = extensionOf(parsed.pathname);
-  if (REFUSED_URL_EXTENSIONS.has(ext)) {
-    errors.push({
-      field: 'references',
-      message: `${where} is a ${ext} image; accepted types are ${ACCEPTED_LIST}. Convert it to PNG, JPEG or WebP.`,
-      limit: ACCEPTED_LIST,
-      value: url,
-    });
-    return undefined;
-  }
-  return url;
-}
-
-function checkFileReference(index: number, path: string, bytes: number | undefined, errors: ValidationError[]): boolean {
-  const where = `Reference image ${index + 1} (${shorten(path)})`;
-  let ok = true;
-  const ext = extensionOf(path);
-  if (!(REFERENCE_EXTENSIONS as readonly string[]).includes(ext)) {
-    errors.push({
-      field: 'references',
-      message:
-        `${where} ${ext ? `is a ${ext} file` : 'has no file extension'}; accepted types are ${ACCEPTED_LIST}. ` +
-        'Convert it to PNG, JPEG or WebP.',
-      limit: ACCEPTED_LIST,
-      value: path,
-    });
-    ok = false;
-  }
-  if (typeof bytes === 'number' && bytes > MAX_REFERENCE_BYTES) {
-    errors.push({
-      field: 'references',
-      message:
-        `${where} is ${(bytes / MIB).toFixed(1)} MB; each image may be at most ${MAX_REFERENCE_BYTES / MIB} MB. ` +
-        'Use a smaller or more compressed image.',
-      limit: `${MAX_REFERENCE_BYTES / MIB} MB`,
-      value: `${bytes} bytes`,
-    });
-    ok = false;
-  }
-  return ok;
-}
-
-function checkReferences(raw: unknown, errors: ValidationError[]): ReferenceInput[] | undefined {
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw)) {
-    errors.push({ field: 'references', message: 'The reference images must be a list.', value: String(raw) });
-    return undefined;
-  }
-  const before = errors.length;
-  if (raw.length > MAX_REFERENCE_IMAGES) {
-    errors.push({
-      field: 'references',
-      message:
-        `${raw.length} reference images were given; at most ${MAX_REFERENCE_IMAGES} are accepted. ` +
-        `Remove ${raw.length - MAX_REFERENCE_IMAGES}.`,
-      limit: `${MAX_REFERENCE_IMAGES} images`,
-      value: `${raw.length} images`,
-    });
-  }
-  const out: ReferenceInput[] = [];
-  raw.forEach((ref: unknown, i) => {
-    const r = ref as Partial<ReferenceInput> | null;
-    if (r && r.kind === 'url' && typeof r.url === 'string') {
-      const url = checkUrlReference(i, r.url, errors);
-      if (url !== undefined) out.push({ kind: 'url', url });
-    } else if (r && r.kind === 'file' && typeof r.path === 'string' && r.path !== '') {
-      const bytes = typeof r.bytes === 'number' ? r.bytes : undefined;
-      if (checkFileReference(i, r.path, bytes, errors)) out.push(bytes === undefined ? { kind: 'file', path: r.path } : { kind: 'file', path: r.path, bytes });
-    } else {
-      errors.push({
-        field: 'references',
-        message: `Reference image ${i + 1} is neither a URL nor a file path. Remove it and add it again.`,
-        value: JSON.stringify(ref) ?? String(ref),
-      });
-    }
-  });
-  return errors.length === before ? out : undefined;
-}
-
-function checkCallback(raw: unknown, opts: ValidateOptions, errors: ValidationError[]): string | undefined | false {
-  if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return undefined;
-  const url = typeof raw === 'string' ? raw.trim() : String(raw);
-  const fail = (message: string, limit: string) => {
-    errors.push({ field: 'callbackUrl', message, limit, value: shorten(url, 200) });
-    return false as const;
-  };
-  if (url.length > MAX_CALLBACK_URL_LENGTH) {
-    return fail(
-      `The callback URL is ${formatCount(url.length)} characters long; the limit is ${formatCount(MAX_CALLBACK_URL_LENGTH)}. ` +
-        'Use a shorter URL, or clear the setting.',
-      `${formatCount(MAX_CALLBACK_URL_LENGTH)} characters`,
-    );
-  }
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return fail(`The callback URL ${JSON.stringify(shorten(url))} is not a valid URL. Enter an https:// URL, or clear the setting.`, 'https:// URL');
-  }
-  const kind = hostKind(parsed.hostname);
-  const testLoopback = opts.allowLoopbackCallback === true && kind === 'loopback' && (parsed.protocol === 'http:' || parsed.protocol === 'https:');
-  if (testLoopback) return url;
-  if (parsed.protocol !== 'https:') {
-    return fail(`The callback URL must start with https://; got ${parsed.protocol}//. Use an https:// URL, or clear the setting.`, 'https:// URL');
-  }
-  if (kind !== 'public') {
-    return fail(
-      `The callback URL's host ${parsed.hostname} is a ${kind === 'loopback' ? 'loopback' : 'private or link-local'} address, ` +
-        "which the provider cannot reach or refuses. Use a public https:// address, or clear the setting.",
-      'public host',
-    );
-  }
-  return url;
 }
 
 /**

@@ -15,3 +15,8 @@ export function codePointCount(s: string): number {
   }
   return len - pairs;
 }
+
+/** `s` cut to at most `max` UTF-16 units, with an ellipsis when cut (for quoting a value in a message). */
+export function shorten(s: string, max = 80): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

@@ -2,7 +2,7 @@
 // this session and the workspace, the account balance from GET /v1/credits, the free key check on
 // Set API Key, and pictor.maxCreditsPerSession.
 import * as vscode from 'vscode';
-import type { AccountCredits } from '../core/api/client';
+import type { AccountCredits } from '../core/api/credits';
 import { PictorError } from '../core/api/errors';
 import { readUsage, SpendLedger, type SpendEntry } from '../core/spend';
 import type { TaskObject } from '../core/types';
