@@ -6,7 +6,7 @@ import { formatCount } from '../shared/sizes';
 import { shorten } from '../shared/text';
 import { hostKind } from './hostKind';
 import { extensionOf } from './paths';
-import type { ValidateOptions, ValidationError } from './request';
+import type { ValidateOptions, ValidationError } from './requestTypes';
 import type { ReferenceInput } from './types';
 
 const ACCEPTED_LIST = REFERENCE_EXTENSIONS.join(' ');
