@@ -1,4 +1,5 @@
-// ESLint flat config. The rule that matters most: src/core must not import `vscode`.
+// ESLint flat config. The rules that matter most: src/core must not import `vscode`, and imports run one way
+// between the folders (the no-restricted-imports blocks at the end).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -27,10 +28,39 @@ export default tseslint.config(
         'queueMicrotask'].map((g) => [g, 'readonly'])),
     },
   },
+  // One way through the house (ARCHITECTURE.md): shared <- core <- vscode / panel glue; media <- shared.
+  // Relative imports are matched as written, so each folder names the floors above it.
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'src/shared is bundled into the webview and used by the core: import only from src/shared (./…).' }] }],
+    },
+  },
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core runs in plain Node: keep VS Code at the edge (src/vscode, src/panel).' }] }],
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/core runs in plain Node: keep VS Code at the edge (src/vscode, src/panel).' }],
+        patterns: [{ regex: '^(\\.\\./)+(vscode|panel|media|extension)(/|$)', message: 'src/core imports only src/core and src/shared: the glue above it is passed in.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/vscode/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(panel|media|extension)(/|$)', message: 'src/vscode never imports src/panel: extension.ts passes the panel in (see CommandDeps).' }] }],
+    },
+  },
+  {
+    files: ['src/panel/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(media|extension)(/|$)', message: 'src/panel is host code: it shares with the webview only through src/shared.' }] }],
+    },
+  },
+  {
+    files: ['media/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./|\\.\\./src/shared/)', message: 'The webview imports only media/ and src/shared/ (it runs in the browser, not the extension host).' }] }],
     },
   },
 );

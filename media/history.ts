@@ -1,6 +1,6 @@
 // The History section: past generations (they survive restarts) with prompt, options, date, files
 // and task id; per entry Reuse Settings (fills the form) and Generate Again.
-import type { HistoryView, PanelOptions } from '../src/panel/protocol';
+import type { HistoryView, PanelOptions } from '../src/shared/protocol';
 import { button, el, keepFocus, section } from './dom';
 import { resultItem } from './results';
 import { send, t } from './state';

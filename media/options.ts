@@ -1,8 +1,8 @@
 // The Options section: size (auto, a ratio, or WxH), resolution, quality and n, with the exact pixel
 // size, the relative cost and any validation error shown live, and "Save as default".
-import { QUALITIES, RATIOS, RESOLUTIONS } from '../src/core/types';
-import { checkOptions, formatCost, type OptionsReport } from '../src/panel/optionsCheck';
-import type { FieldError, PanelOptions } from '../src/panel/protocol';
+import { QUALITIES, RATIOS, RESOLUTIONS } from '../src/shared/limits';
+import { checkOptions, formatCost, type OptionsReport } from '../src/shared/optionsCheck';
+import type { FieldError, PanelOptions } from '../src/shared/protocol';
 import { button, el, section } from './dom';
 import { send, t } from './state';
 

@@ -1,6 +1,6 @@
 // The panel's webview script (runs in the browser). It talks only to the extension host: never to
 // the provider, and it never sees the API key. It asks for its strings and state with `ready`.
-import type { HostMessage, PanelOptions } from '../src/panel/protocol';
+import type { HostMessage, PanelOptions } from '../src/shared/protocol';
 import { el } from './dom';
 import { HistoryList } from './history';
 import { OptionsView } from './options';

@@ -1,6 +1,8 @@
 // The Prompt section: the text, a live code-point counter against the provider's 32,000, where the
 // links will go, Generate and Use Selection.
-import { codePointCount, MAX_PROMPT, type FieldError, type SubmissionPhase, type TargetView } from '../src/panel/protocol';
+import { MAX_PROMPT_CODE_POINTS as MAX_PROMPT } from '../src/shared/limits';
+import type { FieldError, SubmissionPhase, TargetView } from '../src/shared/protocol';
+import { codePointCount } from '../src/shared/text';
 import { button, el, icon, section } from './dom';
 import { send, t } from './state';
 

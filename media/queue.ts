@@ -1,6 +1,6 @@
 // The Queue section: every task of this window with its prompt, status, a progress bar with the
 // percent, the elapsed time, Cancel while it runs, Retry after a failure, and why it failed.
-import type { JobStateView, JobView, StringKey, UsageView } from '../src/panel/protocol';
+import type { JobStateView, JobView, StringKey, UsageView } from '../src/shared/protocol';
 import { usageText } from './spend';
 import { button, el, formatElapsed, icon, keepFocus, section } from './dom';
 import { send, t } from './state';

@@ -1,7 +1,8 @@
 // The Reference images section: workspace files (a file picker on the host, or a drop from the
 // Explorer) and URLs, as thumbnails with remove buttons, within the provider's limits (1–16 images,
 // PNG/JPEG/WebP, 50 MB each). The host checks every addition; this side only keeps the list.
-import { MAX_REFERENCES, type ReferenceSpec, type ReferenceView } from '../src/panel/protocol';
+import { MAX_REFERENCE_IMAGES as MAX_REFERENCES } from '../src/shared/limits';
+import type { ReferenceSpec, ReferenceView } from '../src/shared/protocol';
 import { button, el, icon, keepFocus } from './dom';
 import { send, t } from './state';
 

@@ -1,6 +1,6 @@
 // The Results section: thumbnails of the images saved by this window's tasks, each with Insert Link
 // (into the last active Markdown editor, at its cursor), Open, Reveal in Explorer and Copy Path.
-import type { FileView, JobView, StringKey } from '../src/panel/protocol';
+import type { FileView, JobView, StringKey } from '../src/shared/protocol';
 import { button, el, keepFocus, section } from './dom';
 import { send, t } from './state';
 

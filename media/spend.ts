@@ -1,6 +1,6 @@
 // The Spend section: what this session and this workspace used, summed from the provider's own
 // per-task reports, and the account balance from the provider (never a price worked out here).
-import type { SpendView, UsageView } from '../src/panel/protocol';
+import type { SpendView, UsageView } from '../src/shared/protocol';
 import { button, el, section } from './dom';
 import { send, t } from './state';
 

@@ -1,6 +1,6 @@
 // The webview's link to the host and its own small memory: the strings table from the host, and the
 // user's unsent input (kept with setState so a reload or a hidden panel does not lose it).
-import type { PanelOptions, PanelStrings, ReferenceView, StringKey, WebviewMessage } from '../src/panel/protocol';
+import type { PanelOptions, PanelStrings, ReferenceView, StringKey, WebviewMessage } from '../src/shared/protocol';
 
 interface VsCodeApi {
   postMessage(msg: WebviewMessage): void;

@@ -58,8 +58,9 @@ async function fillHeadless(ws, fake) {
   const { EvoLinkClient } = require(path.join(root, 'out/src/core/api/client.js'));
   const { JobQueue } = require(path.join(root, 'out/src/core/jobs/index.js'));
   const { FileTaskStore } = require(path.join(root, 'out/src/core/fileStore.js'));
-  const { fileBaseName, relativeLink, resolveDestination } = require(path.join(root, 'out/src/core/links.js'));
-  const { placeholderEdit, applyEdits } = require(path.join(root, 'out/src/core/fill.js'));
+  const { resolveDestination } = require(path.join(root, 'out/src/core/destination.js'));
+  const { fileBaseName } = require(path.join(root, 'out/src/core/fileNames.js'));
+  const { placeholderEdit, applyEdits, relativeLink } = require(path.join(root, 'out/src/core/markdownEdits.js'));
   const { rename, mkdir } = await import('node:fs/promises');
 
   const client = new EvoLinkClient({ baseUrl: fake.url, filesBaseUrl: fake.url, apiKey: async () => fake.apiKey });

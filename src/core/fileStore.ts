@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { KeyedQueue } from './keyedQueue';
 import type { JobRecord, TaskStore } from './store';
 
 interface FileShape {
@@ -24,17 +25,10 @@ export interface FileTaskStoreOptions {
 // Several store objects in one process may point at the same file (a queue
 // disposed and a new one started on it): chaining by path keeps their
 // read-modify-write cycles from interleaving and undoing each other.
-const chains = new Map<string, Promise<unknown>>();
+const byFile = new KeyedQueue();
 
 function serialize<T>(file: string, op: () => Promise<T>): Promise<T> {
-  const prev = chains.get(file) ?? Promise.resolve();
-  const next = prev.then(op, op);
-  const tail = next.then(() => undefined, () => undefined);
-  chains.set(file, tail);
-  void tail.then(() => {
-    if (chains.get(file) === tail) chains.delete(file);
-  });
-  return next;
+  return byFile.run(file, op);
 }
 
 export class FileTaskStore implements TaskStore {

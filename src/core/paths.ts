@@ -4,6 +4,13 @@
 import { realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 
+/** The extension of a path (`/` or `\\` separated), lower case, with its dot (`.png`); '' when there is none. */
+export function extensionOf(file: string): string {
+  const base = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot).toLowerCase() : '';
+}
+
 /** True when `file` is absolute and, once `.` and `..` are resolved, strictly inside one of `folders`. */
 export function insideFolders(file: string, folders: readonly string[], p: typeof path = path): boolean {
   if (!p.isAbsolute(file)) return false;

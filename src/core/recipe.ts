@@ -7,6 +7,7 @@
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { insideFolders } from './paths';
 import { randomBytes } from 'node:crypto';
 import { imageInfo } from './api/imageInfo';
 import { pngChunks, readPngTextFromFile, textChunk, itxtChunk, withTextChunks, decodeText } from './pngText';
@@ -211,8 +212,7 @@ export function inputFromRecipe(recipe: Recipe, imagePath: string, root: string,
       continue;
     }
     const abs = path.resolve(path.dirname(imagePath), r.file);
-    const rel = path.relative(root, abs);
-    if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) {
+    if (!insideFolders(abs, [root])) {
       return { ok: false, message: `The recipe names a reference image outside the workspace folder (${r.file}); it is not sent.` };
     }
     references.push({ kind: 'file', path: abs });

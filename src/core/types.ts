@@ -1,21 +1,7 @@
-// Types shared across the core. No `vscode` import: the core runs in plain Node.
-
-export const RATIOS = [
-  '1:1', '1:2', '2:1', '1:3', '3:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '9:21', '21:9',
-] as const;
-export type Ratio = (typeof RATIOS)[number];
-export const RESOLUTIONS = ['1K', '2K', '4K'] as const;
-export type Resolution = (typeof RESOLUTIONS)[number];
-export const QUALITIES = ['low', 'medium', 'high'] as const;
-export type Quality = (typeof QUALITIES)[number];
+// Types shared across the core. No `vscode` import: the core runs in plain Node. The provider's
+// limits and the size names live in src/shared/limits.ts (the webview uses them too).
 
 export const MODEL = 'gpt-image-2';
-export const MAX_PROMPT_CODE_POINTS = 32000;
-export const MIN_N = 1;
-export const MAX_N = 10;
-export const MAX_REFERENCE_IMAGES = 16;
-export const MAX_REFERENCE_BYTES = 50 * 1024 * 1024;
-export const MAX_CALLBACK_URL_LENGTH = 2048;
 
 /** What a user chose, before validation (strings straight from settings or the panel). */
 export interface GenerationInput {
@@ -86,9 +72,4 @@ export interface DownloadedImage {
   bytes: number;
   /** Set once the file is at its final place (the workspace): recorded, never guessed from the path. */
   placed?: true;
-}
-
-export interface PixelSize {
-  width: number;
-  height: number;
 }

@@ -2,6 +2,7 @@
 // editor): the last Markdown editor, where Generate and Insert Link put links, and the last text
 // editor of any kind, for Use Selection.
 import * as vscode from 'vscode';
+import { Disposable } from '../vscode/disposable';
 
 interface Remembered {
   uri: string;
@@ -16,17 +17,17 @@ export interface InsertionPoint {
   lineEnd: number;
 }
 
-export class EditorTargets implements vscode.Disposable {
+export class EditorTargets extends Disposable {
   private markdown: Remembered | undefined;
   private text: Remembered & { selection: vscode.Selection } | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when the Markdown document links would go into changed. */
   readonly onDidChange = this.changed.event;
-  private readonly subs: vscode.Disposable[];
 
   constructor() {
+    super();
     this.remember(vscode.window.activeTextEditor);
-    this.subs = [
+    this.register(
       this.changed,
       // A closed tab changes where links would go.
       vscode.window.tabGroups.onDidChangeTabs(() => this.changed.fire()),
@@ -39,7 +40,7 @@ export class EditorTargets implements vscode.Disposable {
         }
         if (this.text?.uri === doc.uri.toString()) this.text = undefined;
       }),
-    ];
+    );
   }
 
   private remember(e: vscode.TextEditor | undefined): void {
@@ -73,10 +74,6 @@ export class EditorTargets implements vscode.Disposable {
     const doc = s && openDocument(s.uri);
     if (!s || !doc) return undefined;
     return doc.getText(doc.validateRange(visibleEditor(doc)?.selection ?? s.selection));
-  }
-
-  dispose(): void {
-    this.subs.forEach((d) => d.dispose());
   }
 }
 

@@ -2,7 +2,7 @@
 // types, sizes: protocol.ts), then checked against the workspace (paths, ids); a message that fails
 // either is refused and has no effect. All work goes through the Generator and the queue.
 import * as vscode from 'vscode';
-import { markdownImage, relativeLink } from '../core/links';
+import { markdownImage, relativeLink } from '../core/markdownEdits';
 import { isFinal, isRetryableState, retryNeedsConfirmation } from '../core/jobs/states';
 import type { ReferenceInput } from '../core/types';
 import { readSettings } from '../vscode/config';
@@ -11,10 +11,10 @@ import type { GenerationHistory } from '../vscode/history';
 import { isJobMeta, type JobMeta } from '../vscode/jobMeta';
 import type { PictorService } from '../vscode/service';
 import type { EditorTargets } from './editors';
-import { checkOptions, normalizeOptions } from './optionsCheck';
-import { insideFolders } from './paths';
-import { parseWebviewMessage, type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type WebviewMessage } from './protocol';
-import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from './references';
+import { checkOptions, normalizeOptions } from '../shared/optionsCheck';
+import { insideFolders } from '../core/paths';
+import { parseWebviewMessage, type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type WebviewMessage } from '../shared/protocol';
+import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from '../vscode/referenceChecks';
 import { panelStrings } from './strings';
 import { requireTrust } from '../vscode/trust';
 import { altOf, historyView, jobViews, oneLine, type Thumb } from './views';

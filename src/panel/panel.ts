@@ -8,8 +8,8 @@ import type { PictorService } from '../vscode/service';
 import { EditorTargets } from './editors';
 import { panelHtml, newNonce } from './html';
 import { PanelMessages, type Handled } from './messages';
-import { checkDropped } from './references';
-import type { HostMessage } from './protocol';
+import { checkDropped } from '../vscode/referenceChecks';
+import type { HostMessage } from '../shared/protocol';
 import { historyView, jobViews, type Thumb } from './views';
 
 const VIEW_TYPE = 'pictor.panel';

@@ -1,7 +1,7 @@
 // Every string the webview shows, translated on the host through vscode.l10n and sent with `init`.
 // Placeholders `{0}`, `{1}` are filled by the webview: they are passed through as themselves here.
 import * as vscode from 'vscode';
-import type { PanelStrings } from './protocol';
+import type { PanelStrings } from '../shared/protocol';
 
 const P0 = '{0}';
 const P1 = '{1}';

@@ -5,10 +5,10 @@ import type { JobRecord } from '../core/store';
 import { canRetry, isLive, retryNeedsConfirmation } from '../core/jobs/states';
 import type { HistoryEntry } from '../vscode/history';
 import { isJobMeta } from '../vscode/jobMeta';
-import type { FileView, HistoryView, JobView } from './protocol';
+import type { FileView, HistoryView, JobView } from '../shared/protocol';
+import type { Thumb } from '../vscode/referenceChecks';
 
-/** Turns an absolute file path into a URI the webview may load ('' when no webview is there). */
-export type Thumb = (file: string) => string;
+export type { Thumb };
 
 /** Rows beyond this are old news; the history keeps them. */
 export const MAX_ROWS = 100;

@@ -1,23 +1,24 @@
 // A CodeLens above each placeholder: Generate (with the pixel size and quality a click will use) /
 // Generate all (N), or the progress while it runs.
 import * as vscode from 'vscode';
-import { formatSize } from '../core/sizes';
+import { Disposable } from './disposable';
+import { formatSize } from '../shared/sizes';
 import { inputFromSettings, readSettings } from './config';
 import type { Generator } from './generate';
 import type { PictorService } from './service';
 
-export class PlaceholderLenses implements vscode.CodeLensProvider, vscode.Disposable {
+export class PlaceholderLenses extends Disposable implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly subs: vscode.Disposable[];
 
   constructor(private readonly generator: Generator, private readonly service: PictorService) {
-    this.subs = [
+    super();
+    this.register(
       generator.onDidChange(() => this.changed.fire()),
       // The cost shown comes from the settings: a changed size or quality changes every lens.
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('pictor')) this.changed.fire(); }),
       this.changed,
-    ];
+    );
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -78,9 +79,5 @@ export class PlaceholderLenses implements vscode.CodeLensProvider, vscode.Dispos
       images: v.imageCount,
       each: v.relativeCost,
     };
-  }
-
-  dispose(): void {
-    this.subs.forEach((s) => s.dispose());
   }
 }

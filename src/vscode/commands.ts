@@ -2,17 +2,22 @@
 import * as vscode from 'vscode';
 import { isLive } from '../core/jobs/states';
 import { KEYS_PAGE, validateKey, type ApiKeyStore } from './secrets';
-import type { PanelController } from '../panel/panel';
 import type { Generator } from './generate';
 import type { PictorService } from './service';
 import type { PictorContextKeys } from './contextKeys';
 import { editImageFile, imageFilesOf } from './explorer';
 import { recordedProgress } from './progress';
 
+/** What the commands need of the panel (src/panel's PanelController, passed in by extension.ts). */
+export interface PanelCommands {
+  show(): void;
+  addReferences(files: vscode.Uri[]): Promise<unknown>;
+}
+
 export interface CommandDeps {
   log: vscode.LogOutputChannel;
   keys: ApiKeyStore;
-  panel: PanelController;
+  panel: PanelCommands;
   generator: Generator;
   service: PictorService;
   contextKeys: PictorContextKeys;

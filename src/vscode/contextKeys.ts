@@ -4,6 +4,7 @@
 //   pictor.hasPlaceholders  the active Markdown editor holds at least one placeholder
 // They follow the active editor, its cursor and its text. setContext is only called on a change.
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import { imageAt, placeholderAt, type MarkdownScan } from '../core/placeholders';
 
 export const CONTEXT_KEYS = ['pictor.onPlaceholder', 'pictor.onImage', 'pictor.hasPlaceholders'] as const;
@@ -13,13 +14,13 @@ export type ContextValues = Record<ContextKey, boolean>;
 /** Typing re-parses the page: wait for a pause this long before updating after an edit. */
 const EDIT_DEBOUNCE_MS = 150;
 
-export class PictorContextKeys implements vscode.Disposable {
+export class PictorContextKeys extends Disposable {
   private readonly values: ContextValues = { 'pictor.onPlaceholder': false, 'pictor.onImage': false, 'pictor.hasPlaceholders': false };
-  private readonly subs: vscode.Disposable[];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly scan: (doc: vscode.TextDocument) => MarkdownScan) {
-    this.subs = [
+    super();
+    this.register(
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (e.textEditor === vscode.window.activeTextEditor) this.update();
@@ -27,7 +28,7 @@ export class PictorContextKeys implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document === vscode.window.activeTextEditor?.document) this.later();
       }),
-    ];
+    );
     for (const key of CONTEXT_KEYS) void vscode.commands.executeCommand('setContext', key, false);
     this.update();
   }
@@ -63,6 +64,6 @@ export class PictorContextKeys implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.subs.forEach((s) => s.dispose());
+    super.dispose();
   }
 }

@@ -2,6 +2,7 @@
 // are, in the Problems view, while the user types: nobody should learn it only by pressing Generate.
 // Generate all uses the same check to send the good placeholders and leave these.
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import type { MarkdownScan, Placeholder } from '../core/placeholders';
 import { validateRequest, type ValidationError } from '../core/request';
 
@@ -15,17 +16,17 @@ export function promptProblems(p: Placeholder): ValidationError[] {
   return v.ok ? [] : v.errors.filter((e) => e.field === 'prompt');
 }
 
-export class PlaceholderDiagnostics implements vscode.Disposable {
+export class PlaceholderDiagnostics extends Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('pictor');
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly subs: vscode.Disposable[];
 
   constructor(private readonly scan: (doc: vscode.TextDocument) => MarkdownScan) {
-    this.subs = [
+    super();
+    this.register(
       vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
-    ];
+    );
     for (const d of vscode.workspace.textDocuments) this.update(d);
   }
 
@@ -68,7 +69,7 @@ export class PlaceholderDiagnostics implements vscode.Disposable {
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
-    this.subs.forEach((s) => s.dispose());
+    super.dispose();
     this.collection.dispose();
   }
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ClaimRegistry } from '../core/claims';
-import { slugify } from '../core/links';
+import { slugify } from '../core/fileNames';
 import { ScanCache, imageAt, placeholderAt, type Placeholder, type MarkdownScan } from '../core/placeholders';
 import { FINAL_STATES, type JobRecord } from '../core/store';
 import type { ValidRequest } from '../core/request';

@@ -2,6 +2,7 @@
 // task that completes in this workspace (from a command, a CodeLens or the panel) is recorded once.
 import * as vscode from 'vscode';
 import type { JobEvent } from '../core/jobs';
+import { SerialQueue } from '../core/keyedQueue';
 import type { JobRecord } from '../core/store';
 import { isJobMeta } from './jobMeta';
 
@@ -59,8 +60,8 @@ export class GenerationHistory implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly sub: vscode.Disposable;
-  // Writes are chained so two completions at once cannot overwrite each other.
-  private chain: Promise<void> = Promise.resolve();
+  // Writes run one after another so two completions at once cannot overwrite each other.
+  private readonly writes = new SerialQueue();
 
   constructor(private readonly memento: vscode.Memento, onJobEvent: vscode.Event<JobEvent>) {
     this.sub = onJobEvent((e) => {
@@ -88,16 +89,14 @@ export class GenerationHistory implements vscode.Disposable {
 
   /** Settles when every write so far has reached the Memento. */
   flushed(): Promise<void> {
-    return this.chain;
+    return this.writes.idle();
   }
 
   private update(change: (all: HistoryEntry[]) => HistoryEntry[]): Promise<void> {
-    const next = this.chain.then(async () => {
+    return this.writes.run(async () => {
       await this.memento.update(KEY, change(this.list()).slice(0, MAX_HISTORY));
       this.changed.fire();
     });
-    this.chain = next.catch(() => undefined);
-    return next;
   }
 
   dispose(): void {

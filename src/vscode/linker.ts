@@ -4,11 +4,13 @@
 // the user is told where.
 import * as vscode from 'vscode';
 import { rm } from 'node:fs/promises';
-import { fileBaseName, markdownImage, relativeLink, resolveDestination } from '../core/links';
-import { anchorLineEnd, insertionEdit, placeholderEdit } from '../core/fill';
+import { resolveDestination } from '../core/destination';
+import { firstFreeName, fileBaseName } from '../core/fileNames';
+import { anchorLineEnd, insertionEdit, markdownImage, placeholderEdit, relativeLink } from '../core/markdownEdits';
 import { scanMarkdown, type Placeholder, type ImageLink } from '../core/placeholders';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
+import { KeyedQueue } from '../core/keyedQueue';
 import { realDirInside } from '../core/paths';
 import { readSettings } from './config';
 import { isJobMeta, type JobMeta } from './jobMeta';
@@ -24,7 +26,7 @@ export type LinkOutcome = { linked: true; documentUri: string } | { linked: fals
 export class Linker {
   private readonly outcomes = new Map<string, LinkOutcome>();
   /** The last link edit queued for each document (see link). */
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly byDocument = new KeyedQueue();
 
   constructor(private readonly tracker: RangeTracker, private readonly log: vscode.LogOutputChannel) {}
 
@@ -118,11 +120,9 @@ export class Linker {
     const r = resolveDestination({ documentPath, workspaceFolder: folder.uri.fsPath, patterns, fileName, ext });
     if (!r.ok) throw new Error(`${r.error} Change the pictor.destination setting.`);
     // A fixed pattern (no ${fileName}) names the same file each time: number the copies instead.
-    for (let attempt = 1; attempt <= 50; attempt++) {
-      const file = attempt === 1 ? r.file : r.file.replace(/(\.[^./]+)?$/, (m) => `-${attempt}${m}`);
-      const uri = folder.uri.with({ path: toUriPath(file) });
-      if (!(await exists(uri))) return uri;
-    }
+    const uri = (file: string) => folder.uri.with({ path: toUriPath(file) });
+    const free = await firstFreeName(r.file, async (file) => (await exists(uri(file)) ? 'taken' : 'done'), 50);
+    if (free) return uri(free);
     throw new Error(`Could not find a free file name for ${fileName}.${ext}.`);
   }
 
@@ -135,11 +135,7 @@ export class Linker {
     if ((meta.origin === 'selection' && !meta.insertLinks) || meta.origin === 'tool') return Promise.resolve({ linked: false, reason: 'not-markdown' });
     if (!docUri) return Promise.resolve({ linked: false, reason: 'no-document' });
     const key = docUri.toString();
-    const run = (this.chains.get(key) ?? Promise.resolve()).then(() => this.linkNow(jobId, meta, docUri, files));
-    const tail = run.then(() => undefined, () => undefined);
-    this.chains.set(key, tail);
-    void tail.then(() => { if (this.chains.get(key) === tail) this.chains.delete(key); });
-    return run;
+    return this.byDocument.run(key, () => this.linkNow(jobId, meta, docUri, files));
   }
 
   private async linkNow(jobId: string, meta: JobMeta, docUri: vscode.Uri, files: DownloadedImage[]): Promise<LinkOutcome> {

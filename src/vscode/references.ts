@@ -4,8 +4,8 @@
 // link such as ![x](../outside/private.png), a file:// URL, an absolute path or a symlink.
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
-import { realInside } from '../core/paths';
-import { MAX_REFERENCE_BYTES } from '../core/types';
+import { extensionOf, realInside } from '../core/paths';
+import { MAX_REFERENCE_BYTES, REFERENCE_EXTENSIONS } from '../shared/limits';
 
 export type FileCheck = { ok: true; path: string; real: string; bytes: number } | { ok: false; problem: string };
 
@@ -14,7 +14,6 @@ export function workspaceFolderPaths(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
 }
 
-const ACCEPTED = ['.png', '.jpg', '.jpeg', '.webp'];
 
 /**
  * Checks a local file for use as a reference image. `label` is how the user wrote it (the link);
@@ -32,7 +31,7 @@ export async function checkReferenceFile(file: string, label = file): Promise<Fi
       problem: vscode.l10n.t('The image {0}{1} is outside this window\'s workspace folders. Only images inside the workspace can be sent as references: copy it into the workspace first. Nothing was uploaded.', label, real),
     };
   }
-  if (!ACCEPTED.includes(extensionOf(file))) {
+  if (!(REFERENCE_EXTENSIONS as readonly string[]).includes(extensionOf(file))) {
     return { ok: false, problem: vscode.l10n.t('{0} is not a PNG, JPEG or WebP image.', label) };
   }
   const s = await stat(where.real).catch(() => undefined);
@@ -43,12 +42,6 @@ export async function checkReferenceFile(file: string, label = file): Promise<Fi
     return { ok: false, problem: vscode.l10n.t('{0} is {1} MB; a reference image may be at most 50 MB.', label, (s.size / 1024 / 1024).toFixed(1)) };
   }
   return { ok: true, path: file, real: where.real, bytes: s.size };
-}
-
-function extensionOf(file: string): string {
-  const base = file.split(/[\\/]/).pop() ?? '';
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot).toLowerCase() : '';
 }
 
 /** Thrown by the last check, at upload time: nothing was uploaded and no task was created. */

@@ -2,11 +2,11 @@
 // this session and the workspace, the account balance from GET /v1/credits, the free key check on
 // Set API Key, and pictor.maxCreditsPerSession.
 import * as vscode from 'vscode';
-import type { AccountCredits } from '../core/api/client';
+import type { AccountCredits } from '../core/api/credits';
 import { PictorError } from '../core/api/errors';
 import { readUsage, SpendLedger, type SpendEntry } from '../core/spend';
 import type { TaskObject } from '../core/types';
-import type { SpendView, UsageView } from '../panel/protocol';
+import type { SpendView, UsageView } from '../shared/protocol';
 
 const STATE_KEY = 'pictor.spend';
 /** The balance is free to read, but not worth asking for more often than this after tasks finish. */

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { EvoLinkClient } from '../../src/core/api/client';
 import { PictorError } from '../../src/core/api/errors';
-import { parseCredits } from '../../src/core/api/client';
+import { parseCredits } from '../../src/core/api/credits';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 
 const KEY = 'sk-evo-CREDITS-0123456789';

@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { validateRequest, type ValidationError } from '../../src/core/request';
-import { fileBaseName, resolveDestination, slugify } from '../../src/core/links';
+import { resolveDestination } from '../../src/core/destination';
+import { fileBaseName, slugify } from '../../src/core/fileNames';
 import type { GenerationInput, ReferenceInput } from '../../src/core/types';
 
 const MB = 1024 * 1024;

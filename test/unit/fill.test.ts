@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { anchorLineEnd, applyEdits, insertionEdit, placeholderEdit } from '../../src/core/fill';
+import { anchorLineEnd, applyEdits, insertionEdit, placeholderEdit } from '../../src/core/markdownEdits';
 import { scanMarkdown } from '../../src/core/placeholders';
 
 describe('fill: the edits that link images into Markdown', () => {

@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
-import {
-  DEFAULT_DESTINATION,
-  DestinationOptions,
-  fileBaseName,
-  globToRegExp,
-  imageLines,
-  markdownImage,
-  relativeLink,
-  resolveDestination,
-  slugify,
-  uniqueSuffix,
-} from '../../src/core/links';
+import { DEFAULT_DESTINATION, DestinationOptions, globToRegExp, resolveDestination } from '../../src/core/destination';
+import { imageLines, markdownImage, relativeLink } from '../../src/core/markdownEdits';
+import { fileBaseName, slugify, uniqueSuffix } from '../../src/core/fileNames';
 import { scanMarkdown } from '../../src/core/placeholders';
 
 describe('slugify', () => {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { parseWebviewMessage, codePointCount, MAX_PROMPT } from '../../src/panel/protocol';
-import { checkOptions, formatCost, normalizeOptions, type OptionMessages } from '../../src/panel/optionsCheck';
-import { extensionOf, insideFolders } from '../../src/panel/paths';
+import { parseWebviewMessage } from '../../src/shared/protocol';
+import { codePointCount } from '../../src/shared/text';
+import { MAX_PROMPT_CODE_POINTS as MAX_PROMPT } from '../../src/shared/limits';
+import { checkOptions, formatCost, normalizeOptions, type OptionMessages } from '../../src/shared/optionsCheck';
+import { extensionOf, insideFolders } from '../../src/core/paths';
 import { newNonce, panelHtml } from '../../src/panel/html';
 
 const opts = { size: '16:9', resolution: '2K', quality: 'low', n: 2 };

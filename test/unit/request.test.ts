@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { countCodePoints, hostKind, validateRequest, ValidationError, withUploadedReferences } from '../../src/core/request';
+import { codePointCount as countCodePoints } from '../../src/shared/text';
+import { validateRequest, ValidationError, withUploadedReferences } from '../../src/core/request';
+import { hostKind } from '../../src/core/hostKind';
 import { GenerationInput, ReferenceInput } from '../../src/core/types';
 
 const MB = 1024 * 1024;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { expectedSize, parseSize, pixelSize, relativeCost, MAX_PIXELS } from '../../src/core/sizes';
-import { RATIOS, Ratio, Resolution } from '../../src/core/types';
+import { expectedSize, parseSize, pixelSize, relativeCost, MAX_PIXELS } from '../../src/shared/sizes';
+import { RATIOS, Ratio, Resolution } from '../../src/shared/limits';
 
 // The seed's table, copied literally (landscape and square; `*` cells are budget-scaled).
 const LANDSCAPE: Array<[Ratio, string, string, string]> = [

@@ -1,11 +1,8 @@
 // The EvoLink task API client: create, poll, upload, download (api.md §1, §2, §6).
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import type { CreateTaskBody, DownloadedImage, TaskObject, UploadedFile } from '../types';
-import { MAX_REFERENCE_BYTES } from '../types';
 import { PictorError, errorFromResponse, redact, redactError } from './errors';
 import {
   DEFAULT_RETRY,
@@ -25,7 +22,8 @@ import {
 } from './http';
 import { DEFAULT_DOWNLOAD_LIMITS, downloadImage, type DownloadLimits } from './download';
 import { describeKeyProblem, keyProblem } from './key';
-import { sniffImageType } from './imageInfo';
+import { parseCredits, type AccountCredits } from './credits';
+import { inspectUpload, MIME, multipart, type MultipartBody } from './upload';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -55,8 +53,6 @@ export interface ClientOptions {
 }
 
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
-
-const MIME: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
 export class EvoLinkClient {
   private readonly opts: ClientOptions;
@@ -277,86 +273,4 @@ export class EvoLinkClient {
     }
     return t as TaskObject;
   }
-}
-
-async function inspectUpload(filePath: string): Promise<{ size: number; type: keyof typeof MIME }> {
-  let fh: fs.promises.FileHandle;
-  try {
-    fh = await fs.promises.open(filePath, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new PictorError('invalid', `Cannot read the reference image ${path.basename(filePath)} (${code}).`);
-  }
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new PictorError('invalid', `${path.basename(filePath)} is not a file.`);
-    if (st.size > MAX_REFERENCE_BYTES) {
-      throw new PictorError('invalid', `${path.basename(filePath)} is larger than 50 MB, the provider's limit for reference images.`);
-    }
-    const head = Buffer.alloc(64);
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    const type = sniffImageType(head.subarray(0, bytesRead));
-    if (!type) {
-      throw new PictorError('invalid', `${path.basename(filePath)} is not a PNG, JPEG or WebP image; gpt-image-2 accepts only those.`);
-    }
-    return { size: st.size, type };
-  } finally {
-    await fh.close();
-  }
-}
-
-/** A multipart/form-data body whose file part streams from disk; the length is known up front. */
-interface MultipartBody {
-  stream: Readable;
-  length: number;
-  contentType: string;
-}
-
-function multipart(filePath: string, fileName: string, mime: string, size: number): MultipartBody {
-  const boundary = `----pictor${randomBytes(12).toString('hex')}`;
-  const safeName = fileName.replace(/["\r\n\\]/g, '_');
-  const head = Buffer.from(
-    `--${boundary}\r\n` +
-      `Content-Disposition: form-data; name="file_name"\r\n\r\n${safeName}\r\n` +
-      `--${boundary}\r\n` +
-      `Content-Disposition: form-data; name="file"; filename="${safeName}"\r\n` +
-      `Content-Type: ${mime}\r\n\r\n`,
-    'utf8',
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
-  async function* parts(): AsyncGenerator<Buffer> {
-    yield head;
-    for await (const chunk of fs.createReadStream(filePath)) yield chunk as Buffer;
-    yield tail;
-  }
-  return {
-    stream: Readable.from(parts(), { objectMode: false }),
-    length: head.length + size + tail.length,
-    contentType: `multipart/form-data; boundary=${boundary}`,
-  };
-}
-
-/** Balances from GET /v1/credits; every field is optional (the provider documents them loosely). */
-export interface AccountCredits {
-  /** What this key may still spend, when it has its own limit. */
-  tokenRemaining?: number;
-  tokenUsed?: number;
-  /** The key has no limit of its own (the account's balance applies). */
-  unlimited?: boolean;
-  /** The account's balance. */
-  userRemaining?: number;
-  userUsed?: number;
-}
-
-export function parseCredits(v: unknown): AccountCredits {
-  const data = (v as { data?: unknown } | null)?.data as { token?: Record<string, unknown>; user?: Record<string, unknown> } | undefined;
-  const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : typeof x === 'string' && x.trim() && Number.isFinite(Number(x)) ? Number(x) : undefined);
-  const out: AccountCredits = {};
-  const set = <K extends keyof AccountCredits>(k: K, value: AccountCredits[K] | undefined) => { if (value !== undefined) out[k] = value; };
-  set('tokenRemaining', num(data?.token?.remaining_credits));
-  set('tokenUsed', num(data?.token?.used_credits));
-  set('unlimited', typeof data?.token?.unlimited_credits === 'boolean' ? data.token.unlimited_credits : undefined);
-  set('userRemaining', num(data?.user?.remaining_credits));
-  set('userUsed', num(data?.user?.used_credits));
-  return out;
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { DownloadedImage, ImageType } from '../types';
+import { firstFreeName } from '../fileNames';
 import { PictorError } from './errors';
 import { checkResultHop } from './addresses';
 import {
@@ -76,8 +77,7 @@ function checkBaseName(baseName: string): void {
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
 
 export async function placeWithoutOverwrite(temp: string, destDir: string, baseName: string, ext: string): Promise<string> {
-  for (let i = 1; i < 100000; i++) {
-    const target = path.join(destDir, i === 1 ? `${baseName}.${ext}` : `${baseName}-${i}.${ext}`);
+  const placed = await firstFreeName(path.join(destDir, `${baseName}.${ext}`), async (target) => {
     try {
       try {
         await fs.promises.link(temp, target);
@@ -86,14 +86,15 @@ export async function placeWithoutOverwrite(temp: string, destDir: string, baseN
         // File systems without hard links (FAT, some network shares): an exclusive copy.
         await fs.promises.copyFile(temp, target, fs.constants.COPYFILE_EXCL);
       }
-      await removeQuietly(temp);
-      return target;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'taken';
       throw e;
     }
-  }
-  throw new PictorError('download', `No free file name for ${baseName}.${ext} in ${destDir}.`);
+    await removeQuietly(temp);
+    return 'done';
+  }, 99999);
+  if (placed === undefined) throw new PictorError('download', `No free file name for ${baseName}.${ext} in ${destDir}.`);
+  return placed;
 }
 
 function describeBody(head: Buffer, contentType: string | undefined, bytes: number): string {

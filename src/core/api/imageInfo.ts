@@ -1,7 +1,8 @@
 // What an image file really is, from its bytes (headers lie: a CDN may say octet-stream, an
 // expired link may answer 200 with an HTML page). Reads only the first bytes of the file.
 
-import type { ImageType, PixelSize } from '../types';
+import type { ImageType } from '../types';
+import type { PixelSize } from '../../shared/limits';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const PNG_IEND = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);

@@ -3,8 +3,9 @@
 // deadline, handed to finalize, and the job completes.
 
 import type { JobError, JobRecord } from '../store';
-import type { DownloadedImage, Resolution } from '../types';
-import { expectedSize } from '../sizes';
+import type { DownloadedImage } from '../types';
+import type { Resolution } from '../../shared/limits';
+import { expectedSize } from '../../shared/sizes';
 import { toJobError } from './admission';
 import { type QueueCore, endSentence, snap } from './core';
 import { RESULTS_LIFETIME_MS } from './types';

@@ -2,7 +2,7 @@
 // The provider derives sizes itself; we derive them too so the user sees the exact size and the
 // cost before paying, and so a delivered image of another size can be reported.
 
-import { PixelSize, Quality, Ratio, RATIOS, Resolution } from './types';
+import { RATIOS, type PixelSize, type Quality, type Ratio, type Resolution } from './limits';
 
 export const EDGE_STEP = 16;
 export const MIN_EDGE = 16;

@@ -3,7 +3,9 @@
 // the webview with parseWebviewMessage: it is untrusted input, so a bad shape, type or size is
 // refused as a whole and has no effect.
 //
-// No imports with runtime code: this file is type-checked with the webview's DOM-only tsconfig too.
+// Imports only src/shared: the webview bundles this file (and type-checks it with its DOM-only tsconfig).
+import { MAX_PROMPT_CODE_POINTS as MAX_PROMPT, MAX_REFERENCE_IMAGES as MAX_REFERENCES } from './limits';
+import { codePointCount } from './text';
 
 /** The generation options the panel edits (strings as the user chose them, like the settings). */
 export interface PanelOptions {
@@ -166,28 +168,13 @@ export type WebviewMessage =
 
 export type WebviewMessageType = WebviewMessage['type'];
 
-// ---- limits (api.md §1) ------------------------------------------------------------------------
+// ---- the message's own bounds (the provider's limits are in limits.ts) ----------------------------
 
-export const MAX_PROMPT = 32_000;
-export const MAX_REFERENCES = 16;
-export const MAX_REFERENCE_BYTES = 50 * 1024 * 1024;
-export const REFERENCE_EXTENSIONS = ['.jpeg', '.jpg', '.png', '.webp'] as const;
 const MAX_PATH = 4096;
 const MAX_URL = 2048;
 const MAX_DROP = 64;
 const MAX_OPTION = 64;
 
-/** Unicode code points, as the provider counts the prompt (a surrogate pair is one). */
-export function codePointCount(s: string): number {
-  let pairs = 0;
-  for (let i = 0; i < s.length - 1; i++) {
-    if ((s.charCodeAt(i) & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      pairs++;
-      i++;
-    }
-  }
-  return s.length - pairs;
-}
 
 // ---- validation of what the webview sends -------------------------------------------------------
 

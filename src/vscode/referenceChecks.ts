@@ -1,13 +1,16 @@
-// The host's check of every reference image the webview names: a workspace file (the one check of
+// The host's check of every reference image the panel or an agent tool names: a workspace file (the one check of
 // src/vscode/references.ts: inside a workspace folder, symbolic links followed; PNG/JPEG/WebP; at most
 // 50 MB) or a URL (the core's rules).
 import * as vscode from 'vscode';
 import { insideFolders, realInside } from '../core/paths';
 import { validateRequest } from '../core/request';
 import type { ReferenceInput } from '../core/types';
-import { checkReferenceFile, workspaceFolderPaths } from '../vscode/references';
-import { MAX_REFERENCES, type ReferenceSpec, type ReferenceView } from './protocol';
-import type { Thumb } from './views';
+import { checkReferenceFile, workspaceFolderPaths } from './references';
+import { MAX_REFERENCE_IMAGES as MAX_REFERENCES } from '../shared/limits';
+import type { ReferenceSpec, ReferenceView } from '../shared/protocol';
+
+/** Turns an absolute file path into a URI the webview may load ('' when no webview is there). */
+export type Thumb = (file: string) => string;
 
 export type Checked = { ok: true; view: ReferenceView; input: ReferenceInput } | { ok: false; problem: string };
 

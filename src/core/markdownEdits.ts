@@ -1,6 +1,47 @@
-// The text edits that put image links into Markdown: shared by the VS Code linker and the headless demo.
-import { imageLines, markdownImage } from './links';
+// The Markdown that links an image, and the text edits that put it into a page: shared by the VS Code
+// linker, the panel, the agent tools and the headless demo.
 import type { Placeholder } from './placeholders';
+import { dirname, normalizeAbsolute, relative } from './portablePaths';
+
+// ---------------------------------------------------------------------------------------------
+// Links
+
+/**
+ * The path from the document to the file as a Markdown link destination: POSIX, relative,
+ * not percent-encoded; wrapped in `<…>` when spaces, parentheses or other characters would
+ * otherwise end or change the destination (as VS Code's Markdown paste does).
+ */
+export function relativeLink(fromDocumentPath: string, toFilePath: string): string {
+  const from = normalizeAbsolute(fromDocumentPath) ?? fromDocumentPath.replace(/\\/g, '/');
+  const to = normalizeAbsolute(toFilePath) ?? toFilePath.replace(/\\/g, '/');
+  const path = relative(dirname(from), to) ?? to;
+  // `&name;` would be read as a character reference. No backslash is left to escape: input
+  // backslashes were taken as Windows separators.
+  const needsBrackets = /[\s()<>\p{Cc}]|&[#a-zA-Z0-9]+;/u.test(path);
+  if (!needsBrackets) return path;
+  return `<${path.replace(/[<>]|&(?=[#a-zA-Z0-9]+;)/g, '\\$&')}>`;
+}
+
+/**
+ * `![alt](link)`: the alt is trimmed and kept on one line, and the characters that could end
+ * the label or open a code span or HTML across it are escaped, so the link stays an image;
+ * `&name;` is escaped too so the alt reads back as the prompt.
+ */
+export function markdownImage(alt: string, link: string): string {
+  const label = alt
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/[\\[\]`<]|&(?=[#a-zA-Z0-9]+;)/g, '\\$&');
+  return `![${label}](${link})`;
+}
+
+/** One image per line, in the order given (the order of the task's `results`); no final line ending. */
+export function imageLines(alt: string, links: string[], eol: '\n' | '\r\n'): string {
+  return links.map((link) => markdownImage(alt, link)).join(eol);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edits
 
 export interface TextEdit {
   start: number;

@@ -1,8 +1,8 @@
 // What a set of panel options means: the exact pixel size, the relative cost, and what is wrong.
 // Pure (no vscode, no Node): the webview runs it on every keystroke and the host runs it again on
 // every message, so both always agree.
-import { expectedSize, parseSize, QUALITY_COST, relativeCost } from '../core/sizes';
-import { MAX_N, MIN_N, QUALITIES, RESOLUTIONS, type PixelSize, type Quality, type Resolution } from '../core/types';
+import { MAX_N, MIN_N, QUALITIES, RESOLUTIONS, type PixelSize, type Quality, type Resolution } from './limits';
+import { expectedSize, parseSize, QUALITY_COST, relativeCost } from './sizes';
 import type { FieldError, PanelOptions } from './protocol';
 
 /** Message templates (from vscode.l10n on the host, from the strings table in the webview); `{0}` is filled. */

@@ -1,0 +1,22 @@
+// Text measures the webview, the host and the core must agree on.
+
+/**
+ * Unicode code points, as the provider counts the prompt: a surrogate pair is one, a lone surrogate
+ * counts as one (as the string iterator does). Counts without building an array (prompts run to 32,000).
+ */
+export function codePointCount(s: string): number {
+  const len = s.length;
+  let pairs = 0;
+  for (let i = 0; i < len - 1; i++) {
+    if ((s.charCodeAt(i) & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      pairs++;
+      i++;
+    }
+  }
+  return len - pairs;
+}
+
+/** `s` cut to at most `max` UTF-16 units, with an ellipsis when cut (for quoting a value in a message). */
+export function shorten(s: string, max = 80): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
