@@ -88,7 +88,8 @@ export class PanelMessages {
       case 'generateAgain': {
         const e = history.get(m.id);
         if (!e) return `no history entry ${m.id}`;
-        await this.submit(e.prompt, e.options, [], post);
+        // The same again: the style it was sent with, not today's (none is none).
+        await this.submit(e.prompt, { ...e.options, style: e.style ?? '' }, [], post);
         return;
       }
       case 'removeHistory':
@@ -173,7 +174,7 @@ export class PanelMessages {
    * Hands one prompt to the Generator (which validates, asks for a key if needed, uploads, submits
    * and links). Settles when the task is queued, or when the Generator stopped before that.
    */
-  private submit(prompt: string, options: PanelOptions, references: ReferenceInput[], post: Post): Promise<void> {
+  private submit(prompt: string, options: PanelOptions & { style?: string }, references: ReferenceInput[], post: Post): Promise<void> {
     const { service, generator, targets, log } = this.deps;
     const point = targets.insertionPoint();
     const alt = oneLine(prompt);
