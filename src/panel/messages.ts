@@ -13,7 +13,10 @@ import type { PictorService } from '../vscode/service';
 import type { EditorTargets } from './editors';
 import { checkOptions, normalizeOptions } from './optionsCheck';
 import { insideFolders } from './paths';
-import { parseWebviewMessage, type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type WebviewMessage } from './protocol';
+import { pageOptionsView } from './pageView';
+import {
+  parseWebviewMessage, type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type TargetView, type WebviewMessage,
+} from './protocol';
 import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from './references';
 import { panelStrings } from './strings';
 import { requireTrust } from '../vscode/trust';
@@ -67,9 +70,17 @@ export class PanelMessages {
       options: settingsOptions(),
       jobs: jobViews(this.deps.service.queue.list(), thumb),
       history: this.deps.history.list().map((e) => historyView(e, thumb)),
-      target: { document: this.deps.targets.markdownLabel() },
+      target: this.target(),
       spend: this.deps.service.spend.view(),
     };
+  }
+
+  /** Where links go, and the options that page's placeholders use. */
+  target(): TargetView {
+    const doc = this.deps.targets.markdownDocument();
+    const view: TargetView = { document: this.deps.targets.markdownLabel() };
+    if (doc) view.page = pageOptionsView(doc, this.deps.generator.scan(doc));
+    return view;
   }
 
   /** Returns a reason when the message is refused. */
