@@ -467,8 +467,8 @@ export class Generator implements vscode.Disposable {
     return {
       id: j.id,
       taskId: j.taskId,
-      // The prompt as written: a style added to the one sent is not part of it.
-      prompt: (isJobMeta(j.target.meta) ? j.target.meta.recipe?.prompt : undefined) ?? j.body.prompt,
+      // What was sent (with the style, if one was added); the recipe keeps the prompt as written.
+      prompt: j.body.prompt,
       state: j.state,
       files: (j.files ?? []).map((f) => f.path),
       linked: Boolean(outcome?.linked),

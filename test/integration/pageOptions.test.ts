@@ -77,7 +77,8 @@ describe('page options (issue 13 item 1)', function () {
       // The page: alt texts exactly as written, the override comment untouched, file names from the prompt alone.
       const links: Record<string, string> = {};
       for (const [key, prompt] of Object.entries(prompts)) {
-        const job = jobFor(jobs, prompt);
+        // A command's summary names the prompt that was sent.
+        const job = jobFor(jobs, styled(prompt));
         assert.equal(job.files.length, 1);
         assertName(job.files[0]!, prompt.replace(/ /g, '-'));
         links[key] = linkTo(file, job.files[0]!);
