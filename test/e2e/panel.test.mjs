@@ -216,6 +216,7 @@ describe('Pictor panel (e2e)', function () {
     const problem = frame.locator('#page-options-problems li', { hasText: 'ultra' });
     await problem.waitFor({ timeout: 10_000 });
     assert.match(await problem.innerText(), /quality cannot be "ultra".*Allowed: low, medium or high/);
+    assert.match(await summary.innerText(), /This page: 1:1 · 1K · ultra \(invalid\) · 1 image\(s\)/);
     await screenshot('panel-page-options');
   });
 });

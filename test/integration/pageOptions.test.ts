@@ -163,6 +163,7 @@ describe('page options (issue 13 item 1)', function () {
       // The front matter changes: so does the line, with the problem in words.
       await editor.edit((e) => e.replace(new vscode.Range(3, 14, 3, 16), '8K'));
       const after = (await panelState()).target as { page?: { summary: string; problems: string[] } };
+      assert.equal(after.page?.summary, `This page: 1:1 · 8K (invalid) · high · 1 image(s) · style "${style}"`);
       assert.equal(after.page?.problems.length, 1);
       assert.match(after.page!.problems[0]!, /resolution cannot be "8K".*Allowed: 1K, 2K or 4K/);
     });
