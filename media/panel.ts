@@ -4,6 +4,7 @@ import type { HostMessage, PanelOptions } from '../src/shared/protocol';
 import { el } from './dom';
 import { HistoryList } from './history';
 import { OptionsView } from './options';
+import { PageOptionsLine } from './page';
 import { PromptView } from './prompt';
 import { QueueView } from './queue';
 import { ReferencesView } from './references';
@@ -22,6 +23,7 @@ interface Views {
   history: HistoryList;
   notice: HTMLElement;
   spend: SpendSection;
+  page: PageOptionsLine;
 }
 let views: Views | undefined;
 
@@ -52,12 +54,13 @@ function build(msg: Extract<HostMessage, { type: 'init' }>): Views {
     history: new HistoryList(reuse),
     notice: el('p', { id: 'notice', class: 'notice', role: 'status', 'aria-live': 'polite' }),
     spend: new SpendSection(),
+    page: new PageOptionsLine(),
   };
   app.replaceChildren(
     el('h1', {}, el('span', { class: 'codicon codicon-sparkle', 'aria-hidden': 'true' }), ' ', t('heading')),
     v.notice,
     el('div', { class: 'columns' },
-      el('div', { class: 'column' }, v.prompt.root, v.options.root, v.references.root),
+      el('div', { class: 'column' }, v.prompt.root, v.page.root, v.options.root, v.references.root),
       el('div', { class: 'column' }, v.queue.root, v.results.root, v.spend.root, v.history.root)),
   );
   return v;
@@ -70,6 +73,7 @@ function init(msg: Extract<HostMessage, { type: 'init' }>): void {
   views.prompt.value = draft?.prompt ?? '';
   views.references.set(draft?.references ?? []);
   views.prompt.setTarget(msg.target);
+  views.page.set(msg.target);
   views.queue.set(msg.jobs);
   views.results.set(msg.jobs);
   views.history.set(msg.history);
@@ -95,6 +99,7 @@ function onMessage(msg: HostMessage): void {
       break;
     case 'target':
       v.prompt.setTarget(msg.target);
+      v.page.set(msg.target);
       break;
     case 'references':
       v.references.add(msg.added, msg.problems);

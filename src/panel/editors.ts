@@ -62,6 +62,11 @@ export class EditorTargets extends Disposable {
     return { doc, cursor: doc.offsetAt(pos), lineEnd: doc.offsetAt(doc.lineAt(pos.line).range.end) };
   }
 
+  /** The last Markdown document, if it is still open in an editor tab. */
+  markdownDocument(): vscode.TextDocument | undefined {
+    return this.markdown && openDocument(this.markdown.uri);
+  }
+
   /** The last Markdown document, for the panel to say where links go. */
   markdownLabel(): string | undefined {
     const doc = this.markdown && openDocument(this.markdown.uri);

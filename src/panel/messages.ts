@@ -13,7 +13,10 @@ import type { PictorService } from '../vscode/service';
 import type { EditorTargets } from './editors';
 import { checkOptions, normalizeOptions } from '../shared/optionsCheck';
 import { insideFolders } from '../core/paths';
-import { parseWebviewMessage, type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type WebviewMessage } from '../shared/protocol';
+import { pageOptionsView } from './pageView';
+import {
+  parseWebviewMessage, type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type TargetView, type WebviewMessage,
+} from '../shared/protocol';
 import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from '../vscode/referenceChecks';
 import { panelStrings } from './strings';
 import { requireTrust } from '../vscode/trust';
@@ -67,9 +70,17 @@ export class PanelMessages {
       options: settingsOptions(),
       jobs: jobViews(this.deps.service.queue.list(), thumb),
       history: this.deps.history.list().map((e) => historyView(e, thumb)),
-      target: { document: this.deps.targets.markdownLabel() },
+      target: this.target(),
       spend: this.deps.service.spend.view(),
     };
+  }
+
+  /** Where links go, and the options that page's placeholders use. */
+  target(): TargetView {
+    const doc = this.deps.targets.markdownDocument();
+    const view: TargetView = { document: this.deps.targets.markdownLabel() };
+    if (doc) view.page = pageOptionsView(doc, this.deps.generator.scan(doc));
+    return view;
   }
 
   /** Returns a reason when the message is refused. */
@@ -88,7 +99,8 @@ export class PanelMessages {
       case 'generateAgain': {
         const e = history.get(m.id);
         if (!e) return `no history entry ${m.id}`;
-        await this.submit(e.prompt, e.options, [], post);
+        // The same again: the style it was sent with, not today's (none is none).
+        await this.submit(e.prompt, { ...e.options, style: e.style ?? '' }, [], post);
         return;
       }
       case 'removeHistory':
@@ -173,7 +185,7 @@ export class PanelMessages {
    * Hands one prompt to the Generator (which validates, asks for a key if needed, uploads, submits
    * and links). Settles when the task is queued, or when the Generator stopped before that.
    */
-  private submit(prompt: string, options: PanelOptions, references: ReferenceInput[], post: Post): Promise<void> {
+  private submit(prompt: string, options: PanelOptions & { style?: string }, references: ReferenceInput[], post: Post): Promise<void> {
     const { service, generator, targets, log } = this.deps;
     const point = targets.insertionPoint();
     const alt = oneLine(prompt);

@@ -15,6 +15,8 @@ import { historyView, jobViews, type Thumb } from './views';
 const VIEW_TYPE = 'pictor.panel';
 /** Progress events come in bursts (several tasks, each poll): the webview gets at most this many updates a second. */
 const UPDATE_MS = 150;
+/** How long typing in the page must pause before its options are shown again. */
+const TARGET_MS = 250;
 /** Not in package.json: tests feed raw messages through it as if they came from the webview. */
 export const TEST_COMMAND = 'pictor._test.panelMessage';
 
@@ -26,6 +28,9 @@ export class PanelController implements vscode.Disposable {
   private readonly targets: EditorTargets;
   private readonly messages: PanelMessages;
   private jobsTimer: NodeJS.Timeout | undefined;
+  private targetTimer: NodeJS.Timeout | undefined;
+  /** The target last posted (JSON), so typing that leaves the options alone posts nothing. */
+  private lastTarget: string | undefined;
   /** Settles once the panel's webview has loaded and got its `init` (messages sent earlier are lost). */
   private ready: Promise<void> = Promise.resolve();
   private loaded: () => void = () => undefined;
@@ -48,7 +53,14 @@ export class PanelController implements vscode.Disposable {
       service.onJobEvent(() => this.scheduleJobs()),
       service.spend.onDidChange(() => this.post({ type: 'spend', spend: service.spend.view() })),
       this.history.onDidChange(() => this.post({ type: 'history', entries: this.history.list().map((e) => historyView(e, this.thumb)) })),
-      this.targets.onDidChange(() => this.post({ type: 'target', target: { document: this.targets.markdownLabel() } })),
+      this.targets.onDidChange(() => this.postTarget()),
+      // The page's options change with its front matter and with the settings.
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === this.targets.markdownDocument()) this.scheduleTarget();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('pictor')) this.postTarget();
+      }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
         if (this.panel) this.panel.webview.options = this.webviewOptions();
       }),
@@ -116,8 +128,12 @@ export class PanelController implements vscode.Disposable {
       codicons: asUri('dist', 'codicons', 'codicon.css'),
     }, newNonce(), vscode.l10n.t('Pictor'));
     this.panelDisposables.push(
-      panel.webview.onDidReceiveMessage((raw) => void this.messages.handle(raw, (m) => this.post(m), this.thumb)
-        .then(() => { if ((raw as { type?: unknown } | undefined)?.type === 'ready') this.loaded(); })),
+      panel.webview.onDidReceiveMessage((raw) => {
+        // A (re)loaded webview gets the target with its init: what was posted before is gone.
+        if ((raw as { type?: unknown } | undefined)?.type === 'ready') this.lastTarget = undefined;
+        void this.messages.handle(raw, (m) => this.post(m), this.thumb)
+          .then(() => { if ((raw as { type?: unknown } | undefined)?.type === 'ready') this.loaded(); });
+      }),
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.visible) this.scheduleJobs();
       }),
@@ -132,6 +148,24 @@ export class PanelController implements vscode.Disposable {
 
   /** Webview URIs for workspace images (empty without a panel: nothing would load them). */
   private readonly thumb: Thumb = (file) => (this.panel ? this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString() : '');
+
+  /** Typing in the page: its options are looked at again once the typing pauses. */
+  private scheduleTarget(): void {
+    clearTimeout(this.targetTimer);
+    this.targetTimer = setTimeout(() => this.postTarget(), TARGET_MS);
+  }
+
+  /** Posts where links go and the page's options, when they differ from what the webview has. */
+  private postTarget(): void {
+    clearTimeout(this.targetTimer);
+    this.targetTimer = undefined;
+    if (!this.panel) return;
+    const target = this.messages.target();
+    const key = JSON.stringify(target);
+    if (key === this.lastTarget) return;
+    this.lastTarget = key;
+    this.post({ type: 'target', target });
+  }
 
   private scheduleJobs(): void {
     if (this.jobsTimer || !this.panel?.visible) return;
@@ -158,6 +192,7 @@ export class PanelController implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.jobsTimer);
+    clearTimeout(this.targetTimer);
     this.panel?.dispose();
     this.panelDisposables.forEach((d) => d.dispose());
     this.disposables.forEach((d) => d.dispose());

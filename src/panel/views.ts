@@ -43,7 +43,8 @@ export function jobView(j: JobRecord, thumb: Thumb, now = Date.now()): JobView {
   const alt = altOf(j);
   const v: JobView = {
     id: j.id,
-    prompt: shorten(j.body.prompt),
+    // The prompt as written: the style added to the one sent is not shown as part of it.
+    prompt: shorten((isJobMeta(j.target.meta) ? j.target.meta.recipe?.prompt : undefined) ?? j.body.prompt),
     origin: isJobMeta(j.target.meta) ? j.target.meta.origin : 'unknown',
     state: j.state,
     progress: Math.max(0, Math.min(100, Math.round(j.progress ?? 0))),

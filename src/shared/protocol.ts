@@ -100,9 +100,24 @@ export interface SpendView {
   limit?: number;
 }
 
+/**
+ * The options that apply to the placeholders of the last active Markdown page (its front matter, then
+ * the settings for its folder), in words the host chose.
+ */
+export interface PageOptionsView {
+  /** `This page: 1:1 · 2K · high · 1 image · style "flat vector…"`. */
+  summary: string;
+  /** Where each value comes from: `page: size, quality · workspace settings: resolution · default: n`. */
+  sources: string;
+  /** What is wrong with the page's front matter options (nothing is sent while there is an error). */
+  problems: string[];
+}
+
 /** Where Generate puts the links: the last active Markdown editor, or nowhere (saved only). */
 export interface TargetView {
   document?: string;
+  /** The options that page's placeholders are generated with. */
+  page?: PageOptionsView;
 }
 
 export type OptionField = 'size' | 'resolution' | 'quality' | 'n' | 'prompt' | 'references';

@@ -1,11 +1,16 @@
-// A CodeLens above each placeholder: Generate (with the pixel size and quality a click will use) /
-// Generate all (N), or the progress while it runs.
+// A CodeLens above each placeholder: Generate (with the pixel size and quality a click will use: the
+// settings, the page's front matter and the placeholder's override) / Generate all (N), or the progress
+// while it runs.
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
+import type { Placeholder } from '../core/placeholders';
 import { formatSize } from '../shared/sizes';
 import { inputFromSettings, readSettings } from './config';
 import type { Generator } from './generate';
+import { describeProblem, requestOptions, resolveOptions, sentPrompt, settingsLayers } from './pageOptions';
 import type { PictorService } from './service';
+
+interface Cost { label: string; tooltip: string; images: number; each?: number }
 
 export class PlaceholderLenses extends Disposable implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -26,7 +31,10 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
     const runningFor = this.generator.runningIn(doc);
     const running = scan.placeholders.map((p) => (p.empty ? undefined : runningFor(p)));
     const ready = scan.placeholders.filter((p, i) => !p.empty && !running[i]).length;
-    const cost = ready ? this.costOf(doc) : undefined;
+    const costs = ready ? this.costsOf(doc, scan.placeholders.filter((p, i) => !p.empty && !running[i])) : new Map<Placeholder, Cost>();
+    const all = [...costs.values()];
+    const total = all.every((c) => c.each !== undefined)
+      ? { images: all.reduce((s, c) => s + c.images, 0), cost: all.reduce((s, c) => s + c.each!, 0) } : undefined;
     const lenses: vscode.CodeLens[] = [];
     for (const [i, p] of scan.placeholders.entries()) {
       const range = new vscode.Range(doc.positionAt(p.start), doc.positionAt(p.start));
@@ -40,6 +48,7 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
         lenses.push(new vscode.CodeLens(range, { title: `$(sync~spin) Pictor: ${label}`, command: 'pictor.openPanel', tooltip: vscode.l10n.t('Open the Pictor panel') }));
         continue;
       }
+      const cost = costs.get(p);
       lenses.push(new vscode.CodeLens(range, {
         title: vscode.l10n.t('$(sparkle) Generate{0}', cost?.label ?? ''),
         command: 'pictor.generatePlaceholder',
@@ -51,8 +60,8 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
           title: vscode.l10n.t('Generate all ({0})', ready),
           command: 'pictor.generateAllPlaceholders',
           arguments: [doc.uri],
-          tooltip: cost?.each === undefined ? undefined
-            : vscode.l10n.t('Generate {0} images: about {1}× the cost of one medium 1024×1024 image', ready * cost.images, (ready * cost.each).toFixed(2)),
+          tooltip: total === undefined ? undefined
+            : vscode.l10n.t('Generate {0} images: about {1}× the cost of one medium 1024×1024 image', total.images, total.cost.toFixed(2)),
         }));
       }
     }
@@ -60,22 +69,47 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
   }
 
   /**
-   * What one click costs, worked out by the very validation the command runs on the document's
-   * settings: ` · 1536×1024 · low` (and ` · ×2` for two images per prompt).
+   * What one click on each placeholder costs, worked out by the very validation the command runs on
+   * its effective options (settings, page, override): ` · 1536×1024 · low` (and ` · ×2` for two images).
    */
-  private costOf(doc: vscode.TextDocument): { label: string; tooltip: string; images: number; each?: number } {
+  private costsOf(doc: vscode.TextDocument, placeholders: Placeholder[]): Map<Placeholder, Cost> {
     const settings = readSettings(doc.uri);
-    const v = this.service.validate(inputFromSettings('x', settings));
+    const layers = settingsLayers(doc.uri);
+    const scan = this.generator.scan(doc);
+    const text = doc.getText();
+    const byOptions = new Map<string, Cost>();
+    const out = new Map<Placeholder, Cost>();
+    for (const p of placeholders) {
+      const o = resolveOptions({ doc, scan, placeholder: p, text, settings: layers });
+      const bad = o.problems.find((x) => x.severity === 'error');
+      if (bad) {
+        out.set(p, { label: vscode.l10n.t(' · fix the page options'), tooltip: describeProblem(bad), images: 0 });
+        continue;
+      }
+      const key = JSON.stringify(o.values);
+      let cost = byOptions.get(key);
+      if (!cost) {
+        cost = this.costOf(inputFromSettings(sentPrompt('x', o), settings), requestOptions(o), o.values.style);
+        byOptions.set(key, cost);
+      }
+      out.set(p, cost);
+    }
+    return out;
+  }
+
+  private costOf(base: ReturnType<typeof inputFromSettings>, options: ReturnType<typeof requestOptions>, style: string): Cost {
+    const v = this.service.validate({ ...base, ...options });
     if (!v.ok) {
-      return { label: vscode.l10n.t(' · check the settings'), tooltip: vscode.l10n.t('Pictor: {0} Fix it in the settings, then generate.', v.message), images: settings.n };
+      return { label: vscode.l10n.t(' · check the settings'), tooltip: vscode.l10n.t('Pictor: {0} Fix it in the settings, then generate.', v.message), images: options.n };
     }
     const size = v.expectedSize ? formatSize(v.expectedSize) : vscode.l10n.t('auto size');
-    const quality = v.body.quality ?? settings.quality;
+    const quality = v.body.quality ?? options.quality;
     const count = v.imageCount > 1 ? ` · ×${v.imageCount}` : '';
+    const styled = style ? vscode.l10n.t(' Style added to the prompt: "{0}".', style) : '';
     return {
       label: ` · ${size} · ${quality}${count}`,
-      tooltip: vscode.l10n.t('Generate this image with gpt-image-2: {0}, {1} quality, {2} image(s), about {3}× the cost of one medium 1024×1024 image. Change it in the settings (pictor.size, pictor.quality, pictor.n).',
-        size, quality, v.imageCount, v.relativeCost.toFixed(2)),
+      tooltip: vscode.l10n.t('Generate this image with gpt-image-2: {0}, {1} quality, {2} image(s), about {3}× the cost of one medium 1024×1024 image. Change it in the settings (pictor.size, pictor.quality, pictor.n), the page\'s front matter (pictor:) or an override comment after the placeholder.',
+        size, quality, v.imageCount, v.relativeCost.toFixed(2)) + styled,
       images: v.imageCount,
       each: v.relativeCost,
     };

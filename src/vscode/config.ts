@@ -12,6 +12,8 @@ export interface PictorSettings {
   resolution: string;
   quality: string;
   n: number;
+  /** Added to every prompt that is sent (see core/recipe.ts promptWithStyle); '' for none. */
+  style: string;
   callbackUrl: string;
   destination: Record<string, string>;
   maxConcurrentTasks: number;
@@ -66,6 +68,7 @@ export function readSettings(scope?: vscode.Uri): PictorSettings {
     resolution: setting(c, 'resolution', '1K'),
     quality: setting(c, 'quality', 'medium'),
     n: setting(c, 'n', 1),
+    style: setting(c, 'style', ''),
     callbackUrl: setting(c, 'callbackUrl', ''),
     destination: setting<Record<string, string>>(c, 'destination', {}),
     maxConcurrentTasks: setting(c, 'maxConcurrentTasks', 4),

@@ -1,19 +1,39 @@
-// Placeholders the provider would refuse (a prompt over the length limit, …) are marked where they
-// are, in the Problems view, while the user types: nobody should learn it only by pressing Generate.
-// Generate all uses the same check to send the good placeholders and leave these.
+// Placeholders the provider would refuse (a prompt over the length limit, …) and page options that
+// cannot be sent (a wrong value in the front matter or in a placeholder's override comment) are
+// marked where they are, in the Problems view, while the user types: nobody should learn it only by
+// pressing Generate. Generate all uses the same checks to send the good placeholders and leave these.
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
+import type { OptionProblem } from '../core/pageOptions';
 import type { MarkdownScan, Placeholder } from '../core/placeholders';
 import { validateRequest, type ValidationError } from '../core/request';
+import type { RunOptions } from './generate';
+import { promptWithStyle } from '../core/recipe';
+import { describeProblem, pageProblems, resolveOptions, settingsLayers } from './pageOptions';
 
 /** How long typing must pause before a document is checked again. */
 const DEBOUNCE_MS = 300;
 
-/** Why the provider would refuse this placeholder's prompt, if it would (the prompt's own limits only). */
-export function promptProblems(p: Placeholder): ValidationError[] {
+/**
+ * Why the provider would refuse this placeholder's prompt, if it would (the prompt's own limits only,
+ * counted with the style that is added to it).
+ */
+export function promptProblems(p: Placeholder, style = ''): ValidationError[] {
   if (p.empty) return [];
-  const v = validateRequest({ prompt: p.prompt });
+  const v = validateRequest({ prompt: promptWithStyle(p.prompt, style) });
   return v.ok ? [] : v.errors.filter((e) => e.field === 'prompt');
+}
+
+/**
+ * Why this placeholder would not be sent, in words: an option it would use cannot be sent (its override
+ * comment, the page's front matter), or its prompt with the style is over the provider's limit.
+ */
+export function placeholderProblems(doc: vscode.TextDocument, scan: MarkdownScan, p: Placeholder, text: string, call?: RunOptions): string[] {
+  if (p.empty) return [];
+  const o = resolveOptions({ doc, scan, placeholder: p, text, call });
+  const options = o.problems.filter((x) => x.severity === 'error');
+  if (options.length) return options.map(describeProblem);
+  return promptProblems(p, o.values.style).map((e) => e.message);
 }
 
 export class PlaceholderDiagnostics extends Disposable {
@@ -26,6 +46,10 @@ export class PlaceholderDiagnostics extends Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      // The style counts towards a prompt's length.
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('pictor.style')) for (const d of vscode.workspace.textDocuments) this.update(d);
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.update(d);
   }
@@ -39,24 +63,36 @@ export class PlaceholderDiagnostics extends Disposable {
     }, DEBOUNCE_MS));
   }
 
-  /** Checks a document now; returns the placeholders that would be refused, with why. */
+  /** Checks a document now; returns the placeholders that would be refused for their prompt, with why. */
   update(doc: vscode.TextDocument): { placeholder: Placeholder; problems: ValidationError[] }[] {
     if (doc.languageId !== 'markdown') {
       this.collection.delete(doc.uri);
       return [];
     }
-    const refused = this.scan(doc).placeholders
-      .map((placeholder) => ({ placeholder, problems: promptProblems(placeholder) }))
+    const scan = this.scan(doc);
+    const text = doc.getText();
+    const range = (start: number, end: number) => new vscode.Range(doc.positionAt(start), doc.positionAt(end));
+    const options: OptionProblem[] = pageProblems(doc, scan);
+    const settings = settingsLayers(doc.uri);
+    const refused = scan.placeholders
+      .map((placeholder) => ({ placeholder, problems: promptProblems(placeholder, resolveOptions({ doc, scan, placeholder, text, settings }).values.style) }))
       .filter((r) => r.problems.length > 0);
-    this.collection.set(doc.uri, refused.map(({ placeholder: p, problems }) => {
+    const diagnostics = options.map((p) => {
+      const d = new vscode.Diagnostic(range(p.start, p.end), describeProblem(p),
+        p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      d.source = 'Pictor';
+      return d;
+    });
+    for (const { placeholder: p, problems } of refused) {
       const d = new vscode.Diagnostic(
-        new vscode.Range(doc.positionAt(p.start), doc.positionAt(p.end)),
+        range(p.start, p.end),
         vscode.l10n.t('Pictor will not send this placeholder: {0}', problems.map((e) => e.message).join(' ')),
         vscode.DiagnosticSeverity.Error,
       );
       d.source = 'Pictor';
-      return d;
-    }));
+      diagnostics.push(d);
+    }
+    this.collection.set(doc.uri, diagnostics);
     return refused;
   }
 

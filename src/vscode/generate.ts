@@ -14,7 +14,9 @@ import { isJobMeta, type JobMeta } from './jobMeta';
 import type { Linker } from './linker';
 import { showJobError, type PictorService } from './service';
 import type { RangeTracker, TrackedRange } from './tracker';
-import { PlaceholderDiagnostics, promptProblems } from './diagnostics';
+import { PlaceholderDiagnostics, placeholderProblems } from './diagnostics';
+import { readOverride, type OptionLayer } from '../core/pageOptions';
+import { describeProblem, resolveOptions, requestOptions, sentPrompt } from './pageOptions';
 import { checkReferenceFile } from './references';
 import { requireTrust } from './trust';
 import { waitWithProgress } from './progress';
@@ -28,10 +30,15 @@ export interface RunItem {
   /** A range the caller already follows (see claim): run() takes it over instead of `track`. */
   claimed?: string;
   references?: ReferenceInput[];
+  /** A placeholder's override comment, as read when it was claimed (see core/pageOptions.ts). */
+  override?: OptionLayer;
 }
 
-/** Options that override the settings for one run (the panel's choices). */
-export type RunOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>>;
+/**
+ * Options a caller sets for one run, above everything else (the panel's choices, an agent's input, a
+ * recipe). `style` given here ('' for none) replaces the page's and the settings' style.
+ */
+export type RunOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>> & { style?: string };
 
 /** What a caller other than a click adds to a placeholder's request (the language model tools). */
 export interface PlaceholderExtras {
@@ -200,16 +207,20 @@ export class Generator implements vscode.Disposable {
     }
     // Of several, one the provider would refuse (a prompt over the limit) does not stop the others:
     // it is marked in the Problems view and named; the good ones are sent.
+    // So is one whose options (the page's front matter, its override comment) cannot be sent.
+    const text = doc.getText();
     if (free.length > 1) {
-      const refused = free.filter((p) => promptProblems(p).length > 0);
+      const scan = this.scan(doc);
+      const refused = free
+        .map((p) => ({ p, why: placeholderProblems(doc, scan, p, text, extras?.options) }))
+        .filter((r) => r.why.length > 0);
       if (refused.length) {
         this.diagnostics.update(doc);
         this.tellRefused(doc, refused, free.length - refused.length);
-        free = free.filter((p) => !refused.includes(p));
+        free = free.filter((p) => !refused.some((r) => r.p === p));
         if (!free.length) return [];
       }
     }
-    const text = doc.getText();
     const owner = `${vscode.env.sessionId}:${randomUUID()}`;
     // Claimed in this window in the same tick as the scan, before anything is awaited: a second run
     // (a double click, Generate all while one runs) sees them in runningIn whatever the timing, and
@@ -219,7 +230,8 @@ export class Generator implements vscode.Disposable {
       const source = text.slice(p.start, p.end);
       const key = placeholderClaimKey(doc, source);
       const meta: JobMeta = { origin: 'placeholder', documentUri: doc.uri.toString(), alt: oneLine(p.prompt), source, claim: { key, owner } };
-      return { p, meta, key, id: this.claim(doc, p.start, p.end, meta) };
+      // Its override comment is read with it, from the same text.
+      return { p, meta, key, id: this.claim(doc, p.start, p.end, meta), override: readOverride(text, p.end)?.layer };
     });
     this.changed.fire();
     const items: RunItem[] = [];
@@ -239,7 +251,7 @@ export class Generator implements vscode.Disposable {
           if (c.result === 'held') heldElsewhere++;
           continue;
         }
-        items.push({ prompt: h.p.prompt, meta: h.meta, track: [h.p.start, h.p.end], claimed: h.id, references: extras?.references });
+        items.push({ prompt: h.p.prompt, meta: h.meta, track: [h.p.start, h.p.end], claimed: h.id, references: extras?.references, override: h.override });
       }
       // The user may have typed while the claims were taken: only a placeholder still there, as read,
       // is sent (its text is the prompt that is billed).
@@ -280,10 +292,15 @@ export class Generator implements vscode.Disposable {
   }
 
   /** One message for every placeholder Generate all leaves out, with where it is and why. */
-  private tellRefused(doc: vscode.TextDocument, refused: Placeholder[], sent: number): void {
-    const named = refused.slice(0, 3).map((p) => vscode.l10n.t('"{0}" (line {1}): {2}',
-      shorten(p.prompt, 40), doc.positionAt(p.start).line + 1, promptProblems(p).map((e) => e.message).join(' ')));
-    const more = refused.length > 3 ? vscode.l10n.t(' and {0} more', refused.length - 3) : '';
+  private tellRefused(doc: vscode.TextDocument, refused: { p: Placeholder; why: string[] }[], sent: number): void {
+    // Placeholders refused for the same reason (the page's front matter) are named together.
+    const groups = new Map<string, Placeholder[]>();
+    for (const { p, why } of refused) groups.set(why.join(' '), [...(groups.get(why.join(' ')) ?? []), p]);
+    const line = (p: Placeholder) => doc.positionAt(p.start).line + 1;
+    const named = [...groups].slice(0, 3).map(([why, ps]) => (ps.length === 1
+      ? vscode.l10n.t('"{0}" (line {1}): {2}', shorten(ps[0]!.prompt, 40), line(ps[0]!), why)
+      : vscode.l10n.t('{0} placeholders (lines {1}): {2}', ps.length, ps.map(line).join(', '), why)));
+    const more = groups.size > 3 ? vscode.l10n.t(' and {0} more', [...groups.values()].slice(3).reduce((n, ps) => n + ps.length, 0)) : '';
     const list = named.join('; ') + more;
     const msg = sent
       ? vscode.l10n.t('Pictor: {0} placeholder(s) were not sent, the other {1} were: {2}. They are marked in the Problems view.', refused.length, sent, list)
@@ -375,16 +392,34 @@ export class Generator implements vscode.Disposable {
   private async runClaimed(doc: vscode.TextDocument | undefined, items: RunItem[], claims: (string | undefined)[],
     title: string, options?: RunOptions): Promise<JobSummary[]> {
     const settings = readSettings(doc?.uri);
+    const scan = doc?.languageId === 'markdown' ? this.scan(doc) : undefined;
     const validated = [];
     for (const [i, item] of items.entries()) {
-      const v = this.service.validate({ ...inputFromSettings(item.prompt, settings), ...options, prompt: item.prompt, references: item.references });
+      // Call > placeholder > page > folder/workspace/user settings > defaults (core/pageOptions.ts).
+      const o = resolveOptions({ doc, scan, override: item.override, call: options });
+      const bad = o.problems.find((p) => p.severity === 'error');
+      if (bad) {
+        const where = items.length > 1 ? vscode.l10n.t(' (prompt "{0}")', shorten(item.prompt)) : '';
+        const msg = vscode.l10n.t('Pictor: nothing was sent. {0}{1}', describeProblem(bad), where);
+        this.log.warn(msg);
+        const show = vscode.l10n.t('Show Problems');
+        if (doc) this.diagnostics.update(doc);
+        void vscode.window.showErrorMessage(msg, show)
+          .then((pick) => pick === show && vscode.commands.executeCommand('workbench.actions.view.problems'));
+        return [];
+      }
+      const prompt = sentPrompt(item.prompt, o);
+      const v = this.service.validate({ ...inputFromSettings(prompt, settings), ...requestOptions(o), prompt, references: item.references });
       if (!v.ok) {
         const where = items.length > 1 ? vscode.l10n.t(' (prompt "{0}")', shorten(item.prompt)) : '';
         void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. {0}{1}', v.message, where), vscode.l10n.t('Open Settings'))
           .then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'pictor'));
         return [];
       }
-      validated.push({ item, v, claim: claims[i] });
+      // The recipe keeps the prompt as written and the style apart (the alt text and file name never see the style).
+      const style = o.values.style;
+      const meta: JobMeta = style ? { ...item.meta, recipe: { ...item.meta.recipe, prompt: item.prompt.trim(), style } } : item.meta;
+      validated.push({ item: { ...item, meta }, v, claim: claims[i] });
     }
     // One action that bills more images than the user's threshold asks first, whether it is many
     // prompts or one prompt with a large n.
@@ -432,6 +467,7 @@ export class Generator implements vscode.Disposable {
     return {
       id: j.id,
       taskId: j.taskId,
+      // What was sent (with the style, if one was added); the recipe keeps the prompt as written.
       prompt: j.body.prompt,
       state: j.state,
       files: (j.files ?? []).map((f) => f.path),

@@ -22,7 +22,10 @@ export interface HistoryEntry {
   id: string;
   /** The provider's task id. */
   taskId?: string;
+  /** The prompt as written (without the style that was added to it). */
   prompt: string;
+  /** The style added to the prompt when it was sent, if any. */
+  style?: string;
   options: HistoryOptions;
   /** Where the task came from: panel, selection, placeholder, edit. */
   origin: string;
@@ -37,10 +40,12 @@ export interface HistoryEntry {
 export function entryFromJob(job: JobRecord): HistoryEntry {
   const b = job.body;
   const meta = job.target.meta;
+  const hints = isJobMeta(meta) ? meta.recipe : undefined;
   return {
     id: job.id,
     ...(job.taskId ? { taskId: job.taskId } : {}),
-    prompt: b.prompt,
+    prompt: hints?.prompt ?? b.prompt,
+    ...(hints?.style ? { style: hints.style } : {}),
     // What was asked for; a ratio's resolution is kept even though only a ratio uses it.
     options: { size: b.size ?? 'auto', resolution: b.resolution ?? '1K', quality: b.quality ?? 'medium', n: b.n ?? 1 },
     origin: isJobMeta(meta) ? meta.origin : 'unknown',

@@ -99,12 +99,13 @@ export class Regenerator {
     }
     const meta: JobMeta = {
       origin: 'edit', documentUri: doc.uri.toString(), alt: oneLine(img.alt) || oneLine(prompt), source, oldUrl: img.url,
-      recipe: { prompt, style: recipe.style ?? undefined },
+      recipe: { prompt },
     };
     const { size, resolution, quality, n } = made.input;
     this.log.info(`Regenerating ${vscode.workspace.asRelativePath(file)} from its recipe (task ${recipe.taskId || 'unknown'}).`);
-    const jobs = await this.generator.run(doc, [{ prompt: made.input.prompt, meta, track: [now.start, now.end], references: made.input.references }],
-      vscode.l10n.t('Regenerating the image'), { size, resolution, quality, n });
+    // Everything from the recipe, the style too (none is none): the page's and the settings' options do not apply.
+    const jobs = await this.generator.run(doc, [{ prompt, meta, track: [now.start, now.end], references: made.input.references }],
+      vscode.l10n.t('Regenerating the image'), { size, resolution, quality, n, style: recipe.style ?? '' });
     if (jobs.some((j) => j.linked) && !vscode.workspace.getConfiguration('pictor', doc.uri).get<boolean>('keepReplacedImages', true)) {
       await this.dropOld(doc, img.url, file, jobs);
     }

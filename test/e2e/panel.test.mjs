@@ -2,7 +2,7 @@
 // The Pictor panel as a person uses it: in the real VS Code UI (code-server) in headless Chromium.
 // The webview lives in nested iframes; its elements are found with findFrame.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { session, runFromPalette, findFrame, screenshot, clickWorkbench, clearNotifications, setApiKeyByHand, openFileQuickly } from './session.mjs';
 
@@ -188,5 +188,35 @@ describe('Pictor panel (e2e)', function () {
     const light = await colours();
     await screenshot('panel-light-theme');
     assert.notEqual(light, dark, 'the panel kept its colours when the theme changed');
+  });
+
+  it('shows the options of the active page, where each comes from, and follows its front matter as it is typed', async () => {
+    const { page } = session;
+    writeFileSync(join(session.workspace, 'page-options.md'),
+      '---\npictor:\n  size: "1:1"\n  quality: high\n  style: "woodcut, two colours"\n---\n\n![a heron in reeds]()\n');
+    await openFileQuickly('page-options.md');
+    await runFromPalette('Pictor: Open Panel');
+    const frame = await panel();
+    const summary = frame.locator('#page-options-summary');
+    await summary.filter({ hasText: 'This page: 1:1' }).waitFor({ timeout: 10_000 });
+    assert.match(await summary.innerText(), /This page: 1:1 · 1K · high · 1 image\(s\) · style "woodcut, two colours"/);
+    assert.match(await frame.locator('#page-options-sources').innerText(), /^From page: size, quality, style · /);
+    assert.equal(await frame.locator('#page-options-problems li').count(), 0);
+
+    // The person types a value Pictor cannot send into the front matter: the panel says so at once.
+    await page.locator('.tabs-container .tab', { hasText: 'page-options.md' }).first().click();
+    await page.locator('.editor-instance .view-lines').first().click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.type('quality: ultra');
+    const problem = frame.locator('#page-options-problems li', { hasText: 'ultra' });
+    await problem.waitFor({ timeout: 10_000 });
+    assert.match(await problem.innerText(), /quality cannot be "ultra".*Allowed: low, medium or high/);
+    assert.match(await summary.innerText(), /This page: 1:1 · 1K · ultra \(invalid\) · 1 image\(s\)/);
+    await screenshot('panel-page-options');
   });
 });

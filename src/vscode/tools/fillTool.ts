@@ -6,6 +6,7 @@ import type { Placeholder } from '../../core/placeholders';
 import type { ValidRequest } from '../../core/request';
 import { inputFromSettings, readSettings } from '../config';
 import { placeholderClaimKey } from '../generate';
+import { describeProblem, requestOptions, resolveOptions, sentPrompt, settingsLayers } from '../pageOptions';
 import { isJobMeta } from '../jobMeta';
 import {
   checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, refuse, shortPrompt,
@@ -35,12 +36,26 @@ async function plan(deps: ToolDeps, input: FillPlaceholdersInput): Promise<Plan>
   const isRunning = deps.generator.runningIn(doc);
   const running = all.filter((p) => !p.empty && isRunning(p));
   const settings = readSettings(doc.uri);
+  const layers = settingsLayers(doc.uri);
+  const scan = deps.generator.scan(doc);
   const text = doc.getText();
   const free: Plan['free'] = [];
   const problems: string[] = [];
   for (const p of all) {
     if (p.empty || running.includes(p)) continue;
-    const v = deps.service.validate({ ...inputFromSettings(p.prompt, settings), prompt: p.prompt });
+    // Each placeholder with its own options: its override, the page's front matter, the settings.
+    const o = resolveOptions({ doc, scan, placeholder: p, text, settings: layers });
+    const bad = o.problems.find((x) => x.severity === 'error');
+    if (bad) {
+      // The page's own problem is named once, at its line in the front matter.
+      const said = bad.origin === 'page'
+        ? vscode.l10n.t('line {0} (front matter): {1}', lineOf(doc, bad.start), describeProblem(bad))
+        : vscode.l10n.t('line {0} ("{1}"): {2}', lineOf(doc, p.start), shortPrompt(p.prompt, 40), describeProblem(bad));
+      if (!problems.includes(said)) problems.push(said);
+      continue;
+    }
+    const sent = sentPrompt(p.prompt, o);
+    const v = deps.service.validate({ ...inputFromSettings(sent, settings), ...requestOptions(o), prompt: sent });
     if (v.ok) free.push({ p, source: text.slice(p.start, p.end), request: v });
     else problems.push(vscode.l10n.t('line {0} ("{1}"): {2}', lineOf(doc, p.start), shortPrompt(p.prompt, 40), v.message));
   }

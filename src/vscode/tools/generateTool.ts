@@ -7,6 +7,7 @@ import type { ValidRequest } from '../../core/request';
 import type { ReferenceInput } from '../../core/types';
 import { inputFromSettings, readSettings } from '../config';
 import { placeholderClaimKey, type RunOptions } from '../generate';
+import { describeProblem, requestOptions, resolveOptions, sentPrompt } from '../pageOptions';
 import type { JobMeta } from '../jobMeta';
 import {
   checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, references, refuse,
@@ -47,7 +48,12 @@ async function plan(deps: ToolDeps, input: GenerateImageInput, withReferences: b
   const prompt = placeholder ? placeholder.prompt : typeof input.prompt === 'string' ? input.prompt : '';
   const refs = withReferences ? await references(input.referenceImages) : [];
   const options = runOptions(input);
-  const v = deps.service.validate({ ...inputFromSettings(prompt, readSettings(doc?.uri)), ...options, prompt, references: refs });
+  // What the input leaves out comes from the placeholder's override, the page's front matter, then the settings.
+  const o = resolveOptions({ doc, scan: doc && deps.generator.scan(doc), placeholder, call: options });
+  const bad = o.problems.find((x) => x.severity === 'error');
+  if (bad) refuse(vscode.l10n.t('Nothing was sent: {0}', describeProblem(bad)));
+  const sent = sentPrompt(prompt, o);
+  const v = deps.service.validate({ ...inputFromSettings(sent, readSettings(doc?.uri)), ...requestOptions(o), prompt: sent, references: refs });
   if (!v.ok) refuse(vscode.l10n.t('Nothing was sent: {0}', v.message));
   return { prompt, doc, placeholder, options, refs, request: v };
 }

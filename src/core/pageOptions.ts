@@ -1,0 +1,328 @@
+// Page options: what a page's front matter (`pictor:` in YAML) and a placeholder's override comment
+// (`![a fox]() <!-- pictor: size=16:9 quality=high -->`) set, checked value by value, and the one
+// function that puts those layers and the settings together: placeholder > page > settings > defaults.
+// Problems carry a kind and offsets; the words are chosen at the edge (src/vscode/pageOptions.ts).
+
+import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
+import type { FrontMatter } from './scan/frontMatter';
+import { parseSize } from '../shared/sizes';
+import { MAX_N, MIN_N, QUALITIES, RESOLUTIONS } from '../shared/limits';
+
+export const OPTION_KEYS = ['size', 'resolution', 'quality', 'n', 'style'] as const;
+export type OptionKey = (typeof OPTION_KEYS)[number];
+
+/** The options one request is made with. `style` is '' for none. */
+export interface OptionValues {
+  size: string;
+  resolution: string;
+  quality: string;
+  n: number;
+  style: string;
+}
+
+/**
+ * Where a value comes from, highest first: what a caller asked for (an agent's input, the panel's own
+ * choices, a recipe), the placeholder's override, the page's front matter, the settings by scope, the defaults.
+ */
+export type OptionSource = 'call' | 'placeholder' | 'page' | 'folder' | 'workspace' | 'user' | 'default';
+
+export type OptionProblemKind =
+  /** The front matter is not valid YAML (and it has a `pictor:` key). */
+  | 'yaml'
+  /** `pictor:` holds something other than a mapping of options. */
+  | 'notMapping'
+  /** A value of the wrong type (`n: "two"`, `style: 42`). */
+  | 'type'
+  /** A value outside what the provider takes (`quality: ultra`, `size: 7:7`, `n: 11`). */
+  | 'value'
+  /** A key Pictor does not know (a typo, or an option of a newer version): a warning, never blocking. */
+  | 'unknown'
+  /** The same key twice in one override. */
+  | 'duplicate'
+  /** Text in an override that is not `key=value`. */
+  | 'syntax'
+  /** An override comment without its closing `-->` on the same line. */
+  | 'unclosed'
+  /** TOML front matter with a `[pictor]` table: options are read from YAML only (a warning). */
+  | 'toml';
+
+export interface OptionProblem {
+  kind: OptionProblemKind;
+  /** Where it was written. */
+  origin: 'page' | 'placeholder';
+  /** The option it is about, when it is about one. */
+  key?: string;
+  /** The value as written, for the message. */
+  value?: string;
+  /** More words from the check (the YAML parser's reason, the size rule that failed). English. */
+  detail?: string;
+  /** Range to mark, as offsets into the document text. */
+  start: number;
+  end: number;
+  /** Errors stop the placeholders that would use the value; warnings only inform. */
+  severity: 'error' | 'warning';
+}
+
+/** One layer of options. `invalid` holds the keys written here with a value that cannot be sent. */
+export interface OptionLayer {
+  from: OptionSource;
+  values: Partial<OptionValues>;
+  invalid?: Partial<Record<OptionKey, OptionProblem>>;
+}
+
+/** What a page's front matter or a placeholder's override says, with every problem found. */
+export interface ReadOptions {
+  layer: OptionLayer;
+  problems: OptionProblem[];
+}
+
+export interface Effective {
+  values: OptionValues;
+  from: Record<OptionKey, OptionSource>;
+  /** Errors in the layers that would have given a value: nothing may be sent while there are any. */
+  problems: OptionProblem[];
+}
+
+export const DEFAULT_OPTIONS: Readonly<OptionValues> = { size: 'auto', resolution: '1K', quality: 'medium', n: 1, style: '' };
+
+/**
+ * The options a request is made with: for each key, the first layer (highest first) that sets it;
+ * a layer that sets it to an invalid value stops there with its problem (it must not silently fall
+ * through to a lower layer: the user asked for something else). Keys no layer sets take `defaults`.
+ */
+export function effectiveOptions(layers: readonly OptionLayer[], defaults: OptionValues = DEFAULT_OPTIONS): Effective {
+  const values = { ...defaults };
+  const from = Object.fromEntries(OPTION_KEYS.map((k) => [k, 'default'])) as Record<OptionKey, OptionSource>;
+  const problems: OptionProblem[] = [];
+  for (const key of OPTION_KEYS) {
+    for (const layer of layers) {
+      const bad = layer.invalid?.[key];
+      if (bad) {
+        if (!problems.includes(bad)) problems.push(bad);
+        from[key] = layer.from;
+        break;
+      }
+      const v = layer.values[key];
+      if (v !== undefined) {
+        (values as Record<OptionKey, unknown>)[key] = v;
+        from[key] = layer.from;
+        break;
+      }
+    }
+  }
+  return { values, from, problems };
+}
+
+/** The value to use for `key` written as `raw`, or why it cannot be used. `null` means "not set". */
+export function checkOptionValue(key: OptionKey, raw: unknown):
+  { ok: true; value: string | number | undefined } | { ok: false; kind: 'type' | 'value'; detail?: string } {
+  if (raw === null || raw === undefined) return { ok: true, value: undefined };
+  switch (key) {
+    case 'size': {
+      if (typeof raw !== 'string') return { ok: false, kind: 'type' };
+      const s = parseSize(raw.trim());
+      return s.kind === 'invalid' ? { ok: false, kind: 'value', detail: s.reason } : { ok: true, value: raw.trim() };
+    }
+    case 'resolution': {
+      if (typeof raw !== 'string') return { ok: false, kind: 'type' };
+      const v = raw.trim().toUpperCase();
+      return (RESOLUTIONS as readonly string[]).includes(v) ? { ok: true, value: v } : { ok: false, kind: 'value' };
+    }
+    case 'quality': {
+      if (typeof raw !== 'string') return { ok: false, kind: 'type' };
+      const v = raw.trim().toLowerCase();
+      return (QUALITIES as readonly string[]).includes(v) ? { ok: true, value: v } : { ok: false, kind: 'value' };
+    }
+    case 'n':
+      if (typeof raw !== 'number') return { ok: false, kind: 'type' };
+      return Number.isInteger(raw) && raw >= MIN_N && raw <= MAX_N ? { ok: true, value: raw } : { ok: false, kind: 'value' };
+    case 'style':
+      return typeof raw === 'string' ? { ok: true, value: raw.trim() } : { ok: false, kind: 'type' };
+  }
+}
+
+function isKey(k: string): k is OptionKey {
+  return (OPTION_KEYS as readonly string[]).includes(k);
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+// ---- front matter -------------------------------------------------------------------------------
+
+/** The line of text[offset] as a range without its line ending, leading indentation left out. */
+function lineRange(text: string, offset: number): { start: number; end: number } {
+  let start = offset;
+  while (start > 0 && text[start - 1] !== '\n' && text[start - 1] !== '\r') start--;
+  let end = offset;
+  while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
+  while (start < end && (text[start] === ' ' || text[start] === '\t')) start++;
+  return { start, end };
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The offset of the line that writes `key` inside the `pictor:` block of the front matter (block or
+ * flow style), else of the `pictor:` line itself. js-yaml gives no positions for keys; this is only
+ * for where a diagnostic goes, so a near miss is harmless.
+ */
+function keyOffset(raw: string, rawStart: number, key: string | undefined): number {
+  const head = /^["']?pictor["']?[ \t]*:/m.exec(raw);
+  if (!head) return rawStart;
+  if (key === undefined) return rawStart + head.index;
+  const k = `["']?${escapeRe(key)}["']?[ \\t]*:`;
+  // The block runs until the next line that starts a top-level key.
+  const headLineEnd = raw.indexOf('\n', head.index);
+  const afterHead = headLineEnd === -1 ? raw.length : headLineEnd + 1;
+  const next = /^[^\s#]/m.exec(raw.slice(afterHead));
+  const blockEnd = next ? afterHead + next.index : raw.length;
+  const block = raw.slice(head.index, blockEnd);
+  const inBlock = new RegExp(`(^[ \\t]+|[{,][ \\t]*)${k}`, 'm').exec(block.slice(head[0].length));
+  return inBlock ? rawStart + head.index + head[0].length + inBlock.index + inBlock[1]!.length : rawStart + head.index;
+}
+
+/** The options a page's front matter sets under `pictor:`, with a problem for each value that cannot be used. */
+export function readPageOptions(text: string, fm: FrontMatter | undefined): ReadOptions {
+  const layer: OptionLayer = { from: 'page', values: {} };
+  const problems: OptionProblem[] = [];
+  if (!fm) return { layer, problems };
+  const at = (offset: number) => lineRange(text, offset);
+  const problem = (kind: OptionProblemKind, key: string | undefined, p: Partial<OptionProblem> = {}): OptionProblem => {
+    const r = at(keyOffset(fm.raw, fm.rawStart, key));
+    const made: OptionProblem = { kind, origin: 'page', start: r.start, end: r.end, severity: kind === 'unknown' || kind === 'toml' ? 'warning' : 'error', ...p };
+    if (key !== undefined) made.key = key;
+    problems.push(made);
+    return made;
+  };
+  const blockAll = (p: OptionProblem) => {
+    layer.invalid = Object.fromEntries(OPTION_KEYS.map((k) => [k, p]));
+  };
+  if (fm.kind === 'toml') {
+    const table = /^\[pictor\][ \t]*$/m.exec(fm.raw);
+    if (table) {
+      const r = at(fm.rawStart + table.index);
+      problems.push({ kind: 'toml', origin: 'page', start: r.start, end: r.end, severity: 'warning' });
+    }
+    return { layer, problems };
+  }
+  // A page without a `pictor:` key is none of Pictor's business, even when its YAML is broken.
+  if (!/^["']?pictor["']?[ \t]*:/m.test(fm.raw)) return { layer, problems };
+  let doc: unknown;
+  try {
+    doc = load(fm.raw, { schema: CORE_SCHEMA });
+  } catch (e) {
+    const mark = e instanceof YAMLException ? e.mark : undefined;
+    const offset = mark && typeof mark.position === 'number' ? fm.rawStart + Math.min(mark.position, fm.raw.length) : fm.rawStart;
+    const r = at(offset);
+    const reason = e instanceof YAMLException ? e.reason : (e as Error).message;
+    const p: OptionProblem = { kind: 'yaml', origin: 'page', start: r.start, end: r.end, severity: 'error', detail: reason };
+    problems.push(p);
+    blockAll(p);
+    return { layer, problems };
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return { layer, problems };
+  const opts = (doc as Record<string, unknown>).pictor;
+  if (opts === null || opts === undefined) return { layer, problems };
+  if (typeof opts !== 'object' || Array.isArray(opts)) {
+    blockAll(problem('notMapping', undefined, { value: show(opts) }));
+    return { layer, problems };
+  }
+  for (const [key, raw] of Object.entries(opts as Record<string, unknown>)) {
+    if (!isKey(key)) {
+      problem('unknown', key);
+      continue;
+    }
+    const c = checkOptionValue(key, raw);
+    if (c.ok) {
+      if (c.value !== undefined) (layer.values as Record<string, unknown>)[key] = c.value;
+      continue;
+    }
+    const p = problem(c.kind, key, { value: show(raw), ...(c.detail ? { detail: c.detail } : {}) });
+    (layer.invalid ??= {})[key] = p;
+  }
+  return { layer, problems };
+}
+
+// ---- a placeholder's override -------------------------------------------------------------------
+
+/** Where an override comment is: right after the placeholder, on the same line. */
+export interface OverrideComment extends ReadOptions {
+  /** The comment's range (from `<!--` to just after `-->`, or to the line's end when unclosed). */
+  start: number;
+  end: number;
+}
+
+const OVERRIDE_HEAD = /^[ \t]*<!--[ \t]*pictor[ \t]*:/i;
+
+/**
+ * The override comment that follows a placeholder ending at `end`, if there is one:
+ * `<!-- pictor: size=16:9 quality=high n=2 style="ink sketch" -->`. Values are written without
+ * spaces, or in double or single quotes. Every Markdown viewer hides the comment; filling the
+ * placeholder only writes inside its `()`, so the comment stays as it is.
+ */
+export function readOverride(text: string, end: number): OverrideComment | undefined {
+  const head = OVERRIDE_HEAD.exec(text.slice(end, end + 200));
+  if (!head) return undefined;
+  const start = end + head[0].indexOf('<');
+  let lineEnd = end;
+  while (lineEnd < text.length && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
+  const bodyStart = end + head[0].length;
+  const close = text.indexOf('-->', bodyStart);
+  const layer: OptionLayer = { from: 'placeholder', values: {} };
+  const problems: OptionProblem[] = [];
+  if (close === -1 || close + 3 > lineEnd) {
+    const p: OptionProblem = { kind: 'unclosed', origin: 'placeholder', start, end: lineEnd, severity: 'error' };
+    layer.invalid = Object.fromEntries(OPTION_KEYS.map((k) => [k, p]));
+    return { start, end: lineEnd, layer, problems: [p] };
+  }
+  const commentEnd = close + 3;
+  const body = text.slice(bodyStart, close);
+  const seen = new Set<string>();
+  const token = /\s*([A-Za-z_][\w-]*)=(?:"([^"]*)"|'([^']*)'|([^\s"']+))|\s*(\S+)/gy;
+  let m: RegExpExecArray | null;
+  while ((m = token.exec(body)) && m[0] !== '') {
+    const tokStart = bodyStart + m.index + (m[0].length - m[0].trimStart().length);
+    const tokEnd = bodyStart + m.index + m[0].length;
+    const range = { start: tokStart, end: tokEnd };
+    if (m[5] !== undefined) {
+      const p: OptionProblem = { kind: 'syntax', origin: 'placeholder', value: m[5], ...range, severity: 'error' };
+      problems.push(p);
+      // What it meant cannot be known: none of this placeholder's options can be trusted.
+      layer.invalid = { ...Object.fromEntries(OPTION_KEYS.map((k) => [k, p])), ...layer.invalid };
+      continue;
+    }
+    const key = m[1]!;
+    const written = m[2] ?? m[3] ?? m[4] ?? '';
+    if (!isKey(key)) {
+      problems.push({ kind: 'unknown', origin: 'placeholder', key, ...range, severity: 'warning' });
+      continue;
+    }
+    if (seen.has(key)) {
+      const p: OptionProblem = { kind: 'duplicate', origin: 'placeholder', key, value: written, ...range, severity: 'error' };
+      problems.push(p);
+      (layer.invalid ??= {})[key] = p;
+      continue;
+    }
+    seen.add(key);
+    // Numbers are written as text here: n=2 means the number 2.
+    const raw: unknown = key === 'n' ? (/^\d+$/.test(written) ? Number(written) : written) : written;
+    const c = checkOptionValue(key, raw);
+    if (c.ok) {
+      if (c.value !== undefined) (layer.values as Record<string, unknown>)[key] = c.value;
+      continue;
+    }
+    // Text where a number belongs is a wrong value here, not a wrong type: everything is text in a comment.
+    const p: OptionProblem = { kind: 'value', origin: 'placeholder', key, value: written, ...range, severity: 'error' };
+    if (c.detail) p.detail = c.detail;
+    problems.push(p);
+    (layer.invalid ??= {})[key] = p;
+  }
+  return { start, end: commentEnd, layer, problems };
+}

@@ -1,0 +1,171 @@
+// Issue 13 item 1: page options. A page's front matter and a placeholder's override comment set the
+// options of its requests (placeholder > page > settings > defaults) and a style that is added to the
+// prompt that is sent, never to the alt text; an invalid value is marked where it is written and
+// nothing is sent for the placeholders that would use it. Checked through the real commands, the real
+// CodeLens provider, the tools and the panel, against what the fake provider received.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { readRecipeFile } from '../../src/core/recipe';
+import { closeAllEditors, waitFor } from './helpers';
+import {
+  assertName, assertNoCreates, createsFor, filesIn, freshFolder, jobFor, linkTo, onDisk, show, withSettings, writeDoc, type JobSummary,
+} from './editorHelpers';
+import { panelState } from './panelHook';
+
+const pictorDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Pictor');
+const lensTitles = async (uri: vscode.Uri) => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100))
+  .filter((l) => l.command?.command === 'pictor.generatePlaceholder').map((l) => l.command!.title);
+
+interface Body { prompt: string; size?: string; resolution?: string; quality?: string; n?: number }
+
+describe('page options (issue 13 item 1)', function () {
+  this.timeout(120_000);
+  afterEach(closeAllEditors);
+
+  const style = 'flat vector illustration, pastel palette';
+  const styled = (p: string) => `${p}\n\nStyle: ${style}`;
+
+  it('a page with front matter and one override fills in one batch, each request with its own options; the style goes into the prompt, never the alt text', async () => {
+    const dir = await freshFolder('page-options/batch');
+    const file = path.join(dir, 'tour.md');
+    const prompts = { a: 'a lighthouse at dawn', hero: 'a wide hero of the harbour', b: 'a small gull icon' };
+    const front = ['---', 'title: The tour', 'pictor:', '  size: "1:1"', '  quality: low', '  n: 1', `  style: "${style}"`, '---'];
+    const comment = '<!-- pictor: size=16:9 resolution=2K quality=medium -->';
+    const body = (links: Record<string, string> = {}) => [
+      ...front,
+      '',
+      `![${prompts.a}](${links.a ?? ''})`,
+      '',
+      `![${prompts.hero}](${links.hero ?? ''}) ${comment}`,
+      '',
+      `- ![${prompts.b}](${links.b ?? ''})`,
+      '',
+    ].join('\n');
+    const uri = await writeDoc(file, body());
+    await show(uri);
+
+    // The settings say otherwise for everything the page sets: the page wins, key by key; the
+    // resolution the page leaves out comes from the settings.
+    await withSettings({ size: '3:2', quality: 'high', n: 2, resolution: '1K', style: 'charcoal sketch' }, async () => {
+      await waitFor('the lenses to show each placeholder\'s own options', async () => {
+        const t = await lensTitles(uri);
+        return JSON.stringify(t) === JSON.stringify([
+          '$(sparkle) Generate · 1024×1024 · low',
+          '$(sparkle) Generate · 2048×1152 · medium',
+          '$(sparkle) Generate · 1024×1024 · low',
+        ]) ? t : undefined;
+      });
+      const jobs = await vscode.commands.executeCommand<JobSummary[]>('pictor.generateAllPlaceholders', uri);
+      assert.equal(jobs.length, 3, JSON.stringify(jobs));
+      assert.ok(jobs.every((j) => j.state === 'completed' && j.linked), JSON.stringify(jobs));
+
+      // What the provider was sent: one create each, with the page's (or the override's) options and the style appended.
+      const creates = await createsFor(Object.values(prompts).map(styled));
+      const sent = Object.fromEntries(creates.map((c) => {
+        const b = c.body as Body;
+        return [b.prompt, { size: b.size, resolution: b.resolution, quality: b.quality, n: b.n }];
+      }));
+      assert.equal(creates.length, 3, 'one create per placeholder');
+      assert.deepEqual(sent, {
+        [styled(prompts.a)]: { size: '1:1', resolution: '1K', quality: 'low', n: 1 },
+        [styled(prompts.hero)]: { size: '16:9', resolution: '2K', quality: 'medium', n: 1 },
+        [styled(prompts.b)]: { size: '1:1', resolution: '1K', quality: 'low', n: 1 },
+      });
+      await assertNoCreates(Object.values(prompts));
+
+      // The page: alt texts exactly as written, the override comment untouched, file names from the prompt alone.
+      const links: Record<string, string> = {};
+      for (const [key, prompt] of Object.entries(prompts)) {
+        // A command's summary names the prompt that was sent.
+        const job = jobFor(jobs, styled(prompt));
+        assert.equal(job.files.length, 1);
+        assertName(job.files[0]!, prompt.replace(/ /g, '-'));
+        links[key] = linkTo(file, job.files[0]!);
+        const recipe = await readRecipeFile(job.files[0]!);
+        assert.equal(recipe?.prompt, prompt, 'the recipe keeps the prompt as written');
+        assert.equal(recipe?.style, style, 'and the style apart');
+      }
+      const doc = await vscode.workspace.openTextDocument(uri);
+      assert.equal(doc.getText(), body(links));
+      assert.ok(!doc.getText().includes('Style:'));
+      assert.deepEqual(await filesIn(path.join(dir, 'images')), Object.values(links).map((l) => path.basename(l)).sort());
+    });
+  });
+
+  it('pictor_generateImage with a document uses the page\'s options for what the input leaves out', async () => {
+    const dir = await freshFolder('page-options/tool');
+    const uri = await writeDoc(path.join(dir, 'page.md'), ['---', 'pictor:', '  size: "4:3"', '  quality: low', `  style: "${style}"`, '---', '', '# A page', ''].join('\n'));
+    const prompt = 'a tool-made weather vane';
+    const rel = vscode.workspace.asRelativePath(uri, false);
+    await vscode.lm.invokeTool('pictor_generateImage', { input: { prompt, document: rel, quality: 'medium' }, toolInvocationToken: undefined });
+    const [c] = await createsFor([styled(prompt)]);
+    assert.ok(c, 'the prompt was sent with the page\'s style');
+    const b = c.body as Body;
+    assert.deepEqual({ size: b.size, resolution: b.resolution, quality: b.quality, n: b.n }, { size: '4:3', resolution: '1K', quality: 'medium', n: 1 });
+  });
+
+  it('an invalid value in the front matter is marked on its line, and nothing is sent for the page; an invalid override stops only its placeholder', async () => {
+    const dir = await freshFolder('page-options/invalid');
+    const prompts = ['a fern in a jar', 'a copper kettle'];
+    const text = ['---', 'pictor:', '  size: "1:1"', '  quality: ultra', '---', '', `![${prompts[0]}]()`, '', `![${prompts[1]}]()`, ''].join('\n');
+    const uri = await writeDoc(path.join(dir, 'page.md'), text);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await show(uri);
+
+    const [d] = await waitFor('a Pictor diagnostic on the front matter', () => {
+      const all = pictorDiagnostics(uri);
+      return all.length ? all : undefined;
+    });
+    assert.equal(d!.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(d!.range.start.line, 3, 'on the line of quality:');
+    assert.match(d!.message, /quality cannot be "ultra".*Allowed: low, medium or high/);
+    assert.deepEqual((await lensTitles(uri)), ['$(sparkle) Generate · fix the page options', '$(sparkle) Generate · fix the page options']);
+
+    const all = await vscode.commands.executeCommand<JobSummary[]>('pictor.generateAllPlaceholders', uri);
+    assert.deepEqual(all, []);
+    const one = await vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, new vscode.Range(6, 3, 6, 3));
+    assert.deepEqual(one, []);
+    await assertNoCreates(prompts);
+    assert.equal(doc.getText(), text, 'the page was touched');
+    assert.equal(await onDisk(uri), text);
+
+    // Fixed: the mark goes. Then one placeholder's override is wrong: only that one is held back.
+    const editor = await show(uri);
+    await editor.edit((e) => e.replace(new vscode.Range(3, 11, 3, 16), 'low'));
+    await waitFor('the diagnostic to go', () => pictorDiagnostics(uri).length === 0);
+    await editor.edit((e) => e.insert(doc.lineAt(8).range.end, ' <!-- pictor: n=12 -->'));
+    const [o] = await waitFor('a diagnostic on the override', () => {
+      const ds = pictorDiagnostics(uri);
+      return ds.length ? ds : undefined;
+    });
+    assert.equal(o!.range.start.line, 8);
+    assert.equal(doc.getText(o!.range), 'n=12');
+    assert.match(o!.message, /n cannot be 12.*Allowed: a whole number from 1 to 10/);
+    await doc.save();
+    const jobs = await vscode.commands.executeCommand<JobSummary[]>('pictor.generateAllPlaceholders', uri);
+    assert.deepEqual(jobs.map((j) => j.prompt), [prompts[0]]);
+    assert.equal((await createsFor([prompts[0]!])).length, 1);
+    await assertNoCreates([prompts[1]!]);
+    assert.ok(doc.getText().includes(`![${prompts[1]}]() <!-- pictor: n=12 -->`));
+  });
+
+  it('the panel shows the options the active page\'s placeholders use, and where each comes from', async () => {
+    const dir = await freshFolder('page-options/panel');
+    const uri = await writeDoc(path.join(dir, 'page.md'), ['---', 'pictor:', '  size: "1:1"', '  resolution: 2K', `  style: "${style}"`, '---', '', '![a moth]()', ''].join('\n'));
+    await vscode.commands.executeCommand('pictor.openPanel');
+    const editor = await show(uri);
+    await withSettings({ quality: 'high' }, async () => {
+      const page = await waitFor('the page line', async () => (await panelState()).target as { page?: { summary: string; sources: string; problems: string[] } });
+      assert.equal(page.page?.summary, `This page: 1:1 · 2K · high · 1 image(s) · style "${style}"`);
+      assert.equal(page.page?.sources, 'From page: size, resolution, style · workspace settings: quality · default: n');
+      assert.deepEqual(page.page?.problems, []);
+      // The front matter changes: so does the line, with the problem in words.
+      await editor.edit((e) => e.replace(new vscode.Range(3, 14, 3, 16), '8K'));
+      const after = (await panelState()).target as { page?: { summary: string; problems: string[] } };
+      assert.equal(after.page?.summary, `This page: 1:1 · 8K (invalid) · high · 1 image(s) · style "${style}"`);
+      assert.equal(after.page?.problems.length, 1);
+      assert.match(after.page!.problems[0]!, /resolution cannot be "8K".*Allowed: 1K, 2K or 4K/);
+    });
+  });
+});
