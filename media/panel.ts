@@ -4,6 +4,7 @@ import type { HostMessage, PanelOptions } from '../src/panel/protocol';
 import { el } from './dom';
 import { HistoryList } from './history';
 import { OptionsView } from './options';
+import { PicksView } from './picks';
 import { PromptView } from './prompt';
 import { QueueView } from './queue';
 import { ReferencesView } from './references';
@@ -22,6 +23,7 @@ interface Views {
   history: HistoryList;
   notice: HTMLElement;
   spend: SpendSection;
+  picks: PicksView;
 }
 let views: Views | undefined;
 
@@ -52,10 +54,12 @@ function build(msg: Extract<HostMessage, { type: 'init' }>): Views {
     history: new HistoryList(reuse),
     notice: el('p', { id: 'notice', class: 'notice', role: 'status', 'aria-live': 'polite' }),
     spend: new SpendSection(),
+    picks: new PicksView(),
   };
   app.replaceChildren(
     el('h1', {}, el('span', { class: 'codicon codicon-sparkle', 'aria-hidden': 'true' }), ' ', t('heading')),
     v.notice,
+    v.picks.root,
     el('div', { class: 'columns' },
       el('div', { class: 'column' }, v.prompt.root, v.options.root, v.references.root),
       el('div', { class: 'column' }, v.queue.root, v.results.root, v.spend.root, v.history.root)),
@@ -73,6 +77,7 @@ function init(msg: Extract<HostMessage, { type: 'init' }>): void {
   views.queue.set(msg.jobs);
   views.results.set(msg.jobs);
   views.history.set(msg.history);
+  views.picks.set(msg.picks ?? []);
   if (msg.spend) {
     views.spend.set(msg.spend);
     views.queue.setUsage(msg.spend.usage);
@@ -114,6 +119,12 @@ function onMessage(msg: HostMessage): void {
     case 'spend':
       v.spend.set(msg.spend);
       v.queue.setUsage(msg.spend.usage);
+      break;
+    case 'picks':
+      v.picks.set(msg.picks);
+      break;
+    case 'focusPick':
+      v.picks.focus(msg.id);
       break;
     case 'notice':
       v.notice.className = `notice ${msg.level}`;
