@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 /** What happens when several images for one placeholder arrive (the `pictor.variants` setting). */
 export type VariantsMode = 'pick' | 'all';
-/** What happens to the images not picked (the `pictor.variants.others` setting). */
+/** What happens to the images not picked (the `pictor.otherVariants` setting). */
 export type OthersMode = 'move' | 'delete';
 
 /** The folder, beside the picked image, the others move into. */

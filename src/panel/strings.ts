@@ -118,7 +118,7 @@ export function panelStrings(): PanelStrings {
     usageCharged: vscode.l10n.t('{0}: {1} credits charged', P0, P1),
     // Variants waiting for a pick
     picks: vscode.l10n.t('Pick a Variant'),
-    picksHint: vscode.l10n.t('Arrow keys move between the variants; Enter links the one in focus. The others go to a candidates folder beside it (or are deleted: pictor.variants.others).'),
+    picksHint: vscode.l10n.t('Arrow keys move between the variants; Enter links the one in focus. The others go to a candidates folder beside it (or are deleted: pictor.otherVariants).'),
     pickFor: vscode.l10n.t('"{0}" in {1}', P0, P1),
     pickList: vscode.l10n.t('Variants of "{0}"', P0),
     pickOption: vscode.l10n.t('Variant {0} of {1}: {2}', P0, P1, P2),

@@ -21,7 +21,7 @@ export interface PictorSettings {
   /** With n > 1 on a placeholder: wait for the user's pick, or link every image. */
   variants: VariantsMode;
   /** What happens to the variants not picked. */
-  variantsOthers: OthersMode;
+  otherVariants: OthersMode;
 }
 
 /** The manifest's schema of every pictor.* setting, and where problems are told (set at activation). */
@@ -77,7 +77,7 @@ export function readSettings(scope?: vscode.Uri): PictorSettings {
     timeoutMinutes: setting(c, 'timeoutMinutes', 15),
     confirmAboveImages: setting(c, 'confirmAboveImages', 4),
     variants: setting<VariantsMode>(c, 'variants', 'pick'),
-    variantsOthers: setting<OthersMode>(c, 'variants.others', 'move'),
+    otherVariants: setting<OthersMode>(c, 'otherVariants', 'move'),
   };
 }
 

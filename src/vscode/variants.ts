@@ -1,6 +1,6 @@
 // Variants waiting for a pick: a placeholder's several images are saved, kept here (in the workspace
 // state, so a reload loses nothing) and shown in the panel; the one the user picks is linked in one
-// undoable edit, and the others move to `candidates/` beside it or are deleted (pictor.variants.others).
+// undoable edit, and the others move to `candidates/` beside it or are deleted (pictor.otherVariants).
 import * as vscode from 'vscode';
 import { placeholderEdit } from '../core/fill';
 import { relativeLink } from '../core/links';
@@ -111,7 +111,7 @@ export class VariantPicker implements PickSource, vscode.Disposable {
       if (!linked.ok) return linked;
       this.tracker.forget(pickTrackId(id));
       await this.update((all) => all.filter((p) => p.id !== id));
-      const mode = readSettings(vscode.Uri.parse(pick.documentUri)).variantsOthers;
+      const mode = readSettings(vscode.Uri.parse(pick.documentUri)).otherVariants;
       const others: { from: string; to?: string }[] = [];
       const problems: string[] = [];
       for (const other of pick.files.filter((f) => f !== chosen)) {
