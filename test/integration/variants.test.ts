@@ -100,8 +100,8 @@ describe('variants', function () {
     const dir = await freshFolder('variants/delete');
     const file = path.join(dir, 'page.md');
     const prompt = 'a teapot, two takes';
+    // Not open in an editor: the pick is saved into the file, as links are.
     const uri = await writeDoc(file, `Pot: ![${prompt}]()\n`);
-    await show(uri);
 
     const jobs = await withSettings({ n: 1, variants: 'all', otherVariants: 'delete' }, async () => {
       const js = await vscode.commands.executeCommand<JobSummary[]>('pictor.generateVariants', uri, new vscode.Range(0, 6, 0, 6), 2);
