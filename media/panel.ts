@@ -5,6 +5,7 @@ import { el } from './dom';
 import { HistoryList } from './history';
 import { OptionsView } from './options';
 import { PageOptionsLine } from './page';
+import { PicksView } from './picks';
 import { PromptView } from './prompt';
 import { QueueView } from './queue';
 import { ReferencesView } from './references';
@@ -24,6 +25,7 @@ interface Views {
   notice: HTMLElement;
   spend: SpendSection;
   page: PageOptionsLine;
+  picks: PicksView;
 }
 let views: Views | undefined;
 
@@ -55,10 +57,12 @@ function build(msg: Extract<HostMessage, { type: 'init' }>): Views {
     notice: el('p', { id: 'notice', class: 'notice', role: 'status', 'aria-live': 'polite' }),
     spend: new SpendSection(),
     page: new PageOptionsLine(),
+    picks: new PicksView(),
   };
   app.replaceChildren(
     el('h1', {}, el('span', { class: 'codicon codicon-sparkle', 'aria-hidden': 'true' }), ' ', t('heading')),
     v.notice,
+    v.picks.root,
     el('div', { class: 'columns' },
       el('div', { class: 'column' }, v.prompt.root, v.page.root, v.options.root, v.references.root),
       el('div', { class: 'column' }, v.queue.root, v.results.root, v.spend.root, v.history.root)),
@@ -77,6 +81,7 @@ function init(msg: Extract<HostMessage, { type: 'init' }>): void {
   views.queue.set(msg.jobs);
   views.results.set(msg.jobs);
   views.history.set(msg.history);
+  views.picks.set(msg.picks ?? []);
   if (msg.spend) {
     views.spend.set(msg.spend);
     views.queue.setUsage(msg.spend.usage);
@@ -119,6 +124,12 @@ function onMessage(msg: HostMessage): void {
     case 'spend':
       v.spend.set(msg.spend);
       v.queue.setUsage(msg.spend.usage);
+      break;
+    case 'picks':
+      v.picks.set(msg.picks);
+      break;
+    case 'focusPick':
+      v.picks.focus(msg.id);
       break;
     case 'notice':
       v.notice.className = `notice ${msg.level}`;

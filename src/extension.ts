@@ -14,6 +14,7 @@ import { Regenerator } from './vscode/regenerate';
 import { RunningStatus } from './vscode/statusBar';
 import { PictorContextKeys } from './vscode/contextKeys';
 import { ClaimRegistry } from './core/claims';
+import { VariantPicker } from './vscode/variants';
 import { initSettings } from './vscode/config';
 import * as path from 'node:path';
 
@@ -34,12 +35,17 @@ export function activate(context: vscode.ExtensionContext): void {
   const claims = new ClaimRegistry(path.join(context.globalStorageUri.fsPath, 'claims'), CLAIM_STALE_MS, Date.now,
     { onError: (e) => log.warn(`Placeholder claim: ${e.message}`) });
   const generator = new Generator(service, tracker, linker, log, claims);
-  const panel = new PanelController(context, log, service, generator);
+  // Several images for one placeholder wait for the user's pick (pictor.variants), kept across reloads.
+  const picker = new VariantPicker(context.workspaceState, tracker, linker, log);
+  linker.offerPick = (job, meta, files) => picker.offer(job, meta, files);
+  generator.setPicks(picker);
+  const panel = new PanelController(context, log, service, generator, picker);
   const lenses = new PlaceholderLenses(generator, service);
   const contextKeys = new PictorContextKeys((doc) => generator.scan(doc));
-  context.subscriptions.push(log, service, tracker, generator, panel, new RunningStatus(service), lenses, contextKeys,
+  context.subscriptions.push(log, service, tracker, generator, picker, panel, new RunningStatus(service), lenses, contextKeys,
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, lenses));
-  registerCommands(context, { log, keys, panel, generator, service, contextKeys });
+  registerCommands(context, { log, keys, panel, generator, service, contextKeys, picker });
+  picker.remind();
   const regenerator = new Regenerator(generator, log);
   context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new RecipeLenses(generator, regenerator)),
     vscode.commands.registerCommand('pictor.regenerateImage', (uri?: unknown, range?: unknown) => regenerator.regenerate(uri, range)));

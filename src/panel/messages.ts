@@ -20,7 +20,8 @@ import {
 import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from '../vscode/referenceChecks';
 import { panelStrings } from './strings';
 import { requireTrust } from '../vscode/trust';
-import { altOf, historyView, jobViews, oneLine, type Thumb } from './views';
+import { altOf, historyView, jobViews, oneLine, pickView, type Thumb } from './views';
+import type { VariantPicker } from '../vscode/variants';
 
 export interface PanelDeps {
   service: PictorService;
@@ -28,6 +29,7 @@ export interface PanelDeps {
   history: GenerationHistory;
   targets: EditorTargets;
   log: vscode.LogOutputChannel;
+  picker: VariantPicker;
 }
 
 export type Post = (m: HostMessage) => void;
@@ -72,6 +74,7 @@ export class PanelMessages {
       history: this.deps.history.list().map((e) => historyView(e, thumb)),
       target: this.target(),
       spend: this.deps.service.spend.view(),
+      picks: this.deps.picker.list().map((p) => pickView(p, thumb)),
     };
   }
 
@@ -160,6 +163,21 @@ export class PanelMessages {
         return this.fileAction(m.type, m.path, post);
       case 'saveDefaults':
         return this.saveDefaults(m.options, m.target, post);
+      case 'pickVariant': {
+        const pick = this.deps.picker.get(m.id);
+        if (!pick) return `no variants wait for a pick under ${m.id}`;
+        if (!pick.files.some((f) => f.path === m.path)) return 'pickVariant: the path is not one of the variants';
+        if (!(await inWorkspace(m.path))) return 'pickVariant: the path is outside the workspace folders';
+        const r = await this.deps.picker.pick(m.id, m.path);
+        post({ type: 'notice', level: r.ok && !r.problems.length ? 'info' : 'error', message: r.ok
+          ? vscode.l10n.t('Linked {0} into {1}.', vscode.workspace.asRelativePath(m.path, false), vscode.workspace.asRelativePath(vscode.Uri.parse(pick.documentUri), false))
+            + (r.problems.length ? ' ' + vscode.l10n.t('Some variants not picked stayed where they were: {0}', r.problems.join('; ')) : '')
+          : r.message });
+        return;
+      }
+      case 'dismissPick':
+        if (!(await this.deps.picker.dismiss(m.id))) return `no variants wait for a pick under ${m.id}`;
+        return;
     }
   }
 

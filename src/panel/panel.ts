@@ -10,7 +10,8 @@ import { panelHtml, newNonce } from './html';
 import { PanelMessages, type Handled } from './messages';
 import { checkDropped } from '../vscode/referenceChecks';
 import type { HostMessage } from '../shared/protocol';
-import { historyView, jobViews, type Thumb } from './views';
+import { historyView, jobViews, pickView, type Thumb } from './views';
+import type { VariantPicker } from '../vscode/variants';
 
 const VIEW_TYPE = 'pictor.panel';
 /** Progress events come in bursts (several tasks, each poll): the webview gets at most this many updates a second. */
@@ -40,10 +41,12 @@ export class PanelController implements vscode.Disposable {
     log: vscode.LogOutputChannel,
     private readonly service: PictorService,
     generator: Generator,
+    private readonly picker: VariantPicker,
   ) {
     this.history = new GenerationHistory(context.workspaceState, service.onJobEvent);
     this.targets = new EditorTargets();
-    this.messages = new PanelMessages({ service, generator, history: this.history, targets: this.targets, log });
+    this.messages = new PanelMessages({ service, generator, history: this.history, targets: this.targets, log, picker });
+    picker.showPanel = (id) => this.showPick(id);
     this.disposables.push(
       this.history,
       this.targets,
@@ -52,6 +55,7 @@ export class PanelController implements vscode.Disposable {
       }),
       service.onJobEvent(() => this.scheduleJobs()),
       service.spend.onDidChange(() => this.post({ type: 'spend', spend: service.spend.view() })),
+      picker.onDidChange(() => this.post({ type: 'picks', picks: picker.list().map((p) => pickView(p, this.thumb)) })),
       this.history.onDidChange(() => this.post({ type: 'history', entries: this.history.list().map((e) => historyView(e, this.thumb)) })),
       this.targets.onDidChange(() => this.postTarget()),
       // The page's options change with its front matter and with the settings.
@@ -81,6 +85,23 @@ export class PanelController implements vscode.Disposable {
       viewColumn: vscode.ViewColumn.Beside, preserveFocus: false,
     }, this.webviewOptions());
     this.attach(panel);
+  }
+
+  /**
+   * Opens the panel on a pick's variants with keyboard focus on the first one (Pick… in a
+   * notification or a CodeLens). Resolves with the pick's id, once the webview has it.
+   */
+  async showPick(id?: string): Promise<string | undefined> {
+    const pick = id ? this.picker.get(id) : this.picker.list().at(-1);
+    this.show();
+    await this.ready;
+    if (!pick) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: no variants are waiting for a pick. Run Generate Variants… on a placeholder to make some.'));
+      return undefined;
+    }
+    this.post({ type: 'picks', picks: this.picker.list().map((p) => pickView(p, this.thumb)) });
+    this.post({ type: 'focusPick', id: pick.id });
+    return pick.id;
   }
 
   private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {

@@ -116,5 +116,14 @@ export function panelStrings(): PanelStrings {
     spendRefresh: vscode.l10n.t('Refresh Balance'),
     usageReserved: vscode.l10n.t('{0}: {1} credits reserved', P0, P1),
     usageCharged: vscode.l10n.t('{0}: {1} credits charged', P0, P1),
+    // Variants waiting for a pick
+    picks: vscode.l10n.t('Pick a Variant'),
+    picksHint: vscode.l10n.t('Arrow keys move between the variants; Enter links the one in focus. The others go to a candidates folder beside it (or are deleted: pictor.otherVariants).'),
+    pickFor: vscode.l10n.t('"{0}" in {1}', P0, P1),
+    pickList: vscode.l10n.t('Variants of "{0}"', P0),
+    pickOption: vscode.l10n.t('Variant {0} of {1}: {2}', P0, P1, P2),
+    pickThis: vscode.l10n.t('Link This One'),
+    pickDismiss: vscode.l10n.t('Keep All, Link None'),
+    pickDismissFor: vscode.l10n.t('Stop waiting for a pick for "{0}": the placeholder stays empty and every image stays where it is', P0),
   };
 }

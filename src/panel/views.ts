@@ -5,7 +5,8 @@ import type { JobRecord } from '../core/store';
 import { canRetry, isLive, retryNeedsConfirmation } from '../core/jobs/states';
 import type { HistoryEntry } from '../vscode/history';
 import { isJobMeta } from '../vscode/jobMeta';
-import type { FileView, HistoryView, JobView } from '../shared/protocol';
+import type { PendingPick } from '../core/variants';
+import type { FileView, HistoryView, JobView, PickView } from '../shared/protocol';
 import type { Thumb } from '../vscode/referenceChecks';
 
 export type { Thumb };
@@ -78,4 +79,13 @@ export function historyView(e: HistoryEntry, thumb: Thumb): HistoryView {
   };
   if (e.taskId) v.taskId = e.taskId;
   return v;
+}
+
+export function pickView(p: PendingPick, thumb: Thumb): PickView {
+  return {
+    id: p.id,
+    prompt: shorten(p.alt),
+    document: vscode.workspace.asRelativePath(vscode.Uri.parse(p.documentUri), false),
+    files: p.files.map((f) => fileView(f.path, p.alt, thumb, f)),
+  };
 }

@@ -80,6 +80,17 @@ export interface HistoryView {
   files: FileView[];
 }
 
+/** A placeholder's saved variants, waiting for the user to pick the one it links. */
+export interface PickView {
+  /** The pick's id (the id of the job that made the images). */
+  id: string;
+  /** The prompt (alt text), shortened. */
+  prompt: string;
+  /** The page's workspace-relative path. */
+  document: string;
+  files: FileView[];
+}
+
 /** One task's usage as the provider reported it (never a price Pictor works out). */
 export interface UsageView {
   billingRule?: string;
@@ -145,12 +156,16 @@ export type StringKey =
   'stateTimedOut' | 'stateUnknown' | 'targetDocument' | 'targetNone' | 'taskId' | 'uploading' |
   'uploadingOne' | 'useSelection' |
   'spend' | 'spendSession' | 'spendWorkspace' | 'spendBalance' | 'spendBalanceKey' | 'spendBalanceNone' | 'spendLimit' |
-  'spendRefresh' | 'usageReserved' | 'usageCharged';
+  'spendRefresh' | 'usageReserved' | 'usageCharged' |
+  'picks' | 'picksHint' | 'pickFor' | 'pickList' | 'pickOption' | 'pickThis' | 'pickDismiss' | 'pickDismissFor';
 export type PanelStrings = Record<StringKey, string>;
 
 /** Host → webview. */
 export type HostMessage =
-  | { type: 'init'; strings: PanelStrings; options: PanelOptions; jobs: JobView[]; history: HistoryView[]; target: TargetView; spend?: SpendView }
+  | { type: 'init'; strings: PanelStrings; options: PanelOptions; jobs: JobView[]; history: HistoryView[]; target: TargetView; spend?: SpendView; picks?: PickView[] }
+  | { type: 'picks'; picks: PickView[] }
+  /** Puts keyboard focus on the first variant of this pick (Pick… in a notification or a CodeLens). */
+  | { type: 'focusPick'; id: string }
   | { type: 'jobs'; jobs: JobView[] }
   | { type: 'history'; entries: HistoryView[] }
   | { type: 'target'; target: TargetView }
@@ -179,7 +194,11 @@ export type WebviewMessage =
   | { type: 'saveDefaults'; options: PanelOptions; target: 'workspace' | 'user' }
   | { type: 'generateAgain'; id: string }
   | { type: 'removeHistory'; id: string }
-  | { type: 'refreshBalance' };
+  | { type: 'refreshBalance' }
+  /** Links `path`, one of the pick's variants, into its placeholder. */
+  | { type: 'pickVariant'; id: string; path: string }
+  /** Stops waiting for a pick; every image stays where it is. */
+  | { type: 'dismissPick'; id: string };
 
 export type WebviewMessageType = WebviewMessage['type'];
 
@@ -306,9 +325,13 @@ function parse(raw: unknown): WebviewMessage {
       only('id');
       return { type, id: id(raw.id) };
     }
+    case 'pickVariant':
+      only('id', 'path');
+      return { type, id: id(raw.id), path: path(raw.path) };
     case 'cancel':
     case 'generateAgain':
     case 'removeHistory':
+    case 'dismissPick':
       only('id');
       return { type, id: id(raw.id) };
     case 'insertLink':

@@ -43,6 +43,15 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
         continue;
       }
       const job = running[i];
+      if (job?.pick) {
+        lenses.push(new vscode.CodeLens(range, {
+          title: vscode.l10n.t('$(check-all) {0} variants ready — Pick…', job.pick.count),
+          command: 'pictor.pickVariant',
+          arguments: [job.pick.id],
+          tooltip: vscode.l10n.t('Open the Pictor panel on the variants and pick the one this placeholder links'),
+        }));
+        continue;
+      }
       if (job) {
         const label = job.state === 'queued' ? vscode.l10n.t('queued') : `${job.progress ?? 0}%`;
         lenses.push(new vscode.CodeLens(range, { title: `$(sync~spin) Pictor: ${label}`, command: 'pictor.openPanel', tooltip: vscode.l10n.t('Open the Pictor panel') }));
@@ -54,6 +63,12 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
         command: 'pictor.generatePlaceholder',
         arguments: [doc.uri, range],
         tooltip: cost?.tooltip ?? vscode.l10n.t('Generate this image with gpt-image-2'),
+      }));
+      lenses.push(new vscode.CodeLens(range, {
+        title: vscode.l10n.t('Variants…'),
+        command: 'pictor.generateVariants',
+        arguments: [doc.uri, range],
+        tooltip: vscode.l10n.t('Generate several variants of this image (each is billed) and pick the one to link'),
       }));
       if (ready > 1) {
         lenses.push(new vscode.CodeLens(range, {

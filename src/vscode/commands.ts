@@ -7,10 +7,13 @@ import type { PictorService } from './service';
 import type { PictorContextKeys } from './contextKeys';
 import { editImageFile, imageFilesOf } from './explorer';
 import { recordedProgress } from './progress';
+import type { VariantPicker } from './variants';
 
 /** What the commands need of the panel (src/panel's PanelController, passed in by extension.ts). */
 export interface PanelCommands {
   show(): void;
+  /** Opens the panel on the variants of one pick (the first waiting pick without an id). */
+  showPick(id?: string): void;
   addReferences(files: vscode.Uri[]): Promise<unknown>;
 }
 
@@ -21,6 +24,7 @@ export interface CommandDeps {
   generator: Generator;
   service: PictorService;
   contextKeys: PictorContextKeys;
+  picker: VariantPicker;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
@@ -31,6 +35,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   register('pictor.generateFromSelection', () => generator.fromSelection(vscode.window.activeTextEditor));
   register('pictor.generatePlaceholder', (uri?: unknown, range?: unknown) => generator.placeholder(uri, range));
   register('pictor.generateAllPlaceholders', (uri?: unknown) => generator.allPlaceholders(uri));
+  // With a count (2–10) other extensions and tests skip the question; people are asked.
+  register('pictor.generateVariants', (uri?: unknown, range?: unknown, count?: unknown) => generator.variants(uri, range, count));
+  // A pick id, or a placeholder (document and range): opens the panel on its variants.
+  register('pictor.pickVariant', (arg?: unknown, range?: unknown) => panel.showPick(deps.picker.resolve(arg, range)?.id));
   // From the Explorer (a file URI): that file; from the editor or the palette: the image link at the cursor.
   register('pictor.editImage', (file?: unknown, files?: unknown) => {
     const [image] = imageFilesOf(file, files);

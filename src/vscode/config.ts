@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { coerceSetting, type SettingSchema } from '../core/settings';
 import type { GenerationInput } from '../core/types';
+import type { OthersMode, VariantsMode } from '../core/variants';
 
 export interface PictorSettings {
   baseUrl: string;
@@ -19,6 +20,10 @@ export interface PictorSettings {
   maxConcurrentTasks: number;
   timeoutMinutes: number;
   confirmAboveImages: number;
+  /** With n > 1 on a placeholder: wait for the user's pick, or link every image. */
+  variants: VariantsMode;
+  /** What happens to the variants not picked. */
+  otherVariants: OthersMode;
 }
 
 /** The manifest's schema of every pictor.* setting, and where problems are told (set at activation). */
@@ -74,6 +79,8 @@ export function readSettings(scope?: vscode.Uri): PictorSettings {
     maxConcurrentTasks: setting(c, 'maxConcurrentTasks', 4),
     timeoutMinutes: setting(c, 'timeoutMinutes', 15),
     confirmAboveImages: setting(c, 'confirmAboveImages', 4),
+    variants: setting<VariantsMode>(c, 'variants', 'pick'),
+    otherVariants: setting<OthersMode>(c, 'otherVariants', 'move'),
   };
 }
 

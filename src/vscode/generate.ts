@@ -20,6 +20,8 @@ import { describeProblem, resolveOptions, requestOptions, sentPrompt } from './p
 import { checkReferenceFile } from './references';
 import { requireTrust } from './trust';
 import { waitWithProgress } from './progress';
+import { DEFAULT_VARIANTS, MAX_VARIANTS, MIN_VARIANTS, parseVariantCount, waitsForPick, type PendingPick, type VariantsMode } from '../core/variants';
+import { pickTrackId } from './linker';
 
 /** One prompt to generate, with where its images go. */
 export interface RunItem {
@@ -36,14 +38,22 @@ export interface RunItem {
 
 /**
  * Options a caller sets for one run, above everything else (the panel's choices, an agent's input, a
- * recipe). `style` given here ('' for none) replaces the page's and the settings' style.
+ * recipe). `style` given here ('' for none) replaces the page's and the settings' style. `variants`
+ * decides, for a placeholder that gets several images, whether they wait for a pick (pictor.variants
+ * when left out).
  */
-export type RunOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>> & { style?: string };
+export type RunOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>> & { style?: string; variants?: VariantsMode };
 
-/** What a caller other than a click adds to a placeholder's request (the language model tools). */
+/** What a caller other than a click adds to a placeholder's request (the language model tools, Generate Variants). */
 export interface PlaceholderExtras {
   options?: RunOptions;
   references?: ReferenceInput[];
+}
+
+/** Where the variants that wait for the user's pick are kept (see variants.ts). */
+export interface PickSource {
+  pendingIn(documentUri: string): PendingPick[];
+  readonly onDidChange: vscode.Event<void>;
 }
 
 /** The cross-window claim key of a placeholder: its document and its text as written. */
@@ -60,13 +70,19 @@ export interface JobSummary {
   files: string[];
   linked: boolean;
   error?: string;
+  /** Its images are saved and wait for the user's pick in the panel (pictor.variants = pick). */
+  pick?: boolean;
 }
 
 /** How far the work on one placeholder got (for its CodeLens). */
 export interface RunningInfo {
   state: string;
   progress: number;
+  /** Done: its variants wait for the user's pick. */
+  pick?: { id: string; count: number };
 }
+
+export type ChooseCount = () => Thenable<number | undefined>;
 
 export type AskInput = (options: vscode.InputBoxOptions) => Thenable<string | undefined>;
 
@@ -77,6 +93,10 @@ export class Generator implements vscode.Disposable {
    * commands.ts installs outside production: an extension host cannot type into the real box.
    */
   ask: AskInput = (options) => vscode.window.showInputBox(options);
+  /** Asks how many variants Generate Variants makes (a seam for the same reason as `ask`). */
+  chooseCount: ChooseCount = () => chooseVariantCount();
+  private picks: PickSource | undefined;
+  private picksSub: vscode.Disposable | undefined;
   /** Items a running command has read but not submitted yet, by their provisional tracking id. */
   private readonly claims = new Map<string, JobMeta>();
   private claimCount = 0;
@@ -125,6 +145,13 @@ export class Generator implements vscode.Disposable {
     if (released) this.log.info(`Released ${released} placeholder claim(s) left by a window that stopped before sending.`);
   }
 
+  /** Set at activation: placeholders whose variants wait for a pick count as taken (see runningIn). */
+  setPicks(picks: PickSource): void {
+    this.picks = picks;
+    this.picksSub?.dispose();
+    this.picksSub = picks.onDidChange(() => this.changed.fire());
+  }
+
   scan(doc: vscode.TextDocument): MarkdownScan {
     return this.scans.get(doc.uri.toString(), doc.version, () => doc.getText());
   }
@@ -140,8 +167,16 @@ export class Generator implements vscode.Disposable {
     const sourceOf = (meta: unknown) => (isJobMeta(meta) && meta.origin === 'placeholder' && meta.documentUri === uri ? meta.source : undefined);
     const jobs = this.service.queue.list().filter((j) => !FINAL_STATES.includes(j.state) && sourceOf(j.target.meta) !== undefined);
     const claims = [...this.claims].filter(([, meta]) => sourceOf(meta) !== undefined);
+    const picks = this.picks?.pendingIn(uri) ?? [];
     return (p) => {
       const source = text.slice(p.start, p.end);
+      // Its variants are saved and wait for a pick: not a placeholder to send again.
+      const pick = picks.find((x) => {
+        if (x.source !== source) return false;
+        const tracked = this.tracker.get(pickTrackId(x.id));
+        return !tracked || tracked.start === p.start;
+      });
+      if (pick) return { state: 'pick', progress: 100, pick: { id: pick.id, count: pick.files.length } };
       const job = jobs.find((j) => {
         if (sourceOf(j.target.meta) !== source) return false;
         const tracked = this.tracker.get(j.id);
@@ -182,7 +217,34 @@ export class Generator implements vscode.Disposable {
     return this.placeholders(doc, [p], vscode.l10n.t('Generating an image'), extras);
   }
 
-  async allPlaceholders(uriArg?: unknown): Promise<JobSummary[]> {
+  /**
+   * Generate Variants: asks how many (2–10) unless told, and makes that many images for the
+   * placeholder, to pick from whatever pictor.n and pictor.variants say.
+   */
+  async variants(uriArg?: unknown, rangeArg?: unknown, countArg?: unknown): Promise<JobSummary[]> {
+    const target = await this.resolveTarget(uriArg, rangeArg);
+    if (!target) return [];
+    const p = placeholderAt(this.scan(target.doc), target.offset);
+    if (!p) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image placeholder here. Write one like ![a red fox asleep in snow]() and run Generate Variants on it.'));
+      return [];
+    }
+    let count: number | undefined;
+    if (countArg !== undefined) {
+      const c = parseVariantCount(String(countArg));
+      if (!c.ok) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. Choose from {0} to {1} variants (got {2}).', MIN_VARIANTS, MAX_VARIANTS, String(countArg)));
+        return [];
+      }
+      count = c.count;
+    } else {
+      count = await this.chooseCount();
+    }
+    if (!count) return [];
+    return this.placeholders(target.doc, [p], vscode.l10n.t('Generating {0} variants', count), { options: { n: count, variants: 'pick' } });
+  }
+
+  async allPlaceholders(uriArg?: unknown, extras?: PlaceholderExtras): Promise<JobSummary[]> {
     const target = await this.resolveTarget(uriArg, undefined);
     if (!target) return [];
     const scan = this.scan(target.doc);
@@ -190,7 +252,7 @@ export class Generator implements vscode.Disposable {
       void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: this document has no image placeholders. Write one like ![a red fox asleep in snow]().'));
       return [];
     }
-    return this.placeholders(target.doc, scan.placeholders, vscode.l10n.t('Generating images for placeholders'));
+    return this.placeholders(target.doc, scan.placeholders, vscode.l10n.t('Generating images for placeholders'), extras);
   }
 
   private async placeholders(doc: vscode.TextDocument, all: Placeholder[], title: string, extras?: PlaceholderExtras): Promise<JobSummary[]> {
@@ -201,6 +263,13 @@ export class Generator implements vscode.Disposable {
     }
     const running = this.runningIn(doc);
     let free = all.filter((p) => !p.empty && !running(p));
+    const waiting = all.map((p) => (p.empty ? undefined : running(p)?.pick)).filter((x) => x !== undefined);
+    if (free.length === 0 && waiting.length) {
+      const pick = vscode.l10n.t('Pick…');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: the variants of this placeholder are saved and wait for your pick. Pick one in the panel first.'), pick)
+        .then((choice) => choice === pick && vscode.commands.executeCommand('pictor.pickVariant', waiting[0]!.id));
+      return [];
+    }
     if (free.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: these placeholders are already being generated.'));
       return [];
@@ -392,14 +461,15 @@ export class Generator implements vscode.Disposable {
   private async runClaimed(doc: vscode.TextDocument | undefined, items: RunItem[], claims: (string | undefined)[],
     title: string, options?: RunOptions): Promise<JobSummary[]> {
     const settings = readSettings(doc?.uri);
+    const { variants, ...overrides } = options ?? {};
     const scan = doc?.languageId === 'markdown' ? this.scan(doc) : undefined;
     const validated = [];
-    for (const [i, item] of items.entries()) {
+    for (const [i, raw] of items.entries()) {
       // Call > placeholder > page > folder/workspace/user settings > defaults (core/pageOptions.ts).
-      const o = resolveOptions({ doc, scan, override: item.override, call: options });
+      const o = resolveOptions({ doc, scan, override: raw.override, call: overrides });
       const bad = o.problems.find((p) => p.severity === 'error');
       if (bad) {
-        const where = items.length > 1 ? vscode.l10n.t(' (prompt "{0}")', shorten(item.prompt)) : '';
+        const where = items.length > 1 ? vscode.l10n.t(' (prompt "{0}")', shorten(raw.prompt)) : '';
         const msg = vscode.l10n.t('Pictor: nothing was sent. {0}{1}', describeProblem(bad), where);
         this.log.warn(msg);
         const show = vscode.l10n.t('Show Problems');
@@ -408,18 +478,21 @@ export class Generator implements vscode.Disposable {
           .then((pick) => pick === show && vscode.commands.executeCommand('workbench.actions.view.problems'));
         return [];
       }
-      const prompt = sentPrompt(item.prompt, o);
-      const v = this.service.validate({ ...inputFromSettings(prompt, settings), ...requestOptions(o), prompt, references: item.references });
+      const prompt = sentPrompt(raw.prompt, o);
+      const v = this.service.validate({ ...inputFromSettings(prompt, settings), ...requestOptions(o), prompt, references: raw.references });
       if (!v.ok) {
-        const where = items.length > 1 ? vscode.l10n.t(' (prompt "{0}")', shorten(item.prompt)) : '';
+        const where = items.length > 1 ? vscode.l10n.t(' (prompt "{0}")', shorten(raw.prompt)) : '';
         void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. {0}{1}', v.message, where), vscode.l10n.t('Open Settings'))
           .then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'pictor'));
         return [];
       }
+      // Several images for a placeholder wait for the user's pick (decided now, kept with the job across a reload).
+      const base = raw.meta.origin === 'placeholder' && waitsForPick(settings.variants, v.imageCount, variants)
+        ? { ...raw, meta: { ...raw.meta, pick: true } } : raw;
       // The recipe keeps the prompt as written and the style apart (the alt text and file name never see the style).
       const style = o.values.style;
-      const meta: JobMeta = style ? { ...item.meta, recipe: { ...item.meta.recipe, prompt: item.prompt.trim(), style } } : item.meta;
-      validated.push({ item: { ...item, meta }, v, claim: claims[i] });
+      const meta: JobMeta = style ? { ...base.meta, recipe: { ...base.meta.recipe, prompt: raw.prompt.trim(), style } } : base.meta;
+      validated.push({ item: { ...base, meta }, v, claim: claims[i] });
     }
     // One action that bills more images than the user's threshold asks first, whether it is many
     // prompts or one prompt with a large n.
@@ -473,6 +546,7 @@ export class Generator implements vscode.Disposable {
       files: (j.files ?? []).map((f) => f.path),
       linked: Boolean(outcome?.linked),
       error: j.error?.message,
+      ...(outcome && !outcome.linked && outcome.reason === 'pick' ? { pick: true } : {}),
     };
   }
 
@@ -504,6 +578,7 @@ export class Generator implements vscode.Disposable {
 
   dispose(): void {
     this.diagnostics.dispose();
+    this.picksSub?.dispose();
     this.sub.dispose();
     this.closed.dispose();
     this.changed.dispose();
@@ -558,6 +633,30 @@ function sizeText(requests: ValidRequest[]): string {
   const sizes = [...new Set(requests.map((v) => (v.expectedSize ? `${v.expectedSize.width}×${v.expectedSize.height}` : vscode.l10n.t('the size the model picks'))))];
   const qualities = [...new Set(requests.map((v) => v.body.quality ?? 'medium'))];
   return vscode.l10n.t('Each at {0}, {1} quality', sizes.join(' / '), qualities.join(' / '));
+}
+
+/** A quick pick of 2–10 with the default (4) chosen: Enter takes it. */
+function chooseVariantCount(): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { count: number }>();
+    qp.title = vscode.l10n.t('Pictor: Generate Variants');
+    qp.placeholder = vscode.l10n.t('How many variants? Each one is billed; you pick one to link.');
+    qp.items = Array.from({ length: MAX_VARIANTS - MIN_VARIANTS + 1 }, (_, i) => {
+      const count = MIN_VARIANTS + i;
+      return { label: String(count), description: count === DEFAULT_VARIANTS ? vscode.l10n.t('default') : undefined, count };
+    });
+    qp.activeItems = qp.items.filter((i) => i.count === DEFAULT_VARIANTS);
+    let done = false;
+    const finish = (n: number | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(n);
+      qp.dispose();
+    };
+    qp.onDidAccept(() => finish(qp.selectedItems[0]?.count ?? qp.activeItems[0]?.count));
+    qp.onDidHide(() => finish(undefined));
+    qp.show();
+  });
 }
 
 function oneLine(s: string): string {

@@ -20,6 +20,8 @@ export type JobMeta = (
       source: string;
       /** The cross-window claim this job holds on its placeholder (see core/claims.ts). */
       claim?: { key: string; owner: string };
+      /** Several images wait for the user's pick (pictor.variants = pick, or Generate Variants) instead of all being linked. */
+      pick?: boolean;
     }
   | {
       origin: 'selection';

@@ -20,13 +20,23 @@ import type { RangeTracker } from './tracker';
 /** How long a link edit is retried while the user's typing keeps making it stale. */
 const RETRY_WHILE_TYPING_MS = 60_000;
 
-export type UnlinkedReason = 'no-document' | 'not-markdown' | 'placeholder-gone' | 'image-gone' | 'cancelled';
+export type UnlinkedReason = 'no-document' | 'not-markdown' | 'placeholder-gone' | 'image-gone' | 'cancelled' | 'pick';
+
+/** Takes the saved variants of a job whose placeholder waits for the user's pick (see variants.ts). */
+export type PickOffer = (job: JobRecord, meta: Extract<JobMeta, { origin: 'placeholder' }>, files: DownloadedImage[]) => Promise<void>;
+
+/** The tracker id a placeholder waiting for a pick is followed under, once its job is over. */
+export function pickTrackId(jobId: string): string {
+  return `pick:${jobId}`;
+}
 export type LinkOutcome = { linked: true; documentUri: string } | { linked: false; reason: UnlinkedReason };
 
 export class Linker {
   private readonly outcomes = new Map<string, LinkOutcome>();
   /** The last link edit queued for each document (see link). */
   private readonly byDocument = new KeyedQueue();
+  /** Set at activation: where variants that wait for a pick go instead of into the document. */
+  offerPick: PickOffer | undefined;
 
   constructor(private readonly tracker: RangeTracker, private readonly log: vscode.LogOutputChannel) {}
 
@@ -41,6 +51,19 @@ export class Linker {
     if (!isJobMeta(meta)) throw new Error('This task has no destination recorded; its images are in Pictor\'s storage folder.');
     const docUri = meta.documentUri ? vscode.Uri.parse(meta.documentUri) : undefined;
     const placed = await this.place(job, docUri, meta.alt, files);
+    // Several images for a placeholder that waits for a pick: saved, offered, not linked yet. The
+    // placeholder is followed on under another id, so the pick finds this one among look-alikes.
+    if (meta.origin === 'placeholder' && meta.pick && placed.length > 1 && !job.detached && this.offerPick) {
+      try {
+        await this.offerPick(job, meta, placed);
+        this.outcomes.set(job.id, { linked: false, reason: 'pick' });
+        this.tracker.rekey(job.id, pickTrackId(job.id));
+        return placed;
+      } catch (e) {
+        // Not kept for a pick (the workspace state could not be written): every image is linked, none lost.
+        this.log.warn(`Could not keep the variants of "${meta.alt}" for a pick (${(e as Error).message}); linking them all.`);
+      }
+    }
     try {
       // A task the user cancelled that still finished: its images are paid for, so they are saved,
       // but the document is left as the user left it.
@@ -214,8 +237,8 @@ export class Linker {
     return { edit };
   }
 
-  /** The placeholder where the tracker followed it, else the only one with the same text. */
-  private findPlaceholder(jobId: string, text: string, source: string): Placeholder | undefined {
+  /** The placeholder where the tracker followed it (under `jobId`), else the only one with the same text. */
+  findPlaceholder(jobId: string, text: string, source: string): Placeholder | undefined {
     const candidates = scanMarkdown(text).placeholders.filter((p) => text.slice(p.start, p.end) === source);
     const tracked = this.tracker.get(jobId);
     if (tracked && !tracked.touched) {
@@ -278,7 +301,7 @@ function destinationContext(docUri: vscode.Uri | undefined): { folder: vscode.Wo
   return { folder: first, documentPath: vscode.Uri.joinPath(first.uri, 'untitled.md').fsPath };
 }
 
-function documentPathOf(uri: vscode.Uri): string {
+export function documentPathOf(uri: vscode.Uri): string {
   if (uri.scheme === 'untitled') {
     const first = vscode.workspace.workspaceFolders?.[0];
     return first ? vscode.Uri.joinPath(first.uri, 'untitled.md').fsPath : '/untitled.md';
@@ -291,7 +314,7 @@ function toUriPath(p: string): string {
   return /^[A-Za-z]:/.test(posix) ? '/' + posix : posix;
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
+export async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
     return true;
@@ -307,7 +330,7 @@ function cursorsUpTo(doc: vscode.TextDocument, at: vscode.Position): [vscode.Tex
     .map((e) => [e, e.selections]);
 }
 
-function isOpenInTab(uri: vscode.Uri): boolean {
+export function isOpenInTab(uri: vscode.Uri): boolean {
   const key = uri.toString();
   return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key));
 }

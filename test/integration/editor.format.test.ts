@@ -27,7 +27,7 @@ describe('editor: how links are written', function () {
     const before = `# CRLF\r\n\r\n- item\r\n- ![${prompt}]()\r\n\r\n${selectionPrompt}\r\nlast\r\n`;
     const uri = await writeDoc(file, before);
 
-    const jobs = await withSettings({ n: 3 }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, new vscode.Range(3, 4, 3, 4)));
+    const jobs = await withSettings({ n: 3, variants: 'all' }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, new vscode.Range(3, 4, 3, 4)));
     const job = jobFor(jobs, prompt);
     assert.equal(job.files.length, 3);
     job.files.forEach((f, i) => assertName(f, 'three-paper-boats-on-a-pond', i + 1));
@@ -54,7 +54,7 @@ describe('editor: how links are written', function () {
     const prompt = 'a snail on a leaf, macro';
     const uri = await writeDoc(file, `> Quote:\n> ![${prompt}]()\n\nAfter.\n`);
 
-    const jobs = await withSettings({ n: 3 }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generateAllPlaceholders', uri));
+    const jobs = await withSettings({ n: 3, variants: 'all' }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generateAllPlaceholders', uri));
     const job = jobFor(jobs, prompt);
     const [a, b, c] = images(dir, job);
     job.files.forEach((f, i) => assertName(f, 'a-snail-on-a-leaf-macro', i + 1));
@@ -72,7 +72,7 @@ describe('editor: how links are written', function () {
     const prompt = 'a pair of gloves [fewer:2]';
     const uri = await writeDoc(file, `Gloves: ![${prompt}]()\n`);
 
-    const jobs = await withSettings({ n: 3 }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, new vscode.Range(0, 9, 0, 9)));
+    const jobs = await withSettings({ n: 3, variants: 'all' }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, new vscode.Range(0, 9, 0, 9)));
     const job = jobFor(jobs, prompt);
     assert.equal(job.state, 'completed');
     assert.equal(job.files.length, 2);
@@ -92,7 +92,7 @@ describe('editor: how links are written', function () {
     const typed = `Cups: (typed by me)\n- ![${prompt}]()\n`;
     assert.equal(editor.document.getText(), typed);
 
-    const jobs = await withSettings({ n: 3 }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', editor.document.uri, new vscode.Range(1, 4, 1, 4)));
+    const jobs = await withSettings({ n: 3, variants: 'all' }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', editor.document.uri, new vscode.Range(1, 4, 1, 4)));
     const [a, b, c] = images(dir, jobFor(jobs, prompt));
     const filled = `Cups: (typed by me)\n- ![${prompt}](${a})\n  ![${prompt}](${b})\n  ![${prompt}](${c})\n`;
     assert.equal(editor.document.getText(), filled);

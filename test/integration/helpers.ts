@@ -9,6 +9,8 @@ export const CONTRACT_COMMANDS = [
   'pictor.generateFromSelection',
   'pictor.generatePlaceholder',
   'pictor.generateAllPlaceholders',
+  'pictor.generateVariants',
+  'pictor.pickVariant',
   'pictor.editImage',
   'pictor.regenerateImage',
   'pictor.openPanel',

@@ -34,6 +34,8 @@ const VALID: Array<[string, unknown]> = [
   ['saveDefaults to the user', { type: 'saveDefaults', options: opts, target: 'user' }],
   ['generateAgain', { type: 'generateAgain', id: 'abc-123' }],
   ['removeHistory', { type: 'removeHistory', id: 'abc-123' }],
+  ['pickVariant', { type: 'pickVariant', id: '0b0e5b5e-8a4c-4b4e-9d0a-2f6f1f0e9c1a', path: '/ws/images/fox-2.png' }],
+  ['dismissPick', { type: 'dismissPick', id: '0b0e5b5e-8a4c-4b4e-9d0a-2f6f1f0e9c1a' }],
 ];
 
 // Shapes, types and sizes the host must refuse as a whole.
@@ -86,6 +88,10 @@ const BAD: Array<[string, unknown]> = [
   ['retry with an extra field', { type: 'retry', id: '0b0e5b5e-8a4c-4b4e-9d0a-2f6f1f0e9c1a', force: true }],
   ['saveDefaults to an unknown target', { type: 'saveDefaults', options: opts, target: 'folder' }],
   ['saveDefaults without a target', { type: 'saveDefaults', options: opts }],
+  ['pickVariant without a path', { type: 'pickVariant', id: 'abc-123' }],
+  ['pickVariant with an id holding a path', { type: 'pickVariant', id: '../x', path: '/ws/a.png' }],
+  ['pickVariant with an extra field', { type: 'pickVariant', id: 'abc-123', path: '/ws/a.png', all: true }],
+  ['dismissPick with a path instead of an id', { type: 'dismissPick', path: '/ws/a.png' }],
   ['an object with a prototype other than Object', Object.assign(Object.create({ inherited: 1 }), { type: 'ready' })],
 ];
 

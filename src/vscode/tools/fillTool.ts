@@ -97,7 +97,8 @@ export function fillPlaceholdersTool(deps: ToolDeps): vscode.LanguageModelTool<F
       const sources = new Set(p.free.map((x) => x.source));
       const summaries = await followToken(deps, token,
         (m) => m.origin === 'placeholder' && m.documentUri === uri && sources.has(m.source),
-        () => deps.generator.allPlaceholders(p.doc.uri));
+        // An agent cannot pick among variants: with n > 1 every image is linked, as its answer says.
+        () => deps.generator.allPlaceholders(p.doc.uri, { options: { variants: 'all' } }));
       const done = outcomes(deps, summaries);
       const base = linkBase(p.doc);
       const saved = done.flatMap((o) => o.files);

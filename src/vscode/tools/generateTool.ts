@@ -121,7 +121,7 @@ export function generateImageTool(deps: ToolDeps): vscode.LanguageModelTool<Gene
         () => {
           if (p.placeholder && doc) {
             const at = doc.positionAt(p.placeholder.start);
-            return deps.generator.placeholder(doc.uri, new vscode.Range(at, at), { options: p.options, references: p.refs });
+            return deps.generator.placeholder(doc.uri, new vscode.Range(at, at), { options: { ...p.options, variants: 'all' }, references: p.refs });
           }
           const meta: JobMeta = { origin: 'tool', documentUri: docUri, alt: shortPrompt(p.prompt, 10_000), call };
           return deps.generator.run(doc, [{ prompt: p.prompt, meta, references: p.refs }], vscode.l10n.t('Generating an image for an agent'), p.options);

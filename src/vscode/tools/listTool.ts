@@ -42,7 +42,8 @@ function pageText(deps: ToolDeps, doc: vscode.TextDocument): string {
       const r = running(p);
       const state = p.empty
         ? vscode.l10n.t(' (no prompt yet: write one between the brackets)')
-        : r ? vscode.l10n.t(' (being generated: {0}, {1}%)', r.state, r.progress) : '';
+        : r?.pick ? vscode.l10n.t(' ({0} variants are saved and wait for the user to pick one in the Pictor panel)', r.pick.count)
+          : r ? vscode.l10n.t(' (being generated: {0}, {1}%)', r.state, r.progress) : '';
       lines.push(vscode.l10n.t('- line {0}: "{1}"{2}', lineOf(doc, p.start), shortPrompt(p.prompt, 500), state));
     }
   }
