@@ -229,6 +229,8 @@ export class Generator implements vscode.Disposable {
       void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image placeholder here. Write one like ![a red fox asleep in snow]() and run Generate Variants on it.'));
       return [];
     }
+    const doc = target.doc;
+    const source = doc.getText().slice(p.start, p.end);
     let count: number | undefined;
     if (countArg !== undefined) {
       const c = parseVariantCount(String(countArg));
@@ -241,7 +243,15 @@ export class Generator implements vscode.Disposable {
       count = await this.chooseCount();
     }
     if (!count) return [];
-    return this.placeholders(target.doc, [p], vscode.l10n.t('Generating {0} variants', count), { options: { n: count, variants: 'pick' } });
+    // The user may have typed while choosing: the placeholder is read again and must be the same one.
+    const now = doc.getText();
+    const same = this.scan(doc).placeholders.filter((x) => now.slice(x.start, x.end) === source);
+    const still = same.find((x) => x.start <= p.end && x.end >= p.start) ?? (same.length === 1 ? same[0] : undefined);
+    if (!still) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the placeholder changed while you chose how many variants; nothing was sent. Run Generate Variants again.'));
+      return [];
+    }
+    return this.placeholders(doc, [still], vscode.l10n.t('Generating {0} variants', count), { options: { n: count, variants: 'pick' } });
   }
 
   async allPlaceholders(uriArg?: unknown, extras?: PlaceholderExtras): Promise<JobSummary[]> {

@@ -101,6 +101,8 @@ describe('Variants (e2e)', function () {
     assert.equal(moved.length, 2, `candidates/ holds ${moved.join(', ')}`);
     assert.ok(!moved.includes(basename(chosen)));
     assert.ok(existsSync(join(session.workspace, 'images', basename(chosen))));
+    // The "ready" lens goes once the editor asks for lenses again.
+    await editor().locator('.codelens-decoration a', { hasText: 'variants ready' }).first().waitFor({ state: 'detached', timeout: 15_000 });
     await screenshot('variants-picked');
   });
 });
