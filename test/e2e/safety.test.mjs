@@ -113,9 +113,9 @@ describe('safety in the real UI (issue 10)', () => {
       assert.match(opened ?? '', /^https:\/\/evolink\.ai\/dashboard/, `Open Dashboard opened ${opened}`);
     });
 
-    it('a task that failed for credits (quota_exceeded): "Open Dashboard" too', async () => {
+    it('a task that failed for its quota (quota_exceeded): the notification says rate limit or quota, and offers "Open Dashboard" too', async () => {
       await generateOne('quota.md', 'a coin purse [fail:quota_exceeded]');
-      const t = toast('run out of credits');
+      const t = toast('rate limit or quota');
       await t.waitFor({ state: 'visible', timeout: 20_000 });
       await screenshot('safety-task-quota-notification');
       const opened = await externalOpened(() => t.locator('.monaco-button', { hasText: 'Open Dashboard' }).click());

@@ -1,3 +1,4 @@
+/* global document, getComputedStyle */
 // What the e2e specs drive: one code-server UI in headless Chromium, set up by run-e2e.mjs before
 // the specs load (they import this module and read `session`). Also the few gestures every spec
 // needs, written the way a person does them: click, F1, type, Enter.
@@ -41,12 +42,20 @@ async function openPalette(title) {
   return { input, row: page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first() };
 }
 
-/** Opens the command palette, types `title`, waits for it to be offered, and runs it. */
+/**
+ * Opens the command palette, types `title`, waits for it to be offered, and runs it. Done when the
+ * palette is gone: hidden, or (a command that asks something: Set API Key, Edit Image) replaced in the
+ * same widget by the command's own box, whose text no longer starts with the palette's `>`.
+ */
 export async function runFromPalette(title) {
-  const { input, row } = await openPalette(title);
+  const { row } = await openPalette(title);
   await row.waitFor({ state: 'visible', timeout: 10_000 });
   await session.page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: 10_000 });
+  await session.page.waitForFunction(() => {
+    const box = document.querySelector('.quick-input-widget input');
+    const shown = box && box.offsetParent !== null && getComputedStyle(box).visibility !== 'hidden';
+    return !shown || !box.value.startsWith('>');
+  }, undefined, { timeout: 10_000, polling: 100 });
 }
 
 /**
