@@ -2,7 +2,7 @@
 // host tests), code-server's UI (for e2e), headless Debian Chromium, and the fake provider.
 // Everything started here is registered for cleanup, so a failing run or Ctrl-C leaves no process behind.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -224,7 +224,8 @@ export function installExtensionCopy(extensionsDir) {
   const pkg = require(join(root, 'package.json'));
   const target = join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   mkdirSync(target, { recursive: true });
-  for (const f of ['package.json', 'package.nls.json', 'dist', 'media', 'l10n', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+  const nls = readdirSync(root).filter((f) => /^package\.nls\.[a-z-]+\.json$/i.test(f)); // translated manifests
+  for (const f of ['package.json', 'package.nls.json', ...nls, 'dist', 'media', 'l10n', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
     if (existsSync(join(root, f))) cpSync(join(root, f), join(target, f), { recursive: true });
   }
   // Production installs carry no node_modules for bundled code; the webview needs only dist/ and media/.
