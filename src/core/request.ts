@@ -20,13 +20,16 @@ import {
   RESOLUTIONS,
   Resolution,
 } from './types';
+import { english, words, type Words } from './words';
 
 export type ValidationField = 'prompt' | 'n' | 'size' | 'resolution' | 'quality' | 'model' | 'references' | 'callbackUrl';
 
 export interface ValidationError {
   field: ValidationField;
-  /** Names the field, the limit and the value, and says what to do. English; the UI may wrap it. */
+  /** Names the field, the limit and the value, and says what to do: the English of `words` (logs, tests). */
   message: string;
+  /** The same, as a code the UI words in the user's language (src/vscode/words.ts). */
+  words: Words;
   limit?: string;
   value?: string;
 }
@@ -139,18 +142,21 @@ function extensionOf(name: string): string {
   return dot > 0 ? base.slice(dot).toLowerCase() : '';
 }
 
+/** A validation error whose message is the English of its words. */
+function problem(field: ValidationField, w: Words, rest: { limit?: string; value?: string } = {}): ValidationError {
+  return { field, message: english(w), words: w, ...rest };
+}
+
 function shorten(s: string, max = 80): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 function checkPrompt(prompt: unknown, errors: ValidationError[]): string | undefined {
   if (typeof prompt !== 'string' || prompt.trim() === '') {
-    errors.push({
-      field: 'prompt',
-      message: 'The prompt is empty: write what the image should show.',
+    errors.push(problem('prompt', words('request.promptEmpty'), {
       limit: '1 to 32,000 code points',
       value: typeof prompt === 'string' ? prompt : '',
-    });
+    }));
     return undefined;
   }
   const text = prompt.trim();
@@ -158,14 +164,10 @@ function checkPrompt(prompt: unknown, errors: ValidationError[]): string | undef
   if (text.length > MAX_PROMPT_CODE_POINTS) {
     const count = countCodePoints(text);
     if (count > MAX_PROMPT_CODE_POINTS) {
-      errors.push({
-        field: 'prompt',
-        message:
-          `The prompt has ${formatCount(count)} characters (Unicode code points); the limit is ` +
-          `${formatCount(MAX_PROMPT_CODE_POINTS)}. Shorten it by ${formatCount(count - MAX_PROMPT_CODE_POINTS)}.`,
+      errors.push(problem('prompt', words('request.promptTooLong', formatCount(count), formatCount(MAX_PROMPT_CODE_POINTS), formatCount(count - MAX_PROMPT_CODE_POINTS)), {
         limit: `${formatCount(MAX_PROMPT_CODE_POINTS)} code points`,
         value: `${formatCount(count)} code points`,
-      });
+      }));
       return undefined;
     }
   }
@@ -175,18 +177,15 @@ function checkPrompt(prompt: unknown, errors: ValidationError[]): string | undef
 function checkN(n: unknown, errors: ValidationError[]): number | undefined {
   if (n === undefined) return MIN_N;
   if (typeof n === 'number' && Number.isInteger(n) && n >= MIN_N && n <= MAX_N) return n;
-  errors.push({
-    field: 'n',
-    message: `The number of images (n) must be a whole number from ${MIN_N} to ${MAX_N}; got ${String(n)}. Pick a number in that range.`,
+  errors.push(problem('n', words('request.n', MIN_N, MAX_N, String(n)), {
     limit: `${MIN_N}–${MAX_N}`,
     value: String(n),
-  });
+  }));
   return undefined;
 }
 
 function checkChoice<T extends string>(
-  field: ValidationField,
-  label: string,
+  field: 'resolution' | 'quality',
   raw: unknown,
   choices: readonly T[],
   fallback: T,
@@ -196,18 +195,16 @@ function checkChoice<T extends string>(
   if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return fallback;
   const v = typeof raw === 'string' ? normalise(raw.trim()) : '';
   if ((choices as readonly string[]).includes(v)) return v as T;
-  errors.push({
-    field,
-    message: `The ${label} must be one of ${choices.join(', ')}; got ${JSON.stringify(shorten(String(raw), 40))}. Choose one of those.`,
+  errors.push(problem(field, words(field === 'resolution' ? 'request.resolution' : 'request.quality', choices.join(', '), JSON.stringify(shorten(String(raw), 40))), {
     limit: choices.join(', '),
     value: String(raw),
-  });
+  }));
   return undefined;
 }
 
 function checkUrlReference(index: number, rawUrl: string, errors: ValidationError[]): string | undefined {
   const url = rawUrl.trim();
-  const where = `Reference image ${index + 1} (${shorten(url)})`;
+  const where = words('request.refWhere', index + 1, shorten(url));
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
@@ -215,61 +212,36 @@ function checkUrlReference(index: number, rawUrl: string, errors: ValidationErro
     parsed = undefined;
   }
   if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-    errors.push({
-      field: 'references',
-      message: `${where} is not an https:// URL. Use an https:// link to the image, or a file in the workspace.`,
-      limit: 'https:// URL',
-      value: url,
-    });
+    errors.push(problem('references', words('request.refNotHttps', where), { limit: 'https:// URL', value: url }));
     return undefined;
   }
   // The fake provider serves its uploads over plain http on 127.0.0.1; nothing else may use http.
   if (parsed.protocol === 'http:' && hostKind(parsed.hostname) !== 'loopback') {
-    errors.push({
-      field: 'references',
-      message: `${where} uses http://; only https:// URLs are accepted. Change it to https://.`,
-      limit: 'https:// URL',
-      value: url,
-    });
+    errors.push(problem('references', words('request.refPlainHttp', where), { limit: 'https:// URL', value: url }));
     return undefined;
   }
   const ext = extensionOf(parsed.pathname);
   if (REFUSED_URL_EXTENSIONS.has(ext)) {
-    errors.push({
-      field: 'references',
-      message: `${where} is a ${ext} image; accepted types are ${ACCEPTED_LIST}. Convert it to PNG, JPEG or WebP.`,
-      limit: ACCEPTED_LIST,
-      value: url,
-    });
+    errors.push(problem('references', words('request.refUrlType', where, ext, ACCEPTED_LIST), { limit: ACCEPTED_LIST, value: url }));
     return undefined;
   }
   return url;
 }
 
 function checkFileReference(index: number, path: string, bytes: number | undefined, errors: ValidationError[]): boolean {
-  const where = `Reference image ${index + 1} (${shorten(path)})`;
+  const where = words('request.refWhere', index + 1, shorten(path));
   let ok = true;
   const ext = extensionOf(path);
   if (!(ACCEPTED_IMAGE_EXTENSIONS as readonly string[]).includes(ext)) {
-    errors.push({
-      field: 'references',
-      message:
-        `${where} ${ext ? `is a ${ext} file` : 'has no file extension'}; accepted types are ${ACCEPTED_LIST}. ` +
-        'Convert it to PNG, JPEG or WebP.',
-      limit: ACCEPTED_LIST,
-      value: path,
-    });
+    const w = ext ? words('request.refFileType', where, ext, ACCEPTED_LIST) : words('request.refNoExtension', where, ACCEPTED_LIST);
+    errors.push(problem('references', w, { limit: ACCEPTED_LIST, value: path }));
     ok = false;
   }
   if (typeof bytes === 'number' && bytes > MAX_REFERENCE_BYTES) {
-    errors.push({
-      field: 'references',
-      message:
-        `${where} is ${(bytes / MIB).toFixed(1)} MB; each image may be at most ${MAX_REFERENCE_BYTES / MIB} MB. ` +
-        'Use a smaller or more compressed image.',
+    errors.push(problem('references', words('request.refTooBig', where, (bytes / MIB).toFixed(1), MAX_REFERENCE_BYTES / MIB), {
       limit: `${MAX_REFERENCE_BYTES / MIB} MB`,
       value: `${bytes} bytes`,
-    });
+    }));
     ok = false;
   }
   return ok;
@@ -278,19 +250,15 @@ function checkFileReference(index: number, path: string, bytes: number | undefin
 function checkReferences(raw: unknown, errors: ValidationError[]): ReferenceInput[] | undefined {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) {
-    errors.push({ field: 'references', message: 'The reference images must be a list.', value: String(raw) });
+    errors.push(problem('references', words('request.refsNotList'), { value: String(raw) }));
     return undefined;
   }
   const before = errors.length;
   if (raw.length > MAX_REFERENCE_IMAGES) {
-    errors.push({
-      field: 'references',
-      message:
-        `${raw.length} reference images were given; at most ${MAX_REFERENCE_IMAGES} are accepted. ` +
-        `Remove ${raw.length - MAX_REFERENCE_IMAGES}.`,
+    errors.push(problem('references', words('request.refsTooMany', raw.length, MAX_REFERENCE_IMAGES, raw.length - MAX_REFERENCE_IMAGES), {
       limit: `${MAX_REFERENCE_IMAGES} images`,
       value: `${raw.length} images`,
-    });
+    }));
   }
   const out: ReferenceInput[] = [];
   raw.forEach((ref: unknown, i) => {
@@ -302,11 +270,7 @@ function checkReferences(raw: unknown, errors: ValidationError[]): ReferenceInpu
       const bytes = typeof r.bytes === 'number' ? r.bytes : undefined;
       if (checkFileReference(i, r.path, bytes, errors)) out.push(bytes === undefined ? { kind: 'file', path: r.path } : { kind: 'file', path: r.path, bytes });
     } else {
-      errors.push({
-        field: 'references',
-        message: `Reference image ${i + 1} is neither a URL nor a file path. Remove it and add it again.`,
-        value: JSON.stringify(ref) ?? String(ref),
-      });
+      errors.push(problem('references', words('request.refUnknown', i + 1), { value: JSON.stringify(ref) ?? String(ref) }));
     }
   });
   return errors.length === before ? out : undefined;
@@ -315,35 +279,27 @@ function checkReferences(raw: unknown, errors: ValidationError[]): ReferenceInpu
 function checkCallback(raw: unknown, opts: ValidateOptions, errors: ValidationError[]): string | undefined | false {
   if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return undefined;
   const url = typeof raw === 'string' ? raw.trim() : String(raw);
-  const fail = (message: string, limit: string) => {
-    errors.push({ field: 'callbackUrl', message, limit, value: shorten(url, 200) });
+  const fail = (w: Words, limit: string) => {
+    errors.push(problem('callbackUrl', w, { limit, value: shorten(url, 200) }));
     return false as const;
   };
   if (url.length > MAX_CALLBACK_URL_LENGTH) {
-    return fail(
-      `The callback URL is ${formatCount(url.length)} characters long; the limit is ${formatCount(MAX_CALLBACK_URL_LENGTH)}. ` +
-        'Use a shorter URL, or clear the setting.',
-      `${formatCount(MAX_CALLBACK_URL_LENGTH)} characters`,
-    );
+    return fail(words('request.callbackTooLong', formatCount(url.length), formatCount(MAX_CALLBACK_URL_LENGTH)), `${formatCount(MAX_CALLBACK_URL_LENGTH)} characters`);
   }
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return fail(`The callback URL ${JSON.stringify(shorten(url))} is not a valid URL. Enter an https:// URL, or clear the setting.`, 'https:// URL');
+    return fail(words('request.callbackInvalid', JSON.stringify(shorten(url))), 'https:// URL');
   }
   const kind = hostKind(parsed.hostname);
   const testLoopback = opts.allowLoopbackCallback === true && kind === 'loopback' && (parsed.protocol === 'http:' || parsed.protocol === 'https:');
   if (testLoopback) return url;
   if (parsed.protocol !== 'https:') {
-    return fail(`The callback URL must start with https://; got ${parsed.protocol}//. Use an https:// URL, or clear the setting.`, 'https:// URL');
+    return fail(words('request.callbackNotHttps', parsed.protocol), 'https:// URL');
   }
   if (kind !== 'public') {
-    return fail(
-      `The callback URL's host ${parsed.hostname} is a ${kind === 'loopback' ? 'loopback' : 'private or link-local'} address, ` +
-        "which the provider cannot reach or refuses. Use a public https:// address, or clear the setting.",
-      'public host',
-    );
+    return fail(words(kind === 'loopback' ? 'request.callbackLoopback' : 'request.callbackPrivate', parsed.hostname), 'public host');
   }
   return url;
 }
@@ -364,21 +320,17 @@ export function validateRequest(input: GenerationInput, opts: ValidateOptions = 
     errors.push({
       field: 'size',
       message: `Size ${size.reason}.`,
+      words: words('request.size', size.words),
       limit: 'auto, a ratio, or WxH with edges 16–3,840 in multiples of 16, 655,360–8,294,400 pixels, at most 3:1',
       value: String(rawSize),
     });
   }
-  const resolution = checkChoice<Resolution>('resolution', 'resolution', input.resolution, RESOLUTIONS, '1K', (s) => s.toUpperCase(), errors);
-  const quality = checkChoice<Quality>('quality', 'quality', input.quality, QUALITIES, 'medium', (s) => s.toLowerCase(), errors);
+  const resolution = checkChoice<Resolution>('resolution', input.resolution, RESOLUTIONS, '1K', (s) => s.toUpperCase(), errors);
+  const quality = checkChoice<Quality>('quality', input.quality, QUALITIES, 'medium', (s) => s.toLowerCase(), errors);
 
   let model: string | undefined = MODEL;
   if (input.model !== undefined && !(typeof input.model === 'string' && (input.model.trim() === '' || input.model.trim() === MODEL))) {
-    errors.push({
-      field: 'model',
-      message: `The model must be ${MODEL}; got ${JSON.stringify(shorten(String(input.model), 40))}. Set the model to ${MODEL}.`,
-      limit: MODEL,
-      value: String(input.model),
-    });
+    errors.push(problem('model', words('request.model', MODEL, JSON.stringify(shorten(String(input.model), 40))), { limit: MODEL, value: String(input.model) }));
     model = undefined;
   }
 

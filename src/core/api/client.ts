@@ -24,8 +24,9 @@ import {
   type RetryPolicy,
 } from './http';
 import { DEFAULT_DOWNLOAD_LIMITS, downloadImage, type DownloadLimits } from './download';
-import { describeKeyProblem, keyProblem } from './key';
+import { keyProblem, keyProblemWords } from './key';
 import { sniffImageType } from './imageInfo';
+import { words } from '../words';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -177,13 +178,13 @@ export class EvoLinkClient {
   private async key(override?: string): Promise<string> {
     const k = (override ?? (await this.opts.apiKey()))?.trim();
     if (!k) {
-      throw new PictorError('auth', 'No EvoLink API key is set. Run "Pictor: Set API Key" to enter one.');
+      throw new PictorError('auth', words('error.noKey'));
     }
     this.lastKey = k;
     // A key HTTP cannot carry would fail inside the HTTP client; say so before anything is sent.
     const problem = keyProblem(k);
     if (problem && problem.kind !== 'short') {
-      throw new PictorError('auth', `${describeKeyProblem(problem)} Nothing was sent. Run "Pictor: Set API Key" and paste the key again.`);
+      throw new PictorError('auth', words('error.badKey', keyProblemWords(problem)));
     }
     return k;
   }

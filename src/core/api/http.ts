@@ -5,6 +5,7 @@ import { request, type Dispatcher } from 'undici';
 import { PictorError } from './errors';
 import { describeUrl, isLoopbackHost, stripCredentials, PRIVATE_TARGET } from './addresses';
 import type { Dispatchers, ProxyUse } from './proxy';
+import { words } from '../words';
 
 /** What a request is for; it decides which failures may be retried. */
 export type Operation = 'create' | 'poll' | 'upload' | 'download';
@@ -185,32 +186,28 @@ export function classifyError(err: unknown, op: Operation, host: string, signal?
     const kind = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'network';
     const what =
       code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-        ? `Could not look up ${host} (${code}). Check the network connection and the URL setting.`
+        ? words('error.lookup', host, code)
         : code === 'UND_ERR_CONNECT_TIMEOUT'
-          ? `Connecting to ${host} timed out. Check the network connection, the proxy and the URL setting.`
-          : `Could not connect to ${host} (${code}). Check the network connection, the proxy and the URL setting.`;
+          ? words('error.connectTimeout', host)
+          : words('error.connect', host, code);
     return new PictorError(kind, what, { retryable: true });
   }
   if (TLS.test(code)) {
-    return new PictorError('network', `The secure connection to ${host} failed (${code}). A proxy or firewall may be intercepting HTTPS: add its certificate with NODE_EXTRA_CA_CERTS.`, {
+    return new PictorError('network', words('error.tls', host, code), {
       retryable: false,
     });
   }
   const kind = TIMEOUTS.has(code) ? 'timeout' : 'network';
   const base =
     kind === 'timeout'
-      ? `${host} did not answer in time (${code}).`
+      ? words('error.noAnswer', host, code)
       : code === 'unknown'
-        ? `The connection to ${host} failed: ${stripCredentials(String((err as Error)?.message ?? err)).slice(0, 200)}`
-        : `The connection to ${host} broke (${code}).`;
+        ? words('error.brokeSaid', host, stripCredentials(String((err as Error)?.message ?? err)).slice(0, 200))
+        : words('error.broke', host, code);
   if (op === 'create') {
     // The request may have reached the provider and created a (billed) task before the
     // connection broke; sending it again could pay for the same images twice.
-    return new PictorError(
-      kind,
-      `${base} The task may have been created anyway; Pictor will not send it again to avoid double billing. Check your EvoLink dashboard before retrying.`,
-      { retryable: false },
-    );
+    return new PictorError(kind, words('error.maybeCreated', base), { retryable: false });
   }
   return new PictorError(kind, base, { retryable: true });
 }

@@ -8,11 +8,14 @@ import type { TaskObject } from '../types';
 import { type QueueCore, duration } from './core';
 import { isActive } from './states';
 import type { Transitions } from './transitions';
+import { isWords } from '../words';
 
 export function toJobError(e: unknown): JobError {
   const o = (typeof e === 'object' && e !== null ? e : {}) as { kind?: unknown; code?: unknown; message?: unknown; retryable?: unknown };
   const message = typeof o.message === 'string' && o.message ? o.message : String(e);
   const err: JobError = { kind: typeof o.kind === 'string' ? o.kind : 'unknown', message, retryable: o.retryable === true };
+  const w = (e as { words?: unknown } | null)?.words;
+  if (isWords(w)) err.words = w;
   if (o.code !== undefined && o.code !== null && o.code !== '') err.code = String(o.code);
   return err;
 }

@@ -9,6 +9,7 @@ import { toJobError } from './admission';
 import { type QueueCore, endSentence, snap } from './core';
 import { RESULTS_LIFETIME_MS } from './types';
 import type { Transitions } from './transitions';
+import { said, words } from '../words';
 
 /** The results the job keeps: at most n (the rest are logged and never downloaded). */
 export function limitResults(job: JobRecord, results: string[], log: QueueCore['log']): string[] {
@@ -59,7 +60,7 @@ export class Fetching {
     const core = this.core;
     const results = job.results ?? [];
     if (!results.length) {
-      await this.tx.stop(job, { kind: 'task_failed', code: 'no_results', message: 'The task completed without any image. Retry sends it again.', retryable: true });
+      await this.tx.stop(job, { kind: 'task_failed', code: 'no_results', ...said(words('job.noResults')), retryable: true });
       return;
     }
     const rt = core.rt(job);

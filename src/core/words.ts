@@ -1,0 +1,164 @@
+// What the core has to tell the user, as a code with its parameters. The words are chosen at the edge
+// (src/vscode/words.ts turns a code into vscode.l10n.t in the user's language); the English templates
+// here give the `message` the core keeps for logs and for plain-Node tests. The edge's table repeats
+// each template as a literal (so `npm run l10n` can export it) and test/unit/l10n.test.ts checks that
+// both agree, so English stays exactly what it was.
+//
+// Parameters are plain values (file names, numbers already formatted, what the provider said: never
+// translated) or other Words (a part of the sentence that is translated too).
+
+export const ENGLISH = {
+  // Lists, built from two parts at a time so a language can choose its own separators.
+  'list.semicolon': '{0}; {1}',
+  'list.and': '{0} and {1}',
+  'list.or': '{0} or {1}',
+  'list.sentences': '{0} {1}',
+
+  // Sizes (sizes.ts)
+  'size.notRatio': '{0}: not one of the 15 ratios: {1}',
+  'size.explicit': '{0}: {1}',
+  'size.explicitTry': '{0}: {1} (try {2})',
+  'size.edgeRange': 'each edge must be between {0} and {1} pixels (got {2})',
+  'size.edgeStep': 'both edges must be multiples of {0}',
+  'size.minPixels': 'width × height must be at least {0} pixels (got {1})',
+  'size.maxPixels': 'width × height must be at most {0} pixels (got {1})',
+  'size.aspect': 'the long edge may be at most {0} times the short edge (got {1}:1)',
+  'size.notSize': '{0}: not a size; use auto, one of the 15 ratios ({1}) or WxH such as 1024x1024',
+  'size.empty': '(empty)',
+
+  // The request (request.ts)
+  'request.promptEmpty': 'The prompt is empty: write what the image should show.',
+  'request.promptTooLong': 'The prompt has {0} characters (Unicode code points); the limit is {1}. Shorten it by {2}.',
+  'request.n': 'The number of images (n) must be a whole number from {0} to {1}; got {2}. Pick a number in that range.',
+  'request.resolution': 'The resolution must be one of {0}; got {1}. Choose one of those.',
+  'request.quality': 'The quality must be one of {0}; got {1}. Choose one of those.',
+  'request.size': 'Size {0}.',
+  'request.model': 'The model must be {0}; got {1}. Set the model to {0}.',
+  'request.refWhere': 'Reference image {0} ({1})',
+  'request.refNotHttps': '{0} is not an https:// URL. Use an https:// link to the image, or a file in the workspace.',
+  'request.refPlainHttp': '{0} uses http://; only https:// URLs are accepted. Change it to https://.',
+  'request.refUrlType': '{0} is a {1} image; accepted types are {2}. Convert it to PNG, JPEG or WebP.',
+  'request.refFileType': '{0} is a {1} file; accepted types are {2}. Convert it to PNG, JPEG or WebP.',
+  'request.refNoExtension': '{0} has no file extension; accepted types are {1}. Convert it to PNG, JPEG or WebP.',
+  'request.refTooBig': '{0} is {1} MB; each image may be at most {2} MB. Use a smaller or more compressed image.',
+  'request.refsNotList': 'The reference images must be a list.',
+  'request.refsTooMany': '{0} reference images were given; at most {1} are accepted. Remove {2}.',
+  'request.refUnknown': 'Reference image {0} is neither a URL nor a file path. Remove it and add it again.',
+  'request.callbackTooLong': 'The callback URL is {0} characters long; the limit is {1}. Use a shorter URL, or clear the setting.',
+  'request.callbackInvalid': 'The callback URL {0} is not a valid URL. Enter an https:// URL, or clear the setting.',
+  'request.callbackNotHttps': 'The callback URL must start with https://; got {0}//. Use an https:// URL, or clear the setting.',
+  'request.callbackLoopback': "The callback URL's host {0} is a loopback address, which the provider cannot reach or refuses. Use a public https:// address, or clear the setting.",
+  'request.callbackPrivate': "The callback URL's host {0} is a private or link-local address, which the provider cannot reach or refuses. Use a public https:// address, or clear the setting.",
+
+  // The provider's answers (api/errors.ts). {0} is the HTTP status with the provider's code, {1} what it said (error.said) or nothing.
+  'error.said': ': {0}',
+  'error.suggestion': '{0} Suggestion: {1}',
+  'error.http400': 'EvoLink refused the request ({0}){1}.',
+  'error.http401': 'EvoLink did not accept the API key ({0}){1}. Run "Pictor: Set API Key" to enter a valid key.',
+  'error.http402': 'Your EvoLink account is out of credits ({0}){1}. Top up in the EvoLink dashboard.',
+  'error.http403': 'This API key may not use this model or task ({0}){1}.',
+  'error.http404': 'EvoLink does not know this task; it may have expired ({0}){1}.',
+  'error.http408': 'EvoLink timed out waiting for the request ({0}){1}.',
+  'error.http429': 'EvoLink is rate limiting requests ({0}){1}.',
+  'error.http5xx': 'EvoLink had a server problem ({0}){1}.',
+  'error.httpOther': 'EvoLink answered {0}{1}.',
+  'error.noKey': 'No EvoLink API key is set. Run "Pictor: Set API Key" to enter one.',
+  'error.badKey': '{0} Nothing was sent. Run "Pictor: Set API Key" and paste the key again.',
+  'error.keyEmpty': 'The API key is empty.',
+  'error.keyShort': 'The API key is too short to be an EvoLink key.',
+  'error.keySpace': 'The API key has a space or line break inside it (at character {0}).',
+  'error.keyChar': 'The API key contains a character HTTP cannot carry ({0}, at character {1}); a key has only plain ASCII letters, digits and symbols.',
+  'error.lookup': 'Could not look up {0} ({1}). Check the network connection and the URL setting.',
+  'error.connectTimeout': 'Connecting to {0} timed out. Check the network connection, the proxy and the URL setting.',
+  'error.connect': 'Could not connect to {0} ({1}). Check the network connection, the proxy and the URL setting.',
+  'error.tls': 'The secure connection to {0} failed ({1}). A proxy or firewall may be intercepting HTTPS: add its certificate with NODE_EXTRA_CA_CERTS.',
+  'error.noAnswer': '{0} did not answer in time ({1}).',
+  'error.broke': 'The connection to {0} broke ({1}).',
+  'error.brokeSaid': 'The connection to {0} failed: {1}',
+  'error.maybeCreated': '{0} The task may have been created anyway; Pictor will not send it again to avoid double billing. Check your EvoLink dashboard before retrying.',
+
+  // A failed task (api/errors.ts TASK_FAILURES): {0} the reason, {1} the advice; with what the provider said.
+  'task.failure': '{0} {1}',
+  'task.failureSaid': '{0} The provider said: "{1}". {2}',
+  'task.content_policy_violation': 'The provider refused the prompt or images under its content policy.',
+  'task.invalid_parameters': 'The provider rejected the parameters of the request.',
+  'task.image_processing_error': 'The provider could not process a reference image.',
+  'task.image_dimension_mismatch': "The reference images' dimensions do not fit the request.",
+  'task.generation_failed_no_content': 'The model finished without producing an image for this prompt.',
+  'task.service_error': 'The provider had an internal error.',
+  'task.generation_timeout': "The generation took too long on the provider's side.",
+  'task.resource_exhausted': 'The provider is out of capacity right now.',
+  'task.quota_exceeded': 'The provider refused the task because of a rate limit or quota.',
+  'task.service_unavailable': 'The provider is unavailable right now.',
+  'task.unknown_error': 'The provider reported an unknown error.',
+  'task.request_cancelled': "The task was cancelled on the provider's side.",
+  'task.resource_not_found': 'The provider does not know this task: its id is invalid or has expired.',
+  'task.unknownCode': 'The provider reported that the task failed ({0}).',
+  'advice.changeInput': 'Change the prompt or the reference images before trying again.',
+  'advice.later': 'Retrying later may work.',
+  'advice.checkOptions': 'Check the size, resolution, quality and n before trying again.',
+  'advice.reword': 'Try another prompt: reword it or describe the image differently.',
+  'advice.wait': 'Wait a few minutes, then retry.',
+  'advice.generateAgain': 'Generate again if you still want the image.',
+  'advice.newTask': 'Generate again to send a new task (billed again).',
+
+  // The queue (jobs/)
+  'job.unknownStatus': 'The provider reported the status "{0}" for this task, which Pictor does not know, so it stopped waiting. Generate again if you still want the image (a new task is billed again).',
+  'job.idKept': '{0} The task id is kept: Retry continues waiting for it.',
+  'job.expired': 'The provider no longer knows this task: it expired or its id is unknown. Retry sends it again as a new task, which is billed again.',
+  'job.stoppedWatching': 'Stopped watching this cancelled task: its results would have expired.',
+  'job.noResultTimeout': 'No result after {0}. The task id is kept: Retry keeps waiting for it.',
+  'job.downloadTimeout': 'The images were not downloaded within {0}. The result links are kept: Retry downloads them again without a new task.',
+  'job.noResults': 'The task completed without any image. Retry sends it again.',
+  'job.unknownAfterRestart': 'Pictor was stopped while this task was being created; it was not resent to avoid paying twice. Retry to send it again.',
+  'job.seconds': '{0} seconds',
+  'job.second': '{0} second',
+  'job.minutes': '{0} minutes',
+  'job.minute': '{0} minute',
+} as const satisfies Record<string, string>;
+
+export type WordCode = keyof typeof ENGLISH;
+export type WordArg = string | number | Words;
+
+export interface Words {
+  readonly code: WordCode;
+  readonly args?: readonly WordArg[];
+}
+
+export function words(code: WordCode, ...args: WordArg[]): Words {
+  return args.length ? { code, args } : { code };
+}
+
+/** Fills `{0}`, `{1}`… once, left to right, as vscode.l10n.t does (a value holding `{1}` stays as it is). */
+export function fillTemplate(template: string, args: readonly string[]): string {
+  return template.replace(/\{(\d+)\}/g, (m, i: string) => args[Number(i)] ?? m);
+}
+
+/** The sentence with the given templates (English by default; the webview passes its translated table). */
+export function render(w: Words, templates: Readonly<Record<string, string>> = ENGLISH): string {
+  const args = (w.args ?? []).map((a) => (typeof a === 'object' ? render(a, templates) : String(a)));
+  return fillTemplate(templates[w.code] ?? ENGLISH[w.code], args);
+}
+
+export function english(w: Words): string {
+  return render(w, ENGLISH);
+}
+
+/** Parts joined two at a time with a list code: [a, b, c] → code(code(a, b), c). */
+export function joinWords(parts: readonly WordArg[], code: 'list.semicolon' | 'list.and' | 'list.or' | 'list.sentences'): WordArg {
+  if (parts.length === 0) return '';
+  return parts.slice(1).reduce<WordArg>((acc, p) => words(code, acc, p), parts[0]!);
+}
+
+/** `{ message, words }` for a record that carries both (JobError, ValidationError). */
+export function said(w: Words): { message: string; words: Words } {
+  return { message: english(w), words: w };
+}
+
+/** Is `x` a Words value (e.g. read back from storage)? */
+export function isWords(x: unknown): x is Words {
+  if (!x || typeof x !== 'object') return false;
+  const w = x as { code?: unknown; args?: unknown };
+  return typeof w.code === 'string' && Object.prototype.hasOwnProperty.call(ENGLISH, w.code) &&
+    (w.args === undefined || (Array.isArray(w.args) && w.args.every((a) => typeof a === 'string' || typeof a === 'number' || isWords(a))));
+}
