@@ -12,7 +12,6 @@ export const ENGLISH = {
   'list.semicolon': '{0}; {1}',
   'list.and': '{0} and {1}',
   'list.or': '{0} or {1}',
-  'list.sentences': '{0} {1}',
 
   // Sizes (sizes.ts)
   'size.notRatio': '{0}: not one of the 15 ratios: {1}',
@@ -102,6 +101,9 @@ export const ENGLISH = {
   'advice.generateAgain': 'Generate again if you still want the image.',
   'advice.newTask': 'Generate again to send a new task (billed again).',
 
+  // Regenerating from a recipe (recipe.ts)
+  'recipe.outsideRef': 'The recipe names a reference image outside the workspace folder ({0}); it is not sent.',
+
   // The queue (jobs/)
   'job.unknownStatus': 'The provider reported the status "{0}" for this task, which Pictor does not know, so it stopped waiting. Generate again if you still want the image (a new task is billed again).',
   'job.idKept': '{0} The task id is kept: Retry continues waiting for it.',
@@ -145,7 +147,7 @@ export function english(w: Words): string {
 }
 
 /** Parts joined two at a time with a list code: [a, b, c] → code(code(a, b), c). */
-export function joinWords(parts: readonly WordArg[], code: 'list.semicolon' | 'list.and' | 'list.or' | 'list.sentences'): WordArg {
+export function joinWords(parts: readonly WordArg[], code: 'list.semicolon' | 'list.and' | 'list.or'): WordArg {
   if (parts.length === 0) return '';
   return parts.slice(1).reduce<WordArg>((acc, p) => words(code, acc, p), parts[0]!);
 }

@@ -133,7 +133,8 @@ export type PanelStrings = Record<StringKey, string>;
 
 /** Host → webview. */
 export type HostMessage =
-  | { type: 'init'; strings: PanelStrings; options: PanelOptions; jobs: JobView[]; history: HistoryView[]; target: TargetView; spend?: SpendView }
+  /** `words`: the core's message templates the webview words itself (the size check), translated, `{0}`… kept. */
+  | { type: 'init'; strings: PanelStrings; words: Record<string, string>; options: PanelOptions; jobs: JobView[]; history: HistoryView[]; target: TargetView; spend?: SpendView }
   | { type: 'jobs'; jobs: JobView[] }
   | { type: 'history'; entries: HistoryView[] }
   | { type: 'target'; target: TargetView }

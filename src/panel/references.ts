@@ -8,6 +8,7 @@ import type { ReferenceInput } from '../core/types';
 import { checkReferenceFile, workspaceFolderPaths } from '../vscode/references';
 import { MAX_REFERENCES, type ReferenceSpec, type ReferenceView } from './protocol';
 import type { Thumb } from './views';
+import { say } from '../vscode/say';
 
 export type Checked = { ok: true; view: ReferenceView; input: ReferenceInput } | { ok: false; problem: string };
 
@@ -31,7 +32,7 @@ export async function checkFile(file: string, thumb: Thumb): Promise<Checked> {
 export function checkUrl(url: string): Checked {
   const v = validateRequest({ prompt: 'x', references: [{ kind: 'url', url }] });
   if (!v.ok) {
-    const problem = v.errors.filter((e) => e.field === 'references').map((e) => e.message).join(' ');
+    const problem = v.errors.filter((e) => e.field === 'references').map(say).join(' ');
     return { ok: false, problem: problem || vscode.l10n.t('{0} cannot be used as a reference image.', url) };
   }
   const clean = url.trim();

@@ -6,6 +6,7 @@ import { canRetry, isLive, retryNeedsConfirmation } from '../core/jobs/states';
 import type { HistoryEntry } from '../vscode/history';
 import { isJobMeta } from '../vscode/jobMeta';
 import type { FileView, HistoryView, JobView } from './protocol';
+import { say } from '../vscode/say';
 
 /** Turns an absolute file path into a URI the webview may load ('' when no webview is there). */
 export type Thumb = (file: string) => string;
@@ -54,7 +55,7 @@ export function jobView(j: JobRecord, thumb: Thumb, now = Date.now()): JobView {
     files: j.state === 'completed' ? (j.files ?? []).map((f) => fileView(f.path, alt, thumb, f)) : [],
   };
   if (j.taskId) v.taskId = j.taskId;
-  if (j.error && j.state !== 'completed') v.error = j.error.message;
+  if (j.error && j.state !== 'completed') v.error = say(j.error);
   if (j.supersededBy) v.retrying = true;
   const asks = canRetry(j) ? retryNeedsConfirmation(j) : undefined;
   if (asks) v.retryAsks = asks;

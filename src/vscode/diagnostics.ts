@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { MarkdownScan, Placeholder } from '../core/placeholders';
 import { validateRequest, type ValidationError } from '../core/request';
+import { say } from './say';
 
 /** How long typing must pause before a document is checked again. */
 const DEBOUNCE_MS = 300;
@@ -50,7 +51,7 @@ export class PlaceholderDiagnostics implements vscode.Disposable {
     this.collection.set(doc.uri, refused.map(({ placeholder: p, problems }) => {
       const d = new vscode.Diagnostic(
         new vscode.Range(doc.positionAt(p.start), doc.positionAt(p.end)),
-        vscode.l10n.t('Pictor will not send this placeholder: {0}', problems.map((e) => e.message).join(' ')),
+        vscode.l10n.t('Pictor will not send this placeholder: {0}', problems.map(say).join(' ')),
         vscode.DiagnosticSeverity.Error,
       );
       d.source = 'Pictor';

@@ -18,6 +18,7 @@ import { PlaceholderDiagnostics, promptProblems } from './diagnostics';
 import { checkReferenceFile } from './references';
 import { requireTrust } from './trust';
 import { waitWithProgress } from './progress';
+import { say } from './say';
 
 /** One prompt to generate, with where its images go. */
 export interface RunItem {
@@ -282,7 +283,7 @@ export class Generator implements vscode.Disposable {
   /** One message for every placeholder Generate all leaves out, with where it is and why. */
   private tellRefused(doc: vscode.TextDocument, refused: Placeholder[], sent: number): void {
     const named = refused.slice(0, 3).map((p) => vscode.l10n.t('"{0}" (line {1}): {2}',
-      shorten(p.prompt, 40), doc.positionAt(p.start).line + 1, promptProblems(p).map((e) => e.message).join(' ')));
+      shorten(p.prompt, 40), doc.positionAt(p.start).line + 1, promptProblems(p).map(say).join(' ')));
     const more = refused.length > 3 ? vscode.l10n.t(' and {0} more', refused.length - 3) : '';
     const list = named.join('; ') + more;
     const msg = sent
