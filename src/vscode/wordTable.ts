@@ -7,7 +7,7 @@ import type * as vscode from 'vscode';
 import type { WordCode } from '../core/words';
 
 /** The part of the vscode API the table uses. */
-export type L10nApi = Pick<typeof vscode, 'l10n'>;
+export type L10nApi = { l10n: Pick<typeof vscode.l10n, 't'> };
 
 export type WordTable = { readonly [C in WordCode]: (args: string[]) => string };
 
