@@ -186,7 +186,7 @@ export async function startVSCodeServer({ port, userDataDir, serverDataDir, exte
 
 // ---- code-server (e2e; integration too: only its wrapper answers POST /mint-key, see run-integration) --
 
-export async function startCodeServer({ port, userDataDir, extensionsDir, workspace, env, logFile, timeoutMs = 60_000, workspaceTrust = false }) {
+export async function startCodeServer({ port, userDataDir, extensionsDir, workspace, env, logFile, timeoutMs = 60_000, workspaceTrust = false, extraArgs = [] }) {
   mkdirSync(userDataDir, { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   // code-server otherwise reads (and on first run writes) ~/.config/code-server/config.yaml and logs
@@ -204,6 +204,7 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, worksp
     '--disable-getting-started-override',
     // code-server refuses VS Code options it does not model; --vscode-option passes one through.
     ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+    ...extraArgs,
     workspace,
   ], { env: { ...env, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data') }, logFile });
   const url = `http://127.0.0.1:${port}`;
