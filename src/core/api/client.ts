@@ -142,7 +142,7 @@ export class EvoLinkClient {
       throw redactError(errorFromResponse(status, { code: r.code, message: r.msg }), this.lastKey);
     }
     if (!r.data || typeof r.data.file_url !== 'string' || typeof r.data.file_id !== 'string') {
-      throw new PictorError('bad_response', 'The files service answered without a file URL.', { status: 200 });
+      throw new PictorError('bad_response', words('error.noFileUrl'), { status: 200 });
     }
     return r.data as UploadedFile;
   }
@@ -264,11 +264,11 @@ export class EvoLinkClient {
     if (op === 'create') {
       return new PictorError(
         'bad_response',
-        `EvoLink accepted the request but its answer could not be read (${detail}). The task may have been created; Pictor will not send it again to avoid double billing. Check your EvoLink dashboard before retrying.`,
+        words('error.createUnreadable', detail),
         { retryable: false, status: 200 },
       );
     }
-    return new PictorError('bad_response', `EvoLink sent an answer that could not be read (${detail}).`, { retryable: true, status: 200 });
+    return new PictorError('bad_response', words('error.unreadable', detail), { retryable: true, status: 200 });
   }
 
   private checkTask(v: unknown, op: Operation): TaskObject {
@@ -286,19 +286,19 @@ async function inspectUpload(filePath: string): Promise<{ size: number; type: ke
     fh = await fs.promises.open(filePath, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new PictorError('invalid', `Cannot read the reference image ${path.basename(filePath)} (${code}).`);
+    throw new PictorError('invalid', words('upload.cannotRead', path.basename(filePath), code));
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new PictorError('invalid', `${path.basename(filePath)} is not a file.`);
+    if (!st.isFile()) throw new PictorError('invalid', words('upload.notFile', path.basename(filePath)));
     if (st.size > MAX_REFERENCE_BYTES) {
-      throw new PictorError('invalid', `${path.basename(filePath)} is larger than 50 MB, the provider's limit for reference images.`);
+      throw new PictorError('invalid', words('upload.tooBig', path.basename(filePath)));
     }
     const head = Buffer.alloc(64);
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
     const type = sniffImageType(head.subarray(0, bytesRead));
     if (!type) {
-      throw new PictorError('invalid', `${path.basename(filePath)} is not a PNG, JPEG or WebP image; gpt-image-2 accepts only those.`);
+      throw new PictorError('invalid', words('upload.notImage', path.basename(filePath)));
     }
     return { size: st.size, type };
   } finally {

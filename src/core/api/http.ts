@@ -118,42 +118,29 @@ function errorMessages(err: unknown): string {
 
 /** A failure on the way to or at the proxy: the request never reached `host`. */
 function proxyError(err: unknown, code: string, host: string, p: ProxyUse): PictorError | undefined {
-  const proxy = `the proxy ${p.shown} (from ${p.source})`;
   const refused = /Proxy response \((\d{3})\)/.exec(errorMessages(err));
   if (refused) {
     const status = Number(refused[1]);
     if (status === 407) {
-      return new PictorError(
-        'network',
-        `${cap(proxy)} asked for credentials (HTTP 407). Set http.proxyAuthorization, or put user:password into ${p.source}. Nothing was sent to ${host}.`,
-        { retryable: false, status },
-      );
+      return new PictorError('network', words('proxy.auth', p.shown, p.source, host), { retryable: false, status });
     }
-    return new PictorError(
-      'network',
-      `${cap(proxy)} would not connect to ${host} (HTTP ${status}). Check ${p.source}, or add ${host} to http.noProxy or NO_PROXY if it must be reached directly. Nothing was sent to ${host}.`,
-      { retryable: status === 502 || status === 503 || status === 504, status },
-    );
+    return new PictorError('network', words('proxy.refused', p.shown, p.source, host, status), { retryable: status === 502 || status === 503 || status === 504, status });
   }
   if (NOT_SENT.has(code)) {
     return new PictorError(
       code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'network',
-      `Could not reach ${proxy} (${code}). Check ${p.source}, or clear it if this network has no proxy. Nothing was sent to ${host}.`,
+      words('proxy.unreachable', p.shown, p.source, code, host),
       { retryable: true },
     );
   }
   if (code === 'UND_ERR_PRX_TLS' || TLS.test(code)) {
     return new PictorError(
       'network',
-      `The secure connection to ${host} through ${proxy} failed (${code}). If the proxy inspects HTTPS, add its certificate with NODE_EXTRA_CA_CERTS, or turn off http.proxyStrictSSL. Nothing was sent to ${host}.`,
+      words('proxy.tls', host, p.shown, p.source, code),
       { retryable: false },
     );
   }
   return undefined;
-}
-
-function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /**
@@ -166,12 +153,8 @@ export function classifyError(err: unknown, op: Operation, host: string, signal?
   const code = errorCode(err) ?? 'unknown';
   if (LOCAL.has(code)) {
     const detail = /invalid ([\w-]+) header/i.exec(errorMessages(err))?.[1];
-    return new PictorError(
-      'invalid',
-      `Pictor could not build the request to ${host}${detail ? ` (the ${detail} header has a character HTTP does not allow)` : ` (${code})`}; nothing was sent.` +
-        (detail === 'authorization' ? ' Run "Pictor: Set API Key" and paste the key again.' : ''),
-      { retryable: false },
-    );
+    const built = detail ? words('error.buildHeader', host, detail) : words('error.buildCode', host, code);
+    return new PictorError('invalid', detail === 'authorization' ? words('error.pasteKeyAgain', built) : built, { retryable: false });
   }
   if (code === PRIVATE_TARGET) {
     return new PictorError('download', `${stripCredentials(errorMessages(err)).slice(0, 200)}; Pictor only downloads results from the internet or from the configured provider. Nothing was fetched from it.`, {
