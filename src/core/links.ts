@@ -3,6 +3,7 @@
 // `pictor.destination` setting, the way VS Code's own `markdown.copyFiles` logic is shaped.
 
 import { randomBytes } from 'node:crypto';
+import { english, words, type Words } from './words';
 
 // ---------------------------------------------------------------------------------------------
 // File names
@@ -157,7 +158,12 @@ export interface DestinationOptions {
   ext: string;
 }
 
-export type DestinationResult = { ok: true; dir: string; file: string } | { ok: false; error: string };
+/** `error` is the English of `words` (logs, tests); the UI words it in the user's language. */
+export type DestinationResult = { ok: true; dir: string; file: string } | { ok: false; error: string; words: Words };
+
+function refused(w: Words): DestinationResult {
+  return { ok: false, error: english(w), words: w };
+}
 
 /**
  * Decides the absolute path of a new image, like VS Code's `markdown.copyFiles.destination`:
@@ -180,14 +186,14 @@ export function resolveDestination(opts: DestinationOptions): DestinationResult 
   const workspaceFolder = normalizeAbsolute(opts.workspaceFolder);
   const documentPath = normalizeAbsolute(opts.documentPath);
   if (!workspaceFolder || !isAbsolute(opts.workspaceFolder)) {
-    return { ok: false, error: `The workspace folder "${opts.workspaceFolder}" is not an absolute path.` };
+    return refused(words('dest.folderNotAbsolute', opts.workspaceFolder));
   }
   if (!documentPath || !isAbsolute(opts.documentPath)) {
-    return { ok: false, error: `The document path "${opts.documentPath}" is not an absolute path.` };
+    return refused(words('dest.documentNotAbsolute', opts.documentPath));
   }
   const relativeDocument = relative(workspaceFolder, documentPath);
   if (relativeDocument === undefined || relativeDocument === '..' || relativeDocument.startsWith('../') || relativeDocument === '') {
-    return { ok: false, error: `The document "${documentPath}" is not inside the workspace folder "${workspaceFolder}".` };
+    return refused(words('dest.documentOutside', documentPath, workspaceFolder));
   }
 
   let pattern = DEFAULT_DESTINATION;
@@ -196,11 +202,11 @@ export function resolveDestination(opts: DestinationOptions): DestinationResult 
     try {
       matcher = globToRegExp(glob);
     } catch {
-      return { ok: false, error: `The glob "${glob}" in the destination setting is not valid.` };
+      return refused(words('dest.badGlob', glob));
     }
     if (!matcher.test(relativeDocument)) continue;
     if (typeof value !== 'string') {
-      return { ok: false, error: `The destination for "${glob}" must be a string.` };
+      return refused(words('dest.notString', glob));
     }
     pattern = value;
     break;
@@ -239,10 +245,7 @@ export function resolveDestination(opts: DestinationOptions): DestinationResult 
     return match;
   });
   if (unknown !== undefined) {
-    return {
-      ok: false,
-      error: `The destination pattern "${pattern}" uses ${unknown}, which is not a known variable (write \\$ for a literal $).`,
-    };
+    return refused(words('dest.unknownVariable', pattern, unknown));
   }
 
   let target = isAbsolute(substituted) ? substituted : join(documentDir, substituted);
@@ -250,10 +253,7 @@ export function resolveDestination(opts: DestinationOptions): DestinationResult 
   if (/(^|\/)\.{0,2}$/.test(substituted)) target = join(target, vars.fileName);
   const file = normalizeAbsolute(withExtension(target, ext));
   if (!file || !isInside(workspaceFolder, file) || file === workspaceFolder) {
-    return {
-      ok: false,
-      error: `The destination pattern "${pattern}" leads outside the workspace folder "${workspaceFolder}".`,
-    };
+    return refused(words('dest.outside', pattern, workspaceFolder));
   }
   return { ok: true, dir: dirname(file), file };
 }

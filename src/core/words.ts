@@ -152,6 +152,16 @@ export const ENGLISH = {
   'advice.generateAgain': 'Generate again if you still want the image.',
   'advice.newTask': 'Generate again to send a new task (billed again).',
 
+  // Where images go (links.ts, pictor.destination)
+  'dest.folderNotAbsolute': 'The workspace folder "{0}" is not an absolute path.',
+  'dest.documentNotAbsolute': 'The document path "{0}" is not an absolute path.',
+  'dest.documentOutside': 'The document "{0}" is not inside the workspace folder "{1}".',
+  'dest.badGlob': 'The glob "{0}" in the destination setting is not valid.',
+  'dest.notString': 'The destination for "{0}" must be a string.',
+  'dest.unknownVariable': 'The destination pattern "{0}" uses {1}, which is not a known variable (write \\$ for a literal $).',
+  'dest.outside': 'The destination pattern "{0}" leads outside the workspace folder "{1}".',
+  'job.finalizeFailed': 'The images were downloaded but could not be put in place: {0}. Retry tries again.',
+
   // Regenerating from a recipe (recipe.ts)
   'recipe.outsideRef': 'The recipe names a reference image outside the workspace folder ({0}); it is not sent.',
 

@@ -150,6 +150,15 @@ export function wordTable(vscode: L10nApi): WordTable {
     'advice.wait': () => vscode.l10n.t('Wait a few minutes, then retry.'),
     'advice.generateAgain': () => vscode.l10n.t('Generate again if you still want the image.'),
     'advice.newTask': () => vscode.l10n.t('Generate again to send a new task (billed again).'),
+    // Where images go (links.ts, pictor.destination)
+    'dest.folderNotAbsolute': (a) => vscode.l10n.t('The workspace folder "{0}" is not an absolute path.', ...a),
+    'dest.documentNotAbsolute': (a) => vscode.l10n.t('The document path "{0}" is not an absolute path.', ...a),
+    'dest.documentOutside': (a) => vscode.l10n.t('The document "{0}" is not inside the workspace folder "{1}".', ...a),
+    'dest.badGlob': (a) => vscode.l10n.t('The glob "{0}" in the destination setting is not valid.', ...a),
+    'dest.notString': (a) => vscode.l10n.t('The destination for "{0}" must be a string.', ...a),
+    'dest.unknownVariable': (a) => vscode.l10n.t('The destination pattern "{0}" uses {1}, which is not a known variable (write \\$ for a literal $).', ...a),
+    'dest.outside': (a) => vscode.l10n.t('The destination pattern "{0}" leads outside the workspace folder "{1}".', ...a),
+    'job.finalizeFailed': (a) => vscode.l10n.t('The images were downloaded but could not be put in place: {0}. Retry tries again.', ...a),
     // Regenerating from a recipe (recipe.ts)
     'recipe.outsideRef': (a) => vscode.l10n.t('The recipe names a reference image outside the workspace folder ({0}); it is not sent.', ...a),
     // The queue (jobs/)

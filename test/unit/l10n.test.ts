@@ -181,6 +181,8 @@ export function bypasses(file: string, source: string): Bypass[] {
     // Options of showInputBox / showQuickPick / withProgress, `{ title: 'Generate', command: … }` (CodeLens,
     // status bar commands), `{ label: … }` (quick pick items), `{ modal: true, detail: … }`.
     if (ts.isObjectLiteralExpression(n)) reportObject(n);
+    // `throw new Error('…')`: an error the glue raises ends up in a notification or the panel.
+    if (ts.isNewExpression(n) && /(Error|Refusal|Refused)$/.test(n.expression.getText(sf)) && n.arguments?.[0]) reportExpr(n.arguments[0]);
     // `item.text = '…'`, `lens.tooltip = '…'`, `pick.placeholder = '…'`.
     if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && SHOWN_ASSIGNED.has(n.left.name.text)) {
       reportExpr(n.right);
@@ -201,7 +203,7 @@ describe('l10n: no user-facing string bypasses vscode.l10n', () => {
     assert.ok(glue.length > 20, `only ${glue.length} files under src/vscode and src/panel`);
   });
 
-  it('every message, quick pick, input box, status bar item and CodeLens title in src/vscode and src/panel goes through vscode.l10n.t', () => {
+  it('every message, error, quick pick, input box, status bar item and CodeLens title in src/vscode and src/panel goes through vscode.l10n.t', () => {
     const found = glue.flatMap((f) => bypasses(f, readFileSync(path.join(root, f), 'utf8')));
     assert.deepEqual(found.map((b) => `${b.file}:${b.line} ${b.text}`), [], 'wrap these in vscode.l10n.t (then run npm run l10n and translate the new keys)');
   });
@@ -221,6 +223,7 @@ describe('l10n: no user-facing string bypasses vscode.l10n', () => {
     ['a status bar tooltip', 'item.tooltip = `${n} tasks running`;'],
     ['a CodeLens title', "new vscode.CodeLens(range, { title: 'Generate', command: 'pictor.generatePlaceholder' });"],
     ['a progress title', "vscode.window.withProgress({ location: 15, title: 'Generating' }, run);"],
+    ['an error the glue throws', 'throw new PlaceError(`${file} could not be written`);'],
   ];
   for (const [what, code] of cases) {
     it(`would catch ${what}`, () => {
@@ -234,6 +237,7 @@ describe('l10n: no user-facing string bypasses vscode.l10n', () => {
     ['a codicon alone', "item.text = '$(sync~spin)';"],
     ['numbers and signs', 'lens.title = ` · ${size} · ${quality}${count}`;'],
     ['a command id', "const c = { title: vscode.l10n.t('Generate'), command: 'pictor.generatePlaceholder' };"],
+    ['a translated error', "throw new Error(vscode.l10n.t('Open a folder first.'));"],
   ];
   for (const [what, code] of fine) {
     it(`lets ${what} through`, () => {

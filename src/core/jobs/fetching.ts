@@ -151,7 +151,8 @@ export class Fetching {
         if (!core.alive(job)) return;
         await this.tx.stop(job, {
           kind: 'finalize',
-          message: `The images were downloaded but could not be put in place: ${String((e as Error)?.message ?? e).replace(/^Error: /, '').replace(/\.$/, '')}. Retry tries again.`,
+          // What the glue said (already in the user's language), without its final stop.
+          ...said(words('job.finalizeFailed', String((e as Error)?.message ?? e).replace(/^Error: /, '').replace(/[.。]$/, ''))),
           retryable: true,
         });
         return;
