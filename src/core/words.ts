@@ -162,6 +162,12 @@ export const ENGLISH = {
   'dest.outside': 'The destination pattern "{0}" leads outside the workspace folder "{1}".',
   'job.finalizeFailed': 'The images were downloaded but could not be put in place: {0}. Retry tries again.',
 
+  // The queue's refusals (jobs/queue.ts)
+  'queue.noTask': 'Pictor has no task with id {0}.',
+  'queue.notRetryable': 'Only failed, timed out or unknown tasks can be retried (this one is {0}).',
+  'queue.stillRunning': 'Cancel this task before removing it: it is still running.',
+  'queue.disposed': 'The Pictor task queue has been disposed.',
+
   // Regenerating from a recipe (recipe.ts)
   'recipe.outsideRef': 'The recipe names a reference image outside the workspace folder ({0}); it is not sent.',
 
@@ -216,6 +222,11 @@ export function joinWords(parts: readonly WordArg[], code: 'list.semicolon' | 'l
 /** `{ message, words }` for a record that carries both (JobError, ValidationError). */
 export function said(w: Words): { message: string; words: Words } {
   return { message: english(w), words: w };
+}
+
+/** A plain Error whose message is the English of `w`, carrying `w` for the UI. */
+export function errorOf(w: Words): Error & { words: Words } {
+  return Object.assign(new Error(english(w)), { words: w });
 }
 
 /** Is `x` a Words value (e.g. read back from storage)? */

@@ -159,6 +159,11 @@ export function wordTable(vscode: L10nApi): WordTable {
     'dest.unknownVariable': (a) => vscode.l10n.t('The destination pattern "{0}" uses {1}, which is not a known variable (write \\$ for a literal $).', ...a),
     'dest.outside': (a) => vscode.l10n.t('The destination pattern "{0}" leads outside the workspace folder "{1}".', ...a),
     'job.finalizeFailed': (a) => vscode.l10n.t('The images were downloaded but could not be put in place: {0}. Retry tries again.', ...a),
+    // The queue's refusals (jobs/queue.ts)
+    'queue.noTask': (a) => vscode.l10n.t('Pictor has no task with id {0}.', ...a),
+    'queue.notRetryable': (a) => vscode.l10n.t('Only failed, timed out or unknown tasks can be retried (this one is {0}).', ...a),
+    'queue.stillRunning': () => vscode.l10n.t('Cancel this task before removing it: it is still running.'),
+    'queue.disposed': () => vscode.l10n.t('The Pictor task queue has been disposed.'),
     // Regenerating from a recipe (recipe.ts)
     'recipe.outsideRef': (a) => vscode.l10n.t('The recipe names a reference image outside the workspace folder ({0}); it is not sent.', ...a),
     // The queue (jobs/)
