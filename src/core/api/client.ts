@@ -239,10 +239,7 @@ export class EvoLinkClient {
           // also says it did not take the task on, so resending a create cannot bill twice.
           // A 504 (a gateway gave up waiting) does not say that: the task may exist upstream.
           if (op === 'create' && e.retryable && !(status === 429 || status === 500 || status === 502 || status === 503)) {
-            throw e.withRetryable(
-              false,
-              `${e.message} The task may have been created anyway; Pictor will not send it again to avoid double billing.`,
-            );
+            throw e.withRetryable(false, words('error.mayExist', e.words ?? e.message));
           }
           throw e;
         }

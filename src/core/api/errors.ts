@@ -60,7 +60,7 @@ export class PictorError extends Error {
   }
 
   /** The same error with another retry decision (e.g. a create must not retry a reset). */
-  withRetryable(retryable: boolean, message?: string): PictorError {
+  withRetryable(retryable: boolean, message?: string | Words): PictorError {
     const e = new PictorError(this.kind, message ?? this.message, {
       words: message === undefined ? this.words : undefined,
       status: this.status,
@@ -264,6 +264,14 @@ export function errorFromFailedTask(task: { id?: string; error?: { code?: string
     providerMessage: msg,
     retryable: taskFailureMeaning(code).retryable,
   });
+}
+
+/** The error's words as a sentence (a final stop added where its English has none), or its English as one. */
+export function asSentence(e: PictorError): WordArg {
+  const s = e.message.trimEnd();
+  const ended = /[.!?…]$/.test(s);
+  if (e.words && s === e.message) return ended ? e.words : words('job.sentence', e.words);
+  return ended ? s : `${s}.`;
 }
 
 /** Removes the key from text that came from elsewhere (a provider message might echo it). */

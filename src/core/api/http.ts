@@ -2,7 +2,7 @@
 // network-error classification, backoff with full jitter, and the retry loop.
 
 import { request, type Dispatcher } from 'undici';
-import { PictorError } from './errors';
+import { PictorError, asSentence } from './errors';
 import { describeUrl, isLoopbackHost, stripCredentials, PRIVATE_TARGET } from './addresses';
 import type { Dispatchers, ProxyUse } from './proxy';
 import { words } from '../words';
@@ -201,10 +201,10 @@ export function sentence(s: string): string {
 }
 
 // After the retries ran out on a busy or failing provider, the one thing left to do is wait.
-function laterAdvice(e: PictorError): string {
-  if (e.kind === 'rate_limit') return ' Wait a minute or two, then retry.';
-  if (e.kind === 'server') return ' The provider seems to be having trouble; retry in a few minutes.';
-  return '';
+function gaveUp(e: PictorError): 'error.gaveUp' | 'error.gaveUpWait' | 'error.gaveUpServer' {
+  if (e.kind === 'rate_limit') return 'error.gaveUpWait';
+  if (e.kind === 'server') return 'error.gaveUpServer';
+  return 'error.gaveUp';
 }
 
 export interface RetryOptions {
@@ -233,7 +233,7 @@ export async function withRetry<T>(o: RetryOptions, attemptFn: (attempt: number)
         if (attempt === 0) throw e;
         // A lowered budget means more tries would not help (e.g. an expired link).
         const stillRetryable = e.retryable && !(lowered !== undefined && lowered < o.policy.retries);
-        throw e.withRetryable(stillRetryable, `${sentence(e.message)} Gave up after ${attempt + 1} attempts.${laterAdvice(e)}`);
+        throw e.withRetryable(stillRetryable, words(gaveUp(e), asSentence(e), attempt + 1));
       }
       const delay = backoffDelay(attempt, o.policy, e.retryAfterMs);
       o.log(
