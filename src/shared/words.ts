@@ -177,6 +177,10 @@ export const ENGLISH = {
   // Regenerating from a recipe (recipe.ts)
   'recipe.outsideRef': 'The recipe names a reference image outside the workspace folder ({0}); it is not sent.',
 
+  // Variants (variants.ts)
+  'variants.notWhole': 'Type a whole number from {0} to {1}.',
+  'variants.range': 'Choose from {0} to {1} variants (got {2}).',
+
   // The queue (jobs/)
   'job.unknownStatus': 'The provider reported the status "{0}" for this task, which Pictor does not know, so it stopped waiting. Generate again if you still want the image (a new task is billed again).',
   'job.idKept': '{0} The task id is kept: Retry continues waiting for it.',

@@ -171,6 +171,9 @@ export function wordTable(vscode: L10nApi): WordTable {
     'queue.disposed': () => vscode.l10n.t('The Pictor task queue has been disposed.'),
     // Regenerating from a recipe (recipe.ts)
     'recipe.outsideRef': (a) => vscode.l10n.t('The recipe names a reference image outside the workspace folder ({0}); it is not sent.', ...a),
+    // Variants (variants.ts)
+    'variants.notWhole': (a) => vscode.l10n.t('Type a whole number from {0} to {1}.', ...a),
+    'variants.range': (a) => vscode.l10n.t('Choose from {0} to {1} variants (got {2}).', ...a),
     // The queue (jobs/)
     'job.unknownStatus': (a) => vscode.l10n.t('The provider reported the status "{0}" for this task, which Pictor does not know, so it stopped waiting. Generate again if you still want the image (a new task is billed again).', ...a),
     'job.idKept': (a) => vscode.l10n.t('{0} The task id is kept: Retry continues waiting for it.', ...a),
