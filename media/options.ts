@@ -4,7 +4,7 @@ import { QUALITIES, RATIOS, RESOLUTIONS } from '../src/shared/limits';
 import { checkOptions, formatCost, type OptionsReport } from '../src/shared/optionsCheck';
 import type { FieldError, PanelOptions } from '../src/shared/protocol';
 import { button, el, section } from './dom';
-import { send, t } from './state';
+import { sayWords, send, t } from './state';
 
 const CUSTOM = 'custom';
 
@@ -101,7 +101,7 @@ export class OptionsView {
 
   private refresh(): OptionsReport {
     this.custom.hidden = this.size.value !== CUSTOM;
-    const r = checkOptions(this.get(), { errSize: t('errSize'), errResolution: t('errResolution'), errQuality: t('errQuality'), errN: t('errN') });
+    const r = checkOptions(this.get(), { errSize: t('errSize'), errResolution: t('errResolution'), errQuality: t('errQuality'), errN: t('errN'), words: sayWords });
     this.last = r;
     this.resolution.disabled = !r.resolutionApplies;
     this.resolutionNote.textContent = r.resolutionApplies ? '' : t('resolutionIgnored');

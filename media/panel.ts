@@ -30,7 +30,7 @@ interface Views {
 let views: Views | undefined;
 
 function build(msg: Extract<HostMessage, { type: 'init' }>): Views {
-  setStrings(msg.strings);
+  setStrings(msg.strings, msg.words);
   const changed = () => {
     if (!views) return;
     views.prompt.setEnabled(views.options.valid() && views.references.ok());

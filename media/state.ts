@@ -1,6 +1,7 @@
 // The webview's link to the host and its own small memory: the strings table from the host, and the
 // user's unsent input (kept with setState so a reload or a hidden panel does not lose it).
 import type { PanelOptions, PanelStrings, ReferenceView, StringKey, WebviewMessage } from '../src/shared/protocol';
+import { render, type Words } from '../src/shared/words';
 
 interface VsCodeApi {
   postMessage(msg: WebviewMessage): void;
@@ -33,8 +34,16 @@ export function saveDraft(d: Draft): void {
 
 let strings: Partial<PanelStrings> = {};
 
-export function setStrings(s: PanelStrings): void {
+let templates: Record<string, string> = {};
+
+export function setStrings(s: PanelStrings, words: Record<string, string> = {}): void {
   strings = s;
+  templates = words;
+}
+
+/** A message of the core (the size check) in the user's language, from the templates the host sent. */
+export function sayWords(w: Words): string {
+  return render(w, templates);
 }
 
 /** A string from the host's table, `{0}`, `{1}`… filled in. */

@@ -5,6 +5,7 @@
 
 import picomatch from 'picomatch';
 import { basename, dirname, extname, isAbsolute, isInside, join, normalizeAbsolute, relative } from './portablePaths';
+import { english, words, type Words } from '../shared/words';
 
 /** Used when no glob of `pictor.destination` matches: an `images/` folder beside the document. */
 export const DEFAULT_DESTINATION = 'images/';
@@ -24,7 +25,12 @@ export interface DestinationOptions {
   ext: string;
 }
 
-export type DestinationResult = { ok: true; dir: string; file: string } | { ok: false; error: string };
+/** `error` is the English of `words` (logs, tests); the UI words it in the user's language. */
+export type DestinationResult = { ok: true; dir: string; file: string } | { ok: false; error: string; words: Words };
+
+function refused(w: Words): DestinationResult {
+  return { ok: false, error: english(w), words: w };
+}
 
 /**
  * Decides the absolute path of a new image, like VS Code's `markdown.copyFiles.destination`:
@@ -49,13 +55,13 @@ export function resolveDestination(opts: DestinationOptions): DestinationResult 
   const workspaceFolder = normalizeAbsolute(opts.workspaceFolder);
   const documentPath = normalizeAbsolute(opts.documentPath);
   if (!workspaceFolder || !isAbsolute(opts.workspaceFolder)) {
-    return { ok: false, error: `The workspace folder "${opts.workspaceFolder}" is not an absolute path.` };
+    return refused(words('dest.folderNotAbsolute', opts.workspaceFolder));
   }
   if (!documentPath || !isAbsolute(opts.documentPath)) {
-    return { ok: false, error: `The document path "${opts.documentPath}" is not an absolute path.` };
+    return refused(words('dest.documentNotAbsolute', opts.documentPath));
   }
   if (!isInside(workspaceFolder, documentPath) || documentPath === workspaceFolder) {
-    return { ok: false, error: `The document "${documentPath}" is not inside the workspace folder "${workspaceFolder}".` };
+    return refused(words('dest.documentOutside', documentPath, workspaceFolder));
   }
   const relativeDocument = relative(workspaceFolder, documentPath)!;
 
@@ -65,11 +71,11 @@ export function resolveDestination(opts: DestinationOptions): DestinationResult 
     try {
       matcher = globToRegExp(glob);
     } catch {
-      return { ok: false, error: `The glob "${glob}" in the destination setting is not valid.` };
+      return refused(words('dest.badGlob', glob));
     }
     if (!matcher.test(relativeDocument)) continue;
     if (typeof value !== 'string') {
-      return { ok: false, error: `The destination for "${glob}" must be a string.` };
+      return refused(words('dest.notString', glob));
     }
     pattern = value;
     break;
@@ -99,17 +105,14 @@ export function resolveDestination(opts: DestinationOptions): DestinationResult 
   if (/^[/\\](?![/\\])/.test(raw)) raw = '${documentWorkspaceFolder}/' + raw.slice(1);
 
   const substituted = substitute(raw, vars);
-  if (!substituted.ok) return { ok: false, error: substituted.error(pattern) };
+  if (!substituted.ok) return refused(substituted.error(pattern));
 
   let target = isAbsolute(substituted.path) ? substituted.path : join(documentDir, substituted.path);
   // `images/`, `.`, `..` and the like name a folder: the new file goes inside.
   if (/(^|\/)\.{0,2}$/.test(substituted.path)) target = join(target, vars.fileName);
   const file = normalizeAbsolute(withExtension(target, ext));
   if (!file || !isInside(workspaceFolder, file) || file === workspaceFolder) {
-    return {
-      ok: false,
-      error: `The destination pattern "${pattern}" leads outside the workspace folder "${workspaceFolder}".`,
-    };
+    return refused(words('dest.outside', pattern, workspaceFolder));
   }
   return { ok: true, dir: dirname(file), file };
 }
@@ -123,7 +126,7 @@ function withExtension(path: string, ext: string): string {
   return `${path}.${ext}`;
 }
 
-type Substituted = { ok: true; path: string } | { ok: false; error: (pattern: string) => string };
+type Substituted = { ok: true; path: string } | { ok: false; error: (pattern: string) => Words };
 
 // `\$` (a literal $), `${name}` or `${name/regex/replacement/}` (`\/` inside for a `/`), or any other backslash.
 const TOKEN = /\\\$|\$\{([^}]*)\}|\\/g;
@@ -131,14 +134,14 @@ const VARIABLE = /^(\w+)(?:\/((?:\\\/|[^/])+)\/((?:\\\/|[^/])*)\/)?$/;
 
 /** Fills the pattern's variables; an unknown variable or a transform that is not a valid regular expression is an error. */
 function substitute(raw: string, vars: Record<string, string>): Substituted {
-  let problem: ((pattern: string) => string) | undefined;
+  let problem: ((pattern: string) => Words) | undefined;
   const path = raw.replace(TOKEN, (match, body: string | undefined) => {
     if (match === '\\$') return '$';
     // Any other backslash is a Windows separator.
     if (match === '\\') return '/';
     const m = body === undefined ? null : VARIABLE.exec(body);
     if (!m || !Object.hasOwn(vars, m[1]!)) {
-      problem ??= (pattern) => `The destination pattern "${pattern}" uses ${match}, which is not a known variable (write \\$ for a literal $).`;
+      problem ??= (pattern) => words('dest.unknownVariable', pattern, match);
       return match;
     }
     const value = vars[m[1]!]!;
@@ -148,7 +151,7 @@ function substitute(raw: string, vars: Record<string, string>): Substituted {
     try {
       regex = new RegExp(source);
     } catch (e) {
-      problem ??= (pattern) => `The destination pattern "${pattern}" transforms \${${m[1]}} with /${source}/, which is not a valid regular expression (${(e as Error).message}).`;
+      problem ??= (pattern) => words('dest.badTransform', pattern, `\${${m[1]}}`, `/${source}/`, (e as Error).message);
       return match;
     }
     return value.replace(regex, m[3]!.replace(/\\\//g, '/'));

@@ -7,6 +7,7 @@ import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import type { FrontMatter } from './scan/frontMatter';
 import { parseSize } from '../shared/sizes';
 import { MAX_N, MIN_N, QUALITIES, RESOLUTIONS } from '../shared/limits';
+import type { Words } from '../shared/words';
 
 export const OPTION_KEYS = ['size', 'resolution', 'quality', 'n', 'style'] as const;
 export type OptionKey = (typeof OPTION_KEYS)[number];
@@ -56,6 +57,8 @@ export interface OptionProblem {
   value?: string;
   /** More words from the check (the YAML parser's reason, the size rule that failed). English. */
   detail?: string;
+  /** `detail` as a code the UI words in the user's language, when it is the core's (the size rule). */
+  detailWords?: Words;
   /** Range to mark, as offsets into the document text. */
   start: number;
   end: number;
@@ -115,13 +118,13 @@ export function effectiveOptions(layers: readonly OptionLayer[], defaults: Optio
 
 /** The value to use for `key` written as `raw`, or why it cannot be used. `null` means "not set". */
 export function checkOptionValue(key: OptionKey, raw: unknown):
-  { ok: true; value: string | number | undefined } | { ok: false; kind: 'type' | 'value'; detail?: string } {
+  { ok: true; value: string | number | undefined } | { ok: false; kind: 'type' | 'value'; detail?: string; detailWords?: Words } {
   if (raw === null || raw === undefined) return { ok: true, value: undefined };
   switch (key) {
     case 'size': {
       if (typeof raw !== 'string') return { ok: false, kind: 'type' };
       const s = parseSize(raw.trim());
-      return s.kind === 'invalid' ? { ok: false, kind: 'value', detail: s.reason } : { ok: true, value: raw.trim() };
+      return s.kind === 'invalid' ? { ok: false, kind: 'value', detail: s.reason, detailWords: s.words } : { ok: true, value: raw.trim() };
     }
     case 'resolution': {
       if (typeof raw !== 'string') return { ok: false, kind: 'type' };
@@ -244,7 +247,7 @@ export function readPageOptions(text: string, fm: FrontMatter | undefined): Read
       if (c.value !== undefined) (layer.values as Record<string, unknown>)[key] = c.value;
       continue;
     }
-    const p = problem(c.kind, key, { value: show(raw), ...(c.detail ? { detail: c.detail } : {}) });
+    const p = problem(c.kind, key, { value: show(raw), ...(c.detail ? { detail: c.detail } : {}), ...(c.detailWords ? { detailWords: c.detailWords } : {}) });
     (layer.invalid ??= {})[key] = p;
   }
   return { layer, problems };
@@ -321,6 +324,7 @@ export function readOverride(text: string, end: number): OverrideComment | undef
     // Text where a number belongs is a wrong value here, not a wrong type: everything is text in a comment.
     const p: OptionProblem = { kind: 'value', origin: 'placeholder', key, value: written, ...range, severity: 'error' };
     if (c.detail) p.detail = c.detail;
+    if (c.detailWords) p.detailWords = c.detailWords;
     problems.push(p);
     (layer.invalid ??= {})[key] = p;
   }

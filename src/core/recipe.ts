@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { imageInfo } from './api/imageInfo';
 import { pngChunks, readPngTextFromFile, textChunk, itxtChunk, withTextChunks, decodeText } from './pngText';
 import { MODEL, type CreateTaskBody, type GenerationInput, type ImageType, type ReferenceInput } from './types';
+import { said, words, type Words } from '../shared/words';
 
 export const RECIPE_KEYWORD = 'pictor';
 export const DESCRIPTION_KEYWORD = 'Description';
@@ -204,7 +205,7 @@ export async function readRecipeFile(file: string): Promise<Recipe | undefined> 
  * cloned repository must not make Pictor upload a file from elsewhere on the machine.
  */
 export function inputFromRecipe(recipe: Recipe, imagePath: string, root: string, prompt: string):
-  { ok: true; input: GenerationInput } | { ok: false; message: string } {
+  { ok: true; input: GenerationInput } | { ok: false; message: string; words: Words } {
   const references: ReferenceInput[] = [];
   for (const r of recipe.references) {
     if ('url' in r) {
@@ -213,7 +214,7 @@ export function inputFromRecipe(recipe: Recipe, imagePath: string, root: string,
     }
     const abs = path.resolve(path.dirname(imagePath), r.file);
     if (!insideFolders(abs, [root])) {
-      return { ok: false, message: `The recipe names a reference image outside the workspace folder (${r.file}); it is not sent.` };
+      return { ok: false, ...said(words('recipe.outsideRef', r.file)) };
     }
     references.push({ kind: 'file', path: abs });
   }

@@ -7,18 +7,17 @@ import { CreateTaskBody, GenerationInput, MODEL, ReferenceInput } from './types'
 import { codePointCount, shorten } from '../shared/text';
 import { MAX_N, MAX_PROMPT_CODE_POINTS, MIN_N, QUALITIES, Quality, RESOLUTIONS, Resolution } from '../shared/limits';
 import { checkCallback, checkReferences } from './requestReferences';
-import type { InvalidRequest, ValidateOptions, ValidationError, ValidationField, ValidRequest } from './requestTypes';
+import { problem, type InvalidRequest, type ValidateOptions, type ValidationError, type ValidRequest } from './requestTypes';
+import { words } from '../shared/words';
 
 export type { InvalidRequest, ValidateOptions, ValidationError, ValidationField, ValidRequest } from './requestTypes';
 
 function checkPrompt(prompt: unknown, errors: ValidationError[]): string | undefined {
   if (typeof prompt !== 'string' || prompt.trim() === '') {
-    errors.push({
-      field: 'prompt',
-      message: 'The prompt is empty: write what the image should show.',
+    errors.push(problem('prompt', words('request.promptEmpty'), {
       limit: '1 to 32,000 code points',
       value: typeof prompt === 'string' ? prompt : '',
-    });
+    }));
     return undefined;
   }
   const text = prompt.trim();
@@ -26,14 +25,10 @@ function checkPrompt(prompt: unknown, errors: ValidationError[]): string | undef
   if (text.length > MAX_PROMPT_CODE_POINTS) {
     const count = codePointCount(text);
     if (count > MAX_PROMPT_CODE_POINTS) {
-      errors.push({
-        field: 'prompt',
-        message:
-          `The prompt has ${formatCount(count)} characters (Unicode code points); the limit is ` +
-          `${formatCount(MAX_PROMPT_CODE_POINTS)}. Shorten it by ${formatCount(count - MAX_PROMPT_CODE_POINTS)}.`,
+      errors.push(problem('prompt', words('request.promptTooLong', formatCount(count), formatCount(MAX_PROMPT_CODE_POINTS), formatCount(count - MAX_PROMPT_CODE_POINTS)), {
         limit: `${formatCount(MAX_PROMPT_CODE_POINTS)} code points`,
         value: `${formatCount(count)} code points`,
-      });
+      }));
       return undefined;
     }
   }
@@ -43,18 +38,15 @@ function checkPrompt(prompt: unknown, errors: ValidationError[]): string | undef
 function checkN(n: unknown, errors: ValidationError[]): number | undefined {
   if (n === undefined) return MIN_N;
   if (typeof n === 'number' && Number.isInteger(n) && n >= MIN_N && n <= MAX_N) return n;
-  errors.push({
-    field: 'n',
-    message: `The number of images (n) must be a whole number from ${MIN_N} to ${MAX_N}; got ${String(n)}. Pick a number in that range.`,
+  errors.push(problem('n', words('request.n', MIN_N, MAX_N, String(n)), {
     limit: `${MIN_N}–${MAX_N}`,
     value: String(n),
-  });
+  }));
   return undefined;
 }
 
 function checkChoice<T extends string>(
-  field: ValidationField,
-  label: string,
+  field: 'resolution' | 'quality',
   raw: unknown,
   choices: readonly T[],
   fallback: T,
@@ -64,12 +56,10 @@ function checkChoice<T extends string>(
   if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return fallback;
   const v = typeof raw === 'string' ? normalise(raw.trim()) : '';
   if ((choices as readonly string[]).includes(v)) return v as T;
-  errors.push({
-    field,
-    message: `The ${label} must be one of ${choices.join(', ')}; got ${JSON.stringify(shorten(String(raw), 40))}. Choose one of those.`,
+  errors.push(problem(field, words(field === 'resolution' ? 'request.resolution' : 'request.quality', choices.join(', '), JSON.stringify(shorten(String(raw), 40))), {
     limit: choices.join(', '),
     value: String(raw),
-  });
+  }));
   return undefined;
 }
 
@@ -89,21 +79,17 @@ export function validateRequest(input: GenerationInput, opts: ValidateOptions = 
     errors.push({
       field: 'size',
       message: `Size ${size.reason}.`,
+      words: words('request.size', size.words),
       limit: 'auto, a ratio, or WxH with edges 16–3,840 in multiples of 16, 655,360–8,294,400 pixels, at most 3:1',
       value: String(rawSize),
     });
   }
-  const resolution = checkChoice<Resolution>('resolution', 'resolution', input.resolution, RESOLUTIONS, '1K', (s) => s.toUpperCase(), errors);
-  const quality = checkChoice<Quality>('quality', 'quality', input.quality, QUALITIES, 'medium', (s) => s.toLowerCase(), errors);
+  const resolution = checkChoice<Resolution>('resolution', input.resolution, RESOLUTIONS, '1K', (s) => s.toUpperCase(), errors);
+  const quality = checkChoice<Quality>('quality', input.quality, QUALITIES, 'medium', (s) => s.toLowerCase(), errors);
 
   let model: string | undefined = MODEL;
   if (input.model !== undefined && !(typeof input.model === 'string' && (input.model.trim() === '' || input.model.trim() === MODEL))) {
-    errors.push({
-      field: 'model',
-      message: `The model must be ${MODEL}; got ${JSON.stringify(shorten(String(input.model), 40))}. Set the model to ${MODEL}.`,
-      limit: MODEL,
-      value: String(input.model),
-    });
+    errors.push(problem('model', words('request.model', MODEL, JSON.stringify(shorten(String(input.model), 40))), { limit: MODEL, value: String(input.model) }));
     model = undefined;
   }
 

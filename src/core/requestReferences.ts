@@ -6,7 +6,8 @@ import { formatCount } from '../shared/sizes';
 import { shorten } from '../shared/text';
 import { hostKind } from './hostKind';
 import { extensionOf } from './paths';
-import type { ValidateOptions, ValidationError } from './requestTypes';
+import { problem, type ValidateOptions, type ValidationError } from './requestTypes';
+import { words, type Words } from '../shared/words';
 import type { ReferenceInput } from './types';
 
 const ACCEPTED_LIST = REFERENCE_EXTENSIONS.join(' ');
@@ -17,7 +18,7 @@ const MIB = 1024 * 1024;
 
 function checkUrlReference(index: number, rawUrl: string, errors: ValidationError[]): string | undefined {
   const url = rawUrl.trim();
-  const where = `Reference image ${index + 1} (${shorten(url)})`;
+  const where = words('request.refWhere', index + 1, shorten(url));
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
@@ -25,61 +26,36 @@ function checkUrlReference(index: number, rawUrl: string, errors: ValidationErro
     parsed = undefined;
   }
   if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-    errors.push({
-      field: 'references',
-      message: `${where} is not an https:// URL. Use an https:// link to the image, or a file in the workspace.`,
-      limit: 'https:// URL',
-      value: url,
-    });
+    errors.push(problem('references', words('request.refNotHttps', where), { limit: 'https:// URL', value: url }));
     return undefined;
   }
   // The fake provider serves its uploads over plain http on 127.0.0.1; nothing else may use http.
   if (parsed.protocol === 'http:' && hostKind(parsed.hostname) !== 'loopback') {
-    errors.push({
-      field: 'references',
-      message: `${where} uses http://; only https:// URLs are accepted. Change it to https://.`,
-      limit: 'https:// URL',
-      value: url,
-    });
+    errors.push(problem('references', words('request.refPlainHttp', where), { limit: 'https:// URL', value: url }));
     return undefined;
   }
   const ext = extensionOf(parsed.pathname);
   if (REFUSED_URL_EXTENSIONS.has(ext)) {
-    errors.push({
-      field: 'references',
-      message: `${where} is a ${ext} image; accepted types are ${ACCEPTED_LIST}. Convert it to PNG, JPEG or WebP.`,
-      limit: ACCEPTED_LIST,
-      value: url,
-    });
+    errors.push(problem('references', words('request.refUrlType', where, ext, ACCEPTED_LIST), { limit: ACCEPTED_LIST, value: url }));
     return undefined;
   }
   return url;
 }
 
 function checkFileReference(index: number, path: string, bytes: number | undefined, errors: ValidationError[]): boolean {
-  const where = `Reference image ${index + 1} (${shorten(path)})`;
+  const where = words('request.refWhere', index + 1, shorten(path));
   let ok = true;
   const ext = extensionOf(path);
   if (!(REFERENCE_EXTENSIONS as readonly string[]).includes(ext)) {
-    errors.push({
-      field: 'references',
-      message:
-        `${where} ${ext ? `is a ${ext} file` : 'has no file extension'}; accepted types are ${ACCEPTED_LIST}. ` +
-        'Convert it to PNG, JPEG or WebP.',
-      limit: ACCEPTED_LIST,
-      value: path,
-    });
+    const w = ext ? words('request.refFileType', where, ext, ACCEPTED_LIST) : words('request.refNoExtension', where, ACCEPTED_LIST);
+    errors.push(problem('references', w, { limit: ACCEPTED_LIST, value: path }));
     ok = false;
   }
   if (typeof bytes === 'number' && bytes > MAX_REFERENCE_BYTES) {
-    errors.push({
-      field: 'references',
-      message:
-        `${where} is ${(bytes / MIB).toFixed(1)} MB; each image may be at most ${MAX_REFERENCE_BYTES / MIB} MB. ` +
-        'Use a smaller or more compressed image.',
+    errors.push(problem('references', words('request.refTooBig', where, (bytes / MIB).toFixed(1), MAX_REFERENCE_BYTES / MIB), {
       limit: `${MAX_REFERENCE_BYTES / MIB} MB`,
       value: `${bytes} bytes`,
-    });
+    }));
     ok = false;
   }
   return ok;
@@ -88,19 +64,15 @@ function checkFileReference(index: number, path: string, bytes: number | undefin
 export function checkReferences(raw: unknown, errors: ValidationError[]): ReferenceInput[] | undefined {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) {
-    errors.push({ field: 'references', message: 'The reference images must be a list.', value: String(raw) });
+    errors.push(problem('references', words('request.refsNotList'), { value: String(raw) }));
     return undefined;
   }
   const before = errors.length;
   if (raw.length > MAX_REFERENCE_IMAGES) {
-    errors.push({
-      field: 'references',
-      message:
-        `${raw.length} reference images were given; at most ${MAX_REFERENCE_IMAGES} are accepted. ` +
-        `Remove ${raw.length - MAX_REFERENCE_IMAGES}.`,
+    errors.push(problem('references', words('request.refsTooMany', raw.length, MAX_REFERENCE_IMAGES, raw.length - MAX_REFERENCE_IMAGES), {
       limit: `${MAX_REFERENCE_IMAGES} images`,
       value: `${raw.length} images`,
-    });
+    }));
   }
   const out: ReferenceInput[] = [];
   raw.forEach((ref: unknown, i) => {
@@ -112,11 +84,7 @@ export function checkReferences(raw: unknown, errors: ValidationError[]): Refere
       const bytes = typeof r.bytes === 'number' ? r.bytes : undefined;
       if (checkFileReference(i, r.path, bytes, errors)) out.push(bytes === undefined ? { kind: 'file', path: r.path } : { kind: 'file', path: r.path, bytes });
     } else {
-      errors.push({
-        field: 'references',
-        message: `Reference image ${i + 1} is neither a URL nor a file path. Remove it and add it again.`,
-        value: JSON.stringify(ref) ?? String(ref),
-      });
+      errors.push(problem('references', words('request.refUnknown', i + 1), { value: JSON.stringify(ref) ?? String(ref) }));
     }
   });
   return errors.length === before ? out : undefined;
@@ -125,35 +93,27 @@ export function checkReferences(raw: unknown, errors: ValidationError[]): Refere
 export function checkCallback(raw: unknown, opts: ValidateOptions, errors: ValidationError[]): string | undefined | false {
   if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return undefined;
   const url = typeof raw === 'string' ? raw.trim() : String(raw);
-  const fail = (message: string, limit: string) => {
-    errors.push({ field: 'callbackUrl', message, limit, value: shorten(url, 200) });
+  const fail = (w: Words, limit: string) => {
+    errors.push(problem('callbackUrl', w, { limit, value: shorten(url, 200) }));
     return false as const;
   };
   if (url.length > MAX_CALLBACK_URL_LENGTH) {
-    return fail(
-      `The callback URL is ${formatCount(url.length)} characters long; the limit is ${formatCount(MAX_CALLBACK_URL_LENGTH)}. ` +
-        'Use a shorter URL, or clear the setting.',
-      `${formatCount(MAX_CALLBACK_URL_LENGTH)} characters`,
-    );
+    return fail(words('request.callbackTooLong', formatCount(url.length), formatCount(MAX_CALLBACK_URL_LENGTH)), `${formatCount(MAX_CALLBACK_URL_LENGTH)} characters`);
   }
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return fail(`The callback URL ${JSON.stringify(shorten(url))} is not a valid URL. Enter an https:// URL, or clear the setting.`, 'https:// URL');
+    return fail(words('request.callbackInvalid', JSON.stringify(shorten(url))), 'https:// URL');
   }
   const kind = hostKind(parsed.hostname);
   const testLoopback = opts.allowLoopbackCallback === true && kind === 'loopback' && (parsed.protocol === 'http:' || parsed.protocol === 'https:');
   if (testLoopback) return url;
   if (parsed.protocol !== 'https:') {
-    return fail(`The callback URL must start with https://; got ${parsed.protocol}//. Use an https:// URL, or clear the setting.`, 'https:// URL');
+    return fail(words('request.callbackNotHttps', parsed.protocol), 'https:// URL');
   }
   if (kind !== 'public') {
-    return fail(
-      `The callback URL's host ${parsed.hostname} is a ${kind === 'loopback' ? 'loopback' : 'private or link-local'} address, ` +
-        "which the provider cannot reach or refuses. Use a public https:// address, or clear the setting.",
-      'public host',
-    );
+    return fail(words(kind === 'loopback' ? 'request.callbackLoopback' : 'request.callbackPrivate', parsed.hostname), 'public host');
   }
   return url;
 }

@@ -2,6 +2,7 @@
 // Kept apart from the queue so the glue can back it with any storage (VS Code
 // memento, a JSON file) without knowing how the queue schedules anything.
 
+import type { Words } from '../shared/words';
 import type { CreateTaskBody, DownloadedImage } from './types';
 
 export type JobState =
@@ -24,8 +25,10 @@ export interface JobError {
   /** A PictorError kind, or 'task_failed' | 'download' | 'finalize' | 'store' | 'timeout' | 'unknown'. */
   kind: string;
   code?: string;
-  /** Says what happened and what to do; shown to the user as is. */
+  /** Says what happened and what to do, in English (logs, tests); the UI shows `words` in the user's language. */
   message: string;
+  /** The message as a code with its parameters (absent in records stored by older versions). */
+  words?: Words;
   /** Whether trying again (possibly later) can help. */
   retryable: boolean;
 }

@@ -1,6 +1,7 @@
 // Variants: several images for one placeholder, saved, and one of them picked by the user. What is
 // waiting for a pick is kept in the workspace's state, so it is read back here from untrusted JSON.
 import * as path from 'node:path';
+import { said, words, type Words } from '../shared/words';
 
 /** What happens when several images for one placeholder arrive (the `pictor.variants` setting). */
 export type VariantsMode = 'pick' | 'all';
@@ -43,11 +44,11 @@ export function waitsForPick(mode: VariantsMode, imageCount: number, forced?: Va
 }
 
 /** How many variants a person typed or chose: a whole number from 2 to 10, or why not. */
-export function parseVariantCount(text: string): { ok: true; count: number } | { ok: false; message: string } {
+export function parseVariantCount(text: string): { ok: true; count: number } | { ok: false; message: string; words: Words } {
   const t = text.trim();
-  if (!/^\d+$/.test(t)) return { ok: false, message: `Type a whole number from ${MIN_VARIANTS} to ${MAX_VARIANTS}.` };
+  if (!/^\d+$/.test(t)) return { ok: false, ...said(words('variants.notWhole', MIN_VARIANTS, MAX_VARIANTS)) };
   const count = Number(t);
-  if (count < MIN_VARIANTS || count > MAX_VARIANTS) return { ok: false, message: `Choose from ${MIN_VARIANTS} to ${MAX_VARIANTS} variants (got ${count}).` };
+  if (count < MIN_VARIANTS || count > MAX_VARIANTS) return { ok: false, ...said(words('variants.range', MIN_VARIANTS, MAX_VARIANTS, count)) };
   return { ok: true, count };
 }
 

@@ -22,6 +22,11 @@ import { panelStrings } from './strings';
 import { requireTrust } from '../vscode/trust';
 import { altOf, historyView, jobViews, oneLine, pickView, type Thumb } from './views';
 import type { VariantPicker } from '../vscode/variants';
+import { say, sayWords, wordTemplates } from '../vscode/say';
+import { ENGLISH, type WordCode } from '../shared/words';
+
+/** The core's templates the webview fills itself: its size check (checkOptions runs there on every key). */
+const WEBVIEW_WORDS = (Object.keys(ENGLISH) as WordCode[]).filter((c) => c.startsWith('size.') || c.startsWith('list.'));
 
 export interface PanelDeps {
   service: PictorService;
@@ -54,7 +59,7 @@ export class PanelMessages {
       return why ? this.refuse(why) : { accepted: true };
     } catch (e) {
       this.deps.log.error(`Panel: ${parsed.message.type} failed: ${(e as Error).message}`);
-      post({ type: 'notice', level: 'error', message: vscode.l10n.t('Pictor: {0}', (e as Error).message) });
+      post({ type: 'notice', level: 'error', message: vscode.l10n.t('Pictor: {0}', say(e as Error)) });
       return { accepted: true };
     }
   }
@@ -69,6 +74,7 @@ export class PanelMessages {
     return {
       type: 'init',
       strings: panelStrings(),
+      words: wordTemplates(WEBVIEW_WORDS),
       options: settingsOptions(),
       jobs: jobViews(this.deps.service.queue.list(), thumb),
       history: this.deps.history.list().map((e) => historyView(e, thumb)),
@@ -187,7 +193,7 @@ export class PanelMessages {
     for (const r of refs) {
       if (r.kind === 'file' && !insideFolders(r.path, folders)) return 'a reference image is outside the workspace folders';
     }
-    const errors: FieldError[] = [...checkOptions(options, panelStrings()).errors];
+    const errors: FieldError[] = [...checkOptions(options, { ...panelStrings(), words: sayWords }).errors];
     if (prompt.trim() === '') errors.push({ field: 'prompt', message: vscode.l10n.t('Write a prompt first: describe the image you want.') });
     const checked = await checkAll(refs, thumb);
     errors.push(...checked.problems.map((message) => ({ field: 'references' as const, message })));
@@ -298,7 +304,7 @@ export class PanelMessages {
   }
 
   private async saveDefaults(options: PanelOptions, target: 'workspace' | 'user', post: Post): Promise<string | undefined> {
-    const errors = checkOptions(options, panelStrings()).errors;
+    const errors = checkOptions(options, { ...panelStrings(), words: sayWords }).errors;
     if (errors.length) {
       post({ type: 'invalid', errors });
       return;

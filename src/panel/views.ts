@@ -8,6 +8,7 @@ import { isJobMeta } from '../vscode/jobMeta';
 import type { PendingPick } from '../core/variants';
 import type { FileView, HistoryView, JobView, PickView } from '../shared/protocol';
 import type { Thumb } from '../vscode/referenceChecks';
+import { say } from '../vscode/say';
 
 export type { Thumb };
 
@@ -56,7 +57,7 @@ export function jobView(j: JobRecord, thumb: Thumb, now = Date.now()): JobView {
     files: j.state === 'completed' ? (j.files ?? []).map((f) => fileView(f.path, alt, thumb, f)) : [],
   };
   if (j.taskId) v.taskId = j.taskId;
-  if (j.error && j.state !== 'completed') v.error = j.error.message;
+  if (j.error && j.state !== 'completed') v.error = say(j.error);
   if (j.supersededBy) v.retrying = true;
   const asks = canRetry(j) ? retryNeedsConfirmation(j) : undefined;
   if (asks) v.retryAsks = asks;

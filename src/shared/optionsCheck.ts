@@ -4,11 +4,14 @@
 import { MAX_N, MIN_N, QUALITIES, RESOLUTIONS, type PixelSize, type Quality, type Resolution } from './limits';
 import { expectedSize, parseSize, QUALITY_COST, relativeCost } from './sizes';
 import type { FieldError, PanelOptions } from './protocol';
+import type { Words } from './words';
 
 /** Message templates (from vscode.l10n on the host, from the strings table in the webview); `{0}` is filled. */
 export interface OptionMessages {
   /** `{0}` is the core's reason, naming the rule and the value. */
   errSize: string;
+  /** The core's reason in the user's language (the host: vscode.l10n; the webview: the templates from `init`). English when absent. */
+  words?: (w: Words) => string;
   /** `{0}` is the value given. */
   errResolution: string;
   errQuality: string;
@@ -46,7 +49,7 @@ export function isQuality(s: string): s is Quality {
 export function checkOptions(o: PanelOptions, t: OptionMessages): OptionsReport {
   const errors: FieldError[] = [];
   const parsed = parseSize(o.size.trim() === '' ? 'auto' : o.size);
-  if (parsed.kind === 'invalid') errors.push({ field: 'size', message: fill(t.errSize, parsed.reason) });
+  if (parsed.kind === 'invalid') errors.push({ field: 'size', message: fill(t.errSize, t.words ? t.words(parsed.words) : parsed.reason) });
   const resolutionOk = isResolution(o.resolution);
   if (!resolutionOk) errors.push({ field: 'resolution', message: fill(t.errResolution, o.resolution) });
   const qualityOk = isQuality(o.quality);

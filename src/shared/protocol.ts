@@ -162,7 +162,8 @@ export type PanelStrings = Record<StringKey, string>;
 
 /** Host → webview. */
 export type HostMessage =
-  | { type: 'init'; strings: PanelStrings; options: PanelOptions; jobs: JobView[]; history: HistoryView[]; target: TargetView; spend?: SpendView; picks?: PickView[] }
+  /** `words`: the core's message templates the webview words itself (the size check), translated, `{0}`… kept. */
+  | { type: 'init'; strings: PanelStrings; words: Record<string, string>; options: PanelOptions; jobs: JobView[]; history: HistoryView[]; target: TargetView; spend?: SpendView; picks?: PickView[] }
   | { type: 'picks'; picks: PickView[] }
   /** Puts keyboard focus on the first variant of this pick (Pick… in a notification or a CodeLens). */
   | { type: 'focusPick'; id: string }

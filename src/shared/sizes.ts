@@ -3,6 +3,7 @@
 // cost before paying, and so a delivered image of another size can be reported.
 
 import { RATIOS, type PixelSize, type Quality, type Ratio, type Resolution } from './limits';
+import { english, joinWords, words, type Words } from './words';
 
 export const EDGE_STEP = 16;
 export const MIN_EDGE = 16;
@@ -15,7 +16,8 @@ export type ParsedSize =
   | { kind: 'auto' }
   | { kind: 'ratio'; ratio: Ratio }
   | { kind: 'explicit'; width: number; height: number }
-  | { kind: 'invalid'; reason: string };
+  /** `reason` is the English of `words` (logs, tests); the UI words it in the user's language. */
+  | { kind: 'invalid'; reason: string; words: Words };
 
 const RATIO_SET: ReadonlySet<string> = new Set(RATIOS);
 const RATIO_LIST = RATIOS.join(', ');
@@ -98,28 +100,32 @@ function suggestions(w: number, h: number): PixelSize[] {
   return out;
 }
 
-function explicitProblems(w: number, h: number): string[] {
-  const problems: string[] = [];
+function explicitProblems(w: number, h: number): Words[] {
+  const problems: Words[] = [];
   const outOfRange = [w, h].filter((e) => e < MIN_EDGE || e > MAX_EDGE);
   if (outOfRange.length > 0) {
-    problems.push(`each edge must be between ${MIN_EDGE} and ${formatCount(MAX_EDGE)} pixels (got ${outOfRange.join(' and ')})`);
+    problems.push(words('size.edgeRange', MIN_EDGE, formatCount(MAX_EDGE), joinWords(outOfRange.map(String), 'list.and')));
   }
   if (w % EDGE_STEP !== 0 || h % EDGE_STEP !== 0) {
-    problems.push(`both edges must be multiples of ${EDGE_STEP}`);
+    problems.push(words('size.edgeStep', EDGE_STEP));
   }
   const area = w * h;
   if (area < MIN_PIXELS) {
-    problems.push(`width × height must be at least ${formatCount(MIN_PIXELS)} pixels (got ${formatCount(area)})`);
+    problems.push(words('size.minPixels', formatCount(MIN_PIXELS), formatCount(area)));
   } else if (area > MAX_PIXELS) {
-    problems.push(`width × height must be at most ${formatCount(MAX_PIXELS)} pixels (got ${formatCount(area)})`);
+    problems.push(words('size.maxPixels', formatCount(MAX_PIXELS), formatCount(area)));
   }
   if (w > 0 && h > 0) {
     const aspect = Math.max(w, h) / Math.min(w, h);
     if (aspect > MAX_ASPECT) {
-      problems.push(`the long edge may be at most ${MAX_ASPECT} times the short edge (got ${+aspect.toFixed(2)}:1)`);
+      problems.push(words('size.aspect', MAX_ASPECT, String(+aspect.toFixed(2))));
     }
   }
   return problems;
+}
+
+function invalid(w: Words): ParsedSize {
+  return { kind: 'invalid', reason: english(w), words: w };
 }
 
 const EXPLICIT = /^(\d{1,6})\s*[x×]\s*(\d{1,6})$/i;
@@ -137,7 +143,7 @@ export function parseSize(s: string): ParsedSize {
   if (r) {
     const ratio = `${Number(r[1])}:${Number(r[2])}`;
     if (RATIO_SET.has(ratio)) return { kind: 'ratio', ratio: ratio as Ratio };
-    return { kind: 'invalid', reason: `${t}: not one of the 15 ratios: ${RATIO_LIST}` };
+    return invalid(words('size.notRatio', t, RATIO_LIST));
   }
   const m = EXPLICIT.exec(t);
   if (m) {
@@ -146,14 +152,13 @@ export function parseSize(s: string): ParsedSize {
     const problems = explicitProblems(width, height);
     if (problems.length === 0) return { kind: 'explicit', width, height };
     const tries = suggestions(width, height).map(formatSize);
-    const hint = tries.length > 0 ? ` (try ${tries.join(' or ')})` : '';
-    return { kind: 'invalid', reason: `${width}×${height}: ${problems.join('; ')}${hint}` };
+    const what = joinWords(problems, 'list.semicolon');
+    return invalid(tries.length > 0
+      ? words('size.explicitTry', `${width}×${height}`, what, joinWords(tries, 'list.or'))
+      : words('size.explicit', `${width}×${height}`, what));
   }
-  const shown = t === '' ? '(empty)' : JSON.stringify(t.length > 40 ? `${t.slice(0, 40)}…` : t);
-  return {
-    kind: 'invalid',
-    reason: `${shown}: not a size; use auto, one of the 15 ratios (${RATIO_LIST}) or WxH such as 1024x1024`,
-  };
+  const shown = t === '' ? words('size.empty') : JSON.stringify(t.length > 40 ? `${t.slice(0, 40)}…` : t);
+  return invalid(words('size.notSize', shown, RATIO_LIST));
 }
 
 /** The canonical string for the request body (`W×H` is sent as `WxH`). */

@@ -54,7 +54,7 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
       }
       if (job) {
         const label = job.state === 'queued' ? vscode.l10n.t('queued') : `${job.progress ?? 0}%`;
-        lenses.push(new vscode.CodeLens(range, { title: `$(sync~spin) Pictor: ${label}`, command: 'pictor.openPanel', tooltip: vscode.l10n.t('Open the Pictor panel') }));
+        lenses.push(new vscode.CodeLens(range, { title: vscode.l10n.t('$(sync~spin) Pictor: {0}', label), command: 'pictor.openPanel', tooltip: vscode.l10n.t('Open the Pictor panel') }));
         continue;
       }
       const cost = costs.get(p);

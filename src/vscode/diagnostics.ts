@@ -10,6 +10,7 @@ import { validateRequest, type ValidationError } from '../core/request';
 import type { RunOptions } from './generate';
 import { promptWithStyle } from '../core/recipe';
 import { describeProblem, pageProblems, resolveOptions, settingsLayers } from './pageOptions';
+import { say } from './say';
 
 /** How long typing must pause before a document is checked again. */
 const DEBOUNCE_MS = 300;
@@ -33,7 +34,7 @@ export function placeholderProblems(doc: vscode.TextDocument, scan: MarkdownScan
   const o = resolveOptions({ doc, scan, placeholder: p, text, call });
   const options = o.problems.filter((x) => x.severity === 'error');
   if (options.length) return options.map(describeProblem);
-  return promptProblems(p, o.values.style).map((e) => e.message);
+  return promptProblems(p, o.values.style).map(say);
 }
 
 export class PlaceholderDiagnostics extends Disposable {
@@ -86,7 +87,7 @@ export class PlaceholderDiagnostics extends Disposable {
     for (const { placeholder: p, problems } of refused) {
       const d = new vscode.Diagnostic(
         range(p.start, p.end),
-        vscode.l10n.t('Pictor will not send this placeholder: {0}', problems.map((e) => e.message).join(' ')),
+        vscode.l10n.t('Pictor will not send this placeholder: {0}', problems.map(say).join(' ')),
         vscode.DiagnosticSeverity.Error,
       );
       d.source = 'Pictor';

@@ -22,6 +22,7 @@ import { requireTrust } from './trust';
 import { waitWithProgress } from './progress';
 import { DEFAULT_VARIANTS, MAX_VARIANTS, MIN_VARIANTS, parseVariantCount, waitsForPick, type PendingPick, type VariantsMode } from '../core/variants';
 import { pickTrackId } from './linker';
+import { say } from './say';
 
 /** One prompt to generate, with where its images go. */
 export interface RunItem {
@@ -235,7 +236,7 @@ export class Generator implements vscode.Disposable {
     if (countArg !== undefined) {
       const c = parseVariantCount(String(countArg));
       if (!c.ok) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. Choose from {0} to {1} variants (got {2}).', MIN_VARIANTS, MAX_VARIANTS, String(countArg)));
+        void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. {0}', say(c)));
         return [];
       }
       count = c.count;

@@ -16,6 +16,7 @@ import { readSettings } from './config';
 import { isJobMeta, type JobMeta } from './jobMeta';
 import { placeSidecar, stampRecipe } from './recipeHook';
 import type { RangeTracker } from './tracker';
+import { say } from './say';
 
 /** How long a link edit is retried while the user's typing keeps making it stale. */
 const RETRY_WHILE_TYPING_MS = 60_000;
@@ -48,7 +49,7 @@ export class Linker {
   /** The queue's finalize hook: runs after the downloads, before the job counts as completed. */
   async finalize(job: JobRecord, files: DownloadedImage[]): Promise<DownloadedImage[]> {
     const meta = job.target.meta;
-    if (!isJobMeta(meta)) throw new Error('This task has no destination recorded; its images are in Pictor\'s storage folder.');
+    if (!isJobMeta(meta)) throw new Error(vscode.l10n.t('This task has no destination recorded; its images are in Pictor\'s storage folder.'));
     const docUri = meta.documentUri ? vscode.Uri.parse(meta.documentUri) : undefined;
     const placed = await this.place(job, docUri, meta.alt, files);
     // Several images for a placeholder that waits for a pick: saved, offered, not linked yet. The
@@ -107,8 +108,9 @@ export class Linker {
         const where = await realDirInside(dir.fsPath, folder.uri.fsPath);
         if (!where.ok) {
           throw new PlaceError(where.reason === 'outside'
-            ? `${vscode.workspace.asRelativePath(dir)} leads outside the workspace folder (to ${where.real}) through a symbolic link, so nothing was written there; the image is kept at ${f.path}. Remove the link or change pictor.destination`
-            : `${vscode.workspace.asRelativePath(dir)} could not be found after it was created; the image is kept at ${f.path}`);
+            ? vscode.l10n.t('{0} leads outside the workspace folder (to {1}) through a symbolic link, so nothing was written there; the image is kept at {2}. Remove the link or change pictor.destination',
+              vscode.workspace.asRelativePath(dir), String(where.real), f.path)
+            : vscode.l10n.t('{0} could not be found after it was created; the image is kept at {1}', vscode.workspace.asRelativePath(dir), f.path));
         }
         try {
           await vscode.workspace.fs.copy(vscode.Uri.file(f.path), target, { overwrite: false });
@@ -135,18 +137,19 @@ export class Linker {
   /** The image is paid for: say where it is kept until the folder can take it. */
   private unwritable(target: vscode.Uri, f: DownloadedImage, e: unknown): PlaceError {
     const why = e instanceof vscode.FileSystemError ? e.code || e.message : (e as Error).message;
-    return new PlaceError(`${vscode.workspace.asRelativePath(target)} could not be written (${why}); the image is kept at ${f.path}. Make the folder writable or change pictor.destination`);
+    return new PlaceError(vscode.l10n.t('{0} could not be written ({1}); the image is kept at {2}. Make the folder writable or change pictor.destination',
+      vscode.workspace.asRelativePath(target), why, f.path));
   }
 
   private async freeTarget(folder: vscode.WorkspaceFolder, documentPath: string, patterns: Record<string, string>,
     fileName: string, ext: string): Promise<vscode.Uri> {
     const r = resolveDestination({ documentPath, workspaceFolder: folder.uri.fsPath, patterns, fileName, ext });
-    if (!r.ok) throw new Error(`${r.error} Change the pictor.destination setting.`);
+    if (!r.ok) throw new Error(vscode.l10n.t('{0} Change the pictor.destination setting.', say({ message: r.error, words: r.words })));
     // A fixed pattern (no ${fileName}) names the same file each time: number the copies instead.
     const uri = (file: string) => folder.uri.with({ path: toUriPath(file) });
     const free = await firstFreeName(r.file, async (file) => (await exists(uri(file)) ? 'taken' : 'done'), 50);
     if (free) return uri(free);
-    throw new Error(`Could not find a free file name for ${fileName}.${ext}.`);
+    throw new Error(vscode.l10n.t('Could not find a free file name for {0}.', `${fileName}.${ext}`));
   }
 
   /**
@@ -297,7 +300,7 @@ function destinationContext(docUri: vscode.Uri | undefined): { folder: vscode.Wo
   if (folder && docUri) return { folder, documentPath: docUri.fsPath };
   // An untitled document (or the panel without an editor): the first workspace folder's root.
   const first = vscode.workspace.workspaceFolders?.[0];
-  if (!first) throw new Error('Open a folder first: Pictor saves images into the workspace folder.');
+  if (!first) throw new Error(vscode.l10n.t('Open a folder first: Pictor saves images into the workspace folder.'));
   return { folder: first, documentPath: vscode.Uri.joinPath(first.uri, 'untitled.md').fsPath };
 }
 

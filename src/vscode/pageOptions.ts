@@ -12,6 +12,7 @@ import { promptWithStyle } from '../core/recipe';
 import { RATIOS } from '../shared/limits';
 import { readSettings } from './config';
 import type { RunOptions } from './generate';
+import { say } from './say';
 
 export type { Effective } from '../core/pageOptions';
 
@@ -135,7 +136,7 @@ export function describeProblem(p: OptionProblem): string {
         where, OPTION_KEYS.join(', '), p.value ?? '', stop);
     case 'type':
     case 'value': {
-      const detail = p.detail ? ` (${p.detail})` : '';
+      const detail = p.detail ? ` (${say({ message: p.detail, words: p.detailWords })})` : '';
       return key === 'n' || key === 'style'
         ? vscode.l10n.t('{0}: {1} cannot be {2}{3}. Allowed: {4}. {5}', where, key, p.value ?? '', detail, allowedValues(key), stop)
         : vscode.l10n.t('{0}: {1} cannot be "{2}"{3}. Allowed: {4}. {5}', where, key, p.value ?? '', detail, allowedValues(key), stop);

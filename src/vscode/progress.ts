@@ -28,7 +28,7 @@ export function recordedProgress(): ProgressRecord[] {
 export async function waitWithProgress(service: PictorService, title: string, submitted: Submitted[]): Promise<JobRecord[]> {
   if (submitted.length === 0) return [];
   if (submitted.length === 1) return [await submitted[0]!.done];
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pictor: ${title}`, cancellable: true }, async (progress, token) => {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pictor: {0}', title), cancellable: true }, async (progress, token) => {
     const record: ProgressRecord | undefined = recorded && { title, tasks: submitted.length, reports: [] };
     if (record) recorded!.push(record);
     const ids = new Set(submitted.map((s) => s.job.id));

@@ -8,6 +8,7 @@ import type { ReferenceInput } from '../core/types';
 import { checkReferenceFile, workspaceFolderPaths } from './references';
 import { MAX_REFERENCE_IMAGES as MAX_REFERENCES } from '../shared/limits';
 import type { ReferenceSpec, ReferenceView } from '../shared/protocol';
+import { say } from './say';
 
 /** Turns an absolute file path into a URI the webview may load ('' when no webview is there). */
 export type Thumb = (file: string) => string;
@@ -34,7 +35,7 @@ export async function checkFile(file: string, thumb: Thumb): Promise<Checked> {
 export function checkUrl(url: string): Checked {
   const v = validateRequest({ prompt: 'x', references: [{ kind: 'url', url }] });
   if (!v.ok) {
-    const problem = v.errors.filter((e) => e.field === 'references').map((e) => e.message).join(' ');
+    const problem = v.errors.filter((e) => e.field === 'references').map(say).join(' ');
     return { ok: false, problem: problem || vscode.l10n.t('{0} cannot be used as a reference image.', url) };
   }
   const clean = url.trim();

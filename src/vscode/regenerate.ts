@@ -7,6 +7,7 @@ import { imageAt, scanMarkdown, type ImageLink } from '../core/placeholders';
 import { inputFromRecipe, readRecipeFile, sidecarPath, type Recipe } from '../core/recipe';
 import type { Generator, JobSummary } from './generate';
 import type { JobMeta } from './jobMeta';
+import { say } from './say';
 
 /** The image file a link points at, when it is a file (not a web address). */
 export function linkedFile(doc: vscode.TextDocument, url: string): string | undefined {
@@ -89,7 +90,7 @@ export class Regenerator {
     const root = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath ?? path.dirname(doc.uri.fsPath);
     const made = inputFromRecipe(recipe, file, root, prompt);
     if (!made.ok) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. {0}', made.message));
+      void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. {0}', say(made)));
       return [];
     }
     const missing = await firstMissing(made.input.references ?? []);

@@ -15,6 +15,7 @@ import { ApiKeyStore, KEYS_PAGE } from './secrets';
 import type { JobMeta } from './jobMeta';
 import { realReferenceForUpload } from './references';
 import { SpendTracker } from './spend';
+import { say } from './say';
 
 export const DASHBOARD_PAGE = 'https://evolink.ai/dashboard';
 
@@ -112,7 +113,7 @@ export class PictorService implements vscode.Disposable {
   validate(input: GenerationInput): ValidRequest | { ok: false; message: string } {
     const v = validateRequest(input);
     if (v.ok) return v;
-    return { ok: false, message: v.errors.map((e) => e.message).join(' ') };
+    return { ok: false, message: v.errors.map(say).join(' ') };
   }
 
   /** Makes sure a key is there before anything is sent; asks for one when there is none. */
@@ -177,7 +178,7 @@ export class PictorService implements vscode.Disposable {
 /** Shows a failure the way design.md asks: what happened, what to do, a button for the fix. */
 export async function showJobError(error: { kind: string; message: string; code?: string } | PictorError | Error): Promise<void> {
   const kind = 'kind' in error ? String(error.kind) : 'unknown';
-  const message = vscode.l10n.t('Pictor: {0}', error.message);
+  const message = vscode.l10n.t('Pictor: {0}', say(error));
   if (kind === 'auth') {
     const setKey = vscode.l10n.t('Set API Key');
     if ((await vscode.window.showErrorMessage(message, setKey)) === setKey) {

@@ -2,7 +2,7 @@
 // host tests), code-server's UI (for e2e), headless Debian Chromium, and the fake provider.
 // Everything started here is registered for cleanup, so a failing run or Ctrl-C leaves no process behind.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -186,7 +186,7 @@ export async function startVSCodeServer({ port, userDataDir, serverDataDir, exte
 
 // ---- code-server (e2e; integration too: only its wrapper answers POST /mint-key, see run-integration) --
 
-export async function startCodeServer({ port, userDataDir, extensionsDir, workspace, env, logFile, timeoutMs = 60_000, workspaceTrust = false }) {
+export async function startCodeServer({ port, userDataDir, extensionsDir, workspace, env, logFile, timeoutMs = 60_000, workspaceTrust = false, extraArgs = [] }) {
   mkdirSync(userDataDir, { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   // code-server otherwise reads (and on first run writes) ~/.config/code-server/config.yaml and logs
@@ -204,6 +204,7 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, worksp
     '--disable-getting-started-override',
     // code-server refuses VS Code options it does not model; --vscode-option passes one through.
     ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+    ...extraArgs,
     workspace,
   ], { env: { ...env, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data') }, logFile });
   const url = `http://127.0.0.1:${port}`;
@@ -224,7 +225,8 @@ export function installExtensionCopy(extensionsDir) {
   const pkg = require(join(root, 'package.json'));
   const target = join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   mkdirSync(target, { recursive: true });
-  for (const f of ['package.json', 'package.nls.json', 'dist', 'media', 'l10n', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+  const nls = readdirSync(root).filter((f) => /^package\.nls\.[a-z-]+\.json$/i.test(f)); // translated manifests
+  for (const f of ['package.json', 'package.nls.json', ...nls, 'dist', 'media', 'l10n', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
     if (existsSync(join(root, f))) cpSync(join(root, f), join(target, f), { recursive: true });
   }
   // Production installs carry no node_modules for bundled code; the webview needs only dist/ and media/.

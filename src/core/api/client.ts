@@ -21,9 +21,10 @@ import {
   type RetryPolicy,
 } from './http';
 import { DEFAULT_DOWNLOAD_LIMITS, downloadImage, type DownloadLimits } from './download';
-import { describeKeyProblem, keyProblem } from './key';
+import { keyProblem, keyProblemWords } from './key';
 import { parseCredits, type AccountCredits } from './credits';
 import { inspectUpload, MIME, multipart, type MultipartBody } from './upload';
+import { words } from '../../shared/words';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -137,7 +138,7 @@ export class EvoLinkClient {
       throw redactError(errorFromResponse(status, { code: r.code, message: r.msg }), this.lastKey);
     }
     if (!r.data || typeof r.data.file_url !== 'string' || typeof r.data.file_id !== 'string') {
-      throw new PictorError('bad_response', 'The files service answered without a file URL.', { status: 200 });
+      throw new PictorError('bad_response', words('error.noFileUrl'), { status: 200 });
     }
     return r.data as UploadedFile;
   }
@@ -173,13 +174,13 @@ export class EvoLinkClient {
   private async key(override?: string): Promise<string> {
     const k = (override ?? (await this.opts.apiKey()))?.trim();
     if (!k) {
-      throw new PictorError('auth', 'No EvoLink API key is set. Run "Pictor: Set API Key" to enter one.');
+      throw new PictorError('auth', words('error.noKey'));
     }
     this.lastKey = k;
     // A key HTTP cannot carry would fail inside the HTTP client; say so before anything is sent.
     const problem = keyProblem(k);
     if (problem && problem.kind !== 'short') {
-      throw new PictorError('auth', `${describeKeyProblem(problem)} Nothing was sent. Run "Pictor: Set API Key" and paste the key again.`);
+      throw new PictorError('auth', words('error.badKey', keyProblemWords(problem)));
     }
     return k;
   }
@@ -234,10 +235,7 @@ export class EvoLinkClient {
           // also says it did not take the task on, so resending a create cannot bill twice.
           // A 504 (a gateway gave up waiting) does not say that: the task may exist upstream.
           if (op === 'create' && e.retryable && !(status === 429 || status === 500 || status === 502 || status === 503)) {
-            throw e.withRetryable(
-              false,
-              `${e.message} The task may have been created anyway; Pictor will not send it again to avoid double billing.`,
-            );
+            throw e.withRetryable(false, words('error.mayExist', e.words ?? e.message));
           }
           throw e;
         }
@@ -259,11 +257,11 @@ export class EvoLinkClient {
     if (op === 'create') {
       return new PictorError(
         'bad_response',
-        `EvoLink accepted the request but its answer could not be read (${detail}). The task may have been created; Pictor will not send it again to avoid double billing. Check your EvoLink dashboard before retrying.`,
+        words('error.createUnreadable', detail),
         { retryable: false, status: 200 },
       );
     }
-    return new PictorError('bad_response', `EvoLink sent an answer that could not be read (${detail}).`, { retryable: true, status: 200 });
+    return new PictorError('bad_response', words('error.unreadable', detail), { retryable: true, status: 200 });
   }
 
   private checkTask(v: unknown, op: Operation): TaskObject {

@@ -22,6 +22,7 @@ import {
   type RetryPolicy,
 } from './http';
 import { HEAD_BYTES, imageInfo, isCompleteImage, looksLikeHtml } from './imageInfo';
+import { words, type Words } from '../../shared/words';
 
 /** A body that trickles in is a failure to retry, not a wait without end. */
 export interface DownloadLimits {
@@ -54,11 +55,11 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 export const MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024;
 const TAIL_BYTES = 32;
 
-const CHECK_FOLDER = 'Check that the folder can be written to (and that the disk is not full).';
+const checkFolder = (w: Words) => words('download.checkFolder', w);
 
 const EXTENSION: Record<ImageType, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 
-function downloadError(message: string, retryable: boolean, status?: number): PictorError {
+function downloadError(message: Words, retryable: boolean, status?: number): PictorError {
   return new PictorError('download', message, { retryable, status });
 }
 
@@ -97,21 +98,18 @@ export async function placeWithoutOverwrite(temp: string, destDir: string, baseN
   return placed;
 }
 
-function describeBody(head: Buffer, contentType: string | undefined, bytes: number): string {
-  if (bytes === 0) return 'The result URL answered with an empty body instead of an image.';
-  if (looksLikeHtml(head)) return 'The result URL answered with an HTML page instead of an image.';
-  return `The result URL answered with something that is not a PNG, JPEG or WebP image (${contentType ?? 'no content type'}, ${bytes} bytes).`;
+function describeBody(head: Buffer, contentType: string | undefined, bytes: number): Words {
+  if (bytes === 0) return words('download.emptyBody');
+  if (looksLikeHtml(head)) return words('download.html');
+  return words('download.notImage', contentType ?? words('download.noContentType'), bytes);
 }
 
-function describeStatus(status: number): { text: string; retryable: boolean } {
+function describeStatus(status: number): { text: Words; retryable: boolean } {
   if (status === 403 || status === 404 || status === 410) {
-    return {
-      text: `The result URL answered ${status}; it has probably expired (results are kept for 24 hours).`,
-      retryable: true,
-    };
+    return { text: words('download.expired', status), retryable: true };
   }
-  if (status === 429 || status === 408 || status >= 500) return { text: `The result URL answered ${status}.`, retryable: true };
-  return { text: `The result URL answered ${status} instead of an image.`, retryable: false };
+  if (status === 429 || status === 408 || status >= 500) return { text: words('download.status', status), retryable: true };
+  return { text: words('download.statusNotImage', status), retryable: false };
 }
 
 export async function downloadImage(
@@ -126,7 +124,7 @@ export async function downloadImage(
   try {
     u = new URL(url);
   } catch {
-    throw new PictorError('download', 'The result URL is not a valid URL.', { retryable: false });
+    throw new PictorError('download', words('download.badUrl'), { retryable: false });
   }
   checkResultHop(u, ctx.trustedHosts ?? new Set(), true);
   checkBaseName(baseName);
@@ -134,7 +132,7 @@ export async function downloadImage(
   try {
     await fs.promises.mkdir(destDir, { recursive: true });
   } catch (e) {
-    throw downloadError(`Cannot create the folder ${destDir} (${(e as NodeJS.ErrnoException).code ?? 'error'}). ${CHECK_FOLDER}`, false);
+    throw downloadError(checkFolder(words('download.cannotCreateFolder', destDir, (e as NodeJS.ErrnoException).code ?? 'error')), false);
   }
   try {
     return await withRetry(
@@ -153,7 +151,7 @@ export async function downloadImage(
     const e = err instanceof PictorError ? err : classifyError(err, 'download', u.host, signal);
     if (e.kind === 'download' || e.kind === 'cancelled' || e.kind === 'invalid') throw e;
     return Promise.reject(
-      new PictorError('download', `Could not download the image: ${e.message}`, { retryable: e.retryable, status: e.status }),
+      new PictorError('download', words('download.failed', e.words ?? e.message), { retryable: e.retryable, status: e.status }),
     );
   }
 }
@@ -188,13 +186,13 @@ async function fetchFollowing(
     res.body.resume(); // nothing in a redirect's body is wanted
     res.body.on('error', () => undefined);
     if (hop >= MAX_REDIRECTS) {
-      throw downloadError(`The result URL redirected more than ${MAX_REDIRECTS} times; Pictor stopped following it.`, false);
+      throw downloadError(words('download.tooManyRedirects', MAX_REDIRECTS), false);
     }
     let next: URL;
     try {
       next = new URL(location, u);
     } catch {
-      throw downloadError('The result URL redirected to an address that is not a valid URL.', false);
+      throw downloadError(words('download.badRedirect'), false);
     }
     checkResultHop(next, ctx.trustedHosts ?? new Set(), false);
     ctx.log('debug', `${describeUrl(u)} redirects to ${describeUrl(next)}`);
@@ -206,13 +204,13 @@ async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: 
   const limits = ctx.limits ?? DEFAULT_DOWNLOAD_LIMITS;
   // Pictor's own limits abort through a signal of their own; the user's cancel stays a cancel.
   const guard = new AbortController();
-  let tooSlow: string | undefined;
-  const stop = (why: string) => {
+  let tooSlow: Words | undefined;
+  const stop = (why: Words) => {
     tooSlow ??= why;
     guard.abort();
   };
   const deadline = setTimeout(
-    () => stop(`The download did not finish within ${seconds(limits.deadlineMs)}.`),
+    () => stop(words('download.deadline', seconds(limits.deadlineMs))),
     limits.deadlineMs,
   );
   let windowBytes = 0;
@@ -229,7 +227,7 @@ async function attempt(ctx: DownloadContext, u: URL, destDir: string, baseName: 
     rate = setInterval(() => {
       const min = (limits.minBytesPerSecond * limits.windowMs) / 1000;
       if (windowBytes < min) {
-        stop(`The download was too slow: ${windowBytes} bytes in ${seconds(limits.windowMs)} (less than ${limits.minBytesPerSecond} bytes a second).`);
+        stop(words('download.tooSlow', windowBytes, seconds(limits.windowMs), limits.minBytesPerSecond));
       }
       windowBytes = 0;
     }, limits.windowMs);
@@ -247,7 +245,7 @@ async function receive(
   baseName: string,
   signal: AbortSignal | undefined,
   progress: (bytes: number) => void,
-  tooSlow: () => string | undefined,
+  tooSlow: () => Words | undefined,
 ): Promise<DownloadedImage> {
   const headers = headerRecord(res.headers);
   const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
@@ -276,7 +274,7 @@ async function receive(
   } catch (e) {
     res.body.destroy();
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw downloadError(`Could not write the image into ${destDir} (${code}). ${CHECK_FOLDER}`, false);
+    throw downloadError(checkFolder(words('download.cannotWrite', destDir, code)), false);
   }
   try {
     const out = handle.createWriteStream();
@@ -308,31 +306,31 @@ async function receive(
     await removeQuietly(temp);
     if (signal?.aborted) throw classifyError(err, 'download', '', signal);
     const slow = tooSlow();
-    if (slow) throw downloadError(`${slow} Nothing was saved.`, true);
+    if (slow) throw downloadError(words('download.nothingSaved', slow), true);
     if (diskError && !bodyFailed) {
-      throw downloadError(`Could not write the image into ${destDir} (${diskError.code ?? diskError.message}). ${CHECK_FOLDER}`, false);
+      throw downloadError(checkFolder(words('download.cannotWrite', destDir, diskError.code ?? diskError.message)), false);
     }
-    if (tooBig) throw downloadError(`The result URL sent more than ${MAX_DOWNLOAD_BYTES} bytes; that is not an image from the provider.`, false);
+    if (tooBig) throw downloadError(words('download.tooBig', MAX_DOWNLOAD_BYTES), false);
     const code = (err as { code?: unknown })?.code;
-    throw downloadError(`The download broke off after ${bytes} bytes${typeof code === 'string' ? ` (${code})` : ''}.`, true);
+    throw downloadError(typeof code === 'string' ? words('download.brokeOffCode', bytes, code) : words('download.brokeOff', bytes), true);
   }
 
   try {
     const expected = Number(headers['content-length']);
     if (headers['content-length'] !== undefined && Number.isFinite(expected) && expected !== bytes) {
-      throw downloadError(`The download was cut short: ${bytes} of ${expected} bytes arrived.`, true);
+      throw downloadError(words('download.cutShort', bytes, expected), true);
     }
     const info = imageInfo(head);
     if (!info) throw downloadError(describeBody(head, contentType, bytes), true);
     if (!isCompleteImage(info.type, head, tail, bytes)) {
-      throw downloadError(`The ${info.type.toUpperCase()} image arrived incomplete (${bytes} bytes).`, true);
+      throw downloadError(words('download.incomplete', info.type.toUpperCase(), bytes), true);
     }
     let finalPath: string;
     try {
       finalPath = await placeWithoutOverwrite(temp, destDir, baseName, EXTENSION[info.type]);
     } catch (e) {
       if (e instanceof PictorError) throw e;
-      throw downloadError(`Could not save the image into ${destDir} (${(e as NodeJS.ErrnoException).code ?? 'error'}). ${CHECK_FOLDER}`, false);
+      throw downloadError(checkFolder(words('download.cannotSave', destDir, (e as NodeJS.ErrnoException).code ?? 'error')), false);
     }
     ctx.log('info', `Saved ${path.basename(finalPath)} (${info.type} ${info.width}×${info.height}, ${bytes} bytes)`);
     return { path: finalPath, type: info.type, width: info.width, height: info.height, bytes };

@@ -1,6 +1,8 @@
 // Typed errors for everything the provider client can run into, and the mapping from the
 // provider's HTTP answers (api.md §3) to them.
 
+import { english, words, type WordArg, type WordCode, type Words } from '../../shared/words';
+
 export type ErrorKind =
   | 'auth'
   | 'quota'
@@ -25,6 +27,8 @@ export interface PictorErrorInit {
   param?: string;
   /** Seconds or an HTTP date, as the provider sent it in `Retry-After`. */
   retryAfterMs?: number;
+  /** The message as a code the UI words in the user's language (the message is its English). */
+  words?: Words;
 }
 
 export class PictorError extends Error {
@@ -37,9 +41,13 @@ export class PictorError extends Error {
   fallbackSuggestion?: string;
   param?: string;
   retryAfterMs?: number;
+  words?: Words;
 
-  constructor(kind: ErrorKind, message: string, init: PictorErrorInit = {}) {
-    super(message);
+  /** `message` is English; given Words, it is their English and the UI words them in the user's language. */
+  constructor(kind: ErrorKind, message: string | Words, init: PictorErrorInit = {}) {
+    super(typeof message === 'string' ? message : english(message));
+    if (typeof message !== 'string') this.words = message;
+    else if (init.words) this.words = init.words;
     this.name = 'PictorError';
     this.kind = kind;
     this.retryable = init.retryable ?? false;
@@ -52,8 +60,9 @@ export class PictorError extends Error {
   }
 
   /** The same error with another retry decision (e.g. a create must not retry a reset). */
-  withRetryable(retryable: boolean, message?: string): PictorError {
+  withRetryable(retryable: boolean, message?: string | Words): PictorError {
     const e = new PictorError(this.kind, message ?? this.message, {
+      words: message === undefined ? this.words : undefined,
       status: this.status,
       code: this.code,
       providerMessage: this.providerMessage,
@@ -154,8 +163,9 @@ export function errorFromResponse(
 ): PictorError {
   const p = parseErrorBody(body);
   const retryAfterMs = parseRetryAfter(headers['retry-after']);
-  const said = p.message ? `: ${clip(p.message).replace(/[.!?…]+$/, '')}` : '';
+  const said: WordArg = p.message ? words('error.said', clip(p.message).replace(/[.!?…]+$/, '')) : '';
   const codeText = p.code ? ` ${p.code}` : '';
+  const at = `${status}${codeText}`;
   const init: PictorErrorInit = {
     status,
     code: p.code,
@@ -164,50 +174,55 @@ export function errorFromResponse(
     param: p.param,
     retryAfterMs,
   };
-  const hint = p.fallbackSuggestion ? ` Suggestion: ${clip(p.fallbackSuggestion)}` : '';
   let kind: ErrorKind;
   let retryable = false;
-  let text: string;
+  let code: WordCode;
   if (status === 400) {
     kind = 'invalid';
-    text = `EvoLink refused the request (400${codeText})${said}`;
+    code = 'error.http400';
   } else if (status === 401) {
     kind = 'auth';
-    text = `EvoLink did not accept the API key (401${codeText})${said}. Run "Pictor: Set API Key" to enter a valid key.`;
+    code = 'error.http401';
   } else if (status === 402) {
     kind = 'quota';
-    text = `Your EvoLink account is out of credits (402${codeText})${said}. Top up in the EvoLink dashboard.`;
+    code = 'error.http402';
   } else if (status === 403) {
     kind = 'forbidden';
-    text = `This API key may not use this model or task (403${codeText})${said}`;
+    code = 'error.http403';
   } else if (status === 404) {
     kind = 'not_found';
-    text = `EvoLink does not know this task; it may have expired (404${codeText})${said}`;
+    code = 'error.http404';
   } else if (status === 408) {
     kind = 'timeout';
     retryable = true;
-    text = `EvoLink timed out waiting for the request (408${codeText})${said}`;
+    code = 'error.http408';
   } else if (status === 429) {
     kind = 'rate_limit';
     retryable = true;
-    text = `EvoLink is rate limiting requests (429${codeText})${said}`;
+    code = 'error.http429';
   } else if (status >= 500) {
     kind = 'server';
     retryable = true;
-    text = `EvoLink had a server problem (${status}${codeText})${said}`;
+    code = 'error.http5xx';
   } else {
     kind = 'invalid';
-    text = `EvoLink answered ${status}${codeText}${said}`;
+    code = 'error.httpOther';
   }
   init.retryable = retryable;
-  return new PictorError(kind, (/[.!?]$/.test(text) ? text : `${text}.`) + hint, init);
+  // Every template ends its sentence; what the provider said lost its own final stop above.
+  const text = words(code, at, said);
+  return new PictorError(kind, p.fallbackSuggestion ? words('error.suggestion', text, clip(p.fallbackSuggestion)) : text, init);
 }
 
 /** What one task failure code means, in words, and whether sending the same request again can help. */
-export interface TaskFailureMeaning { reason: string; retryable: boolean; advice: string }
+export interface TaskFailureMeaning { reason: string; retryable: boolean; advice: string; reasonWords: Words; adviceWords: Words }
 
-const CHANGE_INPUT = 'Change the prompt or the reference images before trying again.';
-const LATER = 'Retrying later may work.';
+function meaning(reason: Words, retryable: boolean, advice: Words): TaskFailureMeaning {
+  return { reason: english(reason), retryable, advice: english(advice), reasonWords: reason, adviceWords: advice };
+}
+
+const CHANGE_INPUT = words('advice.changeInput');
+const LATER = words('advice.later');
 
 /**
  * The one table of task failure codes (`error.code` of a `failed` task), as the provider's
@@ -215,24 +230,32 @@ const LATER = 'Retrying later may work.';
  * decision from it (src/core/jobs/failures.ts).
  */
 export const TASK_FAILURES: Readonly<Record<string, TaskFailureMeaning>> = {
-  content_policy_violation: { reason: 'The provider refused the prompt or images under its content policy.', retryable: false, advice: CHANGE_INPUT },
-  invalid_parameters: { reason: 'The provider rejected the parameters of the request.', retryable: false, advice: 'Check the size, resolution, quality and n before trying again.' },
-  image_processing_error: { reason: 'The provider could not process a reference image.', retryable: false, advice: CHANGE_INPUT },
-  image_dimension_mismatch: { reason: "The reference images' dimensions do not fit the request.", retryable: false, advice: CHANGE_INPUT },
-  generation_failed_no_content: { reason: 'The model finished without producing an image for this prompt.', retryable: false, advice: 'Try another prompt: reword it or describe the image differently.' },
-  service_error: { reason: 'The provider had an internal error.', retryable: true, advice: LATER },
-  generation_timeout: { reason: "The generation took too long on the provider's side.", retryable: true, advice: LATER },
-  resource_exhausted: { reason: 'The provider is out of capacity right now.', retryable: true, advice: LATER },
-  quota_exceeded: { reason: 'The provider refused the task because of a rate limit or quota.', retryable: true, advice: 'Wait a few minutes, then retry.' },
-  service_unavailable: { reason: 'The provider is unavailable right now.', retryable: true, advice: LATER },
-  unknown_error: { reason: 'The provider reported an unknown error.', retryable: true, advice: LATER },
-  request_cancelled: { reason: "The task was cancelled on the provider's side.", retryable: false, advice: 'Generate again if you still want the image.' },
-  resource_not_found: { reason: 'The provider does not know this task: its id is invalid or has expired.', retryable: false, advice: 'Generate again to send a new task (billed again).' },
+  content_policy_violation: meaning(words('task.content_policy_violation'), false, CHANGE_INPUT),
+  invalid_parameters: meaning(words('task.invalid_parameters'), false, words('advice.checkOptions')),
+  image_processing_error: meaning(words('task.image_processing_error'), false, CHANGE_INPUT),
+  image_dimension_mismatch: meaning(words('task.image_dimension_mismatch'), false, CHANGE_INPUT),
+  generation_failed_no_content: meaning(words('task.generation_failed_no_content'), false, words('advice.reword')),
+  service_error: meaning(words('task.service_error'), true, LATER),
+  generation_timeout: meaning(words('task.generation_timeout'), true, LATER),
+  resource_exhausted: meaning(words('task.resource_exhausted'), true, LATER),
+  quota_exceeded: meaning(words('task.quota_exceeded'), true, words('advice.wait')),
+  service_unavailable: meaning(words('task.service_unavailable'), true, LATER),
+  unknown_error: meaning(words('task.unknown_error'), true, LATER),
+  request_cancelled: meaning(words('task.request_cancelled'), false, words('advice.generateAgain')),
+  resource_not_found: meaning(words('task.resource_not_found'), false, words('advice.newTask')),
 };
 
 /** A code the table does not know: the provider said it failed, and trying later is the honest advice. */
 export function taskFailureMeaning(code: string): TaskFailureMeaning {
-  return TASK_FAILURES[code] ?? { reason: `The provider reported that the task failed (${code}).`, retryable: true, advice: LATER };
+  return TASK_FAILURES[code] ?? meaning(words('task.unknownCode', code), true, LATER);
+}
+
+/** The error's words as a sentence (a final stop added where its English has none), or its English as one. */
+export function asSentence(e: PictorError): WordArg {
+  const s = e.message.trimEnd();
+  const ended = /[.!?…]$/.test(s);
+  if (e.words && s === e.message) return ended ? e.words : words('job.sentence', e.words);
+  return ended ? s : `${s}.`;
 }
 
 /** Removes the key from text that came from elsewhere (a provider message might echo it). */
@@ -249,5 +272,11 @@ export function redactError(e: PictorError, secret: string | undefined): PictorE
     if (typeof v === 'string' && v.includes(secret)) (e as unknown as Record<string, string>)[f] = redact(v, secret);
   }
   if (e.stack?.includes(secret)) e.stack = redact(e.stack, secret);
+  if (e.words) e.words = redactWords(e.words, secret);
   return e;
+}
+
+function redactWords(w: Words, secret: string): Words {
+  if (!w.args) return w;
+  return { code: w.code, args: w.args.map((a) => (typeof a === 'string' ? redact(a, secret) : typeof a === 'object' ? redactWords(a, secret) : a)) };
 }

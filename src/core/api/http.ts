@@ -2,9 +2,10 @@
 // network-error classification, backoff with full jitter, and the retry loop.
 
 import { request, type Dispatcher } from 'undici';
-import { PictorError } from './errors';
+import { PictorError, asSentence } from './errors';
 import { describeUrl, isLoopbackHost, stripCredentials, PRIVATE_TARGET } from './addresses';
 import type { Dispatchers, ProxyUse } from './proxy';
+import { words } from '../../shared/words';
 
 /** What a request is for; it decides which failures may be retried. */
 export type Operation = 'create' | 'poll' | 'upload' | 'download';
@@ -117,42 +118,29 @@ function errorMessages(err: unknown): string {
 
 /** A failure on the way to or at the proxy: the request never reached `host`. */
 function proxyError(err: unknown, code: string, host: string, p: ProxyUse): PictorError | undefined {
-  const proxy = `the proxy ${p.shown} (from ${p.source})`;
   const refused = /Proxy response \((\d{3})\)/.exec(errorMessages(err));
   if (refused) {
     const status = Number(refused[1]);
     if (status === 407) {
-      return new PictorError(
-        'network',
-        `${cap(proxy)} asked for credentials (HTTP 407). Set http.proxyAuthorization, or put user:password into ${p.source}. Nothing was sent to ${host}.`,
-        { retryable: false, status },
-      );
+      return new PictorError('network', words('proxy.auth', p.shown, p.source, host), { retryable: false, status });
     }
-    return new PictorError(
-      'network',
-      `${cap(proxy)} would not connect to ${host} (HTTP ${status}). Check ${p.source}, or add ${host} to http.noProxy or NO_PROXY if it must be reached directly. Nothing was sent to ${host}.`,
-      { retryable: status === 502 || status === 503 || status === 504, status },
-    );
+    return new PictorError('network', words('proxy.refused', p.shown, p.source, host, status), { retryable: status === 502 || status === 503 || status === 504, status });
   }
   if (NOT_SENT.has(code)) {
     return new PictorError(
       code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'network',
-      `Could not reach ${proxy} (${code}). Check ${p.source}, or clear it if this network has no proxy. Nothing was sent to ${host}.`,
+      words('proxy.unreachable', p.shown, p.source, code, host),
       { retryable: true },
     );
   }
   if (code === 'UND_ERR_PRX_TLS' || TLS.test(code)) {
     return new PictorError(
       'network',
-      `The secure connection to ${host} through ${proxy} failed (${code}). If the proxy inspects HTTPS, add its certificate with NODE_EXTRA_CA_CERTS, or turn off http.proxyStrictSSL. Nothing was sent to ${host}.`,
+      words('proxy.tls', host, p.shown, p.source, code),
       { retryable: false },
     );
   }
   return undefined;
-}
-
-function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /**
@@ -165,12 +153,8 @@ export function classifyError(err: unknown, op: Operation, host: string, signal?
   const code = errorCode(err) ?? 'unknown';
   if (LOCAL.has(code)) {
     const detail = /invalid ([\w-]+) header/i.exec(errorMessages(err))?.[1];
-    return new PictorError(
-      'invalid',
-      `Pictor could not build the request to ${host}${detail ? ` (the ${detail} header has a character HTTP does not allow)` : ` (${code})`}; nothing was sent.` +
-        (detail === 'authorization' ? ' Run "Pictor: Set API Key" and paste the key again.' : ''),
-      { retryable: false },
-    );
+    const built = detail ? words('error.buildHeader', host, detail) : words('error.buildCode', host, code);
+    return new PictorError('invalid', detail === 'authorization' ? words('error.pasteKeyAgain', built) : built, { retryable: false });
   }
   if (code === PRIVATE_TARGET) {
     return new PictorError('download', `${stripCredentials(errorMessages(err)).slice(0, 200)}; Pictor only downloads results from the internet or from the configured provider. Nothing was fetched from it.`, {
@@ -185,32 +169,28 @@ export function classifyError(err: unknown, op: Operation, host: string, signal?
     const kind = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'network';
     const what =
       code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-        ? `Could not look up ${host} (${code}). Check the network connection and the URL setting.`
+        ? words('error.lookup', host, code)
         : code === 'UND_ERR_CONNECT_TIMEOUT'
-          ? `Connecting to ${host} timed out. Check the network connection, the proxy and the URL setting.`
-          : `Could not connect to ${host} (${code}). Check the network connection, the proxy and the URL setting.`;
+          ? words('error.connectTimeout', host)
+          : words('error.connect', host, code);
     return new PictorError(kind, what, { retryable: true });
   }
   if (TLS.test(code)) {
-    return new PictorError('network', `The secure connection to ${host} failed (${code}). A proxy or firewall may be intercepting HTTPS: add its certificate with NODE_EXTRA_CA_CERTS.`, {
+    return new PictorError('network', words('error.tls', host, code), {
       retryable: false,
     });
   }
   const kind = TIMEOUTS.has(code) ? 'timeout' : 'network';
   const base =
     kind === 'timeout'
-      ? `${host} did not answer in time (${code}).`
+      ? words('error.noAnswer', host, code)
       : code === 'unknown'
-        ? `The connection to ${host} failed: ${stripCredentials(String((err as Error)?.message ?? err)).slice(0, 200)}`
-        : `The connection to ${host} broke (${code}).`;
+        ? words('error.brokeSaid', host, stripCredentials(String((err as Error)?.message ?? err)).slice(0, 200))
+        : words('error.broke', host, code);
   if (op === 'create') {
     // The request may have reached the provider and created a (billed) task before the
     // connection broke; sending it again could pay for the same images twice.
-    return new PictorError(
-      kind,
-      `${base} The task may have been created anyway; Pictor will not send it again to avoid double billing. Check your EvoLink dashboard before retrying.`,
-      { retryable: false },
-    );
+    return new PictorError(kind, words('error.maybeCreated', base), { retryable: false });
   }
   return new PictorError(kind, base, { retryable: true });
 }
@@ -221,10 +201,10 @@ export function sentence(s: string): string {
 }
 
 // After the retries ran out on a busy or failing provider, the one thing left to do is wait.
-function laterAdvice(e: PictorError): string {
-  if (e.kind === 'rate_limit') return ' Wait a minute or two, then retry.';
-  if (e.kind === 'server') return ' The provider seems to be having trouble; retry in a few minutes.';
-  return '';
+function gaveUp(e: PictorError): 'error.gaveUp' | 'error.gaveUpWait' | 'error.gaveUpServer' {
+  if (e.kind === 'rate_limit') return 'error.gaveUpWait';
+  if (e.kind === 'server') return 'error.gaveUpServer';
+  return 'error.gaveUp';
 }
 
 export interface RetryOptions {
@@ -253,7 +233,7 @@ export async function withRetry<T>(o: RetryOptions, attemptFn: (attempt: number)
         if (attempt === 0) throw e;
         // A lowered budget means more tries would not help (e.g. an expired link).
         const stillRetryable = e.retryable && !(lowered !== undefined && lowered < o.policy.retries);
-        throw e.withRetryable(stillRetryable, `${sentence(e.message)} Gave up after ${attempt + 1} attempts.${laterAdvice(e)}`);
+        throw e.withRetryable(stillRetryable, words(gaveUp(e), asSentence(e), attempt + 1));
       }
       const delay = backoffDelay(attempt, o.policy, e.retryAfterMs);
       o.log(

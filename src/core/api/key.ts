@@ -2,6 +2,7 @@
 // with a line break or a character such as "…" or a Cyrillic "с" cannot be sent, and trying fails
 // inside the HTTP client before anything leaves the machine. Caught where the key is typed instead.
 
+import { english, words, type Words } from '../../shared/words';
 export type KeyProblem =
   | { kind: 'empty' }
   | { kind: 'short' }
@@ -24,17 +25,21 @@ export function keyProblem(key: string): KeyProblem | undefined {
   return undefined;
 }
 
-/** The problem in words (English; the VS Code side has its own translated texts). */
+/** The problem in words (English; the UI words `keyProblemWords` in the user's language). */
 export function describeKeyProblem(p: KeyProblem): string {
+  return english(keyProblemWords(p));
+}
+
+export function keyProblemWords(p: KeyProblem): Words {
   switch (p.kind) {
     case 'empty':
-      return 'The API key is empty.';
+      return words('error.keyEmpty');
     case 'short':
-      return 'The API key is too short to be an EvoLink key.';
+      return words('error.keyShort');
     case 'whitespace':
-      return `The API key has a space or line break inside it (at character ${p.index + 1}).`;
+      return words('error.keySpace', p.index + 1);
     case 'character':
       // The code point, not the character: nothing of a key is ever shown, even a wrong part of it.
-      return `The API key contains a character HTTP cannot carry (${p.codePoint}, at character ${p.index + 1}); a key has only plain ASCII letters, digits and symbols.`;
+      return words('error.keyChar', p.codePoint, p.index + 1);
   }
 }

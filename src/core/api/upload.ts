@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { MAX_REFERENCE_BYTES } from '../../shared/limits';
 import { PictorError } from './errors';
 import { sniffImageType } from './imageInfo';
+import { words } from '../../shared/words';
 
 export const MIME: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
@@ -16,19 +17,19 @@ export async function inspectUpload(filePath: string): Promise<{ size: number; t
     fh = await fs.promises.open(filePath, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new PictorError('invalid', `Cannot read the reference image ${path.basename(filePath)} (${code}).`);
+    throw new PictorError('invalid', words('upload.cannotRead', path.basename(filePath), code));
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new PictorError('invalid', `${path.basename(filePath)} is not a file.`);
+    if (!st.isFile()) throw new PictorError('invalid', words('upload.notFile', path.basename(filePath)));
     if (st.size > MAX_REFERENCE_BYTES) {
-      throw new PictorError('invalid', `${path.basename(filePath)} is larger than 50 MB, the provider's limit for reference images.`);
+      throw new PictorError('invalid', words('upload.tooBig', path.basename(filePath)));
     }
     const head = Buffer.alloc(64);
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
     const type = sniffImageType(head.subarray(0, bytesRead));
     if (!type) {
-      throw new PictorError('invalid', `${path.basename(filePath)} is not a PNG, JPEG or WebP image; gpt-image-2 accepts only those.`);
+      throw new PictorError('invalid', words('upload.notImage', path.basename(filePath)));
     }
     return { size: st.size, type };
   } finally {

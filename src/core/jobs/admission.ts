@@ -5,14 +5,17 @@
 
 import type { JobError, JobRecord, JobState } from '../store';
 import type { TaskObject } from '../types';
-import { type QueueCore, duration } from './core';
+import { type QueueCore, durationWords } from './core';
 import { isActive } from './states';
 import type { Transitions } from './transitions';
+import { isWords, said, words } from '../../shared/words';
 
 export function toJobError(e: unknown): JobError {
   const o = (typeof e === 'object' && e !== null ? e : {}) as { kind?: unknown; code?: unknown; message?: unknown; retryable?: unknown };
   const message = typeof o.message === 'string' && o.message ? o.message : String(e);
   const err: JobError = { kind: typeof o.kind === 'string' ? o.kind : 'unknown', message, retryable: o.retryable === true };
+  const w = (e as { words?: unknown } | null)?.words;
+  if (isWords(w)) err.words = w;
   if (o.code !== undefined && o.code !== null && o.code !== '') err.code = String(o.code);
   return err;
 }
@@ -107,7 +110,7 @@ export class Admission {
       if (!core.alive(job) || job.state !== 'creating') return;
       await this.tx.fail(job, {
         kind: 'store',
-        message: `Pictor could not record the task before sending it, so it was not sent (${(e as Error).message}). Retry to send it.`,
+        ...said(words('job.storeFailed', (e as Error).message)),
         retryable: true,
       });
       return;
@@ -169,8 +172,9 @@ export class Admission {
       const status = statusOf(e);
       await this.tx.fail(job, {
         ...err,
-        message: `EvoLink kept refusing new tasks because of its rate limit for ${duration(waited)}` +
-          `${status ? ` (HTTP ${status}${err.code ? ` ${err.code}` : ''})` : ''}; nothing was created or billed. Wait a few minutes, then retry.`,
+        ...said(status
+          ? words('job.rateLimitedStatus', durationWords(waited), `${status}${err.code ? ` ${err.code}` : ''}`)
+          : words('job.rateLimited', durationWords(waited))),
         retryable: true,
       });
       return;

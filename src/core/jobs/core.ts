@@ -5,6 +5,7 @@ import type { JobRecord, TaskStore } from '../store';
 import type { PacingPolicy } from './pacing';
 import type { PruneLimits } from './resume';
 import { newRuntime, type JobEvent, type LogLevel, type QueueOptions, type Runtime, type TaskClient } from './types';
+import { english, words, type Words } from '../../shared/words';
 
 interface Waiter { resolve(r: JobRecord): void; reject(e: Error): void }
 
@@ -126,12 +127,16 @@ export function checkTimeout(min: number): number {
 
 /** `0.1 seconds`, `15 minutes`, `1.5 minutes`: how long, for a message. */
 export function duration(ms: number): string {
+  return english(durationWords(ms));
+}
+
+export function durationWords(ms: number): Words {
   if (ms < 60_000) {
     const s = Math.round(ms / 100) / 10;
-    return `${s} second${s === 1 ? '' : 's'}`;
+    return words(s === 1 ? 'job.second' : 'job.seconds', s);
   }
   const m = Math.round(ms / 6_000) / 10;
-  return `${m} minute${m === 1 ? '' : 's'}`;
+  return words(m === 1 ? 'job.minute' : 'job.minutes', m);
 }
 
 export function endSentence(s: string): string {

@@ -4,6 +4,7 @@
 import { TASK_FAILURES, taskFailureMeaning } from '../api/errors';
 import type { JobError } from '../store';
 import type { TaskObject } from '../types';
+import { english, words } from '../../shared/words';
 
 export { TASK_FAILURES };
 
@@ -11,6 +12,8 @@ export { TASK_FAILURES };
 export function describeTaskFailure(error: TaskObject['error'] | undefined): JobError {
   const code = error?.code !== undefined && error?.code !== null && String(error.code) !== '' ? String(error.code) : 'unknown_error';
   const info = taskFailureMeaning(code);
-  const said = error?.message ? ` The provider said: "${error.message}".` : '';
-  return { kind: 'task_failed', code, message: `${info.reason}${said} ${info.advice}`, retryable: info.retryable };
+  const w = error?.message
+    ? words('task.failureSaid', info.reasonWords, error.message, info.adviceWords)
+    : words('task.failure', info.reasonWords, info.adviceWords);
+  return { kind: 'task_failed', code, message: english(w), words: w, retryable: info.retryable };
 }

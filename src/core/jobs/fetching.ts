@@ -10,6 +10,7 @@ import { toJobError } from './admission';
 import { type QueueCore, endSentence, snap } from './core';
 import { RESULTS_LIFETIME_MS } from './types';
 import type { Transitions } from './transitions';
+import { said, words, type WordArg } from '../../shared/words';
 
 /** The results the job keeps: at most n (the rest are logged and never downloaded). */
 export function limitResults(job: JobRecord, results: string[], log: QueueCore['log']): string[] {
@@ -60,7 +61,7 @@ export class Fetching {
     const core = this.core;
     const results = job.results ?? [];
     if (!results.length) {
-      await this.tx.stop(job, { kind: 'task_failed', code: 'no_results', message: 'The task completed without any image. Retry sends it again.', retryable: true });
+      await this.tx.stop(job, { kind: 'task_failed', code: 'no_results', ...said(words('job.noResults')), retryable: true });
       return;
     }
     const rt = core.rt(job);
@@ -108,14 +109,17 @@ export class Fetching {
     if (lost) {
       const saved = n - lost;
       const fresh = job.resultsAt !== undefined && core.now() - job.resultsAt < RESULTS_LIFETIME_MS;
+      // The last error as a sentence (a final stop added where it had none), then what was saved and what Retry does.
+      const why: WordArg = lastErr?.words
+        ? (endSentence(lastErr.message) === lastErr.message ? lastErr.words : words('job.sentence', lastErr.words))
+        : lastErr?.message ? endSentence(lastErr.message) : words('job.sentence', words('job.unknownError'));
+      let w = words(n > 1 ? 'job.downloadsLost' : 'job.downloadLost', lost, n, why);
+      if (saved) w = words('job.someSaved', w, saved);
+      w = words(fresh ? 'job.retryDownloads' : 'job.linksExpired', w);
       await this.tx.stop(job, {
         kind: 'download',
         ...(lastErr?.code ? { code: lastErr.code } : {}),
-        message: `${lost} of ${n} image${n > 1 ? 's' : ''} could not be downloaded: ${endSentence(lastErr?.message ?? 'unknown error')}`
-          + (saved ? ` ${saved} saved.` : '')
-          + (fresh
-            ? ' Retry downloads the missing ones again without a new task (possible for 24 hours after it finished).'
-            : ' Their links have expired: Retry sends the task again.'),
+        ...said(w),
         retryable: true,
       });
       return;
@@ -148,7 +152,8 @@ export class Fetching {
         if (!core.alive(job)) return;
         await this.tx.stop(job, {
           kind: 'finalize',
-          message: `The images were downloaded but could not be put in place: ${String((e as Error)?.message ?? e).replace(/^Error: /, '').replace(/\.$/, '')}. Retry tries again.`,
+          // What the glue said (already in the user's language), without its final stop.
+          ...said(words('job.finalizeFailed', String((e as Error)?.message ?? e).replace(/^Error: /, '').replace(/[.。]$/, ''))),
           retryable: true,
         });
         return;

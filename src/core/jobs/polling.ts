@@ -11,6 +11,7 @@ import type { QueueCore } from './core';
 import { MAX_SAMPLES } from './pacing';
 import { RESULTS_LIFETIME_MS } from './types';
 import type { Transitions } from './transitions';
+import { said, words } from '../../shared/words';
 
 const KNOWN_STATUSES = new Set(['pending', 'processing', 'completed', 'failed']);
 const TRANSIENT_POLL_KINDS = new Set(['network', 'timeout', 'server', 'rate_limit', 'bad_response']);
@@ -107,7 +108,7 @@ export class Polling {
       await this.tx.stop(job, {
         kind: 'task_failed',
         code: 'unknown_status',
-        message: `The provider reported the status "${status}" for this task, which Pictor does not know, so it stopped waiting. Generate again if you still want the image (a new task is billed again).`,
+        ...said(words('job.unknownStatus', status)),
         retryable: false,
       });
       return;
@@ -130,7 +131,7 @@ export class Polling {
     const status = statusOf(e);
     if (err.kind === 'auth' || err.kind === 'forbidden' || status === 401 || status === 403) {
       this.tx.stopWatch(job);
-      await this.tx.stop(job, { ...err, retryable: true, message: `${err.message} The task id is kept: Retry continues waiting for it.` });
+      await this.tx.stop(job, { ...err, retryable: true, ...said(words('job.idKept', err.words ?? err.message)) });
       return;
     }
     if (err.kind === 'not_found' || status === 404 || err.code === 'task_not_found') {
@@ -138,7 +139,7 @@ export class Polling {
       await this.tx.stop(job, {
         kind: 'not_found',
         code: err.code ?? 'task_not_found',
-        message: 'The provider no longer knows this task: it expired or its id is unknown. Retry sends it again as a new task, which is billed again.',
+        ...said(words('job.expired')),
         retryable: true,
       });
       return;
@@ -165,7 +166,7 @@ export class Polling {
     if (now >= rt.deadline) {
       this.tx.stopWatch(job);
       if (job.detached) {
-        void core.guard(job, this.tx.stop(job, { kind: 'timeout', message: 'Stopped watching this cancelled task: its results would have expired.', retryable: false }));
+        void core.guard(job, this.tx.stop(job, { kind: 'timeout', ...said(words('job.stoppedWatching')), retryable: false }));
       } else {
         void core.guard(job, this.tx.timeOut(job, 'result'));
       }

@@ -16,6 +16,7 @@ import { DEFAULT_PRUNE, planResume } from './resume';
 import { isActive, isFinal, isLive, isRetryableState, retryPlan } from './states';
 import { Transitions } from './transitions';
 import type { JobEvent, QueueOptions } from './types';
+import { errorOf, words } from '../../shared/words';
 
 export class JobQueue {
   private readonly core: QueueCore;
@@ -90,7 +91,7 @@ export class JobQueue {
   /** Settles when the job reaches completed/failed/cancelled/timed_out/unknown. */
   wait(id: string): Promise<JobRecord> {
     const job = this.core.jobs.get(id);
-    if (!job) return Promise.reject(new Error(`Pictor has no task with id ${id}.`));
+    if (!job) return Promise.reject(errorOf(words('queue.noTask', id)));
     if (isFinal(job)) return Promise.resolve(snap(job));
     if (this.core.disposed) return Promise.reject(stoppedError());
     return new Promise((resolve, reject) => this.core.addWaiter(id, { resolve, reject }));
@@ -141,12 +142,12 @@ export class JobQueue {
     this.assertLive();
     const core = this.core;
     const job = core.jobs.get(id);
-    if (!job) throw new Error(`Pictor has no task with id ${id}.`);
+    if (!job) throw errorOf(words('queue.noTask', id));
     const successor = job.supersededBy ? core.jobs.get(job.supersededBy) : undefined;
     if (successor) return snap(successor);
     if (this.reopened.has(id) && isLive(job)) return snap(job);
     if (!isRetryableState(job.state) || job.supersededBy) {
-      throw new Error(`Only failed, timed out or unknown tasks can be retried (this one is ${job.state}).`);
+      throw errorOf(words('queue.notRetryable', job.state));
     }
     const plan = retryPlan(job, core.now());
     if (plan === 'new_task') {
@@ -234,7 +235,7 @@ export class JobQueue {
   /** Forgets a job (memory and store). A job being sent, polled or downloaded must be cancelled first. */
   async remove(id: string): Promise<void> {
     const job = this.core.jobs.get(id);
-    if (job && isActive(job)) throw new Error('Cancel this task before removing it: it is still running.');
+    if (job && isActive(job)) throw errorOf(words('queue.stillRunning'));
     if (job) this.history.forget(job);
     await this.core.store.remove(id);
   }
@@ -289,6 +290,6 @@ export class JobQueue {
   }
 
   private assertLive(): void {
-    if (this.core.disposed) throw new Error('The Pictor task queue has been disposed.');
+    if (this.core.disposed) throw errorOf(words('queue.disposed'));
   }
 }

@@ -3,8 +3,9 @@
 // the next job, always in that order.
 
 import type { JobError, JobRecord, JobState } from '../store';
-import { type QueueCore, duration } from './core';
+import { type QueueCore, durationWords } from './core';
 import { UNKNOWN_AFTER_RESTART_MESSAGE } from './types';
+import { english, words } from '../../shared/words';
 
 type Ending = 'failed' | 'timed_out' | 'cancelled';
 
@@ -34,10 +35,9 @@ export class Transitions {
   }
 
   timeOut(job: JobRecord, phase: 'result' | 'download'): Promise<void> {
-    const what = phase === 'download' ? `The images were not downloaded within ${duration(this.core.timeoutMs)}.` : `No result after ${duration(this.core.timeoutMs)}.`;
-    const then = phase === 'download' ? ' The result links are kept: Retry downloads them again without a new task.' : ' The task id is kept: Retry keeps waiting for it.';
+    const w = words(phase === 'download' ? 'job.downloadTimeout' : 'job.noResultTimeout', durationWords(this.core.timeoutMs));
     this.core.log('warn', `job ${job.id}: timed out ${phase === 'download' ? 'downloading' : 'waiting for'} task ${job.taskId}`);
-    return this.end(job, 'timed_out', { error: { kind: 'timeout', message: `${what}${then}`, retryable: true } });
+    return this.end(job, 'timed_out', { error: { kind: 'timeout', message: english(w), words: w, retryable: true } });
   }
 
   /** Ends a job that went wrong: failed in the foreground, or a background watch that ends quietly. */
@@ -73,7 +73,7 @@ export class Transitions {
     job.state = 'unknown';
     job.finishedAt = this.core.now();
     job.mayBeBilled = true;
-    job.error = { kind: 'unknown', message: UNKNOWN_AFTER_RESTART_MESSAGE, retryable: true };
+    job.error = { kind: 'unknown', message: UNKNOWN_AFTER_RESTART_MESSAGE, words: words('job.unknownAfterRestart'), retryable: true };
     return this.core.persist(job);
   }
 

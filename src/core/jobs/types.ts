@@ -4,6 +4,7 @@ import type { CreateTaskBody, DownloadedImage, TaskObject } from '../types';
 import type { JobRecord, TaskStore } from '../store';
 import type { PacingPolicy, ProgressSample } from './pacing';
 import type { PruneLimits } from './resume';
+import { ENGLISH } from '../../shared/words';
 
 /** The part of EvoLinkClient the queue uses, so tests can hand it a double. */
 export type TaskClient = {
@@ -48,8 +49,7 @@ export interface QueueOptions {
 /** Result URLs expire 24 h after the task finished (api.md §2). */
 export const RESULTS_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
-export const UNKNOWN_AFTER_RESTART_MESSAGE =
-  'Pictor was stopped while this task was being created; it was not resent to avoid paying twice. Retry to send it again.';
+export const UNKNOWN_AFTER_RESTART_MESSAGE = ENGLISH['job.unknownAfterRestart'];
 
 /** What the queue knows of a job beyond its record; never persisted. */
 export interface Runtime {

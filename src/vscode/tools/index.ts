@@ -6,6 +6,7 @@ import { fillPlaceholdersTool } from './fillTool';
 import { generateImageTool } from './generateTool';
 import { listPlaceholdersTool } from './listTool';
 import { answer } from './run';
+import { say } from '../say';
 
 export const TOOL_NAMES = ['pictor_generateImage', 'pictor_fillPlaceholders', 'pictor_listPlaceholders'] as const;
 
@@ -22,7 +23,7 @@ function answering<T>(name: string, deps: ToolDeps, tool: vscode.LanguageModelTo
           return answer(e.message);
         }
         deps.log.error(`${name} failed: ${(e as Error).message}`);
-        return answer(vscode.l10n.t('Pictor could not finish: {0}', (e as Error).message));
+        return answer(vscode.l10n.t('Pictor could not finish: {0}', say(e as Error)));
       }
     },
   };
