@@ -107,7 +107,7 @@ describe('page options (issue 13 item 1)', function () {
 
   it('an invalid value in the front matter is marked on its line, and nothing is sent for the page; an invalid override stops only its placeholder', async () => {
     const dir = await freshFolder('page-options/invalid');
-    const prompts = ['a fern in a jar', 'a copper kettle'];
+    const prompts = ['a fern in a jar', 'a copper kettle with its own override']; // prompts no other suite sends
     const text = ['---', 'pictor:', '  size: "1:1"', '  quality: ultra', '---', '', `![${prompts[0]}]()`, '', `![${prompts[1]}]()`, ''].join('\n');
     const uri = await writeDoc(path.join(dir, 'page.md'), text);
     const doc = await vscode.workspace.openTextDocument(uri);
