@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { session, runFromPalette, findFrame, screenshot, clickWorkbench, clearNotifications, setApiKeyByHand, openFileQuickly } from './session.mjs';
+import { session, runFromPalette, findFrame, screenshot, clickWorkbench, clearNotifications, setApiKeyByHand, openFileQuickly, activeEditor } from './session.mjs';
 
 const READY = '#app[aria-busy="false"] #opt-size';
 
@@ -74,7 +74,7 @@ describe('Pictor panel (e2e)', function () {
     const { page } = session;
     await openFileQuickly('README.md');
     // The cursor goes to the end of the page: generated links land after its line.
-    await page.locator('.editor-instance .view-lines').first().click();
+    await activeEditor().locator('.view-lines').click();
     await page.keyboard.press('Control+End');
     await runFromPalette('Pictor: Open Panel');
     await page.locator('.tabs-container .tab', { hasText: 'Pictor' }).waitFor({ state: 'visible', timeout: 20_000 });
@@ -205,7 +205,7 @@ describe('Pictor panel (e2e)', function () {
 
     // The person types a value Pictor cannot send into the front matter: the panel says so at once.
     await page.locator('.tabs-container .tab', { hasText: 'page-options.md' }).first().click();
-    await page.locator('.editor-instance .view-lines').first().click();
+    await activeEditor().locator('.view-lines').click();
     await page.keyboard.press('Control+Home');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
