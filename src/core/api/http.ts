@@ -34,21 +34,18 @@ export function checkUrl(raw: string, what: string): URL {
   try {
     u = new URL(raw);
   } catch {
-    throw new PictorError('invalid', `${what} is not a valid URL.`);
+    throw new PictorError('invalid', words('error.badUrl', what));
   }
   if (u.protocol === 'https:') return u;
   if (u.protocol === 'http:' && isLoopbackHost(u.hostname)) return u;
   if (u.protocol === 'http:') {
-    throw new PictorError(
-      'invalid',
-      `${what} must use https:// (got ${describeUrl(u)}). Plain http:// is only allowed for 127.0.0.1 or localhost.`,
-    );
+    throw new PictorError('invalid', words('error.plainHttp', what, describeUrl(u)));
   }
-  throw new PictorError('invalid', `${what} must be an https:// URL (got ${u.protocol}).`);
+  throw new PictorError('invalid', words('error.notHttps', what, u.protocol));
 }
 
 export function cancelledError(): PictorError {
-  return new PictorError('cancelled', 'Cancelled.');
+  return new PictorError('cancelled', words('error.cancelled'));
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
