@@ -154,8 +154,13 @@ export async function editorText() {
 export async function openFromExplorer(name) {
   const { page } = session;
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
-  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  // With many files the Explorer (a virtual list) renders only the rows in view: then Quick Open.
+  const shown = await row.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+  if (shown) {
+    await row.click();
+    await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  } else {
+    await openFileQuickly(name);
+  }
   await activeEditor().locator('.view-line').first().waitFor({ state: 'visible', timeout: 10_000 });
 }
