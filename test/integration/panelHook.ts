@@ -42,5 +42,5 @@ export async function waitForHistory(prompt: string, timeoutMs = 30_000): Promis
 /** Generated in panel.phase1, looked up in panel.phase2 after the host restarted. */
 export const RESTART_PROMPT = 'a paper lantern kept across a restart';
 
-/** Generated in variants.phase1 and left unpicked; picked in variants.phase2 after the host restarted. */
+/** Generated in picks.phase1 and left unpicked; picked in picks.phase2 after the host restarted. */
 export const PICK_RESTART_PROMPT = 'a windmill kept for a pick across a restart';

@@ -1,4 +1,4 @@
-// A pick survives a reload: phase 1 generates variants and leaves them unpicked; variants.phase2.test.ts
+// A pick survives a reload: phase 1 generates variants and leaves them unpicked; picks.phase2.test.ts
 // finds them again in a new extension host on the same workspace and picks one.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
