@@ -8,8 +8,8 @@ import { createsFor } from './editorHelpers';
 import { waitFor } from './helpers';
 import { logMark, waitForLog } from './hostFiles';
 
-/** `[slow:4000]` makes the fake take about 12 s over this task: longer than the rest of this host's life. */
-const RESUMED_PROMPT = 'a kite tethered to a fence post [slow:4000]';
+/** `[slow:20000]` makes the fake take about 60 s over this task: longer than the rest of this host's life and its shutdown (12 s was not, in a full run). */
+const RESUMED_PROMPT = 'a kite tethered to a fence post [slow:20000]';
 
 describe('language model tools across a restart (phase 1: before)', () => {
   it('leaves a tool\'s task running at the provider when the host stops', async function () {

@@ -6,13 +6,13 @@ import { waitFor, workspaceRoot } from './helpers';
 import { logSince, pictorLogFile } from './hostFiles';
 
 /** The prompt phase 1 sent (not imported: loading that spec file here would run its suite again). */
-const RESUMED_PROMPT = 'a kite tethered to a fence post [slow:4000]';
+const RESUMED_PROMPT = 'a kite tethered to a fence post [slow:20000]';
 
 describe('language model tools across a restart (phase 2: after)', () => {
   it('the new host resumes the tool\'s task and saves its image in images/ at the workspace root, without sending it again', async function () {
     this.timeout(120_000);
     const images = path.join(workspaceRoot().fsPath, 'images');
-    const slug = 'a-kite-tethered-to-a-fence-post-slow-4000-';
+    const slug = 'a-kite-tethered-to-a-fence-post-slow-20000-';
     const [file] = await waitFor('the resumed image', async () => {
       const found = (await filesIn(images)).filter((f) => f.startsWith(slug));
       return found.length ? found : undefined;
