@@ -6,11 +6,11 @@ import { button, el, formatElapsed, icon, keepFocus, section } from './dom';
 import { send, t } from './state';
 
 const STATE_ICON: Record<JobStateView, string> = {
-  queued: 'clock', creating: 'loading', running: 'loading', downloading: 'cloud-download',
+  uploading: 'cloud-upload', queued: 'clock', creating: 'loading', running: 'loading', downloading: 'cloud-download',
   completed: 'pass-filled', failed: 'error', cancelled: 'circle-slash', timed_out: 'watch', unknown: 'question',
 };
 const STATE_TEXT: Record<JobStateView, StringKey> = {
-  queued: 'stateQueued', creating: 'stateCreating', running: 'stateRunning', downloading: 'stateDownloading',
+  uploading: 'stateUploading', queued: 'stateQueued', creating: 'stateCreating', running: 'stateRunning', downloading: 'stateDownloading',
   completed: 'stateCompleted', failed: 'stateFailed', cancelled: 'stateCancelled', timed_out: 'stateTimedOut', unknown: 'stateUnknown',
 };
 

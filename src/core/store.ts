@@ -3,10 +3,10 @@
 // memento, a JSON file) without knowing how the queue schedules anything.
 
 import type { Words } from '../shared/words';
-import type { CreateTaskBody, DownloadedImage } from './types';
+import type { CreateTaskBody, DownloadedImage, ReferenceInput } from './types';
 
 export type JobState =
-  | 'queued' | 'creating' | 'running' | 'downloading'
+  | 'uploading' | 'queued' | 'creating' | 'running' | 'downloading'
   | 'completed' | 'failed' | 'cancelled' | 'timed_out' | 'unknown';
 
 /** States in which wait() settles. 'cancelled' may still be watched in the background (see `detached`). */
@@ -19,6 +19,14 @@ export interface JobTarget {
   baseName: string;
   /** Opaque JSON for the glue (document uri, placeholder…); the queue only stores it. */
   meta?: unknown;
+}
+
+/** The local reference images a job uploads before it is queued (state 'uploading'). */
+export interface JobUpload {
+  /** The references in the user's order (files by path, URLs as given): `body.image_urls` is rebuilt from them. */
+  references: ReferenceInput[];
+  /** The URL each local file got so far, by its path: a resumed job uploads only the others. */
+  urls: Record<string, string>;
 }
 
 export interface JobError {
@@ -64,6 +72,11 @@ export interface JobRecord {
   mayBeBilled?: boolean;
   /** The images' real pixel size differs from the size asked for: said once, in words. */
   sizeNote?: string;
+  /**
+   * Local reference images still to upload: present from the submit until `body` carries their URLs
+   * (then the job is queued). Kept on a job that failed while uploading, so a Retry uploads them again.
+   */
+  upload?: JobUpload;
 }
 
 export interface TaskStore {

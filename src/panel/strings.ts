@@ -74,6 +74,7 @@ export function panelStrings(): PanelStrings {
     retryKeep: vscode.l10n.t('Do Not Send'),
     retrying: vscode.l10n.t('Retried: see the newer row for this prompt.'),
     taskId: vscode.l10n.t('task {0}', P0),
+    stateUploading: vscode.l10n.t('Uploading references'),
     stateQueued: vscode.l10n.t('Queued'),
     stateCreating: vscode.l10n.t('Sending'),
     stateRunning: vscode.l10n.t('Generating'),

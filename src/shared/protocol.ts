@@ -42,7 +42,7 @@ export interface FileView {
 }
 
 export type JobStateView =
-  | 'queued' | 'creating' | 'running' | 'downloading'
+  | 'uploading' | 'queued' | 'creating' | 'running' | 'downloading'
   | 'completed' | 'failed' | 'cancelled' | 'timed_out' | 'unknown';
 
 export interface JobView {
@@ -153,7 +153,7 @@ export type StringKey =
   'retry' | 'retryAgain' | 'retryKeep' | 'retrying' | 'retryTask' | 'reuse' | 'reuseFor' | 'reveal' | 'revealFile' | 'saveUser' | 'saveWorkspace' |
   'sending' | 'size' | 'sizeAuto' | 'sizeCustom' | 'sizeCustomLabel' | 'sizeRatios' | 'stateCancelled' |
   'stateCompleted' | 'stateCreating' | 'stateDownloading' | 'stateFailed' | 'stateQueued' | 'stateRunning' |
-  'stateTimedOut' | 'stateUnknown' | 'targetDocument' | 'targetNone' | 'taskId' | 'uploading' |
+  'stateTimedOut' | 'stateUnknown' | 'stateUploading' | 'targetDocument' | 'targetNone' | 'taskId' | 'uploading' |
   'uploadingOne' | 'useSelection' |
   'spend' | 'spendSession' | 'spendWorkspace' | 'spendBalance' | 'spendBalanceKey' | 'spendBalanceNone' | 'spendLimit' |
   'spendRefresh' | 'usageReserved' | 'usageCharged' |

@@ -53,7 +53,8 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
         continue;
       }
       if (job) {
-        const label = job.state === 'queued' ? vscode.l10n.t('queued') : `${job.progress ?? 0}%`;
+        const label = job.state === 'uploading' ? vscode.l10n.t('uploading references')
+          : job.state === 'queued' ? vscode.l10n.t('queued') : `${job.progress ?? 0}%`;
         lenses.push(new vscode.CodeLens(range, { title: vscode.l10n.t('$(sync~spin) Pictor: {0}', label), command: 'pictor.openPanel', tooltip: vscode.l10n.t('Open the Pictor panel') }));
         continue;
       }

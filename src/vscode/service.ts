@@ -6,7 +6,7 @@ import { EvoLinkClient } from '../core/api/client';
 import { PictorError } from '../core/api/errors';
 import { JobQueue, type JobEvent } from '../core/jobs';
 import type { JobRecord } from '../core/store';
-import { validateRequest, withUploadedReferences, type ValidRequest } from '../core/request';
+import { validateRequest, type ValidRequest } from '../core/request';
 import type { DownloadedImage, GenerationInput } from '../core/types';
 import { readSettings, type PictorSettings } from './config';
 import { affectsProxy, readProxySettings, sameProxy } from './proxySettings';
@@ -53,7 +53,10 @@ export class PictorService implements vscode.Disposable {
         createTask: (b, s) => this.client.createTask(b, s).then((t) => this.spend.observe(t, true)),
         getTask: (id, s) => this.client.getTask(id, s).then((t) => this.spend.observe(t, false)),
         download: (u, d, n, s) => this.client.download(u, d, n, s),
+        uploadFile: (f, s) => this.client.uploadFile(f, s),
       },
+      // The one check of a reference image, again as it is opened for upload (a link may have been swapped).
+      checkReference: realReferenceForUpload,
       store: new MementoTaskStore(context.workspaceState),
       maxConcurrent: this.settings.maxConcurrentTasks,
       timeoutMinutes: this.settings.timeoutMinutes,
@@ -133,26 +136,14 @@ export class PictorService implements vscode.Disposable {
   }
 
   /**
-   * Submits a validated request. Local reference images are uploaded first (their upload costs
-   * nothing; the create is the billed step and happens once).
+   * Submits a validated request; returns once the job is stored. A job with local reference images
+   * uploads them first, as its first phase (stored and cancellable; their upload costs nothing; the
+   * create is the billed step and happens once).
    */
   async submit(v: ValidRequest, meta: JobMeta, baseName: string): Promise<SubmitResult> {
-    let body = v.body;
-    if (v.localReferences.length) {
-      // Checked again as they are opened for upload, all before the first one is sent: a file
-      // outside the workspace (or a link swapped meanwhile) stops the whole request.
-      const real = await Promise.all(v.localReferences.map((f) => realReferenceForUpload(f)));
-      const urls: string[] = [];
-      for (const [i, file] of v.localReferences.entries()) {
-        this.log.info(`Uploading reference image ${path.basename(file)}…`);
-        const up = await this.client.uploadFile(real[i]!);
-        urls.push(up.file_url);
-      }
-      body = withUploadedReferences(body, v.references, urls);
-    }
     // The recipe written into the image names the references as given, not the uploads that expire.
     const withRefs: JobMeta = v.references.length ? { ...meta, recipe: { ...meta.recipe, references: v.references } } : meta;
-    const job = await this.queue.submit(body, { dir: path.join(this.stagingRoot), baseName, meta: withRefs });
+    const job = await this.queue.submit(v.body, { dir: path.join(this.stagingRoot), baseName, meta: withRefs }, v.references);
     return { job, done: this.queue.wait(job.id) };
   }
 

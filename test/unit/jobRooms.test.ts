@@ -88,6 +88,7 @@ const files = [{ path: '/x.png', type: 'png' as const, width: 1, height: 1, byte
 
 describe('resume planner (a table: stored record → action)', () => {
   const table: [string, Partial<JobRecord>, ResumeAction][] = [
+    ['uploading its references (some URLs known or none)', { state: 'uploading', upload: { references: [{ kind: 'file', path: '/a.png' }], urls: {} } }, 'upload'],
     ['queued', { state: 'queued' }, 'queue'],
     ['creating without a task id (the answer was lost)', { state: 'creating' }, 'mark_unknown'],
     ['creating with a task id', { state: 'creating', taskId: 't' }, 'poll'],
@@ -131,9 +132,9 @@ describe('resume planner (a table: stored record → action)', () => {
 
 describe('job-state questions and the retry plan', () => {
   it('answers active / live / final / retryable once', () => {
-    const states = ['queued', 'creating', 'running', 'downloading', 'completed', 'failed', 'cancelled', 'timed_out', 'unknown'] as const;
-    assert.deepEqual(states.filter((s) => isActive({ state: s })), ['creating', 'running', 'downloading']);
-    assert.deepEqual(states.filter((s) => isLive({ state: s })), ['queued', 'creating', 'running', 'downloading']);
+    const states = ['uploading', 'queued', 'creating', 'running', 'downloading', 'completed', 'failed', 'cancelled', 'timed_out', 'unknown'] as const;
+    assert.deepEqual(states.filter((s) => isActive({ state: s })), ['creating', 'running', 'downloading'], 'an upload holds no slot: it is free');
+    assert.deepEqual(states.filter((s) => isLive({ state: s })), ['uploading', 'queued', 'creating', 'running', 'downloading']);
     assert.deepEqual(states.filter((s) => isFinal({ state: s })), ['completed', 'failed', 'cancelled', 'timed_out', 'unknown']);
     assert.deepEqual(states.filter((s) => canRetry({ state: s })), ['failed', 'timed_out', 'unknown']);
     assert.equal(canRetry({ state: 'failed', supersededBy: 'next' }), false, 'a job already retried offers no second Retry');

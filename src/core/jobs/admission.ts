@@ -70,6 +70,14 @@ export class Admission {
     this.pumpTimer = undefined;
   }
 
+  /** Back in its place by age (so jobs still start in the order they were submitted), announced; then a slot is sought. */
+  requeue(job: JobRecord): void {
+    const at = this.pending.findIndex((id) => (this.core.jobs.get(id)?.createdAt ?? Infinity) > job.createdAt);
+    this.pending.splice(at < 0 ? this.pending.length : at, 0, job.id);
+    this.emit(job);
+    this.pump();
+  }
+
   pump(): void {
     const core = this.core;
     if (core.disposed) return;

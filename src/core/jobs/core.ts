@@ -24,6 +24,7 @@ export class QueueCore {
   readonly pruneLimits: PruneLimits;
   readonly now: () => number;
   readonly finalizeFn?: QueueOptions['finalize'];
+  readonly checkReference: (file: string) => Promise<string>;
   private readonly logFn?: (level: LogLevel, msg: string) => void;
 
   readonly jobs = new Map<string, JobRecord>();
@@ -44,6 +45,7 @@ export class QueueCore {
     this.now = opts.now ?? Date.now;
     this.logFn = opts.log;
     this.finalizeFn = opts.finalize;
+    this.checkReference = opts.checkReference ?? ((file) => Promise.resolve(file));
   }
 
   rt(job: JobRecord): Runtime {

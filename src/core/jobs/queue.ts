@@ -1,10 +1,10 @@
 // The task queue's public face: submit, wait, cancel, retry, resume, prune. It owns no logic of its
-// own beyond wiring the rooms together: admission (admission.ts), pacing (pacing.ts), polling
+// own beyond wiring the rooms together: uploading (uploading.ts), admission (admission.ts), pacing (pacing.ts), polling
 // (polling.ts), fetching and finalizing (fetching.ts), resume planning (resume.ts) and the state
 // transitions (transitions.ts). It knows nothing of VS Code.
 
 import { randomUUID } from 'node:crypto';
-import type { CreateTaskBody } from '../types';
+import type { CreateTaskBody, ReferenceInput } from '../types';
 import type { JobRecord, JobTarget } from '../store';
 import { Admission } from './admission';
 import { QueueCore, checkConcurrency, checkTimeout, snap, stoppedError } from './core';
@@ -16,6 +16,7 @@ import { DEFAULT_PRUNE, planResume } from './resume';
 import { isActive, isFinal, isLive, isRetryableState, retryPlan } from './states';
 import { Transitions } from './transitions';
 import type { JobEvent, QueueOptions } from './types';
+import { Uploading } from './uploading';
 import { errorOf, words } from '../../shared/words';
 
 export class JobQueue {
@@ -25,6 +26,7 @@ export class JobQueue {
   private readonly polling: Polling;
   private readonly fetching: Fetching;
   private readonly history: History;
+  private readonly uploading: Uploading;
   /** Jobs a Retry reopened (resumed polling or downloading): a second Retry returns them as they are. */
   private readonly reopened = new Set<string>();
 
@@ -35,6 +37,7 @@ export class JobQueue {
     this.polling = new Polling(this.core, this.tx, (job, results) => this.fetching.onCompleted(job, results));
     this.admission = new Admission(this.core, this.tx, (job, task) => this.polling.onCreated(job, task));
     this.history = new History(this.core, (id) => this.admission.drop(id), (id) => this.reopened.delete(id));
+    this.uploading = new Uploading(this.core, this.tx, (job) => this.admission.requeue(job));
   }
 
   /** A job ended: its slot goes to the next job, and the history stays within its limits. */
@@ -48,14 +51,18 @@ export class JobQueue {
     return { dispose: () => { this.core.listeners.delete(listener); } };
   }
 
-  /** Persists the job (state 'queued') before returning; it starts when a slot is free. */
-  async submit(body: CreateTaskBody, target: JobTarget): Promise<JobRecord> {
+  /**
+   * Persists the job before returning. With local files among `references` (the request's, in the
+   * user's order) it is 'uploading': the files are checked and uploaded, their URLs put into the
+   * body, and then it is 'queued'; it starts when a slot is free.
+   */
+  async submit(body: CreateTaskBody, target: JobTarget, references: readonly ReferenceInput[] = []): Promise<JobRecord> {
     this.assertLive();
-    return this.enqueue(this.newJob(body, target));
+    return this.admit(this.newJob(body, target, references));
   }
 
-  private newJob(body: CreateTaskBody, target: JobTarget): JobRecord {
-    return {
+  private newJob(body: CreateTaskBody, target: JobTarget, references: readonly ReferenceInput[] = []): JobRecord {
+    const job: JobRecord = {
       id: randomUUID(),
       body: JSON.parse(JSON.stringify(body)) as CreateTaskBody,
       target: JSON.parse(JSON.stringify(target)) as JobTarget,
@@ -63,6 +70,16 @@ export class JobQueue {
       progress: 0,
       createdAt: this.core.now(),
     };
+    if (references.some((r) => r.kind === 'file')) {
+      job.state = 'uploading';
+      job.upload = { references: JSON.parse(JSON.stringify(references)) as ReferenceInput[], urls: {} };
+    }
+    return job;
+  }
+
+  /** Into the queue, or first into its uploads. */
+  private admit(job: JobRecord): Promise<JobRecord> {
+    return job.state === 'uploading' ? this.uploading.enter(job) : this.enqueue(job);
   }
 
   private async enqueue(job: JobRecord): Promise<JobRecord> {
@@ -107,6 +124,12 @@ export class JobQueue {
     const job = core.jobs.get(id);
     if (!job) return;
     const rt = core.rt(job);
+    if (job.state === 'uploading') {
+      this.uploading.stop(id);
+      core.log('info', `job ${id}: cancelled while uploading its reference images; nothing was created`);
+      await this.tx.end(job, 'cancelled');
+      return;
+    }
     if (job.state === 'queued' || (job.state === 'creating' && !rt.sent)) {
       this.admission.drop(id);
       core.log('info', `job ${id}: cancelled before anything was sent`);
@@ -151,12 +174,13 @@ export class JobQueue {
     }
     const plan = retryPlan(job, core.now());
     if (plan === 'new_task') {
-      const next = this.newJob(job.body, job.target);
+      // A job that failed while uploading sends its files again, all of them checked again.
+      const next = this.newJob(job.body, job.target, job.upload?.references);
       job.supersededBy = next.id;
       core.log('info', `job ${id}: retry sends a new task as job ${next.id}`);
       core.emit('updated', job);
       try {
-        const queued = await this.enqueue(next);
+        const queued = await this.admit(next);
         await core.persist(job);
         return queued;
       } catch (e) {
@@ -195,6 +219,7 @@ export class JobQueue {
     const plan = planResume(loaded.filter((j) => !core.jobs.has(j.id)), core.now(), core.pruneLimits);
     const picked: JobRecord[] = [];
     const queued: string[] = [];
+    const uploads: JobRecord[] = [];
     const saves: Promise<void>[] = [];
     const pruned: string[] = [];
     for (const job of loaded) {
@@ -208,6 +233,7 @@ export class JobQueue {
       if (action === 'keep') continue;
       picked.push(job);
       if (action === 'queue') queued.push(job.id);
+      else if (action === 'upload') uploads.push(job);
       else if (action === 'mark_unknown') saves.push(this.tx.markUnknown(job));
       else if (action === 'end_watch') {
         job.detached = false;
@@ -227,6 +253,7 @@ export class JobQueue {
     if (core.disposed) return [];
     this.admission.pending.unshift(...queued);
     for (const job of picked) core.emit('updated', job);
+    for (const job of uploads) this.uploading.start(job);
     core.log('info', `resume: ${loaded.length} stored task(s), ${picked.length} picked up, ${pruned.length} old one(s) forgotten`);
     this.admission.pump();
     return picked.map(snap);

@@ -5,6 +5,8 @@ import type { JobRecord } from '../store';
 import { isFinal } from './states';
 
 export type ResumeAction =
+  /** Its reference images were being uploaded: upload the ones without a URL, then queue it. */
+  | 'upload'
   /** Back in the queue, in its order: nothing was sent. */
   | 'queue'
   /** The task id is known: poll it (state becomes 'running' unless it was cancelled). */
@@ -38,6 +40,8 @@ export function isHistory(job: JobRecord): boolean {
 export function resumeAction(job: JobRecord): ResumeAction {
   const hasResults = !!job.results?.length;
   switch (job.state) {
+    case 'uploading':
+      return 'upload';
     case 'queued':
       return 'queue';
     case 'creating':

@@ -15,9 +15,9 @@ export function isActive(job: Pick<JobRecord, 'state'>): boolean {
   return ACTIVE_STATES.includes(job.state);
 }
 
-/** Queued or active: the user is still waiting for it (it can be cancelled; the clock ticks). */
+/** Uploading its references, queued or active: the user is still waiting for it (it can be cancelled; the clock ticks). */
 export function isLive(job: Pick<JobRecord, 'state'>): boolean {
-  return job.state === 'queued' || isActive(job);
+  return job.state === 'uploading' || job.state === 'queued' || isActive(job);
 }
 
 /** wait() settles: the foreground is over (a cancelled task may still be watched in the background). */

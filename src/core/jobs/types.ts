@@ -11,8 +11,11 @@ export type TaskClient = {
   createTask(body: CreateTaskBody, signal?: AbortSignal): Promise<TaskObject>;
   getTask(id: string, signal?: AbortSignal): Promise<TaskObject>;
   download(url: string, destDir: string, baseName: string, signal?: AbortSignal): Promise<DownloadedImage>;
+  /** Uploads a local reference image; returns its public URL. Needed only by jobs with local references. */
+  uploadFile?(filePath: string, signal?: AbortSignal): Promise<{ file_url: string }>;
 };
 
+/** 'queued': a new job was accepted (its state is 'uploading' when it has local references to upload first). */
 export type JobEvent =
   | { type: 'queued'; job: JobRecord }
   | { type: 'created'; job: JobRecord }
@@ -42,6 +45,12 @@ export interface QueueOptions {
   prune?: PruneLimits;
   now?: () => number;
   log?: (level: LogLevel, msg: string) => void;
+  /**
+   * Checks a local reference image again right before it is uploaded (a link may have been swapped
+   * since the request was validated) and returns the path to read; throws to refuse it, and then
+   * nothing of the job is uploaded or created. Default: the path as given.
+   */
+  checkReference?: (file: string) => Promise<string>;
   /** Moves/links the downloaded files; runs before 'completed' is emitted. What it returns replaces `files`. */
   finalize?: (job: JobRecord, files: DownloadedImage[]) => Promise<DownloadedImage[]>;
 }
