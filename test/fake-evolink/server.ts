@@ -32,6 +32,11 @@ export interface FakeBehavior {
   slowHeadersMs?: number;
   /** Only the next N API answers wait slowHeadersMs (default: every answer). */
   slowHeadersTimes?: number;
+  /**
+   * Uploads of a file whose name contains `name` are answered after `ms` (or never, if the client
+   * goes away first); only the next `times` such uploads when set. The upload is counted as it arrives.
+   */
+  slowUpload?: { name: string; ms: number; times?: number };
   resultMode?: 'ok' | '404' | 'truncated' | 'html' | 'wrong-content-type' | 'expired' | 'trickle';
   resultFailTimes?: number;
   /** resultMode 'trickle': after the first 64 bytes, one byte every trickleMs (default 1000). */
@@ -897,6 +902,12 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     const type = sniffImage(data);
     if (!type) return filesError(res, 400, 'Unsupported file type: only jpeg, png, gif and webp images are allowed');
 
+    const slow = behavior.slowUpload;
+    if (slow && name?.includes(slow.name) && (slow.times === undefined || slow.times > 0)) {
+      if (slow.times !== undefined) slow.times--;
+      await Promise.race([delay(slow.ms), new Promise((resolve) => res.once('close', resolve))]);
+      if (res.destroyed || res.writableEnded) return;
+    }
     const id = `file_${randomAlnum(16)}`;
     const fileName = name && name.trim() !== '' ? name : `${id}.${type.ext}`;
     files.set(id, { id, name: fileName, mime: type.mime, data });

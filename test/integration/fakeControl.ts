@@ -16,6 +16,7 @@ export interface Knobs {
   resultMode?: 'ok' | '404' | 'truncated' | 'html' | 'wrong-content-type' | 'expired' | null;
   resultFailTimes?: number | null;
   resultBaseUrl?: string | null;
+  slowUpload?: { name: string; ms: number; times?: number } | null;
 }
 
 export async function setFake(knobs: Knobs, url = fake().url): Promise<void> {

@@ -216,9 +216,9 @@ describe('the reference upload is a phase of the job (issue 11 item 4)', () => {
     assert.deepEqual(client.creates[0]?.image_urls, EXPECTED_URLS);
   });
 
-  it('uploads go one at a time, and a job without files is not held behind one that uploads', async () => {
+  it('at most maxConcurrent jobs upload at once, and a job without files is not held behind one that uploads', async () => {
     const client = new UploadDouble();
-    const { q } = makeQueue(client, new MemoryTaskStore());
+    const { q } = makeQueue(client, new MemoryTaskStore(), { maxConcurrent: 1 });
     client.held.add('/ws/a.png');
     const slow = await q.submit(body('slow fox'), target, [{ kind: 'file', path: '/ws/a.png' }]);
     const other = await q.submit(body('other fox'), target, [{ kind: 'file', path: '/ws/c.png' }]);

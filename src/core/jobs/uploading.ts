@@ -1,19 +1,21 @@
 // The first phase of a job with local reference images: each file is checked again and uploaded
 // (free), its URL saved the moment it comes back, and once every file has one the URLs go into the
 // create body and the job takes its place in the queue. A reload resumes with the files still
-// missing a URL; a cancel stops it with nothing created. Uploads go one at a time, in submit order.
+// missing a URL; a cancel stops it with nothing created. A job uploads its files one at a time; at
+// most maxConcurrent jobs upload at once (the others wait, in submit order), and an upload holds no
+// slot of the creates: a job without files is never held behind one that uploads.
 
 import { basename } from 'node:path';
 import type { JobRecord } from '../store';
 import { withUploadedReferences } from '../request';
-import { SerialQueue } from '../keyedQueue';
 import { type QueueCore, snap } from './core';
 import { toJobError } from './admission';
 import type { Transitions } from './transitions';
 import { said, words } from '../../shared/words';
 
 export class Uploading {
-  private readonly serial = new SerialQueue();
+  private uploading = 0;
+  private readonly waiting: (() => void)[] = [];
   /** Aborts the upload in flight of a cancelled job, by job id. */
   private readonly stops = new Map<string, AbortController>();
 
@@ -47,9 +49,23 @@ export class Uploading {
   start(job: JobRecord): void {
     const stop = new AbortController();
     this.stops.set(job.id, stop);
-    void this.core.guard(job, this.serial.run(() => this.uploadAll(job, stop.signal)).finally(() => {
+    void this.core.guard(job, this.turn(() => this.uploadAll(job, stop.signal)).finally(() => {
       if (this.stops.get(job.id) === stop) this.stops.delete(job.id);
     }));
+  }
+
+  /** Runs `op` once fewer than maxConcurrent jobs upload. */
+  private async turn(op: () => Promise<void>): Promise<void> {
+    // A finished upload hands its turn straight to the next waiting job.
+    if (this.uploading >= this.core.maxConcurrent) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.uploading++;
+    try {
+      await op();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.uploading--;
+    }
   }
 
   /** A cancel: the upload in flight is abandoned and no further one starts. */
