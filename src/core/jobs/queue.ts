@@ -263,6 +263,7 @@ export class JobQueue {
   async remove(id: string): Promise<void> {
     const job = this.core.jobs.get(id);
     if (job && isActive(job)) throw errorOf(words('queue.stillRunning'));
+    this.uploading.stop(id);
     if (job) this.history.forget(job);
     await this.core.store.remove(id);
   }
