@@ -15,8 +15,9 @@ import { checkOptions, normalizeOptions } from '../shared/optionsCheck';
 import { insideFolders } from '../core/paths';
 import { pageOptionsView } from './pageView';
 import {
-  parseWebviewMessage, type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type TargetView, type WebviewMessage,
+  type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type TargetView, type WebviewMessage,
 } from '../shared/protocol';
+import { parseWebviewMessage } from '../shared/messageCheck';
 import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from '../vscode/referenceChecks';
 import { panelStrings } from './strings';
 import { requireTrust } from '../vscode/trust';

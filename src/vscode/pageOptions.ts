@@ -11,7 +11,7 @@ import { findFrontMatter } from '../core/scan/frontMatter';
 import { promptWithStyle } from '../core/recipe';
 import { RATIOS } from '../shared/limits';
 import { readSettings } from './config';
-import type { RunOptions } from './generate';
+import type { RunOptions } from './runTypes';
 import { say } from './say';
 
 export type { Effective } from '../core/pageOptions';

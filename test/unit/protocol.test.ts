@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { parseWebviewMessage } from '../../src/shared/protocol';
+import { parseWebviewMessage } from '../../src/shared/messageCheck';
 import { codePointCount } from '../../src/shared/text';
 import { MAX_PROMPT_CODE_POINTS as MAX_PROMPT } from '../../src/shared/limits';
 import { checkOptions, formatCost, normalizeOptions, type OptionMessages } from '../../src/shared/optionsCheck';
