@@ -140,8 +140,8 @@ export type SubmissionPhase = 'sending' | 'uploading' | 'queued' | 'stopped';
 /** Every string the webview shows; the host fills them through vscode.l10n (see strings.ts). */
 export type StringKey =
   | 'addFiles' | 'addUrl' | 'cancel' | 'cancelTask' | 'copyPath' | 'copyPathOf' | 'costDetail' | 'costValue' |
-  'counter' | 'dropHint' | 'elapsed' | 'errN' | 'errPromptLong' | 'errQuality' | 'errResolution' |
-  'errSize' | 'filesOf' | 'generate' | 'generateAgain' | 'generateAgainFor' | 'heading' | 'history' |
+  'counter' | 'dropHint' | 'elapsed' | 'errPromptLong' |
+  'filesOf' | 'generate' | 'generateAgain' | 'generateAgainFor' | 'heading' | 'history' |
   'historyEmpty' | 'imagesCount' | 'insertLink' | 'insertLinkTo' | 'n' | 'noPrompt' | 'open' | 'openFile' |
   'options' | 'pixelSize' | 'pixelsAuto' | 'progressOf' | 'prompt' | 'promptLabel' | 'promptPlaceholder' |
   'quality' | 'qualityHigh' | 'qualityLow' | 'qualityMedium' | 'queue' | 'queueEmpty' | 'queued' |
