@@ -8,7 +8,7 @@ import { ScanCache, imageAt, placeholderAt, type MarkdownScan, type Placeholder 
 import { parseVariantCount } from '../core/variants';
 import { oneLine } from '../shared/text';
 import { PlaceholderDiagnostics } from './diagnostics';
-import { chooseVariantCount, markdownTarget, referenceFor, selectionItem } from './editorTargets';
+import { markdownTarget, referenceFor, selectionItem } from './editorTargets';
 import type { JobMeta } from './jobMeta';
 import type { Linker } from './linker';
 import { PendingReads } from './pendingReads';
@@ -18,22 +18,12 @@ import { say } from './say';
 import type { PictorService } from './service';
 import { Submitter } from './submitter';
 import type { RangeTracker, TrackedRange } from './tracker';
+import type { UserInput } from './userInput';
 import type { JobRecord } from '../core/store';
 import type { ReferenceInput } from '../core/types';
 
-export type ChooseCount = () => Thenable<number | undefined>;
-
-export type AskInput = (options: vscode.InputBoxOptions) => Thenable<string | undefined>;
-
 export class Generator implements vscode.Disposable {
   readonly scans = new ScanCache();
-  /**
-   * Asks the user for text (the edit instruction). Integration tests answer through a seam that
-   * commands.ts installs outside production: an extension host cannot type into the real box.
-   */
-  ask: AskInput = (options) => vscode.window.showInputBox(options);
-  /** Asks how many variants Generate Variants makes (a seam for the same reason as `ask`). */
-  chooseCount: ChooseCount = () => chooseVariantCount();
   private readonly pending: PendingReads;
   private readonly submitter: Submitter;
   private readonly placeholderRuns: PlaceholderRuns;
@@ -50,13 +40,19 @@ export class Generator implements vscode.Disposable {
     linker: Linker,
     private readonly log: vscode.LogOutputChannel,
     windows: ClaimRegistry,
+    private readonly input: UserInput,
   ) {
     const scan = (doc: vscode.TextDocument) => this.scan(doc);
     this.diagnostics = new PlaceholderDiagnostics(scan);
     this.pending = new PendingReads(tracker);
     this.onDidChange = this.pending.onDidChange;
-    this.submitter = new Submitter(service, linker, log, this.pending, scan, this.diagnostics);
+    this.submitter = new Submitter(service, linker, log, this.pending, scan, this.diagnostics, input.withProgress);
     this.placeholderRuns = new PlaceholderRuns(service, tracker, log, windows, this.pending, this.submitter, scan, this.diagnostics);
+  }
+
+  /** Asks the user for a line of text (an edit instruction, a new prompt). */
+  ask(options: vscode.InputBoxOptions): Thenable<string | undefined> {
+    return this.input.askText(options);
   }
 
   /** After a start: the claims of resumed jobs are taken again, those a stopped window left are released. */
@@ -118,7 +114,7 @@ export class Generator implements vscode.Disposable {
       }
       count = c.count;
     } else {
-      count = await this.chooseCount();
+      count = await this.input.chooseVariantCount();
     }
     if (!count) return [];
     // The user may have typed while choosing: the placeholder is read again and must be the same one.

@@ -18,6 +18,7 @@ import { waitWithProgress } from './progress';
 import type { JobSummary, RunItem, RunOptions } from './runTypes';
 import { showJobError, type PictorService } from './service';
 import { requireTrust } from './trust';
+import type { UserInput } from './userInput';
 
 export class Submitter {
   constructor(
@@ -27,6 +28,7 @@ export class Submitter {
     private readonly pending: PendingReads,
     private readonly scan: (doc: vscode.TextDocument) => MarkdownScan,
     private readonly diagnostics: PlaceholderDiagnostics,
+    private readonly withProgress: UserInput['withProgress'],
   ) {}
 
   async run(doc: vscode.TextDocument | undefined, items: RunItem[], title: string, options?: RunOptions): Promise<JobSummary[]> {
@@ -67,7 +69,7 @@ export class Submitter {
       }
     }
     this.pending.notify();
-    const finished = await waitWithProgress(this.service, title, submitted);
+    const finished = await waitWithProgress(this.service, title, submitted, this.withProgress);
     const failures = finished.filter((j) => j.state === 'failed' || j.state === 'timed_out' || j.state === 'unknown');
     if (failures.length) void showJobError(failures[0]!.error ?? { kind: 'unknown', message: vscode.l10n.t('A task failed.') });
     return finished.map((j) => this.summary(j));
