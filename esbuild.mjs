@@ -41,16 +41,13 @@ const common = {
 // A production build starts from an empty dist/ so no stale source map is left beside it.
 if (production) rmSync('dist', { recursive: true, force: true });
 
+const extension = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] };
+
 const contexts = await Promise.all([
-  esbuild.context({
-    ...common,
-    entryPoints: ['src/extension.ts'],
-    outfile: 'dist/extension.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-  }),
+  esbuild.context({ ...extension, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
+  // The extension as the integration tests run it (test/integration/extension/testing.ts): never in a
+  // production build, never in the .vsix (.vscodeignore lists what goes in).
+  ...(production ? [] : [esbuild.context({ ...extension, entryPoints: ['test/integration/extension/testing.ts'], outfile: 'dist/extension.testing.js' })]),
   esbuild.context({
     ...common,
     entryPoints: ['media/panel.ts'],

@@ -101,7 +101,7 @@ export class OptionsView {
 
   private refresh(): OptionsReport {
     this.custom.hidden = this.size.value !== CUSTOM;
-    const r = checkOptions(this.get(), { errSize: t('errSize'), errResolution: t('errResolution'), errQuality: t('errQuality'), errN: t('errN'), words: sayWords });
+    const r = checkOptions(this.get(), sayWords);
     this.last = r;
     this.resolution.disabled = !r.resolutionApplies;
     this.resolutionNote.textContent = r.resolutionApplies ? '' : t('resolutionIgnored');

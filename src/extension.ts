@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './vscode/commands';
 import { ApiKeyStore } from './vscode/secrets';
-import { registerTools } from './vscode/tools';
+import { registerTools, type PictorTools } from './vscode/tools';
+import { vscodeInput, type UserInput } from './vscode/userInput';
 import { PanelController } from './panel/panel';
 import { PictorService } from './vscode/service';
 import { RangeTracker } from './vscode/tracker';
@@ -21,7 +22,19 @@ import * as path from 'node:path';
 /** A claim older than this was left by a window that died: a day, the life of a task's results. */
 const CLAIM_STALE_MS = 24 * 60 * 60 * 1000;
 
+/** What activation built that another host of the extension drives (the integration tests' entry). */
+export interface PictorParts {
+  panel: PanelController;
+  contextKeys: PictorContextKeys;
+  tools: PictorTools;
+}
+
 export function activate(context: vscode.ExtensionContext): void {
+  activateWith(context, vscodeInput);
+}
+
+/** Builds the extension with the UI it waits on the user through passed in (see userInput.ts). */
+export function activateWith(context: vscode.ExtensionContext, input: UserInput): PictorParts {
   const log = vscode.window.createOutputChannel('Pictor', { log: true });
   log.info(`Pictor ${String(context.extension.packageJSON.version)} in VS Code ${vscode.version}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (Restricted Mode: nothing is sent)'}.`);
   // Before anything reads a setting: each is held to the manifest's schema, a bad one never throws.
@@ -34,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
   // Claims live where every window of this profile sees them, so two windows never fill one placeholder.
   const claims = new ClaimRegistry(path.join(context.globalStorageUri.fsPath, 'claims'), CLAIM_STALE_MS, Date.now,
     { onError: (e) => log.warn(`Placeholder claim: ${e.message}`) });
-  const generator = new Generator(service, tracker, linker, log, claims);
+  const generator = new Generator(service, tracker, linker, log, claims, input);
   // Several images for one placeholder wait for the user's pick (pictor.variants), kept across reloads.
   const picker = new VariantPicker(context.workspaceState, tracker, linker, log);
   linker.offerPick = (job, meta, files) => picker.offer(job, meta, files);
@@ -44,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const contextKeys = new PictorContextKeys((doc) => generator.scan(doc));
   context.subscriptions.push(log, service, tracker, generator, picker, panel, new RunningStatus(service), lenses, contextKeys,
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, lenses));
-  registerCommands(context, { log, keys, panel, generator, service, contextKeys, picker });
+  registerCommands(context, { log, keys, panel, generator, service, picker });
   picker.remind();
   const regenerator = new Regenerator(generator, log);
   context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new RecipeLenses(generator, regenerator)),
@@ -57,7 +70,8 @@ export function activate(context: vscode.ExtensionContext): void {
   if (vscode.workspace.isTrusted) resume();
   else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(resume));
   // The language model tools (chat and agent mode) go through the same generator, queue and claims.
-  registerTools(context, { log, keys, generator, service, claims });
+  const tools = registerTools(context, { log, keys, generator, service, claims });
+  return { panel, contextKeys, tools };
 }
 
 export function deactivate(): void {

@@ -2,66 +2,16 @@
 // a user should never pay (or wait for a failed task) to learn that a parameter was wrong. The
 // checks of reference images and the callback URL are in requestReferences.ts.
 
-import { expectedSize as sizeFor, formatCount, parseSize, relativeCost as costOf, sizeToString } from '../shared/sizes';
+import { expectedSize as sizeFor, relativeCost as costOf, sizeToString } from '../shared/sizes';
 import { CreateTaskBody, GenerationInput, MODEL, ReferenceInput } from './types';
-import { codePointCount, shorten } from '../shared/text';
-import { MAX_N, MAX_PROMPT_CODE_POINTS, MIN_N, QUALITIES, Quality, RESOLUTIONS, Resolution } from '../shared/limits';
+import { shorten } from '../shared/text';
+import { QUALITIES, Quality, RESOLUTIONS, Resolution } from '../shared/limits';
+import { checkChoice, checkN, checkPrompt, checkSize } from '../shared/requestFields';
 import { checkCallback, checkReferences } from './requestReferences';
 import { problem, type InvalidRequest, type ValidateOptions, type ValidationError, type ValidRequest } from './requestTypes';
 import { words } from '../shared/words';
 
 export type { InvalidRequest, ValidateOptions, ValidationError, ValidationField, ValidRequest } from './requestTypes';
-
-function checkPrompt(prompt: unknown, errors: ValidationError[]): string | undefined {
-  if (typeof prompt !== 'string' || prompt.trim() === '') {
-    errors.push(problem('prompt', words('request.promptEmpty'), {
-      limit: '1 to 32,000 code points',
-      value: typeof prompt === 'string' ? prompt : '',
-    }));
-    return undefined;
-  }
-  const text = prompt.trim();
-  // A string of at most N UTF-16 units has at most N code points: skip counting the common case.
-  if (text.length > MAX_PROMPT_CODE_POINTS) {
-    const count = codePointCount(text);
-    if (count > MAX_PROMPT_CODE_POINTS) {
-      errors.push(problem('prompt', words('request.promptTooLong', formatCount(count), formatCount(MAX_PROMPT_CODE_POINTS), formatCount(count - MAX_PROMPT_CODE_POINTS)), {
-        limit: `${formatCount(MAX_PROMPT_CODE_POINTS)} code points`,
-        value: `${formatCount(count)} code points`,
-      }));
-      return undefined;
-    }
-  }
-  return text;
-}
-
-function checkN(n: unknown, errors: ValidationError[]): number | undefined {
-  if (n === undefined) return MIN_N;
-  if (typeof n === 'number' && Number.isInteger(n) && n >= MIN_N && n <= MAX_N) return n;
-  errors.push(problem('n', words('request.n', MIN_N, MAX_N, String(n)), {
-    limit: `${MIN_N}–${MAX_N}`,
-    value: String(n),
-  }));
-  return undefined;
-}
-
-function checkChoice<T extends string>(
-  field: 'resolution' | 'quality',
-  raw: unknown,
-  choices: readonly T[],
-  fallback: T,
-  normalise: (s: string) => string,
-  errors: ValidationError[],
-): T | undefined {
-  if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return fallback;
-  const v = typeof raw === 'string' ? normalise(raw.trim()) : '';
-  if ((choices as readonly string[]).includes(v)) return v as T;
-  errors.push(problem(field, words(field === 'resolution' ? 'request.resolution' : 'request.quality', choices.join(', '), JSON.stringify(shorten(String(raw), 40))), {
-    limit: choices.join(', '),
-    value: String(raw),
-  }));
-  return undefined;
-}
 
 /**
  * Checks every field of `input` (all problems at once, not just the first) and builds the create
@@ -73,17 +23,7 @@ export function validateRequest(input: GenerationInput, opts: ValidateOptions = 
   const prompt = checkPrompt(input.prompt, errors);
   const n = checkN(input.n, errors);
 
-  const rawSize = input.size;
-  const size = rawSize === undefined || (typeof rawSize === 'string' && rawSize.trim() === '') ? parseSize('auto') : parseSize(typeof rawSize === 'string' ? rawSize : String(rawSize));
-  if (size.kind === 'invalid') {
-    errors.push({
-      field: 'size',
-      message: `Size ${size.reason}.`,
-      words: words('request.size', size.words),
-      limit: 'auto, a ratio, or WxH with edges 16–3,840 in multiples of 16, 655,360–8,294,400 pixels, at most 3:1',
-      value: String(rawSize),
-    });
-  }
+  const size = checkSize(input.size, errors);
   const resolution = checkChoice<Resolution>('resolution', input.resolution, RESOLUTIONS, '1K', (s) => s.toUpperCase(), errors);
   const quality = checkChoice<Quality>('quality', input.quality, QUALITIES, 'medium', (s) => s.toLowerCase(), errors);
 

@@ -1,19 +1,10 @@
 // What validating a request gives: the create body and what it implies, or every problem found.
 import type { PixelSize } from '../shared/limits';
 import type { CreateTaskBody, ReferenceInput } from './types';
-import { english, type Words } from '../shared/words';
 
-export type ValidationField = 'prompt' | 'n' | 'size' | 'resolution' | 'quality' | 'model' | 'references' | 'callbackUrl';
+import type { ValidationError } from '../shared/requestFields';
 
-export interface ValidationError {
-  field: ValidationField;
-  /** Names the field, the limit and the value, and says what to do: the English of `words` (logs, tests). */
-  message: string;
-  /** The same, as a code the UI words in the user's language (src/vscode/say.ts). */
-  words: Words;
-  limit?: string;
-  value?: string;
-}
+export { problem, type ValidationError, type ValidationField } from '../shared/requestFields';
 
 export interface ValidRequest {
   ok: true;
@@ -41,9 +32,4 @@ export interface ValidateOptions {
    * provider; the real provider refuses such hosts, so the extension never sets it.
    */
   allowLoopbackCallback?: boolean;
-}
-
-/** A validation error whose message is the English of its words. */
-export function problem(field: ValidationField, w: Words, rest: { limit?: string; value?: string } = {}): ValidationError {
-  return { field, message: english(w), words: w, ...rest };
 }

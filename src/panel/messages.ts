@@ -15,8 +15,9 @@ import { checkOptions, normalizeOptions } from '../shared/optionsCheck';
 import { insideFolders } from '../core/paths';
 import { pageOptionsView } from './pageView';
 import {
-  parseWebviewMessage, type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type TargetView, type WebviewMessage,
+  type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type TargetView, type WebviewMessage,
 } from '../shared/protocol';
+import { parseWebviewMessage } from '../shared/messageCheck';
 import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from '../vscode/referenceChecks';
 import { panelStrings } from './strings';
 import { requireTrust } from '../vscode/trust';
@@ -26,7 +27,7 @@ import { say, sayWords, wordTemplates } from '../vscode/say';
 import { ENGLISH, type WordCode } from '../shared/words';
 
 /** The core's templates the webview fills itself: its size check (checkOptions runs there on every key). */
-const WEBVIEW_WORDS = (Object.keys(ENGLISH) as WordCode[]).filter((c) => c.startsWith('size.') || c.startsWith('list.'));
+const WEBVIEW_WORDS = (Object.keys(ENGLISH) as WordCode[]).filter((c) => c.startsWith('size.') || c.startsWith('list.') || ['request.size', 'request.n', 'request.resolution', 'request.quality'].includes(c));
 
 export interface PanelDeps {
   service: PictorService;
@@ -193,7 +194,7 @@ export class PanelMessages {
     for (const r of refs) {
       if (r.kind === 'file' && !insideFolders(r.path, folders)) return 'a reference image is outside the workspace folders';
     }
-    const errors: FieldError[] = [...checkOptions(options, { ...panelStrings(), words: sayWords }).errors];
+    const errors: FieldError[] = [...checkOptions(options, sayWords).errors];
     if (prompt.trim() === '') errors.push({ field: 'prompt', message: vscode.l10n.t('Write a prompt first: describe the image you want.') });
     const checked = await checkAll(refs, thumb);
     errors.push(...checked.problems.map((message) => ({ field: 'references' as const, message })));
@@ -304,7 +305,7 @@ export class PanelMessages {
   }
 
   private async saveDefaults(options: PanelOptions, target: 'workspace' | 'user', post: Post): Promise<string | undefined> {
-    const errors = checkOptions(options, { ...panelStrings(), words: sayWords }).errors;
+    const errors = checkOptions(options, sayWords).errors;
     if (errors.length) {
       post({ type: 'invalid', errors });
       return;

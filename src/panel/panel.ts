@@ -18,8 +18,6 @@ const VIEW_TYPE = 'pictor.panel';
 const UPDATE_MS = 150;
 /** How long typing in the page must pause before its options are shown again. */
 const TARGET_MS = 250;
-/** Not in package.json: tests feed raw messages through it as if they came from the webview. */
-export const TEST_COMMAND = 'pictor._test.panelMessage';
 
 export class PanelController implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -69,9 +67,6 @@ export class PanelController implements vscode.Disposable {
         if (this.panel) this.panel.webview.options = this.webviewOptions();
       }),
     );
-    if (context.extensionMode !== vscode.ExtensionMode.Production) {
-      this.disposables.push(vscode.commands.registerCommand(TEST_COMMAND, (raw: unknown) => this.testMessage(raw)));
-    }
   }
 
   show(): void {
@@ -152,7 +147,7 @@ export class PanelController implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((raw) => {
         // A (re)loaded webview gets the target with its init: what was posted before is gone.
         if ((raw as { type?: unknown } | undefined)?.type === 'ready') this.lastTarget = undefined;
-        void this.messages.handle(raw, (m) => this.post(m), this.thumb)
+        void this.receive(raw)
           .then(() => { if ((raw as { type?: unknown } | undefined)?.type === 'ready') this.loaded(); });
       }),
       panel.onDidChangeViewState((e) => {
@@ -200,8 +195,11 @@ export class PanelController implements vscode.Disposable {
     void this.panel?.webview.postMessage(msg);
   }
 
-  /** Feeds `raw` to the handler as if the webview sent it; returns whether it was accepted and what was posted back. */
-  private async testMessage(raw: unknown): Promise<Handled & { posted: HostMessage[] }> {
+  /**
+   * Handles one message from the webview (or from whatever drives the panel as its webview would);
+   * resolves once it is handled and the history saved, with whether it was accepted and what was posted back.
+   */
+  async receive(raw: unknown): Promise<Handled & { posted: HostMessage[] }> {
     const posted: HostMessage[] = [];
     const result = await this.messages.handle(raw, (m) => {
       posted.push(m);

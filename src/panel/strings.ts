@@ -29,10 +29,6 @@ export function panelStrings(): PanelStrings {
     relativeCost: vscode.l10n.t('Relative cost'),
     costValue: vscode.l10n.t('≈{0}×', P0),
     costDetail: vscode.l10n.t('quality {0}× × {1} image(s) × size {2}×, compared with one medium 1024×1024 image', P0, P1, P2),
-    errSize: vscode.l10n.t('Size: {0}', P0),
-    errResolution: vscode.l10n.t('Resolution must be 1K, 2K or 4K (got "{0}").', P0),
-    errQuality: vscode.l10n.t('Quality must be low, medium or high (got "{0}").', P0),
-    errN: vscode.l10n.t('Images must be a whole number from 1 to 10 (got {0}).', P0),
     saveWorkspace: vscode.l10n.t('Save as Workspace Default'),
     saveUser: vscode.l10n.t('Save as User Default'),
     // Prompt

@@ -9,6 +9,7 @@ import type { PendingPick } from '../core/variants';
 import type { FileView, HistoryView, JobView, PickView } from '../shared/protocol';
 import type { Thumb } from '../vscode/referenceChecks';
 import { say } from '../vscode/say';
+import { oneLine, shortLine } from '../shared/text';
 
 export type { Thumb };
 
@@ -16,14 +17,10 @@ export type { Thumb };
 export const MAX_ROWS = 100;
 
 
-export function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}
+export { oneLine };
 
 export function shorten(s: string, max = 100): string {
-  const t = oneLine(s);
-  const cps = [...t];
-  return cps.length > max ? cps.slice(0, max - 1).join('') + '…' : t;
+  return shortLine(s, max);
 }
 
 export function fileView(path: string, alt: string, thumb: Thumb, size?: { width?: number; height?: number }): FileView {

@@ -1,22 +1,14 @@
 // What a set of panel options means: the exact pixel size, the relative cost, and what is wrong.
 // Pure (no vscode, no Node): the webview runs it on every keystroke and the host runs it again on
-// every message, so both always agree.
-import { MAX_N, MIN_N, QUALITIES, RESOLUTIONS, type PixelSize, type Quality, type Resolution } from './limits';
-import { expectedSize, parseSize, QUALITY_COST, relativeCost } from './sizes';
-import type { FieldError, PanelOptions } from './protocol';
+// every message, with the same rules as the core's validateRequest (requestFields.ts), so all agree.
+import { QUALITIES, RESOLUTIONS, type PixelSize, type Quality, type Resolution } from './limits';
+import { expectedSize, QUALITY_COST, relativeCost } from './sizes';
+import type { FieldError, OptionField, PanelOptions } from './protocol';
+import { checkChoice, checkN, checkSize, type ValidationError } from './requestFields';
 import type { Words } from './words';
 
-/** Message templates (from vscode.l10n on the host, from the strings table in the webview); `{0}` is filled. */
-export interface OptionMessages {
-  /** `{0}` is the core's reason, naming the rule and the value. */
-  errSize: string;
-  /** The core's reason in the user's language (the host: vscode.l10n; the webview: the templates from `init`). English when absent. */
-  words?: (w: Words) => string;
-  /** `{0}` is the value given. */
-  errResolution: string;
-  errQuality: string;
-  errN: string;
-}
+/** Words a core message in the user's language (the host: vscode.l10n; the webview: the templates from `init`). */
+export type SayWords = (w: Words) => string;
 
 export interface CostBreakdown {
   /** Relative to one medium 1024×1024 image. */
@@ -36,8 +28,6 @@ export interface OptionsReport {
   errors: FieldError[];
 }
 
-const fill = (template: string, value: string) => template.replace('{0}', value);
-
 export function isResolution(s: string): s is Resolution {
   return (RESOLUTIONS as readonly string[]).includes(s.toUpperCase());
 }
@@ -46,27 +36,26 @@ export function isQuality(s: string): s is Quality {
   return (QUALITIES as readonly string[]).includes(s.toLowerCase());
 }
 
-export function checkOptions(o: PanelOptions, t: OptionMessages): OptionsReport {
-  const errors: FieldError[] = [];
-  const parsed = parseSize(o.size.trim() === '' ? 'auto' : o.size);
-  if (parsed.kind === 'invalid') errors.push({ field: 'size', message: fill(t.errSize, t.words ? t.words(parsed.words) : parsed.reason) });
-  const resolutionOk = isResolution(o.resolution);
-  if (!resolutionOk) errors.push({ field: 'resolution', message: fill(t.errResolution, o.resolution) });
-  const qualityOk = isQuality(o.quality);
-  if (!qualityOk) errors.push({ field: 'quality', message: fill(t.errQuality, o.quality) });
-  const nOk = Number.isInteger(o.n) && o.n >= MIN_N && o.n <= MAX_N;
-  if (!nOk) errors.push({ field: 'n', message: fill(t.errN, String(o.n)) });
+/**
+ * The panel's options checked by the very rules validateRequest uses (requestFields.ts), each problem
+ * on its field, worded by `say` (English when absent); with the pixels and the cost they mean.
+ */
+export function checkOptions(o: PanelOptions, say?: SayWords): OptionsReport {
+  const found: ValidationError[] = [];
+  const parsed = checkSize(o.size, found);
+  const resolution = checkChoice<Resolution>('resolution', o.resolution, RESOLUTIONS, '1K', (s) => s.toUpperCase(), found);
+  const quality = checkChoice<Quality>('quality', o.quality, QUALITIES, 'medium', (s) => s.toLowerCase(), found);
+  const n = checkN(o.n, found);
+  const errors: FieldError[] = found.map((e) => ({ field: e.field as OptionField, message: say ? say(e.words) : e.message }));
 
   const report: OptionsReport = { sizeKind: parsed.kind, resolutionApplies: parsed.kind === 'ratio', errors };
-  const resolution = (resolutionOk ? o.resolution.toUpperCase() : '1K') as Resolution;
-  const pixels = parsed.kind === 'ratio' && !resolutionOk ? undefined : expectedSize(parsed, resolution);
+  const pixels = parsed.kind === 'ratio' && !resolution ? undefined : expectedSize(parsed, resolution ?? '1K');
   if (pixels) report.pixels = pixels;
-  if (qualityOk && nOk && parsed.kind !== 'invalid' && (parsed.kind !== 'ratio' || resolutionOk)) {
-    const quality = o.quality.toLowerCase() as Quality;
+  if (quality && n !== undefined && parsed.kind !== 'invalid' && (parsed.kind !== 'ratio' || resolution)) {
     report.cost = {
-      total: relativeCost(quality, o.n, pixels),
+      total: relativeCost(quality, n, pixels),
       qualityFactor: QUALITY_COST[quality],
-      n: o.n,
+      n,
       sizeFactor: pixels ? (pixels.width * pixels.height) / (1024 * 1024) : 1,
     };
   }

@@ -20,3 +20,14 @@ export function codePointCount(s: string): number {
 export function shorten(s: string, max = 80): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
+
+/** Whitespace runs (line breaks too) as one space, trimmed: a prompt as an alt text or a log line. */
+export function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** `s` on one line, cut to at most `max` code points with an ellipsis (a prompt quoted in a message). */
+export function shortLine(s: string, max: number): string {
+  const cps = [...oneLine(s)];
+  return cps.length > max ? cps.slice(0, max - 1).join('') + '…' : cps.join('');
+}

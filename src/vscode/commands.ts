@@ -4,9 +4,7 @@ import { isLive } from '../core/jobs/states';
 import { KEYS_PAGE, validateKey, type ApiKeyStore } from './secrets';
 import type { Generator } from './generate';
 import type { PictorService } from './service';
-import type { PictorContextKeys } from './contextKeys';
 import { editImageFile, imageFilesOf } from './explorer';
-import { recordedProgress } from './progress';
 import type { VariantPicker } from './variants';
 
 /** What the commands need of the panel (src/panel's PanelController, passed in by extension.ts). */
@@ -23,7 +21,6 @@ export interface CommandDeps {
   panel: PanelCommands;
   generator: Generator;
   service: PictorService;
-  contextKeys: PictorContextKeys;
   picker: VariantPicker;
 }
 
@@ -84,7 +81,6 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     return true;
   });
 
-  if (context.extensionMode !== vscode.ExtensionMode.Production) registerTestSeams(register, generator, deps.contextKeys);
 }
 
 /**
@@ -120,32 +116,4 @@ async function storeCheckedKey(key: string, keys: ApiKeyStore, service: PictorSe
     void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: API key saved. It could not be checked now ({0}); the next request will tell.', why));
   }
   return true;
-}
-
-/**
- * Outside production only: integration tests answer Edit Image's input box through these, because
- * an extension host cannot type into the real box (the e2e tests do, in the real UI). The box's
- * options are recorded so a test can check what the user would have been asked.
- */
-function registerTestSeams(register: (id: string, fn: (...args: any[]) => unknown) => void, generator: Generator,
-  contextKeys: PictorContextKeys): void {
-  // What the context keys were last set to: the extension host cannot read VS Code's context.
-  register('pictor._test.contextKeys', () => contextKeys.current());
-  // What batch progress notifications showed since the last call (the first call starts recording).
-  register('pictor._test.progress', () => recordedProgress());
-  const answers: (string | undefined)[] = [];
-  const asked: vscode.InputBoxOptions[] = [];
-  const real = generator.ask;
-  generator.ask = (options) => {
-    if (answers.length === 0) return real(options);
-    asked.push({ title: options.title, prompt: options.prompt, value: options.value });
-    return Promise.resolve(answers.shift());
-  };
-  // undefined stands for Escape.
-  register('pictor._test.answerInputBox', (answer?: unknown) => {
-    answers.push(typeof answer === 'string' ? answer : undefined);
-  });
-  register('pictor._test.inputBoxesAsked', () => asked.splice(0));
-  // Answers queued for a box that was never shown (the command stopped before asking).
-  register('pictor._test.forgetAnswers', () => answers.splice(0).length);
 }

@@ -7,7 +7,7 @@ import { Disposable } from './disposable';
 import type { OptionProblem } from '../core/pageOptions';
 import type { MarkdownScan, Placeholder } from '../core/placeholders';
 import { validateRequest, type ValidationError } from '../core/request';
-import type { RunOptions } from './generate';
+import type { RunOptions } from './runTypes';
 import { promptWithStyle } from '../core/recipe';
 import { describeProblem, pageProblems, resolveOptions, settingsLayers } from './pageOptions';
 import { say } from './say';

@@ -1,7 +1,8 @@
 // The Explorer's context menu on an image file: Edit Image… (the file is the reference, the result
 // is saved into the workspace) and Use as Reference (the file joins the panel's references).
 import * as vscode from 'vscode';
-import type { Generator, JobSummary } from './generate';
+import type { Generator } from './generate';
+import type { JobSummary } from './runTypes';
 
 const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
 

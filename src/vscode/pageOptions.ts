@@ -11,7 +11,7 @@ import { findFrontMatter } from '../core/scan/frontMatter';
 import { promptWithStyle } from '../core/recipe';
 import { RATIOS } from '../shared/limits';
 import { readSettings } from './config';
-import type { RunOptions } from './generate';
+import type { RunOptions } from './runTypes';
 import { say } from './say';
 
 export type { Effective } from '../core/pageOptions';
@@ -72,7 +72,7 @@ export interface ResolveArgs {
   placeholder?: Placeholder;
   /** The document's text (read once by callers that resolve many placeholders). */
   text?: string;
-  /** The placeholder's override as read when it was claimed (instead of reading `placeholder`'s again). */
+  /** The placeholder's override as read with it (instead of reading `placeholder`'s again). */
   override?: OptionLayer;
   call?: RunOptions;
   /** The settings' layers, when the caller read them once for many placeholders. */

@@ -4,33 +4,18 @@
 import * as vscode from 'vscode';
 import { FINAL_STATES, type JobRecord } from '../core/store';
 import type { PictorService } from './service';
+import type { UserInput } from './userInput';
 
 export interface Submitted {
   job: JobRecord;
   done: Promise<JobRecord>;
 }
 
-/** What a batch notification showed, step by step (recorded only for the integration tests). */
-export interface ProgressRecord {
-  title: string;
-  tasks: number;
-  reports: { increment: number; message: string }[];
-}
-
-let recorded: ProgressRecord[] | undefined;
-
-/** Outside production only: starts recording what progress notifications show; returns the records so far. */
-export function recordedProgress(): ProgressRecord[] {
-  recorded ??= [];
-  return recorded.splice(0);
-}
-
-export async function waitWithProgress(service: PictorService, title: string, submitted: Submitted[]): Promise<JobRecord[]> {
+export async function waitWithProgress(service: PictorService, title: string, submitted: Submitted[],
+  withProgress: UserInput['withProgress']): Promise<JobRecord[]> {
   if (submitted.length === 0) return [];
   if (submitted.length === 1) return [await submitted[0]!.done];
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pictor: {0}', title), cancellable: true }, async (progress, token) => {
-    const record: ProgressRecord | undefined = recorded && { title, tasks: submitted.length, reports: [] };
-    if (record) recorded!.push(record);
+  return withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pictor: {0}', title), cancellable: true }, async (progress, token) => {
     const ids = new Set(submitted.map((s) => s.job.id));
     const cancel = token.onCancellationRequested(() => ids.forEach((id) => void service.queue.cancel(id)));
     let done = 0;
@@ -44,7 +29,6 @@ export async function waitWithProgress(service: PictorService, title: string, su
       shown += increment;
       const message = vscode.l10n.t('{0} of {1} done · {2}%', done, submitted.length, shown);
       progress.report({ increment, message });
-      record?.reports.push({ increment, message });
     };
     const sub = service.onJobEvent((e) => { if (ids.has(e.job.id)) report(); });
     report();

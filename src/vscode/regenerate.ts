@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { imageAt, scanMarkdown, type ImageLink } from '../core/placeholders';
 import { inputFromRecipe, readRecipeFile, sidecarPath, type Recipe } from '../core/recipe';
-import type { Generator, JobSummary } from './generate';
+import type { Generator } from './generate';
+import type { JobSummary } from './runTypes';
 import type { JobMeta } from './jobMeta';
 import { say } from './say';
 

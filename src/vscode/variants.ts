@@ -9,9 +9,11 @@ import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
 import { candidateTarget, parsePendingPicks, type PendingPick } from '../core/variants';
 import { readSettings } from './config';
-import type { PickSource } from './generate';
+import type { PickSource } from './runTypes';
 import type { JobMeta } from './jobMeta';
-import { documentPathOf, exists, isOpenInTab, pickTrackId, type Linker } from './linker';
+import { documentPathOf, isOpenInTab } from './documentLinks';
+import { pickTrackId, type Linker } from './linker';
+import { exists } from './placing';
 import type { RangeTracker } from './tracker';
 
 const STATE_KEY = 'pictor.pendingPicks';

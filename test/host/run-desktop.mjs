@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { root, tempRoot, startFake, cleanupAll } from './server.mjs';
+import { root, tempRoot, startFake, cleanupAll, installTestingCopy } from './server.mjs';
 import { phasesPresent, readResults, formatResults } from './results.mjs';
 
 const require = createRequire(import.meta.url);
@@ -55,6 +55,7 @@ async function main() {
   mkdirSync(resultsDir, { recursive: true });
   const tmp = tempRoot('pictor-desktop-');
   const workspace = join(tmp, 'workspace');
+  const extensionDir = installTestingCopy(join(tmp, 'extension'));
   cpSync(fixture, workspace, { recursive: true });
   // The suites must never see a real key: they set the fake's key themselves.
   delete process.env.EVOLINK_API_KEY;
@@ -67,7 +68,7 @@ async function main() {
       try {
         await runTests({
           vscodeExecutablePath,
-          extensionDevelopmentPath: root,
+          extensionDevelopmentPath: extensionDir,
           extensionTestsPath: join(testsDir, 'index.js'),
           extensionTestsEnv: {
             PICTOR_TEST_RESULTS: resultsFile,

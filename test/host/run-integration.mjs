@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { ensureServer } from './ensure-server.mjs';
 import { phasesPresent, readResults, formatResults } from './results.mjs';
 import {
-  root, freePort, tempRoot, childEnv, startVSCodeServer, startCodeServer, launchChromium, startFake, cleanupAll, sleep,
+  root, freePort, tempRoot, childEnv, startVSCodeServer, startCodeServer, launchChromium, startFake, cleanupAll, sleep, installTestingCopy,
 } from './server.mjs';
 
 const testsDir = join(root, 'out', 'test', 'integration');
@@ -116,7 +116,7 @@ async function runPhase({ phase, port, dirs, fake, trust = false }) {
     const pageState = { crashed: false };
     browser.page.on('crash', () => { pageState.crashed = true; });
     const payload = JSON.stringify([
-      ['extensionDevelopmentPath', remoteUri(port, root)],
+      ['extensionDevelopmentPath', remoteUri(port, extensionDir)],
       ['extensionTestsPath', remoteUri(port, join(testsDir, 'index.js'))],
     ]);
     const url = `${server.url}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(payload)}`;
@@ -129,6 +129,9 @@ async function runPhase({ phase, port, dirs, fake, trust = false }) {
     await server.stop();
   }
 }
+
+// The extension as the tests load it (installTestingCopy): set once per run, before the first phase.
+let extensionDir;
 
 // Module level so that a later phase's crash still reports the earlier phases' counts.
 const totals = { passed: 0, failed: 0, pending: 0, vscodeVersion: undefined };
@@ -145,6 +148,7 @@ async function runIntegration() {
     extensions: join(tmp, 'extensions'), browser: join(tmp, 'browser'),
   };
   cpSync(fixture, dirs.workspace, { recursive: true });
+  extensionDir = installTestingCopy(join(tmp, 'extension'));
   const { fake } = await startFake({ behavior: { stepMs: 50 } });
   try {
     const port = await freePort();

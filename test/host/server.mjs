@@ -229,8 +229,29 @@ export function installExtensionCopy(extensionsDir) {
   for (const f of ['package.json', 'package.nls.json', ...nls, 'dist', 'media', 'l10n', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
     if (existsSync(join(root, f))) cpSync(join(root, f), join(target, f), { recursive: true });
   }
+  // What the .vsix leaves out of dist/ stays out here too.
+  rmSync(join(target, 'dist', 'extension.testing.js'), { force: true });
+  rmSync(join(target, 'dist', 'extension.testing.js.map'), { force: true });
   // Production installs carry no node_modules for bundled code; the webview needs only dist/ and media/.
   return { id: `${pkg.publisher}.${pkg.name}`, version: pkg.version, path: target };
+}
+
+/**
+ * The extension as the integration tests load it (extensionDevelopmentPath): the same files, with
+ * `main` on dist/extension.testing.js (test/integration/extension/testing.ts), the real extension with
+ * the tests' answers for the UI it waits on. Returns the folder.
+ */
+export function installTestingCopy(dir) {
+  const pkg = require(join(root, 'package.json'));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const nls = readdirSync(root).filter((f) => /^package\.nls(\.[a-z-]+)?\.json$/i.test(f));
+  for (const f of [...nls, 'dist', 'media', 'l10n', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+    if (existsSync(join(root, f))) cpSync(join(root, f), join(dir, f), { recursive: true });
+  }
+  if (!existsSync(join(dir, 'dist', 'extension.testing.js'))) throw new Error('dist/extension.testing.js is missing: build first (node esbuild.mjs)');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, main: './dist/extension.testing.js' }, null, 2));
+  return dir;
 }
 
 // ---- Chromium --------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { parseWebviewMessage } from '../../src/shared/protocol';
+import { parseWebviewMessage } from '../../src/shared/messageCheck';
 import { codePointCount } from '../../src/shared/text';
 import { MAX_PROMPT_CODE_POINTS as MAX_PROMPT } from '../../src/shared/limits';
-import { checkOptions, formatCost, normalizeOptions, type OptionMessages } from '../../src/shared/optionsCheck';
+import { checkOptions, formatCost, normalizeOptions } from '../../src/shared/optionsCheck';
+import { validateRequest } from '../../src/core/request';
 import { extensionOf, insideFolders } from '../../src/core/paths';
 import { newNonce, panelHtml } from '../../src/panel/html';
 
@@ -127,7 +128,7 @@ describe('panel protocol: messages from the webview', () => {
 });
 
 describe('panel options check', () => {
-  const t: OptionMessages = { errSize: 'Size: {0}', errResolution: 'res {0}', errQuality: 'q {0}', errN: 'n {0}' };
+  const t = undefined; // English: the core's own words
 
   it('16:9 at 2K is 2048×1152; low quality, 2 images costs 0.11 × 2 × 2.25', () => {
     const r = checkOptions({ size: '16:9', resolution: '2K', quality: 'low', n: 2 }, t);
@@ -182,9 +183,19 @@ describe('panel options check', () => {
     });
   }
 
+  it('says exactly what the core would say: one set of rules for the panel, the commands, the tools and the core', () => {
+    const cases = [...wrong.map(([, over]) => ({ ...opts, ...over })), opts, { size: '3840x2160', resolution: '4k', quality: 'HIGH', n: 10 }];
+    for (const o of cases as (typeof opts)[]) {
+      const panel = checkOptions(o, t).errors.map((e) => `${e.field}: ${e.message}`);
+      const v = validateRequest({ prompt: 'a fox', size: o.size, resolution: o.resolution, quality: o.quality, n: o.n });
+      const core = v.ok ? [] : v.errors.map((e) => `${e.field}: ${e.message}`);
+      assert.deepEqual(panel, core, JSON.stringify(o));
+    }
+  });
+
   it('names the rule in a size error (the core reason is filled into the template)', () => {
     const r = checkOptions({ ...opts, size: '1000x1000' }, t);
-    assert.match(r.errors[0]!.message, /^Size: 1000×1000: .*multiples of 16/);
+    assert.match(r.errors[0]!.message, /^Size 1000×1000: .*multiples of 16/);
   });
 
   it('normalizes what Save as Default writes to the forms the settings accept', () => {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { Placeholder } from '../../core/placeholders';
 import type { ValidRequest } from '../../core/request';
 import { inputFromSettings, readSettings } from '../config';
-import { placeholderClaimKey } from '../generate';
+import { placeholderClaimKey } from '../runTypes';
 import { describeProblem, requestOptions, resolveOptions, sentPrompt, settingsLayers } from '../pageOptions';
 import { isJobMeta } from '../jobMeta';
 import {

@@ -6,7 +6,7 @@ import type { Placeholder } from '../../core/placeholders';
 import type { ValidRequest } from '../../core/request';
 import type { ReferenceInput } from '../../core/types';
 import { inputFromSettings, readSettings } from '../config';
-import { placeholderClaimKey, type RunOptions } from '../generate';
+import { placeholderClaimKey, type RunOptions } from '../runTypes';
 import { describeProblem, requestOptions, resolveOptions, sentPrompt } from '../pageOptions';
 import type { JobMeta } from '../jobMeta';
 import {

@@ -29,25 +29,16 @@ function answering<T>(name: string, deps: ToolDeps, tool: vscode.LanguageModelTo
   };
 }
 
-export function registerTools(context: vscode.ExtensionContext, deps: ToolDeps): void {
-  const tools: Record<(typeof TOOL_NAMES)[number], vscode.LanguageModelTool<any>> = {
+export type PictorTools = Record<(typeof TOOL_NAMES)[number], vscode.LanguageModelTool<any>>;
+
+/** Registers the tools with VS Code; returns them (the tests' entry asks them to prepare an invocation). */
+export function registerTools(context: vscode.ExtensionContext, deps: ToolDeps): PictorTools {
+  const tools: PictorTools = {
     pictor_generateImage: answering('pictor_generateImage', deps, generateImageTool(deps)),
     pictor_fillPlaceholders: answering('pictor_fillPlaceholders', deps, fillPlaceholdersTool(deps)),
     pictor_listPlaceholders: answering('pictor_listPlaceholders', deps, listPlaceholdersTool(deps)),
   };
   for (const [name, tool] of Object.entries(tools)) context.subscriptions.push(vscode.lm.registerTool(name, tool));
 
-  // Outside production only: lets integration tests read the confirmation a chat would show, which
-  // vscode.lm.invokeTool shows as a dialog that an extension host cannot see (tests skip dialogs).
-  if (context.extensionMode !== vscode.ExtensionMode.Production) {
-    context.subscriptions.push(vscode.commands.registerCommand('pictor._test.prepareTool', async (name: string, input: unknown) => {
-      const tool = tools[name as keyof typeof tools];
-      const prepared = await tool?.prepareInvocation?.({ input }, new vscode.CancellationTokenSource().token);
-      const text = (m: string | vscode.MarkdownString | undefined) => (typeof m === 'string' || m === undefined ? m : m.value);
-      return prepared && {
-        invocationMessage: text(prepared.invocationMessage),
-        confirmation: prepared.confirmationMessages && { title: prepared.confirmationMessages.title, message: text(prepared.confirmationMessages.message) },
-      };
-    }));
-  }
+  return tools;
 }

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { JobRecord } from '../../core/store';
 import type { DownloadedImage } from '../../core/types';
-import type { JobSummary } from '../generate';
+import type { JobSummary } from '../runTypes';
 import { isJobMeta, type JobMeta } from '../jobMeta';
 import { fileLine, shortPrompt, type ToolDeps } from './common';
 import { previewParts } from './preview';

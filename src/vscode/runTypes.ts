@@ -1,0 +1,66 @@
+// The words the editor adapters, the submitter and their callers (commands, panel, tools) share:
+// what one run is made of, what it reports, and the key of a placeholder's cross-window claim.
+import type * as vscode from 'vscode';
+import type { GenerationInput, ReferenceInput } from '../core/types';
+import type { OptionLayer } from '../core/pageOptions';
+import type { PendingPick, VariantsMode } from '../core/variants';
+import type { JobMeta } from './jobMeta';
+
+/** One prompt to generate, with where its images go. */
+export interface RunItem {
+  prompt: string;
+  meta: JobMeta;
+  /** The range (placeholder, image link) or insertion point to follow while the task runs. */
+  track?: [number, number];
+  /** A range the caller already follows (see PendingReads): run() takes it over instead of `track`. */
+  followed?: string;
+  references?: ReferenceInput[];
+  /** A placeholder's override comment, as read when it was read from the page (see core/pageOptions.ts). */
+  override?: OptionLayer;
+}
+
+/**
+ * Options a caller sets for one run, above everything else (the panel's choices, an agent's input, a
+ * recipe). `style` given here ('' for none) replaces the page's and the settings' style. `variants`
+ * decides, for a placeholder that gets several images, whether they wait for a pick (pictor.variants
+ * when left out).
+ */
+export type RunOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>> & { style?: string; variants?: VariantsMode };
+
+/** What a caller other than a click adds to a placeholder's request (the language model tools, Generate Variants). */
+export interface PlaceholderExtras {
+  options?: RunOptions;
+  references?: ReferenceInput[];
+}
+
+/** Where the variants that wait for the user's pick are kept (see variants.ts). */
+export interface PickSource {
+  pendingIn(documentUri: string): PendingPick[];
+  readonly onDidChange: vscode.Event<void>;
+}
+
+/** What a command reports for each of its jobs. */
+export interface JobSummary {
+  id: string;
+  taskId?: string;
+  prompt: string;
+  state: string;
+  files: string[];
+  linked: boolean;
+  error?: string;
+  /** Its images are saved and wait for the user's pick in the panel (pictor.variants = pick). */
+  pick?: boolean;
+}
+
+/** How far the work on one placeholder got (for its CodeLens). */
+export interface RunningInfo {
+  state: string;
+  progress: number;
+  /** Done: its variants wait for the user's pick. */
+  pick?: { id: string; count: number };
+}
+
+/** The cross-window claim key of a placeholder: its document and its text as written (see core/claims.ts). */
+export function placeholderClaimKey(doc: vscode.TextDocument, source: string): string {
+  return `${doc.uri.fsPath}|${source}`;
+}

@@ -1,0 +1,21 @@
+// The parts of VS Code's UI a command waits on the user through: passed in at activation
+// (src/extension.ts), so the code that asks never reaches for vscode.window itself, and another host
+// of the extension (the integration tests' entry, test/integration/extension/testing.ts) can answer.
+import * as vscode from 'vscode';
+import { chooseVariantCount } from './editorTargets';
+
+export interface UserInput {
+  /** A line of text: Edit Image's instruction, a new prompt for Regenerate. Undefined is Escape. */
+  askText(options: vscode.InputBoxOptions): Thenable<string | undefined>;
+  /** How many variants Generate Variants makes (2–10). Undefined is Escape. */
+  chooseVariantCount(): Thenable<number | undefined>;
+  /** A batch's progress notification. */
+  withProgress: typeof vscode.window.withProgress;
+}
+
+/** The real UI. */
+export const vscodeInput: UserInput = {
+  askText: (options) => vscode.window.showInputBox(options),
+  chooseVariantCount: () => chooseVariantCount(),
+  withProgress: (options, task) => vscode.window.withProgress(options, task),
+};

@@ -1,0 +1,71 @@
+// The extension as the integration tests run it: the real one (src/extension.ts activateWith, bundled
+// the same way), with the UI it waits on the user through answered by the tests (an extension host
+// cannot type into a real input box; the e2e layer does, in the real UI), and commands through which a
+// test in the extension host sees what a person would see: the context keys, what a progress
+// notification showed, a tool's confirmation, and the panel driven as its webview drives it.
+// esbuild.mjs bundles it into dist/extension.testing.js, outside the .vsix; the integration runner loads
+// it from a copy of the extension whose `main` points to it (test/host/server.mjs installTestingCopy).
+import * as vscode from 'vscode';
+import { activateWith } from '../../../src/extension';
+import { vscodeInput, type UserInput } from '../../../src/vscode/userInput';
+
+interface ProgressRecord { title: string; reports: { increment: number; message: string }[] }
+
+export function activate(context: vscode.ExtensionContext): void {
+  const answers: (string | undefined)[] = [];
+  const asked: vscode.InputBoxOptions[] = [];
+  let progress: ProgressRecord[] | undefined;
+  const input: UserInput = {
+    // Answers queued by a test go first; with none queued, the real box.
+    askText: (options) => {
+      if (answers.length === 0) return vscodeInput.askText(options);
+      asked.push({ title: options.title, prompt: options.prompt, value: options.value });
+      return Promise.resolve(answers.shift());
+    },
+    chooseVariantCount: () => vscodeInput.chooseVariantCount(),
+    // The real notification, with each report recorded once a test has asked to record.
+    withProgress: (options, task) => vscodeInput.withProgress(options, (real, token) => {
+      const record: ProgressRecord | undefined = progress && { title: options.title ?? '', reports: [] };
+      if (record) progress!.push(record);
+      return task({
+        report: (v) => {
+          record?.reports.push({ increment: v.increment ?? 0, message: v.message ?? '' });
+          real.report(v);
+        },
+      }, token);
+    }),
+  };
+  const parts = activateWith(context, input);
+  const register = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  // undefined stands for Escape.
+  register('pictor._test.answerInputBox', (answer?: unknown) => {
+    answers.push(typeof answer === 'string' ? answer : undefined);
+  });
+  register('pictor._test.inputBoxesAsked', () => asked.splice(0));
+  // Answers queued for a box that was never shown (the command stopped before asking).
+  register('pictor._test.forgetAnswers', () => answers.splice(0).length);
+  // What the context keys were last set to: the extension host cannot read VS Code's context.
+  register('pictor._test.contextKeys', () => parts.contextKeys.current());
+  // What batch progress notifications showed since the last call (the first call starts recording).
+  register('pictor._test.progress', () => {
+    progress ??= [];
+    return progress.splice(0);
+  });
+  // The confirmation a chat would show, which vscode.lm.invokeTool shows as a dialog the host cannot see.
+  register('pictor._test.prepareTool', async (name: string, toolInput: unknown) => {
+    const tool = parts.tools[name as keyof typeof parts.tools];
+    const prepared = await tool?.prepareInvocation?.({ input: toolInput }, new vscode.CancellationTokenSource().token);
+    const text = (m: string | vscode.MarkdownString | undefined) => (typeof m === 'string' || m === undefined ? m : m.value);
+    return prepared && {
+      invocationMessage: text(prepared.invocationMessage),
+      confirmation: prepared.confirmationMessages && { title: prepared.confirmationMessages.title, message: text(prepared.confirmationMessages.message) },
+    };
+  });
+  // A raw message to the panel's host side as if its webview sent it: whether it was accepted, and what was posted back.
+  register('pictor._test.panelMessage', (raw: unknown) => parts.panel.receive(raw));
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
