@@ -3,7 +3,7 @@
 import type { HistoryView, PanelOptions } from '../src/shared/protocol';
 import { button, el, keepFocus, section } from './dom';
 import { resultItem } from './results';
-import { send, t } from './state';
+import { newRequestId, send, t } from './state';
 
 export class HistoryList {
   readonly root: HTMLElement;
@@ -34,7 +34,7 @@ export class HistoryList {
       el('div', { class: 'actions' },
         button({ label: t('reuse'), aria: t('reuseFor', e.prompt.slice(0, 60)), icon: 'reply', key: `reuse:${e.id}`, onClick: () => this.reuse(o, e.prompt) }),
         button({ label: t('generateAgain'), aria: t('generateAgainFor', e.prompt.slice(0, 60)), icon: 'sparkle', key: `again:${e.id}`,
-          onClick: () => send({ type: 'generateAgain', id: e.id }) }),
+          onClick: () => send({ type: 'generateAgain', id: e.id, requestId: newRequestId() }) }),
         button({ label: t('removeEntry'), aria: t('removeEntryFor', e.prompt.slice(0, 60)), icon: 'trash', iconOnly: true, key: `forget:${e.id}`,
           onClick: () => send({ type: 'removeHistory', id: e.id }) })),
     );

@@ -11,7 +11,7 @@ import { QueueView } from './queue';
 import { ReferencesView } from './references';
 import { ResultsView } from './results';
 import { SpendSection } from './spend';
-import { loadDraft, saveDraft, send, setStrings, t } from './state';
+import { isLatestRequest, loadDraft, newRequestId, saveDraft, send, setStrings, t } from './state';
 
 const app = document.getElementById('app')!;
 
@@ -38,7 +38,7 @@ function build(msg: Extract<HostMessage, { type: 'init' }>): Views {
   };
   const generate = () => {
     if (!views || !views.options.valid() || !views.prompt.ok() || !views.references.ok()) return;
-    send({ type: 'generate', prompt: views.prompt.value, options: views.options.get(), references: views.references.specs() });
+    send({ type: 'generate', requestId: newRequestId(), prompt: views.prompt.value, options: views.options.get(), references: views.references.specs() });
   };
   const reuse = (options: PanelOptions, prompt: string) => {
     if (!views) return;
@@ -113,6 +113,8 @@ function onMessage(msg: HostMessage): void {
       v.prompt.insert(msg.text);
       break;
     case 'submission':
+      // The answer to an earlier Generate, overtaken by a later one: the status shows the later one.
+      if (!isLatestRequest(msg.requestId)) break;
       v.prompt.setSubmission(msg.phase, msg.uploads);
       v.references.setUploading(msg.phase === 'uploading');
       v.prompt.setEnabled(v.options.valid() && v.references.ok());

@@ -15,6 +15,22 @@ export function send(msg: WebviewMessage): void {
   api.postMessage(msg);
 }
 
+let requests = 0;
+let latest: string | undefined;
+
+/**
+ * A new id for a Generate (or Generate Again) this webview sends: the host's `submission` replies
+ * carry it, so the prompt's status follows the request it made last and no other.
+ */
+export function newRequestId(): string {
+  latest = `r${Date.now().toString(36)}-${(++requests).toString(36)}`;
+  return latest;
+}
+
+export function isLatestRequest(id: string): boolean {
+  return id === latest;
+}
+
 /** What the user typed and chose but did not send yet. */
 export interface Draft {
   options: PanelOptions;

@@ -8,7 +8,7 @@ import type { ReferenceInput } from '../core/types';
 import { readSettings } from '../vscode/config';
 import type { Generator } from '../vscode/generate';
 import type { GenerationHistory } from '../vscode/history';
-import { isJobMeta, type JobMeta } from '../vscode/jobMeta';
+import type { JobMeta } from '../vscode/jobMeta';
 import type { PictorService } from '../vscode/service';
 import type { EditorTargets } from './editors';
 import { checkOptions, normalizeOptions } from '../shared/optionsCheck';
@@ -105,12 +105,12 @@ export class PanelMessages {
         await service.spend.refreshBalance();
         return;
       case 'generate':
-        return this.generate(m.prompt, m.options, m.references, post, thumb);
+        return this.generate(m.requestId, m.prompt, m.options, m.references, post, thumb);
       case 'generateAgain': {
         const e = history.get(m.id);
         if (!e) return `no history entry ${m.id}`;
         // The same again: the style it was sent with, not today's (none is none).
-        await this.submit(e.prompt, { ...e.options, style: e.style ?? '' }, [], post);
+        await this.submit(m.requestId, e.prompt, { ...e.options, style: e.style ?? '' }, [], post);
         return;
       }
       case 'removeHistory':
@@ -188,7 +188,7 @@ export class PanelMessages {
     }
   }
 
-  private async generate(prompt: string, options: PanelOptions, refs: ReferenceSpec[], post: Post, thumb: Thumb): Promise<string | undefined> {
+  private async generate(requestId: string, prompt: string, options: PanelOptions, refs: ReferenceSpec[], post: Post, thumb: Thumb): Promise<string | undefined> {
     // A file outside the workspace is not a mistake a person makes in this panel: refuse the message.
     const folders = workspaceFolderPaths();
     for (const r of refs) {
@@ -202,38 +202,34 @@ export class PanelMessages {
       post({ type: 'invalid', errors });
       return;
     }
-    await this.submit(prompt, normalizeOptions(options), checked.inputs, post);
+    await this.submit(requestId, prompt, normalizeOptions(options), checked.inputs, post);
     return undefined;
   }
 
   /**
-   * Hands one prompt to the Generator (which validates, asks for a key if needed, uploads, submits
-   * and links). Settles when the task is queued, or when the Generator stopped before that.
+   * Hands one prompt to the Generator (which validates, asks for a key if needed, submits, and then
+   * the job uploads, creates and links). Settles once its jobs are stored, or the Generator stopped
+   * before that; each `submission` reply carries the webview's `requestId`, the last one the job ids.
    */
-  private submit(prompt: string, options: PanelOptions & { style?: string }, references: ReferenceInput[], post: Post): Promise<void> {
-    const { service, generator, targets, log } = this.deps;
+  private submit(requestId: string, prompt: string, options: PanelOptions & { style?: string }, references: ReferenceInput[], post: Post): Promise<void> {
+    const { generator, targets, log } = this.deps;
     const point = targets.insertionPoint();
     const alt = oneLine(prompt);
     const meta: JobMeta = point
       ? { origin: 'panel', documentUri: point.doc.uri.toString(), alt, anchor: point.doc.lineAt(point.doc.positionAt(point.lineEnd).line).text }
       : { origin: 'panel', alt };
     const uploads = references.filter((r) => r.kind === 'file').length;
-    post({ type: 'submission', phase: uploads ? 'uploading' : 'sending', uploads });
+    post({ type: 'submission', requestId, phase: uploads ? 'uploading' : 'sending', uploads, jobIds: [] });
     return new Promise((resolve) => {
       let settled = false;
-      const done = (phase: 'queued' | 'stopped') => {
+      const done = (phase: 'queued' | 'stopped', jobIds: string[] = []) => {
         if (settled) return;
         settled = true;
-        sub.dispose();
-        post({ type: 'submission', phase, uploads });
+        post({ type: 'submission', requestId, phase, uploads, jobIds });
         resolve();
       };
-      const sub = service.onJobEvent((e) => {
-        const jm = e.job.target.meta;
-        if (e.type === 'queued' && isJobMeta(jm) && jm.origin === 'panel' && jm.alt === alt) done('queued');
-      });
       generator.run(point?.doc, [{ prompt, meta, track: point ? [point.lineEnd, point.lineEnd] : undefined, references }],
-        vscode.l10n.t('Generating from the panel'), options)
+        vscode.l10n.t('Generating from the panel'), options, (jobIds) => done('queued', jobIds))
         .catch((e) => log.error(`Panel: generate failed: ${(e as Error).message}`))
         .finally(() => done('stopped'));
     });

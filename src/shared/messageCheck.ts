@@ -48,9 +48,9 @@ function str(v: unknown, what: string, max: number, min = 0): string {
   return s;
 }
 
-function id(v: unknown): string {
-  const s = str(v, 'id', 100, 1);
-  if (!/^[A-Za-z0-9_.:-]+$/.test(s)) refuse('id has characters no task id has');
+function id(v: unknown, what = 'id'): string {
+  const s = str(v, what, 100, 1);
+  if (!/^[A-Za-z0-9_.:-]+$/.test(s)) refuse(`${what} has characters no id has`);
   return s;
 }
 
@@ -108,8 +108,8 @@ function parse(raw: unknown): WebviewMessage {
       only();
       return { type };
     case 'generate':
-      only('prompt', 'options', 'references');
-      return { type, prompt: prompt(raw.prompt), options: options(raw.options), references: references(raw.references) };
+      only('requestId', 'prompt', 'options', 'references');
+      return { type, requestId: id(raw.requestId, 'requestId'), prompt: prompt(raw.prompt), options: options(raw.options), references: references(raw.references) };
     case 'dropReferences': {
       only('uris');
       const uris = raw.uris;
@@ -132,8 +132,10 @@ function parse(raw: unknown): WebviewMessage {
     case 'pickVariant':
       only('id', 'path');
       return { type, id: id(raw.id), path: path(raw.path) };
-    case 'cancel':
     case 'generateAgain':
+      only('id', 'requestId');
+      return { type, id: id(raw.id), requestId: id(raw.requestId, 'requestId') };
+    case 'cancel':
     case 'removeHistory':
     case 'dismissPick':
       only('id');

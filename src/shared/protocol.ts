@@ -169,7 +169,11 @@ export type HostMessage =
   | { type: 'target'; target: TargetView }
   | { type: 'references'; added: ReferenceView[]; problems: string[] }
   | { type: 'selection'; text: string }
-  | { type: 'submission'; phase: SubmissionPhase; uploads: number }
+  /**
+   * How the webview's Generate (or Generate Again) `requestId` is getting on; `jobIds` are the jobs it
+   * made, known once they are stored (phase 'queued'; empty before, and when it stopped).
+   */
+  | { type: 'submission'; requestId: string; phase: SubmissionPhase; uploads: number; jobIds: string[] }
   | { type: 'invalid'; errors: FieldError[] }
   | { type: 'notice'; level: 'info' | 'error'; message: string }
   | { type: 'spend'; spend: SpendView };
@@ -177,7 +181,8 @@ export type HostMessage =
 /** Webview → host. */
 export type WebviewMessage =
   | { type: 'ready' }
-  | { type: 'generate'; prompt: string; options: PanelOptions; references: ReferenceSpec[] }
+  /** `requestId`: made by the webview, carried by every `submission` reply about this request. */
+  | { type: 'generate'; requestId: string; prompt: string; options: PanelOptions; references: ReferenceSpec[] }
   | { type: 'useSelection' }
   | { type: 'pickReferences' }
   | { type: 'dropReferences'; uris: string[] }
@@ -190,7 +195,7 @@ export type WebviewMessage =
   | { type: 'reveal'; path: string }
   | { type: 'copyPath'; path: string }
   | { type: 'saveDefaults'; options: PanelOptions; target: 'workspace' | 'user' }
-  | { type: 'generateAgain'; id: string }
+  | { type: 'generateAgain'; id: string; requestId: string }
   | { type: 'removeHistory'; id: string }
   | { type: 'refreshBalance' }
   /** Links `path`, one of the pick's variants, into its placeholder. */

@@ -182,9 +182,13 @@ export class Generator implements vscode.Disposable {
     return this.run(doc, [{ prompt: instruction, meta, track: [now.start, now.end], references: [reference] }], vscode.l10n.t('Editing the image'));
   }
 
-  /** Validates every request, confirms big batches, and only then sends anything (see Submitter). */
-  run(doc: vscode.TextDocument | undefined, items: RunItem[], title: string, options?: RunOptions): Promise<JobSummary[]> {
-    return this.submitter.run(doc, items, title, options);
+  /**
+   * Validates every request, confirms big batches, and only then sends anything (see Submitter).
+   * `onSubmitted` hears the ids of the jobs it made as soon as they are stored.
+   */
+  run(doc: vscode.TextDocument | undefined, items: RunItem[], title: string, options?: RunOptions,
+    onSubmitted?: (jobIds: string[]) => void): Promise<JobSummary[]> {
+    return this.submitter.run(doc, items, title, options, onSubmitted);
   }
 
   summary(j: JobRecord): JobSummary {

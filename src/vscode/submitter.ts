@@ -1,6 +1,7 @@
 // The one way a request is sent, whoever made it (a command, the panel, a tool, a recipe): every item is
 // validated, a big batch confirmed, the budget and the key checked, and only then anything sent. A user
-// never pays to learn that an option was wrong. Resolves when every job it sent is final.
+// never pays to learn that an option was wrong. Tells the caller the ids of the jobs it made as soon
+// as they are stored (`onSubmitted`), and resolves when every one of them is final.
 import * as vscode from 'vscode';
 import { slugify } from '../core/fileNames';
 import type { MarkdownScan } from '../core/placeholders';
@@ -31,7 +32,8 @@ export class Submitter {
     private readonly withProgress: UserInput['withProgress'],
   ) {}
 
-  async run(doc: vscode.TextDocument | undefined, items: RunItem[], title: string, options?: RunOptions): Promise<JobSummary[]> {
+  async run(doc: vscode.TextDocument | undefined, items: RunItem[], title: string, options?: RunOptions,
+    onSubmitted?: (jobIds: string[]) => void): Promise<JobSummary[]> {
     if (!requireTrust()) {
       this.log.warn('Restricted Mode: nothing was sent. Trust the workspace to generate images.');
       return [];
@@ -41,7 +43,7 @@ export class Submitter {
     const reads = items.map((item) => item.followed ?? (item.track && doc ? this.pending.follow(doc, item.track[0], item.track[1], item.meta) : undefined));
     this.pending.notify();
     try {
-      return await this.runFollowed(doc, items, reads, title, options);
+      return await this.runFollowed(doc, items, reads, title, options, onSubmitted);
     } finally {
       for (const r of reads) if (r) this.pending.forget(r);
       this.pending.notify();
@@ -49,7 +51,7 @@ export class Submitter {
   }
 
   private async runFollowed(doc: vscode.TextDocument | undefined, items: RunItem[], reads: (string | undefined)[],
-    title: string, options?: RunOptions): Promise<JobSummary[]> {
+    title: string, options?: RunOptions, onSubmitted?: (jobIds: string[]) => void): Promise<JobSummary[]> {
     const validated = this.validateAll(doc, items, options);
     if (!validated) return [];
     if (!(await this.confirmImages(validated.map((x) => x.v), readSettings(doc?.uri).confirmAboveImages))) return [];
@@ -69,6 +71,13 @@ export class Submitter {
       }
     }
     this.pending.notify();
+    if (submitted.length) {
+      try {
+        onSubmitted?.(submitted.map((s) => s.job.id));
+      } catch (e) {
+        this.log.error(`A caller's onSubmitted threw: ${(e as Error).message}`);
+      }
+    }
     const finished = await waitWithProgress(this.service, title, submitted, this.withProgress);
     const failures = finished.filter((j) => j.state === 'failed' || j.state === 'timed_out' || j.state === 'unknown');
     if (failures.length) void showJobError(failures[0]!.error ?? { kind: 'unknown', message: vscode.l10n.t('A task failed.') });

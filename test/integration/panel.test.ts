@@ -67,14 +67,14 @@ describe('panel', () => {
     const bad: Array<[string, unknown]> = [
       ['an unknown type', { type: 'setApiKey', key: 'sk-evo-stolen' }],
       ['a message that is not an object', 'generate'],
-      ['a prompt of 32,001 code points', { type: 'generate', prompt: 'x'.repeat(32_001), options: OPTIONS, references: [] }],
-      ['n that is not an integer', { type: 'generate', prompt: 'a fox', options: { ...OPTIONS, n: 1.5 }, references: [] }],
-      ['n as a string', { type: 'generate', prompt: 'a fox', options: { ...OPTIONS, n: '1' }, references: [] }],
-      ['an extra field with a wrong type', { type: 'generate', prompt: 'a fox', options: OPTIONS, references: [], callbackUrl: 7 }],
-      ['an extra option', { type: 'generate', prompt: 'a fox', options: { ...OPTIONS, model: 'other' }, references: [] }],
-      ['17 reference images', { type: 'generate', prompt: 'a fox', options: OPTIONS, references: Array.from({ length: 17 }, () => ({ kind: 'file', path: inside })) }],
-      ['a reference image outside the workspace', { type: 'generate', prompt: 'a fox', options: OPTIONS, references: [{ kind: 'file', path: outside }] }],
-      ['a reference path climbing out with ..', { type: 'generate', prompt: 'a fox', options: OPTIONS, references: [{ kind: 'file', path: path.join(workspaceRoot().fsPath, '..', '..', 'etc', 'x.png') }] }],
+      ['a prompt of 32,001 code points', { type: 'generate', requestId: 'bad-1', prompt: 'x'.repeat(32_001), options: OPTIONS, references: [] }],
+      ['n that is not an integer', { type: 'generate', requestId: 'bad-1', prompt: 'a fox', options: { ...OPTIONS, n: 1.5 }, references: [] }],
+      ['n as a string', { type: 'generate', requestId: 'bad-1', prompt: 'a fox', options: { ...OPTIONS, n: '1' }, references: [] }],
+      ['an extra field with a wrong type', { type: 'generate', requestId: 'bad-1', prompt: 'a fox', options: OPTIONS, references: [], callbackUrl: 7 }],
+      ['an extra option', { type: 'generate', requestId: 'bad-1', prompt: 'a fox', options: { ...OPTIONS, model: 'other' }, references: [] }],
+      ['17 reference images', { type: 'generate', requestId: 'bad-1', prompt: 'a fox', options: OPTIONS, references: Array.from({ length: 17 }, () => ({ kind: 'file', path: inside })) }],
+      ['a reference image outside the workspace', { type: 'generate', requestId: 'bad-1', prompt: 'a fox', options: OPTIONS, references: [{ kind: 'file', path: outside }] }],
+      ['a reference path climbing out with ..', { type: 'generate', requestId: 'bad-1', prompt: 'a fox', options: OPTIONS, references: [{ kind: 'file', path: path.join(workspaceRoot().fsPath, '..', '..', 'etc', 'x.png') }] }],
       ['Open outside the workspace', { type: 'open', path: '/etc/hostname' }],
       ['Reveal outside the workspace', { type: 'reveal', path: outside }],
       ['Insert Link to a file outside the workspace', { type: 'insertLink', path: '/etc/passwd' }],
@@ -84,7 +84,8 @@ describe('panel', () => {
       ['Save as Default with n as a string', { type: 'saveDefaults', options: { ...OPTIONS, n: '4' }, target: 'workspace' }],
       ['Cancel of a task that does not exist', { type: 'cancel', id: 'no-such-task' }],
       ['Retry of a task that does not exist', { type: 'retry', id: 'no-such-task' }],
-      ['Generate Again of an entry that does not exist', { type: 'generateAgain', id: 'no-such-entry' }],
+      ['Generate Again of an entry that does not exist', { type: 'generateAgain', id: 'no-such-entry', requestId: 'bad-2' }],
+      ['Generate without a request id', { type: 'generate', prompt: 'a fox', options: OPTIONS, references: [] }],
       ['a dropped list that is not a list', { type: 'dropReferences', uris: 'file:///etc/passwd' }],
     ];
 
@@ -191,7 +192,15 @@ describe('panel', () => {
       const r = await generate(prompt, OPTIONS);
       assert.equal(r.accepted, true, r.reason);
       assert.deepEqual(r.posted.map((m) => `${m.type}:${m.phase}`), ['submission:sending', 'submission:queued']);
+      // Every reply names the request; the last one the job it made, known without looking at any text.
+      const requestId = r.posted[0]!.requestId as string;
+      assert.ok(requestId);
+      assert.deepEqual(r.posted.map((m) => m.requestId), [requestId, requestId]);
+      assert.deepEqual(r.posted[0]!.jobIds, []);
+      const [jobId] = r.posted[1]!.jobIds as string[];
+      assert.equal((r.posted[1]!.jobIds as string[]).length, 1);
       const row = await waitForJob(prompt, (j) => j.state === 'completed', 'the queue row to complete');
+      assert.equal(row.id, jobId, 'the reply named another job than the one made');
       assert.equal(row.progress, 100);
       assert.equal(row.canCancel, false);
       assert.equal(row.files.length, 1);
@@ -320,8 +329,10 @@ describe('panel', () => {
       const entry = (await panelState()).history.find((h) => h.prompt === 'a kite over the dunes')!;
       const creates = (await fakeCreates()).length;
       await closeAllEditors();
-      const r = await panelSend({ type: 'generateAgain', id: entry.id });
+      const r = await panelSend({ type: 'generateAgain', id: entry.id, requestId: 'again-1' });
       assert.equal(r.accepted, true, r.reason);
+      assert.deepEqual(r.posted.map((m) => `${m.type}:${m.phase}:${m.requestId}`), ['submission:sending:again-1', 'submission:queued:again-1']);
+      assert.equal((r.posted[1]!.jobIds as string[]).length, 1);
       await waitFor('a new task', async () => (await fakeCreates()).length === creates + 1);
       await waitFor('two entries', async () => (await panelState()).history.filter((h) => h.prompt === entry.prompt).length === 2);
       assert.equal((await panelSend({ type: 'removeHistory', id: entry.id })).accepted, true);

@@ -26,8 +26,12 @@ export async function panelState(): Promise<Init> {
   return init as Init;
 }
 
-export function generate(prompt: string, options = { size: '1:1', resolution: '1K', quality: 'low', n: 1 }, references: unknown[] = []) {
-  return panelSend({ type: 'generate', prompt, options, references });
+let requests = 0;
+
+/** A Generate as the webview sends it, with a request id of its own (`requestId` to choose it). */
+export function generate(prompt: string, options = { size: '1:1', resolution: '1K', quality: 'low', n: 1 }, references: unknown[] = [],
+  requestId = `it-${process.pid}-${++requests}`) {
+  return panelSend({ type: 'generate', requestId, prompt, options, references });
 }
 
 export async function waitForJob(prompt: string, pred: (j: JobRow) => boolean, what: string, timeoutMs = 30_000): Promise<JobRow> {

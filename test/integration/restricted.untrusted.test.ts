@@ -49,7 +49,7 @@ describe('Restricted Mode: an untrusted workspace sends nothing (issue 6)', func
     editor.selection = new vscode.Selection(2, 0, 2, prompt.length);
     jobs.push(...(await vscode.commands.executeCommand<JobSummary[]>('pictor.generateFromSelection') ?? []));
     await vscode.commands.executeCommand('pictor.openPanel');
-    await panelSend({ type: 'generate', prompt, options: { size: '1:1', resolution: '1K', quality: 'low', n: 1 }, references: [] });
+    await panelSend({ type: 'generate', requestId: 'untrusted-1', prompt, options: { size: '1:1', resolution: '1K', quality: 'low', n: 1 }, references: [] });
     await new Promise((r) => setTimeout(r, 1500));
 
     assert.deepEqual(jobs, [], 'a job was started in Restricted Mode');

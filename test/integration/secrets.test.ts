@@ -127,7 +127,7 @@ describe('the API key never leaks (issue 6)', function () {
     await panel({ type: 'ready' });
     const refPrompt = 'leak check: from the panel with a reference';
     const gen = await panel({
-      type: 'generate', prompt: refPrompt, options: { size: '1:1', resolution: '1K', quality: 'low', n: 1 },
+      type: 'generate', requestId: 'leak-1', prompt: refPrompt, options: { size: '1:1', resolution: '1K', quality: 'low', n: 1 },
       references: [{ kind: 'file', path: path.join(dir, 'reference.png') }],
     });
     assert.equal(gen.accepted, true, gen.reason);
@@ -136,7 +136,7 @@ describe('the API key never leaks (issue 6)', function () {
       return (init?.jobs as { prompt: string; state: string }[]).find((j) => j.prompt === refPrompt && j.state === 'completed');
     }, 60_000);
     assert.ok(own.requests.some((r) => r.path.startsWith('/api/v1/files/upload/')), 'the reference was not uploaded');
-    await panel({ type: 'generate', prompt: 'leak check: a bad size', options: { size: '1000x1000', resolution: '1K', quality: 'low', n: 1 }, references: [] });
+    await panel({ type: 'generate', requestId: 'leak-2', prompt: 'leak check: a bad size', options: { size: '1000x1000', resolution: '1K', quality: 'low', n: 1 }, references: [] });
 
     // Every way the provider says no.
     own.set({ failCreate: { status: 401, code: 'unauthorized', times: 1 } });

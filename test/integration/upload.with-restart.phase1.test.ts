@@ -32,7 +32,11 @@ describe('reference upload across a restart (phase 1: before)', () => {
       await waitForLog(mark, /uploading reference image upload-restart-b\.png/, 20_000);
       assert.equal(await uploadsOf('upload-restart-a.png'), 1);
       assert.equal((await createsFor([UPLOAD_RESTART_PROMPT])).length, 0, 'a task was created before its references were uploaded');
-      const row = (await panelState()).jobs.find((j) => j.prompt === UPLOAD_RESTART_PROMPT);
+      // Submitting returned the job at once, uploading: the reply names it.
+      const last = r.posted[r.posted.length - 1]!;
+      assert.equal(last.phase, 'queued');
+      const [jobId] = last.jobIds as string[];
+      const row = (await panelState()).jobs.find((j) => j.id === jobId);
       assert.equal(row?.state, 'uploading');
       assert.equal(row?.canCancel, true, 'an uploading job cannot be cancelled');
     } finally {

@@ -9,7 +9,7 @@ import { extensionOf, insideFolders } from '../../src/core/paths';
 import { newNonce, panelHtml } from '../../src/panel/html';
 
 const opts = { size: '16:9', resolution: '2K', quality: 'low', n: 2 };
-const gen = (over: Record<string, unknown> = {}) => ({ type: 'generate', prompt: 'a red fox', options: opts, references: [], ...over });
+const gen = (over: Record<string, unknown> = {}) => ({ type: 'generate', requestId: 'r1a2b3c-4', prompt: 'a red fox', options: opts, references: [], ...over });
 
 // Every message type the webview may send, in a shape the host accepts.
 const VALID: Array<[string, unknown]> = [
@@ -33,7 +33,7 @@ const VALID: Array<[string, unknown]> = [
   ['copyPath', { type: 'copyPath', path: '/ws/images/fox.png' }],
   ['saveDefaults to the workspace', { type: 'saveDefaults', options: opts, target: 'workspace' }],
   ['saveDefaults to the user', { type: 'saveDefaults', options: opts, target: 'user' }],
-  ['generateAgain', { type: 'generateAgain', id: 'abc-123' }],
+  ['generateAgain', { type: 'generateAgain', id: 'abc-123', requestId: 'r1a2b3c-5' }],
   ['removeHistory', { type: 'removeHistory', id: 'abc-123' }],
   ['pickVariant', { type: 'pickVariant', id: '0b0e5b5e-8a4c-4b4e-9d0a-2f6f1f0e9c1a', path: '/ws/images/fox-2.png' }],
   ['dismissPick', { type: 'dismissPick', id: '0b0e5b5e-8a4c-4b4e-9d0a-2f6f1f0e9c1a' }],
@@ -51,8 +51,15 @@ const BAD: Array<[string, unknown]> = [
   ['an unknown type', { type: 'deleteEverything' }],
   ['an unknown type that looks like a known one', { type: 'Ready' }],
   ['ready with an extra field', { type: 'ready', apiKey: 'x' }],
-  ['generate without options', { type: 'generate', prompt: 'x', references: [] }],
-  ['generate without references', { type: 'generate', prompt: 'x', options: opts }],
+  ['generate without options', { type: 'generate', requestId: 'r1', prompt: 'x', references: [] }],
+  ['generate without references', { type: 'generate', requestId: 'r1', prompt: 'x', options: opts }],
+  ['generate without a request id (its replies could not be told apart)', { type: 'generate', prompt: 'x', options: opts, references: [] }],
+  ['generate with an empty request id', gen({ requestId: '' })],
+  ['generate with a request id that is a number', gen({ requestId: 7 })],
+  ['generate with a request id holding markup', gen({ requestId: '<img src=x onerror=alert(1)>' })],
+  ['generate with a request id longer than 100', gen({ requestId: 'r'.repeat(101) })],
+  ['generateAgain without a request id', { type: 'generateAgain', id: 'abc-123' }],
+  ['generateAgain with a request id holding a path', { type: 'generateAgain', id: 'abc-123', requestId: '../x' }],
   ['generate with an extra field', gen({ model: 'dall-e' })],
   ['generate with a prompt that is not a string', gen({ prompt: ['a', 'fox'] })],
   ['generate with 32,001 code points', gen({ prompt: 'a'.repeat(MAX_PROMPT + 1) })],
@@ -116,7 +123,7 @@ describe('panel protocol: messages from the webview', () => {
   it('never lets fields it does not know through to the host (the result is built, not passed on)', () => {
     const r = parseWebviewMessage(gen());
     assert.ok(r.ok);
-    assert.deepEqual(Object.keys(r.message).sort(), ['options', 'prompt', 'references', 'type']);
+    assert.deepEqual(Object.keys(r.message).sort(), ['options', 'prompt', 'references', 'requestId', 'type']);
   });
 
   it('counts code points, not UTF-16 units: one emoji is one', () => {
