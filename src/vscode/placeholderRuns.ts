@@ -153,7 +153,7 @@ export class PlaceholderRuns implements vscode.Disposable {
     try {
       items.push(...(await this.claimEverywhere(doc, held, owner, extras)));
       if (!items.length) return [];
-      return await this.submitter.run(doc, items, title, extras?.options);
+      return await this.submitter.run(doc, items, title, extras?.options, extras?.onSubmitted);
     } finally {
       // run() returns when every job it sent is final (or nothing was sent): the reads and claims end here.
       // Jobs resumed after a reload release theirs when their final event comes (see the constructor).

@@ -31,6 +31,8 @@ export type RunOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | '
 export interface PlaceholderExtras {
   options?: RunOptions;
   references?: ReferenceInput[];
+  /** Hears the ids of the jobs the run made, as soon as they are stored (see Submitter.run). */
+  onSubmitted?: (jobIds: string[]) => void;
 }
 
 /** Where the variants that wait for the user's pick are kept (see variants.ts). */

@@ -93,12 +93,9 @@ export function fillPlaceholdersTool(deps: ToolDeps): vscode.LanguageModelTool<F
       const p = await plan(deps, input);
       await checkKey(deps);
       checkCancelled(token);
-      const uri = p.doc.uri.toString();
-      const sources = new Set(p.free.map((x) => x.source));
+      // An agent cannot pick among variants: with n > 1 every image is linked, as its answer says.
       const summaries = await followToken(deps, token,
-        (m) => m.origin === 'placeholder' && m.documentUri === uri && sources.has(m.source),
-        // An agent cannot pick among variants: with n > 1 every image is linked, as its answer says.
-        () => deps.generator.allPlaceholders(p.doc.uri, { options: { variants: 'all' } }));
+        (onSubmitted) => deps.generator.allPlaceholders(p.doc.uri, { options: { variants: 'all' }, onSubmitted }));
       const done = outcomes(deps, summaries);
       const base = linkBase(p.doc);
       const saved = done.flatMap((o) => o.files);

@@ -116,16 +116,14 @@ export function generateImageTool(deps: ToolDeps): vscode.LanguageModelTool<Gene
       const call = randomUUID();
       const source = p.placeholder && doc ? doc.getText().slice(p.placeholder.start, p.placeholder.end) : undefined;
       const docUri = doc?.uri.toString();
-      const summaries = await followToken(deps, token,
-        (m) => (source !== undefined ? m.origin === 'placeholder' && m.documentUri === docUri && m.source === source : m.origin === 'tool' && m.call === call),
-        () => {
-          if (p.placeholder && doc) {
-            const at = doc.positionAt(p.placeholder.start);
-            return deps.generator.placeholder(doc.uri, new vscode.Range(at, at), { options: { ...p.options, variants: 'all' }, references: p.refs });
-          }
-          const meta: JobMeta = { origin: 'tool', documentUri: docUri, alt: shortPrompt(p.prompt, 10_000), call };
-          return deps.generator.run(doc, [{ prompt: p.prompt, meta, references: p.refs }], vscode.l10n.t('Generating an image for an agent'), p.options);
-        });
+      const summaries = await followToken(deps, token, (onSubmitted) => {
+        if (p.placeholder && doc) {
+          const at = doc.positionAt(p.placeholder.start);
+          return deps.generator.placeholder(doc.uri, new vscode.Range(at, at), { options: { ...p.options, variants: 'all' }, references: p.refs, onSubmitted });
+        }
+        const meta: JobMeta = { origin: 'tool', documentUri: docUri, alt: shortPrompt(p.prompt, 10_000), call };
+        return deps.generator.run(doc, [{ prompt: p.prompt, meta, references: p.refs }], vscode.l10n.t('Generating an image for an agent'), p.options, onSubmitted);
+      });
       const done = outcomes(deps, summaries);
       if (!done.length) {
         const why = source !== undefined && doc && (await heldElsewhere(deps, doc, source))

@@ -4,31 +4,32 @@ import * as vscode from 'vscode';
 import type { JobRecord } from '../../core/store';
 import type { DownloadedImage } from '../../core/types';
 import type { JobSummary } from '../runTypes';
-import { isJobMeta, type JobMeta } from '../jobMeta';
+import { isJobMeta } from '../jobMeta';
 import { fileLine, shortPrompt, type ToolDeps } from './common';
 import { previewParts } from './preview';
 
 /**
- * Runs `work` while cancelling, through the queue, every job it queues that `mine` recognises once
- * the token fires (the same as the notification's Cancel: tasks that still finish are saved).
+ * Runs `work` while cancelling, through the queue, every job it made (by the ids the submitter
+ * reports to `onSubmitted`) once the token fires (the same as the notification's Cancel: tasks that
+ * still finish are saved).
  */
-export async function followToken<T>(deps: ToolDeps, token: vscode.CancellationToken, mine: (meta: JobMeta) => boolean,
-  work: () => Promise<T>): Promise<T> {
+export async function followToken<T>(deps: ToolDeps, token: vscode.CancellationToken,
+  work: (onSubmitted: (jobIds: string[]) => void) => Promise<T>): Promise<T> {
   const ids = new Set<string>();
   const cancel = (id: string) => void deps.service.queue.cancel(id).catch(() => undefined);
-  const sub = deps.service.onJobEvent((e) => {
-    if (e.type !== 'queued' || ids.has(e.job.id) || !isJobMeta(e.job.target.meta) || !mine(e.job.target.meta)) return;
-    ids.add(e.job.id);
-    if (token.isCancellationRequested) cancel(e.job.id);
-  });
+  const onSubmitted = (jobIds: string[]) => {
+    for (const id of jobIds) {
+      ids.add(id);
+      if (token.isCancellationRequested) cancel(id);
+    }
+  };
   const onCancel = token.onCancellationRequested(() => {
     deps.log.info(`A language model tool call was cancelled: stopping ${ids.size} task(s).`);
     ids.forEach(cancel);
   });
   try {
-    return await work();
+    return await work(onSubmitted);
   } finally {
-    sub.dispose();
     onCancel.dispose();
   }
 }
