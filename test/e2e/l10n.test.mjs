@@ -100,7 +100,7 @@ describe('Pictor in Simplified Chinese (e2e, zh-cn)', function () {
     await frame.locator('#opt-size-custom').fill('1000x1000');
     const error = frame.locator('#opt-errors li').first();
     await error.waitFor({ timeout: 5_000 });
-    assert.match(await error.innerText(), /^尺寸：1000×1000：两条边都必须是 16 的倍数/);
+    assert.match(await error.innerText(), /^尺寸 1000×1000：两条边都必须是 16 的倍数/);
     await screenshot('zh-cn-panel');
   });
 });
