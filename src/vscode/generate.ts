@@ -556,7 +556,7 @@ export class Generator implements vscode.Disposable {
       state: j.state,
       files: (j.files ?? []).map((f) => f.path),
       linked: Boolean(outcome?.linked),
-      error: j.error?.message,
+      error: j.error && say(j.error),
       ...(outcome && !outcome.linked && outcome.reason === 'pick' ? { pick: true } : {}),
     };
   }
