@@ -62,8 +62,10 @@ export interface JobRecord {
   supersededBy?: string;
   /** The create went out but its answer was lost: the provider may have made (and billed) the task. */
   mayBeBilled?: boolean;
-  /** The images' real pixel size differs from the size asked for: said once, in words. */
+  /** The images' real pixel size differs from the size asked for: said once, in English (logs, tests). */
   sizeNote?: string;
+  /** The same, as a code the UI words in the user's language (absent in records stored by older versions). */
+  sizeNoteWords?: Words;
 }
 
 export interface TaskStore {

@@ -14,6 +14,7 @@ import { describeTaskFailure } from '../../src/core/jobs/failures';
 import { DEFAULT_PRUNE } from '../../src/core/jobs/resume';
 import { Transitions } from '../../src/core/jobs/transitions';
 import { MemoryTaskStore } from '../../src/core/store';
+import { english } from '../../src/shared/words';
 import { PACING_SCENARIOS, linearTask, simulatePacing, steppedTask } from '../sim/pacingSim';
 
 const PROD = { minPollMs: 2000, maxPollMs: 15000 };
@@ -140,8 +141,9 @@ describe('job-state questions and the retry plan', () => {
   });
 
   it('asks before a Retry that may bill a create twice, and says why', () => {
-    assert.equal(retryNeedsConfirmation(rec({ state: 'failed', mayBeBilled: true })), MAY_BE_BILLED_REASON);
-    assert.equal(retryNeedsConfirmation(rec({ state: 'unknown' })), MAY_BE_BILLED_REASON);
+    const asks = (j: JobRecord) => { const w = retryNeedsConfirmation(j); return w && english(w); };
+    assert.equal(asks(rec({ state: 'failed', mayBeBilled: true })), MAY_BE_BILLED_REASON);
+    assert.equal(asks(rec({ state: 'unknown' })), MAY_BE_BILLED_REASON);
     assert.equal(retryNeedsConfirmation(rec({ state: 'failed' })), undefined, 'nothing was sent: no question');
     assert.equal(retryNeedsConfirmation(rec({ state: 'timed_out', taskId: 't', mayBeBilled: true })), undefined, 'a known task is polled, not resent');
     assert.match(MAY_BE_BILLED_REASON, /connection broke after the request was sent/);

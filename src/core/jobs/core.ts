@@ -5,7 +5,7 @@ import type { JobRecord, TaskStore } from '../store';
 import type { PacingPolicy } from './pacing';
 import type { PruneLimits } from './resume';
 import { newRuntime, type JobEvent, type LogLevel, type QueueOptions, type Runtime, type TaskClient } from './types';
-import { english, words, type Words } from '../../shared/words';
+import { english, errorOf, words, type Words } from '../../shared/words';
 
 interface Waiter { resolve(r: JobRecord): void; reject(e: Error): void }
 
@@ -194,5 +194,5 @@ export function endSentence(s: string): string {
 }
 
 export function stoppedError(): Error {
-  return new Error('Pictor stopped before this task finished; it resumes on the next start.');
+  return errorOf(words('job.stopped'));
 }
