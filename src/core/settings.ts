@@ -3,6 +3,8 @@
 // through coerceSetting: a value the schema allows passes, anything else becomes the nearest
 // allowed value (or the default) and the problem is described, naming the setting and the value used.
 
+import { english, words, type Words } from '../shared/words';
+
 /** The part of a `contributes.configuration.properties` entry this reader understands. */
 export interface SettingSchema {
   type?: string | string[];
@@ -15,11 +17,18 @@ export interface SettingSchema {
 
 export interface Coerced<T = unknown> {
   value: T;
-  /** Set when the value read is not what the schema allows: what was read, and what is used instead. */
+  /** Set when the value read is not what the schema allows: what was read, and what is used instead (English, for the log). */
   problem?: string;
+  /** The same, as a code the UI words in the user's language. */
+  problemWords?: Words;
 }
 
 const show = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v) ?? String(v));
+
+/** A value used instead of the one read, and why, in both forms. */
+function corrected(value: unknown, w: Words): Coerced {
+  return { value, problem: english(w), problemWords: w };
+}
 
 /**
  * The value to use for setting `name` read as `raw`. Strings keep their text (the request validator
@@ -29,10 +38,7 @@ const show = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(
 export function coerceSetting(name: string, raw: unknown, schema: SettingSchema): Coerced {
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   const fallback = schema.default;
-  const useDefault = (why: string): Coerced => ({
-    value: fallback,
-    problem: `${name} is ${show(raw)}, ${why}; using the default, ${show(fallback)}.`,
-  });
+  const useDefault = (why: Words): Coerced => corrected(fallback, words('setting.useDefault', name, show(raw), why, show(fallback)));
   if (raw === undefined || raw === null) return { value: fallback };
   switch (type) {
     case 'integer':
@@ -40,36 +46,37 @@ export function coerceSetting(name: string, raw: unknown, schema: SettingSchema)
       let n: number;
       if (typeof raw === 'number') n = raw;
       else if (typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw))) n = Number(raw);
-      else return useDefault('not a number');
-      if (!Number.isFinite(n)) return useDefault('not a number');
+      else return useDefault(words('setting.notNumber'));
+      if (!Number.isFinite(n)) return useDefault(words('setting.notNumber'));
       let v = type === 'integer' ? Math.round(n) : n;
       if (schema.minimum !== undefined && v < schema.minimum) v = schema.minimum;
       if (schema.maximum !== undefined && v > schema.maximum) v = schema.maximum;
       if (v === raw) return { value: v };
-      const range = rangeText(schema);
-      return { value: v, problem: `${name} is ${show(raw)}${range ? `; allowed: ${range}` : ''}; using ${v}.` };
+      const range = rangeWords(schema);
+      return corrected(v, range ? words('setting.clamped', name, show(raw), range, v) : words('setting.rounded', name, show(raw), v));
     }
     case 'string':
-      return typeof raw === 'string' ? { value: raw } : useDefault('not text');
+      return typeof raw === 'string' ? { value: raw } : useDefault(words('setting.notText'));
     case 'boolean':
-      return typeof raw === 'boolean' ? { value: raw } : useDefault('not true or false');
+      return typeof raw === 'boolean' ? { value: raw } : useDefault(words('setting.notBoolean'));
     case 'object': {
-      if (typeof raw !== 'object' || Array.isArray(raw)) return useDefault('not an object');
+      if (typeof raw !== 'object' || Array.isArray(raw)) return useDefault(words('setting.notObject'));
       const want = typeof schema.additionalProperties === 'object' ? schema.additionalProperties.type : undefined;
       if (!want) return { value: raw };
       const kept = Object.fromEntries(Object.entries(raw).filter(([, v]) => typeof v === want));
       const dropped = Object.keys(raw).filter((k) => !(k in kept));
       if (!dropped.length) return { value: raw };
-      return { value: kept, problem: `${name} has entries that are not ${want === 'string' ? 'text' : want} (${dropped.map(show).join(', ')}); they are ignored.` };
+      const list = dropped.map(show).join(', ');
+      return corrected(kept, want === 'string' ? words('setting.entriesNotText', name, list) : words('setting.entriesNotType', name, want, list));
     }
     default:
       return { value: raw };
   }
 }
 
-function rangeText(s: SettingSchema): string {
-  if (s.minimum !== undefined && s.maximum !== undefined) return `${s.minimum} to ${s.maximum}`;
-  if (s.minimum !== undefined) return `at least ${s.minimum}`;
-  if (s.maximum !== undefined) return `at most ${s.maximum}`;
-  return '';
+function rangeWords(s: SettingSchema): Words | undefined {
+  if (s.minimum !== undefined && s.maximum !== undefined) return words('setting.range', s.minimum, s.maximum);
+  if (s.minimum !== undefined) return words('setting.atLeast', s.minimum);
+  if (s.maximum !== undefined) return words('setting.atMost', s.maximum);
+  return undefined;
 }

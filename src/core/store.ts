@@ -70,8 +70,10 @@ export interface JobRecord {
   supersededBy?: string;
   /** The create went out but its answer was lost: the provider may have made (and billed) the task. */
   mayBeBilled?: boolean;
-  /** The images' real pixel size differs from the size asked for: said once, in words. */
+  /** The images' real pixel size differs from the size asked for: said once, in English (logs, tests). */
   sizeNote?: string;
+  /** The same, as a code the UI words in the user's language (absent in records stored by older versions). */
+  sizeNoteWords?: Words;
   /**
    * Local reference images still to upload: present from the submit until `body` carries their URLs
    * (then the job is queued). Kept on a job that failed while uploading, so a Retry uploads them again.

@@ -8,7 +8,7 @@ import { isJobMeta } from '../vscode/jobMeta';
 import type { PendingPick } from '../core/variants';
 import type { FileView, HistoryView, JobView, PickView } from '../shared/protocol';
 import type { Thumb } from '../vscode/referenceChecks';
-import { say } from '../vscode/say';
+import { say, sayWords } from '../vscode/say';
 import { oneLine, shortLine } from '../shared/text';
 
 export type { Thumb };
@@ -57,8 +57,8 @@ export function jobView(j: JobRecord, thumb: Thumb, now = Date.now()): JobView {
   if (j.error && j.state !== 'completed') v.error = say(j.error);
   if (j.supersededBy) v.retrying = true;
   const asks = canRetry(j) ? retryNeedsConfirmation(j) : undefined;
-  if (asks) v.retryAsks = asks;
-  if (j.sizeNote) v.sizeNote = j.sizeNote;
+  if (asks) v.retryAsks = sayWords(asks);
+  if (j.sizeNote) v.sizeNote = say({ message: j.sizeNote, words: j.sizeNoteWords });
   return v;
 }
 

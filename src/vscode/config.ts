@@ -1,7 +1,8 @@
 // Reads the pictor.* settings, each through one reader that holds it to the manifest's schema.
 // The key is never a setting (see secrets.ts).
 import * as vscode from 'vscode';
-import { coerceSetting, type SettingSchema } from '../core/settings';
+import { coerceSetting, type Coerced, type SettingSchema } from '../core/settings';
+import { say } from './say';
 import type { GenerationInput } from '../core/types';
 import type { OthersMode, VariantsMode } from '../core/variants';
 
@@ -28,7 +29,7 @@ export interface PictorSettings {
 
 /** The manifest's schema of every pictor.* setting, and where problems are told (set at activation). */
 let schemas: Record<string, SettingSchema> = {};
-let report: (message: string) => void = () => undefined;
+let report: (problem: Coerced) => void = () => undefined;
 const told = new Set<string>();
 
 /**
@@ -39,10 +40,10 @@ export function initSettings(packageJSON: unknown, log: vscode.LogOutputChannel)
   const props = (packageJSON as { contributes?: { configuration?: { properties?: Record<string, SettingSchema> } } })
     ?.contributes?.configuration?.properties ?? {};
   schemas = props;
-  report = (message) => {
-    log.warn(`Setting: ${message}`);
+  report = (r) => {
+    log.warn(`Setting: ${r.problem}`);
     const open = vscode.l10n.t('Open Settings');
-    void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the setting {0}', message), open)
+    void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the setting {0}', say({ message: r.problem, words: r.problemWords })), open)
       .then((pick) => pick === open && vscode.commands.executeCommand('workbench.action.openSettings', 'pictor'));
   };
 }
@@ -56,7 +57,7 @@ function setting<T>(c: vscode.WorkspaceConfiguration, key: string, fallback: T):
     const id = `${name}=${JSON.stringify(c.get<unknown>(key))}`;
     if (!told.has(id)) {
       told.add(id);
-      report(r.problem);
+      report(r);
     }
   }
   return r.value as T;

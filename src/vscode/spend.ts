@@ -7,6 +7,7 @@ import { PictorError } from '../core/api/errors';
 import { readUsage, SpendLedger, type SpendEntry } from '../core/spend';
 import type { TaskObject } from '../core/types';
 import type { SpendView, UsageView } from '../shared/protocol';
+import { say } from './say';
 
 const STATE_KEY = 'pictor.spend';
 /** The balance is free to read, but not worth asking for more often than this after tasks finish. */
@@ -57,7 +58,7 @@ export class SpendTracker implements vscode.Disposable {
       this.balance = { credits: await this.credits(), at: Date.now() };
       this.balanceError = undefined;
     } catch (e) {
-      this.balanceError = (e as Error).message;
+      this.balanceError = say(e as Error);
     }
     this.changed.fire();
   }
@@ -77,7 +78,7 @@ export class SpendTracker implements vscode.Disposable {
       return { ok: true, credits };
     } catch (e) {
       const refused = e instanceof PictorError && e.kind === 'auth';
-      return { ok: false, refused, message: (e as Error).message };
+      return { ok: false, refused, message: say(e as Error) };
     }
   }
 

@@ -18,6 +18,7 @@ import type { PendingReads } from './pendingReads';
 import { waitWithProgress } from './progress';
 import type { JobSummary, RunItem, RunOptions } from './runTypes';
 import { showJobError, type PictorService } from './service';
+import { say } from './say';
 import { requireTrust } from './trust';
 import type { UserInput } from './userInput';
 
@@ -149,7 +150,7 @@ export class Submitter {
       state: j.state,
       files: (j.files ?? []).map((f) => f.path),
       linked: Boolean(outcome?.linked),
-      error: j.error?.message,
+      error: j.error && say(j.error),
       ...(outcome && !outcome.linked && outcome.reason === 'pick' ? { pick: true } : {}),
     };
   }

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { EvoLinkClient } from '../../src/core/api/client';
 import { JobQueue, canRetry, retryNeedsConfirmation, type JobRecord, type QueueOptions } from '../../src/core/jobs';
 import { MemoryTaskStore } from '../../src/core/store';
+import { english } from '../../src/shared/words';
 import type { CreateTaskBody } from '../../src/core/types';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 import { readPngSize } from '../fake-evolink/png';
@@ -113,7 +114,9 @@ describe('JobQueue holds the provider to what was asked (real client, fake provi
     const failed = await q.wait(job.id);
     assert.equal(failed.state, 'failed');
     assert.equal(failed.mayBeBilled, true);
-    assert.match(retryNeedsConfirmation(failed) ?? '', /may already have been billed/);
+    const asks = retryNeedsConfirmation(failed);
+    assert.ok(asks, 'a Retry of it asks first');
+    assert.match(english(asks), /may already have been billed/);
     assert.equal(fake.creates(), 1);
     const [a, b, c] = await Promise.all([q.retry(job.id), q.retry(job.id), q.retry(job.id)]);
     assert.ok(a.id === b.id && b.id === c.id);

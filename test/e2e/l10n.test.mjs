@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { childEnv, freePort, installExtensionCopy, launchChromium, root, startCodeServer, tempRoot } from '../host/server.mjs';
 import { installLanguagePack } from '../host/languagePack.mjs';
-import { session, findFrame, screenshot, clickWorkbench, waitForWorkbench, waitForPaletteCommand, runFromPalette, openFileQuickly } from './session.mjs';
+import { session, userSettings, findFrame, screenshot, clickWorkbench, waitForWorkbench, waitForPaletteCommand, runFromPalette, openFileQuickly } from './session.mjs';
 
 const PROMPT = '一只在新雪中熟睡的红狐狸，水彩画';
 
@@ -28,16 +28,7 @@ describe('Pictor in Simplified Chinese (e2e, zh-cn)', function () {
     cpSync(join(root, 'test', 'integration', 'fixtures', 'workspace'), workspace, { recursive: true });
     writeFileSync(join(workspace, 'zh.md'), `# 狐狸\n\n![${PROMPT}]()\n`);
     mkdirSync(join(userData, 'User'), { recursive: true });
-    writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'workbench.welcomePage.walkthroughs.openOnInstall': false,
-      'extensions.ignoreRecommendations': true,
-      'telemetry.telemetryLevel': 'off',
-      'pictor.baseUrl': session.fake.url,
-      'pictor.filesBaseUrl': session.fake.url,
-    }, null, 2));
+    writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(userSettings(session.fake.url), null, 2));
     installExtensionCopy(extensions);
     installLanguagePack({ extensionsDir: extensions, userDataDir: userData, languageId: 'zh-cn', languageName: 'Chinese Simplified', localizedLanguageName: '中文(简体)' });
     const server = await startCodeServer({
@@ -100,7 +91,7 @@ describe('Pictor in Simplified Chinese (e2e, zh-cn)', function () {
     await frame.locator('#opt-size-custom').fill('1000x1000');
     const error = frame.locator('#opt-errors li').first();
     await error.waitFor({ timeout: 5_000 });
-    assert.match(await error.innerText(), /^尺寸：1000×1000：两条边都必须是 16 的倍数/);
+    assert.match(await error.innerText(), /^尺寸 1000×1000：两条边都必须是 16 的倍数/);
     await screenshot('zh-cn-panel');
   });
 });

@@ -14,28 +14,13 @@ import { ensureServer } from '../host/ensure-server.mjs';
 import {
   root, freePort, tempRoot, childEnv, startCodeServer, launchChromium, startFake, cleanupAll, installExtensionCopy,
 } from '../host/server.mjs';
-import { session, waitForWorkbench, waitForPaletteCommand, screenshot } from './session.mjs';
+import { session, userSettings, waitForWorkbench, waitForPaletteCommand, screenshot } from './session.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(root, 'test-results', 'e2e');
 const fixture = join(root, 'test', 'integration', 'fixtures', 'workspace');
 const say = (line = '') => process.stdout.write(`${line}\n`);
-
-function userSettings(fakeUrl) {
-  return {
-    // Dialogs and editors that would otherwise cover the workbench on first start.
-    'security.workspace.trust.enabled': false,
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.welcomePage.walkthroughs.openOnInstall': false,
-    'extensions.ignoreRecommendations': true,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'pictor.baseUrl': fakeUrl,
-    'pictor.filesBaseUrl': fakeUrl,
-  };
-}
 
 async function runSpecs() {
   const Mocha = require('mocha');

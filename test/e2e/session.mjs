@@ -8,6 +8,24 @@ import { join } from 'node:path';
 /** @type {{ page: import('playwright-core').Page, url: string, workspace: string, fake: any, screenshotsDir: string }} */
 export const session = {};
 
+/**
+ * The user settings.json of a code-server the e2e specs drive: no dialog or editor covering the
+ * workbench on first start, and Pictor pointed at the fake provider at `fakeUrl`.
+ */
+export function userSettings(fakeUrl) {
+  return {
+    'security.workspace.trust.enabled': false,
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    'extensions.ignoreRecommendations': true,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'pictor.baseUrl': fakeUrl,
+    'pictor.filesBaseUrl': fakeUrl,
+  };
+}
+
 let shotCounter = 0;
 
 /**

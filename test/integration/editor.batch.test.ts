@@ -3,15 +3,11 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAllEditors } from './helpers';
 import {
-  assertName, assertNoCreates, createsFor, assertOneCreateEach, assertPng, filesIn, freshFolder, jobFor, type JobSummary, onDisk, page, show, withSettings, writeDoc,
+  assertName, assertNoCreates, createsFor, assertOneCreateEach, assertPng, filesIn, freshFolder, jobFor, type JobSummary, onDisk, page, show, withSettings, writeDoc, editorSuite,
 } from './editorHelpers';
 
-describe('editor batches', function () {
-  this.timeout(120_000);
-  afterEach(closeAllEditors);
-
+editorSuite('editor batches', 120_000, () => {
   it('twelve placeholders (lists, block quotes, a table, CJK, a folder with spaces): each filled once, with <…> links to files beside the page', async () => {
     const dir = await freshFolder('trip notes');
     const file = path.join(dir, 'day one.md');

@@ -5,16 +5,13 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { encodePng } from '../fake-evolink/png';
-import { closeAllEditors, fake, fakeRequests, waitFor } from './helpers';
+import { fake, fakeRequests, waitFor } from './helpers';
 import {
   assertName, assertNoCreates, assertOneCreateEach, assertPng, createsFor, fakeFile, filesIn, freshFolder, jobFor,
-  type JobSummary, linkTo, onDisk, page, show, start, waitForCreate, writeDoc,
+  type JobSummary, linkTo, onDisk, page, show, start, waitForCreate, writeDoc, editorSuite,
 } from './editorHelpers';
 
-describe('editor commands', function () {
-  this.timeout(60_000);
-  afterEach(closeAllEditors);
-
+editorSuite('editor commands', 60_000, () => {
   describe('Generate Image from Selection', () => {
     it('in Markdown: the link goes on a new line after the selection; the file is saved in images/ beside the page', async () => {
       const dir = await freshFolder('selection-md');

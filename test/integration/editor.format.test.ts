@@ -5,9 +5,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAllEditors } from './helpers';
 import {
-  assertName, assertOneCreateEach, assertPng, createsFor, filesIn, freshFolder, jobFor, type JobSummary, onDisk, show, withSettings, writeDoc,
+  assertName, assertOneCreateEach, assertPng, createsFor, filesIn, freshFolder, jobFor, type JobSummary, onDisk, show, withSettings, writeDoc, editorSuite,
 } from './editorHelpers';
 
 const images = (dir: string, job: JobSummary) => job.files.map((f) => {
@@ -15,10 +14,7 @@ const images = (dir: string, job: JobSummary) => job.files.map((f) => {
   return `images/${path.basename(f)}`;
 });
 
-describe('editor: how links are written', function () {
-  this.timeout(90_000);
-  afterEach(closeAllEditors);
-
+editorSuite('editor: how links are written', 90_000, () => {
   it('CRLF: a page with CRLF line ends keeps them, for a selection and for n = 3 in a list item (saved to disk)', async () => {
     const dir = await freshFolder('crlf');
     const file = path.join(dir, 'page.md');

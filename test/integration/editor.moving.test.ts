@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { closeAllEditors } from './helpers';
 import {
-  assertName, assertOneCreateEach, assertPng, filesIn, freshFolder, jobFor, type JobSummary, onDisk, page, show, start, waitForCreate, writeDoc,
+  assertName, assertOneCreateEach, assertPng, filesIn, freshFolder, jobFor, type JobSummary, onDisk, page, show, start, waitForCreate, writeDoc, editorSuite,
 } from './editorHelpers';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,10 +24,7 @@ async function type(editor: vscode.TextEditor, change: (b: vscode.TextEditorEdit
   assert.fail('an edit was refused 20 times in a row');
 }
 
-describe('editor: the document moves while tasks run', function () {
-  this.timeout(90_000);
-  afterEach(closeAllEditors);
-
+editorSuite('editor: the document moves while tasks run', 90_000, () => {
   it('edits above, below, beside and between running placeholders (and typing while the links arrive): each image lands in its placeholder', async () => {
     const dir = await freshFolder('moving');
     const file = path.join(dir, 'page.md');

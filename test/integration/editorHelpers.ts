@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { fake, fakeRequests, waitFor, workspaceRoot } from './helpers';
+import { closeAllEditors, fake, fakeRequests, waitFor, workspaceRoot } from './helpers';
 
 /** What the generate commands resolve with (src/vscode/generate.ts JobSummary). */
 export interface JobSummary { id: string; taskId?: string; prompt: string; state: string; files: string[]; linked: boolean; error?: string }
@@ -17,6 +17,22 @@ export async function freshFolder(rel: string): Promise<string> {
   await fs.rm(dir, { recursive: true, force: true });
   await fs.mkdir(dir, { recursive: true });
   return dir;
+}
+
+/** A suite of editor tests: its own time limit, and every editor closed after each test. */
+export function editorSuite(title: string, timeoutMs: number, tests: () => void): void {
+  describe(title, function () {
+    this.timeout(timeoutMs);
+    afterEach(closeAllEditors);
+    tests();
+  });
+}
+
+/** A page (`page.md` unless named) holding `text`, in a fresh folder of its own (see freshFolder). */
+export async function freshPage(rel: string, text: string, name = 'page.md'): Promise<{ dir: string; file: string; uri: vscode.Uri }> {
+  const dir = await freshFolder(rel);
+  const file = path.join(dir, name);
+  return { dir, file, uri: await writeDoc(file, text) };
 }
 
 export async function writeDoc(file: string, text: string): Promise<vscode.Uri> {

@@ -5,9 +5,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAllEditors, waitFor } from './helpers';
+import { waitFor } from './helpers';
 import {
-  assertNoCreates, assertOneCreateEach, assertPng, createsFor, filesIn, freshFolder, jobFor, onDisk, show, withSettings, writeDoc, type JobSummary,
+  assertNoCreates, assertOneCreateEach, assertPng, createsFor, editorSuite, filesIn, freshPage, jobFor, onDisk, show, withSettings, type JobSummary,
 } from './editorHelpers';
 import { panelSend, panelState } from './panelHook';
 
@@ -22,16 +22,11 @@ async function lensesOf(uri: vscode.Uri): Promise<vscode.Command[]> {
   return all.flatMap((l) => (l.command ? [l.command] : []));
 }
 
-describe('variants', function () {
-  this.timeout(120_000);
-  afterEach(closeAllEditors);
-
+editorSuite('variants', 120_000, () => {
   it('pick (the default): the images are saved, not linked, and shown in the panel; picking one links it in one undoable edit and moves the others to candidates/', async () => {
-    const dir = await freshFolder('variants/pick-move');
-    const file = path.join(dir, 'page.md');
     const prompt = 'a lighthouse in three moods';
     const before = `# Lights\n\n- ![${prompt}]()\n\nAfter.\n`;
-    const uri = await writeDoc(file, before);
+    const { dir, uri } = await freshPage('variants/pick-move', before);
     const editor = await show(uri);
 
     const jobs = await withSettings({ n: 3 }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, new vscode.Range(2, 4, 2, 4)));
@@ -97,11 +92,9 @@ describe('variants', function () {
   });
 
   it('Generate Variants (2, whatever pictor.n says) with pictor.otherVariants = delete: the others are deleted; a pick of a pick that is over is refused', async () => {
-    const dir = await freshFolder('variants/delete');
-    const file = path.join(dir, 'page.md');
     const prompt = 'a teapot, two takes';
     // Not open in an editor: the pick is saved into the file, as links are.
-    const uri = await writeDoc(file, `Pot: ![${prompt}]()\n`);
+    const { dir, file, uri } = await freshPage('variants/delete', `Pot: ![${prompt}]()\n`);
 
     const jobs = await withSettings({ n: 1, variants: 'all', otherVariants: 'delete' }, async () => {
       const js = await vscode.commands.executeCommand<JobSummary[]>('pictor.generateVariants', uri, new vscode.Range(0, 6, 0, 6), 2);
@@ -124,10 +117,8 @@ describe('variants', function () {
   });
 
   it('all: every image is linked, one per line, and nothing waits for a pick', async () => {
-    const dir = await freshFolder('variants/all');
-    const file = path.join(dir, 'page.md');
     const prompt = 'two kites on a windy hill';
-    const uri = await writeDoc(file, `![${prompt}]()\n`);
+    const { file, uri } = await freshPage('variants/all', `![${prompt}]()\n`);
     const jobs = await withSettings({ n: 2, variants: 'all' }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, new vscode.Range(0, 2, 0, 2)));
     const job = jobFor(jobs, prompt);
     assert.equal(job.linked, true);
@@ -137,10 +128,8 @@ describe('variants', function () {
   });
 
   it('the placeholder changed before the pick: nothing is linked, the pick still waits; Keep All, Link None stops waiting and keeps every file', async () => {
-    const dir = await freshFolder('variants/changed');
-    const file = path.join(dir, 'page.md');
     const prompt = 'a canal boat at dusk';
-    const uri = await writeDoc(file, `![${prompt}]()\n`);
+    const { uri } = await freshPage('variants/changed', `![${prompt}]()\n`);
     const editor = await show(uri);
     const job = jobFor(await withSettings({ n: 2 }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, new vscode.Range(0, 2, 0, 2))), prompt);
     assert.equal(job.linked, false);
@@ -163,9 +152,8 @@ describe('variants', function () {
   });
 
   it('the cost guard and a bad count apply to Generate Variants: nothing is sent', async () => {
-    const dir = await freshFolder('variants/guard');
     const prompt = 'five umbrellas in the rain';
-    const uri = await writeDoc(path.join(dir, 'page.md'), `![${prompt}]()\n`);
+    const { uri } = await freshPage('variants/guard', `![${prompt}]()\n`);
     await show(uri);
     // 5 images > 4: the modal question comes first. A test host refuses to show it, so the command
     // ends there with the question in its error; nothing is sent.

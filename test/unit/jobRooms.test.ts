@@ -9,11 +9,12 @@ import {
   type JobEvent, type JobRecord, type ResumeAction,
 } from '../../src/core/jobs';
 import { TASK_FAILURES } from '../../src/core/api/errors';
-import { QueueCore } from '../../src/core/jobs/core';
+import { QueueCore, copyJson, snap } from '../../src/core/jobs/core';
 import { describeTaskFailure } from '../../src/core/jobs/failures';
 import { DEFAULT_PRUNE } from '../../src/core/jobs/resume';
 import { Transitions } from '../../src/core/jobs/transitions';
 import { MemoryTaskStore } from '../../src/core/store';
+import { english } from '../../src/shared/words';
 import { PACING_SCENARIOS, linearTask, simulatePacing, steppedTask } from '../sim/pacingSim';
 
 const PROD = { minPollMs: 2000, maxPollMs: 15000 };
@@ -141,8 +142,9 @@ describe('job-state questions and the retry plan', () => {
   });
 
   it('asks before a Retry that may bill a create twice, and says why', () => {
-    assert.equal(retryNeedsConfirmation(rec({ state: 'failed', mayBeBilled: true })), MAY_BE_BILLED_REASON);
-    assert.equal(retryNeedsConfirmation(rec({ state: 'unknown' })), MAY_BE_BILLED_REASON);
+    const asks = (j: JobRecord) => { const w = retryNeedsConfirmation(j); return w && english(w); };
+    assert.equal(asks(rec({ state: 'failed', mayBeBilled: true })), MAY_BE_BILLED_REASON);
+    assert.equal(asks(rec({ state: 'unknown' })), MAY_BE_BILLED_REASON);
     assert.equal(retryNeedsConfirmation(rec({ state: 'failed' })), undefined, 'nothing was sent: no question');
     assert.equal(retryNeedsConfirmation(rec({ state: 'timed_out', taskId: 't', mayBeBilled: true })), undefined, 'a known task is polled, not resent');
     assert.match(MAY_BE_BILLED_REASON, /connection broke after the request was sent/);
@@ -275,5 +277,100 @@ describe('task failure meanings (one table, per the provider\'s error-code page)
     }
     assert.equal(describeTaskFailure({ code: 'brand_new_code', message: 'odd' }).message,
       'The provider reported that the task failed (brand_new_code). The provider said: "odd". Retrying later may work.');
+  });
+});
+
+describe('what the queue hands out is a copy (list(), get(), events): callers cannot change its records', () => {
+  const kept = (): JobRecord[] => [
+    rec({ id: 'done', state: 'completed', taskId: 't1', progress: 100, results: ['https://files.test/1.png'], resultsAt: 1500, files: files.map((f) => ({ ...f })), finishedAt: 1600, target: { dir: '/d', baseName: 'b', meta: { origin: 'placeholder', documentUri: 'file:///a.md', claim: { key: 'k', owner: 'o' } } } }),
+    rec({ id: 'bad', state: 'failed', taskId: 't2', finishedAt: 1700, error: { kind: 'task_failed', code: 'x', message: 'Went wrong.', words: { code: 'queue.noTask', args: ['t2'] }, retryable: true } }),
+  ];
+
+  async function loaded() {
+    const store = new MemoryTaskStore(kept());
+    const q = new JobQueue({ client: {} as never, store, now: () => 2000 });
+    await q.resume();
+    return { q, store };
+  }
+
+  it('mutating every level of what list() and get() return leaves the queue and the store as they were', async () => {
+    const { q, store } = await loaded();
+    try {
+      const before = JSON.stringify(q.list());
+      const listed = q.list();
+      const done = listed.find((j) => j.id === 'done')!;
+      const bad = listed.find((j) => j.id === 'bad')!;
+      done.state = 'queued';
+      done.progress = 3;
+      delete done.taskId;
+      done.body.prompt = 'changed';
+      (done.target.meta as { claim: { key: string } }).claim.key = 'changed';
+      done.files![0].path = '/elsewhere.png';
+      done.results!.push('https://evil.test/x.png');
+      bad.error!.message = 'changed';
+      (bad.error!.words!.args as string[]).push('changed');
+      bad.supersededBy = 'someone';
+      listed.length = 0;
+      const got = q.get('done')!;
+      got.state = 'failed';
+      got.files!.length = 0;
+      assert.equal(JSON.stringify(q.list()), before);
+      assert.equal(q.get('done')?.state, 'completed');
+      assert.deepEqual(q.get('done')?.files, files);
+      assert.equal(q.get('bad')?.supersededBy, undefined);
+      assert.deepEqual(store.all(), kept(), 'nothing was written either');
+      assert.ok(isFinal(q.get('bad')!) && canRetry(q.get('bad')!), 'the failed job still offers its Retry');
+    } finally {
+      q.dispose();
+    }
+  });
+
+  it('each list() is a new copy: two calls share no object, and none is the one the queue keeps', async () => {
+    const { q } = await loaded();
+    try {
+      const a = q.list();
+      const b = q.list();
+      const objects = (v: unknown, into = new Set<object>()): Set<object> => {
+        if (typeof v === 'object' && v !== null) {
+          into.add(v);
+          for (const x of Object.values(v)) objects(x, into);
+        }
+        return into;
+      };
+      const inA = objects(a);
+      for (const o of objects(b)) assert.ok(!inA.has(o), `shared: ${JSON.stringify(o)}`);
+      assert.deepEqual(a, b);
+    } finally {
+      q.dispose();
+    }
+  });
+
+  it('a listener that changes its event\'s job (or a waiter its result) changes neither the next one\'s copy nor the record', () => {
+    const core = new QueueCore({ client: {} as never, store: new MemoryTaskStore() }, etaPacing, DEFAULT_PRUNE);
+    const job = kept()[0];
+    core.jobs.set(job.id, job);
+    const seen: string[] = [];
+    core.listeners.add((e) => { e.job.state = 'failed'; e.job.files!.pop(); });
+    core.listeners.add((e) => seen.push(`${e.job.state}:${e.job.files!.length}`));
+    core.emit('updated', job);
+    assert.deepEqual(seen, ['completed:1']);
+    const settled: string[] = [];
+    core.addWaiter(job.id, { resolve: (r) => { r.state = 'failed'; r.files!.pop(); }, reject: () => undefined });
+    core.addWaiter(job.id, { resolve: (r) => settled.push(`${r.state}:${r.files!.length}`), reject: () => undefined });
+    core.settle(job);
+    assert.deepEqual(settled, ['completed:1']);
+    assert.deepEqual(job, kept()[0]);
+  });
+
+  it('the copy is exactly what a JSON round trip (what the store writes) gives', () => {
+    class Box { constructor(readonly x = 1) {} }
+    const odd = {
+      ...kept()[0],
+      progress: Number.NaN, startedAt: Infinity, detached: undefined, supersededBy: undefined,
+      target: { dir: '/d', baseName: 'b', meta: { when: new Date(0), box: new Box(), list: [1, undefined, () => 1, { y: undefined }], f: () => 1, nil: null } },
+    } as unknown as JobRecord;
+    for (const r of [...kept(), odd]) assert.deepEqual(snap(r), JSON.parse(JSON.stringify(r)));
+    assert.deepEqual(copyJson([undefined, Number.NEGATIVE_INFINITY, 'a']), [null, null, 'a']);
+    assert.throws(() => copyJson({ n: BigInt(1) }), TypeError);
   });
 });

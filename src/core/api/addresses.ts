@@ -5,6 +5,7 @@
 import * as dns from 'node:dns';
 import * as net from 'node:net';
 import { PictorError } from './errors';
+import { errorOf, words, type Words } from '../../shared/words';
 
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
@@ -69,13 +70,13 @@ export function addressClass(ip: string): AddressClass | undefined {
   return LISTS.find((l) => l.type === type && l.list.check(a, type))?.cls;
 }
 
-const CLASS_TEXT: Record<AddressClass, string> = {
-  loopback: 'a loopback address (this computer)',
-  private: 'a private network address',
-  'link-local': 'a link-local address',
-  unspecified: 'an unspecified address',
-  multicast: 'a multicast address',
-  reserved: 'a reserved address',
+const CLASS_WORDS: Record<AddressClass, Words> = {
+  loopback: words('address.loopback'),
+  private: words('address.private'),
+  'link-local': words('address.linkLocal'),
+  unspecified: words('address.unspecified'),
+  multicast: words('address.multicast'),
+  reserved: words('address.reserved'),
 };
 
 /**
@@ -85,21 +86,15 @@ const CLASS_TEXT: Record<AddressClass, string> = {
  * checked as an image (the provider's own example answers with an http:// result URL).
  */
 export function checkResultHop(u: URL, trustedHosts: ReadonlySet<string>, first: boolean): void {
-  const where = first ? 'The result URL' : `The result URL redirected to ${describeUrl(u)}, which`;
   if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-    throw new PictorError('download', `${first ? 'The result URL' : 'The result URL redirected to a URL that'} is not an http(s) address (${u.protocol}); Pictor does not follow it.`, {
-      retryable: false,
-    });
+    throw new PictorError('download', words(first ? 'download.notHttp' : 'download.redirectNotHttp', u.protocol), { retryable: false });
   }
   if (trustedHosts.has(u.host.toLowerCase())) return;
   const host = u.hostname.toLowerCase();
   const cls = isLoopbackHost(host) ? 'loopback' : addressClass(host);
   if (cls) {
-    throw new PictorError(
-      'download',
-      `${where} ${first ? `points at ${u.hostname}, ` : 'is '}${CLASS_TEXT[cls]}; Pictor only downloads results from the internet or from the configured provider. Nothing was fetched from it.`,
-      { retryable: false },
-    );
+    const where = first ? words('download.pointsAt', u.hostname, CLASS_WORDS[cls]) : words('download.redirectedTo', describeUrl(u), CLASS_WORDS[cls]);
+    throw new PictorError('download', words('download.notFetched', where), { retryable: false });
   }
 }
 
@@ -120,7 +115,8 @@ export function guardedLookup(trusted: ReadonlySet<string>) {
       if (!trusted.has(hostname.toLowerCase())) {
         const bad = list.find((a) => addressClass(a.address));
         if (bad) {
-          const e: NodeJS.ErrnoException = new Error(`${hostname} resolves to ${CLASS_TEXT[addressClass(bad.address)!]} (${bad.address})`);
+          // Its words travel with it: the download's error says them (http.ts classifyError).
+          const e: NodeJS.ErrnoException = errorOf(words('download.resolvesTo', hostname, CLASS_WORDS[addressClass(bad.address)!], bad.address));
           e.code = PRIVATE_TARGET;
           return callback(e, '');
         }

@@ -24,7 +24,7 @@ import { DEFAULT_DOWNLOAD_LIMITS, downloadImage, type DownloadLimits } from './d
 import { keyProblem, keyProblemWords } from './key';
 import { parseCredits, type AccountCredits } from './credits';
 import { inspectUpload, MIME, multipart, type MultipartBody } from './upload';
-import { words } from '../../shared/words';
+import { words, type WordArg, type Words } from '../../shared/words';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -34,7 +34,7 @@ export interface ClientOptions {
   /** Else HTTPS_PROXY / HTTP_PROXY (and lower-case) from the environment. */
   proxy?: string;
   /** Where `proxy` came from, named in errors (e.g. "the http.proxy setting"). */
-  proxySource?: string;
+  proxySource?: WordArg;
   /** Hosts that never go through the proxy (on top of NO_PROXY). */
   noProxy?: readonly string[];
   /** false: certificates of connections through the proxy are not checked. Default true. */
@@ -101,14 +101,14 @@ export class EvoLinkClient {
   };
 
   async createTask(body: CreateTaskBody, signal?: AbortSignal): Promise<TaskObject> {
-    const url = this.apiUrl(this.opts.baseUrl, 'The EvoLink API URL setting', '/v1/images/generations');
+    const url = this.apiUrl(this.opts.baseUrl, words('url.apiSetting'), '/v1/images/generations');
     const task = await this.callJson('create', 'POST', url, JSON.stringify(body), 'application/json', signal);
     return this.checkTask(task, 'create');
   }
 
   async getTask(id: string, signal?: AbortSignal): Promise<TaskObject> {
-    if (!id || typeof id !== 'string') throw new PictorError('invalid', 'A task id is required.');
-    const url = this.apiUrl(this.opts.baseUrl, 'The EvoLink API URL setting', `/v1/tasks/${encodeURIComponent(id)}`);
+    if (!id || typeof id !== 'string') throw new PictorError('invalid', words('error.taskIdRequired'));
+    const url = this.apiUrl(this.opts.baseUrl, words('url.apiSetting'), `/v1/tasks/${encodeURIComponent(id)}`);
     const task = await this.callJson('poll', 'GET', url, undefined, undefined, signal);
     return this.checkTask(task, 'poll');
   }
@@ -118,14 +118,14 @@ export class EvoLinkClient {
    * `apiKey` to check one that is not stored yet (a wrong one fails with kind 'auth').
    */
   async getCredits(signal?: AbortSignal, apiKey?: string): Promise<AccountCredits> {
-    const url = this.apiUrl(this.opts.baseUrl, 'The EvoLink API URL setting', '/v1/credits');
+    const url = this.apiUrl(this.opts.baseUrl, words('url.apiSetting'), '/v1/credits');
     const res = await this.callJson('poll', 'GET', url, undefined, undefined, signal, apiKey);
     return parseCredits(res);
   }
 
   /** Streams a local image to the files service as multipart part `file`; returns its public URL. */
   async uploadFile(filePath: string, signal?: AbortSignal): Promise<UploadedFile> {
-    const url = this.apiUrl(this.opts.filesBaseUrl, 'The EvoLink files URL setting', '/api/v1/files/upload/stream');
+    const url = this.apiUrl(this.opts.filesBaseUrl, words('url.filesSetting'), '/api/v1/files/upload/stream');
     throwIfAborted(signal);
     await this.key(); // a missing key is the first thing to tell, before any file problem
     const { size, type } = await inspectUpload(filePath);
@@ -166,7 +166,7 @@ export class EvoLinkClient {
     await this.dispatchers.close();
   }
 
-  private apiUrl(base: string, what: string, pathname: string): URL {
+  private apiUrl(base: string, what: Words, pathname: string): URL {
     const b = checkUrl(base, what);
     return new URL(b.pathname.replace(/\/+$/, '') + pathname, b);
   }
@@ -242,7 +242,7 @@ export class EvoLinkClient {
         try {
           return JSON.parse(text) as unknown;
         } catch {
-          throw this.badResponse(op, `HTTP ${status} with a body that is not JSON`);
+          throw this.badResponse(op, words('error.notJson', status));
         }
       });
     } catch (err) {
@@ -253,7 +253,7 @@ export class EvoLinkClient {
 
   // After a 200 to a create the task exists (and is billed) even if we cannot read the answer,
   // so only polls and uploads retry a bad answer.
-  private badResponse(op: Operation, detail: string): PictorError {
+  private badResponse(op: Operation, detail: Words): PictorError {
     if (op === 'create') {
       return new PictorError(
         'bad_response',
@@ -267,7 +267,7 @@ export class EvoLinkClient {
   private checkTask(v: unknown, op: Operation): TaskObject {
     const t = v as Partial<TaskObject> | null;
     if (!t || typeof t !== 'object' || typeof t.id !== 'string' || !t.id || typeof t.status !== 'string') {
-      throw this.badResponse(op, 'no task id or status in it');
+      throw this.badResponse(op, words('error.noTask'));
     }
     return t as TaskObject;
   }

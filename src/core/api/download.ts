@@ -69,7 +69,7 @@ async function removeQuietly(p: string): Promise<void> {
 
 function checkBaseName(baseName: string): void {
   if (!baseName || baseName === '.' || baseName === '..' || /[/\\\0]/.test(baseName)) {
-    throw new PictorError('invalid', `"${baseName}" cannot be used as a file name.`);
+    throw new PictorError('invalid', words('download.badFileName', baseName));
   }
 }
 
@@ -94,7 +94,7 @@ export async function placeWithoutOverwrite(temp: string, destDir: string, baseN
     await removeQuietly(temp);
     return 'done';
   }, 99999);
-  if (placed === undefined) throw new PictorError('download', `No free file name for ${baseName}.${ext} in ${destDir}.`);
+  if (placed === undefined) throw new PictorError('download', words('download.noFreeName', `${baseName}.${ext}`, destDir));
   return placed;
 }
 

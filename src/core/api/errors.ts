@@ -27,8 +27,6 @@ export interface PictorErrorInit {
   param?: string;
   /** Seconds or an HTTP date, as the provider sent it in `Retry-After`. */
   retryAfterMs?: number;
-  /** The message as a code the UI words in the user's language (the message is its English). */
-  words?: Words;
 }
 
 export class PictorError extends Error {
@@ -41,13 +39,16 @@ export class PictorError extends Error {
   fallbackSuggestion?: string;
   param?: string;
   retryAfterMs?: number;
-  words?: Words;
+  /** What happened, as a code the UI words in the user's language; `message` is its English (logs, tests). */
+  words: Words;
 
-  /** `message` is English; given Words, it is their English and the UI words them in the user's language. */
-  constructor(kind: ErrorKind, message: string | Words, init: PictorErrorInit = {}) {
-    super(typeof message === 'string' ? message : english(message));
-    if (typeof message !== 'string') this.words = message;
-    else if (init.words) this.words = init.words;
+  /**
+   * Always a code (src/shared/words.ts), never a sentence: what the core tells the user is worded at
+   * the edge, in the user's language. Raw details (a path, what the provider said) go in as parameters.
+   */
+  constructor(kind: ErrorKind, message: Words, init: PictorErrorInit = {}) {
+    super(english(message));
+    this.words = message;
     this.name = 'PictorError';
     this.kind = kind;
     this.retryable = init.retryable ?? false;
@@ -60,9 +61,8 @@ export class PictorError extends Error {
   }
 
   /** The same error with another retry decision (e.g. a create must not retry a reset). */
-  withRetryable(retryable: boolean, message?: string | Words): PictorError {
-    const e = new PictorError(this.kind, message ?? this.message, {
-      words: message === undefined ? this.words : undefined,
+  withRetryable(retryable: boolean, message?: Words): PictorError {
+    const e = new PictorError(this.kind, message ?? this.words, {
       status: this.status,
       code: this.code,
       providerMessage: this.providerMessage,
@@ -252,10 +252,7 @@ export function taskFailureMeaning(code: string): TaskFailureMeaning {
 
 /** The error's words as a sentence (a final stop added where its English has none), or its English as one. */
 export function asSentence(e: PictorError): WordArg {
-  const s = e.message.trimEnd();
-  const ended = /[.!?…]$/.test(s);
-  if (e.words && s === e.message) return ended ? e.words : words('job.sentence', e.words);
-  return ended ? s : `${s}.`;
+  return /[.!?…]$/.test(e.message.trimEnd()) ? e.words : words('job.sentence', e.words);
 }
 
 /** Removes the key from text that came from elsewhere (a provider message might echo it). */

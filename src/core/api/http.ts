@@ -5,7 +5,7 @@ import { request, type Dispatcher } from 'undici';
 import { PictorError, asSentence } from './errors';
 import { describeUrl, isLoopbackHost, stripCredentials, PRIVATE_TARGET } from './addresses';
 import type { Dispatchers, ProxyUse } from './proxy';
-import { words } from '../../shared/words';
+import { isWords, words, type WordArg, type Words } from '../../shared/words';
 
 /** What a request is for; it decides which failures may be retried. */
 export type Operation = 'create' | 'poll' | 'upload' | 'download';
@@ -29,7 +29,7 @@ export { bypassesProxy, proxyFromEnv, Dispatchers, type ProxyOptions, type Proxy
  * https only; plain http is allowed for loopback hosts (tests, the demo's fake provider),
  * because a key sent in clear over a real network could be read by anyone on the path.
  */
-export function checkUrl(raw: string, what: string): URL {
+export function checkUrl(raw: string, what: WordArg): URL {
   let u: URL;
   try {
     u = new URL(raw);
@@ -102,6 +102,17 @@ function errorCode(err: unknown): string | undefined {
 // a line break in it): nothing left this machine, and sending it again would fail the same way.
 const LOCAL = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_HTTP_INVALID_HEADER_VALUE']);
 
+/** The first Words along the cause chain (an error the core made and a library wrapped). */
+function wordsIn(err: unknown): Words | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const w = (e as { words?: unknown }).words;
+    if (isWords(w)) return w;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 function errorMessages(err: unknown): string {
   const parts: string[] = [];
   let e: unknown = err;
@@ -154,9 +165,9 @@ export function classifyError(err: unknown, op: Operation, host: string, signal?
     return new PictorError('invalid', detail === 'authorization' ? words('error.pasteKeyAgain', built) : built, { retryable: false });
   }
   if (code === PRIVATE_TARGET) {
-    return new PictorError('download', `${stripCredentials(errorMessages(err)).slice(0, 200)}; Pictor only downloads results from the internet or from the configured provider. Nothing was fetched from it.`, {
-      retryable: false,
-    });
+    // The guarded lookup's error says where the name led (its words); anything else, as it came.
+    const where = wordsIn(err) ?? stripCredentials(errorMessages(err)).slice(0, 200);
+    return new PictorError('download', words('download.notFetched', where), { retryable: false });
   }
   if (proxy) {
     const viaProxy = proxyError(err, code, host, proxy);
@@ -286,7 +297,7 @@ export async function readText(body: Dispatcher.ResponseData['body'], cap: numbe
     total += b.length;
     if (total > cap) {
       body.destroy();
-      throw new PictorError('bad_response', `The answer was larger than ${cap} bytes.`, { retryable: true });
+      throw new PictorError('bad_response', words('error.tooLarge', cap), { retryable: true });
     }
     chunks.push(b);
   }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as tls from 'node:tls';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { PictorError } from './errors';
+import { words, type WordArg } from '../../shared/words';
 import { guardedLookup, isLoopbackHost, stripCredentials } from './addresses';
 import type { Logger } from './http';
 
@@ -13,7 +14,7 @@ export interface ProxyOptions {
   /** A proxy URL (http://host:port, credentials allowed); wins over the environment. */
   proxy?: string;
   /** Where `proxy` came from, named in messages; default "the proxy setting". */
-  proxySource?: string;
+  proxySource?: WordArg;
   /** Hosts that never use the proxy (VS Code's http.noProxy), on top of NO_PROXY. */
   noProxy?: readonly string[];
   /** false: accept any certificate on connections through the proxy (VS Code's http.proxyStrictSSL). */
@@ -66,7 +67,7 @@ export function proxyFromEnv(env: NodeJS.ProcessEnv, protocol = 'https:'): { url
 /** The proxy a request went through, for messages: where it came from and its address (no credentials). */
 export interface ProxyUse {
   shown: string;
-  source: string;
+  source: WordArg;
 }
 
 export interface Route {
@@ -127,7 +128,7 @@ export class Dispatchers {
     if (bypassesProxy(url, this.noProxy)) return direct;
     const setting = this.opts.proxy?.trim();
     const chosen = setting
-      ? { url: setting, name: this.opts.proxySource ?? 'the proxy setting' }
+      ? { url: setting, name: this.opts.proxySource ?? words('proxy.setting') }
       : proxyFromEnv(this.env, url.protocol);
     if (!chosen) return direct;
     let u: URL | undefined;
@@ -139,7 +140,7 @@ export class Dispatchers {
     if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname) {
       throw new PictorError(
         'invalid',
-        `The proxy "${stripCredentials(chosen.url)}" (from ${chosen.name}) is not a valid http:// or https:// URL. Correct or clear ${chosen.name}. Nothing was sent.`,
+        words('proxy.invalid', stripCredentials(chosen.url), chosen.name),
       );
     }
     const proxy = { shown: `${u.protocol}//${u.host}`, source: chosen.name };

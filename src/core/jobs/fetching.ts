@@ -10,7 +10,7 @@ import { toJobError } from './admission';
 import { type QueueCore, endSentence, snap } from './core';
 import { RESULTS_LIFETIME_MS } from './types';
 import type { Transitions } from './transitions';
-import { said, words, type WordArg } from '../../shared/words';
+import { english, isWords, said, words, type WordArg, type Words } from '../../shared/words';
 
 /** The results the job keeps: at most n (the rest are logged and never downloaded). */
 export function limitResults(job: JobRecord, results: string[], log: QueueCore['log']): string[] {
@@ -21,7 +21,7 @@ export function limitResults(job: JobRecord, results: string[], log: QueueCore['
 }
 
 /** Words for images whose real size differs from the size asked for, or undefined when they match. */
-export function sizeNote(job: JobRecord, files: DownloadedImage[]): string | undefined {
+export function sizeNote(job: JobRecord, files: DownloadedImage[]): Words | undefined {
   const size = job.body.size;
   if (!size) return undefined;
   const want = expectedSize(size, (job.body.resolution ?? '1K') as Resolution);
@@ -29,7 +29,14 @@ export function sizeNote(job: JobRecord, files: DownloadedImage[]): string | und
   const other = files.filter((f) => f.width !== want.width || f.height !== want.height);
   if (!other.length) return undefined;
   const got = [...new Set(other.map((f) => `${f.width}×${f.height}`))].join(', ');
-  return `The provider delivered ${got} instead of the ${want.width}×${want.height} asked for (${size}${/:/.test(size) ? ` at ${job.body.resolution ?? '1K'}` : ''}).`;
+  return words('job.sizeNote', got, `${want.width}×${want.height}`, /:/.test(size) ? words('job.sizeAt', size, job.body.resolution ?? '1K') : size);
+}
+
+/** Why finalize failed: the core's words as a sentence of their own, or the glue's text inside one. */
+function finalizeFailed(e: unknown): Words {
+  const w = (e as { words?: unknown } | null)?.words;
+  if (isWords(w)) return words('job.finalizeFailedSaid', /[.!?…]$/.test(english(w)) ? w : words('job.sentence', w));
+  return words('job.finalizeFailed', String((e as Error)?.message ?? e).replace(/^Error: /, '').replace(/[.。]$/, ''));
 }
 
 export class Fetching {
@@ -132,8 +139,9 @@ export class Fetching {
     if (job.sizeNote || !job.files?.length) return;
     const note = sizeNote(job, job.files);
     if (!note) return;
-    job.sizeNote = note;
-    this.core.log('warn', `job ${job.id}: ${note}`);
+    job.sizeNote = english(note);
+    job.sizeNoteWords = note;
+    this.core.log('warn', `job ${job.id}: ${job.sizeNote}`);
   }
 
   async finish(job: JobRecord): Promise<void> {
@@ -152,8 +160,9 @@ export class Fetching {
         if (!core.alive(job)) return;
         await this.tx.stop(job, {
           kind: 'finalize',
-          // What the glue said (already in the user's language), without its final stop.
-          ...said(words('job.finalizeFailed', String((e as Error)?.message ?? e).replace(/^Error: /, '').replace(/[.。]$/, ''))),
+          // The core's words when the error has them (a file name, a destination), else what the glue
+          // said (already in the user's language), without its final stop.
+          ...said(finalizeFailed(e)),
           retryable: true,
         });
         return;

@@ -4,6 +4,7 @@
 
 import { FINAL_STATES, type JobRecord, type JobState } from '../store';
 import { RESULTS_LIFETIME_MS } from './types';
+import { ENGLISH, words, type Words } from '../../shared/words';
 
 export { FINAL_STATES };
 
@@ -35,16 +36,15 @@ export function canRetry(job: Pick<JobRecord, 'state' | 'supersededBy'>): boolea
   return isRetryableState(job.state) && !job.supersededBy;
 }
 
-export const MAY_BE_BILLED_REASON =
-  'The first attempt may already have been billed: the connection broke after the request was sent, so the provider may have created the task. Check your EvoLink dashboard; Retry sends it again and is billed again.';
+export const MAY_BE_BILLED_REASON = ENGLISH['job.mayBeBilled'];
 
 /**
  * Why a Retry must be confirmed before it sends a new create, or undefined when it needs no
  * confirmation (it resumes a known task id, or nothing was sent before).
  */
-export function retryNeedsConfirmation(job: Pick<JobRecord, 'state' | 'taskId' | 'mayBeBilled'>): string | undefined {
+export function retryNeedsConfirmation(job: Pick<JobRecord, 'state' | 'taskId' | 'mayBeBilled'>): Words | undefined {
   if (job.taskId) return undefined;
-  if (job.mayBeBilled || job.state === 'unknown') return MAY_BE_BILLED_REASON;
+  if (job.mayBeBilled || job.state === 'unknown') return words('job.mayBeBilled');
   return undefined;
 }
 
