@@ -156,6 +156,7 @@ export const ENGLISH = {
   'proxy.tls': 'The secure connection to {0} through the proxy {1} (from {2}) failed ({3}). If the proxy inspects HTTPS, add its certificate with NODE_EXTRA_CA_CERTS, or turn off http.proxyStrictSSL. Nothing was sent to {0}.',
   'job.storeFailed': 'Pictor could not record the task before sending it, so it was not sent ({0}). Retry to send it.',
   'job.uploadFailed': 'The reference image {0} could not be uploaded, so no task was created or billed: {1}',
+  'job.cannotUpload': 'Pictor cannot upload the reference images of this task, so nothing was sent. Generate it again.',
   'job.rateLimited': 'EvoLink kept refusing new tasks because of its rate limit for {0}; nothing was created or billed. Wait a few minutes, then retry.',
   'job.rateLimitedStatus': 'EvoLink kept refusing new tasks because of its rate limit for {0} (HTTP {1}); nothing was created or billed. Wait a few minutes, then retry.',
 

@@ -155,6 +155,7 @@ export function wordTable(vscode: L10nApi): WordTable {
     'proxy.tls': (a) => vscode.l10n.t('The secure connection to {0} through the proxy {1} (from {2}) failed ({3}). If the proxy inspects HTTPS, add its certificate with NODE_EXTRA_CA_CERTS, or turn off http.proxyStrictSSL. Nothing was sent to {0}.', ...a),
     'job.storeFailed': (a) => vscode.l10n.t('Pictor could not record the task before sending it, so it was not sent ({0}). Retry to send it.', ...a),
     'job.uploadFailed': (a) => vscode.l10n.t('The reference image {0} could not be uploaded, so no task was created or billed: {1}', ...a),
+    'job.cannotUpload': () => vscode.l10n.t('Pictor cannot upload the reference images of this task, so nothing was sent. Generate it again.'),
     'job.rateLimited': (a) => vscode.l10n.t('EvoLink kept refusing new tasks because of its rate limit for {0}; nothing was created or billed. Wait a few minutes, then retry.', ...a),
     'job.rateLimitedStatus': (a) => vscode.l10n.t('EvoLink kept refusing new tasks because of its rate limit for {0} (HTTP {1}); nothing was created or billed. Wait a few minutes, then retry.', ...a),
     // A failed task (api/errors.ts TASK_FAILURES): {0} the reason, {1} the advice; with what the provider said.

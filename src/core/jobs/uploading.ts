@@ -85,7 +85,7 @@ export class Uploading {
     const upload = core.client.uploadFile?.bind(core.client);
     if (!up || !upload) {
       // Never so in a record this queue wrote, or with the client the extension gives it.
-      await this.tx.fail(job, { kind: 'store', message: up ? 'This queue cannot upload reference images.' : 'The stored task lost its list of reference images. Generate it again.', retryable: false });
+      await this.tx.fail(job, { kind: 'store', ...said(words('job.cannotUpload')), retryable: false });
       return;
     }
     const missing = [...new Set(up.references.flatMap((r) => (r.kind === 'file' ? [r.path] : [])))].filter((f) => !(f in up.urls));
