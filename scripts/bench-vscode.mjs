@@ -81,8 +81,8 @@ async function main() {
     await setApiKeyByHand();
     await openFileQuickly('batch.md');
     fake.reset();
-    const t0 = Date.now();
-    await runFromPalette('Pictor: Generate Images for All Placeholders');
+    // From the moment Enter is pressed on the command (typing its name into the palette is not counted).
+    const t0 = await runFromPalette('Pictor: Generate Images for All Placeholders');
     let done = [];
     let logged = [];
     const until = t0 + 10 * 60_000;

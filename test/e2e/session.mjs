@@ -63,17 +63,19 @@ async function openPalette(title) {
 /**
  * Opens the command palette, types `title`, waits for it to be offered, and runs it. Done when the
  * palette is gone: hidden, or (a command that asks something: Set API Key, Edit Image) replaced in the
- * same widget by the command's own box, whose text no longer starts with the palette's `>`.
+ * same widget by the command's own box, whose text no longer starts with the palette's `>`. Returns when Enter was pressed (ms).
  */
 export async function runFromPalette(title) {
   const { row } = await openPalette(title);
   await row.waitFor({ state: 'visible', timeout: 10_000 });
+  const enteredAt = Date.now();
   await session.page.keyboard.press('Enter');
   await session.page.waitForFunction(() => {
     const box = document.querySelector('.quick-input-widget input');
     const shown = box && box.offsetParent !== null && getComputedStyle(box).visibility !== 'hidden';
     return !shown || !box.value.startsWith('>');
   }, undefined, { timeout: 10_000, polling: 100 });
+  return enteredAt;
 }
 
 /**
