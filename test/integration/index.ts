@@ -20,7 +20,8 @@ export interface ResultsFile {
 /** Which spec files this host run takes: PICTOR_PHASE=N takes the plain suites plus `*.phaseN.test.js`,
  *  except phase 2+, which only takes its own phase (it runs after a host restart). PICTOR_PHASE=untrusted
  *  (a host whose workspace is not trusted) takes only `*.untrusted.test.js`; PICTOR_PHASE=home (a workspace
- *  folder that holds VS Code's user data, as a workspace opened at the home folder does) only `*.home.test.js`. */
+ *  folder that holds VS Code's user data, as a workspace opened at the home folder does) only `*.home.test.js`.
+ *  Phase files run after the plain suites (see the sort). */
 export function selectSpecs(files: string[], phase: string | undefined): string[] {
   const phaseOf = (f: string) => /\.phase(\d+)\.test\.js$/.exec(f)?.[1];
   const untrusted = (f: string) => f.endsWith('.untrusted.test.js');
@@ -32,7 +33,9 @@ export function selectSpecs(files: string[], phase: string | undefined): string[
     const p = phaseOf(f);
     if (!phase || phase === '1') return p === undefined || p === '1';
     return p === phase;
-  }).sort();
+  // The plain suites first, then the phase files in name order: a phase-1 file leaves work in flight for
+  // the host after the restart (a tool's task, a held upload), so nothing may run long after it.
+  }).sort((a, b) => Number(phaseOf(a) !== undefined) - Number(phaseOf(b) !== undefined) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Compiled specs whose TypeScript source still exists: tsc never deletes the output of a removed test. */

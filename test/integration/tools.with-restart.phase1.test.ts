@@ -1,7 +1,7 @@
 // A tool call's task survives a reload (issue 12: "resume"). Phase 1 asks for an image through
-// pictor_generateImage and leaves while the provider is still working on it; the file is named so it
-// runs last in its host (phase-1 files run in name order: a later one, such as variants.phase1 was,
-// outlives the task and this test proves nothing), which the launcher then stops. tools.with-restart.phase2.test.ts checks that
+// pictor_generateImage and leaves while the provider is still working on it; phase files run after the
+// plain suites, in name order (index.ts), so only upload.with-restart.phase1 runs after this one before the
+// launcher stops the host (a longer wait would outlive the task and prove nothing). tools.with-restart.phase2.test.ts checks that
 // the next host resumed the task and saved the image where the tool would have.
 import * as vscode from 'vscode';
 import { createsFor } from './editorHelpers';

@@ -20,7 +20,9 @@ describe('reference upload across a restart (phase 1: before)', () => {
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(a, encodePng(48, 32));
     await fs.writeFile(b, encodePng(32, 48));
-    // Longer than the rest of this host's life: the answer never comes, the host goes first.
+    // Longer than the rest of this host's life: the answer never comes, the host goes first. It must run
+    // last in its host (phase files run after the plain suites, in name order: index.ts): the client gives
+    // up on an upload after 30 s and uploads again, fast, so a host that lived on would finish the job.
     await setFake({ slowUpload: { name: SLOW_NAME, ms: 180_000, times: 1 } });
     try {
       const mark = logMark();
