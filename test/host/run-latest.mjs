@@ -40,6 +40,8 @@ function runIntegration(node, env) {
         ...env,
         PICTOR_CODE_SERVER_VERSION: LATEST_CODE_SERVER_VERSION,
         PICTOR_SMOKE_TEST_DRIVER: '1',
+        // The 1.139 host on Node 24 runs phase 1 slower than 1.100: 600 s ran out mid-suite (stop 16's CI).
+        PICTOR_INTEGRATION_TIMEOUT_MS: process.env.PICTOR_INTEGRATION_TIMEOUT_MS || String(15 * 60_000),
         PICTOR_INTEGRATION_RESULTS_DIR: resultsDir,
         PICTOR_SUMMARY_FILE: summaryFile,
       },
