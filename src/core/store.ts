@@ -4,6 +4,7 @@
 
 import type { Words } from '../shared/words';
 import type { CreateTaskBody, DownloadedImage, ReferenceInput } from './types';
+import type { Approval } from './money';
 
 export type JobState =
   | 'uploading' | 'queued' | 'creating' | 'running' | 'downloading'
@@ -44,6 +45,8 @@ export interface JobError {
 export interface JobRecord {
   /** Local id, known before any request. */
   id: string;
+  /** What the user approved for the action this job belongs to (the money gate reads it; see core/money.ts). */
+  approval?: Approval;
   /** Provider task id, stored the moment create returns. */
   taskId?: string;
   body: CreateTaskBody;

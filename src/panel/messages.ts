@@ -159,7 +159,7 @@ export class PanelMessages {
         if (asks && !m.confirmBilled) return `task ${m.id} may already have been billed; Retry needs the user's confirmation`;
         if (!requireTrust()) return;
         if (!(await service.ensureKey())) return;
-        await service.queue.retry(m.id);
+        await service.retry(m.id);
         return;
       }
       case 'insertLink':

@@ -202,6 +202,14 @@ export const ENGLISH = {
   'queue.stillRunning': 'Cancel this task before removing it: it is still running.',
   'queue.disposed': 'The Pictor task queue has been disposed.',
 
+  // The money gate (money.ts), right before each create.
+  'gate.untrusted': "Not sent: this workspace is in Restricted Mode, where Pictor sends no requests. Trust the workspace, then retry.",
+  'gate.noKey': "Not sent: Pictor has no EvoLink API key. Run \"Pictor: Set API Key\" (or set EVOLINK_API_KEY), then retry.",
+  'gate.images': "Not sent: this task would bill {0} images, more than pictor.confirmAboveImages ({1}) allows without asking, and nobody confirmed it. Generate it again to be asked, or raise the setting.",
+  'gate.cost': "Not sent: this task would cost about {0}× one medium 1024×1024 image, more than pictor.confirmAboveCost ({1}) allows without asking, and nobody confirmed it. Generate it again to be asked, or raise the setting.",
+  'gate.budget': "Not sent: this session has used {0} credits, at or over your limit of {1} (pictor.maxCreditsPerSession). Raise the limit, or Retry and choose Send Anyway.",
+  'gate.failed': "Not sent: Pictor could not check the request before sending it ({0}). Retry to send it.",
+
   // Regenerating from a recipe (recipe.ts)
   'recipe.outsideRef': 'The recipe names a reference image outside the workspace folder ({0}); it is not sent.',
 

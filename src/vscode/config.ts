@@ -5,6 +5,7 @@ import { coerceSetting, type Coerced, type SettingSchema } from '../core/setting
 import { say } from './say';
 import type { GenerationInput } from '../core/types';
 import type { OthersMode, VariantsMode } from '../core/variants';
+import { stricterGuards, type SpendingGuards } from '../core/money';
 
 export interface PictorSettings {
   baseUrl: string;
@@ -79,10 +80,45 @@ export function readSettings(scope?: vscode.Uri): PictorSettings {
     destination: setting<Record<string, string>>(c, 'destination', {}),
     maxConcurrentTasks: setting(c, 'maxConcurrentTasks', 4),
     timeoutMinutes: setting(c, 'timeoutMinutes', 15),
-    confirmAboveImages: setting(c, 'confirmAboveImages', 4),
+    confirmAboveImages: readGuards().confirmAboveImages,
     variants: setting<VariantsMode>(c, 'variants', 'pick'),
     otherVariants: setting<OthersMode>(c, 'otherVariants', 'move'),
   };
+}
+
+/** The user's own value of a setting (user settings, else the default), held to the schema quietly. */
+function userValue<T>(c: vscode.WorkspaceConfiguration, key: string, fallback: T): T {
+  const name = `pictor.${key}`;
+  const i = c.inspect<unknown>(key);
+  const schema = schemas[name] ?? { default: fallback, type: typeof fallback === 'number' ? 'number' : typeof fallback };
+  return coerceSetting(name, i?.globalValue ?? i?.defaultValue, { ...schema, default: schema.default ?? fallback }).value as T;
+}
+
+/**
+ * The spending guards that hold: the stricter of the user's value and what the workspace's own
+ * settings say. A cloned repository's `.vscode/settings.json` may lower a guard, never raise it.
+ */
+export function readGuards(): SpendingGuards {
+  const c = vscode.workspace.getConfiguration('pictor');
+  const limit = (v: number | null) => (typeof v === 'number' && v > 0 ? { maxCreditsPerSession: v } : {});
+  return stricterGuards(
+    {
+      confirmAboveImages: setting(c, 'confirmAboveImages', 4),
+      confirmAboveCost: setting(c, 'confirmAboveCost', 16),
+      ...limit(setting<number | null>(c, 'maxCreditsPerSession', null)),
+    },
+    {
+      confirmAboveImages: userValue(c, 'confirmAboveImages', 4),
+      confirmAboveCost: userValue(c, 'confirmAboveCost', 16),
+      ...limit(userValue<number | null>(c, 'maxCreditsPerSession', null)),
+    },
+  );
+}
+
+/** Whether Regenerate keeps the image it replaces: kept when the user's value or the workspace's says so. */
+export function keepReplacedImages(scope?: vscode.Uri): boolean {
+  const c = vscode.workspace.getConfiguration('pictor', scope);
+  return setting(c, 'keepReplacedImages', true) || userValue(c, 'keepReplacedImages', true);
 }
 
 /** The generation options the settings imply for a prompt. */

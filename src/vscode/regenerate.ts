@@ -9,6 +9,7 @@ import type { Generator } from './generate';
 import type { JobSummary } from './runTypes';
 import type { JobMeta } from './jobMeta';
 import { say } from './say';
+import { keepReplacedImages } from './config';
 
 /** The image file a link points at, when it is a file (not a web address). */
 export function linkedFile(doc: vscode.TextDocument, url: string): string | undefined {
@@ -108,7 +109,7 @@ export class Regenerator {
     // Everything from the recipe, the style too (none is none): the page's and the settings' options do not apply.
     const jobs = await this.generator.run(doc, [{ prompt, meta, track: [now.start, now.end], references: made.input.references }],
       vscode.l10n.t('Regenerating the image'), { size, resolution, quality, n, style: recipe.style ?? '' });
-    if (jobs.some((j) => j.linked) && !vscode.workspace.getConfiguration('pictor', doc.uri).get<boolean>('keepReplacedImages', true)) {
+    if (jobs.some((j) => j.linked) && !keepReplacedImages(doc.uri)) {
       await this.dropOld(doc, img.url, file, jobs);
     }
     return jobs;

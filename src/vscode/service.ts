@@ -8,7 +8,11 @@ import { JobQueue, type JobEvent } from '../core/jobs';
 import type { JobRecord } from '../core/store';
 import { validateRequest, type ValidRequest } from '../core/request';
 import type { DownloadedImage, GenerationInput } from '../core/types';
-import { readSettings, type PictorSettings } from './config';
+import { readGuards, readSettings, type PictorSettings } from './config';
+import { billOf, moneyGate, type Approval } from '../core/money';
+import { expectedSize } from '../shared/sizes';
+import type { Resolution } from '../shared/limits';
+import { approvalOf, askCost } from './costQuestion';
 import { affectsProxy, readProxySettings, sameProxy } from './proxySettings';
 import { MementoTaskStore } from './mementoStore';
 import { ApiKeyStore, KEYS_PAGE } from './secrets';
@@ -57,6 +61,16 @@ export class PictorService implements vscode.Disposable {
       },
       // The one check of a reference image, again as it is opened for upload (a link may have been swapped).
       checkReference: realReferenceForUpload,
+      // The money gate, immediately before every create: trust, key, the guards, the session budget.
+      gate: moneyGate({
+        trusted: () => vscode.workspace.isTrusted,
+        hasKey: async () => Boolean(await this.keys.get()),
+        guards: readGuards,
+        sessionCredits: () => this.spend.totals().session.credits,
+        askOverBudget: (spent, limit, waiting) => this.spend.askOverBudget(spent, limit, waiting),
+        waiting: () => this.queue.list().filter((j) => j.state === 'queued' || j.state === 'uploading' || j.state === 'creating').length,
+        log: (msg) => this.log.info(`Money gate: ${msg}`),
+      }),
       store: new MementoTaskStore(context.workspaceState),
       maxConcurrent: this.settings.maxConcurrentTasks,
       timeoutMinutes: this.settings.timeoutMinutes,
@@ -140,11 +154,29 @@ export class PictorService implements vscode.Disposable {
    * uploads them first, as its first phase (stored and cancellable; their upload costs nothing; the
    * create is the billed step and happens once).
    */
-  async submit(v: ValidRequest, meta: JobMeta, baseName: string): Promise<SubmitResult> {
+  async submit(v: ValidRequest, meta: JobMeta, baseName: string, approval?: Approval): Promise<SubmitResult> {
     // The recipe written into the image names the references as given, not the uploads that expire.
     const withRefs: JobMeta = v.references.length ? { ...meta, recipe: { ...meta.recipe, references: v.references } } : meta;
-    const job = await this.queue.submit(v.body, { dir: path.join(this.stagingRoot), baseName, meta: withRefs }, v.references);
+    const job = await this.queue.submit(v.body, { dir: path.join(this.stagingRoot), baseName, meta: withRefs }, v.references, approval);
     return { job, done: this.queue.wait(job.id) };
+  }
+
+  /**
+   * Retries a job. One that sends a new task is a new bill: it asks the cost question and the budget
+   * question as any action does, and its answer goes to the money gate with the new job.
+   */
+  retry(id: string): Promise<JobRecord> {
+    return this.queue.retry(id, {
+      approve: async (job) => {
+        const bill = billOf(job.body);
+        const size = expectedSize(job.body.size ?? 'auto', (job.body.resolution ?? '1K') as Resolution);
+        const asked = await askCost([{ ...bill, size, quality: job.body.quality ?? 'medium' }], 1, readGuards(), this.log);
+        if (asked === false) return false;
+        const budget = await this.spend.confirmBudget();
+        if (!budget) return false;
+        return approvalOf(asked, budget);
+      },
+    });
   }
 
   get current(): PictorSettings {

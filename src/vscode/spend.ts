@@ -8,6 +8,7 @@ import { readUsage, SpendLedger, type SpendEntry } from '../core/spend';
 import type { TaskObject } from '../core/types';
 import type { SpendView, UsageView } from '../shared/protocol';
 import { say } from './say';
+import { readGuards } from './config';
 
 const STATE_KEY = 'pictor.spend';
 /** The balance is free to read, but not worth asking for more often than this after tasks finish. */
@@ -87,15 +88,29 @@ export class SpendTracker implements vscode.Disposable {
    * anything more is sent. Pictor never prices a request itself, so the question comes once the
    * provider's own reports reach the limit.
    */
-  async confirmBudget(scope?: vscode.Uri): Promise<boolean> {
+  async confirmBudget(scope?: vscode.Uri): Promise<'under' | 'over' | false> {
     const limit = maxCredits(scope);
-    if (limit === undefined) return true;
+    if (limit === undefined) return 'under';
     const { session } = this.ledger.totals();
-    if (session.credits < limit) return true;
+    if (session.credits < limit) return 'under';
     const go = vscode.l10n.t('Send Anyway');
     const settings = vscode.l10n.t('Open Settings');
     const pick = await vscode.window.showWarningMessage(
       vscode.l10n.t('Pictor: this session has used {0} credits, at or over your limit of {1} (pictor.maxCreditsPerSession). Send more requests anyway?', format(session.credits), format(limit)),
+      { modal: true }, go, settings);
+    if (pick === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'pictor.maxCreditsPerSession');
+    return pick === go ? 'over' : false;
+  }
+
+  /**
+   * The money gate's question when the budget is reached while jobs of earlier actions wait: one
+   * question for all of them. Declined (or a host that shows no dialog): none of them is sent.
+   */
+  async askOverBudget(spent: number, limit: number, waiting: number): Promise<boolean> {
+    const go = vscode.l10n.t('Send Anyway');
+    const settings = vscode.l10n.t('Open Settings');
+    const pick = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Pictor: this session has now used {0} credits, at or over your limit of {1} (pictor.maxCreditsPerSession). Send the {2} request(s) still waiting anyway?', format(spent), format(limit), waiting),
       { modal: true }, go, settings);
     if (pick === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'pictor.maxCreditsPerSession');
     return pick === go;
@@ -141,9 +156,8 @@ export class SpendTracker implements vscode.Disposable {
   }
 }
 
-function maxCredits(scope?: vscode.Uri): number | undefined {
-  const v = vscode.workspace.getConfiguration('pictor', scope).get<number | null>('maxCreditsPerSession', null);
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+function maxCredits(_scope?: vscode.Uri): number | undefined {
+  return readGuards().maxCreditsPerSession;
 }
 
 function format(n: number): string {

@@ -9,7 +9,8 @@ import type { ValidRequest } from '../core/request';
 import type { JobRecord } from '../core/store';
 import { waitsForPick } from '../core/variants';
 import { shortLine } from '../shared/text';
-import { inputFromSettings, readSettings } from './config';
+import { inputFromSettings, readGuards, readSettings } from './config';
+import { approvalOf, askCost, type BilledRequest } from './costQuestion';
 import type { PlaceholderDiagnostics } from './diagnostics';
 import type { JobMeta } from './jobMeta';
 import type { Linker } from './linker';
@@ -55,14 +56,18 @@ export class Submitter {
     title: string, options?: RunOptions, onSubmitted?: (jobIds: string[]) => void): Promise<JobSummary[]> {
     const validated = this.validateAll(doc, items, options);
     if (!validated) return [];
-    if (!(await this.confirmImages(validated.map((x) => x.v), readSettings(doc?.uri).confirmAboveImages))) return [];
-    if (!(await this.service.spend.confirmBudget(doc?.uri))) return [];
+    // The cost question for the whole action; its answer goes with each job to the money gate.
+    const asked = await askCost(validated.map((x) => billed(x.v)), validated.length, readGuards(), this.log);
+    if (asked === false) return [];
+    const budget = await this.service.spend.confirmBudget(doc?.uri);
+    if (!budget) return [];
     if (!(await this.service.ensureKey())) return [];
+    const approval = approvalOf(asked, budget);
 
     const submitted: { job: JobRecord; done: Promise<JobRecord> }[] = [];
     for (const { item, v, i } of validated) {
       try {
-        const s = await this.service.submit(v, item.meta, slugify(item.prompt));
+        const s = await this.service.submit(v, item.meta, slugify(item.prompt), approval);
         const read = reads[i];
         if (read) this.pending.handOver(read, s.job.id);
         submitted.push(s);
@@ -123,23 +128,6 @@ export class Submitter {
     return validated;
   }
 
-  /** One action that bills more images than the user's threshold asks first, many prompts or one with a large n. */
-  private async confirmImages(requests: ValidRequest[], threshold: number): Promise<boolean> {
-    const images = requests.reduce((sum, v) => sum + v.imageCount, 0);
-    if (images <= threshold) return true;
-    const cost = requests.reduce((sum, v) => sum + v.relativeCost, 0);
-    const go = vscode.l10n.t('Generate {0} Images', images);
-    const question = requests.length === 1
-      ? vscode.l10n.t('Generate {0} images for 1 prompt?', images)
-      : vscode.l10n.t('Generate {0} images for {1} prompts?', images, requests.length);
-    const pick = await vscode.window.showWarningMessage(
-      vscode.l10n.t('{0} {1}. Each image is billed: about {2}× the cost of one medium 1024×1024 image.', question, sizeText(requests), cost.toFixed(2)),
-      { modal: true }, go);
-    if (pick === go) return true;
-    this.log.info(`Not sent: the user declined ${images} images (above pictor.confirmAboveImages).`);
-    return false;
-  }
-
   summary(j: JobRecord): JobSummary {
     const outcome = this.linker.outcome(j.id);
     return {
@@ -156,9 +144,7 @@ export class Submitter {
   }
 }
 
-/** The pixel sizes and quality of a confirmation: `3840×2160, high quality`. */
-function sizeText(requests: ValidRequest[]): string {
-  const sizes = [...new Set(requests.map((v) => (v.expectedSize ? `${v.expectedSize.width}×${v.expectedSize.height}` : vscode.l10n.t('the size the model picks'))))];
-  const qualities = [...new Set(requests.map((v) => v.body.quality ?? 'medium'))];
-  return vscode.l10n.t('Each at {0}, {1} quality', sizes.join(' / '), qualities.join(' / '));
+/** What the cost question shows of a validated request. */
+export function billed(v: ValidRequest): BilledRequest {
+  return { images: v.imageCount, cost: v.relativeCost, size: v.expectedSize, quality: v.body.quality ?? 'medium' };
 }

@@ -197,6 +197,13 @@ export function wordTable(vscode: L10nApi): WordTable {
     'queue.notRetryable': (a) => vscode.l10n.t('Only failed, timed out or unknown tasks can be retried (this one is {0}).', ...a),
     'queue.stillRunning': () => vscode.l10n.t('Cancel this task before removing it: it is still running.'),
     'queue.disposed': () => vscode.l10n.t('The Pictor task queue has been disposed.'),
+    // The money gate (money.ts), right before each create.
+    'gate.untrusted': () => vscode.l10n.t('Not sent: this workspace is in Restricted Mode, where Pictor sends no requests. Trust the workspace, then retry.'),
+    'gate.noKey': () => vscode.l10n.t('Not sent: Pictor has no EvoLink API key. Run "Pictor: Set API Key" (or set EVOLINK_API_KEY), then retry.'),
+    'gate.images': (a) => vscode.l10n.t('Not sent: this task would bill {0} images, more than pictor.confirmAboveImages ({1}) allows without asking, and nobody confirmed it. Generate it again to be asked, or raise the setting.', ...a),
+    'gate.cost': (a) => vscode.l10n.t('Not sent: this task would cost about {0}× one medium 1024×1024 image, more than pictor.confirmAboveCost ({1}) allows without asking, and nobody confirmed it. Generate it again to be asked, or raise the setting.', ...a),
+    'gate.budget': (a) => vscode.l10n.t('Not sent: this session has used {0} credits, at or over your limit of {1} (pictor.maxCreditsPerSession). Raise the limit, or Retry and choose Send Anyway.', ...a),
+    'gate.failed': (a) => vscode.l10n.t('Not sent: Pictor could not check the request before sending it ({0}). Retry to send it.', ...a),
     // Regenerating from a recipe (recipe.ts)
     'recipe.outsideRef': (a) => vscode.l10n.t('The recipe names a reference image outside the workspace folder ({0}); it is not sent.', ...a),
     // Variants (variants.ts)

@@ -60,6 +60,13 @@ export class Admission {
     return n;
   }
 
+  /** Jobs whose create is being decided or sent and has not answered yet. */
+  private creating(): number {
+    let n = 0;
+    for (const j of this.core.jobs.values()) if (j.state === 'creating') n++;
+    return n;
+  }
+
   drop(id: string): void {
     const i = this.pending.indexOf(id);
     if (i >= 0) this.pending.splice(i, 1);
@@ -92,6 +99,9 @@ export class Admission {
       return;
     }
     while (this.pending.length && this.running() < core.maxConcurrent) {
+      // With a session budget, credits are known only once a create answers: one create at a time,
+      // so the budget is judged on what the provider reported, never overshot by a batch in flight.
+      if (this.creating() > 0 && core.gate.oneAtATime()) break;
       const id = this.pending[0];
       const job = core.jobs.get(id);
       if (!job || job.state !== 'queued') {
@@ -111,6 +121,19 @@ export class Admission {
     const core = this.core;
     const rt = core.rt(job);
     rt.sent = false;
+    // The money gate, immediately before the one billed request, whoever asked for it.
+    let refused: JobError | undefined;
+    try {
+      refused = await core.gate.check(job);
+    } catch (e) {
+      refused = { kind: 'unknown', ...said(words('gate.failed', (e as Error).message)), retryable: true };
+    }
+    if (!core.alive(job) || job.state !== 'creating') return;
+    if (refused) {
+      core.log('warn', `job ${job.id}: not sent: ${refused.message}`);
+      await this.tx.fail(job, refused);
+      return;
+    }
     // Persist before sending: a crash after this point is seen at resume and never resent silently.
     try {
       await core.store.save(job);
@@ -163,6 +186,8 @@ export class Admission {
     core.log('info', `job ${job.id}: created task ${task.id} (estimated ${job.estimatedTime ?? '?'} s)`);
     if (!core.alive(job)) return;
     core.emit('created', job);
+    // One create at a time under a budget: the next may be judged now that this one's credits are known.
+    this.pump();
     await this.onCreated(job, task);
   }
 

@@ -2,6 +2,7 @@
 // primitives they all need: save, announce, settle the waiters, log.
 
 import type { JobRecord, TaskStore } from '../store';
+import type { CreateGate } from '../money';
 import type { PacingPolicy } from './pacing';
 import type { PruneLimits } from './resume';
 import { newRuntime, type JobEvent, type LogLevel, type QueueOptions, type Runtime, type TaskClient } from './types';
@@ -75,6 +76,7 @@ export class QueueCore {
   readonly now: () => number;
   readonly finalizeFn?: QueueOptions['finalize'];
   readonly checkReference: (file: string) => Promise<string>;
+  readonly gate: CreateGate;
   private readonly logFn?: (level: LogLevel, msg: string) => void;
 
   readonly jobs = new Map<string, JobRecord>();
@@ -96,6 +98,7 @@ export class QueueCore {
     this.logFn = opts.log;
     this.finalizeFn = opts.finalize;
     this.checkReference = opts.checkReference ?? ((file) => Promise.resolve(file));
+    this.gate = opts.gate ?? { check: () => Promise.resolve(undefined), oneAtATime: () => false };
   }
 
   rt(job: JobRecord): Runtime {

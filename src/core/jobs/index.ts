@@ -1,6 +1,6 @@
 // The task queue, in rooms with one job each (see queue.ts for the map). Import from here.
 
-export { JobQueue } from './queue';
+export { JobQueue, type RetryOptions } from './queue';
 export { TASK_FAILURES, describeTaskFailure } from './failures';
 export {
   RESULTS_LIFETIME_MS, UNKNOWN_AFTER_RESTART_MESSAGE,

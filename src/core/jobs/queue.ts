@@ -16,8 +16,18 @@ import { DEFAULT_PRUNE, planResume } from './resume';
 import { isActive, isFinal, isLive, isRetryableState, retryPlan } from './states';
 import { Transitions } from './transitions';
 import type { JobEvent, QueueOptions } from './types';
+import type { Approval } from '../money';
 import { Uploading } from './uploading';
 import { errorOf, words } from '../../shared/words';
+
+export interface RetryOptions {
+  /**
+   * Asked only when the Retry would send a new task (a new bill): the approval for it, undefined when
+   * none is needed, or false when the user declined (then nothing changes). The money gate refuses a
+   * new task above the guards that carries no approval.
+   */
+  approve?: (job: JobRecord) => Promise<Approval | undefined | false>;
+}
 
 export class JobQueue {
   private readonly core: QueueCore;
@@ -29,6 +39,8 @@ export class JobQueue {
   private readonly uploading: Uploading;
   /** Jobs a Retry reopened (resumed polling or downloading): a second Retry returns them as they are. */
   private readonly reopened = new Set<string>();
+  /** Retries waiting for the user's answer to the cost question, by job id. */
+  private readonly approving = new Map<string, Promise<JobRecord>>();
 
   constructor(opts: QueueOptions) {
     this.core = new QueueCore(opts, etaPacing, DEFAULT_PRUNE);
@@ -56,12 +68,12 @@ export class JobQueue {
    * user's order) it is 'uploading': the files are checked and uploaded, their URLs put into the
    * body, and then it is 'queued'; it starts when a slot is free.
    */
-  async submit(body: CreateTaskBody, target: JobTarget, references: readonly ReferenceInput[] = []): Promise<JobRecord> {
+  async submit(body: CreateTaskBody, target: JobTarget, references: readonly ReferenceInput[] = [], approval?: Approval): Promise<JobRecord> {
     this.assertLive();
-    return this.admit(this.newJob(body, target, references));
+    return this.admit(this.newJob(body, target, references, approval));
   }
 
-  private newJob(body: CreateTaskBody, target: JobTarget, references: readonly ReferenceInput[] = []): JobRecord {
+  private newJob(body: CreateTaskBody, target: JobTarget, references: readonly ReferenceInput[] = [], approval?: Approval): JobRecord {
     const job: JobRecord = {
       id: randomUUID(),
       body: JSON.parse(JSON.stringify(body)) as CreateTaskBody,
@@ -70,6 +82,7 @@ export class JobQueue {
       progress: 0,
       createdAt: this.core.now(),
     };
+    if (approval) job.approval = { images: approval.images, cost: approval.cost, ...(approval.overBudget ? { overBudget: true } : {}) };
     if (references.some((r) => r.kind === 'file')) {
       job.state = 'uploading';
       job.upload = { references: JSON.parse(JSON.stringify(references)) as ReferenceInput[], urls: {} };
@@ -161,7 +174,7 @@ export class JobQueue {
    * superseded before anything is awaited, so any number of Retries at once make one new task; a
    * Retry of a superseded or reopened job returns the job that carries it on.
    */
-  async retry(id: string): Promise<JobRecord> {
+  async retry(id: string, opts: RetryOptions = {}): Promise<JobRecord> {
     this.assertLive();
     const core = this.core;
     const job = core.jobs.get(id);
@@ -174,21 +187,51 @@ export class JobQueue {
     }
     const plan = retryPlan(job, core.now());
     if (plan === 'new_task') {
-      // A job that failed while uploading sends its files again, all of them checked again.
-      const next = this.newJob(job.body, job.target, job.upload?.references);
-      job.supersededBy = next.id;
-      core.log('info', `job ${id}: retry sends a new task as job ${next.id}`);
-      core.emit('updated', job);
-      try {
-        const queued = await this.admit(next);
-        await core.persist(job);
-        return queued;
-      } catch (e) {
-        job.supersededBy = undefined;
-        core.emit('updated', job);
-        throw e;
+      // A new task is a new bill: the caller's cost question (the old job's approval does not carry over).
+      // Retries of this job while the user is being asked wait for the same answer: one new task at most.
+      const asking = this.approving.get(id);
+      if (asking) return asking;
+      if (opts.approve) {
+        const approve = opts.approve;
+        const run = (async () => {
+          const answer = await approve(snap(job));
+          if (answer === false) return snap(job);
+          if (job.supersededBy || !isRetryableState(job.state) || this.core.disposed) throw errorOf(words('queue.notRetryable', job.state));
+          return this.retryAsNew(job, answer);
+        })().finally(() => this.approving.delete(id));
+        this.approving.set(id, run);
+        return run;
       }
+      return this.retryAsNew(job, undefined);
     }
+    return this.reopen(job);
+  }
+
+  /** A Retry with nothing to resume: a NEW job with the same body and target, the old one superseded at once. */
+  private async retryAsNew(job: JobRecord, approval: Approval | undefined): Promise<JobRecord> {
+    const core = this.core;
+    const id = job.id;
+    // A job that failed while uploading sends its files again, all of them checked again.
+    const next = this.newJob(job.body, job.target, job.upload?.references, approval);
+    job.supersededBy = next.id;
+    core.log('info', `job ${id}: retry sends a new task as job ${next.id}`);
+    core.emit('updated', job);
+    try {
+      const queued = await this.admit(next);
+      await core.persist(job);
+      return queued;
+    } catch (e) {
+      job.supersededBy = undefined;
+      core.emit('updated', job);
+      throw e;
+    }
+  }
+
+  /** A Retry that resumes: polls the known task again, or downloads its kept results again. */
+  private async reopen(job: JobRecord): Promise<JobRecord> {
+    const core = this.core;
+    const id = job.id;
+    const plan = retryPlan(job, core.now());
     this.reopened.add(id);
     const rt = core.rt(job);
     if (plan === 'poll') {

@@ -5,6 +5,7 @@ import type { JobRecord, TaskStore } from '../store';
 import type { PacingPolicy, ProgressSample } from './pacing';
 import type { PruneLimits } from './resume';
 import { ENGLISH } from '../../shared/words';
+import type { CreateGate } from '../money';
 
 /** The part of EvoLinkClient the queue uses, so tests can hand it a double. */
 export type TaskClient = {
@@ -51,6 +52,11 @@ export interface QueueOptions {
    * nothing of the job is uploaded or created. Default: the path as given.
    */
   checkReference?: (file: string) => Promise<string>;
+  /**
+   * The money gate (core/money.ts): asked immediately before every create, the one billed request.
+   * A refusal fails the job with nothing sent. Default: every create goes (plain-Node tests).
+   */
+  gate?: CreateGate;
   /** Moves/links the downloaded files; runs before 'completed' is emitted. What it returns replaces `files`. */
   finalize?: (job: JobRecord, files: DownloadedImage[]) => Promise<DownloadedImage[]>;
 }

@@ -154,6 +154,35 @@ export function describeFigures(f: Figures): string {
     f.images, f.sizes.join(', '), f.qualities.join(', '), formatCost(f.cost));
 }
 
+/**
+ * Every reference the call would send, named in its confirmation: a local file is uploaded to the
+ * provider's public file service, a URL is passed on for the provider to fetch.
+ */
+export function referenceLines(refs: readonly ReferenceInput[]): string {
+  if (!refs.length) return '';
+  // As code, so a name cannot pass for Markdown of its own (a link, emphasis) in the confirmation.
+  const code = (t: string) => '`' + t.replace(/`/g, "'").replace(/[\r\n]+/g, ' ') + '`';
+  const lines = refs.map((r) => (r.kind === 'file'
+    ? vscode.l10n.t('- {0}: uploaded to EvoLink\'s file service, where it gets a public link for 72 hours', code(vscode.workspace.asRelativePath(r.path)))
+    : vscode.l10n.t('- {0}: passed to EvoLink, which fetches it', code(r.url))));
+  return '\n\n' + vscode.l10n.t('Reference images ({0}):', refs.length) + '\n' + lines.join('\n');
+}
+
+/**
+ * The confirmation of a call that planning refused: never none (which would let it through unseen),
+ * but the reason. Approving it sends nothing: the call is refused again when it runs.
+ */
+export function planningFailed(e: unknown, title: string): vscode.PreparedToolInvocation {
+  const why = e instanceof Refusal ? e.message : vscode.l10n.t('Pictor could not check this request: {0}', (e as Error)?.message ?? String(e));
+  return {
+    invocationMessage: vscode.l10n.t('Checking the image request'),
+    confirmationMessages: {
+      title,
+      message: new vscode.MarkdownString(vscode.l10n.t('Pictor will not send this request as it is: {0}', why)),
+    },
+  };
+}
+
 /** The path links are made from: the page, or a page at the root of the first workspace folder. */
 export function linkBase(doc: vscode.TextDocument | undefined): string {
   if (doc && doc.uri.scheme === 'file') return doc.uri.fsPath;

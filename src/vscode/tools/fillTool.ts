@@ -8,7 +8,7 @@ import { inputFromSettings, readSettings } from '../config';
 import { placeholderClaimKey } from '../runTypes';
 import { describeProblem, requestOptions, resolveOptions, sentPrompt, settingsLayers } from '../pageOptions';
 import { isJobMeta } from '../jobMeta';
-import {
+import { planningFailed,
   checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, refuse, shortPrompt,
   type ToolDeps,
 } from './common';
@@ -74,8 +74,8 @@ export function fillPlaceholdersTool(deps: ToolDeps): vscode.LanguageModelTool<F
       let p: Plan;
       try {
         p = await plan(deps, input);
-      } catch {
-        return { invocationMessage: vscode.l10n.t('Checking the page\'s placeholders') };
+      } catch (e) {
+        return planningFailed(e, vscode.l10n.t('Fill the placeholders of a page with Pictor?'));
       }
       const f = figures(p.free.map((x) => x.request));
       return {

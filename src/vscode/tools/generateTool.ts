@@ -10,8 +10,8 @@ import { placeholderClaimKey, type RunOptions } from '../runTypes';
 import { describeProblem, requestOptions, resolveOptions, sentPrompt } from '../pageOptions';
 import type { JobMeta } from '../jobMeta';
 import {
-  checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, references, refuse,
-  runOptions, shortPrompt, type ToolDeps,
+  checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, planningFailed, referenceLines,
+  references, refuse, runOptions, shortPrompt, type ToolDeps,
 } from './common';
 import { answer, followToken, jobLines, outcomes, type JobOutcome } from './run';
 
@@ -86,10 +86,10 @@ export function generateImageTool(deps: ToolDeps): vscode.LanguageModelTool<Gene
     async prepareInvocation({ input }) {
       let p: Plan;
       try {
-        p = await plan(deps, input, false);
-      } catch {
-        // It will be refused without sending anything: nothing to confirm.
-        return { invocationMessage: vscode.l10n.t('Checking the image request') };
+        p = await plan(deps, input, true);
+      } catch (e) {
+        // The call will be refused without sending anything; the user still sees what was asked and why.
+        return planningFailed(e, vscode.l10n.t('Generate an image with Pictor?'));
       }
       const what = describeFigures(figures([p.request]));
       const where = p.placeholder && p.doc
@@ -102,7 +102,7 @@ export function generateImageTool(deps: ToolDeps): vscode.LanguageModelTool<Gene
         confirmationMessages: {
           title: vscode.l10n.t('Generate {0} image(s) with Pictor?', p.request.imageCount),
           message: new vscode.MarkdownString(vscode.l10n.t('{0}\n\nPrompt: "{1}"\n\n{2}\n\nEach image is billed to your EvoLink account.',
-            what, shortPrompt(p.prompt, 200), where)),
+            what, shortPrompt(p.prompt, 200), where) + referenceLines(p.refs)),
         },
       };
     },
