@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Lookup } from '../../src/core/api/addresses';
 import { EvoLinkClient, type ClientOptions } from '../../src/core/api/client';
 import { PictorError } from '../../src/core/api/errors';
 import type { TaskObject } from '../../src/core/types';
@@ -361,6 +362,88 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
       const e = await rejects(c.getTask('task-unified-1-abcdefgh'));
       assert.match(e.message, /would not connect to api\.elsewhere\.example \(HTTP 502\)/);
       assert.deepEqual(proxy.connects.map((r) => r.target).slice(0, 1), ['api.elsewhere.example:443']);
+    });
+  });
+
+  describe('issue 18 item 10: behind a proxy, a result name that resolves here to a private address', () => {
+    /** Name resolution on "this computer": listed names get their address, others are not found (as on a network where only the proxy resolves names). */
+    function hosts(table: Record<string, { address: string; family: number }>): { lookup: Lookup; asked: string[] } {
+      const asked: string[] = [];
+      const lookup: Lookup = (name, _options, callback) => {
+        asked.push(name);
+        const hit = table[name];
+        setImmediate(() =>
+          hit ? callback(null, [hit]) : callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' }), []));
+      };
+      return { lookup, asked };
+    }
+    const at = (url: string, host: string) => url.replace(fake.url, `http://${host}`);
+
+    for (const [address, family, said] of [
+      ['10.20.30.40', 4, /internal-admin\.evolink\.test resolves to a private network address \(10\.20\.30\.40\)/],
+      ['169.254.169.254', 4, /resolves to a link-local address \(169\.254\.169\.254\)/],
+      ['64:ff9b::a9fe:a9fe', 6, /resolves to a link-local address \(64:ff9b::a9fe:a9fe\)/],
+    ] as const) {
+      it(`resolving to ${address}: refused before the proxy is asked (no CONNECT), nothing saved, not retried`, async () => {
+        const { lookup, asked } = hosts({ 'internal-admin.evolink.test': { address, family } });
+        const { c } = client({ env: { HTTP_PROXY: proxy.url }, lookup });
+        const done = await completed(c);
+        const dir = tmpDir();
+        const e = await rejects(c.download(at(done.results![0], 'internal-admin.evolink.test'), dir, 'fox'));
+        assert.equal(e.kind, 'download');
+        assert.equal(e.retryable, false);
+        assert.match(e.message, said);
+        assert.match(e.message, /Nothing was fetched from it/);
+        assert.deepEqual(proxy.connects, [], 'the proxy was asked for the private name');
+        assert.deepEqual(results(), []);
+        assert.deepEqual(fs.readdirSync(dir), []);
+        assert.deepEqual(asked, ['internal-admin.evolink.test']);
+      });
+    }
+
+    it('a redirect to such a name is refused the same way: the proxy sees only the first host', async () => {
+      const { lookup } = hosts({ 'internal-admin.evolink.test': { address: '10.20.30.40', family: 4 } });
+      const { c } = client({ env: { HTTP_PROXY: proxy.url }, lookup });
+      const done = await completed(c);
+      fake.set({ redirectResults: { to: at(done.results![0], 'internal-admin.evolink.test'), times: 1 } });
+      const dir = tmpDir();
+      const e = await rejects(c.download(at(done.results![0], 'images.evolink.test'), dir, 'fox'));
+      assert.equal(e.kind, 'download');
+      assert.match(e.message, /internal-admin\.evolink\.test resolves to a private network address/);
+      assert.deepEqual(proxy.connects.map((r) => r.target), ['images.evolink.test:80']);
+      assert.equal(results().length, 1, 'only the redirect itself');
+      assert.deepEqual(fs.readdirSync(dir), []);
+    });
+
+    it('a name only the proxy can resolve (not found here) is fetched through the proxy and saved', async () => {
+      const { lookup, asked } = hosts({});
+      const { c, lines } = client({ env: { HTTP_PROXY: proxy.url }, lookup });
+      const done = await completed(c);
+      const dir = tmpDir();
+      const img = await c.download(at(done.results![0], 'images.evolink.test'), dir, 'fox');
+      assert.equal(img.type, 'png');
+      assert.deepEqual(fs.readdirSync(dir), ['fox.png']);
+      assert.deepEqual(proxy.connects.map((r) => r.target), ['images.evolink.test:80']);
+      assert.deepEqual(asked, ['images.evolink.test'], 'the name was not looked up here first');
+      assert.ok(lines.some((l) => /^debug images\.evolink\.test: not found by the lookup here \(ENOTFOUND\), left to the proxy$/.test(l)), lines.join('\n'));
+    });
+
+    it('the configured provider in the user\'s own network stays allowed behind the proxy; other private names do not', async () => {
+      const { lookup } = hosts({
+        'api.evolink.test': { address: '10.0.0.7', family: 4 },
+        'images.evolink.test': { address: '10.0.0.8', family: 4 },
+      });
+      const { c } = proxied({ lookup });
+      const done = await completed(c);
+      const dir = tmpDir();
+      const img = await c.download(done.results![0].replace(fake.url, API), dir, 'fox');
+      assert.equal(img.type, 'png');
+      assert.equal(proxy.connects.at(-1)?.target, 'api.evolink.test:443');
+      const before = proxy.connects.length;
+      const e = await rejects(c.download(done.results![0].replace(fake.url, 'https://images.evolink.test'), dir, 'fox'));
+      assert.match(e.message, /images\.evolink\.test resolves to a private network address \(10\.0\.0\.8\)/);
+      assert.equal(proxy.connects.length, before);
+      assert.deepEqual(fs.readdirSync(dir), ['fox.png']);
     });
   });
 

@@ -38,10 +38,12 @@ const RANGES: Array<[string, number, 'ipv4' | 'ipv6', AddressClass]> = [
   ['192.168.0.0', 16, 'ipv4', 'private'],
   ['100.64.0.0', 10, 'ipv4', 'private'], // carrier-grade NAT
   ['169.254.0.0', 16, 'ipv4', 'link-local'], // also cloud metadata services
+  ['198.18.0.0', 15, 'ipv4', 'reserved'], // benchmarking (RFC 2544): test networks, never an internet host
   ['224.0.0.0', 4, 'ipv4', 'multicast'],
   ['240.0.0.0', 4, 'ipv4', 'reserved'],
   ['::1', 128, 'ipv6', 'loopback'],
   ['::', 128, 'ipv6', 'unspecified'],
+  ['64:ff9b:1::', 48, 'ipv6', 'private'], // local-use NAT64 (RFC 8215): only means something inside one network
   ['fc00::', 7, 'ipv6', 'private'],
   ['fe80::', 10, 'ipv6', 'link-local'],
   ['ff00::', 8, 'ipv6', 'multicast'],
@@ -52,19 +54,48 @@ const LISTS = RANGES.map(([address, prefix, type, cls]) => {
   return { list, type, cls };
 });
 
-/** The class of an IP address that is not on the public internet; undefined for public ones and for names. */
-export function addressClass(ip: string): AddressClass | undefined {
-  let a = ip.toLowerCase().replace(/^\[|\]$/g, '');
-  // IPv4-mapped IPv6, written either way (::ffff:10.0.0.1 or, as URLs normalise it, ::ffff:a00:1).
-  const mapped = /^::ffff:(?:([0-9.]+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/.exec(a);
-  if (mapped) {
-    if (mapped[1]) a = mapped[1];
-    else {
-      const hi = parseInt(mapped[2], 16);
-      const lo = parseInt(mapped[3], 16);
-      a = `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-    }
+/** The eight 16-bit groups of an IPv6 address (one net.isIPv6 accepts, zone removed). */
+function ipv6Groups(a: string): number[] {
+  let s = a;
+  // A trailing dotted IPv4 (::ffff:10.0.0.1) as the two groups it stands for.
+  const dotted = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
+  if (dotted) {
+    const [b1, b2, b3, b4] = dotted.slice(2).map(Number) as [number, number, number, number];
+    s = `${dotted[1]}${((b1 << 8) | b2).toString(16)}:${((b3 << 8) | b4).toString(16)}`;
   }
+  const [head, tail] = s.split('::') as [string, string | undefined];
+  const groups = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const h = groups(head);
+  if (tail === undefined) return h;
+  const t = groups(tail);
+  return [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
+}
+
+/**
+ * The IPv4 address an IPv6 one stands for, where a connection to it ends up at that IPv4 host:
+ * IPv4-mapped (::ffff:a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d), IPv4-compatible (::a.b.c.d),
+ * NAT64's well-known prefix (64:ff9b::a.b.c.d) and 6to4 (2002:aabb:ccdd::). Undefined for others.
+ */
+function embeddedIPv4(a: string): string | undefined {
+  const g = ipv6Groups(a);
+  const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  if (zero(0, 5) && g[5] === 0xffff) return v4(g[6]!, g[7]!);
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return v4(g[6]!, g[7]!);
+  // :: and ::1 are IPv6's own unspecified and loopback addresses, not 0.0.0.0 and 0.0.0.1.
+  if (zero(0, 6) && !(g[6] === 0 && g[7]! <= 1)) return v4(g[6]!, g[7]!);
+  if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) return v4(g[6]!, g[7]!);
+  if (g[0] === 0x2002) return v4(g[1]!, g[2]!);
+  return undefined;
+}
+
+/**
+ * The class of an IP address that is not on the public internet; undefined for public ones and for
+ * names. An IPv6 address that carries an IPv4 one (see embeddedIPv4) is judged by that IPv4 address.
+ */
+export function addressClass(ip: string): AddressClass | undefined {
+  let a = ip.toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  if (net.isIPv6(a)) a = embeddedIPv4(a) ?? a;
   const type = net.isIPv4(a) ? 'ipv4' : net.isIPv6(a) ? 'ipv6' : undefined;
   if (!type) return undefined;
   return LISTS.find((l) => l.type === type && l.list.check(a, type))?.cls;
@@ -103,27 +134,94 @@ export const PRIVATE_TARGET = 'PICTOR_PRIVATE_TARGET';
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
+/** Name resolution as dns.lookup with `all: true` gives it; tests pass their own. */
+export type Lookup = (
+  hostname: string,
+  options: dns.LookupAllOptions,
+  callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
+) => void;
+
+export const systemLookup: Lookup = (hostname, options, callback) => dns.lookup(hostname, options, callback);
+
+/** Why the addresses a name resolved to are out of bounds (the first private one), or undefined. */
+function privateResolution(hostname: string, list: readonly dns.LookupAddress[]): Words | undefined {
+  for (const a of list) {
+    const cls = addressClass(a.address);
+    if (cls) return words('download.resolvesTo', hostname, CLASS_WORDS[cls], a.address);
+  }
+  return undefined;
+}
+
 /**
  * A `lookup` for net.connect that refuses names resolving into a private network (a public name
  * can point anywhere): the check on the URL's text cannot see that. Names in `trusted` pass.
  */
-export function guardedLookup(trusted: ReadonlySet<string>) {
+export function guardedLookup(trusted: ReadonlySet<string>, lookup: Lookup = systemLookup) {
   return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    lookup(hostname, { ...options, all: true }, (err, list) => {
       if (err) return callback(err, '');
-      const list = addresses as dns.LookupAddress[];
-      if (!trusted.has(hostname.toLowerCase())) {
-        const bad = list.find((a) => addressClass(a.address));
-        if (bad) {
-          // Its words travel with it: the download's error says them (http.ts classifyError).
-          const e: NodeJS.ErrnoException = errorOf(words('download.resolvesTo', hostname, CLASS_WORDS[addressClass(bad.address)!], bad.address));
-          e.code = PRIVATE_TARGET;
-          return callback(e, '');
-        }
+      const bad = trusted.has(hostname.toLowerCase()) ? undefined : privateResolution(hostname, list);
+      if (bad) {
+        // Its words travel with it: the download's error says them (http.ts classifyError).
+        const e: NodeJS.ErrnoException = errorOf(bad);
+        e.code = PRIVATE_TARGET;
+        return callback(e, '');
       }
       if (options.all) return callback(null, list);
       if (!list.length) return callback(Object.assign(new Error(`No address for ${hostname}`), { code: 'ENOTFOUND' }), '');
       callback(null, list[0].address, list[0].family);
     });
   };
+}
+
+/**
+ * Through a proxy the proxy resolves the name and the guarded lookup above never runs, so the
+ * name is looked up here first and refused when it leads into a private network. A name this
+ * computer cannot resolve (or not within `timeoutMs`) is left to the proxy: what only the proxy
+ * can reach is the proxy's network, not the user's.
+ */
+export function checkNameBeforeProxy(
+  u: URL,
+  trusted: ReadonlySet<string>,
+  lookup: Lookup,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  log?: (level: 'debug', msg: string) => void,
+): Promise<void> {
+  const hostname = u.hostname.toLowerCase();
+  // IP literals were judged by their text (checkResultHop); the provider's own name may be private.
+  if (net.isIP(hostname.replace(/^\[|\]$/g, '')) || trusted.has(hostname)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      f();
+    };
+    const onAbort = () => settle(() => reject(signal!.reason));
+    const timer = setTimeout(
+      () =>
+        settle(() => {
+          log?.('debug', `${hostname}: no answer from the lookup here within ${timeoutMs} ms, left to the proxy`);
+          resolve();
+        }),
+      timeoutMs,
+    );
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    lookup(hostname, { all: true }, (err, list) =>
+      settle(() => {
+        if (err) {
+          log?.('debug', `${hostname}: not found by the lookup here (${err.code ?? err.message}), left to the proxy`);
+          return resolve();
+        }
+        const bad = privateResolution(hostname, list);
+        if (bad) return reject(new PictorError('download', words('download.notFetched', bad), { retryable: false }));
+        log?.('debug', `${hostname} resolves here to ${list.map((a) => a.address).join(', ')}; on through the proxy`);
+        resolve();
+      }),
+    );
+  });
 }

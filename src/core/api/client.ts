@@ -20,6 +20,7 @@ import {
   type Operation,
   type RetryPolicy,
 } from './http';
+import type { Lookup } from './addresses';
 import { DEFAULT_DOWNLOAD_LIMITS, downloadImage, type DownloadLimits } from './download';
 import { keyProblem, keyProblemWords } from './key';
 import { parseCredits, type AccountCredits } from './credits';
@@ -51,6 +52,8 @@ export interface ClientOptions {
   userAgent?: string;
   /** Environment to read proxy variables and NODE_EXTRA_CA_CERTS from (tests); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Name resolution for the downloads' private-address checks (tests); default the system's. */
+  lookup?: Lookup;
 }
 
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
@@ -91,6 +94,7 @@ export class EvoLinkClient {
       connectTimeoutMs: Math.min(this.timeoutMs, 10000),
       env: opts.env,
       trustedHosts: this.trustedHosts,
+      lookup: opts.lookup,
       log: (level, msg) => this.log(level, msg),
     });
   }

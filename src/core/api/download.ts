@@ -170,6 +170,8 @@ async function fetchFollowing(
   let u = first;
   for (let hop = 0; ; hop++) {
     if (u.protocol === 'http:') ctx.log('info', `Downloading ${describeUrl(u)} over plain http (no key is sent with it; the bytes are checked as an image).`);
+    // Behind a proxy the name is looked up here first: the proxy would not refuse a private one.
+    await ctx.dispatchers.checkDownload(u, signal);
     const started = Date.now();
     const res = await send(ctx.dispatchers, u, {
       method: 'GET',

@@ -7,7 +7,7 @@ import * as tls from 'node:tls';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { PictorError } from './errors';
 import { words, type WordArg } from '../../shared/words';
-import { guardedLookup, isLoopbackHost, stripCredentials } from './addresses';
+import { checkNameBeforeProxy, guardedLookup, isLoopbackHost, stripCredentials, systemLookup, type Lookup } from './addresses';
 import type { Logger } from './http';
 
 export interface ProxyOptions {
@@ -97,6 +97,8 @@ export interface DispatcherOptions extends ProxyOptions {
   env?: NodeJS.ProcessEnv;
   /** Hosts (URL `host`) of the configured provider: downloads may reach them even on a private address. */
   trustedHosts?: readonly string[];
+  /** Name resolution for the download checks; default the system's (tests give their own). */
+  lookup?: Lookup;
   log?: Logger;
 }
 
@@ -108,14 +110,17 @@ export class Dispatchers {
   private readonly noProxy: string;
   private readonly env: NodeJS.ProcessEnv;
   private readonly ca?: string[];
+  private readonly trustedNames: ReadonlySet<string>;
+  private readonly lookup: Lookup;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.env = opts.env ?? process.env;
     this.ca = extraCertificates(this.env, opts.log);
     const connect = { timeout: opts.connectTimeoutMs, ...(this.ca ? { ca: this.ca } : {}) };
     this.direct = new Agent({ connect });
-    const trustedNames = new Set((opts.trustedHosts ?? []).map((h) => new URL(`http://${h}`).hostname.toLowerCase()));
-    this.downloads = new Agent({ connect: { ...connect, lookup: guardedLookup(trustedNames) } });
+    this.trustedNames = new Set((opts.trustedHosts ?? []).map((h) => new URL(`http://${h}`).hostname.toLowerCase()));
+    this.lookup = opts.lookup ?? systemLookup;
+    this.downloads = new Agent({ connect: { ...connect, lookup: guardedLookup(this.trustedNames, this.lookup) } });
     this.noProxy = [this.env.NO_PROXY ?? this.env.no_proxy ?? '', ...(opts.noProxy ?? [])].filter(Boolean).join(',');
     if (opts.proxyStrictSSL === false) {
       opts.log?.('warn', 'http.proxyStrictSSL is off: certificates of connections through the proxy are not checked.');
@@ -153,6 +158,21 @@ export class Dispatchers {
       this.proxied.set(u.href, agent);
     }
     return { dispatcher: agent, proxy };
+  }
+
+  /**
+   * Before a download request: one that goes through a proxy has its name looked up here first and
+   * is refused when the name leads into a private network (a direct one is checked as it connects).
+   */
+  async checkDownload(url: URL, signal?: AbortSignal): Promise<void> {
+    let route: Route;
+    try {
+      route = this.route(url, 'download');
+    } catch {
+      return; // the request itself tells what is wrong with the proxy
+    }
+    if (!route.proxy) return;
+    await checkNameBeforeProxy(url, this.trustedNames, this.lookup, this.opts.connectTimeoutMs, signal, this.opts.log);
   }
 
   async close(): Promise<void> {
