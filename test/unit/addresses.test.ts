@@ -138,12 +138,21 @@ describe('guardedLookup (names that resolve into a private network)', () => {
   });
   it('judges what the lookup it is given answers, embedded forms included', async () => {
     const answering = (address: string, family: number): Lookup => (_h, _o, cb) => cb(null, [{ address, family }]);
-    for (const [address, family, what] of [['10.9.8.7', 4, /private network address \(10\.9\.8\.7\)/], ['64:ff9b::a9fe:a9fe', 6, /link-local/], ['198.18.3.4', 4, /reserved/]] as const) {
+    for (const [address, family, what] of [['10.9.8.7', 4, /private network address \(10\.9\.8\.7\)/], ['64:ff9b::a9fe:a9fe', 6, /link-local/], ['240.1.2.3', 4, /reserved/]] as const) {
       const err = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
         guardedLookup(new Set(), answering(address, family))('files.example.com', { all: true }, (e) => resolve(e)));
       assert.equal(err?.code, PRIVATE_TARGET, address);
       assert.match(err!.message, what);
     }
+  });
+  it('a name a fake-IP proxy answered from 198.18.0.0/15 passes (that is the proxy\'s network); the range written in a URL does not', async () => {
+    const answering = (address: string, family: number): Lookup => (_h, _o, cb) => cb(null, [{ address, family }]);
+    for (const [address, family] of [['198.18.0.7', 4], ['198.19.255.1', 4], ['::ffff:198.18.0.7', 6]] as const) {
+      const err = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
+        guardedLookup(new Set(), answering(address, family))('files.example.com', { all: true }, (e) => resolve(e)));
+      assert.equal(err, null, address);
+    }
+    assert.throws(() => checkResultHop(new URL('http://198.18.0.7/x.png'), new Set(), true), /reserved/);
   });
   it('a public address passes (an IP literal resolves to itself, no network needed)', async () => {
     const { err, addresses } = await lookup([], '8.8.8.8');

@@ -147,9 +147,20 @@ export const systemLookup: Lookup = (hostname, options, callback) => dns.lookup(
 function privateResolution(hostname: string, list: readonly dns.LookupAddress[]): Words | undefined {
   for (const a of list) {
     const cls = addressClass(a.address);
-    if (cls) return words('download.resolvesTo', hostname, CLASS_WORDS[cls], a.address);
+    // A name that resolves into 198.18.0.0/15 is a fake-IP proxy's answer (Clash, Surge and the like
+    // answer every name from that range and route it to the proxy, which connects by the name): the
+    // proxy's network, not the user's. Written in a URL, the range is still refused (checkResultHop).
+    if (cls && !isFakeIp(a.address)) return words('download.resolvesTo', hostname, CLASS_WORDS[cls], a.address);
   }
   return undefined;
+}
+
+const FAKE_IP = new net.BlockList();
+FAKE_IP.addSubnet('198.18.0.0', 15, 'ipv4');
+
+function isFakeIp(address: string): boolean {
+  const v4 = net.isIPv4(address) ? address : net.isIPv6(address) ? embeddedIPv4(address) : undefined;
+  return v4 !== undefined && FAKE_IP.check(v4, 'ipv4');
 }
 
 /**
