@@ -348,12 +348,12 @@ describe('language model tools (issue 12)', function () {
       assert.ok(p.confirmation.message.startsWith('3 image(s) · pixel size 1024×1024 · quality low · relative cost ≈0.33×'), p.confirmation.message);
     });
 
-    it('pictor_listPlaceholders asks for no confirmation; a request that will be refused neither', async () => {
+    it('pictor_listPlaceholders asks for no confirmation; a request that will be refused shows the reason in its confirmation (issue 18: never none)', async () => {
       const list = await prepare('pictor_listPlaceholders', {});
       assert.ok(list?.invocationMessage);
       assert.equal(list.confirmation, undefined);
       const bad = await prepare('pictor_generateImage', { prompt: 'a fox', n: 99 });
-      assert.equal(bad?.confirmation, undefined);
+      assert.match(bad?.confirmation?.message ?? '', /Pictor will not send this request as it is: .*The number of images \(n\) must be a whole number from 1 to 10; got 99/);
     });
   });
 
