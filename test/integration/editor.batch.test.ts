@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  assertName, assertNoCreates, createsFor, assertOneCreateEach, assertPng, filesIn, freshFolder, jobFor, type JobSummary, onDisk, page, show, withSettings, writeDoc, editorSuite,
+  assertName, assertNoCreates, createsFor, assertOneCreateEach, assertPng, filesIn, freshFolder, jobFor, type JobSummary, onDisk, page, show, withSettings, withUserSettings, writeDoc, editorSuite,
 } from './editorHelpers';
 
 editorSuite('editor batches', 120_000, () => {
@@ -53,9 +53,9 @@ editorSuite('editor batches', 120_000, () => {
     const jobs = await withSettings({
       // Per-page image folders, as people set up markdown.copyFiles.destination: the folder has a space.
       destination: { 'trip notes/*.md': 'images/${documentBaseName}/' },
-      // Twelve images and a threshold of twelve: no confirmation (the dialog is tested in e2e).
-      confirmAboveImages: 12,
-    }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generateAllPlaceholders', uri));
+      // Twelve images and the user's threshold of twelve: no confirmation (the dialog is tested in e2e).
+    }, () => withUserSettings({ confirmAboveImages: 12 },
+      async () => vscode.commands.executeCommand<JobSummary[]>('pictor.generateAllPlaceholders', uri)));
 
     const expectedPrompts = Object.values(prompts).map(([p]) => p.replace(/\*/g, ''));
     assert.equal(jobs.length, 12, `jobs: ${JSON.stringify(jobs.map((j) => [j.prompt, j.state, j.error]))}`);

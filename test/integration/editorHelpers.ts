@@ -96,14 +96,24 @@ export function jobFor(jobs: JobSummary[], prompt: string): JobSummary {
 }
 
 /** Sets pictor.* values in the workspace for the duration of `fn`, then removes them again. */
-export async function withSettings<T>(values: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+export async function withSettings<T>(values: Record<string, unknown>, fn: () => Promise<T>,
+  target = vscode.ConfigurationTarget.Workspace): Promise<T> {
   const c = () => vscode.workspace.getConfiguration('pictor');
-  for (const [k, v] of Object.entries(values)) await c().update(k, v, vscode.ConfigurationTarget.Workspace);
+  for (const [k, v] of Object.entries(values)) await c().update(k, v, target);
   try {
     return await fn();
   } finally {
-    for (const k of Object.keys(values)) await c().update(k, undefined, vscode.ConfigurationTarget.Workspace);
+    for (const k of Object.keys(values)) await c().update(k, undefined, target);
   }
+}
+
+/**
+ * The same in the user's settings: where the spending guards are the user's own (a workspace's
+ * settings may only make them stricter: confirmAboveImages, confirmAboveCost, maxCreditsPerSession,
+ * keepReplacedImages).
+ */
+export function withUserSettings<T>(values: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+  return withSettings(values, fn, vscode.ConfigurationTarget.Global);
 }
 
 /** Waits until the fake has received the create for `prompt` (the task is running at the provider). */

@@ -9,7 +9,7 @@ import { encodePng } from '../fake-evolink/png';
 import { embedRecipeInPng, readRecipeFile, type Recipe } from '../../src/core/recipe';
 import { pngChunks } from '../../src/core/pngText';
 import { closeAllEditors, waitFor } from './helpers';
-import { assertNoCreates, assertOneCreateEach, createsFor, filesIn, freshFolder, jobFor, show, withSettings, writeDoc, type JobSummary } from './editorHelpers';
+import { assertNoCreates, assertOneCreateEach, createsFor, filesIn, freshFolder, jobFor, show, withSettings, withUserSettings, writeDoc, type JobSummary } from './editorHelpers';
 
 /** An image as another machine's Pictor saved it: only the file knows its recipe. */
 async function clonedImage(file: string, recipe: Partial<Recipe> & { prompt: string }): Promise<Recipe> {
@@ -109,7 +109,8 @@ describe('recipe and Regenerate Image', function () {
     editor.selection = new vscode.Selection(0, 3, 0, 3);
 
     await vscode.commands.executeCommand('pictor._test.answerInputBox', 'an owl on a branch');
-    const jobs = await withSettings({ keepReplacedImages: false }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.regenerateImage'));
+    // The user's own choice (a workspace's settings may turn keepReplacedImages on, never off).
+    const jobs = await withUserSettings({ keepReplacedImages: false }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.regenerateImage'));
 
     const sent = 'an owl on a branch\n\nStyle: linocut, two colours';
     const job = jobFor(jobs, sent);

@@ -60,6 +60,8 @@ describe('safety: one gate for money (issue 18)', function () {
     await setAll({ confirmAboveImages: undefined, maxCreditsPerSession: undefined, confirmAboveCost: undefined }, vscode.ConfigurationTarget.Global);
     await setFake({ failCreate: null });
     await vscode.commands.executeCommand('pictor._test.forgetAnswers');
+    // The boxes this suite answered are not a later suite's.
+    await vscode.commands.executeCommand('pictor._test.inputBoxesAsked');
     await closeAllEditors();
   });
 
