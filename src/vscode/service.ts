@@ -13,7 +13,7 @@ import { affectsProxy, readProxySettings, sameProxy } from './proxySettings';
 import { MementoTaskStore } from './mementoStore';
 import { ApiKeyStore, KEYS_PAGE } from './secrets';
 import type { JobMeta } from './jobMeta';
-import { realReferenceForUpload } from './references';
+import { openReferenceForUpload } from './references';
 import { SpendTracker } from './spend';
 import { say } from './say';
 
@@ -55,8 +55,8 @@ export class PictorService implements vscode.Disposable {
         download: (u, d, n, s) => this.client.download(u, d, n, s),
         uploadFile: (f, s) => this.client.uploadFile(f, s),
       },
-      // The one check of a reference image, again as it is opened for upload (a link may have been swapped).
-      checkReference: realReferenceForUpload,
+      // The one check of a reference image, again on the file opened for upload (a link may have been swapped).
+      openReference: openReferenceForUpload,
       store: new MementoTaskStore(context.workspaceState),
       maxConcurrent: this.settings.maxConcurrentTasks,
       timeoutMinutes: this.settings.timeoutMinutes,

@@ -2,6 +2,7 @@
 // primitives they all need: save, announce, settle the waiters, log.
 
 import type { JobRecord, TaskStore } from '../store';
+import { openForUpload, type UploadSource } from '../api/upload';
 import type { PacingPolicy } from './pacing';
 import type { PruneLimits } from './resume';
 import { newRuntime, type JobEvent, type LogLevel, type QueueOptions, type Runtime, type TaskClient } from './types';
@@ -74,7 +75,7 @@ export class QueueCore {
   readonly pruneLimits: PruneLimits;
   readonly now: () => number;
   readonly finalizeFn?: QueueOptions['finalize'];
-  readonly checkReference: (file: string) => Promise<string>;
+  readonly openReference: (file: string) => Promise<UploadSource>;
   private readonly logFn?: (level: LogLevel, msg: string) => void;
 
   readonly jobs = new Map<string, JobRecord>();
@@ -95,7 +96,7 @@ export class QueueCore {
     this.now = opts.now ?? Date.now;
     this.logFn = opts.log;
     this.finalizeFn = opts.finalize;
-    this.checkReference = opts.checkReference ?? ((file) => Promise.resolve(file));
+    this.openReference = opts.openReference ?? openForUpload;
   }
 
   rt(job: JobRecord): Runtime {
