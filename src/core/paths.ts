@@ -101,3 +101,36 @@ export async function openInside(file: string, folders: readonly string[]): Prom
     if (!kept) await handle.close().catch(() => undefined);
   }
 }
+
+export type TargetInside = { ok: true; real: string } | { ok: false; reason: 'outside' | 'missing' | 'exists'; real?: string };
+
+/**
+ * The gate Pictor passes right before it writes, moves or deletes a file in a workspace folder,
+ * symbolic links followed (parent folders included):
+ * - `existing` (a file to move or delete): it must exist, and its real path lie inside `folder`;
+ * - `new` (a file to create, a folder to make): nothing may be at the path yet, not even a link, and
+ *   the nearest folder on its way that exists must really be `folder` or lie inside it.
+ */
+export async function targetInside(file: string, folder: string, kind: 'existing' | 'new'): Promise<TargetInside> {
+  if (!path.isAbsolute(file)) return { ok: false, reason: 'outside' };
+  if (kind === 'existing') return realInside(file, [folder]);
+  try {
+    await lstat(file);
+    return { ok: false, reason: 'exists' };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, reason: 'missing' };
+  }
+  const realFolder = await realpath(folder).catch(() => path.resolve(folder));
+  for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
+    let real: string;
+    try {
+      real = await realpath(dir);
+    } catch {
+      // A link that leads nowhere is not a folder to create things through.
+      if (await lstat(dir).then(() => true, () => false)) return { ok: false, reason: 'outside' };
+      if (path.dirname(dir) === dir) return { ok: false, reason: 'missing' };
+      continue;
+    }
+    return atOrInside(real, realFolder) ? { ok: true, real: path.join(real, path.relative(dir, file)) } : { ok: false, reason: 'outside', real };
+  }
+}
