@@ -75,6 +75,7 @@ export class QueueCore {
   readonly pruneLimits: PruneLimits;
   readonly now: () => number;
   readonly finalizeFn?: QueueOptions['finalize'];
+  readonly discardFn?: QueueOptions['discard'];
   readonly openReference: (file: string) => Promise<UploadSource>;
   private readonly logFn?: (level: LogLevel, msg: string) => void;
 
@@ -96,6 +97,7 @@ export class QueueCore {
     this.now = opts.now ?? Date.now;
     this.logFn = opts.log;
     this.finalizeFn = opts.finalize;
+    this.discardFn = opts.discard;
     this.openReference = opts.openReference ?? openForUpload;
   }
 

@@ -56,6 +56,13 @@ export interface QueueOptions {
    * closes it when the job's uploads are over. Default: opened as named, with no check.
    */
   openReference?: (file: string) => Promise<UploadSource>;
+  /**
+   * Told of the files that jobs forgotten for good (pruned from the history, removed) left unplaced
+   * (`placed` unset: still where they were downloaded) and that no job still known names. The
+   * extension deletes those in its staging folder. Default: nothing (without a finalize, the
+   * downloads are the images themselves). Its errors are logged.
+   */
+  discard?: (files: readonly string[]) => Promise<void>;
   /** Moves/links the downloaded files; runs before 'completed' is emitted. What it returns replaces `files`. */
   finalize?: (job: JobRecord, files: DownloadedImage[]) => Promise<DownloadedImage[]>;
 }
