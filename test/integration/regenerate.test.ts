@@ -140,6 +140,10 @@ describe('recipe and Regenerate Image', function () {
     after(async () => {
       await fs.rm(outside, { recursive: true, force: true });
     });
+    // Mocha runs this block after the file's other tests: the boxes asked here are not left for the next file.
+    afterEach(async () => {
+      await vscode.commands.executeCommand('pictor._test.inputBoxesAsked');
+    });
 
     it('a replaced Pictor image outside the workspace (../other-project/…) is kept', async () => {
       const dir = await freshFolder('regenerate-outside');
