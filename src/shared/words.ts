@@ -142,6 +142,7 @@ export const ENGLISH = {
   'upload.notFile': '{0} is not a file.',
   'upload.tooBig': "{0} is larger than 50 MB, the provider's limit for reference images.",
   'upload.notImage': '{0} is not a PNG, JPEG or WebP image; gpt-image-2 accepts only those.',
+  'upload.changed': '{0} became shorter while it was being uploaded, so it was not sent whole. Try again once the file is saved.',
   'error.taskIdRequired': 'A task id is required.',
   'error.notJson': 'HTTP {0} with a body that is not JSON',
   'error.noTask': 'no task id or status in it',

@@ -7,10 +7,10 @@ import { resolveDestination } from '../core/destination';
 import { firstFreeName, fileBaseName } from '../core/fileNames';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
-import { realDirInside } from '../core/paths';
 import { readSettings } from './config';
 import { placeSidecar, stampRecipe } from './recipeHook';
 import { say } from './say';
+import { copyIn, createFolderIn, deleteIn, OutsideFolder } from './workspaceFiles';
 
 /**
  * Copies staged downloads to their destination, each stamped with its recipe. Returns the images at
@@ -34,31 +34,22 @@ export async function placeFiles(job: JobRecord, docUri: vscode.Uri | undefined,
       const target = await freeTarget(folder, documentPath, settings.destination, fileName, staged.type);
       const { file: f, sidecar } = await stampRecipe(job, staged, i, files.length, target.fsPath, log);
       const dir = vscode.Uri.joinPath(target, '..');
-      try {
-        await vscode.workspace.fs.createDirectory(dir);
-      } catch (e) {
-        throw unwritable(target, f, e);
-      }
+      const root = folder.uri.fsPath;
       // The folder's text lies inside the workspace; a symbolic link on the way may still lead out.
-      // Where it really is decides, once it exists.
-      const where = await realDirInside(dir.fsPath, folder.uri.fsPath);
-      if (!where.ok) {
-        throw new PlaceError(where.reason === 'outside'
-          ? vscode.l10n.t('{0} leads outside the workspace folder (to {1}) through a symbolic link, so nothing was written there; the image is kept at {2}. Remove the link or change pictor.destination',
-            vscode.workspace.asRelativePath(dir), String(where.real), f.path)
-          : vscode.l10n.t('{0} could not be found after it was created; the image is kept at {1}', vscode.workspace.asRelativePath(dir), f.path));
-      }
+      // Where it really is decides, at the moment of each write (workspaceFiles.ts).
       try {
-        await vscode.workspace.fs.copy(vscode.Uri.file(f.path), target, { overwrite: false });
+        await createFolderIn(dir, root);
+        await copyIn(vscode.Uri.file(f.path), target, root);
       } catch (e) {
-        throw unwritable(target, f, e);
+        throw e instanceof OutsideFolder ? refused(e, dir, target, f) : unwritable(target, f, e);
       }
       copied.push(target);
-      if (sidecar) await placeSidecar(sidecar, target, log);
+      if (sidecar) await placeSidecar(sidecar, target, root, log);
       out.push({ ...f, path: target.fsPath, placed: true });
     }
   } catch (e) {
-    for (const c of copied) await vscode.workspace.fs.delete(c).then(undefined, () => undefined);
+    // The copies made a moment ago go again (for good: they are Pictor's own, still in its storage too).
+    for (const c of copied) await deleteIn(c, folder.uri.fsPath, 'delete').catch(() => undefined);
     throw e;
   }
   for (const [i, f] of files.entries()) {
@@ -68,6 +59,17 @@ export async function placeFiles(job: JobRecord, docUri: vscode.Uri | undefined,
     log.info(`Saved ${vscode.workspace.asRelativePath(to.path)} (${to.width}×${to.height}, ${to.bytes} bytes).`);
   }
   return out;
+}
+
+/** The gate refused the folder or the file: say where the image is kept instead. */
+function refused(e: OutsideFolder, dir: vscode.Uri, target: vscode.Uri, f: DownloadedImage): PlaceError {
+  const r = e.refusal;
+  if (r.reason === 'outside') {
+    return new PlaceError(vscode.l10n.t('{0} leads outside the workspace folder (to {1}) through a symbolic link, so nothing was written there; the image is kept at {2}. Remove the link or change pictor.destination',
+      vscode.workspace.asRelativePath(dir), String(r.real ?? r.file), f.path));
+  }
+  if (r.reason === 'exists') return unwritable(target, f, vscode.FileSystemError.FileExists(target));
+  return new PlaceError(vscode.l10n.t('{0} could not be found after it was created; the image is kept at {1}', vscode.workspace.asRelativePath(dir), f.path));
 }
 
 /** The image is paid for: say where it is kept until the folder can take it. */

@@ -7,6 +7,7 @@ import { makeRecipe, sidecarPath, stampStagedImage } from '../core/recipe';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
 import { isJobMeta } from './jobMeta';
+import { copyIn } from './workspaceFiles';
 
 export interface Stamped {
   file: DownloadedImage;
@@ -29,11 +30,14 @@ export async function stampRecipe(job: JobRecord, f: DownloadedImage, index: num
   }
 }
 
-/** Copies a staged sidecar next to the saved image (never over an existing file), then drops the staged one. */
-export async function placeSidecar(sidecar: string, image: vscode.Uri, log: vscode.LogOutputChannel): Promise<void> {
+/**
+ * Copies a staged sidecar next to the saved image (never over an existing file, never out of the
+ * workspace folder `folder`), then drops the staged one.
+ */
+export async function placeSidecar(sidecar: string, image: vscode.Uri, folder: string, log: vscode.LogOutputChannel): Promise<void> {
   const target = image.with({ path: sidecarPath(image.path) });
   try {
-    await vscode.workspace.fs.copy(vscode.Uri.file(sidecar), target, { overwrite: false });
+    await copyIn(vscode.Uri.file(sidecar), target, folder);
     await rm(sidecar, { force: true });
   } catch (e) {
     log.warn(`Could not save the recipe ${vscode.workspace.asRelativePath(target)}: ${(e as Error).message}`);

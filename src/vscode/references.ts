@@ -4,7 +4,8 @@
 // link such as ![x](../outside/private.png), a file:// URL, an absolute path or a symlink.
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
-import { extensionOf, realInside } from '../core/paths';
+import { extensionOf, openInside, realInside, type OpenedInside, type RealInside } from '../core/paths';
+import type { UploadSource } from '../core/api/upload';
 import { MAX_REFERENCE_BYTES, REFERENCE_EXTENSIONS } from '../shared/limits';
 
 export type FileCheck = { ok: true; path: string; real: string; bytes: number } | { ok: false; problem: string };
@@ -21,27 +22,44 @@ export function workspaceFolderPaths(): string[] {
  */
 export async function checkReferenceFile(file: string, label = file): Promise<FileCheck> {
   const where = await realInside(file, workspaceFolderPaths());
-  if (!where.ok && where.reason === 'missing') {
-    return { ok: false, problem: vscode.l10n.t('The image {0} does not exist. Fix the link, then try again.', label) };
-  }
-  if (!where.ok) {
-    const real = where.real && where.real !== file ? vscode.l10n.t(' (it leads to {0})', where.real) : '';
-    return {
-      ok: false,
-      problem: vscode.l10n.t('The image {0}{1} is outside this window\'s workspace folders. Only images inside the workspace can be sent as references: copy it into the workspace first. Nothing was uploaded.', label, real),
-    };
-  }
-  if (!(REFERENCE_EXTENSIONS as readonly string[]).includes(extensionOf(file))) {
-    return { ok: false, problem: vscode.l10n.t('{0} is not a PNG, JPEG or WebP image.', label) };
-  }
+  if (!where.ok) return { ok: false, problem: whereProblem(where, file, label) };
+  const type = typeProblem(file, label);
+  if (type) return { ok: false, problem: type };
   const s = await stat(where.real).catch(() => undefined);
-  if (!s) return { ok: false, problem: vscode.l10n.t('The image {0} does not exist. Fix the link, then try again.', label) };
-  if (!s.isFile()) return { ok: false, problem: vscode.l10n.t('{0} is not a file.', label) };
-  if (s.size === 0) return { ok: false, problem: vscode.l10n.t('{0} is empty.', label) };
-  if (s.size > MAX_REFERENCE_BYTES) {
-    return { ok: false, problem: vscode.l10n.t('{0} is {1} MB; a reference image may be at most 50 MB.', label, (s.size / 1024 / 1024).toFixed(1)) };
+  if (!s) return { ok: false, problem: whereProblem({ ok: false, reason: 'missing' }, file, label) };
+  if (!s.isFile()) return { ok: false, problem: whereProblem({ ok: false, reason: 'notFile' }, file, label) };
+  const size = sizeProblem(label, s.size);
+  return size ? { ok: false, problem: size } : { ok: true, path: file, real: where.real, bytes: s.size };
+}
+
+/** What the user is told when a reference is not where it may be taken from. */
+function whereProblem(where: Exclude<RealInside | OpenedInside, { ok: true }>, file: string, label: string): string {
+  switch (where.reason) {
+    case 'missing':
+      return vscode.l10n.t('The image {0} does not exist. Fix the link, then try again.', label);
+    case 'notFile':
+      return vscode.l10n.t('{0} is not a file.', label);
+    case 'changed':
+      return vscode.l10n.t('The image {0} was replaced (by a link or another file) while it was being checked, so nothing was uploaded. Try again.', label);
+    case 'outside': {
+      const real = where.real && where.real !== file ? vscode.l10n.t(' (it leads to {0})', where.real) : '';
+      return vscode.l10n.t('The image {0}{1} is outside this window\'s workspace folders. Only images inside the workspace can be sent as references: copy it into the workspace first. Nothing was uploaded.', label, real);
+    }
   }
-  return { ok: true, path: file, real: where.real, bytes: s.size };
+}
+
+/** A reference must be named as a PNG, JPEG or WebP image. */
+function typeProblem(file: string, label: string): string | undefined {
+  return (REFERENCE_EXTENSIONS as readonly string[]).includes(extensionOf(file)) ? undefined : vscode.l10n.t('{0} is not a PNG, JPEG or WebP image.', label);
+}
+
+/** A reference holds 1 byte to 50 MB. */
+function sizeProblem(label: string, bytes: number): string | undefined {
+  if (bytes === 0) return vscode.l10n.t('{0} is empty.', label);
+  if (bytes > MAX_REFERENCE_BYTES) {
+    return vscode.l10n.t('{0} is {1} MB; a reference image may be at most 50 MB.', label, (bytes / 1024 / 1024).toFixed(1));
+  }
+  return undefined;
 }
 
 /** Thrown by the last check, at upload time: nothing was uploaded and no task was created. */
@@ -53,11 +71,17 @@ export class ReferenceRefused extends Error {
 }
 
 /**
- * The check again, right before the file is opened for upload (a link may have been swapped since the
- * first check). Returns the real path to upload, so the bytes read are the ones just checked.
+ * The check again, as the file is opened for upload (a link may have been swapped since the first
+ * check): the file is opened once, and the file opened must really lie inside a workspace folder at
+ * that moment. The queue sends that open file, every attempt, and closes it afterwards.
  */
-export async function realReferenceForUpload(file: string): Promise<string> {
-  const c = await checkReferenceFile(file);
-  if (!c.ok) throw new ReferenceRefused(c.problem);
-  return c.real;
+export async function openReferenceForUpload(file: string): Promise<UploadSource> {
+  const opened = await openInside(file, workspaceFolderPaths());
+  if (!opened.ok) throw new ReferenceRefused(whereProblem(opened, file, file));
+  const problem = typeProblem(file, file) ?? sizeProblem(file, opened.size);
+  if (problem) {
+    await opened.handle.close().catch(() => undefined);
+    throw new ReferenceRefused(problem);
+  }
+  return { path: opened.real, handle: opened.handle };
 }

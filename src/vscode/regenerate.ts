@@ -3,6 +3,7 @@
 // image file itself, so this works in a fresh clone with no history of how the image was made.
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { imageAt, scanMarkdown, type ImageLink } from '../core/placeholders';
 import { inputFromRecipe, readRecipeFile, sidecarPath, type Recipe } from '../core/recipe';
 import type { Generator } from './generate';
@@ -10,6 +11,9 @@ import type { JobSummary } from './runTypes';
 import type { JobMeta } from './jobMeta';
 import { say } from './say';
 import { keepReplacedImages } from './config';
+import { targetInside } from '../core/paths';
+import { exists } from './placing';
+import { deleteIn } from './workspaceFiles';
 
 /** The image file a link points at, when it is a file (not a web address). */
 export function linkedFile(doc: vscode.TextDocument, url: string): string | undefined {
@@ -115,28 +119,82 @@ export class Regenerator {
     return jobs;
   }
 
-  /** Moves the replaced image (and its sidecar) to the trash, unless the page still links it. */
+  /**
+   * Moves the replaced image (and its sidecar) to the trash, and only then: the file must really lie
+   * inside the page's workspace folder (workspaceFiles.ts checks it again at the moment of the
+   * move), no page of the workspace may still name it, and where there is no trash it is kept.
+   */
   private async dropOld(doc: vscode.TextDocument, url: string, file: string, jobs: JobSummary[]): Promise<void> {
     if (jobs.some((j) => j.files.includes(file))) return;
     if (scanMarkdown(doc.getText()).images.some((i) => i.url === url)) return;
+    const rel = vscode.workspace.asRelativePath(file);
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+    const where = folder ? await targetInside(file, folder.uri.fsPath, 'existing') : undefined;
+    if (!folder || !where?.ok) {
+      this.log.info(`Kept the replaced image ${file}: it is not inside the page's workspace folder.`);
+      return;
+    }
+    const named = await pagesNaming(file);
+    if (named === undefined || named.length) {
+      this.log.info(`Kept the replaced image ${rel}: ${named?.length ? `still named by ${named.map((p) => vscode.workspace.asRelativePath(p)).join(', ')}` : 'the workspace\'s pages could not all be read'}.`);
+      return;
+    }
     for (const f of [file, sidecarPath(file)]) {
-      const uri = doc.uri.with({ path: vscode.Uri.file(f).path });
+      const uri = vscode.Uri.file(f);
+      if (!(await exists(uri))) continue; // no sidecar (PNG), or already gone
+      let done: 'trashed' | 'deleted' | 'kept';
       try {
-        await vscode.workspace.fs.stat(uri);
-      } catch {
-        continue; // no sidecar (PNG), or already gone
+        done = await deleteIn(uri, folder.uri.fsPath, 'trash');
+      } catch (e) {
+        this.log.warn(`Kept the replaced image ${f}: ${(e as Error).message}`);
+        return; // an image kept keeps its recipe sidecar too
       }
-      try {
-        await vscode.workspace.fs.delete(uri, { useTrash: true });
-        this.log.info(`Moved the replaced image ${vscode.workspace.asRelativePath(f)} to the trash.`);
-      } catch {
-        // Some file systems (a remote server, a container) have no trash; the setting asked for it gone.
-        await vscode.workspace.fs.delete(uri, { useTrash: false }).then(
-          () => this.log.info(`Deleted the replaced image ${vscode.workspace.asRelativePath(f)} (no trash here).`),
-          (e: Error) => this.log.warn(`Could not remove the replaced image ${f}: ${e.message}`));
+      if (done !== 'trashed') {
+        this.log.info(`Kept the replaced image ${vscode.workspace.asRelativePath(f)}: there is no trash here, and it is not deleted for good.`);
+        return;
       }
+      this.log.info(`Moved the replaced image ${vscode.workspace.asRelativePath(f)} to the trash.`);
     }
   }
+}
+
+/** At most this many pages are read to find one that still names an image; more, and it is kept. */
+const MAX_PAGES = 20_000;
+const PAGE_GLOB = '**/*.{md,markdown,mdown,mkd,mkdn,mdwn,mdx,qmd,rmd}';
+
+/**
+ * The Markdown pages of the workspace (open ones as they are now, the rest from disk) whose text
+ * names `file` by its file name, as written or percent-encoded; undefined when they could not all be
+ * read. A name is enough: keeping an image a page might still show is the safe side.
+ */
+async function pagesNaming(file: string): Promise<string[] | undefined> {
+  const name = path.basename(file);
+  const names = [...new Set([name, encodeURI(name), encodeURIComponent(name)])].map(escapeRegExp).join('|');
+  const named = new RegExp(`(?:^|[\\/\\s("'<=\\[:])(?:${names})(?=$|[\\s)"'>#?\\]|])`, 'im');
+  const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [d.uri.fsPath, d]));
+  let found: vscode.Uri[];
+  try {
+    found = await vscode.workspace.findFiles(PAGE_GLOB, undefined, MAX_PAGES);
+  } catch {
+    return undefined;
+  }
+  if (found.length >= MAX_PAGES) return undefined;
+  const pages = new Set([...found.map((u) => u.fsPath), ...[...open.values()].filter((d) => d.languageId === 'markdown').map((d) => d.uri.fsPath)]);
+  const out: string[] = [];
+  for (const page of pages) {
+    let text: string;
+    try {
+      text = open.get(page)?.getText() ?? await readFile(page, 'utf8');
+    } catch {
+      return undefined;
+    }
+    if (named.test(text)) out.push(page);
+  }
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** What the recipe will send besides the prompt, for the input box. */

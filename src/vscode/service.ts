@@ -2,6 +2,7 @@
 // turns a user's prompt into a validated request, and hands the results to the linker.
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { EvoLinkClient } from '../core/api/client';
 import { PictorError } from '../core/api/errors';
 import { JobQueue, type JobEvent } from '../core/jobs';
@@ -17,11 +18,15 @@ import { affectsProxy, readProxySettings, sameProxy } from './proxySettings';
 import { MementoTaskStore } from './mementoStore';
 import { ApiKeyStore, KEYS_PAGE } from './secrets';
 import type { JobMeta } from './jobMeta';
-import { realReferenceForUpload } from './references';
+import { openReferenceForUpload } from './references';
 import { SpendTracker } from './spend';
 import { say } from './say';
+import { discardStaged, sweepStaging } from '../core/staging';
 
 export const DASHBOARD_PAGE = 'https://evolink.ai/dashboard';
+
+/** A staged file nobody names is swept once it is this old: a download in flight is never that old. */
+const STAGING_SWEEP_AGE_MS = 24 * 60 * 60 * 1000;
 
 export interface SubmitResult {
   job: JobRecord;
@@ -38,6 +43,7 @@ export class PictorService implements vscode.Disposable {
   private proxy = readProxySettings();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly stagingRoot: string;
+  private readonly stagingDir: string | undefined;
   private finalizer: Finalizer | undefined;
   private readonly emitter = new vscode.EventEmitter<JobEvent>();
   readonly onJobEvent = this.emitter.event;
@@ -49,6 +55,11 @@ export class PictorService implements vscode.Disposable {
   ) {
     this.settings = readSettings();
     this.stagingRoot = path.join(context.globalStorageUri.fsPath, 'staging');
+    // One folder per workspace (the global storage is every window's): a sweep sees only files whose
+    // jobs this window's store knows. A window without a folder stages at the root and never sweeps.
+    this.stagingDir = context.storageUri
+      ? path.join(this.stagingRoot, createHash('sha256').update(context.storageUri.toString()).digest('hex').slice(0, 16))
+      : undefined;
     this.client = this.makeClient();
     this.spend = new SpendTracker(context.workspaceState, (key) => this.client.getCredits(undefined, key), log);
     this.queue = new JobQueue({
@@ -59,8 +70,6 @@ export class PictorService implements vscode.Disposable {
         download: (u, d, n, s) => this.client.download(u, d, n, s),
         uploadFile: (f, s) => this.client.uploadFile(f, s),
       },
-      // The one check of a reference image, again as it is opened for upload (a link may have been swapped).
-      checkReference: realReferenceForUpload,
       // The money gate, immediately before every create: trust, key, the guards, the session budget.
       gate: moneyGate({
         trusted: () => vscode.workspace.isTrusted,
@@ -71,11 +80,18 @@ export class PictorService implements vscode.Disposable {
         waiting: () => this.queue.list().filter((j) => j.state === 'queued' || j.state === 'uploading' || j.state === 'creating').length,
         log: (msg) => this.log.info(`Money gate: ${msg}`),
       }),
+      // The one check of a reference image, again on the file opened for upload (a link may have been swapped).
+      openReference: openReferenceForUpload,
       store: new MementoTaskStore(context.workspaceState),
       maxConcurrent: this.settings.maxConcurrentTasks,
       timeoutMinutes: this.settings.timeoutMinutes,
       log: (level, msg) => this.log[level](msg),
       finalize: (job, files) => (this.finalizer ? this.finalizer(job, files) : Promise.resolve(files)),
+      // A job forgotten for good takes its staged images with it (only ever files in the staging folder).
+      discard: async (files) => {
+        const gone = await discardStaged(files, this.stagingRoot);
+        if (gone.length) this.log.info(`Removed ${gone.length} staged file(s) of forgotten task(s).`);
+      },
     });
     const sub = this.queue.onEvent((e) => {
       this.logEvent(e);
@@ -123,7 +139,19 @@ export class PictorService implements vscode.Disposable {
   async resume(): Promise<JobRecord[]> {
     const jobs = await this.queue.resume();
     if (jobs.length) this.log.info(`Resumed ${jobs.length} unfinished task(s).`);
+    void this.sweepStaging();
     return jobs;
+  }
+
+  /** Staged files no task of this workspace names, untouched for a day (a killed download's leftovers). */
+  private async sweepStaging(): Promise<void> {
+    if (!this.stagingDir) return;
+    try {
+      const gone = await sweepStaging(this.stagingDir, this.queue.list(), Date.now(), STAGING_SWEEP_AGE_MS);
+      if (gone.length) this.log.info(`Removed ${gone.length} staged file(s) no task names any more.`);
+    } catch (e) {
+      this.log.warn(`Could not clean the staging folder ${this.stagingDir}: ${(e as Error).message}`);
+    }
   }
 
   /** Validates what the user chose against the provider's rules; nothing is sent. */
@@ -157,7 +185,7 @@ export class PictorService implements vscode.Disposable {
   async submit(v: ValidRequest, meta: JobMeta, baseName: string, approval?: Approval): Promise<SubmitResult> {
     // The recipe written into the image names the references as given, not the uploads that expire.
     const withRefs: JobMeta = v.references.length ? { ...meta, recipe: { ...meta.recipe, references: v.references } } : meta;
-    const job = await this.queue.submit(v.body, { dir: path.join(this.stagingRoot), baseName, meta: withRefs }, v.references, approval);
+    const job = await this.queue.submit(v.body, { dir: this.stagingDir ?? this.stagingRoot, baseName, meta: withRefs }, v.references, approval);
     return { job, done: this.queue.wait(job.id) };
   }
 

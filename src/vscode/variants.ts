@@ -3,7 +3,6 @@
 // undoable edit, and the others move to `candidates/` beside it or are deleted (pictor.otherVariants).
 import * as vscode from 'vscode';
 import { placeholderEdit, relativeLink } from '../core/markdownEdits';
-import { realDirInside } from '../core/paths';
 import { sidecarPath } from '../core/recipe';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
@@ -15,6 +14,7 @@ import { documentPathOf, isOpenInTab } from './documentLinks';
 import { pickTrackId, type Linker } from './linker';
 import { exists } from './placing';
 import type { RangeTracker } from './tracker';
+import { createFolderIn, deleteIn, moveIn, pageFolder, OutsideFolder } from './workspaceFiles';
 
 const STATE_KEY = 'pictor.pendingPicks';
 export const PENDING_CONTEXT_KEY = 'pictor.hasPendingPicks';
@@ -113,13 +113,14 @@ export class VariantPicker implements PickSource, vscode.Disposable {
       this.tracker.forget(pickTrackId(id));
       await this.update((all) => all.filter((p) => p.id !== id));
       const mode = readSettings(vscode.Uri.parse(pick.documentUri)).otherVariants;
+      const folder = pageFolder(vscode.Uri.parse(pick.documentUri))?.uri.fsPath;
       const others: { from: string; to?: string }[] = [];
       const problems: string[] = [];
       for (const other of pick.files.filter((f) => f !== chosen)) {
         try {
           others.push(mode === 'delete'
-            ? (await this.remove(other.path), { from: other.path })
-            : { from: other.path, to: await this.moveBeside(chosen.path, other.path) });
+            ? (await this.remove(folder, other.path), { from: other.path })
+            : { from: other.path, to: await this.moveBeside(folder, chosen.path, other.path) });
         } catch (e) {
           problems.push(`${vscode.workspace.asRelativePath(other.path, false)}: ${(e as Error).message}`);
         }
@@ -195,8 +196,13 @@ export class VariantPicker implements PickSource, vscode.Disposable {
     }
   }
 
-  /** Moves a variant (and its recipe sidecar) into candidates/ beside the picked image, never over a file. */
-  private async moveBeside(picked: string, other: string): Promise<string> {
+  /**
+   * Moves a variant (and its recipe sidecar) into candidates/ beside the picked image, never over a
+   * file, and only inside the page's workspace folder (workspaceFiles.ts: a `candidates` link that
+   * leads out is not followed).
+   */
+  private async moveBeside(folder: string | undefined, picked: string, other: string): Promise<string> {
+    if (!folder) throw new Error(vscode.l10n.t('no workspace folder is open; the image was left where it is'));
     let target: vscode.Uri | undefined;
     for (let attempt = 1; attempt <= 50 && !target; attempt++) {
       const t = vscode.Uri.file(candidateTarget(picked, other, attempt));
@@ -204,33 +210,28 @@ export class VariantPicker implements PickSource, vscode.Disposable {
     }
     if (!target) throw new Error(vscode.l10n.t('no free file name in the candidates folder'));
     const dir = vscode.Uri.joinPath(target, '..');
-    await vscode.workspace.fs.createDirectory(dir);
-    // A `candidates` link that leads out of the workspace folder is not followed.
-    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(picked));
-    if (folder) {
-      const where = await realDirInside(dir.fsPath, folder.uri.fsPath);
-      if (!where.ok) throw new Error(vscode.l10n.t('{0} leads outside the workspace folder; the image was left where it is', vscode.workspace.asRelativePath(dir, false)));
+    try {
+      await createFolderIn(dir, folder);
+    } catch (e) {
+      if (e instanceof OutsideFolder) throw new Error(vscode.l10n.t('{0} leads outside the workspace folder; the image was left where it is', vscode.workspace.asRelativePath(dir, false)));
+      throw e;
     }
-    await vscode.workspace.fs.rename(vscode.Uri.file(other), target, { overwrite: false });
+    await moveIn(vscode.Uri.file(other), target, folder);
     const sidecar = vscode.Uri.file(sidecarPath(other));
     if (await exists(sidecar)) {
-      await vscode.workspace.fs.rename(sidecar, target.with({ path: sidecarPath(target.path) }), { overwrite: false })
+      await moveIn(sidecar, target.with({ path: sidecarPath(target.path) }), folder)
         .then(undefined, (e: Error) => this.log.warn(`Could not move the recipe ${sidecar.fsPath}: ${e.message}`));
     }
     return target.fsPath;
   }
 
-  /** Deletes a variant and its sidecar: to the trash where there is one. */
-  private async remove(file: string): Promise<void> {
+  /** Deletes a variant and its sidecar (inside the page's workspace folder only): to the trash where there is one. */
+  private async remove(folder: string | undefined, file: string): Promise<void> {
+    if (!folder) throw new Error(vscode.l10n.t('no workspace folder is open; the image was left where it is'));
     for (const f of [file, sidecarPath(file)]) {
       const uri = vscode.Uri.file(f);
       if (!(await exists(uri))) continue;
-      try {
-        await vscode.workspace.fs.delete(uri, { useTrash: true });
-      } catch {
-        // Some file systems (a remote server, a container) have no trash; the setting asked for it gone.
-        await vscode.workspace.fs.delete(uri, { useTrash: false });
-      }
+      await deleteIn(uri, folder, 'trashOrDelete');
     }
   }
 

@@ -141,6 +141,7 @@ export function wordTable(vscode: L10nApi): WordTable {
     'upload.notFile': (a) => vscode.l10n.t('{0} is not a file.', ...a),
     'upload.tooBig': (a) => vscode.l10n.t("{0} is larger than 50 MB, the provider's limit for reference images.", ...a),
     'upload.notImage': (a) => vscode.l10n.t('{0} is not a PNG, JPEG or WebP image; gpt-image-2 accepts only those.', ...a),
+    'upload.changed': (a) => vscode.l10n.t('{0} became shorter while it was being uploaded, so it was not sent whole. Try again once the file is saved.', ...a),
     'error.taskIdRequired': () => vscode.l10n.t('A task id is required.'),
     'error.notJson': (a) => vscode.l10n.t('HTTP {0} with a body that is not JSON', ...a),
     'error.noTask': () => vscode.l10n.t('no task id or status in it'),

@@ -37,6 +37,8 @@ export interface FakeBehavior {
    * goes away first); only the next `times` such uploads when set. The upload is counted as it arrives.
    */
   slowUpload?: { name: string; ms: number; times?: number };
+  /** The next uploads (all, or `times` of them) are answered with this error once their body is read. */
+  failUpload?: FailSpec;
   resultMode?: 'ok' | '404' | 'truncated' | 'html' | 'wrong-content-type' | 'expired' | 'trickle';
   resultFailTimes?: number;
   /** resultMode 'trickle': after the first 64 bytes, one byte every trickleMs (default 1000). */
@@ -87,6 +89,8 @@ export interface FakeEvolink {
   url: string;
   apiKey: string;
   requests: RecordedRequest[];
+  /** The file part of every upload that reached the file service, in order: answered, refused or failed. */
+  uploaded: Buffer[];
   creates(): number;
   polls(taskId?: string): number;
   set(b: Partial<FakeBehavior>): void;
@@ -523,6 +527,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
 
   let behavior: FakeBehavior = { ...defaultBehavior(), ...clone(opts.behavior ?? {}) };
   const requests: RecordedRequest[] = [];
+  const uploaded: Buffer[] = [];
   const tasks = new Map<string, TaskState>();
   const files = new Map<string, StoredFile>();
   const pollCounts = new Map<string, number>();
@@ -559,7 +564,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     return takeCount('slowHeadersTimes');
   }
 
-  function takeFail(key: 'failCreate' | 'failPoll'): FailSpec | undefined {
+  function takeFail(key: 'failCreate' | 'failPoll' | 'failUpload'): FailSpec | undefined {
     const spec = behavior[key];
     if (!spec) return undefined;
     if (spec.times === undefined) return spec;
@@ -894,8 +899,11 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
       }
     }
     record(req, at, { ...recorded, fileName: name, size: data?.length ?? 0 });
+    if (data) uploaded.push(data);
 
     if (!authorized(req)) return filesError(res, 401, 'Invalid or missing API key');
+    const fail = takeFail('failUpload');
+    if (fail) return filesError(res, fail.status, fail.message ?? String(fail.code));
     if (problem || !data) return filesError(res, 400, problem ?? 'No file data');
     if (data.length === 0) return filesError(res, 400, 'The file is empty');
     if (data.length > UPLOAD_LIMIT) return filesError(res, 413, 'File too large (at most 50 MB)');
@@ -1046,6 +1054,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     url: baseUrl,
     apiKey,
     requests,
+    uploaded,
     tasks: tasks as Map<string, FakeTask>,
     creates: () => stats.creates,
     polls: (taskId?: string) => (taskId === undefined ? stats.polls : (pollCounts.get(taskId) ?? 0)),
@@ -1061,6 +1070,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     reset() {
       behavior = { ...defaultBehavior(), ...clone(opts.behavior ?? {}) };
       requests.length = 0;
+      uploaded.length = 0;
       tasks.clear();
       files.clear();
       pollCounts.clear();

@@ -8,7 +8,8 @@ import { imageSize } from 'image-size';
 import { encodePng } from '../fake-evolink/png';
 import { embedRecipeInPng, readRecipeFile, type Recipe } from '../../src/core/recipe';
 import { pngChunks } from '../../src/core/pngText';
-import { closeAllEditors, waitFor } from './helpers';
+import { closeAllEditors, waitFor, workspaceRoot } from './helpers';
+import { logMark, waitForLog } from './hostFiles';
 import { assertNoCreates, assertOneCreateEach, createsFor, filesIn, freshFolder, jobFor, show, withSettings, withUserSettings, writeDoc, type JobSummary } from './editorHelpers';
 
 /** An image as another machine's Pictor saved it: only the file knows its recipe. */
@@ -97,7 +98,7 @@ describe('recipe and Regenerate Image', function () {
     assert.equal(again?.size, '3:2');
   });
 
-  it('keeps the style apart from the prompt, sends reference files again, and with keepReplacedImages off trashes the old image', async () => {
+  it('keeps the style apart from the prompt, sends reference files again, and with keepReplacedImages off trashes the old image (or keeps it where there is no trash)', async () => {
     const dir = await freshFolder('regenerate-style');
     await fs.mkdir(path.join(dir, 'refs'), { recursive: true });
     const refBytes = encodePng(32, 32, 2);
@@ -109,6 +110,7 @@ describe('recipe and Regenerate Image', function () {
     editor.selection = new vscode.Selection(0, 3, 0, 3);
 
     await vscode.commands.executeCommand('pictor._test.answerInputBox', 'an owl on a branch');
+    const mark = logMark();
     // The user's own choice (a workspace's settings may turn keepReplacedImages on, never off).
     const jobs = await withUserSettings({ keepReplacedImages: false }, async () => vscode.commands.executeCommand<JobSummary[]>('pictor.regenerateImage'));
 
@@ -121,7 +123,67 @@ describe('recipe and Regenerate Image', function () {
     assert.equal(recipe?.prompt, 'an owl on a branch', 'the new recipe keeps the prompt as written');
     assert.equal(recipe?.style, 'linocut, two colours');
     assert.deepEqual(recipe?.references, [{ file: '../refs/sketch.png' }]);
-    assert.deepEqual(await filesIn(path.join(dir, 'images')), [path.basename(job.files[0]!)], 'the replaced image went to the trash');
+    // A desktop host has a trash; a server host (these tests' usual one) has none, and the image is
+    // then kept rather than deleted for good (issue 18 defect 8).
+    const said = await waitForLog(mark, /(Moved the replaced image .*owl\.png to the trash|Kept the replaced image .*owl\.png: there is no trash here)/);
+    const trashed = /Moved the replaced image .*owl\.png to the trash/.test(said);
+    assert.deepEqual(await filesIn(path.join(dir, 'images')), [...(trashed ? [] : ['owl.png']), path.basename(job.files[0]!)].sort(),
+      trashed ? 'the replaced image said to be in the trash is still there' : 'the replaced image was deleted for good');
+  });
+
+  describe('keepReplacedImages off removes only what is safe to remove (issue 18 defect 8)', () => {
+    let outside: string;
+    before(async () => {
+      // Another project beside the workspace folder, as ../other-project/images/hero.png would be.
+      outside = path.join(path.dirname(workspaceRoot().fsPath), `other-project-${process.pid}`);
+      await fs.mkdir(path.join(outside, 'images'), { recursive: true });
+    });
+    after(async () => {
+      await fs.rm(outside, { recursive: true, force: true });
+    });
+    // Mocha runs this block after the file's other tests: the boxes asked here are not left for the next file.
+    afterEach(async () => {
+      await vscode.commands.executeCommand('pictor._test.inputBoxesAsked');
+    });
+
+    it('a replaced Pictor image outside the workspace (../other-project/…) is kept', async () => {
+      const dir = await freshFolder('regenerate-outside');
+      const hero = path.join(outside, 'images', 'hero.png');
+      await clonedImage(hero, { prompt: 'a hero banner of a mountain pass' });
+      const link = path.relative(dir, hero).split(path.sep).join('/');
+      assert.match(link, /^\.\.\//);
+      const doc = await writeDoc(path.join(dir, 'landing.md'), `![hero](${link})\n`);
+      await show(doc);
+      const mark = logMark();
+      const prompt = 'a hero banner of a mountain pass at dusk';
+      await vscode.commands.executeCommand('pictor._test.answerInputBox', prompt);
+      const jobs = await withUserSettings({ keepReplacedImages: false },
+        async () => vscode.commands.executeCommand<JobSummary[]>('pictor.regenerateImage', doc, new vscode.Range(0, 0, 0, 0)));
+      const job = jobFor(jobs, prompt);
+      assert.equal(job.linked, true);
+      assert.ok(await fs.stat(hero).then(() => true, () => false), 'the image outside the workspace was deleted');
+      assert.ok(await readRecipeFile(hero), 'the image outside the workspace was changed');
+      await waitForLog(mark, /Kept the replaced image .*hero\.png: it is not inside the page's workspace folder/);
+    });
+
+    it('a replaced image another page of the workspace still links is kept', async () => {
+      const dir = await freshFolder('regenerate-shared');
+      const shared = path.join(dir, 'images', 'shared-badge-7q.png');
+      await clonedImage(shared, { prompt: 'a round badge with a star' });
+      const doc = await writeDoc(path.join(dir, 'one.md'), '![badge](images/shared-badge-7q.png)\n');
+      const otherText = '# Two\n\n![the same badge](../images/shared-badge-7q.png)\n';
+      const other = await writeDoc(path.join(dir, 'sub', 'two.md'), otherText);
+      await show(doc);
+      const mark = logMark();
+      const prompt = 'a round badge with two stars';
+      await vscode.commands.executeCommand('pictor._test.answerInputBox', prompt);
+      const jobs = await withUserSettings({ keepReplacedImages: false },
+        async () => vscode.commands.executeCommand<JobSummary[]>('pictor.regenerateImage', doc, new vscode.Range(0, 0, 0, 0)));
+      assert.equal(jobFor(jobs, prompt).linked, true);
+      assert.ok(await fs.stat(shared).then(() => true, () => false), 'an image another page links was deleted');
+      assert.equal(await fs.readFile(other.fsPath, 'utf8'), otherText);
+      await waitForLog(mark, /Kept the replaced image .*shared-badge-7q\.png: still named by .*two\.md/);
+    });
   });
 
   it('a second Regenerate on a link that is being regenerated sends nothing (no second bill)', async () => {

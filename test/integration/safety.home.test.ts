@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { closeAllEditors, workspaceRoot } from './helpers';
-import { globalStorageDir } from './hostFiles';
+import { globalStorageDir, walk } from './hostFiles';
 import { onDisk, placeholderAt, runCommand, writePage, type JobSummary } from './pages';
 
 describe('safety: a workspace at the home folder (issue 10 item 3)', function () {
@@ -30,7 +30,8 @@ describe('safety: a workspace at the home folder (issue 10 item 3)', function ()
     assert.equal(path.dirname(file), path.join(dir, 'images'), `the image was left at ${file}`);
     assert.ok(fs.existsSync(file));
     assert.equal(onDisk(doc), `# Home\n\n![${prompt}](images/${path.basename(file)})\n`);
-    const staged = fs.readdirSync(path.join(globalStorageDir(), 'staging')).filter((f) => f.startsWith('a-hedgehog'));
+    // Staged downloads wait in a folder per workspace under staging/.
+    const staged = walk(path.join(globalStorageDir(), 'staging')).filter((f) => path.basename(f).startsWith('a-hedgehog'));
     assert.deepEqual(staged, [], 'the staged download was not moved');
   });
 });

@@ -4,7 +4,9 @@
 // ends the job with no create, and a job resumed after a reload uploads only what is missing.
 
 import { strict as assert } from 'node:assert';
+import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
+import type { UploadSource } from '../../src/core/api/upload';
 import { JobQueue, MemoryTaskStore, type JobEvent, type JobRecord, type QueueOptions, type TaskClient } from '../../src/core/jobs';
 import type { CreateTaskBody, DownloadedImage, ReferenceInput, TaskObject } from '../../src/core/types';
 
@@ -18,8 +20,11 @@ class UploadDouble implements TaskClient {
   private readonly waiting = new Map<string, () => void>();
   /** Uploads of this file fail. */
   failOn?: string;
+  /** The files opened for upload whose handle was closed again, in order. */
+  readonly closed: string[] = [];
 
-  async uploadFile(file: string, signal?: AbortSignal): Promise<{ file_url: string }> {
+  async uploadFile(src: UploadSource, signal?: AbortSignal): Promise<{ file_url: string }> {
+    const file = src.path;
     this.calls.push(`upload:${path.basename(file)}`);
     if (signal) this.signals.push(signal);
     if (this.held.has(file)) {
@@ -74,11 +79,13 @@ const queues: JobQueue[] = [];
 function makeQueue(client: UploadDouble, store: MemoryTaskStore, opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[] } {
   const q = new JobQueue({
     client, store, minPollMs: 5, maxPollMs: 20, timeoutMinutes: 1,
-    // The glue's check of a reference: records the call and answers with the "real" path.
-    checkReference: async (file) => {
+    // The glue's check of a reference: records the call and answers with the "real" path, opened
+    // (a stand-in handle that only notes its close).
+    openReference: async (file) => {
       client.calls.push(`check:${path.basename(file)}`);
       if (file.includes('outside')) throw Object.assign(new Error(`The image ${file} is outside this window's workspace folders. Nothing was uploaded.`), { kind: 'invalid' });
-      return file;
+      const handle = { close: async () => { client.closed.push(path.basename(file)); } } as unknown as FileHandle;
+      return { path: file, handle };
     },
     ...opts,
   });
@@ -117,6 +124,7 @@ describe('the reference upload is a phase of the job (issue 11 item 4)', () => {
     assert.equal(done.state, 'completed');
     // Every file is checked before the first upload; b.png (named twice) goes once; the create comes last.
     assert.deepEqual(client.calls, ['check:a.png', 'check:b.png', 'upload:a.png', 'upload:b.png', 'create:fox']);
+    assert.deepEqual(client.closed.sort(), ['a.png', 'b.png'], 'every file opened for upload is closed once the uploads are over');
     assert.deepEqual(client.creates[0]?.image_urls, EXPECTED_URLS);
     assert.equal(done.upload, undefined);
     assert.deepEqual(store.peek(job.id)?.body.image_urls, EXPECTED_URLS);
@@ -134,6 +142,7 @@ describe('the reference upload is a phase of the job (issue 11 item 4)', () => {
     assert.equal((await q.wait(job.id)).state, 'cancelled');
     await new Promise((r) => setTimeout(r, 30));
     assert.deepEqual(client.calls, ['check:a.png', 'check:b.png', 'upload:a.png'], 'an upload or a create went out after the cancel');
+    await waitFor(() => client.closed.length === 2, 'the opened files to be closed after the cancel');
     assert.equal(store.peek(job.id)?.state, 'cancelled');
     assert.equal(store.peek(job.id)?.detached, undefined, 'nothing was sent, so nothing is watched in the background');
     assert.deepEqual(events.filter((e) => e.job.id === job.id).map((e) => e.type), ['queued', 'cancelled']);
@@ -159,6 +168,8 @@ describe('the reference upload is a phase of the job (issue 11 item 4)', () => {
     const done = await q.wait(job.id);
     assert.equal(done.state, 'failed');
     assert.deepEqual(client.calls, ['check:ok.png', 'check:private.png']);
+    await waitFor(() => client.closed.length > 0, 'the file opened before the refusal to be closed');
+    assert.deepEqual(client.closed, ['ok.png']);
     assert.equal(done.error?.kind, 'invalid');
     assert.match(done.error?.message ?? '', /private\.png could not be uploaded, so no task was created or billed: .*outside this window's workspace folders/);
   });

@@ -24,7 +24,7 @@ import type { Lookup } from './addresses';
 import { DEFAULT_DOWNLOAD_LIMITS, downloadImage, type DownloadLimits } from './download';
 import { keyProblem, keyProblemWords } from './key';
 import { parseCredits, type AccountCredits } from './credits';
-import { inspectUpload, MIME, multipart, type MultipartBody } from './upload';
+import { inspectUpload, MIME, multipart, openForUpload, type MultipartBody, type UploadSource } from './upload';
 import { words, type WordArg, type Words } from '../../shared/words';
 
 export interface ClientOptions {
@@ -127,14 +127,27 @@ export class EvoLinkClient {
     return parseCredits(res);
   }
 
-  /** Streams a local image to the files service as multipart part `file`; returns its public URL. */
-  async uploadFile(filePath: string, signal?: AbortSignal): Promise<UploadedFile> {
+  /**
+   * Streams a local image to the files service as multipart part `file`; returns its public URL.
+   * Every attempt reads the same open file: `file` as the caller opened (and checked) it, or a path
+   * this opens once (and closes again).
+   */
+  async uploadFile(file: string | UploadSource, signal?: AbortSignal): Promise<UploadedFile> {
     const url = this.apiUrl(this.opts.filesBaseUrl, words('url.filesSetting'), '/api/v1/files/upload/stream');
     throwIfAborted(signal);
     await this.key(); // a missing key is the first thing to tell, before any file problem
-    const { size, type } = await inspectUpload(filePath);
-    const fileName = path.basename(filePath);
-    const body = () => multipart(filePath, fileName, MIME[type], size);
+    const own = typeof file === 'string' ? await openForUpload(file) : undefined;
+    try {
+      return await this.uploadOpen(url, own ?? (file as UploadSource), signal);
+    } finally {
+      await own?.handle.close().catch(() => undefined);
+    }
+  }
+
+  private async uploadOpen(url: URL, src: UploadSource, signal?: AbortSignal): Promise<UploadedFile> {
+    const { size, type } = await inspectUpload(src);
+    const fileName = path.basename(src.path);
+    const body = () => multipart(src, fileName, MIME[type], size);
     const res = await this.callJson('upload', 'POST', url, body, undefined, signal);
     const r = res as { success?: unknown; code?: unknown; msg?: unknown; data?: Partial<UploadedFile> };
     if (r.success === false) {

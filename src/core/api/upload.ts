@@ -1,6 +1,8 @@
 // What an upload of a reference image sends (api.md §6): the file checked first (a regular file of
 // at most 50 MB whose bytes are PNG, JPEG or WebP), then streamed from disk as multipart/form-data.
-import * as fs from 'node:fs';
+// The file is opened once: the checks and every attempt (retries included) read that open file,
+// never its path again, so a path swapped meanwhile (for a link to another file) changes nothing.
+import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
@@ -8,43 +10,54 @@ import { MAX_REFERENCE_BYTES } from '../../shared/limits';
 import { PictorError } from './errors';
 import { sniffImageType } from './imageInfo';
 import { words } from '../../shared/words';
+import { openForReading } from '../paths';
 
 export const MIME: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
-export async function inspectUpload(filePath: string): Promise<{ size: number; type: keyof typeof MIME }> {
-  let fh: fs.promises.FileHandle;
+/** A local file opened for upload: whoever opened it closes it, once its upload is over. */
+export interface UploadSource {
+  /** Where the file really is; its name is the name sent. */
+  readonly path: string;
+  /** Every read goes through this, at explicit positions (several attempts may read it in turn). */
+  readonly handle: FileHandle;
+}
+
+/** Opens a file for upload as it is named (no check of where it lies: the caller's job). */
+export async function openForUpload(filePath: string): Promise<UploadSource> {
   try {
-    fh = await fs.promises.open(filePath, 'r');
+    return { path: filePath, handle: await openForReading(filePath) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     throw new PictorError('invalid', words('upload.cannotRead', path.basename(filePath), code));
   }
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new PictorError('invalid', words('upload.notFile', path.basename(filePath)));
-    if (st.size > MAX_REFERENCE_BYTES) {
-      throw new PictorError('invalid', words('upload.tooBig', path.basename(filePath)));
-    }
-    const head = Buffer.alloc(64);
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    const type = sniffImageType(head.subarray(0, bytesRead));
-    if (!type) {
-      throw new PictorError('invalid', words('upload.notImage', path.basename(filePath)));
-    }
-    return { size: st.size, type };
-  } finally {
-    await fh.close();
-  }
 }
 
-/** A multipart/form-data body whose file part streams from disk; the length is known up front. */
+export async function inspectUpload(src: UploadSource): Promise<{ size: number; type: keyof typeof MIME }> {
+  const name = path.basename(src.path);
+  const st = await src.handle.stat();
+  if (!st.isFile()) throw new PictorError('invalid', words('upload.notFile', name));
+  if (st.size > MAX_REFERENCE_BYTES) throw new PictorError('invalid', words('upload.tooBig', name));
+  const head = Buffer.alloc(64);
+  const { bytesRead } = await src.handle.read(head, 0, head.length, 0);
+  const type = sniffImageType(head.subarray(0, bytesRead));
+  if (!type) throw new PictorError('invalid', words('upload.notImage', name));
+  return { size: st.size, type };
+}
+
+/** A multipart/form-data body whose file part streams from the open file; the length is known up front. */
 export interface MultipartBody {
   stream: Readable;
   length: number;
   contentType: string;
 }
 
-export function multipart(filePath: string, fileName: string, mime: string, size: number): MultipartBody {
+const CHUNK = 64 * 1024;
+
+/**
+ * The body of one attempt: the first `size` bytes of the open file, read from position 0 (a retry
+ * reads the same file again from the start). A file that shrank meanwhile ends the attempt with an error.
+ */
+export function multipart(src: UploadSource, fileName: string, mime: string, size: number): MultipartBody {
   const boundary = `----pictor${randomBytes(12).toString('hex')}`;
   const safeName = fileName.replace(/["\r\n\\]/g, '_');
   const head = Buffer.from(
@@ -58,7 +71,13 @@ export function multipart(filePath: string, fileName: string, mime: string, size
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
   async function* parts(): AsyncGenerator<Buffer> {
     yield head;
-    for await (const chunk of fs.createReadStream(filePath)) yield chunk as Buffer;
+    for (let at = 0; at < size;) {
+      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size - at));
+      const { bytesRead } = await src.handle.read(chunk, 0, chunk.length, at);
+      if (bytesRead === 0) throw new PictorError('invalid', words('upload.changed', path.basename(src.path)));
+      at += bytesRead;
+      yield chunk.subarray(0, bytesRead);
+    }
     yield tail;
   }
   return {

@@ -3,6 +3,7 @@
 
 import type { JobRecord, TaskStore } from '../store';
 import type { CreateGate } from '../money';
+import { openForUpload, type UploadSource } from '../api/upload';
 import type { PacingPolicy } from './pacing';
 import type { PruneLimits } from './resume';
 import { newRuntime, type JobEvent, type LogLevel, type QueueOptions, type Runtime, type TaskClient } from './types';
@@ -75,8 +76,9 @@ export class QueueCore {
   readonly pruneLimits: PruneLimits;
   readonly now: () => number;
   readonly finalizeFn?: QueueOptions['finalize'];
-  readonly checkReference: (file: string) => Promise<string>;
   readonly gate: CreateGate;
+  readonly discardFn?: QueueOptions['discard'];
+  readonly openReference: (file: string) => Promise<UploadSource>;
   private readonly logFn?: (level: LogLevel, msg: string) => void;
 
   readonly jobs = new Map<string, JobRecord>();
@@ -97,8 +99,9 @@ export class QueueCore {
     this.now = opts.now ?? Date.now;
     this.logFn = opts.log;
     this.finalizeFn = opts.finalize;
-    this.checkReference = opts.checkReference ?? ((file) => Promise.resolve(file));
     this.gate = opts.gate ?? { check: () => Promise.resolve(undefined), oneAtATime: () => false };
+    this.discardFn = opts.discard;
+    this.openReference = opts.openReference ?? openForUpload;
   }
 
   rt(job: JobRecord): Runtime {

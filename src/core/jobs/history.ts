@@ -22,6 +22,22 @@ export class History {
     this.onForget(job.id);
     this.dropPending(job.id);
     core.settle(job);
+    this.discard([job]);
+  }
+
+  /**
+   * Jobs forgotten for good: the files they left unplaced (in the glue's staging folder) go, unless
+   * a job still known names them too.
+   */
+  discard(gone: readonly JobRecord[]): void {
+    const hook = this.core.discardFn;
+    if (!hook) return;
+    const named = new Set([...this.core.jobs.values()].flatMap((j) => (j.files ?? []).map((f) => f.path)));
+    const files = [...new Set(gone.flatMap((j) => (j.files ?? []).filter((f) => !f.placed).map((f) => f.path)))].filter((f) => !named.has(f));
+    if (!files.length) return;
+    void hook(files).catch((e: unknown) => {
+      this.core.log('warn', `could not remove ${files.length} staged file(s) of forgotten task(s): ${(e as Error)?.message ?? String(e)}`);
+    });
   }
 
   /** Forgets records in the store, in one write where the store can. */

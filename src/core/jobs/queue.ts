@@ -264,12 +264,12 @@ export class JobQueue {
     const queued: string[] = [];
     const uploads: JobRecord[] = [];
     const saves: Promise<void>[] = [];
-    const pruned: string[] = [];
+    const pruned: JobRecord[] = [];
     for (const job of loaded) {
       const action = plan.get(job.id);
       if (action === undefined) continue;
       if (action === 'prune') {
-        pruned.push(job.id);
+        pruned.push(job);
         continue;
       }
       core.jobs.set(job.id, job);
@@ -292,7 +292,10 @@ export class JobQueue {
       }
     }
     await Promise.all(saves);
-    if (pruned.length) await this.history.forgetStored(pruned);
+    if (pruned.length) {
+      await this.history.forgetStored(pruned.map((j) => j.id));
+      this.history.discard(pruned);
+    }
     if (core.disposed) return [];
     this.admission.pending.unshift(...queued);
     for (const job of picked) core.emit('updated', job);

@@ -1,6 +1,7 @@
 // The queue's public types and the per-job runtime state the rooms share.
 
 import type { CreateTaskBody, DownloadedImage, TaskObject } from '../types';
+import type { UploadSource } from '../api/upload';
 import type { JobRecord, TaskStore } from '../store';
 import type { PacingPolicy, ProgressSample } from './pacing';
 import type { PruneLimits } from './resume';
@@ -12,8 +13,11 @@ export type TaskClient = {
   createTask(body: CreateTaskBody, signal?: AbortSignal): Promise<TaskObject>;
   getTask(id: string, signal?: AbortSignal): Promise<TaskObject>;
   download(url: string, destDir: string, baseName: string, signal?: AbortSignal): Promise<DownloadedImage>;
-  /** Uploads a local reference image; returns its public URL. Needed only by jobs with local references. */
-  uploadFile?(filePath: string, signal?: AbortSignal): Promise<{ file_url: string }>;
+  /**
+   * Uploads a local reference image, every attempt from the file as opened (never its path again);
+   * returns its public URL. Needed only by jobs with local references.
+   */
+  uploadFile?(file: UploadSource, signal?: AbortSignal): Promise<{ file_url: string }>;
 };
 
 /** 'queued': a new job was accepted (its state is 'uploading' when it has local references to upload first). */
@@ -47,11 +51,19 @@ export interface QueueOptions {
   now?: () => number;
   log?: (level: LogLevel, msg: string) => void;
   /**
-   * Checks a local reference image again right before it is uploaded (a link may have been swapped
-   * since the request was validated) and returns the path to read; throws to refuse it, and then
-   * nothing of the job is uploaded or created. Default: the path as given.
+   * Opens a local reference image for its upload and checks the file it opened (where it really is:
+   * a link may have been swapped since the request was validated); throws to refuse it, and then
+   * nothing of the job is uploaded or created. The queue uploads from that open file only, and
+   * closes it when the job's uploads are over. Default: opened as named, with no check.
    */
-  checkReference?: (file: string) => Promise<string>;
+  openReference?: (file: string) => Promise<UploadSource>;
+  /**
+   * Told of the files that jobs forgotten for good (pruned from the history, removed) left unplaced
+   * (`placed` unset: still where they were downloaded) and that no job still known names. The
+   * extension deletes those in its staging folder. Default: nothing (without a finalize, the
+   * downloads are the images themselves). Its errors are logged.
+   */
+  discard?: (files: readonly string[]) => Promise<void>;
   /**
    * The money gate (core/money.ts): asked immediately before every create, the one billed request.
    * A refusal fails the job with nothing sent. Default: every create goes (plain-Node tests).

@@ -7,6 +7,7 @@
 
 import { basename } from 'node:path';
 import type { JobRecord } from '../store';
+import type { UploadSource } from '../api/upload';
 import { withUploadedReferences } from '../request';
 import { type QueueCore, snap } from './core';
 import { toJobError } from './admission';
@@ -89,32 +90,37 @@ export class Uploading {
       return;
     }
     const missing = [...new Set(up.references.flatMap((r) => (r.kind === 'file' ? [r.path] : [])))].filter((f) => !(f in up.urls));
-    // Every file is checked before the first is sent: one refused (outside the workspace, a link
-    // swapped meanwhile) stops the whole request with nothing uploaded.
-    const real: string[] = [];
-    for (const file of missing) {
-      try {
-        real.push(await core.checkReference(file));
-      } catch (e) {
-        if (this.still(job, stopped)) await this.failed(job, file, e);
-        return;
+    // Every file is opened and checked before the first is sent: one refused (outside the workspace,
+    // a link swapped meanwhile) stops the whole request with nothing uploaded. Each is sent from the
+    // file opened here, retries included, and closed once the uploads are over.
+    const opened: UploadSource[] = [];
+    try {
+      for (const file of missing) {
+        try {
+          opened.push(await core.openReference(file));
+        } catch (e) {
+          if (this.still(job, stopped)) await this.failed(job, file, e);
+          return;
+        }
+        if (!this.still(job, stopped)) return;
       }
-      if (!this.still(job, stopped)) return;
-    }
-    const signal = AbortSignal.any([core.rt(job).ctrl.signal, stopped]);
-    for (const [i, file] of missing.entries()) {
-      core.log('info', `job ${job.id}: uploading reference image ${basename(file)}`);
-      let url: string;
-      try {
-        url = (await upload(real[i]!, signal)).file_url;
-      } catch (e) {
-        if (this.still(job, stopped)) await this.failed(job, file, e);
-        return;
+      const signal = AbortSignal.any([core.rt(job).ctrl.signal, stopped]);
+      for (const [i, file] of missing.entries()) {
+        core.log('info', `job ${job.id}: uploading reference image ${basename(file)}`);
+        let url: string;
+        try {
+          url = (await upload(opened[i]!, signal)).file_url;
+        } catch (e) {
+          if (this.still(job, stopped)) await this.failed(job, file, e);
+          return;
+        }
+        if (!this.still(job, stopped)) return;
+        up.urls[file] = url;
+        await core.persist(job);
+        if (!this.still(job, stopped)) return;
       }
-      if (!this.still(job, stopped)) return;
-      up.urls[file] = url;
-      await core.persist(job);
-      if (!this.still(job, stopped)) return;
+    } finally {
+      await Promise.all(opened.map((o) => o.handle.close().catch(() => undefined)));
     }
     // Throws if a file has no URL (never here): sending without it would silently drop an image.
     job.body = withUploadedReferences(job.body, up.references, new Map(Object.entries(up.urls)));
