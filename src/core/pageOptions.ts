@@ -418,9 +418,11 @@ export function readOverride(text: string, end: number): OverrideComment | undef
   const close = commentStop(text, bodyStart);
   const layer: OptionLayer = { from: 'placeholder', values: {} };
   const problems: OptionProblem[] = [];
-  // At most MAX_UNKNOWN_WARNINGS problems are kept; the layer is blocked by every one of them all the same.
-  const report = (p: OptionProblem) => {
-    if (problems.length < MAX_UNKNOWN_WARNINGS) problems.push(p);
+  // A problem that blocks an option is always kept (one per option at most); of the others, at most
+  // MAX_UNKNOWN_WARNINGS: a comment of a thousand stray words is not a thousand diagnostics.
+  let others = 0;
+  const report = (p: OptionProblem, blocks = false) => {
+    if (blocks || others++ < MAX_UNKNOWN_WARNINGS) problems.push(p);
   };
   if (!text.startsWith('-->', close)) {
     const lineEnd = close;
@@ -439,7 +441,7 @@ export function readOverride(text: string, end: number): OverrideComment | undef
     const range = { start: tokStart, end: tokEnd };
     if (m[5] !== undefined) {
       const p: OptionProblem = { kind: 'syntax', origin: 'placeholder', value: clip(m[5]), ...range, severity: 'error' };
-      report(p);
+      report(p, OPTION_KEYS.some((k) => !layer.invalid?.[k]));
       // What it meant cannot be known: none of this placeholder's options can be trusted.
       layer.invalid = { ...Object.fromEntries(OPTION_KEYS.map((k) => [k, p])), ...layer.invalid };
       continue;
@@ -452,8 +454,8 @@ export function readOverride(text: string, end: number): OverrideComment | undef
     }
     if (seen.has(key)) {
       const p: OptionProblem = { kind: 'duplicate', origin: 'placeholder', key, value: clip(written), ...range, severity: 'error' };
-      report(p);
-      (layer.invalid ??= {})[key] = p;
+      report(p, !layer.invalid?.[key]);
+      (layer.invalid ??= {})[key] ??= p;
       continue;
     }
     seen.add(key);
@@ -468,7 +470,7 @@ export function readOverride(text: string, end: number): OverrideComment | undef
     const p: OptionProblem = { kind: 'value', origin: 'placeholder', key, value: clip(written), ...range, severity: 'error' };
     if (c.detail) p.detail = c.detail;
     if (c.detailWords) p.detailWords = c.detailWords;
-    report(p);
+    report(p, true);
     (layer.invalid ??= {})[key] = p;
   }
   return { start, end: commentEnd, layer, problems };

@@ -344,6 +344,16 @@ describe('page options: untrusted pages (issue 18)', () => {
     }
   });
 
+  it('an override comment of many stray words makes a few problems, and always the ones that block an option', () => {
+    const text = `![a fox]() <!-- pictor: ${Array.from({ length: 500 }, (_, i) => `k${i}=1`).join(' ')} quality=ultra n=1 n=2 style=ink stray -->\n`;
+    const o = readOverride(text, scanMarkdown(text).placeholders[0]!.end)!;
+    assert.deepEqual(o.problems.map((p) => p.kind), [...Array(MAX_UNKNOWN_WARNINGS).fill('unknown'), 'value', 'duplicate', 'syntax']);
+    assert.deepEqual(o.problems.slice(-3).map((p) => marked(text, p)), ['quality=ultra', 'n=2', 'stray']);
+    assert.equal(o.layer.invalid?.quality?.kind, 'value');
+    assert.equal(o.layer.invalid?.n?.kind, 'duplicate');
+    assert.equal(o.layer.invalid?.size?.kind, 'syntax');
+  });
+
   it('defect 6: 20,000 unknown keys under pictor: make a few warnings, each on its key\'s line', () => {
     const keys = Array.from({ length: 20_000 }, (_, i) => `  k${i}: v`);
     const text = ['---', 'pictor:', '  quality: ultra', ...keys, '  n: 11', '---', '', '![a fox]()', ''].join('\n');
