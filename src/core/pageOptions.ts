@@ -161,12 +161,15 @@ function isKey(k: string): k is OptionKey {
 /** At most this many characters of what a page wrote go into a problem's words. */
 const SHOWN = 60;
 
-/** Text as a problem shows it: cut to SHOWN characters (never in the middle of a surrogate pair). */
-function clip(s: string): string {
-  if (s.length <= SHOWN) return s;
-  const cut = /[\uD800-\uDBFF]/.test(s[SHOWN - 2]!) ? SHOWN - 2 : SHOWN - 1;
+/** Text as a problem shows it: cut to `max` characters (never in the middle of a surrogate pair). */
+function clip(s: string, max = SHOWN): string {
+  if (s.length <= max) return s;
+  const cut = /[\uD800-\uDBFF]/.test(s[max - 2]!) ? max - 2 : max - 1;
   return `${s.slice(0, cut)}…`;
 }
+
+/** The parser's reason, as a problem's detail: its own words are short, but it may quote the page. */
+const reasonOf = (e: unknown) => clip(String(e instanceof YAMLException ? e.reason : e instanceof Error ? e.message : e), 160);
 
 /**
  * A value as a problem shows it: text as written, anything else JSON-like, cut to SHOWN characters.
@@ -253,18 +256,27 @@ function pictorBlock(raw: string): PictorBlock | undefined {
 }
 
 /**
- * Where the parser met an anchor or an alias in `raw`: a listener for js-yaml's load, told where each
- * node opens. A node whose first character (after spaces, comments and a tag) is `&` or `*` has an
- * anchor or is an alias: a plain value cannot start with either, so `rock & roll` or `*bold*` inside
- * a value is never taken for one.
+ * A listener for js-yaml's load that finds where an anchor or an alias is written in the value that
+ * opens at `valueAt` (just after `pictor:`): told where each node opens, it looks at the node's first
+ * character after spaces, comments and a tag. `&` or `*` there is an anchor or an alias: a plain value
+ * cannot start with either, so `rock & roll` or `*bold*` inside a value is never taken for one. The
+ * parse events nest, so the value is exactly what opens while its node is open (a flow value may go on
+ * at the start of a line, where a look at the text alone would think it over).
  */
-function anchorFinder(raw: string): { listener: (event: string, state: { position: number }) => void; found: number[] } {
+function anchorFinder(raw: string, valueAt: number): {
+  listener: (event: string, state: { position: number }) => void;
+  /** Anchors and aliases in the value, and in the whole text; `seen` says whether the value was met at all. */
+  found: number[]; all: number[]; seen: () => boolean;
+} {
   const found: number[] = [];
-  let last = -1;
-  const listener = (event: string, state: { position: number }) => {
-    if (event !== 'open' || state.position === last) return;
-    last = state.position;
-    let i = state.position;
+  const all: number[] = [];
+  let depth = 0;
+  /** The value's depth while it is open; 0 before it opens, -1 after it closed. */
+  let valueDepth = 0;
+  let lastAt = -1;
+  let lastHit = -1;
+  const startOf = (from: number): number => {
+    let i = from;
     while (i < raw.length) {
       const c = raw[i]!;
       if (c === ' ' || c === '\t' || c === '\n' || c === '\r') i++;
@@ -274,9 +286,25 @@ function anchorFinder(raw: string): { listener: (event: string, state: { positio
         while (i < raw.length && !/\s/.test(raw[i]!)) i++;
       } else break;
     }
-    if (raw[i] === '&' || raw[i] === '*') found.push(i);
+    return raw[i] === '&' || raw[i] === '*' ? i : -1;
   };
-  return { listener, found };
+  const listener = (event: string, state: { position: number }) => {
+    if (event === 'close') {
+      if (depth-- === valueDepth) valueDepth = -1;
+      return;
+    }
+    depth++;
+    if (valueDepth === 0 && state.position === valueAt) valueDepth = depth;
+    // Nested nodes often open at the same place: look once.
+    if (state.position !== lastAt) {
+      lastAt = state.position;
+      lastHit = startOf(lastAt);
+    }
+    if (lastHit === -1) return;
+    all.push(lastHit);
+    if (valueDepth > 0) found.push(lastHit);
+  };
+  return { listener, found, all, seen: () => valueDepth !== 0 };
 }
 
 /** The options a page's front matter sets under `pictor:`, with a problem for each value that cannot be used. */
@@ -288,7 +316,7 @@ export function readPageOptions(text: string, fm: FrontMatter | undefined): Read
     // Nothing a page holds may stop Pictor (diagnostics read every open page at start): whatever
     // went wrong is one error on the page, and it blocks the page's options.
     const r = lineRange(text, fm.rawStart + (PICTOR_HEAD.exec(fm.raw)?.index ?? 0));
-    const detail = clip(e instanceof Error ? e.message : String(e));
+    const detail = reasonOf(e);
     const p: OptionProblem = { kind: 'yaml', origin: 'page', start: r.start, end: r.end, severity: 'error', detail };
     return { layer: { from: 'page', values: {}, invalid: Object.fromEntries(OPTION_KEYS.map((k) => [k, p])) }, problems: [p] };
   }
@@ -320,7 +348,7 @@ function readFrontMatter(text: string, fm: FrontMatter): ReadOptions {
     problems.push(made);
     return made;
   };
-  const anchors = anchorFinder(fm.raw);
+  const anchors = anchorFinder(fm.raw, block.value);
   let doc: unknown;
   try {
     doc = load(fm.raw, { schema: CORE_SCHEMA, listener: anchors.listener });
@@ -328,15 +356,15 @@ function readFrontMatter(text: string, fm: FrontMatter): ReadOptions {
     const mark = e instanceof YAMLException ? e.mark : undefined;
     const offset = mark && typeof mark.position === 'number' ? fm.rawStart + Math.min(mark.position, fm.raw.length) : fm.rawStart;
     const r = at(offset);
-    const reason = e instanceof YAMLException ? e.reason : (e as Error).message;
-    const p: OptionProblem = { kind: 'yaml', origin: 'page', start: r.start, end: r.end, severity: 'error', detail: clip(String(reason)) };
+    const p: OptionProblem = { kind: 'yaml', origin: 'page', start: r.start, end: r.end, severity: 'error', detail: reasonOf(e) };
     problems.push(p);
     blockAll(p);
     return { layer, problems };
   }
   // Before the value is looked at at all: anything that walks or copies it (a message, the job queue)
   // would expand the aliases.
-  const alias = anchors.found.find((i) => i >= block.value && i < block.end);
+  // Should the value never have opened where expected, everything up to the next top-level key counts.
+  const alias = anchors.seen() ? anchors.found[0] : anchors.all.find((i) => i >= block.value && i < block.end);
   if (alias !== undefined) {
     const r = at(fm.rawStart + alias);
     const p: OptionProblem = { kind: 'alias', origin: 'page', start: r.start, end: r.end, severity: 'error' };
@@ -379,7 +407,7 @@ export interface OverrideComment extends ReadOptions {
 
 const OVERRIDE_HEAD = /^[ \t]*<!--[ \t]*pictor[ \t]*:/i;
 
-/** The last answer of commentStop: the first stop at or after any offset in [from, at] is `at`. */
+/** The last answer of commentStop: the first stop at or after any offset in [from, at] is `at` (it keeps one page's text alive until another is read). */
 let lastStop: { text: string; from: number; at: number } | undefined;
 
 /**

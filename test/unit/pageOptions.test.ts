@@ -275,6 +275,9 @@ describe('page options: untrusted pages (issue 18)', () => {
       ['---\npictor:\n  &k size: "1:1"\n---\n', '&k size: "1:1"'],
       ['---\npictor: &p\n  size: "1:1"\n---\n', 'pictor: &p'],
       ['---\npictor:\n  size: !!str &s 1:1\n---\n', 'size: !!str &s 1:1'],
+      // A flow value may go on at the start of a line: still the value of pictor:.
+      ['---\ns: &s "1:1"\npictor: {quality: high,\nsize: *s}\n---\n', 'size: *s}'],
+      ['---\ns: &s "1:1"\npictor:\n  quality: high\n# a comment\n  size: *s\n---\n', 'size: *s'],
     ];
     for (const [text, line] of cases) {
       const o = page(text);
