@@ -32,6 +32,11 @@ export type OptionProblemKind =
   | 'yaml'
   /** `pictor:` holds something other than a mapping of options. */
   | 'notMapping'
+  /**
+   * An anchor (`&a`) or an alias (`*a`) under `pictor:`. Refused outright: a few hundred bytes of
+   * nested aliases are billions of values once anything copies the value out.
+   */
+  | 'alias'
   /** A value of the wrong type (`n: "two"`, `style: 42`). */
   | 'type'
   /** A value outside what the provider takes (`quality: ultra`, `size: 7:7`, `n: 11`). */
@@ -86,6 +91,9 @@ export interface Effective {
   problems: OptionProblem[];
 }
 
+/** Unknown keys under `pictor:` get a warning each, up to this many: a page of typos is not a page of warnings. */
+export const MAX_UNKNOWN_WARNINGS = 10;
+
 export const DEFAULT_OPTIONS: Readonly<OptionValues> = { size: 'auto', resolution: '1K', quality: 'medium', n: 1, style: '' };
 
 /**
@@ -123,6 +131,8 @@ export function checkOptionValue(key: OptionKey, raw: unknown):
   switch (key) {
     case 'size': {
       if (typeof raw !== 'string') return { ok: false, kind: 'type' };
+      // No size is longer than this (`3840x2160`, `auto`); a longer text is not worded back in full.
+      if (raw.trim().length > 32) return { ok: false, kind: 'value' };
       const s = parseSize(raw.trim());
       return s.kind === 'invalid' ? { ok: false, kind: 'value', detail: s.reason, detailWords: s.words } : { ok: true, value: raw.trim() };
     }
@@ -148,13 +158,53 @@ function isKey(k: string): k is OptionKey {
   return (OPTION_KEYS as readonly string[]).includes(k);
 }
 
+/** At most this many characters of what a page wrote go into a problem's words. */
+const SHOWN = 60;
+
+/** Text as a problem shows it: cut to `max` characters (never in the middle of a surrogate pair). */
+function clip(s: string, max = SHOWN): string {
+  if (s.length <= max) return s;
+  const cut = /[\uD800-\uDBFF]/.test(s[max - 2]!) ? max - 2 : max - 1;
+  return `${s.slice(0, cut)}…`;
+}
+
+/** The parser's reason, as a problem's detail: its own words are short, but it may quote the page. */
+const reasonOf = (e: unknown) => clip(String(e instanceof YAMLException ? e.reason : e instanceof Error ? e.message : e), 160);
+
+/**
+ * A value as a problem shows it: text as written, anything else JSON-like, cut to SHOWN characters.
+ * Never written out whole: an alias bomb is a few hundred bytes of YAML and gigabytes as JSON. Each step
+ * writes at least one character, so the walk stops after about SHOWN steps whatever the value holds.
+ */
 function show(v: unknown): string {
-  if (typeof v === 'string') return v;
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
+  if (typeof v === 'string') return clip(v);
+  let out = '';
+  const full = () => out.length > SHOWN;
+  const walk = (x: unknown): void => {
+    if (full()) return;
+    if (typeof x === 'string') out += JSON.stringify(clip(x));
+    else if (Array.isArray(x)) {
+      out += '[';
+      for (let i = 0; i < x.length && !full(); i++) {
+        if (i) out += ', ';
+        walk(x[i]);
+      }
+      out += ']';
+    } else if (x !== null && typeof x === 'object') {
+      out += '{';
+      let first = true;
+      for (const k in x) {
+        if (full()) break;
+        if (!Object.prototype.hasOwnProperty.call(x, k)) continue;
+        out += `${first ? '' : ', '}${clip(k)}: `;
+        first = false;
+        walk((x as Record<string, unknown>)[k]);
+      }
+      out += '}';
+    } else out += String(x);
+  };
+  walk(v);
+  return clip(out);
 }
 
 // ---- front matter -------------------------------------------------------------------------------
@@ -169,41 +219,113 @@ function lineRange(text: string, offset: number): { start: number; end: number }
   return { start, end };
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The `pictor:` key, written at the start of a line (a top-level key), maybe quoted. */
+const PICTOR_HEAD = /^["']?pictor["']?[ \t]*:/m;
 
-/**
- * The offset of the line that writes `key` inside the `pictor:` block of the front matter (block or
- * flow style), else of the `pictor:` line itself. js-yaml gives no positions for keys; this is only
- * for where a diagnostic goes, so a near miss is harmless.
- */
-function keyOffset(raw: string, rawStart: number, key: string | undefined): number {
-  const head = /^["']?pictor["']?[ \t]*:/m.exec(raw);
-  if (!head) return rawStart;
-  if (key === undefined) return rawStart + head.index;
-  const k = `["']?${escapeRe(key)}["']?[ \\t]*:`;
+/** A key in the `pictor:` block: at the start of an indented line, or after `{` or `,` (flow style). */
+const BLOCK_KEY = /(^[ \t]+|[{,][ \t]*)["']?([^\s"'{},:#][^\r\n"'{},:]*?)["']?[ \t]*:/gm;
+
+/** Where the `pictor:` block is in the front matter's text, and where each of its keys is written first. */
+interface PictorBlock {
+  /** Offset of the `pictor:` line and of just after its `:`, in `raw`. */
+  head: number;
+  value: number;
+  /** Offset of the next line that starts a top-level key (or the end). */
+  end: number;
+  /** Offset of the first line that writes each key (read in one pass: a key's line is a lookup). */
+  keys: Map<string, number>;
+}
+
+function pictorBlock(raw: string): PictorBlock | undefined {
+  const head = PICTOR_HEAD.exec(raw);
+  if (!head) return undefined;
+  const value = head.index + head[0].length;
   // The block runs until the next line that starts a top-level key.
   const headLineEnd = raw.indexOf('\n', head.index);
   const afterHead = headLineEnd === -1 ? raw.length : headLineEnd + 1;
   const next = /^[^\s#]/m.exec(raw.slice(afterHead));
-  const blockEnd = next ? afterHead + next.index : raw.length;
-  const block = raw.slice(head.index, blockEnd);
-  const inBlock = new RegExp(`(^[ \\t]+|[{,][ \\t]*)${k}`, 'm').exec(block.slice(head[0].length));
-  return inBlock ? rawStart + head.index + head[0].length + inBlock.index + inBlock[1]!.length : rawStart + head.index;
+  const end = next ? afterHead + next.index : raw.length;
+  const keys = new Map<string, number>();
+  const block = raw.slice(value, end);
+  BLOCK_KEY.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = BLOCK_KEY.exec(block));) {
+    const key = m[2]!.trimEnd();
+    if (!keys.has(key)) keys.set(key, value + m.index + m[1]!.length);
+  }
+  return { head: head.index, value, end, keys };
+}
+
+/**
+ * A listener for js-yaml's load that finds where an anchor or an alias is written in the value that
+ * opens at `valueAt` (just after `pictor:`): told where each node opens, it looks at the node's first
+ * character after spaces, comments and a tag. `&` or `*` there is an anchor or an alias: a plain value
+ * cannot start with either, so `rock & roll` or `*bold*` inside a value is never taken for one. The
+ * parse events nest, so the value is exactly what opens while its node is open (a flow value may go on
+ * at the start of a line, where a look at the text alone would think it over).
+ */
+function anchorFinder(raw: string, valueAt: number): {
+  listener: (event: string, state: { position: number }) => void;
+  /** Anchors and aliases in the value, and in the whole text; `seen` says whether the value was met at all. */
+  found: number[]; all: number[]; seen: () => boolean;
+} {
+  const found: number[] = [];
+  const all: number[] = [];
+  let depth = 0;
+  /** The value's depth while it is open; 0 before it opens, -1 after it closed. */
+  let valueDepth = 0;
+  let lastAt = -1;
+  let lastHit = -1;
+  const startOf = (from: number): number => {
+    let i = from;
+    while (i < raw.length) {
+      const c = raw[i]!;
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') i++;
+      else if (c === '#' && (i === 0 || /\s/.test(raw[i - 1]!))) {
+        while (i < raw.length && raw[i] !== '\n' && raw[i] !== '\r') i++;
+      } else if (c === '!') {
+        while (i < raw.length && !/\s/.test(raw[i]!)) i++;
+      } else break;
+    }
+    return raw[i] === '&' || raw[i] === '*' ? i : -1;
+  };
+  const listener = (event: string, state: { position: number }) => {
+    if (event === 'close') {
+      if (depth-- === valueDepth) valueDepth = -1;
+      return;
+    }
+    depth++;
+    if (valueDepth === 0 && state.position === valueAt) valueDepth = depth;
+    // Nested nodes often open at the same place: look once.
+    if (state.position !== lastAt) {
+      lastAt = state.position;
+      lastHit = startOf(lastAt);
+    }
+    if (lastHit === -1) return;
+    all.push(lastHit);
+    if (valueDepth > 0) found.push(lastHit);
+  };
+  return { listener, found, all, seen: () => valueDepth !== 0 };
 }
 
 /** The options a page's front matter sets under `pictor:`, with a problem for each value that cannot be used. */
 export function readPageOptions(text: string, fm: FrontMatter | undefined): ReadOptions {
+  if (!fm) return { layer: { from: 'page', values: {} }, problems: [] };
+  try {
+    return readFrontMatter(text, fm);
+  } catch (e) {
+    // Nothing a page holds may stop Pictor (diagnostics read every open page at start): whatever
+    // went wrong is one error on the page, and it blocks the page's options.
+    const r = lineRange(text, fm.rawStart + (PICTOR_HEAD.exec(fm.raw)?.index ?? 0));
+    const detail = reasonOf(e);
+    const p: OptionProblem = { kind: 'yaml', origin: 'page', start: r.start, end: r.end, severity: 'error', detail };
+    return { layer: { from: 'page', values: {}, invalid: Object.fromEntries(OPTION_KEYS.map((k) => [k, p])) }, problems: [p] };
+  }
+}
+
+function readFrontMatter(text: string, fm: FrontMatter): ReadOptions {
   const layer: OptionLayer = { from: 'page', values: {} };
   const problems: OptionProblem[] = [];
-  if (!fm) return { layer, problems };
   const at = (offset: number) => lineRange(text, offset);
-  const problem = (kind: OptionProblemKind, key: string | undefined, p: Partial<OptionProblem> = {}): OptionProblem => {
-    const r = at(keyOffset(fm.raw, fm.rawStart, key));
-    const made: OptionProblem = { kind, origin: 'page', start: r.start, end: r.end, severity: kind === 'unknown' || kind === 'toml' ? 'warning' : 'error', ...p };
-    if (key !== undefined) made.key = key;
-    problems.push(made);
-    return made;
-  };
   const blockAll = (p: OptionProblem) => {
     layer.invalid = Object.fromEntries(OPTION_KEYS.map((k) => [k, p]));
   };
@@ -216,16 +338,36 @@ export function readPageOptions(text: string, fm: FrontMatter | undefined): Read
     return { layer, problems };
   }
   // A page without a `pictor:` key is none of Pictor's business, even when its YAML is broken.
-  if (!/^["']?pictor["']?[ \t]*:/m.test(fm.raw)) return { layer, problems };
+  const block = pictorBlock(fm.raw);
+  if (!block) return { layer, problems };
+  /** A problem on the line that writes `key` (else on the `pictor:` line: js-yaml gives no positions for keys; a near miss is harmless). */
+  const problem = (kind: OptionProblemKind, key: string | undefined, p: Partial<OptionProblem> = {}): OptionProblem => {
+    const r = at(fm.rawStart + (key === undefined ? block.head : block.keys.get(key) ?? block.head));
+    const made: OptionProblem = { kind, origin: 'page', start: r.start, end: r.end, severity: kind === 'unknown' || kind === 'toml' ? 'warning' : 'error', ...p };
+    if (key !== undefined) made.key = clip(key);
+    problems.push(made);
+    return made;
+  };
+  const anchors = anchorFinder(fm.raw, block.value);
   let doc: unknown;
   try {
-    doc = load(fm.raw, { schema: CORE_SCHEMA });
+    doc = load(fm.raw, { schema: CORE_SCHEMA, listener: anchors.listener });
   } catch (e) {
     const mark = e instanceof YAMLException ? e.mark : undefined;
     const offset = mark && typeof mark.position === 'number' ? fm.rawStart + Math.min(mark.position, fm.raw.length) : fm.rawStart;
     const r = at(offset);
-    const reason = e instanceof YAMLException ? e.reason : (e as Error).message;
-    const p: OptionProblem = { kind: 'yaml', origin: 'page', start: r.start, end: r.end, severity: 'error', detail: reason };
+    const p: OptionProblem = { kind: 'yaml', origin: 'page', start: r.start, end: r.end, severity: 'error', detail: reasonOf(e) };
+    problems.push(p);
+    blockAll(p);
+    return { layer, problems };
+  }
+  // Before the value is looked at at all: anything that walks or copies it (a message, the job queue)
+  // would expand the aliases.
+  // Should the value never have opened where expected, everything up to the next top-level key counts.
+  const alias = anchors.seen() ? anchors.found[0] : anchors.all.find((i) => i >= block.value && i < block.end);
+  if (alias !== undefined) {
+    const r = at(fm.rawStart + alias);
+    const p: OptionProblem = { kind: 'alias', origin: 'page', start: r.start, end: r.end, severity: 'error' };
     problems.push(p);
     blockAll(p);
     return { layer, problems };
@@ -237,9 +379,10 @@ export function readPageOptions(text: string, fm: FrontMatter | undefined): Read
     blockAll(problem('notMapping', undefined, { value: show(opts) }));
     return { layer, problems };
   }
+  let unknown = 0;
   for (const [key, raw] of Object.entries(opts as Record<string, unknown>)) {
     if (!isKey(key)) {
-      problem('unknown', key);
+      if (unknown++ < MAX_UNKNOWN_WARNINGS) problem('unknown', key);
       continue;
     }
     const c = checkOptionValue(key, raw);
@@ -264,6 +407,30 @@ export interface OverrideComment extends ReadOptions {
 
 const OVERRIDE_HEAD = /^[ \t]*<!--[ \t]*pictor[ \t]*:/i;
 
+/** The last answer of commentStop: the first stop at or after any offset in [from, at] is `at` (it keeps one page's text alive until another is read). */
+let lastStop: { text: string; from: number; at: number } | undefined;
+
+/**
+ * Where an override comment that starts at `from` can end: the first `-->` or line break at or after
+ * `from`, else the end of the text. The last answer is kept, so reading the placeholders of a page in
+ * order looks at each character once even when they share one long line of unclosed comments (each
+ * search ran to the end of the page: 57 s for a 1.2 MB line).
+ */
+function commentStop(text: string, from: number): number {
+  const known = lastStop && lastStop.text === text ? lastStop : undefined;
+  if (known && from >= known.from && from <= known.at) return known.at;
+  // Before what is known, only the gap up to it needs looking at.
+  const limit = known && from < known.from ? known.from : text.length;
+  let at = from;
+  for (; at < limit; at++) {
+    const c = text.charCodeAt(at);
+    if (c === 0x0a || c === 0x0d || (c === 0x2d && text.startsWith('-->', at))) break;
+  }
+  if (at === limit && known && limit === known.from) at = known.at;
+  lastStop = { text, from, at };
+  return at;
+}
+
 /**
  * The override comment that follows a placeholder ending at `end`, if there is one:
  * `<!-- pictor: size=16:9 quality=high n=2 style="ink sketch" -->`. Values are written without
@@ -274,13 +441,19 @@ export function readOverride(text: string, end: number): OverrideComment | undef
   const head = OVERRIDE_HEAD.exec(text.slice(end, end + 200));
   if (!head) return undefined;
   const start = end + head[0].indexOf('<');
-  let lineEnd = end;
-  while (lineEnd < text.length && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
   const bodyStart = end + head[0].length;
-  const close = text.indexOf('-->', bodyStart);
+  // The comment is on the placeholder's line: nothing past the line's end is looked at.
+  const close = commentStop(text, bodyStart);
   const layer: OptionLayer = { from: 'placeholder', values: {} };
   const problems: OptionProblem[] = [];
-  if (close === -1 || close + 3 > lineEnd) {
+  // A problem that blocks an option is always kept (one per option at most); of the others, at most
+  // MAX_UNKNOWN_WARNINGS: a comment of a thousand stray words is not a thousand diagnostics.
+  let others = 0;
+  const report = (p: OptionProblem, blocks = false) => {
+    if (blocks || others++ < MAX_UNKNOWN_WARNINGS) problems.push(p);
+  };
+  if (!text.startsWith('-->', close)) {
+    const lineEnd = close;
     const p: OptionProblem = { kind: 'unclosed', origin: 'placeholder', start, end: lineEnd, severity: 'error' };
     layer.invalid = Object.fromEntries(OPTION_KEYS.map((k) => [k, p]));
     return { start, end: lineEnd, layer, problems: [p] };
@@ -295,8 +468,8 @@ export function readOverride(text: string, end: number): OverrideComment | undef
     const tokEnd = bodyStart + m.index + m[0].length;
     const range = { start: tokStart, end: tokEnd };
     if (m[5] !== undefined) {
-      const p: OptionProblem = { kind: 'syntax', origin: 'placeholder', value: m[5], ...range, severity: 'error' };
-      problems.push(p);
+      const p: OptionProblem = { kind: 'syntax', origin: 'placeholder', value: clip(m[5]), ...range, severity: 'error' };
+      report(p, OPTION_KEYS.some((k) => !layer.invalid?.[k]));
       // What it meant cannot be known: none of this placeholder's options can be trusted.
       layer.invalid = { ...Object.fromEntries(OPTION_KEYS.map((k) => [k, p])), ...layer.invalid };
       continue;
@@ -304,13 +477,13 @@ export function readOverride(text: string, end: number): OverrideComment | undef
     const key = m[1]!;
     const written = m[2] ?? m[3] ?? m[4] ?? '';
     if (!isKey(key)) {
-      problems.push({ kind: 'unknown', origin: 'placeholder', key, ...range, severity: 'warning' });
+      report({ kind: 'unknown', origin: 'placeholder', key: clip(key), ...range, severity: 'warning' });
       continue;
     }
     if (seen.has(key)) {
-      const p: OptionProblem = { kind: 'duplicate', origin: 'placeholder', key, value: written, ...range, severity: 'error' };
-      problems.push(p);
-      (layer.invalid ??= {})[key] = p;
+      const p: OptionProblem = { kind: 'duplicate', origin: 'placeholder', key, value: clip(written), ...range, severity: 'error' };
+      report(p, !layer.invalid?.[key]);
+      (layer.invalid ??= {})[key] ??= p;
       continue;
     }
     seen.add(key);
@@ -322,10 +495,10 @@ export function readOverride(text: string, end: number): OverrideComment | undef
       continue;
     }
     // Text where a number belongs is a wrong value here, not a wrong type: everything is text in a comment.
-    const p: OptionProblem = { kind: 'value', origin: 'placeholder', key, value: written, ...range, severity: 'error' };
+    const p: OptionProblem = { kind: 'value', origin: 'placeholder', key, value: clip(written), ...range, severity: 'error' };
     if (c.detail) p.detail = c.detail;
     if (c.detailWords) p.detailWords = c.detailWords;
-    problems.push(p);
+    report(p, true);
     (layer.invalid ??= {})[key] = p;
   }
   return { start, end: commentEnd, layer, problems };

@@ -134,6 +134,8 @@ export function describeProblem(p: OptionProblem): string {
     case 'notMapping':
       return vscode.l10n.t('{0}: pictor: must hold options, one per line, such as size: "16:9" (allowed: {1}); got {2}. {3}',
         where, OPTION_KEYS.join(', '), p.value ?? '', stop);
+    case 'alias':
+      return vscode.l10n.t('{0}: pictor: cannot use YAML anchors (&) or aliases (*). Write each value out, such as size: "16:9". {1}', where, stop);
     case 'type':
     case 'value': {
       const detail = p.detail ? ` (${say({ message: p.detail, words: p.detailWords })})` : '';

@@ -169,3 +169,47 @@ describe('page options (issue 13 item 1)', function () {
     });
   });
 });
+
+describe('page options: untrusted pages (issue 18)', function () {
+  this.timeout(120_000);
+  afterEach(closeAllEditors);
+
+  it('a front-matter alias bomb is one short diagnostic on its line, at once; nothing is sent, and other pages keep their lenses', async () => {
+    const dir = await freshFolder('page-options/alias-bomb');
+    // 446 bytes of YAML, 4 × 10^8 values once expanded: on main the diagnostics spent 20 s and more
+    // stringifying it, then threw RangeError (out of activation when the page was open at start).
+    const lines = ['---', 'a: &a [lol,lol,lol,lol]'];
+    let prev = 'a';
+    for (let i = 1; i <= 8; i++) {
+      lines.push(`l${i}: &l${i} [${Array(10).fill(`*${prev}`).join(',')}]`);
+      prev = `l${i}`;
+    }
+    const prompt = 'a lantern behind an alias bomb'; // a prompt no other suite sends
+    const text = [...lines, `pictor: *${prev}`, '---', '', `![${prompt}]()`, ''].join('\n');
+    const uri = await writeDoc(path.join(dir, 'bomb.md'), text);
+    const other = await writeDoc(path.join(dir, 'plain.md'), '# Plain\n\n![a quiet harbour at noon]()\n');
+
+    await show(uri);
+    const [d, ...more] = await waitFor('a Pictor diagnostic on the front matter', () => {
+      const all = pictorDiagnostics(uri);
+      return all.length ? all : undefined;
+    });
+    assert.deepEqual(more, []);
+    assert.equal(d!.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(d!.range.start.line, lines.length, 'on the pictor: line');
+    assert.match(d!.message, /anchors \(&\) or aliases \(\*\)/);
+    assert.ok(d!.message.length < 400, `${d!.message.length} characters`);
+    assert.deepEqual(await lensTitles(uri), ['$(sparkle) Generate · fix the page options']);
+    assert.deepEqual(await vscode.commands.executeCommand<JobSummary[]>('pictor.generateAllPlaceholders', uri), []);
+    await assertNoCreates([prompt]);
+
+    // Pictor goes on: another page's placeholder gets its lens with the settings' options.
+    await show(other);
+    const titles = await waitFor('the other page\'s lens', async () => {
+      const t = await lensTitles(other);
+      return t.length ? t : undefined;
+    });
+    assert.match(titles[0]!, /^\$\(sparkle\) Generate · /);
+    assert.doesNotMatch(titles[0]!, /fix the page options/);
+  });
+});

@@ -2,7 +2,7 @@
 // (good, malformed, wrong types, unknown keys), and a placeholder's override comment.
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_OPTIONS, effectiveOptions, readOverride, readPageOptions, type OptionLayer, type OptionProblem, type OptionValues,
+  DEFAULT_OPTIONS, effectiveOptions, MAX_UNKNOWN_WARNINGS, readOverride, readPageOptions, type OptionLayer, type OptionProblem, type OptionValues,
 } from '../../src/core/pageOptions';
 import { promptWithStyle } from '../../src/core/recipe';
 import { applyEdits, placeholderEdit } from '../../src/core/markdownEdits';
@@ -223,5 +223,150 @@ describe('page options: the style in the prompt', () => {
     assert.equal(promptWithStyle('a fox', 'ink sketch'), 'a fox\n\nStyle: ink sketch');
     assert.equal(promptWithStyle('a fox', ''), 'a fox');
     assert.equal(promptWithStyle('a fox', '   '), 'a fox');
+  });
+});
+
+// Issue 18: a page is untrusted input. Reading its options must take time and memory in proportion to
+// the page, never throw, and word what it found in a few short problems.
+describe('page options: untrusted pages (issue 18)', () => {
+  /** Every string a problem carries, summed: what a diagnostic's words are made from. */
+  const written = (problems: readonly OptionProblem[]) =>
+    problems.reduce((n, p) => n + (p.key ?? '').length + (p.value ?? '').length + (p.detail ?? '').length, 0);
+  /** A front matter of nested aliases: `levels` levels of ten, 4 × 10^levels leaves once expanded. */
+  const aliasBomb = (levels: number, pictor: (last: string) => string[]) => {
+    const lines = ['---', 'a: &a [lol,lol,lol,lol]'];
+    let prev = 'a';
+    for (let i = 1; i <= levels; i++) {
+      lines.push(`l${i}: &l${i} [${Array(10).fill(`*${prev}`).join(',')}]`);
+      prev = `l${i}`;
+    }
+    return [...lines, ...pictor(prev), '---', '', '![a fox]()', ''].join('\n');
+  };
+  const ms = (f: () => void) => {
+    const t0 = performance.now();
+    f();
+    return performance.now() - t0;
+  };
+
+  it('defect 1: an alias bomb as pictor: is one short error on the pictor: line, never expanded', () => {
+    // 7 levels: 262 million characters once stringified (8 levels: a RangeError out of the reader).
+    const text = aliasBomb(7, (last) => [`pictor: *${last}`]);
+    assert.ok(text.length < 500);
+    const r = page(text);
+    assert.equal(r.problems.length, 1, JSON.stringify(r.problems).slice(0, 300));
+    const p = r.problems[0]!;
+    assert.equal(p.kind, 'alias');
+    assert.equal(p.severity, 'error');
+    assert.equal(marked(text, p), 'pictor: *l7');
+    assert.ok(written(r.problems) < 200, `${written(r.problems)} characters of words`);
+    assert.equal(Object.keys(r.layer.invalid ?? {}).length, 5, 'every option is blocked');
+  });
+
+  it('defect 1: an alias or an anchor anywhere under pictor: is refused, on its line; elsewhere in the front matter it is fine', () => {
+    const bomb = aliasBomb(8, (last) => ['pictor:', '  quality: high', `  style: *${last}`]);
+    const r = page(bomb);
+    assert.deepEqual(r.problems.map((p) => [p.kind, marked(bomb, p)]), [['alias', 'style: *l8']]);
+    assert.ok(written(r.problems) < 200);
+    const cases: [string, string][] = [
+      ['---\npictor:\n  size: &s "16:9"\n---\n', 'size: &s "16:9"'],
+      ['---\ns: &s "16:9"\npictor:\n  size: *s\n---\n', 'size: *s'],
+      ['---\npictor: {size: &s "1:1", style: *s}\n---\n', 'pictor: {size: &s "1:1", style: *s}'],
+      ['---\nl: &l [1, 2]\npictor:\n  n:\n    - *l\n---\n', '- *l'],
+      ['---\npictor:\n  &k size: "1:1"\n---\n', '&k size: "1:1"'],
+      ['---\npictor: &p\n  size: "1:1"\n---\n', 'pictor: &p'],
+      ['---\npictor:\n  size: !!str &s 1:1\n---\n', 'size: !!str &s 1:1'],
+      // A flow value may go on at the start of a line: still the value of pictor:.
+      ['---\ns: &s "1:1"\npictor: {quality: high,\nsize: *s}\n---\n', 'size: *s}'],
+      ['---\ns: &s "1:1"\npictor:\n  quality: high\n# a comment\n  size: *s\n---\n', 'size: *s'],
+    ];
+    for (const [text, line] of cases) {
+      const o = page(text);
+      assert.deepEqual(o.problems.map((p) => [p.kind, marked(text, p)]), [['alias', line]], text);
+      assert.equal(Object.keys(o.layer.invalid ?? {}).length, 5, text);
+      assert.deepEqual(o.layer.values, {}, text);
+    }
+    // Anchors of other tools, and `&` or `*` inside a value, are not Pictor's business.
+    const fine = '---\ndefaults: &d {x: 1}\nother: *d\npictor:\n  style: rock & roll, *bold* ink\n  quality: high\n---\n';
+    assert.deepEqual(page(fine).problems, []);
+    assert.deepEqual(page(fine).layer.values, { style: 'rock & roll, *bold* ink', quality: 'high' });
+    const literal = '---\npictor:\n  style: |\n    * a list\n    & more\n---\n';
+    assert.deepEqual(page(literal).problems, []);
+    assert.equal(page(literal).layer.values.style, '* a list\n& more');
+  });
+
+  it('defect 1: a large value where one option belongs is shown as a short preview, not written out', () => {
+    const big = `[${Array(50_000).fill('"a long text"').join(', ')}]`;
+    for (const text of [`---\npictor: ${big}\n---\n`, `---\npictor:\n  size: ${big}\n---\n`, `---\npictor:\n  style: {a: ${big}}\n---\n`,
+      `---\npictor:\n  quality: "${'x'.repeat(100_000)}"\n---\n`]) {
+      const r = page(text);
+      assert.equal(r.problems.length, 1);
+      assert.ok(['notMapping', 'type', 'value'].includes(r.problems[0]!.kind), r.problems[0]!.kind);
+      assert.ok((r.problems[0]!.value ?? '').length > 0 && written(r.problems) < 200, `${written(r.problems)} characters of words`);
+    }
+  });
+
+  it('defect 1: deep nesting under pictor: is a YAML error, not a stack overflow', () => {
+    const text = `---\npictor:\n  style: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n---\n`;
+    const r = page(text);
+    assert.equal(r.problems[0]?.kind, 'yaml');
+    assert.ok(written(r.problems) < 300);
+  });
+
+  it('defect 5: an unclosed <!-- pictor: comment is read to the end of its line only (1.2 MB, 20,000 placeholders)', () => {
+    const line = '![a fox in the snow]() <!-- pictor: size=16:9 quality=high\n';
+    const text = line.repeat(20_000);
+    const ends = scanMarkdown(text).placeholders.map((p) => p.end);
+    assert.equal(ends.length, 20_000);
+    let unclosed = 0;
+    // On main one pass took 2.1 s (9 s in the editor): each search ran to the end of the page. Now ~20 ms.
+    const t = ms(() => { for (const end of ends) if (readOverride(text, end)?.problems[0]?.kind === 'unclosed') unclosed++; });
+    assert.equal(unclosed, 20_000);
+    assert.ok(t < 1000, `${t.toFixed(0)} ms`);
+    const u = readOverride(text, ends[1]!)!;
+    assert.equal(marked(text, u.problems[0]!), '<!-- pictor: size=16:9 quality=high');
+  });
+
+  it('defect 5: placeholders with unclosed comments all on one long line are read in linear time', () => {
+    const text = '![a]() <!-- pictor: n=2 '.repeat(12_500);
+    const ends = scanMarkdown(text).placeholders.map((p) => p.end);
+    assert.equal(ends.length, 12_500);
+    // On main: 3.5 s (quadratic: 57 s for 1.2 MB). Now a few ms.
+    const t = ms(() => { for (const end of ends) assert.equal(readOverride(text, end)?.problems[0]?.kind, 'unclosed'); });
+    assert.ok(t < 1000, `${t.toFixed(0)} ms`);
+    // And the words stay short though the line is long.
+    assert.ok(written(readOverride(text, ends[0]!)!.problems) < 200);
+  });
+
+  it('defect 5: words of an override comment are shown short, however long the comment', () => {
+    const long = 'x'.repeat(100_000);
+    for (const body of [`${long}`, `${long}=1`, `quality=${long}`, `size="${long}"`]) {
+      const text = `![a fox]() <!-- pictor: ${body} -->\n`;
+      const o = readOverride(text, scanMarkdown(text).placeholders[0]!.end)!;
+      assert.ok(o.problems.length >= 1, body.slice(0, 20));
+      assert.ok(written(o.problems) < 300, `${body.slice(0, 20)}: ${written(o.problems)} characters of words`);
+    }
+  });
+
+  it('an override comment of many stray words makes a few problems, and always the ones that block an option', () => {
+    const text = `![a fox]() <!-- pictor: ${Array.from({ length: 500 }, (_, i) => `k${i}=1`).join(' ')} quality=ultra n=1 n=2 style=ink stray -->\n`;
+    const o = readOverride(text, scanMarkdown(text).placeholders[0]!.end)!;
+    assert.deepEqual(o.problems.map((p) => p.kind), [...Array(MAX_UNKNOWN_WARNINGS).fill('unknown'), 'value', 'duplicate', 'syntax']);
+    assert.deepEqual(o.problems.slice(-3).map((p) => marked(text, p)), ['quality=ultra', 'n=2', 'stray']);
+    assert.equal(o.layer.invalid?.quality?.kind, 'value');
+    assert.equal(o.layer.invalid?.n?.kind, 'duplicate');
+    assert.equal(o.layer.invalid?.size?.kind, 'syntax');
+  });
+
+  it('defect 6: 20,000 unknown keys under pictor: make a few warnings, each on its key\'s line', () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `  k${i}: v`);
+    const text = ['---', 'pictor:', '  quality: ultra', ...keys, '  n: 11', '---', '', '![a fox]()', ''].join('\n');
+    let r: ReturnType<typeof page> | undefined;
+    // On main: 17.5 s (the block was scanned again per key). Now ~30 ms.
+    const t = ms(() => { r = page(text); });
+    assert.ok(t < 1500, `${t.toFixed(0)} ms`);
+    const unknown = r!.problems.filter((p) => p.kind === 'unknown');
+    assert.equal(unknown.length, MAX_UNKNOWN_WARNINGS);
+    unknown.forEach((p, i) => assert.equal(marked(text, p), `k${i}: v`));
+    assert.deepEqual(r!.problems.filter((p) => p.severity === 'error').map((p) => marked(text, p)), ['quality: ultra', 'n: 11']);
   });
 });
