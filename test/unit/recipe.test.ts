@@ -256,6 +256,18 @@ describe('recipe scan of a hostile PNG: bounded reads', () => {
     assert.ok(reads <= Math.ceil(idats.length / (64 * 1024)) + 4, `${reads} reads for ${idats.length} bytes`);
   });
 
+  it('reads no sidecar bigger than any recipe (1 MB): a JPEG\'s 2 MB .pictor.json is not loaded', async () => {
+    const file = path.join(dir, 'fox.jpg');
+    await fs.writeFile(file, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xd9]));
+    const r = sample();
+    await fs.writeFile(sidecarPath(file), JSON.stringify({ ...r, style: 'x'.repeat(2 * 1024 * 1024) }));
+    const { value, bytes } = await counted(() => readRecipeFile(file));
+    assert.equal(value, undefined);
+    assert.ok(bytes < 64 * 1024, `${bytes} bytes read`);
+    await fs.writeFile(sidecarPath(file), JSON.stringify(r)); // the usual size: read
+    assert.deepEqual(await readRecipeFile(file), r);
+  });
+
   it('looks no further than MAX_PNG_CHUNKS chunks, and refuses such a file in memory too (the staged image keeps no recipe)', async () => {
     const file = path.join(dir, 'far.png');
     const far = beforeIend(embedRecipeInPng(encodePng(16, 16), sample()), Buffer.alloc(0));
