@@ -51,8 +51,9 @@ function decode(bytes: Uint8Array, type: ImageType): Rgba | undefined {
     return { width: png.width, height: png.height, data: png.data };
   }
   if (type === 'jpeg') {
-    // The limit keeps a hostile file from asking for gigabytes (4K images need about 33 MB).
-    const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 128 });
+    // The header check bounds the pixels; this limit keeps a hostile file from asking for more than they
+    // need. jpeg-js counts every buffer of the decode: 3840×2160 and 2880×2880 take about 150 MB (128 refused them).
+    const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 256 });
     return { width: img.width, height: img.height, data: img.data };
   }
   return undefined; // WebP: no decoder worth its weight; the text answer still names the file

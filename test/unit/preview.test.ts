@@ -116,6 +116,15 @@ describe('preview of an image from outside: the header first, the decode off the
     }
   });
 
+  it('previews the largest JPEGs a request produces (3840×2160, 2880×2880: jpeg-js\'s 128 MB limit refused them)', function () {
+    this.timeout(30_000); // two 4K encodes and decodes: about 2 s
+    for (const [w, h] of [[3840, 2160], [2880, 2880]] as const) {
+      const big = jpeg.encode({ width: w, height: h, data: Buffer.alloc(w * h * 4, 160) }, 50).data;
+      const p = makePreview(big, 'jpeg')!;
+      assert.equal(Math.max(p.width, p.height), PREVIEW_MAX_EDGE, `${w}×${h}`);
+    }
+  });
+
   it('refuses a JPEG header beyond the limits, and a PNG without a readable header, with what is wrong', () => {
     assert.throws(() => makePreview(jpegHeader(5000, 5000), 'jpeg'), /5000×5000 pixels, larger than any request produces/);
     assert.throws(() => makePreview(zeroPng(16, 16).subarray(0, 20), 'png'), /no pixel size in the PNG header/);
