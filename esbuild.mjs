@@ -45,6 +45,9 @@ const extension = { ...common, platform: 'node', format: 'cjs', target: 'node20'
 
 const contexts = await Promise.all([
   esbuild.context({ ...extension, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
+  // The worker thread that decodes an image for a tool's preview (src/core/previewThread.ts starts it
+  // from beside the bundle that loads it: dist/previewWorker.js; .vscodeignore lets it into the .vsix).
+  esbuild.context({ ...extension, entryPoints: ['src/core/previewWorker.ts'], outfile: 'dist/previewWorker.js' }),
   // The extension as the integration tests run it (test/integration/extension/testing.ts): never in a
   // production build, never in the .vsix (.vscodeignore lists what goes in).
   ...(production ? [] : [esbuild.context({ ...extension, entryPoints: ['test/integration/extension/testing.ts'], outfile: 'dist/extension.testing.js' })]),

@@ -6,6 +6,16 @@ import { promises as fs } from 'node:fs';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
+/**
+ * The most chunks a reader here looks at. A real PNG has a handful, or a few thousand image data
+ * chunks in a large file (a 4K image in libpng's 8 KB chunks has about 4,000); a file may claim a
+ * million empty ones, and each costs a read, a CRC and an object.
+ */
+export const MAX_PNG_CHUNKS = 20_000;
+/** What the disk scan reads at once: a few hundred small chunks per read. */
+export const SCAN_BLOCK_BYTES = 64 * 1024;
+const MAX_TEXT_CHUNK_BYTES = 4 * 1024 * 1024;
+
 export interface PngChunk {
   type: string;
   /** Offset of the chunk (its length field) in the file. */
@@ -24,12 +34,13 @@ export function isPng(buf: Uint8Array): boolean {
   return buf.length >= 8 && Buffer.from(buf.buffer, buf.byteOffset, 8).equals(SIGNATURE);
 }
 
-/** Every chunk of a PNG, checked: the signature, each length and each CRC. Throws on a broken file. */
+/** Every chunk of a PNG, checked: the signature, each length and each CRC; at most MAX_PNG_CHUNKS of them. Throws on a broken file. */
 export function pngChunks(png: Buffer): PngChunk[] {
   if (!isPng(png)) throw new Error('not a PNG file');
   const out: PngChunk[] = [];
   let at = 8;
   while (at < png.length) {
+    if (out.length >= MAX_PNG_CHUNKS) throw new Error(`more than ${MAX_PNG_CHUNKS} chunks: not an image this reads`);
     if (at + 12 > png.length) throw new Error(`truncated chunk at byte ${at}`);
     const len = png.readUInt32BE(at);
     const end = at + 12 + len;
@@ -108,32 +119,56 @@ export function withTextChunks(png: Buffer, chunks: Buffer[], replace: readonly 
 }
 
 /**
- * The text chunks with one of `keywords` in a PNG file, read chunk by chunk from disk: only their
- * headers and the wanted text are read, never the image data, so this is cheap on a 4K image.
+ * The first text chunk with each of `keywords` in a PNG file, read from disk in blocks of
+ * SCAN_BLOCK_BYTES: the image data is skipped, never decoded, and a chunk too big for a block is
+ * jumped over unread. Bounded for any file: at most MAX_PNG_CHUNKS chunks are looked at (we write our
+ * text right after IHDR, so a real recipe is among the first few), so a file of a million empty chunks
+ * costs a handful of reads, not a million.
  */
 export async function readPngTextFromFile(file: string, keywords: readonly string[]): Promise<PngText[]> {
   const fh = await fs.open(file, 'r');
   try {
-    const head = Buffer.alloc(8);
-    if ((await fh.read(head, 0, 8, 0)).bytesRead < 8 || !isPng(head)) return [];
     const size = (await fh.stat()).size;
-    const found: PngText[] = [];
+    let block = Buffer.alloc(0);
+    let blockAt = 0;
+    /** Bytes [at, at + n) of the file, from the block in hand or from a new block read at `at`; undefined past the end. */
+    const bytes = async (at: number, n: number): Promise<Buffer | undefined> => {
+      if (at < blockAt || at + n > blockAt + block.length) {
+        const want = Math.max(n, Math.min(SCAN_BLOCK_BYTES, size - at));
+        const buf = Buffer.allocUnsafe(want);
+        const { bytesRead } = await fh.read(buf, 0, want, at);
+        block = buf.subarray(0, bytesRead);
+        blockAt = at;
+        if (bytesRead < n) return undefined;
+      }
+      return block.subarray(at - blockAt, at - blockAt + n);
+    };
+    const head = await bytes(0, 8);
+    if (!head || !isPng(head)) return [];
+    const wanted = new Set(keywords);
+    const found = new Map<string, PngText>();
     let at = 8;
-    while (at + 12 <= size) {
-      if ((await fh.read(head, 0, 8, at)).bytesRead < 8) break;
-      const len = head.readUInt32BE(0);
-      const type = head.toString('latin1', 4, 8);
+    for (let seen = 0; seen < MAX_PNG_CHUNKS && found.size < wanted.size && at + 12 <= size; seen++) {
+      const h = await bytes(at, 8);
+      if (!h) break;
+      const len = h.readUInt32BE(0);
+      const type = h.toString('latin1', 4, 8);
       if (at + 12 + len > size || type === 'IEND') break;
       // Our own chunks are at most a few hundred KB; a huge "text" chunk is not one of them.
-      if ((type === 'tEXt' || type === 'iTXt') && len <= 4 * 1024 * 1024) {
-        const data = Buffer.alloc(len);
-        await fh.read(data, 0, len, at + 8);
-        const t = decodeText({ type, data });
-        if (t && keywords.includes(t.keyword)) found.push(t);
+      if ((type === 'tEXt' || type === 'iTXt') && len <= MAX_TEXT_CHUNK_BYTES) {
+        // The keyword first (at most 79 bytes and its NUL): the text itself is read only when it is wanted.
+        const start = await bytes(at + 8, Math.min(len, 80));
+        const nul = start ? start.indexOf(0) : -1;
+        const keyword = nul > 0 ? start!.toString('latin1', 0, nul) : '';
+        if (wanted.has(keyword) && !found.has(keyword)) {
+          const data = await bytes(at + 8, len);
+          const t = data && decodeText({ type, data });
+          if (t) found.set(keyword, t);
+        }
       }
       at += 12 + len;
     }
-    return found;
+    return keywords.flatMap((k) => found.get(k) ?? []);
   } finally {
     await fh.close();
   }

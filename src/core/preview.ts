@@ -1,19 +1,16 @@
 // A small copy of a saved image for a language model to look at: decoded (PNG or JPEG), shrunk so
 // its longer edge is at most `maxEdge` by averaging each source box, and encoded as JPEG. A model
 // needs a glance, not the full file: a 1024×1024 PNG of 1–2 MB becomes about 10–30 kB.
+// The extension host calls makePreviewOffThread (previewThread.ts), which runs this in a worker.
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
+import { inflateSync } from 'node:zlib';
+import { pngChunks } from './pngText';
+import { checkPreviewable, PREVIEW_MAX_EDGE, type Preview } from './previewThread';
 import type { ImageType } from './types';
 
-export const PREVIEW_MAX_EDGE = 256;
+export { PREVIEW_MAX_EDGE, type Preview };
 const JPEG_QUALITY = 80;
-
-export interface Preview {
-  mimeType: 'image/jpeg';
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
 
 interface Rgba {
   width: number;
@@ -21,15 +18,42 @@ interface Rgba {
   data: Uint8Array;
 }
 
+/** Channels per pixel of each PNG colour type. */
+const PNG_CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * pngjs inflates an interlaced image's data without a limit (a plain one stops at the size its header
+ * gives): inflate it here first, stopping at the most its header allows, so a few KB that inflate to
+ * gigabytes are refused. The seven Adam7 passes add at most a filter byte and a partial byte per row
+ * of each pass: under 4 bytes per image row in all.
+ */
+function checkInterlacedData(buf: Buffer): void {
+  const chunks = pngChunks(buf);
+  const ihdr = chunks[0]!.data;
+  const width = ihdr.readUInt32BE(0);
+  const height = ihdr.readUInt32BE(4);
+  const channels = PNG_CHANNELS[ihdr[9]!];
+  if (!channels) throw new Error(`unknown PNG colour type ${ihdr[9]}`);
+  const most = Math.ceil((width * height * channels * ihdr[8]!) / 8) + 4 * height + 16;
+  try {
+    inflateSync(Buffer.concat(chunks.filter((c) => c.type === 'IDAT').map((c) => c.data)), { maxOutputLength: most });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`the image data inflates to more than the ${most} bytes its header allows`);
+    throw e;
+  }
+}
+
 function decode(bytes: Uint8Array, type: ImageType): Rgba | undefined {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (type === 'png') {
+    if (buf.length > 28 && buf[28] === 1) checkInterlacedData(buf);
     const png = PNG.sync.read(buf);
     return { width: png.width, height: png.height, data: png.data };
   }
   if (type === 'jpeg') {
-    // The limit keeps a hostile file from asking for gigabytes (4K images need about 33 MB).
-    const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 128 });
+    // The header check bounds the pixels; this limit keeps a hostile file from asking for more than they
+    // need. jpeg-js counts every buffer of the decode: 3840×2160 and 2880×2880 take about 150 MB (128 refused them).
+    const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 256 });
     return { width: img.width, height: img.height, data: img.data };
   }
   return undefined; // WebP: no decoder worth its weight; the text answer still names the file
@@ -68,8 +92,14 @@ function shrink(src: Rgba, maxEdge: number): Rgba {
   return { width, height, data: out };
 }
 
-/** The preview of an image file's bytes, or undefined for a type it cannot decode. Throws on corrupt bytes. */
+/**
+ * The preview of an image file's bytes, or undefined for a type it cannot decode. Throws on corrupt
+ * bytes, and before decoding anything on a header larger than a request can produce (checkPreviewable).
+ * Synchronous and slow on a large image: the extension host runs it in a worker (makePreviewOffThread).
+ */
 export function makePreview(bytes: Uint8Array, type: ImageType, maxEdge = PREVIEW_MAX_EDGE): Preview | undefined {
+  if (type === 'webp') return undefined;
+  checkPreviewable(bytes, type);
   const img = decode(bytes, type);
   if (!img) return undefined;
   const small = shrink(img, maxEdge);

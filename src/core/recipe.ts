@@ -193,9 +193,30 @@ export async function readRecipeFile(file: string): Promise<Recipe | undefined> 
     return undefined; // the image itself cannot be read
   }
   try {
-    return parseRecipe(await fs.readFile(sidecarPath(file), 'utf8'));
+    const text = await readSmallFile(sidecarPath(file), MAX_SIDECAR_BYTES);
+    return text === undefined ? undefined : parseRecipe(text);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A recipe is at most a few hundred KB (a 32,000-character prompt is at most 128 KB of UTF-8): a
+ * bigger sidecar is not one Pictor wrote, and the CodeLens would read it for every link to its image.
+ */
+export const MAX_SIDECAR_BYTES = 1024 * 1024;
+
+/** The file as UTF-8 text; undefined when it has more than `max` bytes (checked before anything is read). */
+async function readSmallFile(file: string, max: number): Promise<string | undefined> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    if (size > max) return undefined;
+    const buf = Buffer.alloc(size);
+    const { bytesRead } = await fh.read(buf, 0, size, 0);
+    return buf.toString('utf8', 0, bytesRead);
+  } finally {
+    await fh.close();
   }
 }
 

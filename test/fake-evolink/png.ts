@@ -9,7 +9,7 @@
 // Row 0 uses the Sub filter; every later row uses the Up filter, so each filtered row is one
 // constant 3-byte pattern (g(y) - g(y-1) per channel, 0 or 1). Only a handful of distinct
 // filtered rows exist, which deflate squeezes to almost nothing and zlib runs at memory speed.
-import { deflateSync, constants as zc } from 'node:zlib';
+import { deflateRawSync, deflateSync, constants as zc } from 'node:zlib';
 import { ADVANCE, GLYPH_HEIGHT, drawable, glyph } from './font';
 
 // zlib.crc32 only exists from Node 20.15; a table keeps the fake working on any Node 20.
@@ -211,6 +211,29 @@ export function encodePng(width: number, height: number, variant = 0, label?: st
   ihdr[11] = 0;
   ihdr[12] = 0;
   const idat = deflateSync(raw, { level: 1, strategy: zc.Z_DEFAULT_STRATEGY });
+  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/**
+ * A valid, all-black RGBA PNG of any header size whose file stays small: a decompression bomb, e.g.
+ * 16000×16000 (a 1 GB pixel stream) in about 1 MB. Built in milliseconds without deflating the whole
+ * stream: one zero row is deflated once as a non-final, byte-aligned block that refers to nothing
+ * before it (Z_FULL_FLUSH), and repeated once per row; the Adler-32 of n zero bytes is (n mod 65521) << 16 | 1.
+ */
+export function zeroPng(width: number, height: number): Buffer {
+  const stride = 1 + width * 4;
+  const row = deflateRawSync(Buffer.alloc(stride), { finishFlush: zc.Z_FULL_FLUSH });
+  const last = deflateRawSync(Buffer.alloc(0)); // the final, empty block
+  const adler = Buffer.alloc(4);
+  adler.writeUInt32BE(((Number(BigInt(stride) * BigInt(height) % 65521n) << 16) | 1) >>> 0);
+  const rows = Buffer.alloc(row.length * height);
+  for (let y = 0; y < height; y++) row.copy(rows, y * row.length);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 6; // RGBA
+  const idat = Buffer.concat([Buffer.from([0x78, 0x01]), rows, last, adler]);
   return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
 }
 

@@ -5,7 +5,7 @@
 // (or rarely) a client polls.
 import * as http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { PngCache } from './png';
+import { PngCache, zeroPng } from './png';
 
 export interface FailSpec {
   status: number;
@@ -39,7 +39,8 @@ export interface FakeBehavior {
   slowUpload?: { name: string; ms: number; times?: number };
   /** The next uploads (all, or `times` of them) are answered with this error once their body is read. */
   failUpload?: FailSpec;
-  resultMode?: 'ok' | '404' | 'truncated' | 'html' | 'wrong-content-type' | 'expired' | 'trickle';
+  /** 'oversized': a valid PNG whose header says 16000×16000 (about 1 MB of compressed zeros: a decompression bomb). */
+  resultMode?: 'ok' | '404' | 'truncated' | 'html' | 'wrong-content-type' | 'expired' | 'trickle' | 'oversized';
   resultFailTimes?: number;
   /** resultMode 'trickle': after the first 64 bytes, one byte every trickleMs (default 1000). */
   trickleMs?: number;
@@ -524,6 +525,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
   const apiKey = opts.apiKey ?? DEFAULT_TEST_KEY;
   const log = opts.log;
   const pngs = new PngCache();
+  let oversized: Buffer | undefined; // resultMode 'oversized', made on first use
 
   let behavior: FakeBehavior = { ...defaultBehavior(), ...clone(opts.behavior ?? {}) };
   const requests: RecordedRequest[] = [];
@@ -832,6 +834,12 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': png.length });
         res.end(png);
         return;
+      case 'oversized': {
+        oversized ??= zeroPng(16000, 16000);
+        res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': oversized.length });
+        res.end(oversized);
+        return;
+      }
       default:
         res.writeHead(200, { 'Content-Type': found.mime, 'Content-Length': png.length });
         res.end(png);

@@ -13,7 +13,7 @@ export interface Knobs {
   resetCreate?: number | null;
   cutCreate?: number | null;
   invalidJsonCreate?: number | null;
-  resultMode?: 'ok' | '404' | 'truncated' | 'html' | 'wrong-content-type' | 'expired' | null;
+  resultMode?: 'ok' | '404' | 'truncated' | 'html' | 'wrong-content-type' | 'expired' | 'oversized' | null;
   resultFailTimes?: number | null;
   resultBaseUrl?: string | null;
   slowUpload?: { name: string; ms: number; times?: number } | null;

@@ -113,6 +113,33 @@ describe('language model tools (issue 12)', function () {
       assertPreviews(a, 1);
     });
 
+    it('a result whose header says 16000×16000 (a 1 MB decompression bomb): saved and named, and no preview is decoded (issue 18)', async function () {
+      // Before 1.106 no preview is made at all, so there is nothing to refuse.
+      if (!supportsImageParts()) this.skip();
+      const prompt = 'a lighthouse in fog, oversized result';
+      await setFake({ resultMode: 'oversized' });
+      try {
+        // The longest pause of this (the extension host's) event loop while the tool runs: a report, not a verdict.
+        let last = Date.now();
+        let gap = 0;
+        const tick = setInterval(() => {
+          gap = Math.max(gap, Date.now() - last);
+          last = Date.now();
+        }, 50);
+        const started = Date.now();
+        const a = await invoke('pictor_generateImage', { prompt, size: '1:1', quality: 'low' }).finally(() => clearInterval(tick));
+        note(`oversized result: the tool answered in ${Date.now() - started} ms; the host's event loop paused at most ${gap} ms`);
+        const [file] = await savedAs(path.join(workspaceRoot().fsPath, 'images'), 'a-lighthouse-in-fog-oversized-result');
+        assert.ok(file, a.text);
+        assert.equal(pixelSize(file), '16000×16000');
+        assert.ok(a.text.includes(`- images/${path.basename(file)} (16000×16000 pixels).`), a.text);
+        assert.equal(a.images.length, 0, 'a preview of the 16000×16000 image was made: it was decoded');
+        assert.equal(a.parts.length, 1, 'only the text part');
+      } finally {
+        await resetFakeKnobs();
+      }
+    });
+
     it('without a document, pictor.destination decides as for a page at the workspace root', async () => {
       const prompt = 'a brass compass on a map, agent tool';
       const root = workspaceRoot().fsPath;

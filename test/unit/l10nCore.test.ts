@@ -76,6 +76,8 @@ const NEVER_SHOWN: [string, string, string][] = [
   ['src/core/api/upload.ts', '`Content-Disposition: form-data;', 'multipart headers of the upload request: protocol, not words'],
   ['src/core/api/addresses.ts', '`No address for ${hostname}`', 'carries ENOTFOUND, which classifyError words by its code (error.lookup)'],
   ['src/core/pngText.ts', '', 'reading and writing PNG chunks for recipes: recipeHook.ts catches these and logs them'],
+  ['src/core/preview.ts', '', 'why no preview was made: previewParts (src/vscode/tools/preview.ts) drops it; the answer still names the file'],
+  ['src/core/previewThread.ts', '', 'the same'],
   ['src/core/recipe.ts', "'the image changed while adding its recipe'", 'caught by recipeHook.ts, logged; the image is saved without a recipe'],
   ['src/core/recipe.ts', "'the recipe could not be read back'", 'the same'],
   ['src/core/requestReferences.ts', "'public host'", "the callback rule's ValidationError.limit (data, as above), passed to fail() beside its words"],

@@ -2,8 +2,11 @@ import * as assert from 'node:assert/strict';
 import { imageSize } from 'image-size';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { deflateSync } from 'node:zlib';
 import { makePreview, PREVIEW_MAX_EDGE } from '../../src/core/preview';
-import { encodePng } from '../fake-evolink/png';
+import { makePreviewOffThread } from '../../src/core/previewThread';
+import { makeChunk, pngChunks } from '../../src/core/pngText';
+import { encodePng, zeroPng } from '../fake-evolink/png';
 
 /** A solid-colour PNG with an alpha channel, made by pngjs (an independent encoder). */
 function solidPng(width: number, height: number, rgba: [number, number, number, number]): Uint8Array {
@@ -44,5 +47,116 @@ describe('preview (the small image a language model sees)', () => {
   it('gives no preview for WebP, and throws on bytes that are not the image they claim', () => {
     assert.equal(makePreview(new Uint8Array([0x52, 0x49, 0x46, 0x46]), 'webp'), undefined);
     assert.throws(() => makePreview(new Uint8Array([1, 2, 3, 4]), 'png'));
+  });
+});
+
+/** Runs `fn` counting the PNG decodes pngjs does on this thread. */
+function countingDecodes<T>(fn: () => T): { value: T; decodes: number } {
+  const original = PNG.sync.read;
+  let decodes = 0;
+  PNG.sync.read = (...args: Parameters<typeof original>) => {
+    decodes++;
+    return original(...args);
+  };
+  try {
+    return { value: fn(), decodes };
+  } finally {
+    PNG.sync.read = original;
+  }
+}
+
+/** `png` with its IHDR replaced (same chunks otherwise, CRCs right). */
+function withIhdr(png: Buffer, edit: (ihdr: Buffer) => void): Buffer {
+  const chunks = pngChunks(png);
+  const ihdr = Buffer.from(chunks[0]!.data);
+  edit(ihdr);
+  return Buffer.concat([png.subarray(0, 8), makeChunk('IHDR', ihdr), ...chunks.slice(1).map((c) => png.subarray(c.start, c.end))]);
+}
+
+/** An interlaced (Adam7) RGBA PNG of zeros: the exact byte count of its seven passes, deflated. */
+function interlacedZeroPng(width: number, height: number): Buffer {
+  const passes = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+  let bytes = 0;
+  for (const [x0, y0, dx, dy] of passes) {
+    const cols = Math.ceil((width - x0!) / dx!);
+    const rows = Math.ceil((height - y0!) / dy!);
+    if (cols > 0 && rows > 0) bytes += rows * (1 + cols * 4);
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 6;
+  ihdr[12] = 1; // Adam7
+  return Buffer.concat([zeroPng(1, 1).subarray(0, 8), makeChunk('IHDR', ihdr), makeChunk('IDAT', deflateSync(Buffer.alloc(bytes))), makeChunk('IEND', Buffer.alloc(0))]);
+}
+
+/** A JPEG that is only a header: SOI and a baseline frame of the given size. */
+function jpegHeader(width: number, height: number): Uint8Array {
+  const sof = Buffer.from([0xff, 0xc0, 0, 17, 8, 0, 0, 0, 0, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]);
+  sof.writeUInt16BE(height, 5);
+  sof.writeUInt16BE(width, 7);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), sof, Buffer.from([0xff, 0xd9])]);
+}
+
+// Issue 18, defect 2: a PNG whose header claimed 16000×16000 was decoded whole for the agent tools'
+// preview, on the extension host's thread: 14.9 s and 1.55 GB. What is counted: decodes started.
+describe('preview of an image from outside: the header first, the decode off the host thread', () => {
+  it('refuses a header beyond what a request produces before decoding anything (16000×16000 was 14.9 s, 1.55 GB)', () => {
+    for (const [w, h] of [[4096, 4096], [16000, 16000], [2896, 2896], [3856, 1024]] as const) {
+      const { decodes } = countingDecodes(() => assert.throws(() => makePreview(zeroPng(w, h), 'png'),
+        new RegExp(`${w}×${h} pixels, larger than any request produces`)));
+      assert.equal(decodes, 0, `${w}×${h} was decoded`);
+    }
+    // The largest sizes a request can produce are previewed: a 3,840-pixel edge, and 8,294,400 pixels.
+    for (const [w, h] of [[3840, 2160], [2880, 2880]] as const) {
+      const { value, decodes } = countingDecodes(() => makePreview(zeroPng(w, h), 'png'));
+      assert.equal(decodes, 1);
+      assert.equal(Math.max(value!.width, value!.height), PREVIEW_MAX_EDGE);
+    }
+  });
+
+  it('previews the largest JPEGs a request produces (3840×2160, 2880×2880: jpeg-js\'s 128 MB limit refused them)', function () {
+    this.timeout(30_000); // two 4K encodes and decodes: about 2 s
+    for (const [w, h] of [[3840, 2160], [2880, 2880]] as const) {
+      const big = jpeg.encode({ width: w, height: h, data: Buffer.alloc(w * h * 4, 160) }, 50).data;
+      const p = makePreview(big, 'jpeg')!;
+      assert.equal(Math.max(p.width, p.height), PREVIEW_MAX_EDGE, `${w}×${h}`);
+    }
+  });
+
+  it('refuses a JPEG header beyond the limits, and a PNG without a readable header, with what is wrong', () => {
+    assert.throws(() => makePreview(jpegHeader(5000, 5000), 'jpeg'), /5000×5000 pixels, larger than any request produces/);
+    assert.throws(() => makePreview(zeroPng(16, 16).subarray(0, 20), 'png'), /no pixel size in the PNG header/);
+  });
+
+  it('refuses interlaced image data that inflates to more than its header allows (a zip bomb under a small header)', () => {
+    const bomb = withIhdr(zeroPng(16000, 1000), (ihdr) => {
+      ihdr.writeUInt32BE(1000, 0); // 1000×1000, while the data inflates to 64 MB
+      ihdr[12] = 1;
+    });
+    const { decodes } = countingDecodes(() => assert.throws(() => makePreview(bomb, 'png'), /inflates to more than the \d+ bytes its header allows/));
+    assert.equal(decodes, 0);
+    // A real interlaced image is still previewed (transparent black: white).
+    const p = makePreview(interlacedZeroPng(301, 97), 'png')!;
+    assert.deepEqual([p.width, p.height], [256, 82]);
+  });
+
+  it('decodes in a worker thread: the preview comes back and this thread decodes nothing', async () => {
+    const { value, decodes } = countingDecodes(() => makePreviewOffThread(encodePng(1536, 1024), 'png'));
+    const p = await value;
+    assert.equal(decodes, 0);
+    assert.deepEqual([p!.width, p!.height], [PREVIEW_MAX_EDGE, 171]);
+    assert.deepEqual(imageSize(p!.data), { width: 256, height: 171, type: 'jpg' });
+    assert.equal(await makePreviewOffThread(new Uint8Array([0x52, 0x49, 0x46, 0x46]), 'webp'), undefined);
+  });
+
+  it('off the thread too: a refused header starts no decode, corrupt bytes and a decode past its time are errors', async () => {
+    await assert.rejects(makePreviewOffThread(zeroPng(16000, 16000), 'png'), /16000×16000 pixels, larger than any request produces/);
+    const broken = Buffer.from(encodePng(64, 64));
+    broken[broken.length - 20] ^= 0xff;
+    // The decoder's own words, passed on from the worker.
+    await assert.rejects(makePreviewOffThread(broken, 'png'), (e: Error) => e.message.length > 0 && !/took longer|worker stopped/.test(e.message));
+    await assert.rejects(makePreviewOffThread(encodePng(3840, 2160), 'png', { timeoutMs: 1 }), /took longer than 1 ms: stopped/);
   });
 });

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { imageSize } from 'image-size';
 import { encodePng } from '../fake-evolink/png';
-import { decodeText, pngChunks, readPngTextFromFile } from '../../src/core/pngText';
+import { decodeText, makeChunk, MAX_PNG_CHUNKS, pngChunks, readPngTextFromFile } from '../../src/core/pngText';
 import {
   embedRecipeInPng,
   inputFromRecipe,
@@ -178,5 +178,105 @@ describe('recipe in the file', () => {
     const out = inputFromRecipe(r, '/ws/docs/images/red-fox.png', '/ws', 'x');
     assert.equal(out.ok, false);
     assert.match(!out.ok ? out.message : '', /outside the workspace/);
+  });
+});
+
+// Issue 18, defect 11: the recipe scan of a linked image (the Regenerate CodeLens runs it on every image
+// link of a page) read the file one chunk at a time: 33.6 s for a 12 MB PNG of a million empty chunks.
+// What is counted here is the work: the reads the scan makes and the bytes they bring in.
+describe('recipe scan of a hostile PNG: bounded reads', () => {
+  let dir: string;
+  beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pictor-scan-')); });
+  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+
+  /** Runs `fn` counting every FileHandle.read in this process (the scan's only way to the disk). */
+  async function counted<T>(fn: () => Promise<T>): Promise<{ value: T; reads: number; bytes: number }> {
+    const probe = await fs.open(__filename, 'r');
+    const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> };
+    await probe.close();
+    const original = proto.read;
+    let reads = 0;
+    let bytes = 0;
+    proto.read = async function (this: unknown, ...args: unknown[]) {
+      reads++;
+      const r = await original.apply(this, args);
+      bytes += r.bytesRead;
+      return r;
+    };
+    try {
+      return { value: await fn(), reads, bytes };
+    } finally {
+      proto.read = original;
+    }
+  }
+
+  /** `png` with `extra` inserted before its IEND chunk. */
+  function beforeIend(png: Buffer, extra: Buffer): Buffer {
+    return Buffer.concat([png.subarray(0, png.length - 12), extra, png.subarray(png.length - 12)]);
+  }
+
+  function repeated(chunk: Buffer, times: number): Buffer {
+    const out = Buffer.alloc(chunk.length * times);
+    for (let i = 0; i < times; i++) chunk.copy(out, i * chunk.length);
+    return out;
+  }
+
+  const EMPTY = makeChunk('zzZz', Buffer.alloc(0)); // an ancillary chunk no reader knows: 12 bytes
+
+  it('a PNG of a million empty chunks and no recipe: a few block reads, not a million (was 33.6 s)', async () => {
+    const file = path.join(dir, 'million.png');
+    await fs.writeFile(file, beforeIend(encodePng(16, 16), repeated(EMPTY, 1_000_000)));
+    const { value, reads, bytes } = await counted(() => readRecipeFile(file));
+    assert.equal(value, undefined);
+    // At most MAX_PNG_CHUNKS chunks of 12 bytes are looked at: about 240 KB in 64 KB blocks, and the sidecar try.
+    assert.ok(reads <= 10, `${reads} reads`);
+    assert.ok(bytes <= 512 * 1024, `${bytes} bytes read`);
+  });
+
+  it('finds a recipe next to IHDR with one block read, however many chunks follow', async () => {
+    const file = path.join(dir, 'fox.png');
+    const r = sample();
+    await fs.writeFile(file, beforeIend(embedRecipeInPng(encodePng(64, 64), r), repeated(EMPTY, 200_000)));
+    const { value, reads } = await counted(() => readRecipeFile(file));
+    assert.deepEqual(value, r);
+    assert.ok(reads <= 2, `${reads} reads`);
+  });
+
+  it('still finds a recipe a tool moved after 2,000 image data chunks of 8 KB, in blocks of 64 KB', async () => {
+    const file = path.join(dir, 'moved.png');
+    const r = sample();
+    const stamped = embedRecipeInPng(encodePng(64, 64), r);
+    const chunks = pngChunks(stamped);
+    const text = Buffer.concat(chunks.filter((c) => c.type === 'iTXt').map((c) => stamped.subarray(c.start, c.end)));
+    const noText = Buffer.concat([stamped.subarray(0, 8), ...chunks.filter((c) => c.type !== 'iTXt').map((c) => stamped.subarray(c.start, c.end))]);
+    const idats = repeated(makeChunk('IDAT', Buffer.alloc(8192)), 2000); // 16 MB
+    await fs.writeFile(file, beforeIend(noText, Buffer.concat([idats, text])));
+    const { value, reads } = await counted(() => readRecipeFile(file));
+    assert.deepEqual(value, r);
+    assert.ok(reads <= Math.ceil(idats.length / (64 * 1024)) + 4, `${reads} reads for ${idats.length} bytes`);
+  });
+
+  it('reads no sidecar bigger than any recipe (1 MB): a JPEG\'s 2 MB .pictor.json is not loaded', async () => {
+    const file = path.join(dir, 'fox.jpg');
+    await fs.writeFile(file, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xd9]));
+    const r = sample();
+    await fs.writeFile(sidecarPath(file), JSON.stringify({ ...r, style: 'x'.repeat(2 * 1024 * 1024) }));
+    const { value, bytes } = await counted(() => readRecipeFile(file));
+    assert.equal(value, undefined);
+    assert.ok(bytes < 64 * 1024, `${bytes} bytes read`);
+    await fs.writeFile(sidecarPath(file), JSON.stringify(r)); // the usual size: read
+    assert.deepEqual(await readRecipeFile(file), r);
+  });
+
+  it('looks no further than MAX_PNG_CHUNKS chunks, and refuses such a file in memory too (the staged image keeps no recipe)', async () => {
+    const file = path.join(dir, 'far.png');
+    const far = beforeIend(embedRecipeInPng(encodePng(16, 16), sample()), Buffer.alloc(0));
+    const ihdrEnd = 8 + 25;
+    await fs.writeFile(file, Buffer.concat([far.subarray(0, ihdrEnd), repeated(EMPTY, MAX_PNG_CHUNKS), far.subarray(ihdrEnd)]));
+    assert.equal(await readRecipeFile(file), undefined);
+    const big = beforeIend(encodePng(16, 16), repeated(EMPTY, MAX_PNG_CHUNKS));
+    assert.throws(() => pngChunks(big), /more than 20000 chunks/);
+    await fs.writeFile(file, big);
+    await assert.rejects(stampStagedImage(file, 'png', sample()), /more than 20000 chunks/);
   });
 });

@@ -24,6 +24,7 @@ import type { Lookup } from './addresses';
 import { DEFAULT_DOWNLOAD_LIMITS, downloadImage, type DownloadLimits } from './download';
 import { keyProblem, keyProblemWords } from './key';
 import { parseCredits, type AccountCredits } from './credits';
+import { readTask } from './task';
 import { inspectUpload, MIME, multipart, openForUpload, type MultipartBody, type UploadSource } from './upload';
 import { words, type WordArg, type Words } from '../../shared/words';
 
@@ -282,10 +283,8 @@ export class EvoLinkClient {
   }
 
   private checkTask(v: unknown, op: Operation): TaskObject {
-    const t = v as Partial<TaskObject> | null;
-    if (!t || typeof t !== 'object' || typeof t.id !== 'string' || !t.id || typeof t.status !== 'string') {
-      throw this.badResponse(op, words('error.noTask'));
-    }
-    return t as TaskObject;
+    const t = readTask(v);
+    if (!t) throw this.badResponse(op, words('error.noTask'));
+    return t;
   }
 }

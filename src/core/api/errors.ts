@@ -247,7 +247,9 @@ export const TASK_FAILURES: Readonly<Record<string, TaskFailureMeaning>> = {
 
 /** A code the table does not know: the provider said it failed, and trying later is the honest advice. */
 export function taskFailureMeaning(code: string): TaskFailureMeaning {
-  return TASK_FAILURES[code] ?? meaning(words('task.unknownCode', code), true, LATER);
+  // Own entries only: a code such as "constructor" comes from the provider and names no method of ours.
+  if (Object.prototype.hasOwnProperty.call(TASK_FAILURES, code)) return TASK_FAILURES[code]!;
+  return meaning(words('task.unknownCode', code), true, LATER);
 }
 
 /** The error's words as a sentence (a final stop added where its English has none), or its English as one. */
