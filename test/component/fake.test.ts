@@ -158,6 +158,23 @@ describe('fake EvoLink provider', function () {
       assertRealPng(img.bytes, 2048, 1152);
     });
 
+    it('without a set estimate, each task says its own time (as a provider that paces its clients does), and is done by then', async () => {
+      fake.set({ estimatedTime: undefined });
+      try {
+        const plain = await create({ model: 'gpt-image-2', prompt: 'own time' });
+        const slow = await create({ model: 'gpt-image-2', prompt: 'own time [slow:50]' });
+        assert.equal(plain.body.task_info.estimated_time, 0.08, '20 ms steps × (3 progress steps + 1)');
+        assert.equal(slow.body.task_info.estimated_time, 0.2);
+        await sleep(250);
+        assert.equal((await poll(plain.body.id)).body.status, 'completed');
+        const late = await poll(slow.body.id);
+        assert.equal(late.body.status, 'completed');
+        assert.equal(late.body.task_info.estimated_time, 0.2);
+      } finally {
+        fake.reset();
+      }
+    });
+
     it('advances by time, not by the number of polls', async () => {
       const { body } = await create({ model: 'gpt-image-2', prompt: 'x' });
       await sleep(200);

@@ -18,7 +18,11 @@ export interface FailSpec {
 export interface FakeBehavior {
   stepMs: number;
   progressSteps: number;
-  estimatedTime: number;
+  /**
+   * task_info.estimated_time (seconds) on every task. Unset (the default): each task says its own
+   * time, stepMs × (progressSteps + 1) (`[slow:N]` included), as a provider that paces its clients does.
+   */
+  estimatedTime?: number;
   failCreate?: FailSpec;
   failPoll?: FailSpec;
   resetCreate?: number;
@@ -110,7 +114,7 @@ export interface StartOptions {
 export const DEFAULT_TEST_KEY = 'sk-evo-test-0123456789';
 
 export function defaultBehavior(): FakeBehavior {
-  return { stepMs: 100, progressSteps: 3, estimatedTime: 2, resultMode: 'ok', imageFormat: 'png' };
+  return { stepMs: 100, progressSteps: 3, resultMode: 'ok', imageFormat: 'png' };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -352,7 +356,12 @@ class TaskState implements FakeTask {
     return this.status === 'completed' ? this.resultCount : 0;
   }
 
-  toTaskObject(estimatedTime: number): Record<string, unknown> {
+  /** The task's own time until it completes, in seconds (what estimated_time says unless set). */
+  get ownEstimate(): number {
+    return Math.max(1, this.stepMs * (this.progressSteps + 1)) / 1000;
+  }
+
+  toTaskObject(estimatedTime = this.ownEstimate): Record<string, unknown> {
     const status = this.status;
     const qualityFactor = this.spec.quality === 'low' ? 0.11 : this.spec.quality === 'high' ? 4 : 1;
     const megapixels = Math.max(1, (this.spec.width * this.spec.height) / (1024 * 1024));
