@@ -71,7 +71,8 @@ function layerCommand(layer) {
     mocha: true,
     args: [join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'),
       '--reporter', join(root, 'test', 'host', 'mocha-reporter.cjs'),
-      '--timeout', '10000', ...specs],
+      // A stray `.only` would pass CI on a fraction of the suite: it fails the layer instead.
+      '--timeout', '10000', '--forbid-only', ...specs],
   };
 }
 
