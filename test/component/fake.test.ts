@@ -494,5 +494,15 @@ describe('fake EvoLink provider', function () {
       assert.equal(fake.creates(), 0);
       assert.ok(!fake.requests.some((r) => r.path.startsWith('/__fake')));
     });
+
+    it('finishes a running task on request (POST /__fake/tasks/<id>/complete); an unknown id is a 404', async () => {
+      const { body } = await create({ model: 'gpt-image-2', prompt: 'a task that would never end [never]' });
+      assert.notEqual((await poll(body.id)).body.status, 'completed');
+      assert.equal((await fetch(`${fake.url}/__fake/tasks/${body.id}/complete`, { method: 'POST' })).status, 200);
+      const done = (await poll(body.id)).body;
+      assert.equal(done.status, 'completed');
+      assert.equal(done.results.length, 1);
+      assert.equal((await fetch(`${fake.url}/__fake/tasks/task-unified-0-nosuchid/complete`, { method: 'POST' })).status, 404);
+    });
   });
 });

@@ -985,6 +985,15 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
       fake.set(parsed.value as Partial<FakeBehavior>);
       return sendJson(res, 200, behavior, {}, false);
     }
+    // A task finishes now (fake.completeNow), for a test that has seen what it needed of it running.
+    const complete = /^\/__fake\/tasks\/([^/]+)\/complete$/.exec(pathname);
+    if (method === 'POST' && complete) {
+      await readBody(req, JSON_LIMIT);
+      const id = decodeURIComponent(complete[1]);
+      if (!tasks.has(id)) return sendJson(res, 404, errorBody(404, 'task_not_found', `No task ${id}`), {}, false);
+      fake.completeNow(id);
+      return sendJson(res, 200, { ok: true }, {}, false);
+    }
     if (method === 'POST' && pathname === '/__fake/reset') {
       await readBody(req, JSON_LIMIT);
       fake.reset();
