@@ -5,7 +5,7 @@ import { ApiKeyStore } from './vscode/secrets';
 import { registerTools, type PictorTools } from './vscode/tools';
 import { vscodeInput, type UserInput } from './vscode/userInput';
 import { PanelController } from './panel/panel';
-import { PictorService } from './vscode/service';
+import { PictorService, type QueueTiming } from './vscode/service';
 import { RangeTracker } from './vscode/tracker';
 import { Linker } from './vscode/linker';
 import { Generator } from './vscode/generate';
@@ -33,14 +33,17 @@ export function activate(context: vscode.ExtensionContext): void {
   activateWith(context, vscodeInput);
 }
 
-/** Builds the extension with the UI it waits on the user through passed in (see userInput.ts). */
-export function activateWith(context: vscode.ExtensionContext, input: UserInput): PictorParts {
+/**
+ * Builds the extension with the UI it waits on the user through passed in (see userInput.ts), and the
+ * queue's polling pace (the core's defaults unless given: another host of the extension may set its own).
+ */
+export function activateWith(context: vscode.ExtensionContext, input: UserInput, timing?: QueueTiming): PictorParts {
   const log = vscode.window.createOutputChannel('Pictor', { log: true });
   log.info(`Pictor ${String(context.extension.packageJSON.version)} in VS Code ${vscode.version}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (Restricted Mode: nothing is sent)'}.`);
   // Before anything reads a setting: each is held to the manifest's schema, a bad one never throws.
   initSettings(context.extension.packageJSON, log);
   const keys = new ApiKeyStore(context.secrets);
-  const service = new PictorService(context, keys, log);
+  const service = new PictorService(context, keys, log, timing);
   const tracker = new RangeTracker();
   const linker = new Linker(tracker, log);
   service.setFinalizer((job, files) => linker.finalize(job, files));

@@ -1,5 +1,8 @@
-// The test command (`npm test`): builds, then runs the layers in order — unit, component,
-// integration, e2e — or only the ones named: `node test/run-all.mjs integration e2e`.
+// The test command (`npm test`): builds, then runs the layers — unit, component, integration, e2e —
+// or only the ones named: `node test/run-all.mjs integration e2e`. Two lines of layers run side by
+// side: unit then component, beside integration then e2e (the two VS Code host layers never at once:
+// the machine has 2 cores). Output stays in layer order: the first unfinished layer prints as it
+// runs, the others are held and printed whole when their turn comes.
 // Each layer prints its own results; the very last line is the sum: `N passed, N failed[, N skipped]`.
 // Exit 1 when a test failed, when a layer could not run or ran no tests, or when the build failed.
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'test-results');
 const LAYERS = ['unit', 'component', 'integration', 'e2e'];
+// Layers in one line run one after another; the lines run side by side.
+const LINES = [['unit', 'component'], ['integration', 'e2e']];
 const MINUTE = 60_000;
 // Generous ceilings: a stuck layer must not hold CI for long, a slow machine must not fail a good one.
 const LAYER_TIMEOUT_MS = { unit: 5 * MINUTE, component: 8 * MINUTE, integration: 15 * MINUTE, e2e: 15 * MINUTE };
@@ -61,30 +66,58 @@ function specFiles(layer) {
   return { specs, stale };
 }
 
-function layerCommand(layer) {
+/**
+ * A layer's output: held while an earlier layer is still printing, then printed whole and from then
+ * on as it comes. So layers running side by side never interleave their lines.
+ */
+class LayerOutput {
+  constructor(layer) {
+    this.layer = layer;
+    this.held = [];
+    this.live = false;
+  }
+  write(chunk, stream = process.stdout) {
+    if (this.live) stream.write(chunk);
+    else this.held.push([chunk, stream]);
+  }
+  say(line = '') { this.write(`${line}\n`); }
+  goLive() {
+    process.stdout.write(`\n==== ${this.layer} ====\n`);
+    for (const [chunk, stream] of this.held) stream.write(chunk);
+    this.held = [];
+    this.live = true;
+  }
+}
+
+function layerCommand(layer, out) {
   if (layer === 'integration') return { args: [join(root, 'test', 'host', 'run-integration.mjs')] };
   if (layer === 'e2e') return { args: [join(root, 'test', 'e2e', 'run-e2e.mjs')] };
   const { specs, stale } = specFiles(layer);
-  for (const f of stale) say(`  (ignoring ${relative(root, f)}: its source test/${layer}/… no longer exists)`);
+  for (const f of stale) out.say(`  (ignoring ${relative(root, f)}: its source test/${layer}/… no longer exists)`);
   if (specs.length === 0) return { error: `no test files: out/test/${layer}/**/*.test.js (from test/${layer}/*.test.ts)` };
   return {
     mocha: true,
     args: [join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'),
       '--reporter', join(root, 'test', 'host', 'mocha-reporter.cjs'),
-      '--timeout', '10000', ...specs],
+      // Its output goes through a pipe (LayerOutput): colours only when ours is a terminal.
+      ...(process.stdout.isTTY ? ['--color'] : []),
+      // A stray `.only` would pass CI on a fraction of the suite: it fails the layer instead.
+      '--timeout', '10000', '--forbid-only', ...specs],
   };
 }
 
-function runLayer(layer) {
+function runLayer(layer, out) {
   const summaryFile = join(resultsDir, `${layer}.summary.json`);
   rmSync(summaryFile, { force: true });
-  const cmd = layerCommand(layer);
+  const cmd = layerCommand(layer, out);
   if (cmd.error) return Promise.resolve({ error: cmd.error });
   return new Promise((done) => {
     const child = spawn(process.execPath, cmd.args, {
-      cwd: root, stdio: 'inherit', env: { ...process.env, PICTOR_SUMMARY_FILE: summaryFile },
+      cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PICTOR_SUMMARY_FILE: summaryFile },
     });
-    current = child;
+    child.stdout.on('data', (chunk) => out.write(chunk, process.stdout));
+    child.stderr.on('data', (chunk) => out.write(chunk, process.stderr));
+    running.add(child);
     let why;
     const kill = (reason) => { why ??= reason; child.kill('SIGTERM'); setTimeout(() => child.kill('SIGKILL'), 10_000).unref(); };
     const timer = setTimeout(() => kill(`timed out after ${LAYER_TIMEOUT_MS[layer] / MINUTE} min`), LAYER_TIMEOUT_MS[layer]);
@@ -94,8 +127,9 @@ function runLayer(layer) {
         hangTimer = setTimeout(() => kill(`mocha did not exit ${EXIT_GRACE_MS / 1000} s after its last test: a test left a server, socket or timer open`), EXIT_GRACE_MS);
       }
     }, 250);
-    child.on('exit', (code, signal) => {
-      current = undefined;
+    // 'close', not 'exit': every line of its output has arrived.
+    child.on('close', (code, signal) => {
+      running.delete(child);
       clearTimeout(timer);
       clearTimeout(hangTimer);
       if (watch) clearInterval(watch);
@@ -111,11 +145,11 @@ function runLayer(layer) {
   });
 }
 
-let current;
+const running = new Set();
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     // The layer runners stop their servers and browsers on SIGTERM.
-    if (current) current.kill('SIGTERM');
+    for (const child of running) child.kill('SIGTERM');
     setTimeout(() => process.exit(130), 12_000).unref();
   });
 }
@@ -123,14 +157,38 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 const layers = parseArgs(process.argv.slice(2));
 mkdirSync(resultsDir, { recursive: true });
 const { problems, bundled } = build();
+const outputs = new Map(layers.map((l) => [l, new LayerOutput(l)]));
+const results = new Map();
+// The first layer (in LAYERS order) not yet printed to the end prints live; the next one goes live when it ends.
+let printing = 0;
+const advance = () => {
+  while (printing < layers.length) {
+    const out = outputs.get(layers[printing]);
+    if (!out.live) out.goLive();
+    if (!results.has(layers[printing])) return;
+    printing++;
+  }
+};
+advance();
+
+async function runLine(line) {
+  for (const layer of line.filter((l) => layers.includes(l))) {
+    const out = outputs.get(layer);
+    const started = Date.now();
+    let r;
+    if (!bundled && (layer === 'integration' || layer === 'e2e')) r = { error: 'the extension bundle (dist/) did not build' };
+    else r = await runLayer(layer, out);
+    out.say(`(${layer} took ${Math.round((Date.now() - started) / 1000)} s)`);
+    results.set(layer, r);
+    advance();
+  }
+}
+await Promise.all(LINES.map(runLine));
+
 const totals = { passed: 0, failed: 0, pending: 0 };
 const lines = [];
 for (const layer of layers) {
-  say();
-  say(`==== ${layer} ====`);
-  let r;
-  if (!bundled && (layer === 'integration' || layer === 'e2e')) r = { error: 'the extension bundle (dist/) did not build' };
-  else r = await runLayer(layer);
+  const r = results.get(layer);
   totals.passed += r.passed ?? 0;
   totals.failed += r.failed ?? 0;
   totals.pending += r.pending ?? 0;

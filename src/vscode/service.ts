@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { EvoLinkClient } from '../core/api/client';
 import { PictorError } from '../core/api/errors';
-import { JobQueue, type JobEvent } from '../core/jobs';
+import { JobQueue, type JobEvent, type QueueOptions } from '../core/jobs';
 import type { JobRecord } from '../core/store';
 import { validateRequest, type ValidRequest } from '../core/request';
 import type { DownloadedImage, GenerationInput } from '../core/types';
@@ -35,6 +35,9 @@ export interface SubmitResult {
 
 export type Finalizer = (job: JobRecord, files: DownloadedImage[]) => Promise<DownloadedImage[]>;
 
+/** How often the queue may poll a task; the core's defaults (api.md §7) unless the host of the extension says otherwise. */
+export type QueueTiming = Pick<QueueOptions, 'minPollMs' | 'maxPollMs'>;
+
 export class PictorService implements vscode.Disposable {
   readonly queue: JobQueue;
   readonly spend: SpendTracker;
@@ -52,6 +55,7 @@ export class PictorService implements vscode.Disposable {
     context: vscode.ExtensionContext,
     private readonly keys: ApiKeyStore,
     private readonly log: vscode.LogOutputChannel,
+    timing: QueueTiming = {},
   ) {
     this.settings = readSettings();
     this.stagingRoot = path.join(context.globalStorageUri.fsPath, 'staging');
@@ -85,6 +89,7 @@ export class PictorService implements vscode.Disposable {
       store: new MementoTaskStore(context.workspaceState),
       maxConcurrent: this.settings.maxConcurrentTasks,
       timeoutMinutes: this.settings.timeoutMinutes,
+      ...timing,
       log: (level, msg) => this.log[level](msg),
       finalize: (job, files) => (this.finalizer ? this.finalizer(job, files) : Promise.resolve(files)),
       // A job forgotten for good takes its staged images with it (only ever files in the staging folder).

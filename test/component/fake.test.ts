@@ -158,6 +158,23 @@ describe('fake EvoLink provider', function () {
       assertRealPng(img.bytes, 2048, 1152);
     });
 
+    it('without a set estimate, each task says its own time (as a provider that paces its clients does), and is done by then', async () => {
+      fake.set({ estimatedTime: undefined });
+      try {
+        const plain = await create({ model: 'gpt-image-2', prompt: 'own time' });
+        const slow = await create({ model: 'gpt-image-2', prompt: 'own time [slow:50]' });
+        assert.equal(plain.body.task_info.estimated_time, 0.08, '20 ms steps × (3 progress steps + 1)');
+        assert.equal(slow.body.task_info.estimated_time, 0.2);
+        await sleep(250);
+        assert.equal((await poll(plain.body.id)).body.status, 'completed');
+        const late = await poll(slow.body.id);
+        assert.equal(late.body.status, 'completed');
+        assert.equal(late.body.task_info.estimated_time, 0.2);
+      } finally {
+        fake.reset();
+      }
+    });
+
     it('advances by time, not by the number of polls', async () => {
       const { body } = await create({ model: 'gpt-image-2', prompt: 'x' });
       await sleep(200);
@@ -476,6 +493,16 @@ describe('fake EvoLink provider', function () {
       assert.equal(fake.tasks.size, 0);
       assert.equal(fake.creates(), 0);
       assert.ok(!fake.requests.some((r) => r.path.startsWith('/__fake')));
+    });
+
+    it('finishes a running task on request (POST /__fake/tasks/<id>/complete); an unknown id is a 404', async () => {
+      const { body } = await create({ model: 'gpt-image-2', prompt: 'a task that would never end [never]' });
+      assert.notEqual((await poll(body.id)).body.status, 'completed');
+      assert.equal((await fetch(`${fake.url}/__fake/tasks/${body.id}/complete`, { method: 'POST' })).status, 200);
+      const done = (await poll(body.id)).body;
+      assert.equal(done.status, 'completed');
+      assert.equal(done.results.length, 1);
+      assert.equal((await fetch(`${fake.url}/__fake/tasks/task-unified-0-nosuchid/complete`, { method: 'POST' })).status, 404);
     });
   });
 });

@@ -28,7 +28,8 @@ async function runSpecs() {
   const specs = readdirSync(here).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(here, f));
   if (specs.length === 0) throw new Error(`no e2e specs (test/e2e/*.test.mjs)`);
   const mocha = new Mocha({
-    ui: 'bdd', timeout: 60_000, reporter: Reporter, color: false,
+    // A stray `.only` fails the layer (as it loads the specs) instead of running a fraction of it.
+    ui: 'bdd', timeout: 60_000, reporter: Reporter, color: false, forbidOnly: true,
     grep: process.env.PICTOR_E2E_GREP || undefined,
     rootHooks: {
       async afterEach() {

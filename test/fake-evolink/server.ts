@@ -18,7 +18,11 @@ export interface FailSpec {
 export interface FakeBehavior {
   stepMs: number;
   progressSteps: number;
-  estimatedTime: number;
+  /**
+   * task_info.estimated_time (seconds) on every task. Unset (the default): each task says its own
+   * time, stepMs × (progressSteps + 1) (`[slow:N]` included), as a provider that paces its clients does.
+   */
+  estimatedTime?: number;
   failCreate?: FailSpec;
   failPoll?: FailSpec;
   resetCreate?: number;
@@ -115,7 +119,7 @@ export interface StartOptions {
 export const DEFAULT_TEST_KEY = 'sk-evo-test-0123456789';
 
 export function defaultBehavior(): FakeBehavior {
-  return { stepMs: 100, progressSteps: 3, estimatedTime: 2, resultMode: 'ok', imageFormat: 'png' };
+  return { stepMs: 100, progressSteps: 3, resultMode: 'ok', imageFormat: 'png' };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,7 +361,12 @@ class TaskState implements FakeTask {
     return this.status === 'completed' ? this.resultCount : 0;
   }
 
-  toTaskObject(estimatedTime: number): Record<string, unknown> {
+  /** The task's own time until it completes, in seconds (what estimated_time says unless set). */
+  get ownEstimate(): number {
+    return Math.max(1, this.stepMs * (this.progressSteps + 1)) / 1000;
+  }
+
+  toTaskObject(estimatedTime = this.ownEstimate): Record<string, unknown> {
     const status = this.status;
     const qualityFactor = this.spec.quality === 'low' ? 0.11 : this.spec.quality === 'high' ? 4 : 1;
     const megapixels = Math.max(1, (this.spec.width * this.spec.height) / (1024 * 1024));
@@ -991,6 +1000,15 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
       }
       fake.set(parsed.value as Partial<FakeBehavior>);
       return sendJson(res, 200, behavior, {}, false);
+    }
+    // A task finishes now (fake.completeNow), for a test that has seen what it needed of it running.
+    const complete = /^\/__fake\/tasks\/([^/]+)\/complete$/.exec(pathname);
+    if (method === 'POST' && complete) {
+      await readBody(req, JSON_LIMIT);
+      const id = decodeURIComponent(complete[1]);
+      if (!tasks.has(id)) return sendJson(res, 404, errorBody(404, 'task_not_found', `No task ${id}`), {}, false);
+      fake.completeNow(id);
+      return sendJson(res, 200, { ok: true }, {}, false);
     }
     if (method === 'POST' && pathname === '/__fake/reset') {
       await readBody(req, JSON_LIMIT);

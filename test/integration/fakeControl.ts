@@ -51,3 +51,10 @@ export async function tasksFor(...prompts: string[]): Promise<FakeTaskView[]> {
   const all = (await res.json()) as FakeTaskView[];
   return all.filter((t) => prompts.includes(t.prompt));
 }
+
+/** The fake finishes this task now (its results are ready at the next poll). */
+export async function completeTask(id: string): Promise<void> {
+  const res = await fetch(`${fake().url}/__fake/tasks/${encodeURIComponent(id)}/complete`, { method: 'POST' });
+  if (!res.ok) throw new Error(`fake provider: POST /__fake/tasks/${id}/complete -> ${res.status}`);
+  await res.arrayBuffer();
+}

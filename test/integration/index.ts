@@ -79,7 +79,8 @@ export async function run(): Promise<void> {
   try {
     // PICTOR_INTEGRATION_GREP (a developer's shortcut, never set in CI): only tests whose full title matches.
     const grep = process.env.PICTOR_INTEGRATION_GREP || undefined;
-    const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', grep });
+    // forbidOnly: a stray `.only` fails the run (reported as a failure to load the suites), never a silent fraction of it.
+    const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', grep, forbidOnly: true });
     const specs = selectSpecs(listSpecs(__dirname), phase);
     // setup.js asserts a trusted workspace and points it at the fake; the untrusted run has neither.
     if (phase !== 'untrusted') mocha.addFile(path.join(__dirname, 'setup.js'));

@@ -38,7 +38,8 @@ export function simulatePacing(policy: PacingPolicy, task: SimTask, o: SimOption
   for (;;) {
     const delay = policy({ now, startedAt: 0, estimateMs: task.estimateMs, samples, prevDelay, minPollMs: o.minPollMs, maxPollMs: o.maxPollMs });
     prevDelay = delay;
-    now += Math.max(o.minPollMs, delay);
+    // As polling.ts: the floor spaces polls; the first one goes when the policy says.
+    now += pollTimes.length ? Math.max(o.minPollMs, delay) : delay;
     pollTimes.push(now);
     if (now >= task.finishMs || now > timeout) break;
     samples.push({ at: now, progress: task.progressAt(now) });

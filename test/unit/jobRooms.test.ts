@@ -3,6 +3,7 @@
 // the retry plan, the state questions and the transitions.
 
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import {
   JobQueue, MAY_BE_BILLED_REASON, RESULTS_LIFETIME_MS, canRetry, etaPacing, isActive, isFinal, isLive, legacyPacing,
   planResume, predictFinish, pruneList, resumeAction, retryNeedsConfirmation, retryPlan,
@@ -69,6 +70,42 @@ describe('pacing policy (simulated clock, production settings: ≥ 2 s between p
     }
     assert.ok(r.minGapMs >= 2000);
     assert.ok(r.requests <= 10, `${r.requests} requests`);
+  });
+
+  it('a task the provider estimates shorter than the floor (0.4 s, like the fake): one poll just after the estimate, not at 2 s', () => {
+    const r = simulatePacing(etaPacing, steppedTask(400, 3, 400), PROD);
+    assert.equal(r.polls, 1, `polls at ${r.pollTimes}`);
+    assert.ok(r.pollTimes[0] >= 400 && r.pollTimes[0] < 2000, `first poll ${r.pollTimes[0]} ms after the create`);
+    assert.ok(r.lateMs <= 100, `noticed ${r.lateMs} ms late`);
+  });
+
+  it('an estimate shorter than the floor that is too optimistic: one early poll, then never two polls closer than 2 s', () => {
+    const r = simulatePacing(etaPacing, linearTask(9_000, 500), PROD);
+    assert.ok(r.pollTimes[0] >= 500 && r.pollTimes[0] < 2000, `first poll ${r.pollTimes[0]} ms after the create`);
+    assert.ok(r.minGapMs >= 2000, `two polls ${r.minGapMs} ms apart (${r.pollTimes})`);
+    assert.ok(r.requests <= 8 && r.lateMs <= 5000, `${r.requests} requests, ${r.lateMs} ms late (${r.pollTimes})`);
+  });
+
+  it('whatever the task and its estimate: the first poll waits for the floor or the estimate, every later one for the floor', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 50, max: 120_000 }),
+        fc.option(fc.integer({ min: 1, max: 200_000 }), { nil: undefined }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 100, max: 3000 }),
+        (finishMs, estimateMs, steps, minPollMs) => {
+          const o = { minPollMs, maxPollMs: minPollMs * 7 };
+          const task = steps ? steppedTask(finishMs, steps, estimateMs) : linearTask(finishMs, estimateMs);
+          const r = simulatePacing(etaPacing, task, o);
+          const first = r.pollTimes[0];
+          assert.ok(first >= minPollMs || (estimateMs !== undefined && first >= estimateMs), `first poll at ${first} ms (estimate ${estimateMs})`);
+          // The old rule, untouched where the estimate gives no reason to go sooner.
+          if (estimateMs === undefined || estimateMs >= minPollMs) assert.ok(first >= minPollMs, `first poll at ${first} ms`);
+          assert.ok(r.minGapMs >= minPollMs, `two polls ${r.minGapMs} ms apart (${r.pollTimes})`);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('predicts the finish from progress rising over time, and the sooner of that and the estimate', () => {

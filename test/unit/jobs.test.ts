@@ -426,6 +426,30 @@ describe('JobQueue (unit, client double)', () => {
     }
   });
 
+  it('polls first just after an estimate shorter than minPollMs (not at the floor), never before the estimate', async () => {
+    const client = new DoubleClient();
+    client.estimatedTime = 0.05; // the provider says: done in 50 ms
+    const { q } = makeQueue(client, new MemoryTaskStore(), { minPollMs: 5000, maxPollMs: 15000 });
+    const a = await q.submit(body('quick [polls:0]'), target('quick'));
+    assert.equal((await q.wait(a.id)).state, 'completed');
+    const first = client.polls[0].at - client.creates[0].at;
+    assert.equal(client.polls.length, 1);
+    assert.ok(first >= 50, `polled ${first} ms after the create, before the provider's estimate`);
+    assert.ok(first < 2500, `polled ${first} ms after the create: the floor, not the estimate`);
+  });
+
+  it('after an early first poll, every later poll of the task keeps minPollMs', async () => {
+    const client = new DoubleClient();
+    client.estimatedTime = 0.03;
+    const { q } = makeQueue(client, new MemoryTaskStore(), { minPollMs: 150, maxPollMs: 400 });
+    const a = await q.submit(body('later [polls:3]'), target('later'));
+    assert.equal((await q.wait(a.id)).state, 'completed');
+    const times = [client.creates[0].at, ...client.polls.map((p) => p.at)];
+    assert.equal(times.length, 5);
+    assert.ok(times[1] - times[0] >= 30, `first poll ${times[1] - times[0]} ms after the create`);
+    for (let i = 2; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 150, `poll interval ${times[i] - times[i - 1]} ms`);
+  });
+
   it('401 on poll fails the job but keeps the task id; retry resumes polling', async () => {
     const client = new DoubleClient();
     const { q } = makeQueue(client, new MemoryTaskStore());

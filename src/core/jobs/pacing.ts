@@ -16,7 +16,11 @@ export interface PaceInput {
   samples: readonly ProgressSample[];
   /** The delay this policy chose last time (0 before the first poll): the base of a back-off. */
   prevDelay: number;
-  /** No poll of one task closer than this to the previous one (2 s in production, api.md §7). */
+  /**
+   * No poll of one task closer than this to the previous one (2 s in production, api.md §7); the
+   * first poll, which follows the create rather than a poll, keeps it too unless the provider's own
+   * estimate says the task is done sooner (see etaPacing).
+   */
   minPollMs: number;
   /** The slowest pace. */
   maxPollMs: number;
@@ -84,10 +88,21 @@ export function predictFinish(p: PaceInput): { at: number; measured: boolean } |
   return undefined;
 }
 
+/** Nothing polled yet: the delay asked for follows the create's answer, not a poll. */
+export function beforeFirstPoll(p: Pick<PaceInput, 'samples' | 'prevDelay'>): boolean {
+  return p.samples.length === 0 && p.prevDelay === 0;
+}
+
 /**
  * The ETA policy (the default): poll just after the predicted finish when it is near; when it is
  * far, probe part of the way there to learn the progress rate; once past the prediction (or with
  * nothing to predict from), back off 1.5× per poll from the minimum up to the slowest pace.
+ *
+ * The one poll that may come sooner than minPollMs is the first, when the provider's own estimate
+ * (task_info.estimated_time) puts the finish sooner: it goes just after that finish, never before
+ * it. The floor spaces polls (api.md §7: no faster than every 2 s) and the first one has no poll
+ * before it; the provider said when its answer would be there, and is not asked sooner than that.
+ * Every later poll keeps the floor.
  */
 export const etaPacing: PacingPolicy = (p) => {
   if (p.detached) return p.maxPollMs;
@@ -96,8 +111,10 @@ export const etaPacing: PacingPolicy = (p) => {
     const remaining = target.at - p.now;
     const span = target.at - p.startedAt;
     let wait: number;
-    if (remaining <= DIRECT_SPAN_MIN_POLLS * p.minPollMs) wait = remaining + finishMargin(span);
-    else if (target.measured || p.samples.length) wait = remaining * PROBE_SHARE;
+    if (remaining <= DIRECT_SPAN_MIN_POLLS * p.minPollMs) {
+      wait = remaining + finishMargin(span);
+      if (wait < p.minPollMs && !target.measured && beforeFirstPoll(p)) return Math.ceil(wait);
+    } else if (target.measured || p.samples.length) wait = remaining * PROBE_SHARE;
     // Only an estimate, nothing measured yet: a first probe early enough to catch a task 3× faster.
     else wait = Math.min(remaining, span * ESTIMATE_PROBE_SHARE);
     return clamp(wait, p);

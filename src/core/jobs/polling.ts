@@ -172,7 +172,11 @@ export class Polling {
       }
       return;
     }
+    // The floor spaces polls: before the first one, the policy may aim sooner (etaPacing: the
+    // provider's own estimate). poll() keeps every later one minPollMs after the last in real time.
+    let floor = core.minPollMs;
     if (delay === undefined) {
+      if (rt.lastPollAt === 0) floor = 0;
       delay = core.pacing({
         now,
         startedAt: rt.taskStart ?? job.startedAt ?? job.createdAt,
@@ -186,6 +190,6 @@ export class Polling {
       rt.delay = delay;
     }
     // One last poll near the deadline rather than giving up a whole interval early.
-    this.schedule(job, Math.max(core.minPollMs, Math.min(delay, rt.deadline - now)));
+    this.schedule(job, Math.max(floor, Math.min(delay, rt.deadline - now)));
   }
 }

@@ -11,6 +11,13 @@ import { vscodeInput, type UserInput } from '../../../src/vscode/userInput';
 
 interface ProgressRecord { title: string; reports: { increment: number; message: string }[] }
 
+/**
+ * The queue's pace against the fake provider, which finishes a task in a fraction of a second: the
+ * production floor (2 s between polls of a task, 15 s slowest) would leave every generating test idle
+ * for seconds. The pacing itself is proved on a simulated clock with the production figures (unit layer).
+ */
+const TEST_TIMING = { minPollMs: 100, maxPollMs: 1000 };
+
 export function activate(context: vscode.ExtensionContext): void {
   const answers: (string | undefined)[] = [];
   const asked: vscode.InputBoxOptions[] = [];
@@ -35,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
       }, token);
     }),
   };
-  const parts = activateWith(context, input);
+  const parts = activateWith(context, input, TEST_TIMING);
   const register = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   // undefined stands for Escape.
