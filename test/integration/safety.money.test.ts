@@ -85,61 +85,72 @@ describe('safety: one gate for money (issue 18)', function () {
     for (const j of refused) assert.match(j.error ?? '', /Not sent: this session has used [\d.]+ credits, at or over your limit of [\d.]+ \(pictor\.maxCreditsPerSession\)/);
   });
 
-  it('over the budget, every entry point that can create a task refuses the same way and sends nothing', async () => {
-    const dir = await freshFolder('money/every-entry');
-    const p = (s: string) => `every entry: ${s}`;
-    const prompts = {
-      command: p('a teapot'), lens: p('a kettle'), all: p('a ladle'), variants: p('a whisk'), panel: p('a sieve'),
-      retry: p('a colander'), tool: p('a spatula'), fill: p('a grater'), regenerate: p('a saucepan, again'),
-    };
-    // A failed job (the create refused, nothing billed) for the panel's Retry, and a Pictor image for Regenerate.
-    await setAll({ size: '1:1', resolution: '1K', quality: 'low', n: 1 });
-    await setFake({ failCreate: { status: 400, code: 'invalid_request', message: 'refused once', times: 1 } });
-    const retryDoc = await writeDoc(path.join(dir, 'retry.md'), `![${prompts.retry}]()\n`);
-    const failed = await vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', retryDoc, new vscode.Range(0, 3, 0, 3)).then(
-      (j) => j, () => [] as JobSummary[]);
-    await setFake({ failCreate: null });
-    const failedJob = (await panelState()).jobs.find((j) => j.prompt === prompts.retry && j.canRetry);
-    assert.ok(failedJob, `no failed job to retry (${JSON.stringify(failed)})`);
-    const regenDoc = await writeDoc(path.join(dir, 'regen.md'), '![every entry: a saucepan]()\n');
-    const made = await vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', regenDoc, new vscode.Range(0, 3, 0, 3));
-    assert.equal(made[0]?.state, 'completed');
-    const createsBefore = (await createsFor('every entry: a saucepan', ...Object.values(prompts))).length;
+  // The same entry points against each limit: the session budget, and an image-count limit (the user's
+  // confirmAboveImages of 0 asks before every action; a test host's "no" to the question sends nothing).
+  const LIMITS = [
+    { name: 'over the session budget', tag: 'budget', workspace: { maxCreditsPerSession: 0.01 }, user: {},
+      said: /this session has (now )?used [\d.]+ credits, at or over your limit of 0\.01 \(pictor\.maxCreditsPerSession\)/ },
+    { name: 'above the image-count limit', tag: 'count', workspace: {}, user: { confirmAboveImages: 0 },
+      said: /Generate \d+ images for \d+ prompts?\?.*more than 0 images \(pictor\.confirmAboveImages\)/s },
+  ];
+  for (const limit of LIMITS) {
+    it(`${limit.name}, every entry point that can create a task refuses the same way and sends nothing`, async () => {
+      const dir = await freshFolder(`money/every-entry-${limit.tag}`);
+      const p = (s: string) => `every entry (${limit.tag}): ${s}`;
+      const prompts = {
+        command: p('a teapot'), lens: p('a kettle'), all: p('a ladle'), variants: p('a whisk'), panel: p('a sieve'),
+        retry: p('a colander'), tool: p('a spatula'), fill: p('a grater'), regenerate: p('a saucepan, again'),
+      };
+      // A failed job (the create refused, nothing billed) for the panel's Retry, and a Pictor image for Regenerate.
+      await setAll({ size: '1:1', resolution: '1K', quality: 'low', n: 1 });
+      await setFake({ failCreate: { status: 400, code: 'invalid_request', message: 'refused once', times: 1 } });
+      const retryDoc = await writeDoc(path.join(dir, 'retry.md'), `![${prompts.retry}]()\n`);
+      const failed = await vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', retryDoc, new vscode.Range(0, 3, 0, 3)).then(
+        (j) => j, () => [] as JobSummary[]);
+      await setFake({ failCreate: null });
+      const failedJob = (await panelState()).jobs.find((j) => j.prompt === prompts.retry && j.canRetry);
+      assert.ok(failedJob, `no failed job to retry (${JSON.stringify(failed)})`);
+      const regenDoc = await writeDoc(path.join(dir, 'regen.md'), `![${p('a saucepan')}]()\n`);
+      const made = await vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', regenDoc, new vscode.Range(0, 3, 0, 3));
+      assert.equal(made[0]?.state, 'completed');
+      const createsBefore = (await createsFor(p('a saucepan'), ...Object.values(prompts))).length;
 
-    await setAll({ maxCreditsPerSession: 0.01 });
-    assert.ok((await sessionCredits()) >= 0.01, 'this session has spent something already');
-    const page = await writeDoc(path.join(dir, 'page.md'), [prompts.command, prompts.lens, prompts.variants].map((x) => `![${x}]()`).join('\n\n') + '\n');
-    const allPage = await writeDoc(path.join(dir, 'all.md'), `![${prompts.all}]()\n`);
-    const fillPage = await writeDoc(path.join(dir, 'fill.md'), `![${prompts.fill}]()\n`);
-    await show(page);
-    const lens = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', page, 100))
-      .find((l) => l.command?.command === 'pictor.generatePlaceholder' && l.range.start.line === 2);
-    assert.ok(lens?.command, 'the placeholder has its Generate CodeLens');
+      await setAll(limit.workspace);
+      await setAll(limit.user, vscode.ConfigurationTarget.Global);
+      if (limit.tag === 'budget') assert.ok((await sessionCredits()) >= 0.01, 'this session has spent something already');
+      const page = await writeDoc(path.join(dir, 'page.md'), [prompts.command, prompts.lens, prompts.variants].map((x) => `![${x}]()`).join('\n\n') + '\n');
+      const allPage = await writeDoc(path.join(dir, 'all.md'), `![${prompts.all}]()\n`);
+      const fillPage = await writeDoc(path.join(dir, 'fill.md'), `![${prompts.fill}]()\n`);
+      await show(page);
+      const lens = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', page, 100))
+        .find((l) => l.command?.command === 'pictor.generatePlaceholder' && l.range.start.line === 2);
+      assert.ok(lens?.command, 'the placeholder has its Generate CodeLens');
 
-    const entries: Record<string, () => Promise<unknown>> = {
-      'the command': () => Promise.resolve(vscode.commands.executeCommand('pictor.generatePlaceholder', page, new vscode.Range(0, 3, 0, 3))),
-      'the CodeLens': () => Promise.resolve(vscode.commands.executeCommand(lens.command!.command, ...(lens.command!.arguments ?? []))),
-      'Generate all': () => Promise.resolve(vscode.commands.executeCommand('pictor.generateAllPlaceholders', allPage)),
-      'Generate Variants': () => Promise.resolve(vscode.commands.executeCommand('pictor.generateVariants', page, new vscode.Range(4, 3, 4, 3), 2)),
-      'the panel\'s Generate': () => panelSend({ type: 'generate', requestId: 'money-1', prompt: prompts.panel, options: { size: '1:1', resolution: '1K', quality: 'low', n: 1 }, references: [] }),
-      'the panel\'s Retry': () => panelSend({ type: 'retry', id: failedJob.id }),
-      'Regenerate': async () => {
-        // The prompt box Regenerate opens, answered as the user would.
-        await vscode.commands.executeCommand('pictor._test.answerInputBox', prompts.regenerate);
-        return vscode.commands.executeCommand('pictor.regenerateImage', regenDoc, new vscode.Range(0, 3, 0, 3));
-      },
-      'pictor_generateImage': () => invokeTool('pictor_generateImage', { prompt: prompts.tool }),
-      'pictor_fillPlaceholders': () => invokeTool('pictor_fillPlaceholders', { document: vscode.workspace.asRelativePath(fillPage) }),
-    };
-    for (const [name, run] of Object.entries(entries)) {
-      const told = await refusalOf(run);
-      assert.match(told, /this session has (now )?used [\d.]+ credits, at or over your limit of 0\.01 \(pictor\.maxCreditsPerSession\)/, `${name}: ${told.slice(0, 600)}`);
-    }
-    const after = await createsFor('every entry: a saucepan', ...Object.values(prompts));
-    assert.equal(after.length, createsBefore, `a task was created over the budget: ${after.slice(createsBefore).map((c) => c.body?.prompt).join(' | ')}`);
-    // No new job for the Retry: the failed one still offers it.
-    assert.equal((await panelState()).jobs.filter((j) => j.prompt === prompts.retry).length, 1);
-  });
+      const entries: Record<string, () => Promise<unknown>> = {
+        'the command': () => Promise.resolve(vscode.commands.executeCommand('pictor.generatePlaceholder', page, new vscode.Range(0, 3, 0, 3))),
+        'the CodeLens': () => Promise.resolve(vscode.commands.executeCommand(lens.command!.command, ...(lens.command!.arguments ?? []))),
+        'Generate all': () => Promise.resolve(vscode.commands.executeCommand('pictor.generateAllPlaceholders', allPage)),
+        'Generate Variants': () => Promise.resolve(vscode.commands.executeCommand('pictor.generateVariants', page, new vscode.Range(4, 3, 4, 3), 2)),
+        'the panel\'s Generate': () => panelSend({ type: 'generate', requestId: `money-${limit.tag}`, prompt: prompts.panel, options: { size: '1:1', resolution: '1K', quality: 'low', n: 1 }, references: [] }),
+        'the panel\'s Retry': () => panelSend({ type: 'retry', id: failedJob.id }),
+        'Regenerate': async () => {
+          // The prompt box Regenerate opens, answered as the user would.
+          await vscode.commands.executeCommand('pictor._test.answerInputBox', prompts.regenerate);
+          return vscode.commands.executeCommand('pictor.regenerateImage', regenDoc, new vscode.Range(0, 3, 0, 3));
+        },
+        'pictor_generateImage': () => invokeTool('pictor_generateImage', { prompt: prompts.tool }),
+        'pictor_fillPlaceholders': () => invokeTool('pictor_fillPlaceholders', { document: vscode.workspace.asRelativePath(fillPage) }),
+      };
+      for (const [name, run] of Object.entries(entries)) {
+        const told = await refusalOf(run);
+        assert.match(told, limit.said, `${name}: ${told.slice(0, 600)}`);
+      }
+      const after = await createsFor(p('a saucepan'), ...Object.values(prompts));
+      assert.equal(after.length, createsBefore, `a task was created ${limit.name}: ${after.slice(createsBefore).map((c) => c.body?.prompt).join(' | ')}`);
+      // No new job for the Retry: the failed one still offers it.
+      assert.equal((await panelState()).jobs.filter((j) => j.prompt === prompts.retry).length, 1);
+    });
+  }
 
   it('the cost question counts cost, not only images: n = 4 at 4K/high asks first (defect 9: it was sent unasked)', async () => {
     const dir = await freshFolder('money/cost');
