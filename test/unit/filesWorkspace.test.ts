@@ -37,7 +37,7 @@ describe('the files workspace (unit, real files)', () => {
         if (c.meanwhile) await fs.writeFile(file, c.meanwhile(read.text));
         const outcomes: string[] = [];
         for (const [i, f] of c.fill.entries()) {
-          const r = await ws.fill(file, ids[i]!, f.alt ?? scanMarkdown(read.text).placeholders.find((p) => read.text.slice(p.start, p.end) === f.source)!.alt, f.links);
+          const r = await ws.fill(file, ids[i]!, scanMarkdown(read.text).placeholders.find((p) => read.text.slice(p.start, p.end) === f.source)!.alt, f.links);
           outcomes.push(r.ok ? 'ok' : r.reason);
         }
         assert.deepEqual(outcomes, c.outcomes ?? c.fill.map(() => 'ok'));
