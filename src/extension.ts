@@ -14,15 +14,12 @@ import { RecipeLenses } from './vscode/recipeLens';
 import { Regenerator } from './vscode/regenerate';
 import { RunningStatus } from './vscode/statusBar';
 import { PictorContextKeys } from './vscode/contextKeys';
-import { ClaimRegistry } from './core/claims';
+import { CLAIM_STALE_MS, ClaimRegistry } from './core/claims';
 import { claimsDir } from './core/stateDir';
 import { PlaceholderClaims } from './vscode/placeholderClaims';
 import { VariantPicker } from './vscode/variants';
 import { initSettings } from './vscode/config';
 import * as path from 'node:path';
-
-/** A claim older than this was left by a window that died: a day, the life of a task's results. */
-const CLAIM_STALE_MS = 24 * 60 * 60 * 1000;
 
 /** What activation built that another host of the extension drives (the integration tests' entry). */
 export interface PictorParts {

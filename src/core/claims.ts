@@ -15,6 +15,12 @@ import * as path from 'node:path';
 
 const UNREADABLE_GRACE_MS = 5_000;
 
+/**
+ * A claim older than this was left by a face that died: a day, the life of a task's results. Every
+ * face judges claims by this one figure, or one with a shorter figure would take over a live claim.
+ */
+export const CLAIM_STALE_MS = 24 * 60 * 60 * 1000;
+
 export interface ClaimInfo {
   /** Who holds it: the job id. */
   owner: string;
