@@ -140,7 +140,7 @@ export class ClaimRegistry {
         return true;
       }
       const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-      await writeFile(tmp, JSON.stringify(next));
+      await writeFile(tmp, JSON.stringify(next), { mode: 0o600 });
       await rename(tmp, file);
       return true;
     } finally {
@@ -231,7 +231,7 @@ export class ClaimRegistry {
 async function createExclusive(file: string, text: string): Promise<boolean> {
   let fh;
   try {
-    fh = await open(file, 'wx');
+    fh = await open(file, 'wx', 0o600);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;

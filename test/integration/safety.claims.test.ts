@@ -62,18 +62,20 @@ class OtherFace {
   constructor() {
     const core = path.join(__dirname, '..', '..', 'src', 'core');
     const script = `
-      const { ClaimRegistry, placeholderClaimKey } = require(${JSON.stringify(path.join(core, 'claims.js'))});
+      const { CLAIM_STALE_MS, ClaimRegistry, placeholderClaimKey } = require(${JSON.stringify(path.join(core, 'claims.js'))});
       const { claimsDir } = require(${JSON.stringify(path.join(core, 'stateDir.js'))});
-      const claims = new ClaimRegistry(claimsDir(), 60 * 60_000);
+      const claims = new ClaimRegistry(claimsDir(), CLAIM_STALE_MS);
       const say = (v) => process.stdout.write(JSON.stringify(v) + '\\n');
       say({ ready: true, dir: claimsDir(), pid: process.pid });
-      require('node:readline').createInterface({ input: process.stdin }).on('line', async (line) => {
+      const answer = async (line) => {
         const { op, page, source, owner } = JSON.parse(line);
         const key = await placeholderClaimKey(page, source);
         if (op === 'acquire') say({ acquired: await claims.acquire(key, owner) });
         else if (op === 'release') { await claims.release(key, owner); say({ released: true }); }
         else say({ holder: (await claims.holder(key)) ?? null });
-      });`;
+      };
+      let last = Promise.resolve();
+      require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => { last = last.then(() => answer(line)); });`;
     // In a desktop host process.execPath is Electron: as Node, then. The environment is this host's (PICTOR_STATE_DIR).
     this.child = spawn(process.execPath, ['-e', script], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'pipe' });
     let buffered = '';

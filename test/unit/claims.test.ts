@@ -106,13 +106,14 @@ describe('ClaimRegistry: one placeholder, one paid task', () => {
     assert.ok(!readdirSync(dir).some((f) => f.endsWith('.takeover')), 'an old takeover mark was left');
   });
 
-  it('creates its folder, and the state folder above it, for this user only (0700)', async function () {
+  it('creates its folder, and the state folder above it, for this user only (0700; claims 0600)', async function () {
     if (process.platform === 'win32') this.skip(); // no POSIX modes: the folder is the user's own there
     const state = path.join(dir, 'state');
     const r = new ClaimRegistry(path.join(state, 'claims'), 60_000);
     assert.equal(await r.acquire('k', 'job-1'), true);
     assert.equal(statSync(state).mode & 0o777, 0o700);
     assert.equal(statSync(path.join(state, 'claims')).mode & 0o777, 0o700);
+    for (const f of readdirSync(path.join(state, 'claims'))) assert.equal(statSync(path.join(state, 'claims', f)).mode & 0o777, 0o600, f);
   });
 
   it('a claim taken on another computer (a shared home) is never released as an orphan here', async () => {
