@@ -14,13 +14,12 @@ import { RecipeLenses } from './vscode/recipeLens';
 import { Regenerator } from './vscode/regenerate';
 import { RunningStatus } from './vscode/statusBar';
 import { PictorContextKeys } from './vscode/contextKeys';
-import { ClaimRegistry } from './core/claims';
+import { CLAIM_STALE_MS, ClaimRegistry } from './core/claims';
+import { claimsDir } from './core/stateDir';
+import { PlaceholderClaims } from './vscode/placeholderClaims';
 import { VariantPicker } from './vscode/variants';
 import { initSettings } from './vscode/config';
 import * as path from 'node:path';
-
-/** A claim older than this was left by a window that died: a day, the life of a task's results. */
-const CLAIM_STALE_MS = 24 * 60 * 60 * 1000;
 
 /** What activation built that another host of the extension drives (the integration tests' entry). */
 export interface PictorParts {
@@ -47,9 +46,11 @@ export function activateWith(context: vscode.ExtensionContext, input: UserInput,
   const tracker = new RangeTracker();
   const linker = new Linker(tracker, log);
   service.setFinalizer((job, files) => linker.finalize(job, files));
-  // Claims live where every window of this profile sees them, so two windows never fill one placeholder.
-  const claims = new ClaimRegistry(path.join(context.globalStorageUri.fsPath, 'claims'), CLAIM_STALE_MS, Date.now,
-    { onError: (e) => log.warn(`Placeholder claim: ${e.message}`) });
+  // Claims live in the per-user folder every window and face of Pictor sees (the terminal command, the
+  // agent server too), so no two of them fill one placeholder; for one release also where 0.2 kept them.
+  const claimOptions = { onError: (e: Error) => log.warn(`Placeholder claim: ${e.message}`) };
+  const claims = new PlaceholderClaims(new ClaimRegistry(claimsDir(), CLAIM_STALE_MS, Date.now, claimOptions),
+    new ClaimRegistry(path.join(context.globalStorageUri.fsPath, 'claims'), CLAIM_STALE_MS, Date.now, claimOptions));
   const generator = new Generator(service, tracker, linker, log, claims, input);
   // Several images for one placeholder wait for the user's pick (pictor.variants), kept across reloads.
   const picker = new VariantPicker(context.workspaceState, tracker, linker, log);

@@ -1,22 +1,33 @@
 // Claims keep one placeholder from being billed twice: by a double click, by "Generate all" while
-// one runs, or by a second VS Code window on the same file. A claim is a file created with O_EXCL
-// in a folder every window of the profile shares, so the file system decides who got there first.
+// one runs, by a second VS Code window on the same file, or by another face of Pictor (the terminal
+// command, the agent server). A claim is a file created with O_EXCL in the per-user folder every face
+// shares (stateDir.ts), so the file system decides who got there first. Its key is the page's real
+// path and the placeholder as written (placeholderClaimKey), so every face names it alike.
 //
 // A claim left by a window that died is taken over, and that must be decided by the file system too:
 // the one window that creates the takeover mark named after that very claim (O_EXCL again) replaces
 // it, by a rename, so there is never a moment without a claim file in which a third window could
 // create one. Any error while claiming means "not acquired": when in doubt, nothing is sent.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 
 const UNREADABLE_GRACE_MS = 5_000;
+
+/**
+ * A claim older than this was left by a face that died: a day, the life of a task's results. Every
+ * face judges claims by this one figure, or one with a shorter figure would take over a live claim.
+ */
+export const CLAIM_STALE_MS = 24 * 60 * 60 * 1000;
 
 export interface ClaimInfo {
   /** Who holds it: the job id. */
   owner: string;
   pid: number;
   at: number;
+  /** The computer it was taken on (a state folder may be shared, e.g. a mounted home): its pid means something only there. Absent in claims of Pictor 0.2. */
+  host?: string;
 }
 
 export interface ClaimOptions {
@@ -24,11 +35,41 @@ export interface ClaimOptions {
   onError?: (e: Error) => void;
   /** Whether a process is alive (the default asks the OS); a claim of a dead process is an orphan. */
   pidAlive?: (pid: number) => boolean;
+  /** This computer's name (os.hostname() by default): see ClaimInfo.host. */
+  host?: string;
+}
+
+/**
+ * The real path of a page, as every face names it: symbolic links resolved, and the case as the file
+ * system reports it (where it ignores case). A page not on disk (yet) is named by its folder's real
+ * path; when even that fails, by its absolute path as given.
+ */
+export async function realPagePath(file: string): Promise<string> {
+  const abs = path.resolve(file);
+  try {
+    return await realpath(abs);
+  } catch {
+    try {
+      return path.join(await realpath(path.dirname(abs)), path.basename(abs));
+    } catch {
+      return abs;
+    }
+  }
+}
+
+/** The claim key of a placeholder: its page's real path (see realPagePath) and its text as written, e.g. `![a fox]()`. */
+export function claimKey(realPath: string, source: string): string {
+  return `${realPath}|${source}`;
+}
+
+/** The claim key of the placeholder `source` in the page at `file` (any path to it: see realPagePath). */
+export async function placeholderClaimKey(file: string, source: string): Promise<string> {
+  return claimKey(await realPagePath(file), source);
 }
 
 export class ClaimRegistry {
   /**
-   * @param dir  a folder shared by every window (e.g. the extension's global storage).
+   * @param dir  a folder shared by every window and face (claimsDir() in stateDir.ts).
    * @param staleMs  a claim older than this is considered abandoned (its window died without
    *   releasing it); keep it above the longest time a task may legitimately run.
    */
@@ -61,8 +102,9 @@ export class ClaimRegistry {
   }
 
   private async tryAcquire(file: string, owner: string): Promise<boolean> {
-    await mkdir(this.dir, { recursive: true });
-    const mine = (): ClaimInfo => ({ owner, pid: process.pid, at: this.now() });
+    // Only this user may read what is being generated where (mode 0700, as the XDG spec asks).
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const mine = (): ClaimInfo => ({ owner, pid: process.pid, at: this.now(), host: this.host });
     if (await createExclusive(file, JSON.stringify(mine()))) return true;
     const held = await this.read(file);
     if (held?.owner === owner) {
@@ -98,12 +140,16 @@ export class ClaimRegistry {
         return true;
       }
       const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-      await writeFile(tmp, JSON.stringify(next));
+      await writeFile(tmp, JSON.stringify(next), { mode: 0o600 });
       await rename(tmp, file);
       return true;
     } finally {
       await rm(mark, { force: true });
     }
+  }
+
+  private get host(): string {
+    return this.opts.host ?? hostname();
   }
 
   /** Releases the claim if `owner` holds it. */
@@ -121,7 +167,8 @@ export class ClaimRegistry {
 
   /**
    * At start: releases every claim whose process is gone and that no live job owns (a reload between
-   * claiming and sending would otherwise block its placeholder until the claim goes stale). Also
+   * claiming and sending would otherwise block its placeholder until the claim goes stale). A claim
+   * taken on another computer is left to go stale: whether its process lives cannot be told here. Also
    * removes takeover marks and temporary files a killed process left. Returns how many claims went.
    */
   async releaseOrphans(ownedByLiveJob: (owner: string) => boolean): Promise<number> {
@@ -143,7 +190,8 @@ export class ClaimRegistry {
         }
         if (!name.endsWith('.claim')) continue;
         const held = await this.read(file);
-        if (!held || ownedByLiveJob(held.owner) || (held.pid !== process.pid && alive(held.pid))) continue;
+        if (!held || ownedByLiveJob(held.owner) || (held.host !== undefined && held.host !== this.host)) continue;
+        if (held.pid !== process.pid && alive(held.pid)) continue;
         if (await this.replaceIf(file, held, undefined)) released++;
       } catch (e) {
         this.opts.onError?.(e as Error);
@@ -183,7 +231,7 @@ export class ClaimRegistry {
 async function createExclusive(file: string, text: string): Promise<boolean> {
   let fh;
   try {
-    fh = await open(file, 'wx');
+    fh = await open(file, 'wx', 0o600);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;

@@ -3,7 +3,6 @@
 // (editorTargets.ts) and, for placeholders, placeholderRuns.ts, to the one submitter (submitter.ts).
 // Commands called with arguments resolve when their images are saved and linked (or failed).
 import * as vscode from 'vscode';
-import type { ClaimRegistry } from '../core/claims';
 import { ScanCache, imageAt, placeholderAt, type MarkdownScan, type Placeholder } from '../core/placeholders';
 import { parseVariantCount } from '../core/variants';
 import { oneLine } from '../shared/text';
@@ -12,6 +11,7 @@ import { markdownTarget, referenceFor, selectionItem } from './editorTargets';
 import type { JobMeta } from './jobMeta';
 import type { Linker } from './linker';
 import { PendingReads } from './pendingReads';
+import type { PlaceholderClaims } from './placeholderClaims';
 import { PlaceholderRuns } from './placeholderRuns';
 import type { JobSummary, PickSource, PlaceholderExtras, RunItem, RunningInfo, RunOptions } from './runTypes';
 import { say } from './say';
@@ -39,7 +39,7 @@ export class Generator implements vscode.Disposable {
     private readonly tracker: RangeTracker,
     linker: Linker,
     private readonly log: vscode.LogOutputChannel,
-    windows: ClaimRegistry,
+    windows: PlaceholderClaims,
     private readonly input: UserInput,
   ) {
     const scan = (doc: vscode.TextDocument) => this.scan(doc);

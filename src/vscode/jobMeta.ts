@@ -10,6 +10,15 @@ export interface RecipeHints {
   references?: ReferenceInput[];
 }
 
+/** One placeholder's claim, as a job remembers it (see placeholderClaims.ts). */
+export interface ClaimRef {
+  /** The key in the shared folder (core/claims.ts placeholderClaimKey); in a job of Pictor 0.2, its key there. */
+  key: string;
+  owner: string;
+  /** The key in 0.2's folder; absent in a job of 0.2, whose `key` is that very key. */
+  legacyKey?: string;
+}
+
 export type JobMeta = (
   | {
       origin: 'placeholder';
@@ -18,8 +27,8 @@ export type JobMeta = (
       alt: string;
       /** The placeholder's source when submitted, e.g. `![a fox]()`: re-found by text after a reload. */
       source: string;
-      /** The cross-window claim this job holds on its placeholder (see core/claims.ts). */
-      claim?: { key: string; owner: string };
+      /** The claim this job holds on its placeholder, seen by every window and face (see placeholderClaims.ts). */
+      claim?: ClaimRef;
       /** Several images wait for the user's pick (pictor.variants = pick, or Generate Variants) instead of all being linked. */
       pick?: boolean;
     }

@@ -3,7 +3,6 @@
 // until its job is final, so two windows (or two clicks) never bill one placeholder twice.
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
-import type { ClaimRegistry } from '../core/claims';
 import { readOverride } from '../core/pageOptions';
 import type { MarkdownScan, Placeholder } from '../core/placeholders';
 import { FINAL_STATES } from '../core/store';
@@ -12,10 +11,13 @@ import { placeholderProblems, type PlaceholderDiagnostics } from './diagnostics'
 import { isJobMeta, type JobMeta } from './jobMeta';
 import { pickTrackId } from './linker';
 import type { PendingReads } from './pendingReads';
-import { placeholderClaimKey, type JobSummary, type PickSource, type PlaceholderExtras, type RunItem, type RunningInfo } from './runTypes';
+import type { PlaceholderClaims } from './placeholderClaims';
+import { type JobSummary, type PickSource, type PlaceholderExtras, type RunItem, type RunningInfo } from './runTypes';
 import type { PictorService } from './service';
 import type { Submitter } from './submitter';
 import type { RangeTracker } from './tracker';
+
+type PlaceholderMeta = Extract<JobMeta, { origin: 'placeholder' }>;
 
 export class PlaceholderRuns implements vscode.Disposable {
   private picks: PickSource | undefined;
@@ -26,7 +28,7 @@ export class PlaceholderRuns implements vscode.Disposable {
     private readonly service: PictorService,
     private readonly tracker: RangeTracker,
     private readonly log: vscode.LogOutputChannel,
-    private readonly windows: ClaimRegistry,
+    private readonly windows: PlaceholderClaims,
     private readonly pending: PendingReads,
     private readonly submitter: Submitter,
     private readonly scan: (doc: vscode.TextDocument) => MarkdownScan,
@@ -36,7 +38,7 @@ export class PlaceholderRuns implements vscode.Disposable {
       // A placeholder's claim ends with its job: another window may fill it again if it is still empty.
       const meta = e.job.target.meta;
       if (FINAL_STATES.includes(e.job.state) && isJobMeta(meta) && meta.origin === 'placeholder' && meta.claim) {
-        void this.windows.release(meta.claim.key, meta.claim.owner).catch(() => undefined);
+        void this.windows.release(meta.claim).catch(() => undefined);
       }
       this.pending.notify();
     });
@@ -53,7 +55,7 @@ export class PlaceholderRuns implements vscode.Disposable {
       const meta = j.target.meta;
       if (isJobMeta(meta) && meta.origin === 'placeholder' && meta.claim) {
         owners.add(meta.claim.owner);
-        await this.windows.acquire(meta.claim.key, meta.claim.owner);
+        await this.windows.acquire(meta.claim);
       }
     }
     const reading = (owner: string) => this.pending.entries().some(([, m]) => m.origin === 'placeholder' && m.claim?.owner === owner);
@@ -141,12 +143,12 @@ export class PlaceholderRuns implements vscode.Disposable {
     // (a double click, Generate all while one runs) sees them in runningIn whatever the timing, and
     // their ranges follow the user's typing from the very text they were read from. The read lasts
     // until the job is final and linked, so a later run finds a linked image, not a placeholder.
+    // Their claims are named in claimEverywhere (the page's real path is asked of the file system).
     const held = free.map((p) => {
       const source = text.slice(p.start, p.end);
-      const key = placeholderClaimKey(doc, source);
-      const meta: JobMeta = { origin: 'placeholder', documentUri: doc.uri.toString(), alt: oneLine(p.prompt), source, claim: { key, owner } };
+      const meta: PlaceholderMeta = { origin: 'placeholder', documentUri: doc.uri.toString(), alt: oneLine(p.prompt), source };
       // Its override comment is read with it, from the same text.
-      return { p, meta, key, id: this.pending.follow(doc, p.start, p.end, meta), override: readOverride(text, p.end)?.layer };
+      return { p, meta, id: this.pending.follow(doc, p.start, p.end, meta), override: readOverride(text, p.end)?.layer };
     });
     this.pending.notify();
     const items: RunItem[] = [];
@@ -160,7 +162,7 @@ export class PlaceholderRuns implements vscode.Disposable {
       for (const h of held) this.pending.forget(h.id);
       this.pending.notify();
       for (const item of items) {
-        if (item.meta.origin === 'placeholder' && item.meta.claim) await this.windows.release(item.meta.claim.key, owner).catch(() => undefined);
+        if (item.meta.origin === 'placeholder' && item.meta.claim) await this.windows.release(item.meta.claim).catch(() => undefined);
       }
     }
   }
@@ -169,15 +171,17 @@ export class PlaceholderRuns implements vscode.Disposable {
    * Another VS Code window on the same file may be filling some of them: each one is claimed there too.
    * Returns the items to send: claimed, and still in the page as they were read.
    */
-  private async claimEverywhere(doc: vscode.TextDocument, held: { p: Placeholder; meta: JobMeta; key: string; id: string; override: RunItem['override'] }[],
+  private async claimEverywhere(doc: vscode.TextDocument, held: { p: Placeholder; meta: PlaceholderMeta; id: string; override: RunItem['override'] }[],
     owner: string, extras?: PlaceholderExtras): Promise<RunItem[]> {
     let heldElsewhere = 0;
     let failed: Error | undefined;
     let notClaimed = 0;
     const items: RunItem[] = [];
     for (const h of held) {
+      // Named before it is taken, so that adoptClaims sees whose it is while it is being taken.
+      h.meta.claim = await this.windows.ref(doc, h.meta.source, owner);
       // A claim that could not be taken counts as not acquired: when in doubt, nothing is sent.
-      const c = await this.windows.claim(h.key, owner);
+      const c = await this.windows.claim(h.meta.claim);
       if (c.result === 'failed') {
         failed ??= c.error;
         notClaimed++;
@@ -198,7 +202,7 @@ export class PlaceholderRuns implements vscode.Disposable {
       if (r && !r.touched && now.slice(r.start, r.end) === source) still.push(item);
       else {
         this.log.info(`Not sent: the placeholder "${shortLine(item.prompt, 60)}" changed while it was being claimed.`);
-        if (item.meta.origin === 'placeholder' && item.meta.claim) await this.windows.release(item.meta.claim.key, owner).catch(() => undefined);
+        if (item.meta.origin === 'placeholder' && item.meta.claim) await this.windows.release(item.meta.claim).catch(() => undefined);
       }
     }
     if (heldElsewhere) {

@@ -1,6 +1,7 @@
 // The words the editor adapters, the submitter and their callers (commands, panel, tools) share:
 // what one run is made of, what it reports, and the key of a placeholder's cross-window claim.
 import type * as vscode from 'vscode';
+import { claimKey, placeholderClaimKey as pageClaimKey } from '../core/claims';
 import type { GenerationInput, ReferenceInput } from '../core/types';
 import type { OptionLayer } from '../core/pageOptions';
 import type { PendingPick, VariantsMode } from '../core/variants';
@@ -62,7 +63,15 @@ export interface RunningInfo {
   pick?: { id: string; count: number };
 }
 
-/** The cross-window claim key of a placeholder: its document and its text as written (see core/claims.ts). */
-export function placeholderClaimKey(doc: vscode.TextDocument, source: string): string {
+/**
+ * The claim key of a placeholder, as every face of Pictor names it: its page's real path and its text
+ * as written (see core/claims.ts). A page that is not a file (an untitled one) is named by its URI.
+ */
+export function placeholderClaimKey(doc: vscode.TextDocument, source: string): Promise<string> {
+  return doc.uri.scheme === 'file' ? pageClaimKey(doc.uri.fsPath, source) : Promise.resolve(claimKey(doc.uri.toString(), source));
+}
+
+/** The key Pictor 0.2 gave the same claim, in the profile's global storage (see placeholderClaims.ts). */
+export function legacyClaimKey(doc: vscode.TextDocument, source: string): string {
   return `${doc.uri.fsPath}|${source}`;
 }

@@ -76,6 +76,8 @@ async function main() {
             PICTOR_FAKE_URL: fake.url,
             PICTOR_FAKE_KEY: fake.apiKey,
             NO_PROXY: '127.0.0.1,localhost',
+            // Pictor's per-user state folder (claims): the run's own, never the real home's.
+            PICTOR_STATE_DIR: join(tmp, 'pictor-state'),
           },
           // Same profile for every phase (a restart, not a fresh install); other extensions off.
           launchArgs: [workspace, `--user-data-dir=${join(tmp, 'user-data')}`, `--extensions-dir=${join(tmp, 'extensions')}`,

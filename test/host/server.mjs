@@ -116,9 +116,24 @@ export function tempRoot(prefix) {
   return dir;
 }
 
-/** The environment of every VS Code process we start: never a real key, never a proxy for 127.0.0.1. */
+let stateDir; // one per launcher run: a host restart (phase 2) finds the claims the first host left
+
+/** Pictor's per-user state folder (the claims every face shares) for what we start: a temp folder, never the real home's. */
+export function testStateDir() {
+  if (!stateDir) {
+    stateDir = tempRoot('pictor-state-');
+    process.on('exit', () => { if (process.env.PICTOR_KEEP_TEMP !== '1') rmSync(stateDir, { recursive: true, force: true }); });
+  }
+  return stateDir;
+}
+
+/**
+ * The environment of every VS Code process we start: never a real key, never a proxy for 127.0.0.1,
+ * never the user's own Pictor state folder (src/core/stateDir.ts).
+ */
 export function childEnv(extra) {
   const env = { ...process.env, ...extra };
+  env.PICTOR_STATE_DIR = extra?.PICTOR_STATE_DIR ?? testStateDir();
   delete env.EVOLINK_API_KEY;
   delete env.VSCODE_IPC_HOOK_CLI;
   env.NO_PROXY = ['127.0.0.1', 'localhost', env.NO_PROXY].filter(Boolean).join(',');

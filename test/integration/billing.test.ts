@@ -1,13 +1,12 @@
 // No double billing (issue 6): every way a user could send one placeholder twice, counted at the fake
 // provider. A create is the billed step, so each test counts the creates that reached the fake.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ClaimRegistry } from '../../src/core/claims';
+import { ClaimRegistry, placeholderClaimKey } from '../../src/core/claims';
 import { closeAllEditors, waitFor } from './helpers';
 import { createsFor, resetFakeKnobs, setFake, tasksFor } from './fakeControl';
-import { globalStorageDir, logMark, waitForLog } from './hostFiles';
+import { globalStorageDir, logMark, sharedClaimsDir, stateDir, waitForLog } from './hostFiles';
 import { panelSend, panelState } from './panelHook';
 import {
   assertWholePng, filesUnder, freshDir, onDisk, placeholderAt, retryFromPanel, runCommand, writePage, type JobSummary,
@@ -105,17 +104,15 @@ describe('no double billing (issue 6)', function () {
 
   describe('two windows on the same file', () => {
     // A second VS Code window is a second extension host; its claim on a placeholder is a file in
-    // the global storage both share (src/core/claims.ts). This host plays the other window by
-    // holding that claim itself, under another owner.
-    const claimsDir = () => path.join(globalStorageDir(), 'claims');
-    const claimKey = (doc: vscode.Uri, prompt: string) => `${doc.fsPath}|![${prompt}]()`;
-    const otherWindow = () => new ClaimRegistry(claimsDir(), 60 * 60_000);
+    // the per-user state folder every window and face shares (src/core/claims.ts, stateDir.ts), named
+    // by the page's real path. This host plays the other window by holding that claim itself, under
+    // another owner.
+    const claimKey = (doc: vscode.Uri, prompt: string) => placeholderClaimKey(doc.fsPath, `![${prompt}]()`);
+    const otherWindow = () => new ClaimRegistry(sharedClaimsDir(), 60 * 60_000);
 
     before(() => {
-      // The folder is where the extension's staging lives too: if it is not there, the claims would
-      // land in a folder Pictor never looks at, and the test would say nothing useful.
-      assert.ok(fs.existsSync(path.join(globalStorageDir(), 'staging')),
-        `Pictor's global storage is not at ${globalStorageDir()} (no staging folder after the earlier tests)`);
+      // The launcher points the state folder at a temp folder (stateDir throws otherwise): the real home's claims are never touched.
+      stateDir();
     });
 
     it('a placeholder the other window is generating: nothing is sent, the page is left alone, the user is told', async () => {
@@ -123,7 +120,7 @@ describe('no double billing (issue 6)', function () {
       const prompt = 'a wind-up toy robot on a shelf';
       const original = `# Two windows\n\n![${prompt}]()\n`;
       const doc = writePage(dir, original);
-      const key = claimKey(doc, prompt);
+      const key = await claimKey(doc, prompt);
       const other = otherWindow();
       assert.equal(await other.acquire(key, 'other-window-job'), true);
       try {
@@ -151,7 +148,7 @@ describe('no double billing (issue 6)', function () {
       const held = 'a tin whistle on velvet';
       const free = ['a jar of marbles', 'a spinning top'];
       const doc = writePage(dir, `# All\n\n![${held}]()\n\n![${free[0]}]()\n\n![${free[1]}]()\n`);
-      const key = claimKey(doc, held);
+      const key = await claimKey(doc, held);
       const other = otherWindow();
       assert.equal(await other.acquire(key, 'other-window-job'), true);
       try {
@@ -166,11 +163,41 @@ describe('no double billing (issue 6)', function () {
       }
     });
 
+    // Until the release after 0.3, a window still running Pictor 0.2 claims in the profile's global
+    // storage, by the page's path as the window opened it (src/vscode/placeholderClaims.ts).
+    it('a placeholder a window of Pictor 0.2 is generating: nothing is sent; and this window\'s claim is seen there too', async () => {
+      const dir = freshDir('billing/old-window');
+      const prompt = 'a brass compass on a map [slow:400]';
+      const original = `# Old window\n\n![${prompt}]()\n`;
+      const doc = writePage(dir, original);
+      const oldKey = `${doc.fsPath}|![${prompt}]()`;
+      const oldWindow = new ClaimRegistry(path.join(globalStorageDir(), 'claims'), 60 * 60_000);
+      assert.equal(await oldWindow.acquire(oldKey, 'old-window-job'), true);
+      try {
+        const jobs = await runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, placeholderAt(doc, 'a brass compass'));
+        assert.deepEqual(jobs, [], 'a job was started for a placeholder a 0.2 window is generating');
+        assert.equal((await createsFor(prompt)).length, 0);
+        assert.equal(onDisk(doc), original);
+        assert.equal(await otherWindow().holder(await claimKey(doc, prompt)), undefined, 'the shared claim was kept for a placeholder not sent');
+      } finally {
+        await oldWindow.release(oldKey, 'old-window-job');
+      }
+      const running = runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, placeholderAt(doc, 'a brass compass'));
+      await waitFor(`the task for "${prompt}" to be created`, async () => (await createsFor(prompt)).length > 0, 20_000);
+      const got = await oldWindow.acquire(oldKey, 'old-window-job');
+      if (got) await oldWindow.release(oldKey, 'old-window-job');
+      assert.equal(got, false, 'a 0.2 window could claim a placeholder this window is generating');
+      const [job] = await running;
+      assert.equal(job?.state, 'completed');
+      assert.equal((await createsFor(prompt)).length, 1);
+      assert.equal(await oldWindow.holder(oldKey), undefined, 'the old folder\'s claim was not released after the image was linked');
+    });
+
     it('while this window generates a placeholder, it holds the claim the other window would see', async () => {
       const dir = freshDir('billing/two-windows-mine');
       const prompt = 'a paper kite in a tree [slow:400]';
       const doc = writePage(dir, `# Mine\n\n![${prompt}]()\n`);
-      const key = claimKey(doc, prompt);
+      const key = await claimKey(doc, prompt);
       const running = runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, placeholderAt(doc, 'a paper kite'));
       await waitFor(`the task for "${prompt}" to be created`, async () => (await createsFor(prompt)).length > 0, 20_000);
       const other = otherWindow();

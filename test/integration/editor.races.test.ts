@@ -8,23 +8,24 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { placeholderClaimKey } from '../../src/core/claims';
 import { closeAllEditors } from './helpers';
-import { globalStorageDir } from './hostFiles';
+import { sharedClaimsDir } from './hostFiles';
 import {
   assertNoCreates, assertOneCreateEach, freshFolder, jobFor, type JobSummary, linkTo, onDisk, page, show, start, waitForCreate, writeDoc,
 } from './editorHelpers';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The claim file of one placeholder, as src/core/claims.ts names it. */
-function claimFile(docFile: string, source: string): string {
-  const key = `${vscode.Uri.file(docFile).fsPath}|${source}`;
-  return path.join(globalStorageDir(), 'claims', createHash('sha256').update(key).digest('hex').slice(0, 32) + '.claim');
+/** The claim file of one placeholder in the folder every window shares, as src/core/claims.ts names it. */
+async function claimFile(docFile: string, source: string): Promise<string> {
+  const key = await placeholderClaimKey(docFile, source);
+  return path.join(sharedClaimsDir(), createHash('sha256').update(key).digest('hex').slice(0, 32) + '.claim');
 }
 
 /** Makes the placeholder's claim a named pipe: a window that reads it waits until `holdElsewhere`. */
-function slowClaim(docFile: string, source: string) {
-  const file = claimFile(docFile, source);
+async function slowClaim(docFile: string, source: string) {
+  const file = await claimFile(docFile, source);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.rmSync(file, { force: true });
   execFileSync('mkfifo', [file]);
@@ -65,7 +66,7 @@ describe('editor: forced interleavings of claims, typing and linking', function 
     const t = `![${gated}]()\n\n![${target}]({t})\n`;
     // Not shown in an editor: the linker then saves the page, as it does for a page nobody has open.
     const uri = await writeDoc(file, page(t));
-    const gate = slowClaim(file, `![${gated}]()`);
+    const gate = await slowClaim(file, `![${gated}]()`);
     try {
       // Generate all reads both placeholders and waits on the first one's claim.
       const all = start<JobSummary[]>('pictor.generateAllPlaceholders', uri);
@@ -95,7 +96,7 @@ describe('editor: forced interleavings of claims, typing and linking', function 
     const heron = 'a grey heron in reeds [slow:600]';
     const editor = await show(await writeDoc(file, `![${gated}]()\n![${heron}]()\n`));
     const doc = editor.document;
-    const gate = slowClaim(file, `![${gated}]()`);
+    const gate = await slowClaim(file, `![${gated}]()`);
     try {
       const all = start<JobSummary[]>('pictor.generateAllPlaceholders', doc.uri);
       await pause(300);

@@ -4,6 +4,7 @@
 // `--user-data-dir`. PICTOR_USER_DATA_DIR, when set, wins (a harness that knows the folder can say so).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { claimsDir, pictorStateDir } from '../../src/core/stateDir';
 import { EXTENSION_ID } from './helpers';
 
 function cmdline(pid: number): string[] {
@@ -41,9 +42,25 @@ export function userDataDir(): string {
   throw new Error('Cannot find the user-data folder: no --user-data-dir among the parent processes and PICTOR_USER_DATA_DIR is not set');
 }
 
-/** The extension's global storage (VS Code's `context.globalStorageUri`): task staging, claims. */
+/** The extension's global storage (VS Code's `context.globalStorageUri`): task staging, and the claims of Pictor 0.2. */
 export function globalStorageDir(): string {
   return path.join(userDataDir(), 'User', 'globalStorage', EXTENSION_ID);
+}
+
+/**
+ * Pictor's per-user state folder in this host (src/core/stateDir.ts), where the claims every window
+ * and face share live. The launchers point it at a temp folder (PICTOR_STATE_DIR); without that the
+ * tests would claim placeholders in the real home's folder, so they stop here instead.
+ */
+export function stateDir(): string {
+  if (!process.env.PICTOR_STATE_DIR) throw new Error('PICTOR_STATE_DIR is not set in the extension host: the launcher must point Pictor\'s state folder at a temp folder');
+  return pictorStateDir();
+}
+
+/** The claims every window and face share (src/core/claims.ts). */
+export function sharedClaimsDir(): string {
+  stateDir();
+  return claimsDir();
 }
 
 /** Every file under `dir` (recursively, hidden ones too); none when it does not exist. */

@@ -2,7 +2,7 @@
 // else uses — successes, every error path the provider can produce, an upload, the key from the
 // environment, with the log at its most verbose — then every place a key could end up is searched:
 // Pictor's log files, the settings files, every file in the workspace and the user-data folder
-// (global storage: task staging, claims), the browser profile the workbench runs in, every message
+// (global storage: task staging, claims), Pictor's state folder (claims), the browser profile the workbench runs in, every message
 // the panel posted to its webview, every message a command handed back, and the requests themselves.
 //
 // The session runs against a fake provider of its own, started in this extension host, because the
@@ -17,7 +17,7 @@ import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 import { encodePng } from '../fake-evolink/png';
 import { closeAllEditors, closedPort, fake, waitFor, workspaceRoot } from './helpers';
 import { note } from './index';
-import { allPictorLogs, globalStorageDir, pictorLogFile, userDataDir, walk } from './hostFiles';
+import { allPictorLogs, globalStorageDir, pictorLogFile, stateDir, userDataDir, walk } from './hostFiles';
 import { describeLeaks, needlesFor, scanDirs, scanFiles, scanText, type Leak } from './leakScan';
 import { freshDir, placeholderAt, pollFor, runCommand, writePage, type JobSummary } from './pages';
 import { panelSend, type Reply } from './panelHook';
@@ -246,7 +246,8 @@ describe('the API key never leaks (issue 6)', function () {
     const runRoot = path.dirname(user);
     // The browser profile and code-server's own files sit next to the user data in the launcher's temp folder.
     const extra = ['browser', 'code-server-home', 'server-data'].map((d) => path.join(runRoot, d)).filter((d) => fs.existsSync(d));
-    const roots = [workspaceRoot().fsPath, user, ...extra];
+    // Pictor's per-user state folder (the claims every face shares) lies wherever the launcher put it.
+    const roots = [workspaceRoot().fsPath, user, ...extra, ...(fs.existsSync(stateDir()) ? [stateDir()] : [])];
     const { files, leaks } = scanDirs(roots, NEEDLES);
 
     // The scan covered what it must have.

@@ -8,12 +8,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { imageSize } from 'image-size';
-import { ClaimRegistry } from '../../src/core/claims';
+import { ClaimRegistry, placeholderClaimKey } from '../../src/core/claims';
 import { readPngSize } from '../fake-evolink/png';
 import { setFake, resetFakeKnobs } from './fakeControl';
 import { closeAllEditors, EXTENSION_ID, fakeRequests, waitFor, workspaceRoot } from './helpers';
 import { assertOneCreateEach, createsFor, filesIn, freshFolder, onDisk, withSettings, writeDoc } from './editorHelpers';
-import { globalStorageDir, logMark, waitForLog } from './hostFiles';
+import { logMark, sharedClaimsDir, waitForLog } from './hostFiles';
 import { note } from './index';
 import { panelState } from './panelHook';
 
@@ -208,8 +208,8 @@ describe('language model tools (issue 12)', function () {
       const page = path.join(dir, 'page.md');
       const original = `![${prompt}]()\n`;
       const doc = await writeDoc(page, original);
-      const other = new ClaimRegistry(path.join(globalStorageDir(), 'claims'), 60 * 60_000);
-      const key = `${doc.fsPath}|![${prompt}]()`;
+      const other = new ClaimRegistry(sharedClaimsDir(), 60 * 60_000);
+      const key = await placeholderClaimKey(doc.fsPath, `![${prompt}]()`);
       assert.equal(await other.acquire(key, 'other-window-job'), true);
       try {
         const before = await requestCount();

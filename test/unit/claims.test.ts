@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ClaimRegistry } from '../../src/core/claims';
+import { ClaimRegistry, placeholderClaimKey, realPagePath } from '../../src/core/claims';
 
 describe('ClaimRegistry: one placeholder, one paid task', () => {
   let dir: string;
@@ -104,5 +104,84 @@ describe('ClaimRegistry: one placeholder, one paid task', () => {
     assert.equal(await other.acquire('resumed', 'new-job'), false, 'a resumed job lost its claim');
     assert.equal(await other.acquire('other-window', 'new-job'), false, 'a live window lost its claim');
     assert.ok(!readdirSync(dir).some((f) => f.endsWith('.takeover')), 'an old takeover mark was left');
+  });
+
+  it('creates its folder, and the state folder above it, for this user only (0700; claims 0600)', async function () {
+    if (process.platform === 'win32') this.skip(); // no POSIX modes: the folder is the user's own there
+    const state = path.join(dir, 'state');
+    const r = new ClaimRegistry(path.join(state, 'claims'), 60_000);
+    assert.equal(await r.acquire('k', 'job-1'), true);
+    assert.equal(statSync(state).mode & 0o777, 0o700);
+    assert.equal(statSync(path.join(state, 'claims')).mode & 0o777, 0o700);
+    for (const f of readdirSync(path.join(state, 'claims'))) assert.equal(statSync(path.join(state, 'claims', f)).mode & 0o777, 0o600, f);
+  });
+
+  it('a claim taken on another computer (a shared home) is never released as an orphan here', async () => {
+    const dead = 999_999_999;
+    const here = new ClaimRegistry(dir, 24 * 3600_000, Date.now, { pidAlive: (pid) => pid !== dead, host: 'this-laptop' });
+    const there = new ClaimRegistry(dir, 24 * 3600_000, Date.now, { host: 'build-box' });
+    assert.equal(await there.acquire('theirs', 'their-job'), true);
+    assert.equal(await here.acquire('mine', 'my-job'), true);
+    for (const f of readdirSync(dir)) {
+      const info = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as object;
+      writeFileSync(path.join(dir, f), JSON.stringify({ ...info, pid: dead }));
+    }
+    assert.equal(await here.releaseOrphans(() => false), 1);
+    assert.equal((await here.holder('theirs'))?.owner, 'their-job', 'the other computer\'s claim was released: its pid means nothing here');
+    assert.equal(await here.holder('mine'), undefined);
+  });
+});
+
+describe('claim keys: one name for a placeholder, whichever path a face opened its page by', () => {
+  let dir: string;
+  beforeEach(() => { dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'pictor-keys-'))); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a page reached through a symbolic link (a linked workspace, a linked page) has its real path\'s key', async function () {
+    const real = path.join(dir, 'docs');
+    mkdirSync(real);
+    writeFileSync(path.join(real, 'a.md'), '![a fox]()\n');
+    try {
+      symlinkSync(real, path.join(dir, 'linked-docs'), 'junction');
+      symlinkSync(path.join(real, 'a.md'), path.join(dir, 'linked-a.md'));
+    } catch (e) {
+      if (process.platform === 'win32') this.skip(); // symbolic links need a privilege on Windows
+      throw e;
+    }
+    const plain = await placeholderClaimKey(path.join(real, 'a.md'), '![a fox]()');
+    assert.equal(plain, `${path.join(real, 'a.md')}|![a fox]()`);
+    assert.equal(await placeholderClaimKey(path.join(dir, 'linked-docs', 'a.md'), '![a fox]()'), plain);
+    assert.equal(await placeholderClaimKey(path.join(dir, 'linked-a.md'), '![a fox]()'), plain);
+    assert.equal(await placeholderClaimKey(path.join(real, '..', 'docs', '.', 'a.md'), '![a fox]()'), plain);
+    assert.notEqual(await placeholderClaimKey(path.join(real, 'a.md'), '![a cat]()'), plain, 'another placeholder, another key');
+    // So a claim taken by a face that opened the linked folder holds the placeholder for one that opened the real one.
+    const claims = path.join(dir, 'claims');
+    assert.equal(await new ClaimRegistry(claims, 60_000).acquire(await placeholderClaimKey(path.join(dir, 'linked-docs', 'a.md'), '![a fox]()'), 'job-1'), true);
+    assert.equal(await new ClaimRegistry(claims, 60_000).acquire(plain, 'job-2'), false);
+  });
+
+  it('a relative path is taken from the current folder, as a terminal face gets it', async () => {
+    writeFileSync(path.join(dir, 'b.md'), '![x]()\n');
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      assert.equal(await placeholderClaimKey('b.md', '![x]()'), `${path.join(dir, 'b.md')}|![x]()`);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('a page not on disk is named by its folder\'s real path; a missing folder by the path as given', async () => {
+    mkdirSync(path.join(dir, 'real'));
+    symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'), 'junction');
+    assert.equal(await realPagePath(path.join(dir, 'link', 'new.md')), path.join(dir, 'real', 'new.md'));
+    assert.equal(await realPagePath(path.join(dir, 'gone', 'new.md')), path.join(dir, 'gone', 'new.md'));
+  });
+
+  it('on a file system that ignores case, the case as the file system reports it', async function () {
+    writeFileSync(path.join(dir, 'Page.md'), '![x]()\n');
+    const other = path.join(path.dirname(dir), path.basename(dir).toUpperCase(), 'PAGE.MD');
+    if (!existsSync(other)) this.skip(); // a file system that tells case apart: two spellings are two pages
+    assert.equal(await realPagePath(other), path.join(dir, 'Page.md'));
   });
 });

@@ -3,7 +3,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { stat } from 'node:fs/promises';
-import type { ClaimRegistry } from '../../core/claims';
 import { markdownImage, relativeLink } from '../../core/markdownEdits';
 import { formatSize } from '../../shared/sizes';
 import type { ValidRequest } from '../../core/request';
@@ -12,6 +11,7 @@ import { formatCost } from '../../shared/optionsCheck';
 import { checkAll, inWorkspace } from '../referenceChecks';
 import type { ReferenceSpec } from '../../shared/protocol';
 import type { Generator } from '../generate';
+import type { PlaceholderClaims } from '../placeholderClaims';
 import type { RunOptions } from '../runTypes';
 import type { PictorService } from '../service';
 import type { ApiKeyStore } from '../secrets';
@@ -21,7 +21,7 @@ export interface ToolDeps {
   service: PictorService;
   generator: Generator;
   keys: ApiKeyStore;
-  claims: ClaimRegistry;
+  claims: PlaceholderClaims;
   log: vscode.LogOutputChannel;
 }
 

@@ -5,7 +5,6 @@ import * as vscode from 'vscode';
 import type { Placeholder } from '../../core/placeholders';
 import type { ValidRequest } from '../../core/request';
 import { inputFromSettings, readSettings } from '../config';
-import { placeholderClaimKey } from '../runTypes';
 import { describeProblem, requestOptions, resolveOptions, sentPrompt, settingsLayers } from '../pageOptions';
 import { isJobMeta } from '../jobMeta';
 import { planningFailed,
@@ -109,7 +108,7 @@ export function fillPlaceholdersTool(deps: ToolDeps): vscode.LanguageModelTool<F
       // Placeholders that were checked but got no job: held by another window, or the user said no.
       const sent = new Set(done.map((o) => sourceOf(o.job?.target.meta)));
       for (const x of p.free.filter((f) => !sent.has(f.source))) {
-        const held = await deps.claims.holder(placeholderClaimKey(p.doc, x.source)).catch(() => undefined);
+        const held = await deps.claims.holder(p.doc, x.source).catch(() => undefined);
         lines.push(vscode.l10n.t('Not sent: line {0} ("{1}"): {2}', lineOf(p.doc, x.p.start), shortPrompt(x.p.prompt, 40), held
           ? vscode.l10n.t('another VS Code window is already generating it.')
           : vscode.l10n.t('the user declined the confirmation, or it could not be sent (the notification says why).')));

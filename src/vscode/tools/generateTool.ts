@@ -6,7 +6,7 @@ import type { Placeholder } from '../../core/placeholders';
 import type { ValidRequest } from '../../core/request';
 import type { ReferenceInput } from '../../core/types';
 import { inputFromSettings, readSettings } from '../config';
-import { placeholderClaimKey, type RunOptions } from '../runTypes';
+import type { RunOptions } from '../runTypes';
 import { describeProblem, requestOptions, resolveOptions, sentPrompt } from '../pageOptions';
 import type { JobMeta } from '../jobMeta';
 import {
@@ -137,7 +137,7 @@ export function generateImageTool(deps: ToolDeps): vscode.LanguageModelTool<Gene
 }
 
 async function heldElsewhere(deps: ToolDeps, doc: vscode.TextDocument, source: string): Promise<boolean> {
-  return Boolean(await deps.claims.holder(placeholderClaimKey(doc, source)).catch(() => undefined));
+  return Boolean(await deps.claims.holder(doc, source).catch(() => undefined));
 }
 
 function generateText(p: Plan, done: JobOutcome[], cancelled: boolean): string {
