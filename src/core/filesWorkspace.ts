@@ -73,7 +73,7 @@ export function locate(text: string, id: PlaceholderIdentity): Located {
 
 export type FillResult =
   | { ok: true; text: string; edit: TextEdit }
-  | { ok: false; reason: 'gone' | 'ambiguous' | 'unreadable'; message?: string };
+  | { ok: false; reason: 'gone' | 'ambiguous' | 'changing' | 'unreadable'; message?: string };
 
 /** The line ending a page uses (its first line break), for the lines a fill adds. */
 export function eolOf(text: string): '\n' | '\r\n' {
@@ -159,7 +159,8 @@ export class FilesWorkspace {
     const edit = placeholderEdit(page.text, at.placeholder, alt, links, eolOf(page.text));
     const text = applyEdits(page.text, [edit]);
     const written = await this.replace(file, page, text);
-    if (written === 'changed') return { ok: false, reason: 'ambiguous', message: 'the page kept changing while Pictor wrote the link' };
+    // The page kept changing while the link was being written: the face says so and offers the link.
+    if (written === 'changed') return { ok: false, reason: 'changing' };
     return { ok: true, text, edit };
   }
 

@@ -24,13 +24,41 @@ function minimalEdit(before: string, after: string): { start: number; end: numbe
   return { start: a, end: before.length - b, text: after.slice(a, after.length - b) };
 }
 
+/** What someone does to the page while its tasks are held: the smallest edit, applied in the editor. */
+async function editMeanwhile(uri: vscode.Uri, doc: vscode.TextDocument, meanwhile?: (text: string) => string): Promise<void> {
+  if (!meanwhile) return;
+  const e = minimalEdit(doc.getText(), meanwhile(doc.getText()));
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.text);
+  assert.ok(await vscode.workspace.applyEdit(edit));
+}
+
 /** The placeholder's alt text: its prompt, which is what the fake sees. */
 const promptOf = (source: string) => source.slice(2, source.indexOf(']('));
 
 describe('the shared placement table, in the editor (issue 20)', function () {
+  /** Tasks a case holds at the fake: finished after it whatever happened, so they free their queue slots. */
+  const held: string[] = [];
+  /**
+   * Starts `run` and waits for the `count` creates it sends for the placeholder `source`; returns the
+   * new tasks at the fake in the order they were created, each with the run's promise.
+   */
+  async function heldCreates(source: string, count: number, run: () => Promise<JobSummary[]>): Promise<{ task: string; run: Promise<JobSummary[]> }[]> {
+    const prompt = promptOf(source);
+    const before = (await createsFor(prompt)).length;
+    const known = new Set((await tasksFor(prompt)).map((t) => t.id));
+    const running = run();
+    await waitFor(`${count} create(s) for ${prompt}`, async () => (await createsFor(prompt)).length >= before + count, 20_000);
+    const tasks = (await tasksFor(prompt)).map((t) => t.id).filter((id) => !known.has(id));
+    held.push(...tasks);
+    assert.equal(tasks.length, count, `new tasks for ${prompt}: ${tasks.join(', ')}`);
+    return tasks.map((task) => ({ task, run: running }));
+  }
+
   this.timeout(60_000);
   afterEach(async () => {
     await resetFakeKnobs();
+    for (const id of held.splice(0)) await completeTask(id).catch(() => undefined);
     await closeAllEditors();
   });
 
@@ -42,9 +70,9 @@ describe('the shared placement table, in the editor (issue 20)', function () {
       const doc = editor.document;
       // Tasks stay running at the fake until the test completes them: the edit lands while they run.
       await setFake({ stepMs: 600_000 });
-      const runs: Promise<JobSummary[]>[] = [];
-      const taskIds: string[] = [];
-      for (const f of c.fill) {
+      const outcomes: string[] = [];
+      if (c.fill.length === 1) {
+        const f = c.fill[0]!;
         const text = doc.getText();
         const starts: number[] = [];
         for (let i = text.indexOf(f.source); i >= 0; i = text.indexOf(f.source, i + 1)) {
@@ -53,29 +81,34 @@ describe('the shared placement table, in the editor (issue 20)', function () {
         }
         const at = starts[f.occurrence ?? 0];
         assert.ok(at !== undefined, `no ${f.source} #${f.occurrence ?? 0}`);
-        const prompt = promptOf(f.source);
-        const before = (await createsFor(prompt)).length;
         const pos = doc.positionAt(at + 2);
-        runs.push(withSettings({ n: f.links.length, variants: 'all' },
+        const [id] = await heldCreates(f.source, 1, () => withSettings({ n: f.links.length, variants: 'all' },
           () => Promise.resolve(vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, new vscode.Range(pos, pos)))));
-        await waitFor(`the create for ${prompt}`, async () => (await createsFor(prompt)).length > before, 20_000);
-        const tasks = (await tasksFor(prompt)).map((t) => t.id).filter((id) => !taskIds.includes(id));
-        assert.equal(tasks.length, 1);
-        taskIds.push(tasks[0]!);
-      }
-      if (c.meanwhile) {
-        const e = minimalEdit(doc.getText(), c.meanwhile(doc.getText()));
-        const edit = new vscode.WorkspaceEdit();
-        edit.replace(uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.text);
-        assert.ok(await vscode.workspace.applyEdit(edit));
-      }
-      const outcomes: string[] = [];
-      for (const [i, id] of taskIds.entries()) {
-        await completeTask(id);
-        const jobs = await runs[i]!;
+        await editMeanwhile(uri, doc, c.meanwhile);
+        await completeTask(id!.task);
+        const jobs = await id!.run;
         assert.equal(jobs.length, 1, JSON.stringify(jobs));
         assert.equal(jobs[0]!.state, 'completed', jobs[0]!.error);
         outcomes.push(jobs[0]!.linked ? 'ok' : 'not linked');
+      } else {
+        // Several placeholders of one page: the editor sends them in one Generate all (identical
+        // placeholders share one claim, so a second command would wait for the first). Its tasks are
+        // created in document order; they finish in the order the case gives.
+        const sources = new Set(c.fill.map((f) => f.source));
+        assert.equal(sources.size, 1, 'the runner handles several fills of one placeholder text');
+        const [source] = [...sources];
+        const made = await heldCreates(source!, c.fill.length, () => withSettings({ n: c.fill[0]!.links.length, variants: 'all' },
+          () => Promise.resolve(vscode.commands.executeCommand<JobSummary[]>('pictor.generateAllPlaceholders', uri))));
+        await editMeanwhile(uri, doc, c.meanwhile);
+        for (const f of c.fill) await completeTask(made[f.occurrence ?? 0]!.task);
+        const jobs = await made[0]!.run;
+        assert.equal(jobs.length, c.fill.length, JSON.stringify(jobs));
+        for (const f of c.fill) {
+          const job = jobs.find((j) => j.taskId === made[f.occurrence ?? 0]!.task);
+          assert.ok(job, `no job for task ${made[f.occurrence ?? 0]!.task}`);
+          assert.equal(job.state, 'completed', job.error);
+          outcomes.push(job.linked ? 'ok' : 'not linked');
+        }
       }
       const want = c.editor ?? { expect: c.expect, outcomes: c.outcomes ?? c.fill.map(() => 'ok' as const) };
       assert.deepEqual(outcomes, want.outcomes.map((o) => (o === 'ok' ? 'ok' : 'not linked')));
