@@ -63,7 +63,7 @@ describe('the shared placement table, in the editor (issue 20)', function () {
   });
 
   for (const [n, c] of PLACEMENT_CASES.entries()) {
-    it(c.name, async () => {
+    it(c.editor ? `${c.name} — in the editor, which followed the edit, it is placed` : c.name, async () => {
       const dir = await freshFolder(`placement/${n}`);
       const uri = await writeDoc(path.join(dir, 'page.md'), c.page);
       const editor = await show(uri);
