@@ -1,7 +1,8 @@
 // The words the editor adapters, the submitter and their callers (commands, panel, tools) share:
 // what one run is made of, what it reports, and the key of a placeholder's cross-window claim.
 import type * as vscode from 'vscode';
-import type { GenerationInput, ReferenceInput } from '../core/types';
+import type { CallOptions } from '../core/plan';
+import type { ReferenceInput } from '../core/types';
 import type { OptionLayer } from '../core/pageOptions';
 import type { PendingPick, VariantsMode } from '../core/variants';
 import type { JobMeta } from './jobMeta';
@@ -25,7 +26,7 @@ export interface RunItem {
  * decides, for a placeholder that gets several images, whether they wait for a pick (pictor.variants
  * when left out).
  */
-export type RunOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>> & { style?: string; variants?: VariantsMode };
+export type RunOptions = CallOptions & { variants?: VariantsMode };
 
 /** What a caller other than a click adds to a placeholder's request (the language model tools, Generate Variants). */
 export interface PlaceholderExtras {
