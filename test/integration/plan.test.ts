@@ -169,6 +169,39 @@ describe('one plan for every face (issue 20 item 1)', function () {
       await waitForJob(prompt, (j) => j.state === 'completed', 'the panel\'s job to finish');
     });
   });
+
+  it('settings the provider would refuse: every face tells the same `request` reason, in the same words', async () => {
+    const dir = await freshFolder('plan/settings');
+    const page = ['# A page', '', '![a tin robot, one plan]()', '', '![a glass robot, one plan]()', ''].join('\n');
+    const uri = await writeDoc(path.join(dir, 'page.md'), page);
+    const rel = vscode.workspace.asRelativePath(uri, false);
+    await show(uri);
+    await withSettings({ size: '5000x100' }, async () => {
+      const scan = scanMarkdown(page);
+      const core = planPage({ page: { text: page, scan }, settings: settingsNow() });
+      assert.deepEqual(reasonsOf(core, 2), ['request', 'request']);
+      const words = english(core.skipped[0]!.words);
+      assert.match(words, /^Size 5000×100: /);
+      // The lens: check the settings, with the provider's words.
+      const lenses = await waitFor('the lenses to ask for a settings fix', async () => {
+        const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100))
+          .filter((l) => l.command?.command === 'pictor.generatePlaceholder');
+        return all.length === 2 && all.every((l) => l.command!.title === '$(sparkle) Generate · check the settings') ? all : undefined;
+      });
+      for (const l of lenses) assert.equal(l.command!.tooltip, `Pictor: ${words} Fix it in the settings, then generate.`);
+      // The diagnostics mark nothing: the page is fine, the settings are not.
+      assert.deepEqual(pictorDiagnostics(uri), []);
+      // The tools: the fill names both lines with those words; one placeholder alone is refused with them.
+      const fill = await prepare('pictor_fillPlaceholders', { document: rel });
+      assert.equal(fill?.confirmation?.message, `Pictor will not send this request as it is: Nothing was sent for ${rel}. Fix these placeholders, then call again: `
+        + core.skipped.map((s) => `line ${page.slice(0, s.placeholder!.start).split('\n').length} ("${s.prompt}"): ${english(s.words)}`).join(' '));
+      const one = await prepare('pictor_generateImage', { prompt: 'x', document: rel, placeholder: 'a tin robot, one plan' });
+      assert.equal(one?.confirmation?.message, `Pictor will not send this request as it is: Nothing was sent: ${words}`);
+      // The command sends nothing.
+      assert.deepEqual(await vscode.commands.executeCommand<JobSummary[]>('pictor.generateAllPlaceholders', uri), []);
+      await assertNoCreates(['a tin robot, one plan', 'a glass robot, one plan']);
+    });
+  });
 });
 
 function escape(s: string): string {
