@@ -160,10 +160,12 @@ export function planPage(input: Omit<PlanInput, 'items' | 'page'> & { page: Plan
   return plan({ ...input, items: chosen.map((p) => ({ prompt: p.prompt, placeholder: p })) });
 }
 
-/** The plan's entry for the item at `index`: its request, or why it is left out. */
-export function entryAt(p: Plan, index: number): { request?: PlannedRequest; skipped?: SkippedItem } {
-  const request = p.requests.find((r) => r.index === index);
-  return request ? { request } : { skipped: p.skipped.find((s) => s.index === index) };
+/** The plan's entries by item: at each item's index, its request or why it is left out. */
+export function entriesOf(p: Plan): ({ request: PlannedRequest; skipped?: undefined } | { request?: undefined; skipped: SkippedItem })[] {
+  const out: ReturnType<typeof entriesOf> = [];
+  for (const request of p.requests) out[request.index] = { request };
+  for (const skipped of p.skipped) out[skipped.index] = { skipped };
+  return out;
 }
 
 /** The plan without the placeholders `running` says are being generated (as if planned with it). */

@@ -3,7 +3,7 @@
 // diagnostics and the commands use) / Generate all (N), or the progress while it runs.
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
-import { entryAt, type Figures, type Plan } from '../core/plan';
+import { entriesOf, type Figures, type Plan, type PlannedRequest, type SkippedItem } from '../core/plan';
 import { formatSize } from '../shared/sizes';
 import type { Generator } from './generate';
 import { pagePlan } from './plans';
@@ -31,6 +31,7 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
     const running = scan.placeholders.map((p) => (p.empty ? undefined : runningFor(p)));
     // The page's plan (shared with the diagnostics): what a click on each placeholder sends, or why not.
     const plan = pagePlan(doc, scan);
+    const entries = entriesOf(plan);
     const ready = scan.placeholders.filter((p, i) => !p.empty && !running[i]).length;
     const total = ready > 1 ? allCost(plan, (i) => !scan.placeholders[i]!.empty && !running[i]) : undefined;
     const lenses: vscode.CodeLens[] = [];
@@ -56,7 +57,7 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
         lenses.push(new vscode.CodeLens(range, { title: vscode.l10n.t('$(sync~spin) Pictor: {0}', label), command: 'pictor.openPanel', tooltip: vscode.l10n.t('Open the Pictor panel') }));
         continue;
       }
-      const cost = costOf(plan, i);
+      const cost = costOf(entries[i]);
       lenses.push(new vscode.CodeLens(range, {
         title: vscode.l10n.t('$(sparkle) Generate{0}', cost?.label ?? ''),
         command: 'pictor.generatePlaceholder',
@@ -91,11 +92,11 @@ function allCost(plan: Plan, ready: (index: number) => boolean): { images: numbe
 }
 
 /**
- * What one click on the placeholder at `index` sends, from the page's plan: ` · 1536×1024 · low` (and
+ * What one click on a placeholder sends, from its entry in the page's plan: ` · 1536×1024 · low` (and
  * ` · ×2` for two images), or why nothing would be sent.
  */
-function costOf(plan: Plan, index: number): Cost | undefined {
-  const { request, skipped } = entryAt(plan, index);
+function costOf(entry: { request?: PlannedRequest; skipped?: SkippedItem } | undefined): Cost | undefined {
+  const { request, skipped } = entry ?? {};
   if (request) return figuresCost(request.figures, request.style);
   if (!skipped) return undefined;
   switch (skipped.reason) {

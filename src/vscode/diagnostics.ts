@@ -10,7 +10,7 @@ import type { MarkdownScan, Placeholder } from '../core/placeholders';
 import type { ValidationError } from '../core/request';
 import type { RunOptions } from './runTypes';
 import { describeProblem } from './pageOptions';
-import { pagePlan } from './plans';
+import { pagePlan, skippedIn } from './plans';
 import { say } from './say';
 
 /** How long typing must pause before a document is checked again. */
@@ -28,7 +28,7 @@ function promptErrors(s: SkippedItem): ValidationError[] {
  */
 export function placeholderProblems(doc: vscode.TextDocument, scan: MarkdownScan, p: Placeholder, _text: string, call?: RunOptions): string[] {
   if (p.empty) return [];
-  const s = pagePlan(doc, scan, { call }).skipped.find((x) => x.placeholder?.start === p.start && x.placeholder.end === p.end);
+  const s = skippedIn(pagePlan(doc, scan, { call }), p);
   if (!s) return [];
   if (s.reason === 'options') return s.problems.map(describeProblem);
   return promptErrors(s).map(say);

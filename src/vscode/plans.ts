@@ -43,6 +43,19 @@ export function pagePlan(doc: vscode.TextDocument, scan: MarkdownScan, opts: { c
   return opts.running ? withRunning(p, opts.running) : p;
 }
 
+/** What a page plan left out, by the placeholder's start offset (a placeholder starts where no other does). */
+const skippedBy = new WeakMap<Plan, Map<number, SkippedItem>>();
+
+/** Why the page plan leaves out the placeholder `p` of the same text, if it does. */
+export function skippedIn(p: Plan, placeholder: Placeholder): SkippedItem | undefined {
+  let by = skippedBy.get(p);
+  if (!by) {
+    by = new Map(p.skipped.flatMap((s) => (s.placeholder ? [[s.placeholder.start, s] as const] : [])));
+    skippedBy.set(p, by);
+  }
+  return by.get(placeholder.start);
+}
+
 /**
  * The plan of an action's prompts, in one pass. A placeholder's prompt whose page plan for this very
  * text, settings and call is at hand (the lens, a tool or Generate all made it) is taken from there:
@@ -53,9 +66,10 @@ export function actionPlan(doc: vscode.TextDocument | undefined, scan: MarkdownS
   const settings = planSettings(doc?.uri);
   const known = page ? byScan.get(page.scan)?.get(keyOf(settings, call)) : undefined;
   if (!known || !page || items.some((i) => i.placeholder || i.references?.length)) return plan({ page, settings, call, items });
-  const same = (item: PlanItem) => [...known.requests, ...known.skipped].find((e) => e.placeholder && e.prompt === item.prompt &&
-    JSON.stringify(readOverride(page.text, e.placeholder.end)?.layer) === JSON.stringify(item.override));
-  const found = items.map(same);
+  const byPrompt = new Map<string, (PlannedRequest | SkippedItem)[]>();
+  for (const e of [...known.requests, ...known.skipped]) byPrompt.set(e.prompt, [...(byPrompt.get(e.prompt) ?? []), e]);
+  const overrideOf = (e: PlannedRequest | SkippedItem) => JSON.stringify(readOverride(page.text, e.placeholder!.end)?.layer);
+  const found = items.map((item) => byPrompt.get(item.prompt)?.find((e) => e.placeholder && overrideOf(e) === JSON.stringify(item.override)));
   // Any prompt the page plan does not hold (not a placeholder, or one changed since): plan them all afresh.
   if (found.some((e) => !e)) return plan({ page, settings, call, items });
   const requests: PlannedRequest[] = [];

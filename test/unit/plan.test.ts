@@ -5,7 +5,7 @@
 // nobody: the settings come in as data.
 import assert from 'node:assert/strict';
 import { english } from '../../src/shared/words';
-import { entryAt, plan, planPage, withRunning, type Plan, type PlanSettings } from '../../src/core/plan';
+import { entriesOf, plan, planPage, withRunning, type Plan, type PlanSettings } from '../../src/core/plan';
 import { problemWords, type OptionProblem } from '../../src/core/pageOptions';
 import { scanMarkdown } from '../../src/core/placeholders';
 import { relativeCost } from '../../src/shared/sizes';
@@ -54,9 +54,11 @@ describe('the planner (issue 20 item 1)', () => {
     assert.deepEqual(a!.figures, { images: 1, cost: relativeCost('low', 1, { width: 1024, height: 1024 }), size: { width: 1024, height: 1024 }, quality: 'low' });
     assert.deepEqual(b!.request.expectedSize, { width: 2048, height: 1152 });
     assert.deepEqual(p.bill, { images: 2, cost: a!.request.relativeCost + b!.request.relativeCost });
-    assert.equal(entryAt(p, 0).request, a);
-    assert.equal(entryAt(p, 2).skipped?.reason, 'empty');
-    assert.equal(english(entryAt(p, 2).skipped!.words), 'The prompt is empty: write what the image should show.');
+    const entries = entriesOf(p);
+    assert.equal(entries.length, 3);
+    assert.equal(entries[0]!.request, a);
+    assert.equal(entries[2]!.skipped?.reason, 'empty');
+    assert.equal(english(entries[2]!.skipped!.words), 'The prompt is empty: write what the image should show.');
   });
 
   it('a call\'s options win over everything, and the settings fill what nobody sets', () => {
