@@ -57,7 +57,7 @@ export function activateWith(context: vscode.ExtensionContext, input: UserInput,
   linker.offerPick = (job, meta, files) => picker.offer(job, meta, files);
   generator.setPicks(picker);
   const panel = new PanelController(context, log, service, generator, picker);
-  const lenses = new PlaceholderLenses(generator, service);
+  const lenses = new PlaceholderLenses(generator);
   const contextKeys = new PictorContextKeys((doc) => generator.scan(doc));
   context.subscriptions.push(log, service, tracker, generator, picker, panel, new RunningStatus(service), lenses, contextKeys,
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, lenses));

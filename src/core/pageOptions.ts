@@ -1,13 +1,14 @@
 // Page options: what a page's front matter (`pictor:` in YAML) and a placeholder's override comment
 // (`![a fox]() <!-- pictor: size=16:9 quality=high -->`) set, checked value by value, and the one
 // function that puts those layers and the settings together: placeholder > page > settings > defaults.
-// Problems carry a kind and offsets; the words are chosen at the edge (src/vscode/pageOptions.ts).
+// Problems carry a kind and offsets, and their words as the core's codes (problemWords): every face
+// words a problem the same.
 
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import type { FrontMatter } from './scan/frontMatter';
 import { parseSize } from '../shared/sizes';
-import { MAX_N, MIN_N, QUALITIES, RESOLUTIONS } from '../shared/limits';
-import type { Words } from '../shared/words';
+import { MAX_N, MIN_N, QUALITIES, RATIOS, RESOLUTIONS } from '../shared/limits';
+import { words, type WordArg, type Words } from '../shared/words';
 
 export const OPTION_KEYS = ['size', 'resolution', 'quality', 'n', 'style'] as const;
 export type OptionKey = (typeof OPTION_KEYS)[number];
@@ -502,4 +503,40 @@ export function readOverride(text: string, end: number): OverrideComment | undef
     (layer.invalid ??= {})[key] = p;
   }
   return { start, end: commentEnd, layer, problems };
+}
+
+// ---- words --------------------------------------------------------------------------------------
+
+/** What is allowed for an option, for a message that says how to fix it. */
+export function allowedWords(key: string): WordArg {
+  switch (key as OptionKey) {
+    case 'size': return words('option.allowedSize', RATIOS.join(', '));
+    case 'resolution': return words('option.allowedResolution');
+    case 'quality': return words('option.allowedQuality');
+    case 'n': return words('option.allowedN');
+    case 'style': return words('option.allowedStyle');
+    default: return OPTION_KEYS.join(', ');
+  }
+}
+
+/** A problem in words: where it is written, what is wrong, what is allowed, and what it stops. */
+export function problemWords(p: OptionProblem): Words {
+  const where = words(p.origin === 'page' ? 'option.wherePage' : 'option.wherePlaceholder');
+  const stop = words(p.origin === 'page' ? 'option.stopPage' : 'option.stopPlaceholder');
+  const key = p.key ?? '';
+  switch (p.kind) {
+    case 'yaml': return words('option.yaml', where, p.detail ?? '', stop);
+    case 'notMapping': return words('option.notMapping', where, OPTION_KEYS.join(', '), p.value ?? '', stop);
+    case 'alias': return words('option.alias', where, stop);
+    case 'type':
+    case 'value': {
+      const detail = p.detail ? words('option.detail', p.detailWords ?? p.detail) : '';
+      return words(key === 'n' || key === 'style' ? 'option.valueBare' : 'option.value', where, key, p.value ?? '', detail, allowedWords(key), stop);
+    }
+    case 'unknown': return words('option.unknown', where, key, OPTION_KEYS.join(', '));
+    case 'duplicate': return words('option.duplicate', where, key, stop);
+    case 'syntax': return words('option.syntax', where, p.value ?? '', stop);
+    case 'unclosed': return words('option.unclosed', where, stop);
+    case 'toml': return words('option.toml', where);
+  }
 }

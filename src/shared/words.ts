@@ -13,6 +13,7 @@ export const ENGLISH = {
   'list.semicolon': '{0}; {1}',
   'list.and': '{0} and {1}',
   'list.or': '{0} or {1}',
+  'list.space': '{0} {1}',
 
   // Sizes (sizes.ts)
   'size.notRatio': '{0}: not one of the 15 ratios: {1}',
@@ -211,6 +212,31 @@ export const ENGLISH = {
   'gate.budget': "Not sent: this session has used {0} credits, at or over your limit of {1} (pictor.maxCreditsPerSession). Raise the limit, or Retry and choose Send Anyway.",
   'gate.failed': "Not sent: Pictor could not check the request before sending it ({0}). Retry to send it.",
 
+  // Page options (pageOptions.ts): a problem is where + what + what is allowed + what it stops.
+  'option.wherePage': 'Page options (front matter)',
+  'option.wherePlaceholder': 'Placeholder options',
+  'option.stopPage': 'Nothing is sent for the placeholders of this page that use it until it is fixed.',
+  'option.stopPlaceholder': 'Nothing is sent for this placeholder until it is fixed.',
+  'option.yaml': '{0}: the front matter is not valid YAML ({1}). {2}',
+  'option.notMapping': '{0}: pictor: must hold options, one per line, such as size: "16:9" (allowed: {1}); got {2}. {3}',
+  'option.alias': '{0}: pictor: cannot use YAML anchors (&) or aliases (*). Write each value out, such as size: "16:9". {1}',
+  'option.value': '{0}: {1} cannot be "{2}"{3}. Allowed: {4}. {5}',
+  'option.valueBare': '{0}: {1} cannot be {2}{3}. Allowed: {4}. {5}',
+  'option.detail': ' ({0})',
+  'option.unknown': '{0}: Pictor does not know the option "{1}", so it is ignored. Known options: {2}.',
+  'option.duplicate': '{0}: {1} is given twice. Keep one. {2}',
+  'option.syntax': '{0}: "{1}" is not an option. Write key=value pairs, e.g. <!-- pictor: size=16:9 quality=high style="ink sketch" -->. {2}',
+  'option.unclosed': '{0}: the comment has no closing --> on its line. Write it on one line: <!-- pictor: size=16:9 quality=high -->. {1}',
+  'option.toml': '{0}: Pictor reads page options from YAML front matter (---) only; this [pictor] table is ignored.',
+  'option.allowedSize': 'auto, a ratio ({0}) or WxH such as 1536x1024 (edges multiples of 16, 16–3840)',
+  'option.allowedResolution': '1K, 2K or 4K',
+  'option.allowedQuality': 'low, medium or high',
+  'option.allowedN': 'a whole number from 1 to 10',
+  'option.allowedStyle': 'text, e.g. "flat vector illustration, pastel palette"',
+
+  // The planner (plan.ts): why a placeholder is left out, besides its options and what the provider would refuse.
+  'plan.running': 'This placeholder is already being generated.',
+
   // Regenerating from a recipe (recipe.ts)
   'recipe.outsideRef': 'The recipe names a reference image outside the workspace folder ({0}); it is not sent.',
 
@@ -280,7 +306,7 @@ export function english(w: Words): string {
 }
 
 /** Parts joined two at a time with a list code: [a, b, c] → code(code(a, b), c). */
-export function joinWords(parts: readonly WordArg[], code: 'list.semicolon' | 'list.and' | 'list.or'): WordArg {
+export function joinWords(parts: readonly WordArg[], code: 'list.semicolon' | 'list.and' | 'list.or' | 'list.space'): WordArg {
   if (parts.length === 0) return '';
   return parts.slice(1).reduce<WordArg>((acc, p) => words(code, acc, p), parts[0]!);
 }

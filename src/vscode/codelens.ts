@@ -1,22 +1,21 @@
 // A CodeLens above each placeholder: Generate (with the pixel size and quality a click will use: the
-// settings, the page's front matter and the placeholder's override) / Generate all (N), or the progress
-// while it runs.
+// settings, the page's front matter and the placeholder's override, from the page's plan, the same the
+// diagnostics and the commands use) / Generate all (N), or the progress while it runs.
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
-import type { Placeholder } from '../core/placeholders';
+import { entriesOf, type Figures, type Plan, type PlannedRequest, type SkippedItem } from '../core/plan';
 import { formatSize } from '../shared/sizes';
-import { inputFromSettings, readSettings } from './config';
 import type { Generator } from './generate';
-import { describeProblem, requestOptions, resolveOptions, sentPrompt, settingsLayers } from './pageOptions';
-import type { PictorService } from './service';
+import { pagePlan } from './plans';
+import { say, sayWords } from './say';
 
-interface Cost { label: string; tooltip: string; images: number; each?: number }
+interface Cost { label: string; tooltip: string }
 
 export class PlaceholderLenses extends Disposable implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
 
-  constructor(private readonly generator: Generator, private readonly service: PictorService) {
+  constructor(private readonly generator: Generator) {
     super();
     this.register(
       generator.onDidChange(() => this.changed.fire()),
@@ -30,11 +29,11 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
     const scan = this.generator.scan(doc);
     const runningFor = this.generator.runningIn(doc);
     const running = scan.placeholders.map((p) => (p.empty ? undefined : runningFor(p)));
+    // The page's plan (shared with the diagnostics): what a click on each placeholder sends, or why not.
+    const plan = pagePlan(doc, scan);
+    const entries = entriesOf(plan);
     const ready = scan.placeholders.filter((p, i) => !p.empty && !running[i]).length;
-    const costs = ready ? this.costsOf(doc, scan.placeholders.filter((p, i) => !p.empty && !running[i])) : new Map<Placeholder, Cost>();
-    const all = [...costs.values()];
-    const total = all.every((c) => c.each !== undefined)
-      ? { images: all.reduce((s, c) => s + c.images, 0), cost: all.reduce((s, c) => s + c.each!, 0) } : undefined;
+    const total = ready > 1 ? allCost(plan, (i) => !scan.placeholders[i]!.empty && !running[i]) : undefined;
     const lenses: vscode.CodeLens[] = [];
     for (const [i, p] of scan.placeholders.entries()) {
       const range = new vscode.Range(doc.positionAt(p.start), doc.positionAt(p.start));
@@ -58,7 +57,7 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
         lenses.push(new vscode.CodeLens(range, { title: vscode.l10n.t('$(sync~spin) Pictor: {0}', label), command: 'pictor.openPanel', tooltip: vscode.l10n.t('Open the Pictor panel') }));
         continue;
       }
-      const cost = costs.get(p);
+      const cost = costOf(entries[i]);
       lenses.push(new vscode.CodeLens(range, {
         title: vscode.l10n.t('$(sparkle) Generate{0}', cost?.label ?? ''),
         command: 'pictor.generatePlaceholder',
@@ -83,51 +82,48 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
     }
     return lenses;
   }
+}
 
-  /**
-   * What one click on each placeholder costs, worked out by the very validation the command runs on
-   * its effective options (settings, page, override): ` · 1536×1024 · low` (and ` · ×2` for two images).
-   */
-  private costsOf(doc: vscode.TextDocument, placeholders: Placeholder[]): Map<Placeholder, Cost> {
-    const settings = readSettings(doc.uri);
-    const layers = settingsLayers(doc.uri);
-    const scan = this.generator.scan(doc);
-    const text = doc.getText();
-    const byOptions = new Map<string, Cost>();
-    const out = new Map<Placeholder, Cost>();
-    for (const p of placeholders) {
-      const o = resolveOptions({ doc, scan, placeholder: p, text, settings: layers });
-      const bad = o.problems.find((x) => x.severity === 'error');
-      if (bad) {
-        out.set(p, { label: vscode.l10n.t(' · fix the page options'), tooltip: describeProblem(bad), images: 0 });
-        continue;
-      }
-      const key = JSON.stringify(o.values);
-      let cost = byOptions.get(key);
-      if (!cost) {
-        cost = this.costOf(inputFromSettings(sentPrompt('x', o), settings), requestOptions(o), o.values.style);
-        byOptions.set(key, cost);
-      }
-      out.set(p, cost);
-    }
-    return out;
-  }
+/** What Generate all would bill: the requests of the ready placeholders, unless one of them cannot be sent for its options or settings. */
+function allCost(plan: Plan, ready: (index: number) => boolean): { images: number; cost: number } | undefined {
+  if (plan.skipped.some((s) => ready(s.index) && (s.reason === 'options' || s.reason === 'request'))) return undefined;
+  const requests = plan.requests.filter((r) => ready(r.index));
+  return { images: requests.reduce((n, r) => n + r.figures.images, 0), cost: requests.reduce((n, r) => n + r.figures.cost, 0) };
+}
 
-  private costOf(base: ReturnType<typeof inputFromSettings>, options: ReturnType<typeof requestOptions>, style: string): Cost {
-    const v = this.service.validate({ ...base, ...options });
-    if (!v.ok) {
-      return { label: vscode.l10n.t(' · check the settings'), tooltip: vscode.l10n.t('Pictor: {0} Fix it in the settings, then generate.', v.message), images: options.n };
+/**
+ * What one click on a placeholder sends, from its entry in the page's plan: ` · 1536×1024 · low` (and
+ * ` · ×2` for two images), or why nothing would be sent.
+ */
+function costOf(entry: { request?: PlannedRequest; skipped?: SkippedItem } | undefined): Cost | undefined {
+  const { request, skipped } = entry ?? {};
+  if (request) return figuresCost(request.figures, request.style);
+  if (!skipped) return undefined;
+  switch (skipped.reason) {
+    case 'options':
+      return { label: vscode.l10n.t(' · fix the page options'), tooltip: sayWords(skipped.words) };
+    case 'request': {
+      const settings = skipped.errors.filter((e) => e.field !== 'prompt').map(say).join(' ');
+      return { label: vscode.l10n.t(' · check the settings'), tooltip: vscode.l10n.t('Pictor: {0} Fix it in the settings, then generate.', settings) };
     }
-    const size = v.expectedSize ? formatSize(v.expectedSize) : vscode.l10n.t('auto size');
-    const quality = v.body.quality ?? options.quality;
-    const count = v.imageCount > 1 ? ` · ×${v.imageCount}` : '';
-    const styled = style ? vscode.l10n.t(' Style added to the prompt: "{0}".', style) : '';
-    return {
-      label: ` · ${size} · ${quality}${count}`,
-      tooltip: vscode.l10n.t('Generate this image with gpt-image-2: {0}, {1} quality, {2} image(s), about {3}× the cost of one medium 1024×1024 image. Change it in the settings (pictor.size, pictor.quality, pictor.n), the page\'s front matter (pictor:) or an override comment after the placeholder.',
-        size, quality, v.imageCount, v.relativeCost.toFixed(2)) + styled,
-      images: v.imageCount,
-      each: v.relativeCost,
-    };
+    case 'prompt':
+      // The options are fine: the figures stay, and the tooltip says why the prompt would be refused (the diagnostic marks it).
+      return skipped.figures && {
+        label: figuresCost(skipped.figures, skipped.options?.values.style ?? '').label,
+        tooltip: vscode.l10n.t('Pictor will not send this placeholder: {0}', sayWords(skipped.words)),
+      };
+    default:
+      return undefined;
   }
+}
+
+function figuresCost(f: Figures, style: string): Cost {
+  const size = f.size ? formatSize(f.size) : vscode.l10n.t('auto size');
+  const count = f.images > 1 ? ` · ×${f.images}` : '';
+  const styled = style ? vscode.l10n.t(' Style added to the prompt: "{0}".', style) : '';
+  return {
+    label: ` · ${size} · ${f.quality}${count}`,
+    tooltip: vscode.l10n.t('Generate this image with gpt-image-2: {0}, {1} quality, {2} image(s), about {3}× the cost of one medium 1024×1024 image. Change it in the settings (pictor.size, pictor.quality, pictor.n), the page\'s front matter (pictor:) or an override comment after the placeholder.',
+      size, f.quality, f.images, f.cost.toFixed(2)) + styled,
+  };
 }

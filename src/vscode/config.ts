@@ -3,7 +3,6 @@
 import * as vscode from 'vscode';
 import { coerceSetting, type Coerced, type SettingSchema } from '../core/settings';
 import { say } from './say';
-import type { GenerationInput } from '../core/types';
 import type { OthersMode, VariantsMode } from '../core/variants';
 import { stricterGuards, type SpendingGuards } from '../core/money';
 
@@ -119,17 +118,4 @@ export function readGuards(): SpendingGuards {
 export function keepReplacedImages(scope?: vscode.Uri): boolean {
   const c = vscode.workspace.getConfiguration('pictor', scope);
   return setting(c, 'keepReplacedImages', true) || userValue(c, 'keepReplacedImages', true);
-}
-
-/** The generation options the settings imply for a prompt. */
-export function inputFromSettings(prompt: string, s: PictorSettings): GenerationInput {
-  return {
-    prompt,
-    model: s.model,
-    size: s.size,
-    resolution: s.resolution,
-    quality: s.quality,
-    n: s.n,
-    callbackUrl: s.callbackUrl || undefined,
-  };
 }

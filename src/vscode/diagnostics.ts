@@ -1,40 +1,37 @@
 // Placeholders the provider would refuse (a prompt over the length limit, …) and page options that
 // cannot be sent (a wrong value in the front matter or in a placeholder's override comment) are
 // marked where they are, in the Problems view, while the user types: nobody should learn it only by
-// pressing Generate. Generate all uses the same checks to send the good placeholders and leave these.
+// pressing Generate. All of it is read from the page's plan (plans.ts), the one Generate all and the
+// CodeLens use, so Generate all sends the good placeholders and leaves exactly these.
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
-import type { OptionProblem } from '../core/pageOptions';
+import type { Plan, SkippedItem } from '../core/plan';
 import type { MarkdownScan, Placeholder } from '../core/placeholders';
-import { validateRequest, type ValidationError } from '../core/request';
+import type { ValidationError } from '../core/request';
 import type { RunOptions } from './runTypes';
-import { promptWithStyle } from '../core/recipe';
-import { describeProblem, pageProblems, resolveOptions, settingsLayers } from './pageOptions';
+import { describeProblem } from './pageOptions';
+import { pagePlan, skippedIn } from './plans';
 import { say } from './say';
 
 /** How long typing must pause before a document is checked again. */
 const DEBOUNCE_MS = 300;
 
-/**
- * Why the provider would refuse this placeholder's prompt, if it would (the prompt's own limits only,
- * counted with the style that is added to it).
- */
-export function promptProblems(p: Placeholder, style = ''): ValidationError[] {
-  if (p.empty) return [];
-  const v = validateRequest({ prompt: promptWithStyle(p.prompt, style) });
-  return v.ok ? [] : v.errors.filter((e) => e.field === 'prompt');
+/** What the provider would refuse of a left-out placeholder's prompt (with the style that is added to it). */
+function promptErrors(s: SkippedItem): ValidationError[] {
+  return s.errors.filter((e) => e.field === 'prompt');
 }
 
 /**
- * Why this placeholder would not be sent, in words: an option it would use cannot be sent (its override
- * comment, the page's front matter), or its prompt with the style is over the provider's limit.
+ * Why this placeholder would not be sent, in words, from the page's plan: an option it would use cannot
+ * be sent (its override comment, the page's front matter), or its prompt with the style is over the
+ * provider's limit.
  */
-export function placeholderProblems(doc: vscode.TextDocument, scan: MarkdownScan, p: Placeholder, text: string, call?: RunOptions): string[] {
+export function placeholderProblems(doc: vscode.TextDocument, scan: MarkdownScan, p: Placeholder, _text: string, call?: RunOptions): string[] {
   if (p.empty) return [];
-  const o = resolveOptions({ doc, scan, placeholder: p, text, call });
-  const options = o.problems.filter((x) => x.severity === 'error');
-  if (options.length) return options.map(describeProblem);
-  return promptProblems(p, o.values.style).map(say);
+  const s = skippedIn(pagePlan(doc, scan, { call }), p);
+  if (!s) return [];
+  if (s.reason === 'options') return s.problems.map(describeProblem);
+  return promptErrors(s).map(say);
 }
 
 export class PlaceholderDiagnostics extends Disposable {
@@ -64,21 +61,18 @@ export class PlaceholderDiagnostics extends Disposable {
     }, DEBOUNCE_MS));
   }
 
-  /** Checks a document now; returns the placeholders that would be refused for their prompt, with why. */
+  /** Checks a document now, from the page's plan; returns the placeholders that would be refused for their prompt, with why. */
   update(doc: vscode.TextDocument): { placeholder: Placeholder; problems: ValidationError[] }[] {
     if (doc.languageId !== 'markdown') {
       this.collection.delete(doc.uri);
       return [];
     }
-    const scan = this.scan(doc);
-    const text = doc.getText();
+    const plan: Plan = pagePlan(doc, this.scan(doc));
     const range = (start: number, end: number) => new vscode.Range(doc.positionAt(start), doc.positionAt(end));
-    const options: OptionProblem[] = pageProblems(doc, scan);
-    const settings = settingsLayers(doc.uri);
-    const refused = scan.placeholders
-      .map((placeholder) => ({ placeholder, problems: promptProblems(placeholder, resolveOptions({ doc, scan, placeholder, text, settings }).values.style) }))
-      .filter((r) => r.problems.length > 0);
-    const diagnostics = options.map((p) => {
+    const refused = plan.skipped
+      .map((s) => ({ placeholder: s.placeholder!, problems: promptErrors(s) }))
+      .filter((r) => r.placeholder && r.problems.length > 0);
+    const diagnostics = plan.problems.map((p) => {
       const d = new vscode.Diagnostic(range(p.start, p.end), describeProblem(p),
         p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
       d.source = 'Pictor';

@@ -2,7 +2,8 @@
 // what one run is made of, what it reports, and the key of a placeholder's cross-window claim.
 import type * as vscode from 'vscode';
 import { claimKey, placeholderClaimKey as pageClaimKey } from '../core/claims';
-import type { GenerationInput, ReferenceInput } from '../core/types';
+import type { CallOptions } from '../core/plan';
+import type { ReferenceInput } from '../core/types';
 import type { OptionLayer } from '../core/pageOptions';
 import type { PendingPick, VariantsMode } from '../core/variants';
 import type { JobMeta } from './jobMeta';
@@ -26,7 +27,7 @@ export interface RunItem {
  * decides, for a placeholder that gets several images, whether they wait for a pick (pictor.variants
  * when left out).
  */
-export type RunOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>> & { style?: string; variants?: VariantsMode };
+export type RunOptions = CallOptions & { variants?: VariantsMode };
 
 /** What a caller other than a click adds to a placeholder's request (the language model tools, Generate Variants). */
 export interface PlaceholderExtras {

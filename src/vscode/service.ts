@@ -1,5 +1,5 @@
 // The one place the VS Code side reaches the core: it owns the provider client and the task queue,
-// turns a user's prompt into a validated request, and hands the results to the linker.
+// submits the requests the planner validated (core/plan.ts), and hands the results to the linker.
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -7,8 +7,8 @@ import { EvoLinkClient } from '../core/api/client';
 import { PictorError } from '../core/api/errors';
 import { JobQueue, type JobEvent, type QueueOptions } from '../core/jobs';
 import type { JobRecord } from '../core/store';
-import { validateRequest, type ValidRequest } from '../core/request';
-import type { DownloadedImage, GenerationInput } from '../core/types';
+import type { ValidRequest } from '../core/request';
+import type { DownloadedImage } from '../core/types';
 import { readGuards, readSettings, type PictorSettings } from './config';
 import { billOf, moneyGate, type Approval } from '../core/money';
 import { expectedSize } from '../shared/sizes';
@@ -157,13 +157,6 @@ export class PictorService implements vscode.Disposable {
     } catch (e) {
       this.log.warn(`Could not clean the staging folder ${this.stagingDir}: ${(e as Error).message}`);
     }
-  }
-
-  /** Validates what the user chose against the provider's rules; nothing is sent. */
-  validate(input: GenerationInput): ValidRequest | { ok: false; message: string } {
-    const v = validateRequest(input);
-    if (v.ok) return v;
-    return { ok: false, message: v.errors.map(say).join(' ') };
   }
 
   /** Makes sure a key is there before anything is sent; asks for one when there is none. */

@@ -1,7 +1,8 @@
 // The one way a request is sent, whoever made it (a command, the panel, a tool, a recipe): every item is
-// validated, a big batch confirmed, the budget and the key checked, and only then anything sent. A user
-// never pays to learn that an option was wrong. Tells the caller the ids of the jobs it made as soon
-// as they are stored (`onSubmitted`), and resolves when every one of them is final.
+// planned (core/plan.ts, through plans.ts), a big batch confirmed, the budget and the key checked, and
+// only then anything sent. A user never pays to learn that an option was wrong. Tells the caller the
+// ids of the jobs it made as soon as they are stored (`onSubmitted`), and resolves when every one of
+// them is final.
 import * as vscode from 'vscode';
 import { slugify } from '../core/fileNames';
 import type { MarkdownScan } from '../core/placeholders';
@@ -9,17 +10,18 @@ import type { ValidRequest } from '../core/request';
 import type { JobRecord } from '../core/store';
 import { waitsForPick } from '../core/variants';
 import { shortLine } from '../shared/text';
-import { inputFromSettings, readGuards, readSettings } from './config';
-import { approvalOf, askCost, type BilledRequest } from './costQuestion';
+import type { Figures, SkippedItem } from '../core/plan';
+import { readGuards, readSettings } from './config';
+import { approvalOf, askCost } from './costQuestion';
 import type { PlaceholderDiagnostics } from './diagnostics';
 import type { JobMeta } from './jobMeta';
 import type { Linker } from './linker';
-import { describeProblem, requestOptions, resolveOptions, sentPrompt } from './pageOptions';
 import type { PendingReads } from './pendingReads';
 import { waitWithProgress } from './progress';
 import type { JobSummary, RunItem, RunOptions } from './runTypes';
 import { showJobError, type PictorService } from './service';
-import { say } from './say';
+import { actionPlan } from './plans';
+import { say, sayWords } from './say';
 import { requireTrust } from './trust';
 import type { UserInput } from './userInput';
 
@@ -57,7 +59,7 @@ export class Submitter {
     const validated = this.validateAll(doc, items, options);
     if (!validated) return [];
     // The cost question for the whole action; its answer goes with each job to the money gate.
-    const asked = await askCost(validated.map((x) => billed(x.v)), validated.length, readGuards(), this.log);
+    const asked = await askCost(validated.map((x) => x.figures), validated.length, readGuards(), this.log);
     if (asked === false) return [];
     const budget = await this.service.spend.confirmBudget(doc?.uri);
     if (!budget) return [];
@@ -90,42 +92,47 @@ export class Submitter {
     return finished.map((j) => this.summary(j));
   }
 
-  /** Every item as the provider would take it, or undefined (and the user told why) when one cannot be sent. */
-  private validateAll(doc: vscode.TextDocument | undefined, items: RunItem[], options?: RunOptions): { item: RunItem; v: ValidRequest; i: number }[] | undefined {
+  /**
+   * Every item as the provider would take it, planned in one pass (core/plan.ts through plans.ts), or
+   * undefined (and the user told why) when one cannot be sent.
+   */
+  private validateAll(doc: vscode.TextDocument | undefined, items: RunItem[], options?: RunOptions):
+    { item: RunItem; v: ValidRequest; i: number; figures: Figures }[] | undefined {
     const settings = readSettings(doc?.uri);
-    const { variants, ...overrides } = options ?? {};
+    const { variants, ...call } = options ?? {};
     const scan = doc?.languageId === 'markdown' ? this.scan(doc) : undefined;
-    const where = (raw: RunItem) => (items.length > 1 ? vscode.l10n.t(' (prompt "{0}")', shortLine(raw.prompt, 60)) : '');
-    const validated = [];
-    for (const [i, raw] of items.entries()) {
-      // Call > placeholder > page > folder/workspace/user settings > defaults (core/pageOptions.ts).
-      const o = resolveOptions({ doc, scan, override: raw.override, call: overrides });
-      const bad = o.problems.find((p) => p.severity === 'error');
-      if (bad) {
-        const msg = vscode.l10n.t('Pictor: nothing was sent. {0}{1}', describeProblem(bad), where(raw));
-        this.log.warn(msg);
-        const show = vscode.l10n.t('Show Problems');
-        if (doc) this.diagnostics.update(doc);
-        void vscode.window.showErrorMessage(msg, show)
-          .then((pick) => pick === show && vscode.commands.executeCommand('workbench.actions.view.problems'));
-        return undefined;
-      }
-      const prompt = sentPrompt(raw.prompt, o);
-      const v = this.service.validate({ ...inputFromSettings(prompt, settings), ...requestOptions(o), prompt, references: raw.references });
-      if (!v.ok) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. {0}{1}', v.message, where(raw)), vscode.l10n.t('Open Settings'))
-          .then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'pictor'));
-        return undefined;
-      }
+    // Call > placeholder (its override as read with it) > page > folder/workspace/user settings > defaults.
+    const plan = actionPlan(doc, scan, items.map((raw) => ({ prompt: raw.prompt, override: raw.override, references: raw.references })), call);
+    const first = plan.skipped[0];
+    if (first) {
+      this.tellSkipped(doc, first, items.length > 1 ? items[first.index]! : undefined);
+      return undefined;
+    }
+    return plan.requests.map((r) => {
+      const raw = items[r.index]!;
       // Several images for a placeholder wait for the user's pick (decided now, kept with the job across a reload).
-      const base = raw.meta.origin === 'placeholder' && waitsForPick(settings.variants, v.imageCount, variants)
+      const base = raw.meta.origin === 'placeholder' && waitsForPick(settings.variants, r.request.imageCount, variants)
         ? { ...raw, meta: { ...raw.meta, pick: true } } : raw;
       // The recipe keeps the prompt as written and the style apart (the alt text and file name never see the style).
-      const style = o.values.style;
-      const meta: JobMeta = style ? { ...base.meta, recipe: { ...base.meta.recipe, prompt: raw.prompt.trim(), style } } : base.meta;
-      validated.push({ item: { ...base, meta }, v, i });
+      const meta: JobMeta = r.style ? { ...base.meta, recipe: { ...base.meta.recipe, prompt: raw.prompt.trim(), style: r.style } } : base.meta;
+      return { item: { ...base, meta }, v: r.request, i: r.index, figures: r.figures };
+    });
+  }
+
+  /** Nothing of the action is sent: the first item left out, and why (named by its prompt when there are several). */
+  private tellSkipped(doc: vscode.TextDocument | undefined, skipped: SkippedItem, named: RunItem | undefined): void {
+    const where = named ? vscode.l10n.t(' (prompt "{0}")', shortLine(named.prompt, 60)) : '';
+    const msg = vscode.l10n.t('Pictor: nothing was sent. {0}{1}', sayWords(skipped.words), where);
+    if (skipped.reason === 'options') {
+      this.log.warn(msg);
+      const show = vscode.l10n.t('Show Problems');
+      if (doc) this.diagnostics.update(doc);
+      void vscode.window.showErrorMessage(msg, show)
+        .then((pick) => pick === show && vscode.commands.executeCommand('workbench.actions.view.problems'));
+      return;
     }
-    return validated;
+    void vscode.window.showErrorMessage(msg, vscode.l10n.t('Open Settings'))
+      .then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'pictor'));
   }
 
   summary(j: JobRecord): JobSummary {
@@ -142,9 +149,4 @@ export class Submitter {
       ...(outcome && !outcome.linked && outcome.reason === 'pick' ? { pick: true } : {}),
     };
   }
-}
-
-/** What the cost question shows of a validated request. */
-export function billed(v: ValidRequest): BilledRequest {
-  return { images: v.imageCount, cost: v.relativeCost, size: v.expectedSize, quality: v.body.quality ?? 'medium' };
 }

@@ -17,6 +17,7 @@ export function wordTable(vscode: L10nApi): WordTable {
     'list.semicolon': (a) => vscode.l10n.t('{0}; {1}', ...a),
     'list.and': (a) => vscode.l10n.t('{0} and {1}', ...a),
     'list.or': (a) => vscode.l10n.t('{0} or {1}', ...a),
+    'list.space': (a) => vscode.l10n.t('{0} {1}', ...a),
     // Sizes (sizes.ts)
     'size.notRatio': (a) => vscode.l10n.t('{0}: not one of the 15 ratios: {1}', ...a),
     'size.explicit': (a) => vscode.l10n.t('{0}: {1}', ...a),
@@ -205,6 +206,29 @@ export function wordTable(vscode: L10nApi): WordTable {
     'gate.cost': (a) => vscode.l10n.t('Not sent: this task would cost about {0}× one medium 1024×1024 image, more than pictor.confirmAboveCost ({1}) allows without asking, and nobody confirmed it. Generate it again to be asked, or raise the setting.', ...a),
     'gate.budget': (a) => vscode.l10n.t('Not sent: this session has used {0} credits, at or over your limit of {1} (pictor.maxCreditsPerSession). Raise the limit, or Retry and choose Send Anyway.', ...a),
     'gate.failed': (a) => vscode.l10n.t('Not sent: Pictor could not check the request before sending it ({0}). Retry to send it.', ...a),
+    // Page options (pageOptions.ts): a problem is where + what + what is allowed + what it stops.
+    'option.wherePage': () => vscode.l10n.t('Page options (front matter)'),
+    'option.wherePlaceholder': () => vscode.l10n.t('Placeholder options'),
+    'option.stopPage': () => vscode.l10n.t('Nothing is sent for the placeholders of this page that use it until it is fixed.'),
+    'option.stopPlaceholder': () => vscode.l10n.t('Nothing is sent for this placeholder until it is fixed.'),
+    'option.yaml': (a) => vscode.l10n.t('{0}: the front matter is not valid YAML ({1}). {2}', ...a),
+    'option.notMapping': (a) => vscode.l10n.t('{0}: pictor: must hold options, one per line, such as size: "16:9" (allowed: {1}); got {2}. {3}', ...a),
+    'option.alias': (a) => vscode.l10n.t('{0}: pictor: cannot use YAML anchors (&) or aliases (*). Write each value out, such as size: "16:9". {1}', ...a),
+    'option.value': (a) => vscode.l10n.t('{0}: {1} cannot be "{2}"{3}. Allowed: {4}. {5}', ...a),
+    'option.valueBare': (a) => vscode.l10n.t('{0}: {1} cannot be {2}{3}. Allowed: {4}. {5}', ...a),
+    'option.detail': (a) => vscode.l10n.t(' ({0})', ...a),
+    'option.unknown': (a) => vscode.l10n.t('{0}: Pictor does not know the option "{1}", so it is ignored. Known options: {2}.', ...a),
+    'option.duplicate': (a) => vscode.l10n.t('{0}: {1} is given twice. Keep one. {2}', ...a),
+    'option.syntax': (a) => vscode.l10n.t('{0}: "{1}" is not an option. Write key=value pairs, e.g. <!-- pictor: size=16:9 quality=high style="ink sketch" -->. {2}', ...a),
+    'option.unclosed': (a) => vscode.l10n.t('{0}: the comment has no closing --> on its line. Write it on one line: <!-- pictor: size=16:9 quality=high -->. {1}', ...a),
+    'option.toml': (a) => vscode.l10n.t('{0}: Pictor reads page options from YAML front matter (---) only; this [pictor] table is ignored.', ...a),
+    'option.allowedSize': (a) => vscode.l10n.t('auto, a ratio ({0}) or WxH such as 1536x1024 (edges multiples of 16, 16–3840)', ...a),
+    'option.allowedResolution': () => vscode.l10n.t('1K, 2K or 4K'),
+    'option.allowedQuality': () => vscode.l10n.t('low, medium or high'),
+    'option.allowedN': () => vscode.l10n.t('a whole number from 1 to 10'),
+    'option.allowedStyle': () => vscode.l10n.t('text, e.g. "flat vector illustration, pastel palette"'),
+    // The planner (plan.ts): why a placeholder is left out, besides its options and what the provider would refuse.
+    'plan.running': () => vscode.l10n.t('This placeholder is already being generated.'),
     // Regenerating from a recipe (recipe.ts)
     'recipe.outsideRef': (a) => vscode.l10n.t('The recipe names a reference image outside the workspace folder ({0}); it is not sent.', ...a),
     // Variants (variants.ts)

@@ -3,9 +3,10 @@
 // can fix the page and call again, and nothing is sent for a half-checked page.
 import * as vscode from 'vscode';
 import type { Placeholder } from '../../core/placeholders';
-import type { ValidRequest } from '../../core/request';
-import { inputFromSettings, readSettings } from '../config';
-import { describeProblem, requestOptions, resolveOptions, sentPrompt, settingsLayers } from '../pageOptions';
+import type { PlannedRequest } from '../../core/plan';
+import { describeProblem } from '../pageOptions';
+import { pagePlan } from '../plans';
+import { sayWords } from '../say';
 import { isJobMeta } from '../jobMeta';
 import { planningFailed,
   checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, refuse, shortPrompt,
@@ -20,51 +21,42 @@ export interface FillPlaceholdersInput {
 interface Plan {
   doc: vscode.TextDocument;
   label: string;
-  free: { p: Placeholder; source: string; request: ValidRequest }[];
+  free: { p: Placeholder; source: string; request: PlannedRequest }[];
   running: Placeholder[];
   empty: Placeholder[];
 }
 
+/** The page's plan (the one the CodeLens and Generate all use), or a refusal naming every placeholder that cannot be sent. */
 async function plan(deps: ToolDeps, input: FillPlaceholdersInput): Promise<Plan> {
   folders();
   const doc = await openPage(input?.document);
   const label = vscode.workspace.asRelativePath(doc.uri);
-  const all = deps.generator.scan(doc).placeholders;
-  if (!all.length) refuse(vscode.l10n.t('Nothing was sent: {0} has no image placeholders. Write one like ![a red fox asleep in snow]() where an image belongs.', label));
-  const empty = all.filter((p) => p.empty);
-  const isRunning = deps.generator.runningIn(doc);
-  const running = all.filter((p) => !p.empty && isRunning(p));
-  const settings = readSettings(doc.uri);
-  const layers = settingsLayers(doc.uri);
   const scan = deps.generator.scan(doc);
+  if (!scan.placeholders.length) refuse(vscode.l10n.t('Nothing was sent: {0} has no image placeholders. Write one like ![a red fox asleep in snow]() where an image belongs.', label));
+  const isRunning = deps.generator.runningIn(doc);
+  const planned = pagePlan(doc, scan, { running: (p) => Boolean(isRunning(p)) });
   const text = doc.getText();
-  const free: Plan['free'] = [];
+  const left = (reason: 'empty' | 'running') => planned.skipped.filter((s) => s.reason === reason).map((s) => s.placeholder!);
   const problems: string[] = [];
-  for (const p of all) {
-    if (p.empty || running.includes(p)) continue;
-    // Each placeholder with its own options: its override, the page's front matter, the settings.
-    const o = resolveOptions({ doc, scan, placeholder: p, text, settings: layers });
-    const bad = o.problems.find((x) => x.severity === 'error');
-    if (bad) {
-      // The page's own problem is named once, at its line in the front matter.
-      const said = bad.origin === 'page'
-        ? vscode.l10n.t('line {0} (front matter): {1}', lineOf(doc, bad.start), describeProblem(bad))
-        : vscode.l10n.t('line {0} ("{1}"): {2}', lineOf(doc, p.start), shortPrompt(p.prompt, 40), describeProblem(bad));
-      if (!problems.includes(said)) problems.push(said);
-      continue;
-    }
-    const sent = sentPrompt(p.prompt, o);
-    const v = deps.service.validate({ ...inputFromSettings(sent, settings), ...requestOptions(o), prompt: sent });
-    if (v.ok) free.push({ p, source: text.slice(p.start, p.end), request: v });
-    else problems.push(vscode.l10n.t('line {0} ("{1}"): {2}', lineOf(doc, p.start), shortPrompt(p.prompt, 40), v.message));
+  for (const s of planned.skipped) {
+    const p = s.placeholder!;
+    if (s.reason === 'empty' || s.reason === 'running') continue;
+    // The page's own problem is named once, at its line in the front matter.
+    const bad = s.reason === 'options' ? s.problems[0]! : undefined;
+    const said = bad?.origin === 'page'
+      ? vscode.l10n.t('line {0} (front matter): {1}', lineOf(doc, bad.start), describeProblem(bad))
+      : vscode.l10n.t('line {0} ("{1}"): {2}', lineOf(doc, p.start), shortPrompt(p.prompt, 40), sayWords(s.words));
+    if (!problems.includes(said)) problems.push(said);
   }
   if (problems.length) refuse(vscode.l10n.t('Nothing was sent for {0}. Fix these placeholders, then call again: {1}', label, problems.join(' ')));
+  const free = planned.requests.map((r) => ({ p: r.placeholder!, source: text.slice(r.placeholder!.start, r.placeholder!.end), request: r }));
+  const running = left('running');
   if (!free.length) {
     refuse(running.length
       ? vscode.l10n.t('Nothing was sent: every placeholder of {0} is already being generated. Call pictor_listPlaceholders later to see their links.', label)
       : vscode.l10n.t('Nothing was sent: the placeholders of {0} have no prompt. Describe each image between the brackets: ![a red fox asleep in snow]().', label));
   }
-  return { doc, label, free, running, empty };
+  return { doc, label, free, running, empty: left('empty') };
 }
 
 export function fillPlaceholdersTool(deps: ToolDeps): vscode.LanguageModelTool<FillPlaceholdersInput> {
@@ -76,7 +68,7 @@ export function fillPlaceholdersTool(deps: ToolDeps): vscode.LanguageModelTool<F
       } catch (e) {
         return planningFailed(e, vscode.l10n.t('Fill the placeholders of a page with Pictor?'));
       }
-      const f = figures(p.free.map((x) => x.request));
+      const f = figures(p.free.map((x) => x.request.request));
       return {
         invocationMessage: vscode.l10n.t('Filling {0} placeholder(s) of {1} with Pictor', p.free.length, p.label),
         confirmationMessages: {

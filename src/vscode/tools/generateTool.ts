@@ -5,9 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type { Placeholder } from '../../core/placeholders';
 import type { ValidRequest } from '../../core/request';
 import type { ReferenceInput } from '../../core/types';
-import { inputFromSettings, readSettings } from '../config';
 import type { RunOptions } from '../runTypes';
-import { describeProblem, requestOptions, resolveOptions, sentPrompt } from '../pageOptions';
+import { actionPlan } from '../plans';
+import { sayWords } from '../say';
 import type { JobMeta } from '../jobMeta';
 import {
   checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, planningFailed, referenceLines,
@@ -49,12 +49,10 @@ async function plan(deps: ToolDeps, input: GenerateImageInput, withReferences: b
   const refs = withReferences ? await references(input.referenceImages) : [];
   const options = runOptions(input);
   // What the input leaves out comes from the placeholder's override, the page's front matter, then the settings.
-  const o = resolveOptions({ doc, scan: doc && deps.generator.scan(doc), placeholder, call: options });
-  const bad = o.problems.find((x) => x.severity === 'error');
-  if (bad) refuse(vscode.l10n.t('Nothing was sent: {0}', describeProblem(bad)));
-  const sent = sentPrompt(prompt, o);
-  const v = deps.service.validate({ ...inputFromSettings(sent, readSettings(doc?.uri)), ...requestOptions(o), prompt: sent, references: refs });
-  if (!v.ok) refuse(vscode.l10n.t('Nothing was sent: {0}', v.message));
+  const planned = actionPlan(doc, doc && deps.generator.scan(doc), [{ prompt, placeholder, references: refs }], options);
+  const skipped = planned.skipped[0];
+  if (skipped) refuse(vscode.l10n.t('Nothing was sent: {0}', sayWords(skipped.words)));
+  const v = planned.requests[0]!.request;
   return { prompt, doc, placeholder, options, refs, request: v };
 }
 
