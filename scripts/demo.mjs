@@ -4,11 +4,12 @@
 //                 Pictor loaded and pointed at the fake: the `code` CLI when installed, otherwise the
 //                 VS Code server build in your browser (the URL is printed).
 //                 The first screen is the sample page, README.md, with its CodeLens; one URL is printed.
-//   --headless    fills the sample pages' placeholders without a browser, through the same core the
-//                 extension uses (validation, queue, client, file names, links), prints the files, and
-//                 fails (exit 1) unless every placeholder of every sample page was filled (CI's smoke test).
+//   --headless    fills the sample pages' placeholders without a browser, through the engine's headless
+//                 run (src/core/headless.ts: the planner, the queue and its money gate, destinations,
+//                 recipes, links by placeholder identity), prints the files, and fails (exit 1) unless
+//                 every placeholder of every sample page was filled (CI's smoke test).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,60 +54,53 @@ function markdownFiles(dir) {
 }
 
 async function fillHeadless(ws, fake) {
+  // The engine's headless run: the same planner (page options, override comments, style), queue and
+  // money gate, destinations, never-overwrite names, recipes and identity placement as every face.
   const { scanMarkdown } = require(path.join(root, 'out/src/core/placeholders.js'));
-  const { validateRequest } = require(path.join(root, 'out/src/core/request.js'));
   const { EvoLinkClient } = require(path.join(root, 'out/src/core/api/client.js'));
   const { JobQueue } = require(path.join(root, 'out/src/core/jobs/index.js'));
   const { FileTaskStore } = require(path.join(root, 'out/src/core/fileStore.js'));
-  const { resolveDestination } = require(path.join(root, 'out/src/core/destination.js'));
-  const { fileBaseName } = require(path.join(root, 'out/src/core/fileNames.js'));
-  const { placeholderEdit, applyEdits, relativeLink } = require(path.join(root, 'out/src/core/markdownEdits.js'));
-  const { rename, mkdir } = await import('node:fs/promises');
+  const { moneyGate, stricterGuards } = require(path.join(root, 'out/src/core/money.js'));
+  const { readWorkspaceSettings } = require(path.join(root, 'out/src/core/workspaceSettings.js'));
+  const { HeadlessPlacer, fillPages } = require(path.join(root, 'out/src/core/headless.js'));
 
+  const { english } = require(path.join(root, 'out/src/shared/words.js'));
+  const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const settings = await readWorkspaceSettings(ws, manifest.contributes.configuration.properties);
+  for (const p of settings.problems) console.log(`  setting: ${english(p)}`);
   const client = new EvoLinkClient({ baseUrl: fake.url, filesBaseUrl: fake.url, apiKey: async () => fake.apiKey });
   const staging = path.join(outDir, '.staging');
-  const queue = new JobQueue({ client, store: new FileTaskStore(path.join(outDir, 'tasks.json')), maxConcurrent: 4, minPollMs: 200 });
+  const placer = new HeadlessPlacer(ws, settings.destination, (msg) => console.log(`  ${msg}`));
+  const gate = moneyGate({
+    trusted: () => true,
+    hasKey: async () => true,
+    guards: () => stricterGuards({}, settings.guards),
+    sessionCredits: () => 0,
+  });
+  const queue = new JobQueue({
+    client, store: new FileTaskStore(path.join(outDir, 'tasks.json')), maxConcurrent: 4, gate,
+    finalize: (job, files) => placer.finalize(job, files),
+  });
   queue.onEvent((e) => {
     if (e.type === 'created') console.log(`  task ${e.job.taskId} created for “${e.job.body.prompt}”`);
     if (e.type === 'failed') console.log(`  failed: ${e.job.error?.message}`);
   });
-
-  const written = [];
-  for (const doc of markdownFiles(ws)) {
-    const text = readFileSync(doc, 'utf8');
-    const { placeholders } = scanMarkdown(text);
-    if (placeholders.length === 0) continue;
-    console.log(`${path.relative(ws, doc)}: ${placeholders.length} placeholder(s)`);
-    const jobs = [];
-    for (const p of placeholders.filter((x) => !x.empty)) {
-      const v = validateRequest({ prompt: p.prompt, size: '3:2', resolution: '1K', quality: 'low', n: 1 });
-      if (!v.ok) throw new Error(v.errors.map((e) => e.message).join(' '));
-      const job = await queue.submit(v.body, { dir: staging, baseName: 'pictor' });
-      jobs.push({ p, done: queue.wait(job.id) });
-    }
-    const edits = [];
-    for (const { p, done } of jobs) {
-      const job = await done;
-      if (job.state !== 'completed') continue;
-      const links = [];
-      for (const [i, f] of (job.files ?? []).entries()) {
-        const base = fileBaseName(p.prompt) + (job.files.length > 1 ? `-${i + 1}` : '');
-        const dest = resolveDestination({ documentPath: doc, workspaceFolder: ws, patterns: {}, fileName: base, ext: f.type === 'jpeg' ? 'jpg' : f.type });
-        if (!dest.ok) throw new Error(dest.error);
-        await mkdir(dest.dir, { recursive: true });
-        await rename(f.path, dest.file);
-        written.push({ file: dest.file, size: `${f.width}×${f.height}`, bytes: f.bytes });
-        links.push(relativeLink(doc, dest.file));
-      }
-      edits.push(placeholderEdit(text, p, p.prompt, links, text.includes('\r\n') ? '\r\n' : '\n'));
-    }
-    writeFileSync(doc, applyEdits(text, edits));
-  }
+  const pages = markdownFiles(ws).filter((f) => scanMarkdown(readFileSync(f, 'utf8')).placeholders.length);
+  for (const p of pages) console.log(`${path.relative(ws, p)}: ${scanMarkdown(readFileSync(p, 'utf8')).placeholders.length} placeholder(s)`);
+  const reports = await fillPages(pages, { root: ws, settings: settings.plan, destination: settings.destination, queue, stagingDir: staging }, placer);
   queue.dispose();
   await client.close();
   rmSync(staging, { recursive: true, force: true });
+  const written = [];
+  for (const r of reports) {
+    for (const s of r.skipped) console.log(`  ${path.relative(ws, r.page)}:${s.line}: not sent (${s.reason}): ${english(s.words)}`);
+    for (const j of r.sent) {
+      if (!j.linked) console.log(`  ${path.relative(ws, r.page)}: "${j.prompt}" ${j.state}${j.why ? `, not linked (${j.why})` : ''}`);
+      for (const f of j.files) written.push({ file: f, bytes: statSync(f).size });
+    }
+  }
   console.log(`\nWrote ${written.length} image(s):`);
-  for (const w of written) console.log(`  ${path.relative(root, w.file)}  ${w.size}, ${w.bytes} bytes`);
+  for (const w of written) console.log(`  ${path.relative(root, w.file)}  ${w.bytes} bytes`);
   console.log(`\nThe filled page: ${path.relative(root, path.join(ws, 'README.md'))}`);
   console.log(`Creates received by the fake provider: ${fake.creates()}`);
   return { written, left: unfilled(ws, scanMarkdown) };

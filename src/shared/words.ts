@@ -204,6 +204,10 @@ export const ENGLISH = {
   'queue.stillRunning': 'Cancel this task before removing it: it is still running.',
   'queue.disposed': 'The Pictor task queue has been disposed.',
 
+  // The headless run (headless.ts, workspaceSettings.ts).
+  'place.outside': "{0} leads outside the workspace folder (to {1}) through a symbolic link, so nothing was written there; the image is kept in Pictor's staging folder.",
+  'place.noFreeName': "Could not find a free file name for {0}.",
+  'setting.fileUnreadable': "{0} is not valid JSON with comments ({1} at offset {2}); the default settings are used.",
   // The money gate (money.ts), right before each create.
   'gate.untrusted': "Not sent: this workspace is in Restricted Mode, where Pictor sends no requests. Trust the workspace, then retry.",
   'gate.noKey': "Not sent: Pictor has no EvoLink API key. Run \"Pictor: Set API Key\" (or set EVOLINK_API_KEY), then retry.",

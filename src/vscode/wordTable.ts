@@ -199,6 +199,10 @@ export function wordTable(vscode: L10nApi): WordTable {
     'queue.notRetryable': (a) => vscode.l10n.t('Only failed, timed out or unknown tasks can be retried (this one is {0}).', ...a),
     'queue.stillRunning': () => vscode.l10n.t('Cancel this task before removing it: it is still running.'),
     'queue.disposed': () => vscode.l10n.t('The Pictor task queue has been disposed.'),
+    // The headless run (headless.ts, workspaceSettings.ts).
+    'place.outside': (a) => vscode.l10n.t('{0} leads outside the workspace folder (to {1}) through a symbolic link, so nothing was written there; the image is kept in Pictor\'s staging folder.', ...a),
+    'place.noFreeName': (a) => vscode.l10n.t('Could not find a free file name for {0}.', ...a),
+    'setting.fileUnreadable': (a) => vscode.l10n.t('{0} is not valid JSON with comments ({1} at offset {2}); the default settings are used.', ...a),
     // The money gate (money.ts), right before each create.
     'gate.untrusted': () => vscode.l10n.t('Not sent: this workspace is in Restricted Mode, where Pictor sends no requests. Trust the workspace, then retry.'),
     'gate.noKey': () => vscode.l10n.t('Not sent: Pictor has no EvoLink API key. Run "Pictor: Set API Key" (or set EVOLINK_API_KEY), then retry.'),

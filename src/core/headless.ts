@@ -1,0 +1,160 @@
+// Filling pages without an editor: the engine's run for the faces that have none (the headless demo
+// now; the terminal command and the agent server next). The same planner as the editor (plan.ts: page
+// options, override comments, the style, the provider's rules), the same queue and money gate, the
+// same destinations, never-overwrite names and recipes, and links put in by placeholder identity
+// through the plain-files workspace (filesWorkspace.ts). It shows nothing: it returns a report.
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { resolveDestination } from './destination';
+import { fileBaseName, firstFreeName } from './fileNames';
+import { FilesWorkspace, identityOf, type PlaceholderIdentity } from './filesWorkspace';
+import type { JobQueue } from './jobs';
+import type { JobRecord } from './store';
+import { relativeLink } from './markdownEdits';
+import { targetInside } from './paths';
+import { scanMarkdown } from './placeholders';
+import { planPage, type PlanSettings, type SkipReason } from './plan';
+import { makeRecipe, sidecarPath, stampStagedImage } from './recipe';
+import type { DownloadedImage } from './types';
+import { errorOf, words, type Words } from '../shared/words';
+
+/** What a job of a headless run carries to its finalize: the page and the placeholder it fills. */
+export interface HeadlessMeta {
+  headless: 1;
+  page: string;
+  identity: PlaceholderIdentity;
+  alt: string;
+  prompt: string;
+  style: string;
+}
+
+export function isHeadlessMeta(x: unknown): x is HeadlessMeta {
+  const m = x as HeadlessMeta | null;
+  return typeof m === 'object' && m !== null && m.headless === 1 && typeof m.page === 'string' && typeof m.alt === 'string';
+}
+
+export interface PageReport {
+  page: string;
+  /** One per placeholder sent: its job, the files saved (workspace paths) and whether the page links them. */
+  sent: { prompt: string; jobId: string; state: string; files: string[]; linked: boolean; why?: string; error?: { message: string; words?: Words } }[];
+  /** Placeholders left out, each with its reason code and words. */
+  skipped: { prompt: string; line: number; reason: SkipReason; words: Words }[];
+}
+
+export interface HeadlessOptions {
+  /** The workspace folder: destinations are relative to it, nothing is written outside it. */
+  root: string;
+  settings: PlanSettings;
+  /** `pictor.destination` patterns. */
+  destination: Record<string, string>;
+  queue: JobQueue;
+  /** Where the queue downloads before the images are placed. */
+  stagingDir: string;
+  log?: (msg: string) => void;
+}
+
+/**
+ * Puts a finished job's images in place and links them: the queue's finalize hook of a headless run.
+ * Each image goes where `pictor.destination` says under a free name (never over a file), stamped with
+ * its recipe; then the placeholder is filled by its identity. A page that no longer has it keeps its
+ * text: the images stay saved and the report says why.
+ */
+export class HeadlessPlacer {
+  readonly pages = new FilesWorkspace();
+  /** How each job's images were linked, by job id. */
+  readonly outcomes = new Map<string, { linked: boolean; why?: string }>();
+
+  constructor(private readonly root: string, private readonly destination: Record<string, string>, private readonly log: (msg: string) => void = () => undefined) {}
+
+  async finalize(job: JobRecord, files: DownloadedImage[]): Promise<DownloadedImage[]> {
+    const meta = job.target.meta;
+    if (!isHeadlessMeta(meta)) return files;
+    const base = fileBaseName(meta.alt);
+    const placed: DownloadedImage[] = [];
+    for (const [i, staged] of files.entries()) {
+      if (staged.placed) {
+        placed.push(staged);
+        continue;
+      }
+      const name = files.length > 1 ? `${base}-${i + 1}` : base;
+      const d = resolveDestination({ documentPath: meta.page, workspaceFolder: this.root, patterns: this.destination, fileName: name, ext: staged.type === 'jpeg' ? 'jpg' : staged.type });
+      if (!d.ok) throw errorOf(d.words);
+      await fs.mkdir(d.dir, { recursive: true });
+      const inside = await targetInside(d.dir, this.root, 'existing');
+      if (!inside.ok) throw errorOf(words('place.outside', d.dir, String(inside.real ?? this.root)));
+      const recipe = makeRecipe({ body: job.body, taskId: job.taskId, createdAt: job.createdAt, prompt: meta.prompt, style: meta.style }, d.file, { index: i, count: files.length });
+      const { bytes, sidecar } = await stampStagedImage(staged.path, staged.type, recipe);
+      // Never over an existing file: the first free name, taken with an exclusive copy.
+      const target = await firstFreeName(d.file, async (candidate) => {
+        const gate = await targetInside(candidate, this.root, 'new');
+        if (!gate.ok) return 'taken';
+        try {
+          await fs.copyFile(staged.path, candidate, fs.constants.COPYFILE_EXCL);
+          return 'done';
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'taken';
+          throw e;
+        }
+      }, 50);
+      if (!target) throw errorOf(words('place.noFreeName', path.basename(d.file)));
+      if (sidecar) await fs.copyFile(sidecar, sidecarPath(target), fs.constants.COPYFILE_EXCL).catch(() => undefined);
+      await fs.rm(staged.path, { force: true });
+      if (sidecar) await fs.rm(sidecar, { force: true });
+      placed.push({ ...staged, bytes, path: target, placed: true });
+      this.log(`saved ${path.relative(this.root, target)} (${staged.width}×${staged.height})`);
+    }
+    const links = placed.map((f) => relativeLink(meta.page, f.path));
+    const r = await this.pages.fill(meta.page, meta.identity, meta.alt, links);
+    this.outcomes.set(job.id, r.ok ? { linked: true } : { linked: false, why: r.reason });
+    if (!r.ok) this.log(`${path.relative(this.root, meta.page)}: "${meta.alt}" was not linked (${r.reason}); its images are saved`);
+    return placed;
+  }
+}
+
+/** The 1-based line of an offset. */
+function lineOf(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * Fills every placeholder of the pages: each page planned once, every request submitted to the queue
+ * (its money gate decides before each create), then waited for. The placer must be the queue's
+ * finalize hook. Returns one report per page.
+ */
+export async function fillPages(pages: readonly string[], opts: HeadlessOptions, placer: HeadlessPlacer): Promise<PageReport[]> {
+  const reports: PageReport[] = [];
+  const waits: { report: PageReport; prompt: string; done: Promise<JobRecord> }[] = [];
+  for (const page of pages) {
+    const read = await placer.pages.read(page);
+    const scan = scanMarkdown(read.text);
+    const report: PageReport = { page, sent: [], skipped: [] };
+    reports.push(report);
+    if (!scan.placeholders.length) continue;
+    const p = planPage({ page: { text: read.text, scan }, settings: opts.settings });
+    for (const s of p.skipped) {
+      report.skipped.push({ prompt: s.prompt, line: s.placeholder ? lineOf(read.text, s.placeholder.start) : 0, reason: s.reason, words: s.words });
+    }
+    for (const r of p.requests) {
+      const placeholder = r.placeholder!;
+      const identity = placer.pages.follow(page, identityOf(read.text, placeholder, scan.placeholders));
+      const meta: HeadlessMeta = { headless: 1, page, identity, alt: placeholder.alt, prompt: r.prompt, style: r.style };
+      const job = await opts.queue.submit(r.request.body, { dir: opts.stagingDir, baseName: fileBaseName(r.prompt), meta }, r.request.references);
+      waits.push({ report, prompt: r.prompt, done: opts.queue.wait(job.id) });
+    }
+  }
+  for (const w of waits) {
+    const job = await w.done;
+    const outcome = placer.outcomes.get(job.id);
+    w.report.sent.push({
+      prompt: w.prompt, jobId: job.id, state: job.state,
+      files: (job.files ?? []).filter((f) => f.placed).map((f) => f.path),
+      linked: Boolean(outcome?.linked),
+      ...(outcome?.why ? { why: outcome.why } : {}),
+      ...(job.error ? { error: { message: job.error.message, ...(job.error.words ? { words: job.error.words } : {}) } } : {}),
+    });
+  }
+  return reports;
+}

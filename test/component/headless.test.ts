@@ -1,0 +1,146 @@
+// The engine's headless run (issue 20 items 2 and 6) against the fake provider over real HTTP: pages of
+// a plain-files workspace planned by the one planner (page options, override comments, the style, a
+// refused placeholder), each image placed where pictor.destination says under a free name, stamped
+// with its recipe, and linked by placeholder identity — the same results the editor writes.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EvoLinkClient } from '../../src/core/api/client';
+import { FileTaskStore } from '../../src/core/fileStore';
+import { HeadlessPlacer, fillPages } from '../../src/core/headless';
+import { JobQueue } from '../../src/core/jobs';
+import { moneyGate, stricterGuards } from '../../src/core/money';
+import { readRecipeFile } from '../../src/core/recipe';
+import { readWorkspaceSettings } from '../../src/core/workspaceSettings';
+import { english } from '../../src/shared/words';
+import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
+import { readPngSize } from '../fake-evolink/png';
+
+const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+  contributes: { configuration: { properties: Record<string, never> } };
+};
+
+describe('the headless run of the engine, against the fake provider', function () {
+  this.timeout(30_000);
+  let fake: FakeEvolink;
+  let ws: string;
+  const closers: (() => Promise<void> | void)[] = [];
+
+  before(async () => {
+    fake = await startFakeEvolink({ behavior: { stepMs: 20, progressSteps: 2 } });
+  });
+  after(() => fake.close());
+  beforeEach(() => {
+    fake.reset();
+    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-headless-'));
+  });
+  afterEach(async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+    fs.rmSync(ws, { recursive: true, force: true });
+  });
+
+  async function run(pages: string[], guards = {}) {
+    const settings = await readWorkspaceSettings(ws, manifest.contributes.configuration.properties);
+    const client = new EvoLinkClient({ baseUrl: fake.url, filesBaseUrl: fake.url, apiKey: async () => fake.apiKey });
+    const placer = new HeadlessPlacer(ws, settings.destination);
+    const queue = new JobQueue({
+      client, store: new FileTaskStore(path.join(ws, '..', `${path.basename(ws)}-tasks.json`)), minPollMs: 20, maxPollMs: 100,
+      gate: moneyGate({ trusted: () => true, hasKey: async () => true, guards: () => stricterGuards(guards, settings.guards), sessionCredits: () => 0 }),
+      finalize: (job, files) => placer.finalize(job, files),
+    });
+    closers.push(() => client.close(), () => queue.dispose(), () => fs.rmSync(path.join(ws, '..', `${path.basename(ws)}-tasks.json`), { force: true }));
+    const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-headless-staging-'));
+    closers.push(() => fs.rmSync(staging, { recursive: true, force: true }));
+    return { reports: await fillPages(pages, { root: ws, settings: settings.plan, destination: settings.destination, queue, stagingDir: staging }, placer), settings };
+  }
+
+  const write = (rel: string, text: string) => {
+    const file = path.join(ws, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  const bodies = () => fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/images/generations'))
+    .map((r) => r.body as { prompt: string; size?: string; quality?: string; n?: number });
+
+  it('fills a page as Generate all does: page options, an override comment, the style, readable names, links relative to the page, the recipe in each PNG', async () => {
+    write('.vscode/settings.json', '{\n  // the workspace\'s own settings, with comments and a trailing comma\n  "pictor.quality": "low",\n  "pictor.style": "ink sketch",\n}\n');
+    const page = write('docs/tour.md', [
+      '---', 'title: Tour', 'pictor:', '  size: "3:2"', '---', '',
+      '# A tour',
+      '',
+      '![a lighthouse at dawn]()',
+      '',
+      '- ![a harbour crane](<>) <!-- pictor: size=1:1 -->',
+      '',
+      '| a | b |', '|---|---|', '| ![a gull on a post]() | x |',
+      '',
+      '`![not a placeholder]()`',
+      '',
+    ].join('\r\n'));
+    const { reports } = await run([page]);
+    assert.equal(reports.length, 1);
+    const r = reports[0]!;
+    assert.deepEqual(r.skipped, []);
+    assert.equal(r.sent.length, 3);
+    assert.ok(r.sent.every((s) => s.state === 'completed' && s.linked), JSON.stringify(r.sent));
+    // What the provider received: the page's size, the override's, the workspace's quality and style.
+    const sent = bodies();
+    const by = (p: string) => sent.find((b) => b.prompt.startsWith(p))!;
+    assert.deepEqual({ size: by('a lighthouse at dawn').size, quality: by('a lighthouse at dawn').quality }, { size: '3:2', quality: 'low' });
+    assert.equal(by('a harbour crane').size, '1:1');
+    assert.equal(by('a gull on a post').prompt, 'a gull on a post\n\nStyle: ink sketch');
+    // The page: links relative to it, CRLF kept, the look-alike and the comment untouched.
+    const text = fs.readFileSync(page, 'utf8');
+    assert.match(text, /\r\n!\[a lighthouse at dawn\]\(images\/a-lighthouse-at-dawn-[0-9a-f]{4}\.png\)\r\n/);
+    assert.match(text, /- !\[a harbour crane\]\(images\/a-harbour-crane-[0-9a-f]{4}\.png\) <!-- pictor: size=1:1 -->\r\n/);
+    assert.match(text, /\| !\[a gull on a post\]\(images\/a-gull-on-a-post-[0-9a-f]{4}\.png\) \| x \|/);
+    assert.ok(text.includes('`![not a placeholder]()`'));
+    assert.ok(!/[^\r]\n/.test(text), 'every line ends in CRLF');
+    // The files: beside the page in images/, real PNGs of the size asked, each with its recipe.
+    for (const s of r.sent) {
+      const file = s.files[0]!;
+      assert.equal(path.dirname(file), path.join(ws, 'docs', 'images'));
+      const recipe = await readRecipeFile(file);
+      assert.ok(recipe, `no recipe in ${file}`);
+      assert.equal(recipe.style, 'ink sketch');
+      assert.equal(recipe.prompt, s.prompt);
+    }
+    assert.deepEqual(readPngSize(fs.readFileSync(r.sent.find((s) => s.prompt === 'a lighthouse at dawn')!.files[0]!)), { width: 1536, height: 1024 });
+  });
+
+  it('a refused placeholder is named with its reason while the good ones are sent; a page without placeholders is left alone', async () => {
+    const page = write('p.md', `![a fox]()\n\n![]()\n\n![${'x'.repeat(32_001)}]()\n\n![an owl]() <!-- pictor: quality=ultra -->\n`);
+    const none = write('none.md', '# Nothing to fill\n');
+    const { reports } = await run([page, none]);
+    const r = reports[0]!;
+    assert.deepEqual(r.sent.map((s) => [s.prompt, s.linked]), [['a fox', true]]);
+    assert.deepEqual(r.skipped.map((s) => [s.line, s.reason]), [[3, 'empty'], [5, 'prompt'], [7, 'options']]);
+    assert.match(english(r.skipped[2]!.words), /quality/);
+    assert.equal(fake.creates(), 1);
+    assert.deepEqual(reports[1], { page: none, sent: [], skipped: [] });
+    assert.equal(fs.readFileSync(none, 'utf8'), '# Nothing to fill\n');
+  });
+
+  it('never writes over an existing file: a taken name gets the next free one', async () => {
+    write('.vscode/settings.json', '{ "pictor.destination": { "**/*.md": "art/${documentBaseName}.png" } }');
+    const page = write('cover.md', '![a cover]()\n');
+    write('art/cover.png', 'an image the user made');
+    const { reports } = await run([page]);
+    const file = reports[0]!.sent[0]!.files[0]!;
+    assert.equal(file, path.join(ws, 'art', 'cover-2.png'));
+    assert.equal(fs.readFileSync(path.join(ws, 'art', 'cover.png'), 'utf8'), 'an image the user made');
+    assert.equal(fs.readFileSync(page, 'utf8'), '![a cover](art/cover-2.png)\n');
+  });
+
+  it('the money gate holds here too: above the image-count guard nothing is sent', async () => {
+    write('.vscode/settings.json', '{ "pictor.n": 3 }');
+    const page = write('p.md', '![three foxes]()\n');
+    const { reports } = await run([page], { confirmAboveImages: 2 });
+    assert.equal(fake.creates(), 0);
+    assert.equal(reports[0]!.sent[0]!.state, 'failed');
+    assert.match(reports[0]!.sent[0]!.error?.message ?? '', /would bill 3 images, more than pictor\.confirmAboveImages \(2\)/);
+    assert.equal(fs.readFileSync(page, 'utf8'), '![three foxes]()\n');
+  });
+});
