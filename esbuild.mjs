@@ -51,6 +51,10 @@ const contexts = await Promise.all([
   // The extension as the integration tests run it (test/integration/extension/testing.ts): never in a
   // production build, never in the .vsix (.vscodeignore lists what goes in).
   ...(production ? [] : [esbuild.context({ ...extension, entryPoints: ['test/integration/extension/testing.ts'], outfile: 'dist/extension.testing.js' })]),
+  // The `pictor` terminal command (npm run package:cli): everything bundled, nothing to fetch at install,
+  // never in the .vsix (.vscodeignore lists what goes in).
+  esbuild.context({ ...common, platform: 'node', format: 'cjs', target: 'node20', // jsonc-parser's UMD main requires its parts at run time: its ES module build bundles whole.
+    mainFields: ['module', 'main'], entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli/pictor.js', banner: { js: '#!/usr/bin/env node' } }),
   esbuild.context({
     ...common,
     entryPoints: ['media/panel.ts'],

@@ -46,6 +46,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/cli runs in plain Node without VS Code: it uses src/core and src/shared.' }],
+        patterns: [{ regex: '^(\\.\\./)+(vscode|panel|media|extension)(/|$)', message: 'src/cli imports only src/cli, src/core and src/shared.' }],
+      }],
+    },
+  },
+  {
     files: ['src/vscode/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(panel|media|extension)(/|$)', message: 'src/vscode never imports src/panel: extension.ts passes the panel in (see CommandDeps).' }] }],

@@ -14,9 +14,11 @@ import type { JobRecord } from './store';
 import { relativeLink } from './markdownEdits';
 import { targetInside } from './paths';
 import { scanMarkdown } from './placeholders';
-import { planPage, type PlanSettings, type SkipReason } from './plan';
+import type { Approval } from './money';
+import { planPage, type Plan, type PlanSettings, type SkipReason } from './plan';
 import { makeRecipe, sidecarPath, stampStagedImage } from './recipe';
 import type { DownloadedImage } from './types';
+import type { MarkdownScan } from './placeholders';
 import { errorOf, words, type Words } from '../shared/words';
 
 /** What a job of a headless run carries to its finalize: the page and the placeholder it fills. */
@@ -27,6 +29,8 @@ export interface HeadlessMeta {
   alt: string;
   prompt: string;
   style: string;
+  /** The placeholder's claim (core/claims.ts), so a run that resumes this job holds it again. */
+  claim?: { key: string; owner: string };
 }
 
 export function isHeadlessMeta(x: unknown): x is HeadlessMeta {
@@ -52,6 +56,14 @@ export interface HeadlessOptions {
   /** Where the queue downloads before the images are placed. */
   stagingDir: string;
   log?: (msg: string) => void;
+  /** What the user said yes to for the whole run (the cost question's answer), put on each job. */
+  approval?: Approval;
+  /**
+   * Takes the placeholder's claim (core/claims.ts) before it is submitted, so another face or run never
+   * sends it too. Returns the claim and its release (called once the job is final), or undefined when
+   * it is held elsewhere: then it is left out as `running`. Absent: nothing is claimed.
+   */
+  claim?: (page: string, source: string) => Promise<{ key: string; owner: string; release: () => Promise<void> } | undefined>;
 }
 
 /**
@@ -119,6 +131,25 @@ function lineOf(text: string, offset: number): number {
   return n;
 }
 
+/** A page as planned: its text when read, its scan and its plan. */
+export interface PlannedPage {
+  page: string;
+  text: string;
+  scan: MarkdownScan;
+  plan: Plan;
+}
+
+/** Plans each page once, as fillPages does: what `list` and a dry run show, and the cost question's bill. */
+export async function planPages(pages: readonly string[], settings: PlanSettings, workspace: FilesWorkspace = new FilesWorkspace()): Promise<PlannedPage[]> {
+  const out: PlannedPage[] = [];
+  for (const page of pages) {
+    const { text } = await workspace.read(page);
+    const scan = scanMarkdown(text);
+    out.push({ page, text, scan, plan: planPage({ page: { text, scan }, settings }) });
+  }
+  return out;
+}
+
 /**
  * Fills every placeholder of the pages: each page planned once, every request submitted to the queue
  * (its money gate decides before each create), then waited for. The placer must be the queue's
@@ -126,27 +157,43 @@ function lineOf(text: string, offset: number): number {
  */
 export async function fillPages(pages: readonly string[], opts: HeadlessOptions, placer: HeadlessPlacer): Promise<PageReport[]> {
   const reports: PageReport[] = [];
-  const waits: { report: PageReport; prompt: string; done: Promise<JobRecord> }[] = [];
-  for (const page of pages) {
-    const read = await placer.pages.read(page);
-    const scan = scanMarkdown(read.text);
+  const waits: { report: PageReport; prompt: string; done: Promise<JobRecord>; release?: () => Promise<void> }[] = [];
+  for (const { page, text, scan, plan: p } of await planPages(pages, opts.settings, placer.pages)) {
     const report: PageReport = { page, sent: [], skipped: [] };
     reports.push(report);
     if (!scan.placeholders.length) continue;
-    const p = planPage({ page: { text: read.text, scan }, settings: opts.settings });
     for (const s of p.skipped) {
-      report.skipped.push({ prompt: s.prompt, line: s.placeholder ? lineOf(read.text, s.placeholder.start) : 0, reason: s.reason, words: s.words });
+      report.skipped.push({ prompt: s.prompt, line: s.placeholder ? lineOf(text, s.placeholder.start) : 0, reason: s.reason, words: s.words });
     }
     for (const r of p.requests) {
       const placeholder = r.placeholder!;
-      const identity = placer.pages.follow(page, identityOf(read.text, placeholder, scan.placeholders));
-      const meta: HeadlessMeta = { headless: 1, page, identity, alt: placeholder.alt, prompt: r.prompt, style: r.style };
-      const job = await opts.queue.submit(r.request.body, { dir: opts.stagingDir, baseName: fileBaseName(r.prompt), meta }, r.request.references);
-      waits.push({ report, prompt: r.prompt, done: opts.queue.wait(job.id) });
+      const claim = opts.claim ? await opts.claim(page, text.slice(placeholder.start, placeholder.end)) : undefined;
+      const release = claim?.release;
+      if (opts.claim && !claim) {
+        report.skipped.push({ prompt: r.prompt, line: lineOf(text, placeholder.start), reason: 'running', words: words('plan.running') });
+        continue;
+      }
+      const identity = placer.pages.follow(page, identityOf(text, placeholder, scan.placeholders));
+      const meta: HeadlessMeta = { headless: 1, page, identity, alt: placeholder.alt, prompt: r.prompt, style: r.style, ...(claim ? { claim: { key: claim.key, owner: claim.owner } } : {}) };
+      let job: JobRecord;
+      try {
+        job = await opts.queue.submit(r.request.body, { dir: opts.stagingDir, baseName: fileBaseName(r.prompt), meta }, r.request.references, opts.approval);
+      } catch (e) {
+        await release?.();
+        throw e;
+      }
+      waits.push({ report, prompt: r.prompt, done: opts.queue.wait(job.id), ...(release ? { release } : {}) });
     }
+    // Skipped items in page order, a claim held elsewhere among them.
+    report.skipped.sort((a, b) => a.line - b.line);
   }
   for (const w of waits) {
-    const job = await w.done;
+    let job: JobRecord;
+    try {
+      job = await w.done;
+    } finally {
+      await w.release?.();
+    }
     const outcome = placer.outcomes.get(job.id);
     w.report.sent.push({
       prompt: w.prompt, jobId: job.id, state: job.state,

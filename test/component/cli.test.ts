@@ -1,0 +1,207 @@
+// The `pictor` command (issue 21) as a person or CI runs it: the bundled dist/cli/pictor.js as a child
+// process, against the fake provider over real HTTP, on a temporary workspace of pages. The state
+// folder (claims, stored tasks) is a temporary one too. And the packaged tarball, installed offline
+// with an empty npm cache, runs.
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from '../../src/core/claims';
+import { readRecipeFile } from '../../src/core/recipe';
+import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
+
+const root = path.join(__dirname, '..', '..', '..');
+const bundle = path.join(root, 'dist', 'cli', 'pictor.js');
+const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command as a child process, without blocking this process (the fake provider lives here). */
+function exec(file: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('the pictor command (dist/cli/pictor.js), against the fake provider', function () {
+  this.timeout(60_000);
+  let fake: FakeEvolink;
+  let ws: string;
+  let state: string;
+
+  before(async () => {
+    // `npm test` bundles before the layers; a lone mocha run may not have.
+    if (!fs.existsSync(bundle)) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root });
+    fake = await startFakeEvolink({ behavior: { stepMs: 20, progressSteps: 2 } });
+  });
+  after(() => fake.close());
+  beforeEach(() => {
+    fake.reset();
+    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-cli-ws-'));
+    fs.mkdirSync(path.join(ws, '.git'));
+    state = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-cli-state-'));
+  });
+  afterEach(() => {
+    fs.rmSync(ws, { recursive: true, force: true });
+    fs.rmSync(state, { recursive: true, force: true });
+  });
+
+  const env = (more: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
+    const e: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: os.homedir(), PICTOR_BASE_URL: fake.url, PICTOR_FILES_BASE_URL: fake.url, EVOLINK_API_KEY: fake.apiKey, PICTOR_STATE_DIR: state, ...more };
+    for (const [k, v] of Object.entries(e)) if (v === undefined) delete e[k];
+    return e;
+  };
+  const pictor = (args: string[], more: NodeJS.ProcessEnv = {}, cwd = ws) => exec(process.execPath, [bundle, ...args], { cwd, env: env(more) });
+  const write = (rel: string, text: string) => {
+    const file = path.join(ws, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  const noKey = (r: Run) => {
+    assert.ok(!r.stdout.includes(fake.apiKey) && !r.stderr.includes(fake.apiKey), 'the key appears in the output');
+  };
+  // eslint-disable-next-line no-control-regex
+  const noControl = (r: Run) => assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f]/.test(r.stdout + r.stderr), 'control characters in plain output');
+
+  it('fill: page options, override comments, the style and destinations as the editor; links relative to the page, recipes; --json parses and never holds the key; exit 0', async () => {
+    // A cloned repository cannot send the key elsewhere: its own provider address is never used.
+    write('.vscode/settings.json', '{\n  // comments and a trailing comma\n  "pictor.quality": "low",\n  "pictor.style": "ink sketch",\n  "pictor.baseUrl": "http://127.0.0.1:9",\n}\n');
+    const page = write('docs/tour.md', ['---', 'pictor:', '  size: "3:2"', '---', '', '![a lighthouse at dawn]()', '', '- ![a harbour crane]() <!-- pictor: size=1:1 -->', ''].join('\r\n'));
+    write('docs/none.md', '# Nothing to fill\n');
+    write('node_modules/pkg/readme.md', '![never this]()\n');
+    write('.hidden/notes.md', '![nor this]()\n');
+    const r = await pictor(['fill', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    noKey(r);
+    noControl(r);
+    assert.equal(fake.creates(), 2);
+    const report = JSON.parse(r.stdout) as { exitCode: number; summary: { filled: number }; pages: { page: string; placeholders: { prompt: string; status: string; files: string[] }[] }[] };
+    assert.equal(report.exitCode, 0);
+    assert.equal(report.summary.filled, 2);
+    assert.deepEqual(report.pages.map((p) => p.page), ['docs/tour.md']);
+    const text = fs.readFileSync(page, 'utf8');
+    assert.match(text, /\r\n!\[a lighthouse at dawn\]\(images\/a-lighthouse-at-dawn-[0-9a-f]{4}\.png\)\r\n/);
+    assert.match(text, /- !\[a harbour crane\]\(images\/a-harbour-crane-[0-9a-f]{4}\.png\) <!-- pictor: size=1:1 -->\r\n/);
+    const bodies = fake.requests.filter((q) => q.method === 'POST' && q.path.startsWith('/v1/images/generations')).map((q) => q.body as { prompt: string; size: string; quality: string });
+    assert.deepEqual(bodies.map((b) => [b.prompt, b.size, b.quality]).sort(), [
+      ['a harbour crane\n\nStyle: ink sketch', '1:1', 'low'], ['a lighthouse at dawn\n\nStyle: ink sketch', '3:2', 'low'],
+    ]);
+    for (const p of report.pages[0]!.placeholders) {
+      const recipe = await readRecipeFile(path.join(ws, p.files[0]!));
+      assert.equal(recipe?.prompt, p.prompt);
+    }
+    assert.equal(fs.readFileSync(path.join(ws, 'node_modules/pkg/readme.md'), 'utf8'), '![never this]()\n');
+    // The tasks are stored under the state folder, never in the repository.
+    assert.equal(fs.readdirSync(path.join(state, 'tasks')).length, 1);
+  });
+
+  it('a refused placeholder is named with its reason (exit 1) while the good ones are sent', async () => {
+    const page = write('p.md', '![a fox]()\n\n![an owl]() <!-- pictor: quality=ultra -->\n');
+    const r = await pictor(['fill', 'p.md']);
+    assert.equal(r.code, 1);
+    assert.equal(fake.creates(), 1);
+    assert.match(r.stderr, /p\.md:3: "an owl" not sent \(options\): .*quality/);
+    assert.match(r.stdout, /1 filled, 0 failed, 1 not sent\./);
+    assert.match(fs.readFileSync(page, 'utf8'), /^!\[a fox\]\(images\/a-fox-[0-9a-f]{4}\.png\)\n/);
+  });
+
+  it('a placeholder claimed by another face (a VS Code window, another run) is not sent again', async () => {
+    const page = write('p.md', '![a fox]()\n\n![a hare]()\n');
+    const claims = new ClaimRegistry(path.join(state, 'claims'), CLAIM_STALE_MS);
+    assert.ok(await claims.acquire(await placeholderClaimKey(page, '![a hare]()'), 'a-window-job'));
+    const r = await pictor(['fill', '--json']);
+    assert.equal(r.code, 1);
+    assert.equal(fake.creates(), 1);
+    const items = (JSON.parse(r.stdout) as { pages: { placeholders: { prompt: string; status: string; reason?: string }[] }[] }).pages[0]!.placeholders;
+    assert.deepEqual(items.map((i) => [i.prompt, i.status, i.reason]), [['a fox', 'filled', undefined], ['a hare', 'skipped', 'running']]);
+    assert.match(fs.readFileSync(page, 'utf8'), /!\[a hare\]\(\)/);
+  });
+
+  it('list and --dry-run: each placeholder with its size, cost and where its options came from; nothing sent', async () => {
+    write('.vscode/settings.json', '{ "pictor.quality": "low" }');
+    write('docs/a.md', '---\npictor:\n  size: "3:2"\n---\n![a fox]()\n');
+    const list = await pictor(['list', 'docs']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /docs\/a\.md:5 {2}"a fox" {2}1536×1024 · low · n=1 · cost [0-9.]+ {2}\(size from page, quality from workspace\)/);
+    const dry = await pictor(['fill', '--dry-run', '--json']);
+    assert.equal(dry.code, 0, dry.stderr);
+    const report = JSON.parse(dry.stdout) as { dryRun: boolean; summary: { planned: number } };
+    assert.deepEqual([report.dryRun, report.summary.planned], [true, 1]);
+    assert.equal(fake.creates(), 0);
+    assert.equal(fs.readFileSync(path.join(ws, 'docs/a.md'), 'utf8'), '---\npictor:\n  size: "3:2"\n---\n![a fox]()\n');
+  });
+
+  it('above the guards without --yes: exit 1, nothing sent, the message names --yes and the limits; a repository may lower the guards, never raise them', async () => {
+    write('.vscode/settings.json', '{ "pictor.confirmAboveImages": 100 }');
+    write('p.md', '![one]()\n\n![two]()\n\n![three]()\n');
+    const refused = await pictor(['fill'], { PICTOR_CONFIRM_ABOVE_IMAGES: '2' });
+    assert.equal(refused.code, 1);
+    assert.equal(fake.creates(), 0);
+    assert.match(refused.stderr, /3 image\(s\).*the limits are 2 images.*--yes/);
+    const flag = await pictor(['fill', '--confirm-above-images', '2', '--yes', '--json'], { PICTOR_CONFIRM_ABOVE_IMAGES: '50' });
+    assert.equal(flag.code, 0, flag.stderr);
+    assert.equal(fake.creates(), 3);
+    // The workspace lowers the default (4) to 1: two placeholders now need --yes.
+    write('.vscode/settings.json', '{ "pictor.confirmAboveImages": 1 }');
+    write('q.md', '![four]()\n\n![five]()\n');
+    const lowered = await pictor(['fill', 'q.md']);
+    assert.equal(lowered.code, 1);
+    assert.match(lowered.stderr, /the limits are 1 images/);
+    assert.equal(fake.creates(), 3);
+  });
+
+  it('no key: a message naming EVOLINK_API_KEY, nothing sent; a bad flag or an unreadable settings file: exit 2', async () => {
+    write('p.md', '![a fox]()\n');
+    const r = await pictor(['fill'], { EVOLINK_API_KEY: undefined });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /EVOLINK_API_KEY/);
+    assert.equal(fake.creates(), 0);
+    const bad = await pictor(['fill', '--frobnicate']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Unknown option --frobnicate/);
+    write('.vscode/settings.json', '{ "pictor.quality": ');
+    const unreadable = await pictor(['fill']);
+    assert.equal(unreadable.code, 2);
+    assert.match(unreadable.stderr, /settings\.json is not valid JSON/);
+    assert.equal(fake.creates(), 0);
+    const help = await pictor(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Exit codes:/);
+  });
+
+  it('npm run package:cli makes a tarball that installs offline with an empty cache and runs', async function () {
+    this.timeout(120_000);
+    const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-cli-prefix-'));
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-cli-cache-'));
+    try {
+      const made = (await exec('npm', ['run', '--silent', 'package:cli'], { cwd: root, env: process.env })).stdout.trim().split('\n').pop()!;
+      assert.equal(path.basename(made), `pictor-cli-${version}.tgz`);
+      const install = await exec('npm', ['install', '-g', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, '--cache', cache, made], { cwd: root, env: process.env });
+      assert.equal(install.code, 0, install.stderr);
+      const bin = process.platform === 'win32' ? path.join(prefix, 'pictor.cmd') : path.join(prefix, 'bin', 'pictor');
+      const r = await exec(bin, ['--version'], { cwd: ws, env: env() });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), version);
+      // And it fills a page against the fake from where it was installed.
+      write('p.md', '![a fox]()\n');
+      const fill = await exec(bin, ['fill'], { cwd: ws, env: env() });
+      assert.equal(fill.code, 0, fill.stderr);
+      assert.equal(fake.creates(), 1);
+    } finally {
+      fs.rmSync(prefix, { recursive: true, force: true });
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});
