@@ -181,6 +181,31 @@ describe('the pictor command (dist/cli/pictor.js), against the fake provider', f
     assert.match(help.stdout, /Exit codes:/);
   });
 
+  it('killed mid-run and run again: the stored tasks are resumed and placed, one create per placeholder in all', async () => {
+    fake.set({ stepMs: 150, progressSteps: 20 });
+    const page = write('p.md', '![a fox]()\n\n![a hare]()\n');
+    const child = spawn(process.execPath, [bundle, 'fill'], { cwd: ws, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    await new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.stdout.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if ((seen.match(/: sent \(task /g) ?? []).length === 2) resolve();
+      });
+      child.on('close', () => reject(new Error(`it ended before both tasks were sent: ${seen}`)));
+    });
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    child.kill('SIGKILL');
+    await closed;
+    assert.equal(fake.creates(), 2);
+    assert.equal(fs.readFileSync(page, 'utf8'), '![a fox]()\n\n![a hare]()\n');
+    const again = await pictor(['fill', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(fake.creates(), 2, 'a new task was created');
+    assert.match(again.stdout, /"filled": 2/);
+    assert.match(fs.readFileSync(page, 'utf8'), /^!\[a fox\]\(images\/a-fox-[0-9a-f]{4}\.png\)\n\n!\[a hare\]\(images\/a-hare-[0-9a-f]{4}\.png\)\n$/);
+  });
+
   it('npm run package:cli makes a tarball that installs offline with an empty cache and runs', async function () {
     this.timeout(120_000);
     const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-cli-prefix-'));
