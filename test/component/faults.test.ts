@@ -606,6 +606,8 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
       const f = await q.wait(job.id);
       assert.equal(f.state, 'failed');
       assert.match(f.error!.message, /HTML page instead of an image/);
+      // (Once in test/integration/faults.test.ts too: the notification offers Retry.)
+      assert.match(f.error!.message, /Retry downloads the missing ones again without a new task/);
       assertReadable(f);
       assert.deepEqual(files(), []);
       fake.set({ resultMode: 'ok' });
