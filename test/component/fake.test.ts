@@ -5,6 +5,7 @@ import * as http from 'node:http';
 import { inflateSync } from 'node:zlib';
 import { startFakeEvolink, fakePixelSize, type FakeEvolink } from '../fake-evolink/server';
 import { encodePng, readPngSize } from '../fake-evolink/png';
+import { sleep } from './support';
 
 type Json = Record<string, any>;
 
@@ -23,10 +24,6 @@ function assertRealPng(buf: Buffer, width: number, height: number): void {
   }
   assert.ok(sawEnd, 'PNG has an IEND chunk');
   assert.equal(inflateSync(Buffer.concat(idat)).length, (1 + width * 3) * height);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** Raw GET that reports how many bytes arrived even when the server drops the connection. */

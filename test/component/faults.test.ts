@@ -6,7 +6,6 @@
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EvoLinkClient, type ClientOptions } from '../../src/core/api/client';
@@ -15,6 +14,7 @@ import { FileTaskStore } from '../../src/core/fileStore';
 import type { CreateTaskBody } from '../../src/core/types';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 import { readPngSize } from '../fake-evolink/png';
+import { closeClients, closedPort, testClient } from './support';
 
 const BEHAVIOR = { stepMs: 30, progressSteps: 2, estimatedTime: 0.1 };
 // The production retry count (ClientOptions default), with delays small enough for a test.
@@ -63,6 +63,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
   afterEach(async () => {
     for (const c of cleanups.reverse()) await c();
     cleanups = [];
+    await closeClients();
     fs.rmSync(root, { recursive: true, force: true });
   });
 
@@ -71,19 +72,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
   const images = () => path.join(ws(), 'images');
   const storeFile = () => path.join(root, 'state', 'tasks.json');
 
-  function client(over: Partial<ClientOptions> = {}): EvoLinkClient {
-    const c = new EvoLinkClient({
-      baseUrl: fake.url,
-      filesBaseUrl: fake.url,
-      apiKey: async () => fake.apiKey,
-      timeoutMs: 3000,
-      retry: RETRY,
-      env: {}, // no proxy variables from the machine running the tests
-      ...over,
-    });
-    cleanups.push(() => c.close());
-    return c;
-  }
+  const client = (over: Partial<ClientOptions> = {}): EvoLinkClient => testClient(fake, { retry: RETRY, ...over }).c;
 
   function queue(opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[] } {
     const q = new JobQueue({
@@ -206,14 +195,6 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
         ? `${billed.size / outcomes.length} each (${billed.size} tasks for ${outcomes.length} images; ${requests})`
         : `${billed.size} (${requests})`,
     });
-  }
-
-  async function closedPort(): Promise<number> {
-    const s = net.createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const port = (s.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => s.close(() => r()));
-    return port;
   }
 
   // -------------------------------------------------------------------------------------------

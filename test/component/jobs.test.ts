@@ -13,6 +13,7 @@ import { MemoryTaskStore } from '../../src/core/store';
 import type { CreateTaskBody } from '../../src/core/types';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 import { readPngSize } from '../fake-evolink/png';
+import { closeClients, testClient } from './support';
 
 const BEHAVIOR = { stepMs: 30, progressSteps: 2, estimatedTime: 0.1 };
 
@@ -36,21 +37,11 @@ describe('JobQueue with the real client against the fake provider', function () 
   afterEach(async () => {
     for (const c of cleanups.reverse()) await c();
     cleanups = [];
+    await closeClients();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function client(retries = 3): EvoLinkClient {
-    const c = new EvoLinkClient({
-      baseUrl: fake.url,
-      filesBaseUrl: fake.url,
-      apiKey: async () => fake.apiKey,
-      timeoutMs: 3000,
-      retry: { retries, baseDelayMs: 5, maxDelayMs: 40 },
-      env: {}, // no proxy from the machine running the tests
-    });
-    cleanups.push(() => c.close());
-    return c;
-  }
+  const client = (retries = 3): EvoLinkClient => testClient(fake, { retry: { retries, baseDelayMs: 5, maxDelayMs: 40 } }).c;
 
   function queue(opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[]; store: TaskStore } {
     const store = opts.store ?? new FileTaskStore(path.join(dir, 'tasks.json'));

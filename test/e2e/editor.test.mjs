@@ -6,11 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { session, runFromPalette, screenshot, clearNotifications, setApiKeyByHand, activeEditor, editorText, openFromExplorer } from './session.mjs';
+import { session, runFromPalette, screenshot, clearNotifications, setApiKeyByHand, activeEditor, editorText, openFromExplorer, sleep } from './session.mjs';
 
 const require = createRequire(import.meta.url);
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function waitForText(what, pred, timeoutMs = 30_000) {
   const until = Date.now() + timeoutMs;

@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { session, screenshot, setApiKeyByHand, runFromPalette, activeEditor, editorText } from './session.mjs';
+import { session, screenshot, setApiKeyByHand, runFromPalette, activeEditor, editorText, sleep } from './session.mjs';
 
 const require = createRequire(import.meta.url);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 describe('Regenerate Image (e2e)', function () {
   this.timeout(120_000);

@@ -6,9 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { session, runFromPalette, waitForWorkbench, waitForPaletteCommand, findFrame, screenshot, openFileQuickly, setApiKeyByHand, activeEditor, editorText } from './session.mjs';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { session, runFromPalette, waitForWorkbench, waitForPaletteCommand, findFrame, screenshot, openFileQuickly, setApiKeyByHand, activeEditor, editorText, sleep } from './session.mjs';
 
 const PROMPTS = [
   'a harbour crane at dusk, reload',

@@ -5,9 +5,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { session, screenshot, clearNotifications, setApiKeyByHand, activeEditor, openFromExplorer } from './session.mjs';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { session, screenshot, clearNotifications, setApiKeyByHand, activeEditor, openFromExplorer, sleep } from './session.mjs';
 
 /** Writes a page with one placeholder, opens it and clicks its Generate CodeLens. */
 async function generateOne(name, prompt) {

@@ -4,6 +4,10 @@
 // needs, written the way a person does them: click, F1, type, Enter.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+// The one sleep of the host layers, for the specs too (they import it from here).
+import { sleep } from '../host/server.mjs';
+
+export { sleep };
 
 /** @type {{ page: import('playwright-core').Page, url: string, workspace: string, fake: any, screenshotsDir: string }} */
 export const session = {};
@@ -45,8 +49,6 @@ export async function waitForWorkbench() {
   // The explorer shows the workspace once the remote file system answered.
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
 }
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function openPalette(title) {
   const { page } = session;

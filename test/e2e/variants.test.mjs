@@ -5,9 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { session, screenshot, setApiKeyByHand, runFromPalette, findFrame } from './session.mjs';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { session, screenshot, setApiKeyByHand, runFromPalette, findFrame, sleep } from './session.mjs';
 
 function editor() {
   return session.page.locator('.editor-group-container .editor-instance .monaco-editor', { hasText: '# Cranes' }).first();

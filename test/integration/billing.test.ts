@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClaimRegistry } from '../../src/core/claims';
-import { closeAllEditors, waitFor } from './helpers';
+import { closeAllEditors, sleep, waitFor } from './helpers';
 import { createsFor, resetFakeKnobs, setFake, tasksFor } from './fakeControl';
 import { globalStorageDir, logMark, waitForLog } from './hostFiles';
 import { panelSend, panelState } from './panelHook';
@@ -13,7 +13,6 @@ import {
   assertWholePng, filesUnder, freshDir, onDisk, placeholderAt, retryFromPanel, runCommand, writePage, type JobSummary,
 } from './pages';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Long enough for a late automatic resend to show up at the fake, if there were one. */
 const QUIET_MS = 2500;

@@ -4,12 +4,11 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAllEditors } from './helpers';
+import { closeAllEditors, sleep } from './helpers';
 import {
   assertName, assertOneCreateEach, assertPng, filesIn, freshFolder, jobFor, type JobSummary, onDisk, page, show, start, waitForCreate, writeDoc, editorSuite,
 } from './editorHelpers';
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * An edit through the API, as a person's keystroke: VS Code refuses an API edit made against a version
@@ -19,7 +18,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function type(editor: vscode.TextEditor, change: (b: vscode.TextEditorEdit) => void): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
     if (await editor.edit(change)) return;
-    await pause(10);
+    await sleep(10);
   }
   assert.fail('an edit was refused 20 times in a row');
 }
@@ -42,7 +41,7 @@ editorSuite('editor: the document moves while tasks run', 90_000, () => {
     // Typing on the heron's line, before it.
     for (const [i, ch] of [...'See: '].entries()) {
       await type(editor, (b) => b.insert(new vscode.Position(3, i), ch));
-      await pause(20);
+      await sleep(20);
     }
     // A WorkspaceEdit that replaces the line between the two with two lines.
     for (let attempt = 0; ; attempt++) {
@@ -61,7 +60,7 @@ editorSuite('editor: the document moves while tasks run', 90_000, () => {
     while (!done) {
       const end = doc.lineAt(doc.lineCount - 1).range.end;
       if (await editor.edit((b) => b.insert(end, 'x'))) typed++;
-      await pause(15);
+      await sleep(15);
     }
     const jobs = await running;
 
@@ -99,7 +98,7 @@ editorSuite('editor: the document moves while tasks run', 90_000, () => {
     while (!done) {
       await vscode.commands.executeCommand('type', { text: 'x' });
       typed++;
-      await pause(25);
+      await sleep(25);
     }
     // A few more after the link arrived: they must land on the same line, not after the link.
     for (let i = 0; i < 3; i++, typed++) await vscode.commands.executeCommand('type', { text: 'x' });

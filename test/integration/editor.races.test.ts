@@ -8,13 +8,12 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAllEditors } from './helpers';
+import { closeAllEditors, sleep } from './helpers';
 import { globalStorageDir } from './hostFiles';
 import {
   assertNoCreates, assertOneCreateEach, freshFolder, jobFor, type JobSummary, linkTo, onDisk, page, show, start, waitForCreate, writeDoc,
 } from './editorHelpers';
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The claim file of one placeholder, as src/core/claims.ts names it. */
 function claimFile(docFile: string, source: string): string {
@@ -45,7 +44,7 @@ function slowClaim(docFile: string, source: string) {
 async function type(editor: vscode.TextEditor, change: (b: vscode.TextEditorEdit) => void): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
     if (await editor.edit(change)) return;
-    await pause(10);
+    await sleep(10);
   }
   assert.fail('an edit was refused 20 times in a row');
 }
@@ -69,7 +68,7 @@ describe('editor: forced interleavings of claims, typing and linking', function 
     try {
       // Generate all reads both placeholders and waits on the first one's claim.
       const all = start<JobSummary[]>('pictor.generateAllPlaceholders', uri);
-      await pause(300);
+      await sleep(300);
       // Meanwhile the second placeholder is generated on its own, to the end: linked, claim released.
       const single = await vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, new vscode.Range(2, 3, 2, 3));
       // Only now does Generate all learn that the first placeholder is another window's.
@@ -98,7 +97,7 @@ describe('editor: forced interleavings of claims, typing and linking', function 
     const gate = slowClaim(file, `![${gated}]()`);
     try {
       const all = start<JobSummary[]>('pictor.generateAllPlaceholders', doc.uri);
-      await pause(300);
+      await sleep(300);
       // Both placeholders were read; the user types above them before anything is claimed or sent.
       await type(editor, (b) => b.insert(new vscode.Position(0, 0), 'Draft\n'));
       await gate.holdElsewhere();

@@ -6,10 +6,11 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  JobQueue, MemoryTaskStore, TASK_FAILURES, UNKNOWN_AFTER_RESTART_MESSAGE,
-  type JobEvent, type JobRecord, type QueueOptions, type TaskClient, type TaskStore,
+  MemoryTaskStore, TASK_FAILURES, UNKNOWN_AFTER_RESTART_MESSAGE,
+  type JobEvent, type JobRecord, type TaskClient,
 } from '../../src/core/jobs';
 import { FileTaskStore } from '../../src/core/fileStore';
+import { disposeQueues, makeQueue, waitFor } from './support';
 import type { CreateTaskBody, DownloadedImage, TaskObject } from '../../src/core/types';
 
 // ---- the client double ----
@@ -115,28 +116,9 @@ class RecordingStore extends MemoryTaskStore {
 const target = (name: string) => ({ dir: '/tmp/pictor-unit', baseName: name, meta: { doc: `file:///${name}.md` } });
 const body = (prompt: string, n = 1): CreateTaskBody => ({ model: 'gpt-image-2', prompt, n, size: '1:1', quality: 'low' });
 
-const queues: JobQueue[] = [];
-function makeQueue(client: TaskClient, store: TaskStore, opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[] } {
-  const q = new JobQueue({ client, store, minPollMs: 10, maxPollMs: 30, timeoutMinutes: 1, ...opts });
-  const events: JobEvent[] = [];
-  q.onEvent((e) => events.push(e));
-  queues.push(q);
-  return { q, events };
-}
-
-async function waitFor(cond: () => boolean, what: string, ms = 4000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 3));
-  }
-}
-
 const typesFor = (events: JobEvent[], id: string) => events.filter((e) => e.job.id === id).map((e) => e.type);
 
-afterEach(() => {
-  while (queues.length) queues.pop()!.dispose();
-});
+afterEach(disposeQueues);
 
 // ---- tests ----
 
