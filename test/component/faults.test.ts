@@ -634,9 +634,11 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
     it('the workspace folder removed while the task runs: the folder is made again and the image saved', async () => {
       fs.mkdirSync(images());
       const { q } = queue();
-      const job = await q.submit(body('a fox [slow:80]'), target());
-      await on(q, 'created', job.id);
+      // Held at the fake until the folder is gone, however slow this machine is.
+      const job = await q.submit(body('a fox [hold]'), target());
+      const created = await on(q, 'created', job.id);
       fs.rmSync(ws(), { recursive: true, force: true });
+      fake.release({ id: created.taskId });
       const done = await q.wait(job.id);
       await row('workspace folder removed while the task runs', job.id, [done]);
       assert.equal(done.state, 'completed');
