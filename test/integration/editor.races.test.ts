@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAllEditors, sleep } from './helpers';
+import { closeAllEditors, sleep, waitFor } from './helpers';
+import { releaseTasks } from './fakeControl';
 import { globalStorageDir } from './hostFiles';
 import {
   assertNoCreates, assertOneCreateEach, freshFolder, jobFor, type JobSummary, linkTo, onDisk, page, show, start, waitForCreate, writeDoc,
@@ -27,14 +28,37 @@ function slowClaim(docFile: string, source: string) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.rmSync(file, { force: true });
   execFileSync('mkfifo', [file]);
+  // The write end, opened once a read waits on the pipe; the read ends when it is written and closed.
+  let writer: number | undefined;
   return {
+    /**
+     * Resolves once a read of the claim waits on the pipe. Opening a pipe's write end without
+     * blocking fails (ENXIO) until a reader has it open, so success is the proof, whatever the load.
+     */
+    readWaiting: () => waitFor('a read of the claim to wait on it', () => {
+      try {
+        writer ??= fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENXIO') return false;
+        throw e;
+      }
+    }, 20_000, 10),
     /** Answers the waiting read: another window holds this placeholder, live. */
-    holdElsewhere: () => fs.promises.writeFile(file, JSON.stringify({ owner: 'another-window', pid: 1, at: Date.now() })),
+    holdElsewhere: async () => {
+      const text = JSON.stringify({ owner: 'another-window', pid: 1, at: Date.now() });
+      if (writer === undefined) return fs.promises.writeFile(file, text);
+      fs.writeSync(writer, text);
+      fs.closeSync(writer);
+      writer = undefined;
+    },
     /** Lets any read still waiting go (it reads nothing), and removes the pipe. */
     dispose: () => {
       try {
+        if (writer !== undefined) fs.closeSync(writer);
         fs.closeSync(fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NONBLOCK));
       } catch { /* already gone */ }
+      writer = undefined;
       fs.rmSync(file, { force: true });
     },
   };
@@ -60,7 +84,7 @@ describe('editor: forced interleavings of claims, typing and linking', function 
     const dir = await freshFolder('race-claim-released');
     const file = path.join(dir, 'page.md');
     const gated = 'a lighthouse kept by another window';
-    const target = 'a rowing boat at dawn [slow:300]';
+    const target = 'a rowing boat at dawn';
     const t = `![${gated}]()\n\n![${target}]({t})\n`;
     // Not shown in an editor: the linker then saves the page, as it does for a page nobody has open.
     const uri = await writeDoc(file, page(t));
@@ -68,7 +92,7 @@ describe('editor: forced interleavings of claims, typing and linking', function 
     try {
       // Generate all reads both placeholders and waits on the first one's claim.
       const all = start<JobSummary[]>('pictor.generateAllPlaceholders', uri);
-      await sleep(300);
+      await gate.readWaiting();
       // Meanwhile the second placeholder is generated on its own, to the end: linked, claim released.
       const single = await vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, new vscode.Range(2, 3, 2, 3));
       // Only now does Generate all learn that the first placeholder is another window's.
@@ -91,19 +115,21 @@ describe('editor: forced interleavings of claims, typing and linking', function 
     const dir = await freshFolder('race-typing-while-claiming');
     const file = path.join(dir, 'page.md');
     const gated = 'a lighthouse kept by another window';
-    const heron = 'a grey heron in reeds [slow:600]';
+    // Held at the fake until the user has typed beside it.
+    const heron = 'a grey heron by a claimed lighthouse [hold]';
     const editor = await show(await writeDoc(file, `![${gated}]()\n![${heron}]()\n`));
     const doc = editor.document;
     const gate = slowClaim(file, `![${gated}]()`);
     try {
       const all = start<JobSummary[]>('pictor.generateAllPlaceholders', doc.uri);
-      await sleep(300);
+      await gate.readWaiting();
       // Both placeholders were read; the user types above them before anything is claimed or sent.
       await type(editor, (b) => b.insert(new vscode.Position(0, 0), 'Draft\n'));
       await gate.holdElsewhere();
       await waitForCreate(heron);
       // On the heron's line, right before it: where the placeholder was when it was read.
       await type(editor, (b) => b.insert(new vscode.Position(2, 0), 'See: '));
+      await releaseTasks(heron);
       const jobs = await all;
 
       assert.equal(jobs.length, 1, JSON.stringify(jobs));
@@ -114,6 +140,7 @@ describe('editor: forced interleavings of claims, typing and linking', function 
       await assertNoCreates([gated]);
     } finally {
       gate.dispose();
+      await releaseTasks(heron);
     }
   });
 });

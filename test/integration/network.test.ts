@@ -58,6 +58,7 @@ describe('network settings through the commands (issue 10 items 10, 11)', functi
 
   beforeEach(() => {
     proxy.connects.length = 0;
+    proxy.requireAuthorization = undefined;
   });
 
   after(async () => {
