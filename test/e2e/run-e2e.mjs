@@ -68,7 +68,7 @@ async function main() {
       env: childEnv({}), logFile: join(resultsDir, 'code-server.log'),
     });
     const { page } = await launchChromium({ userDataDir: join(tmp, 'browser'), logFile: join(resultsDir, 'browser.log') });
-    Object.assign(session, { page, url: server.url, workspace, fake, screenshotsDir: resultsDir, extension: ext });
+    Object.assign(session, { page, url: server.url, workspace, userData, fake, screenshotsDir: resultsDir, extension: ext });
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     try {
       await waitForWorkbench();
