@@ -1002,6 +1002,10 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     if (method === 'GET' && pathname === '/__fake/requests') return sendJson(res, 200, requests, {}, false);
     if (method === 'GET' && pathname === '/__fake/stats') return sendJson(res, 200, { ...stats }, {}, false);
     if (method === 'GET' && pathname === '/__fake/behavior') return sendJson(res, 200, behavior, {}, false);
+    // The files the file service stored, with the URL each upload was answered with.
+    if (method === 'GET' && pathname === '/__fake/files') {
+      return sendJson(res, 200, [...files.values()].map((f) => ({ id: f.id, name: f.name, size: f.data.length, url: `${baseUrl}/files/${f.id}` })), {}, false);
+    }
     if (method === 'GET' && pathname === '/__fake/tasks') {
       return sendJson(res, 200, [...tasks.values()].map((t) => ({
         ...t.toTaskObject(behavior.estimatedTime), prompt: t.prompt, n: t.n, size: t.size, width: t.width, height: t.height, held: t.held,

@@ -1,3 +1,4 @@
+/* global indexedDB */
 // Runs the integration suites (out/test/integration) inside a real VS Code extension host: VS Code's
 // server build as code-server serves it, opened by headless Chromium with extensionDevelopmentPath and
 // extensionTestsPath in the URL payload. The host's `run()` (test/integration/index.ts) writes its results to a JSON file,
@@ -6,7 +7,9 @@
 // Host restarts: spec files named `*.phaseN.test.js` run in a later host on the SAME workspace, user
 // data, browser profile and port (web storage is per origin). Phase 1 takes the plain suites plus
 // `*.phase1.test.js`; then, for N = 2, 3, … while such files exist, the server and the browser are
-// restarted and only `*.phaseN.test.js` run.
+// restarted and only `*.phaseN.test.js` run. Before it stops a host, the launcher waits until the
+// workbench has stored what that host's tests named with expectStored (the host is not shut down:
+// its storage is not written on the way out).
 //
 // Also a run whose workspace folder holds the user data (`*.home.test.js`, a workspace at the home
 // folder) and one whose workspace is not trusted (`*.untrusted.test.js`).
@@ -60,6 +63,36 @@ async function waitForResults(file, server, pageState, logFile) {
     await sleep(250);
   }
   throw new Error(`no results after ${Math.round(phaseTimeoutMs / 1000)} s (is the extension host stuck? see ${resultsDir}/*.log)`);
+}
+
+/**
+ * Waits until the workbench's stored state (IndexedDB, which the web workbench writes every few
+ * seconds, not at each change) holds every text in `texts`: what a phase-1 half leaves for the next
+ * host (test/integration/index.ts expectStored). The host is stopped without a shutdown after this.
+ */
+async function waitForStored(page, texts, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const missing = await page.evaluate(async (want) => {
+      const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+      let all = '';
+      for (const { name } of await indexedDB.databases()) {
+        if (!name?.startsWith('vscode-web-state-db-')) continue;
+        const db = await request(indexedDB.open(name));
+        try {
+          if (!db.objectStoreNames.contains('ItemTable')) continue;
+          const values = await request(db.transaction('ItemTable').objectStore('ItemTable').getAll());
+          all += values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n');
+        } finally {
+          db.close();
+        }
+      }
+      return want.filter((t) => !all.includes(t));
+    }, texts);
+    if (missing.length === 0) return;
+    if (Date.now() > until) throw new Error(`the workbench did not store ${JSON.stringify(missing)} within ${Math.round(timeoutMs / 1000)} s`);
+    await sleep(250);
+  }
 }
 
 /**
@@ -122,6 +155,11 @@ async function runPhase({ phase, port, dirs, fake, trust = false }) {
     const url = `${server.url}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(payload)}`;
     await browser.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     const results = await waitForResults(resultsFile, server, pageState, logFile);
+    if (results.mustBeStored?.length) {
+      const started = Date.now();
+      await waitForStored(browser.page, results.mustBeStored);
+      say(`  (the workbench stored what the next host needs ${((Date.now() - started) / 1000).toFixed(1)} s after the tests ended)`);
+    }
     return results;
   } finally {
     // The extension host is meant to exit when run() settles; we do not rely on it.

@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { createsFor } from './editorHelpers';
 import { waitFor } from './helpers';
 import { logMark, waitForLog } from './hostFiles';
-import { setFake } from './fakeControl';
+import { setFake, tasksFor } from './fakeControl';
+import { expectStored } from './index';
 
 /** The prompt (its task is held at the fake until phase 2 lets it finish, however long this host and its shutdown take). */
 const RESUMED_PROMPT = 'a kite tethered to a fence post';
@@ -25,13 +26,13 @@ describe('language model tools across a restart (phase 1: before)', () => {
     } finally {
       await setFake({ hold: null });
     }
-    // The queue logs this once the task id is in the workspace state. The launcher ends this host at
-    // once, closing the browser without a shutdown, so give the workbench its moment to write its
-    // storage (a person's reload or quit does that on the way out): else the next host could only
-    // mark the task "sent, answer lost" and this test would be about the launcher, not the resume.
+    // The queue logs this once the task id is in the workspace state. The launcher ends this host
+    // without a shutdown, so it waits until the workbench has written that state too (a person's
+    // reload or quit writes it on the way out): else the next host could only mark the task "sent,
+    // answer lost" and this test would be about the launcher, not the resume. (A fixed 5 s was used
+    // before: 1.5 s had been too little on a loaded CI machine.)
     await waitForLog(mark, /job [0-9a-f-]+: created task \S+/, 20_000);
-    // (1.5 s was too little on a loaded CI machine with a hundred stored jobs: the next host found the
-    // store without this one.)
-    await new Promise((r) => setTimeout(r, 5000));
+    const [task] = await tasksFor(RESUMED_PROMPT);
+    expectStored(task!.id);
   });
 });
