@@ -158,7 +158,7 @@ async function runPhase({ phase, port, dirs, fake, trust = false }) {
     if (results.mustBeStored?.length) {
       const started = Date.now();
       await waitForStored(browser.page, results.mustBeStored);
-      say(`  (the workbench stored what the next host needs ${((Date.now() - started) / 1000).toFixed(1)} s after the tests ended)`);
+      (results.notes ??= []).push(`the workbench stored what the next host needs ${((Date.now() - started) / 1000).toFixed(1)} s after the tests ended`);
     }
     return results;
   } finally {
