@@ -12,7 +12,8 @@
 // its storage is not written on the way out).
 //
 // Also a run whose workspace folder holds the user data (`*.home.test.js`, a workspace at the home
-// folder) and one whose workspace is not trusted (`*.untrusted.test.js`).
+// folder) and one whose workspace is not trusted (`*.untrusted.test.js`): these two run one after the
+// other beside the host-restart phases, each with a fake provider of its own (runSideHosts).
 //
 // Env: PICTOR_SUMMARY_FILE (counts for run-all), PICTOR_INTEGRATION_TIMEOUT_MS (per phase, default 10 min),
 // PICTOR_KEEP_TEMP=1 (keep the temp folder for a look afterwards), PICTOR_INTEGRATION_GREP (only tests whose
@@ -168,6 +169,28 @@ async function runPhase({ phase, port, dirs, fake, trust = false }) {
   }
 }
 
+/**
+ * The hosts that prove something only a workspace of their own can: the home folder (*.home.test.js)
+ * and an untrusted workspace (*.untrusted.test.js), one after the other. Each talks to a fake provider
+ * of its own, so what it sends (or must not send) is never counted by the tests of a host beside it.
+ * Returns what each ran, for the caller to print.
+ */
+async function runSideHosts(tmp) {
+  const done = [];
+  const specs = readdirSync(testsDir);
+  if (specs.some((f) => f.endsWith('.home.test.js'))) {
+    const { fake } = await startFake({ behavior: { stepMs: 50 } });
+    const results = await runHome({ port: await freePort(), tmp, fake });
+    done.push({ title: 'integration, workspace at the home folder:', results, what: 'the home-folder run' });
+  }
+  if (!bareServer && specs.some((f) => f.endsWith('.untrusted.test.js'))) {
+    const { fake } = await startFake({ behavior: { stepMs: 50 } });
+    const results = await runUntrusted({ port: await freePort(), tmp, fake });
+    done.push({ title: 'integration, untrusted workspace (Restricted Mode):', results, what: 'the untrusted run' });
+  }
+  return done;
+}
+
 // The extension as the tests load it (installTestingCopy): set once per run, before the first phase.
 let extensionDir;
 
@@ -188,6 +211,13 @@ async function runIntegration() {
   cpSync(fixture, dirs.workspace, { recursive: true });
   extensionDir = installTestingCopy(join(tmp, 'extension'));
   const { fake } = await startFake({ behavior: { stepMs: 50 } });
+  const count = (results, what) => {
+    totals.passed += results.passed;
+    totals.failed += results.failed;
+    totals.pending += results.pending;
+    if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error(`${what} ran zero tests`);
+  };
+  let side;
   try {
     const port = await freePort();
     for (const phase of phasesPresent(testsDir, join(root, 'test', 'integration'))) {
@@ -196,29 +226,18 @@ async function runIntegration() {
       if (phase === 1) say(`VS Code ${results.vscodeVersion} (extension host, ${results.uiKind} UI)`);
       totals.vscodeVersion ??= results.vscodeVersion;
       say(formatResults(results));
-      totals.passed += results.passed;
-      totals.failed += results.failed;
-      totals.pending += results.pending;
-      if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error(`phase ${phase} ran zero tests`);
+      count(results, `phase ${phase}`);
+      // The hosts of a workspace of their own run beside the restarted ones (the machine has 2 cores:
+      // two hosts at a time, never more); their output follows.
+      if (phase === 1) side = runSideHosts(tmp).then((done) => ({ done }), (error) => ({ error }));
     }
-    if (readdirSync(testsDir).some((f) => f.endsWith('.home.test.js'))) {
-      say('integration, workspace at the home folder:');
-      const results = await runHome({ port: await freePort(), tmp, fake });
+    const { done, error } = await side;
+    for (const { title, results, what } of done ?? []) {
+      say(title);
       say(formatResults(results));
-      totals.passed += results.passed;
-      totals.failed += results.failed;
-      totals.pending += results.pending;
-      if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error('the home-folder run ran zero tests');
+      count(results, what);
     }
-    if (!bareServer && readdirSync(testsDir).some((f) => f.endsWith('.untrusted.test.js'))) {
-      say('integration, untrusted workspace (Restricted Mode):');
-      const results = await runUntrusted({ port: await freePort(), tmp, fake });
-      say(formatResults(results));
-      totals.passed += results.passed;
-      totals.failed += results.failed;
-      totals.pending += results.pending;
-      if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error('the untrusted run ran zero tests');
-    }
+    if (error) throw error;
   } finally {
     await cleanupAll();
     if (process.env.PICTOR_KEEP_TEMP === '1') say(`(kept ${tmp})`);
