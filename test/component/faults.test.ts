@@ -74,13 +74,15 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
 
   const client = (over: Partial<ClientOptions> = {}): EvoLinkClient => testClient(fake, { retry: RETRY, ...over }).c;
 
-  function queue(opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[] } {
+  function queue(opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[]; logs: string[] } {
+    const logs: string[] = [];
     const q = new JobQueue({
       client: opts.client ?? client(),
       store: new FileTaskStore(storeFile()),
       minPollMs: 20,
       maxPollMs: 60,
       timeoutMinutes: 1,
+      log: (_level, msg) => logs.push(msg),
       ...opts,
     });
     const events: JobEvent[] = [];
@@ -89,7 +91,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
       noteTasks();
     });
     cleanups.push(() => q.dispose());
-    return { q, events };
+    return { q, events, logs };
   }
 
   function noteTasks(): void {
@@ -247,7 +249,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
     ] as const) {
       it(`on create, ${name}: not resent; the user is told it may exist and was not sent again`, async () => {
         fake.set(fault);
-        const { q } = queue();
+        const { q, logs } = queue();
         const job = await q.submit(body('a fox'), target());
         const f = await q.wait(job.id);
         await row(`connection reset on create, ${name}`, job.id, [f]);
@@ -258,7 +260,8 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
         assert.match(f.error!.message, /Check your EvoLink dashboard before retrying/);
         assert.equal(f.error?.retryable, false);
         assertReadable(f);
-        await new Promise((r) => setTimeout(r, 100));
+        // The queue's word that it will not send it again (not a quiet period), then the one create.
+        await until('the queue to say it will not send it again', () => logs.some((l) => l.startsWith(`job ${job.id}: create failed:`) && l.includes('will not send it again')));
         assert.equal(fake.creates(), 1, 'exactly one create');
         assert.equal(billed.size, 1, 'the provider did create it');
         assert.deepEqual(files(), []);
@@ -348,7 +351,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
 
     it('cancel while waiting out a 429: nothing more is sent, nothing created', async () => {
       fake.set({ failCreate: { status: 429, code: 'rate_limit_exceeded' } });
-      const { q } = queue();
+      const { q, logs } = queue();
       const job = await q.submit(body('a fox'), target());
       // Back in the queue after the provider refused it: the user gives up.
       await new Promise<void>((resolve) => {
@@ -362,7 +365,8 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
       const c = await q.wait(job.id);
       const posts = fake.creates();
       fake.set({ failCreate: undefined });
-      await new Promise((r) => setTimeout(r, 300));
+      // The queue's word for why nothing more goes (not a quiet period).
+      await until('the cancel to be logged', () => logs.includes(`job ${job.id}: cancelled before anything was sent`));
       await row('cancel while waiting out a 429', job.id, [c]);
       assert.equal(c.state, 'cancelled');
       assert.equal(fake.creates(), posts, 'no create after the cancel');
@@ -456,7 +460,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
 
     it('on create (a 200 that cannot be read): not resent, the user is told it may exist', async () => {
       fake.set({ invalidJsonCreate: 1 });
-      const { q } = queue();
+      const { q, logs } = queue();
       const job = await q.submit(body('a fox'), target());
       const f = await q.wait(job.id);
       await row('invalid JSON on create (HTTP 200)', job.id, [f]);
@@ -467,7 +471,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
       assert.match(f.error!.message, /dashboard/);
       assert.equal(f.error?.retryable, false);
       assertReadable(f);
-      await new Promise((r) => setTimeout(r, 100));
+      await until('the queue to say it will not send it again', () => logs.some((l) => l.startsWith(`job ${job.id}: create failed:`) && l.includes('will not send it again')));
       assert.equal(fake.creates(), 1);
       assert.equal(billed.size, 1);
       assert.deepEqual(files(), []);

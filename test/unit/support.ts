@@ -3,13 +3,14 @@ import { JobQueue, type JobEvent, type QueueOptions, type TaskClient, type TaskS
 
 const queues: JobQueue[] = [];
 
-/** A queue with test-sized poll intervals whose events are collected; disposeQueues() ends it. */
-export function makeQueue(client: TaskClient, store: TaskStore, opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[] } {
-  const q = new JobQueue({ client, store, minPollMs: 10, maxPollMs: 30, timeoutMinutes: 1, ...opts });
+/** A queue with test-sized poll intervals whose events and log lines are collected; disposeQueues() ends it. */
+export function makeQueue(client: TaskClient, store: TaskStore, opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[]; logs: string[] } {
+  const logs: string[] = [];
+  const q = new JobQueue({ client, store, minPollMs: 10, maxPollMs: 30, timeoutMinutes: 1, log: (_level, msg) => logs.push(msg), ...opts });
   const events: JobEvent[] = [];
   q.onEvent((e) => events.push(e));
   queues.push(q);
-  return { q, events };
+  return { q, events, logs };
 }
 
 /** Disposes every queue makeQueue made (an afterEach of the suites that use it). */
