@@ -35,8 +35,12 @@ export interface SubmitResult {
 
 export type Finalizer = (job: JobRecord, files: DownloadedImage[]) => Promise<DownloadedImage[]>;
 
-/** How often the queue may poll a task; the core's defaults (api.md §7) unless the host of the extension says otherwise. */
-export type QueueTiming = Pick<QueueOptions, 'minPollMs' | 'maxPollMs'>;
+/**
+ * How often the queue may poll a task, and how long the client waits before trying a request again
+ * (the number of tries stays the core's); the core's defaults (api.md §7) unless the host of the
+ * extension says otherwise.
+ */
+export type QueueTiming = Pick<QueueOptions, 'minPollMs' | 'maxPollMs'> & { retryDelays?: { baseDelayMs: number; maxDelayMs: number } };
 
 export class PictorService implements vscode.Disposable {
   readonly queue: JobQueue;
@@ -55,7 +59,7 @@ export class PictorService implements vscode.Disposable {
     context: vscode.ExtensionContext,
     private readonly keys: ApiKeyStore,
     private readonly log: vscode.LogOutputChannel,
-    timing: QueueTiming = {},
+    private readonly timing: QueueTiming = {},
   ) {
     this.settings = readSettings();
     this.stagingRoot = path.join(context.globalStorageUri.fsPath, 'staging');
@@ -89,7 +93,8 @@ export class PictorService implements vscode.Disposable {
       store: new MementoTaskStore(context.workspaceState),
       maxConcurrent: this.settings.maxConcurrentTasks,
       timeoutMinutes: this.settings.timeoutMinutes,
-      ...timing,
+      minPollMs: timing.minPollMs,
+      maxPollMs: timing.maxPollMs,
       log: (level, msg) => this.log[level](msg),
       finalize: (job, files) => (this.finalizer ? this.finalizer(job, files) : Promise.resolve(files)),
       // A job forgotten for good takes its staged images with it (only ever files in the staging folder).
@@ -137,6 +142,7 @@ export class PictorService implements vscode.Disposable {
       ...this.proxy,
       log: (level, msg) => this.log[level](msg),
       userAgent: `pictor-vscode/${vscode.version}`,
+      ...(this.timing.retryDelays ? { retry: this.timing.retryDelays } : {}),
     });
   }
 

@@ -99,6 +99,7 @@ export class SpendTracker implements vscode.Disposable {
       vscode.l10n.t('Pictor: this session has used {0} credits, at or over your limit of {1} (pictor.maxCreditsPerSession). Send more requests anyway?', format(session.credits), format(limit)),
       { modal: true }, go, settings);
     if (pick === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'pictor.maxCreditsPerSession');
+    if (pick !== go) this.log.info(`Not sent: the user declined to go over pictor.maxCreditsPerSession (${format(session.credits)} of ${format(limit)} credits used this session).`);
     return pick === go ? 'over' : false;
   }
 

@@ -12,6 +12,7 @@ import { PictorError } from '../../src/core/api/errors';
 import type { TaskObject } from '../../src/core/types';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 import { encodePng } from '../fake-evolink/png';
+import { closeClients, closedPort, rejects, testClient } from './support';
 
 const KEY = 'sk-evo-LEAKCHECK-7f3a9c51d2e8';
 
@@ -19,7 +20,6 @@ describe('EvoLinkClient against the fake provider', function () {
   this.timeout(15000);
 
   let fake: FakeEvolink;
-  let clients: EvoLinkClient[] = [];
   let dirs: string[] = [];
 
   before(async () => {
@@ -30,27 +30,13 @@ describe('EvoLinkClient against the fake provider', function () {
   });
   beforeEach(() => fake.reset());
   afterEach(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    clients = [];
+    await closeClients();
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
     dirs = [];
   });
 
-  function client(over: Partial<ClientOptions> = {}): { c: EvoLinkClient; lines: string[] } {
-    const lines: string[] = [];
-    const c = new EvoLinkClient({
-      baseUrl: fake.url,
-      filesBaseUrl: fake.url,
-      apiKey: async () => KEY,
-      timeoutMs: 3000,
-      retry: { retries: 4, baseDelayMs: 5, maxDelayMs: 50 },
-      log: (level, msg) => lines.push(`${level} ${msg}`),
-      env: {}, // no proxy variables from the machine running the tests
-      ...over,
-    });
-    clients.push(c);
-    return { c, lines };
-  }
+  // The suite's retry ceiling (50 ms); the rest is the shared test client.
+  const client = (over: Partial<ClientOptions> = {}) => testClient(fake, { retry: { retries: 4, baseDelayMs: 5, maxDelayMs: 50 }, ...over });
 
   function tmpDir(): string {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-client-'));
@@ -73,25 +59,7 @@ describe('EvoLinkClient against the fake provider', function () {
     return untilDone(c, created.id);
   }
 
-  async function rejects(p: Promise<unknown>): Promise<PictorError> {
-    try {
-      await p;
-    } catch (e) {
-      assert.ok(e instanceof PictorError, `expected a PictorError, got ${String(e)}`);
-      return e;
-    }
-    assert.fail('expected a rejection');
-  }
-
   const resultRequests = () => fake.requests.filter((r) => r.path.startsWith('/results/'));
-
-  async function closedPort(): Promise<number> {
-    const s = net.createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const port = (s.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => s.close(() => r()));
-    return port;
-  }
 
   describe('the happy path', () => {
     it('creates, polls to completion and saves a PNG of the requested size', async () => {

@@ -5,6 +5,7 @@ import * as http from 'node:http';
 import { inflateSync } from 'node:zlib';
 import { startFakeEvolink, fakePixelSize, type FakeEvolink } from '../fake-evolink/server';
 import { encodePng, readPngSize } from '../fake-evolink/png';
+import { sleep } from './support';
 
 type Json = Record<string, any>;
 
@@ -23,10 +24,6 @@ function assertRealPng(buf: Buffer, width: number, height: number): void {
   }
   assert.ok(sawEnd, 'PNG has an IEND chunk');
   assert.equal(inflateSync(Buffer.concat(idat)).length, (1 + width * 3) * height);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** Raw GET that reports how many bytes arrived even when the server drops the connection. */
@@ -84,6 +81,20 @@ describe('fake EvoLink provider', function () {
     throw new Error(`task ${id} never finished`);
   }
 
+  /** Polls until the task answers `status`; every answer on the way. */
+  async function untilStatus(id: string, want: string): Promise<Json[]> {
+    const seen: Json[] = [];
+    for (let i = 0; i < 500; i++) {
+      const { status, body } = await poll(id);
+      assert.equal(status, 200);
+      seen.push(body);
+      if (body.status === want) return seen;
+      assert.ok(body.status === 'pending' || body.status === 'processing', `${id} is ${body.status}, not ${want}`);
+      await sleep(5);
+    }
+    throw new Error(`task ${id} never became ${want}`);
+  }
+
   async function download(url: string): Promise<{ status: number; type: string | null; length: string | null; bytes: Buffer }> {
     const r = await fetch(url);
     return { status: r.status, type: r.headers.get('content-type'), length: r.headers.get('content-length'), bytes: Buffer.from(await r.arrayBuffer()) };
@@ -127,7 +138,8 @@ describe('fake EvoLink provider', function () {
 
   describe('tasks', () => {
     it('creates a documented task object and moves pending -> processing -> completed', async () => {
-      const created = await create({ model: 'gpt-image-2', prompt: 'a lighthouse', size: '16:9', resolution: '2K' });
+      // Held, so it is seen processing however slowly this machine answers (20 ms steps are over fast).
+      const created = await create({ model: 'gpt-image-2', prompt: 'a lighthouse [hold]', size: '16:9', resolution: '2K' });
       assert.equal(created.status, 200);
       const t = created.body;
       assert.match(t.id, /^task-unified-\d+-[a-z0-9]{8}$/);
@@ -142,11 +154,16 @@ describe('fake EvoLink provider', function () {
       assert.equal(typeof t.usage.credits_reserved, 'number');
       assert.equal(t.results, undefined);
 
-      const { task, progress, statuses } = await untilFinal(t.id);
+      const running = await untilStatus(t.id, 'processing');
+      assert.ok(running.at(-1)!.progress > 0 && running.at(-1)!.progress < 100, 'progress between 0 and 100 was reported');
+      assert.deepEqual(fake.release({ id: t.id }), [t.id]);
+      const final = await untilFinal(t.id);
+      const { task } = final;
+      const statuses = [...running.map((r) => r.status), ...final.statuses];
+      const progress = [...running.map((r) => r.progress), ...final.progress];
       assert.equal(task.status, 'completed');
       assert.equal(task.progress, 100);
-      assert.ok(statuses.includes('processing'), `saw ${statuses.join(',')}`);
-      assert.ok(progress.some((p) => p > 0 && p < 100), 'progress between 0 and 100 was reported');
+      assert.deepEqual([...new Set(statuses)].filter((x) => x !== 'pending'), ['processing', 'completed'], `saw ${statuses.join(',')}`);
       for (let i = 1; i < progress.length; i++) assert.ok(progress[i] >= progress[i - 1], 'progress never goes back');
       assert.equal(task.results.length, 1);
       assert.ok(task.results[0].startsWith(`${fake.url}/results/`));
@@ -240,6 +257,44 @@ describe('fake EvoLink provider', function () {
       const gone = await poll(other.body.id);
       assert.equal(gone.status, 404);
       assert.equal(gone.body.error.code, 'task_not_found');
+    });
+
+    it('holds a [hold] task (or every task while behavior.hold is on) processing until released; then it ends as its clock says', async () => {
+      const held = await create({ model: 'gpt-image-2', prompt: 'a kite [hold]' });
+      const failing = await create({ model: 'gpt-image-2', prompt: 'a storm [hold] [fail:service_error]' });
+      fake.set({ hold: true });
+      const plain = await create({ model: 'gpt-image-2', prompt: 'a heron' });
+      fake.set({ hold: undefined });
+      const free = await create({ model: 'gpt-image-2', prompt: 'a gull' });
+      // Four steps of 20 ms would have ended each of them long before.
+      await sleep(150);
+      for (const t of [held, failing, plain]) {
+        const now = await poll(t.body.id);
+        assert.equal(now.body.status, 'processing', t.body.id);
+        assert.ok(now.body.progress > 0 && now.body.progress < 100);
+      }
+      assert.equal((await poll(free.body.id)).body.status, 'completed', 'a task created after hold was turned off is not held');
+      const listed = (await (await fetch(`${fake.url}/__fake/tasks`)).json()) as Json[];
+      assert.deepEqual(listed.filter((t) => t.held).map((t) => t.id).sort(), [held.body.id, failing.body.id, plain.body.id].sort());
+
+      // By prompt, over HTTP: only the matching one goes on.
+      const byPrompt = await fetch(`${fake.url}/__fake/release`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ prompt: 'a storm' }) });
+      assert.deepEqual(((await byPrompt.json()) as Json).released, [failing.body.id]);
+      const ended = await poll(failing.body.id);
+      assert.equal(ended.body.status, 'failed', 'a released task answers its final state at once');
+      assert.equal(ended.body.error.code, 'service_error');
+      assert.equal((await poll(held.body.id)).body.status, 'processing');
+
+      // By id, over HTTP; an unknown id is a 404.
+      const one = await fetch(`${fake.url}/__fake/tasks/${held.body.id}/release`, { method: 'POST' });
+      assert.deepEqual(((await one.json()) as Json).released, [held.body.id]);
+      assert.equal((await poll(held.body.id)).body.status, 'completed');
+      assert.equal((await fetch(`${fake.url}/__fake/tasks/task-unified-1-zzzzzzzz/release`, { method: 'POST' })).status, 404);
+
+      // All that are left.
+      assert.deepEqual(fake.release(), [plain.body.id]);
+      assert.equal((await poll(plain.body.id)).body.status, 'completed');
+      assert.deepEqual(fake.release(), []);
     });
 
     it('answers unknown and malformed task ids with the documented codes', async () => {

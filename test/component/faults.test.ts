@@ -6,7 +6,6 @@
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EvoLinkClient, type ClientOptions } from '../../src/core/api/client';
@@ -15,6 +14,7 @@ import { FileTaskStore } from '../../src/core/fileStore';
 import type { CreateTaskBody } from '../../src/core/types';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 import { readPngSize } from '../fake-evolink/png';
+import { closeClients, closedPort, testClient } from './support';
 
 const BEHAVIOR = { stepMs: 30, progressSteps: 2, estimatedTime: 0.1 };
 // The production retry count (ClientOptions default), with delays small enough for a test.
@@ -63,6 +63,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
   afterEach(async () => {
     for (const c of cleanups.reverse()) await c();
     cleanups = [];
+    await closeClients();
     fs.rmSync(root, { recursive: true, force: true });
   });
 
@@ -71,27 +72,17 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
   const images = () => path.join(ws(), 'images');
   const storeFile = () => path.join(root, 'state', 'tasks.json');
 
-  function client(over: Partial<ClientOptions> = {}): EvoLinkClient {
-    const c = new EvoLinkClient({
-      baseUrl: fake.url,
-      filesBaseUrl: fake.url,
-      apiKey: async () => fake.apiKey,
-      timeoutMs: 3000,
-      retry: RETRY,
-      env: {}, // no proxy variables from the machine running the tests
-      ...over,
-    });
-    cleanups.push(() => c.close());
-    return c;
-  }
+  const client = (over: Partial<ClientOptions> = {}): EvoLinkClient => testClient(fake, { retry: RETRY, ...over }).c;
 
-  function queue(opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[] } {
+  function queue(opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[]; logs: string[] } {
+    const logs: string[] = [];
     const q = new JobQueue({
       client: opts.client ?? client(),
       store: new FileTaskStore(storeFile()),
       minPollMs: 20,
       maxPollMs: 60,
       timeoutMinutes: 1,
+      log: (_level, msg) => logs.push(msg),
       ...opts,
     });
     const events: JobEvent[] = [];
@@ -100,7 +91,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
       noteTasks();
     });
     cleanups.push(() => q.dispose());
-    return { q, events };
+    return { q, events, logs };
   }
 
   function noteTasks(): void {
@@ -208,14 +199,6 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
     });
   }
 
-  async function closedPort(): Promise<number> {
-    const s = net.createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const port = (s.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => s.close(() => r()));
-    return port;
-  }
-
   // -------------------------------------------------------------------------------------------
 
   describe('DNS failure', () => {
@@ -266,7 +249,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
     ] as const) {
       it(`on create, ${name}: not resent; the user is told it may exist and was not sent again`, async () => {
         fake.set(fault);
-        const { q } = queue();
+        const { q, logs } = queue();
         const job = await q.submit(body('a fox'), target());
         const f = await q.wait(job.id);
         await row(`connection reset on create, ${name}`, job.id, [f]);
@@ -277,7 +260,8 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
         assert.match(f.error!.message, /Check your EvoLink dashboard before retrying/);
         assert.equal(f.error?.retryable, false);
         assertReadable(f);
-        await new Promise((r) => setTimeout(r, 100));
+        // The queue's word that it will not send it again (not a quiet period), then the one create.
+        await until('the queue to say it will not send it again', () => logs.some((l) => l.startsWith(`job ${job.id}: create failed:`) && l.includes('will not send it again')));
         assert.equal(fake.creates(), 1, 'exactly one create');
         assert.equal(billed.size, 1, 'the provider did create it');
         assert.deepEqual(files(), []);
@@ -367,7 +351,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
 
     it('cancel while waiting out a 429: nothing more is sent, nothing created', async () => {
       fake.set({ failCreate: { status: 429, code: 'rate_limit_exceeded' } });
-      const { q } = queue();
+      const { q, logs } = queue();
       const job = await q.submit(body('a fox'), target());
       // Back in the queue after the provider refused it: the user gives up.
       await new Promise<void>((resolve) => {
@@ -381,7 +365,8 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
       const c = await q.wait(job.id);
       const posts = fake.creates();
       fake.set({ failCreate: undefined });
-      await new Promise((r) => setTimeout(r, 300));
+      // The queue's word for why nothing more goes (not a quiet period).
+      await until('the cancel to be logged', () => logs.includes(`job ${job.id}: cancelled before anything was sent`));
       await row('cancel while waiting out a 429', job.id, [c]);
       assert.equal(c.state, 'cancelled');
       assert.equal(fake.creates(), posts, 'no create after the cancel');
@@ -475,7 +460,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
 
     it('on create (a 200 that cannot be read): not resent, the user is told it may exist', async () => {
       fake.set({ invalidJsonCreate: 1 });
-      const { q } = queue();
+      const { q, logs } = queue();
       const job = await q.submit(body('a fox'), target());
       const f = await q.wait(job.id);
       await row('invalid JSON on create (HTTP 200)', job.id, [f]);
@@ -486,7 +471,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
       assert.match(f.error!.message, /dashboard/);
       assert.equal(f.error?.retryable, false);
       assertReadable(f);
-      await new Promise((r) => setTimeout(r, 100));
+      await until('the queue to say it will not send it again', () => logs.some((l) => l.startsWith(`job ${job.id}: create failed:`) && l.includes('will not send it again')));
       assert.equal(fake.creates(), 1);
       assert.equal(billed.size, 1);
       assert.deepEqual(files(), []);
@@ -606,6 +591,8 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
       const f = await q.wait(job.id);
       assert.equal(f.state, 'failed');
       assert.match(f.error!.message, /HTML page instead of an image/);
+      // (Once in test/integration/faults.test.ts too: the notification offers Retry.)
+      assert.match(f.error!.message, /Retry downloads the missing ones again without a new task/);
       assertReadable(f);
       assert.deepEqual(files(), []);
       fake.set({ resultMode: 'ok' });
@@ -651,9 +638,11 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
     it('the workspace folder removed while the task runs: the folder is made again and the image saved', async () => {
       fs.mkdirSync(images());
       const { q } = queue();
-      const job = await q.submit(body('a fox [slow:80]'), target());
-      await on(q, 'created', job.id);
+      // Held at the fake until the folder is gone, however slow this machine is.
+      const job = await q.submit(body('a fox [hold]'), target());
+      const created = await on(q, 'created', job.id);
       fs.rmSync(ws(), { recursive: true, force: true });
+      fake.release({ id: created.taskId });
       const done = await q.wait(job.id);
       await row('workspace folder removed while the task runs', job.id, [done]);
       assert.equal(done.state, 'completed');

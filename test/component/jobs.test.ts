@@ -13,6 +13,7 @@ import { MemoryTaskStore } from '../../src/core/store';
 import type { CreateTaskBody } from '../../src/core/types';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 import { readPngSize } from '../fake-evolink/png';
+import { closeClients, testClient } from './support';
 
 const BEHAVIOR = { stepMs: 30, progressSteps: 2, estimatedTime: 0.1 };
 
@@ -36,21 +37,11 @@ describe('JobQueue with the real client against the fake provider', function () 
   afterEach(async () => {
     for (const c of cleanups.reverse()) await c();
     cleanups = [];
+    await closeClients();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function client(retries = 3): EvoLinkClient {
-    const c = new EvoLinkClient({
-      baseUrl: fake.url,
-      filesBaseUrl: fake.url,
-      apiKey: async () => fake.apiKey,
-      timeoutMs: 3000,
-      retry: { retries, baseDelayMs: 5, maxDelayMs: 40 },
-      env: {}, // no proxy from the machine running the tests
-    });
-    cleanups.push(() => c.close());
-    return c;
-  }
+  const client = (retries = 3): EvoLinkClient => testClient(fake, { retry: { retries, baseDelayMs: 5, maxDelayMs: 40 } }).c;
 
   function queue(opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[]; store: TaskStore } {
     const store = opts.store ?? new FileTaskStore(path.join(dir, 'tasks.json'));
@@ -76,6 +67,18 @@ describe('JobQueue with the real client against the fake provider', function () 
     assert.deepEqual(readPngSize(buf), { width, height }, `${file} is a ${width}×${height} PNG`);
   }
 
+  /** The next event of this type for this job. */
+  function on(q: JobQueue, type: JobEvent['type'], id: string): Promise<JobRecord> {
+    return new Promise((resolve) => {
+      const sub = q.onEvent((e) => {
+        if (e.type === type && e.job.id === id) {
+          sub.dispose();
+          resolve(e.job);
+        }
+      });
+    });
+  }
+
   const typesFor = (events: JobEvent[], id: string) =>
     events.filter((e) => e.job.id === id && e.type !== 'updated' && e.type !== 'progress').map((e) => e.type);
 
@@ -85,8 +88,11 @@ describe('JobQueue with the real client against the fake provider', function () 
 
   it('n=1: saves one checked PNG, reports progress, one create', async () => {
     const { q, events } = queue();
-    // Slow steps leave a wide processing window for the polls to see progress in.
-    const job = await q.submit(body('a red fox asleep in fresh snow [slow:100]'), target('fox'));
+    // Held at the fake until the queue has reported progress: a loaded machine could otherwise poll
+    // for the first time after the task ended, and see no progress at all.
+    const job = await q.submit(body('a red fox asleep in fresh snow [hold]'), target('fox'));
+    const running = await on(q, 'progress', job.id);
+    fake.release({ id: running.taskId });
     const done = await q.wait(job.id);
     assert.equal(done.state, 'completed');
     assert.deepEqual(onDisk(), ['fox.png']);
@@ -198,6 +204,9 @@ describe('JobQueue with the real client against the fake provider', function () 
     assert.deepEqual(typesFor(events, job.id), ['queued', 'created', 'timed_out']);
     assert.equal((await stored(job.id))?.taskId, t.taskId);
     fake.completeNow(t.taskId!);
+    // The retried watch gets the usual deadline: 300 ms would have to cover the poll and the
+    // download as well, which a loaded machine can miss (the job timed out again).
+    q.setOptions({ timeoutMinutes: 1 });
     await q.retry(job.id);
     const done = await q.wait(job.id);
     assert.equal(done.state, 'completed');
@@ -253,13 +262,16 @@ describe('JobQueue with the real client against the fake provider', function () 
 
   it('cancel keeps watching in the background and saves the images the user paid for', async () => {
     const { q, events } = queue({ maxPollMs: 40 });
-    const job = await q.submit(body('a fox [slow:150]'), target('fox'));
-    await new Promise<void>((resolve) => q.onEvent((e) => { if (e.type === 'created' && e.job.id === job.id) resolve(); }));
+    // Held at the fake until the cancel is done, however slow this machine is.
+    const job = await q.submit(body('a fox [hold]'), target('fox'));
+    const created = await on(q, 'created', job.id);
     await q.cancel(job.id);
     const c = await q.wait(job.id);
     assert.equal(c.state, 'cancelled');
     assert.equal(q.running(), 0);
-    await new Promise<void>((resolve) => q.onEvent((e) => { if (e.type === 'completed' && e.job.id === job.id) resolve(); }));
+    const completed = on(q, 'completed', job.id);
+    fake.release({ id: created.taskId });
+    await completed;
     assert.deepEqual(onDisk(), ['fox.png']);
     assert.deepEqual(typesFor(events, job.id), ['queued', 'created', 'cancelled', 'completed']);
     assert.equal((await stored(job.id))?.state, 'completed');
@@ -267,7 +279,8 @@ describe('JobQueue with the real client against the fake provider', function () 
   });
 
   it('restart halfway: a new queue and client on the same store file finish every job, one create each', async () => {
-    fake.set({ stepMs: 60 });
+    // Every task held at the fake until the second queue runs: none may end (and let a third in) before the stop.
+    fake.set({ hold: true });
     const file = path.join(dir, 'tasks.json');
     const first = queue({ store: new FileTaskStore(file), maxConcurrent: 2 });
     const prompts = ['one', 'two', 'three', 'four', 'five'];
@@ -282,6 +295,8 @@ describe('JobQueue with the real client against the fake provider', function () 
     assert.equal(before.filter((r) => r.taskId).length, 2);
     assert.equal(before.filter((r) => r.state === 'queued').length, 3);
 
+    fake.set({ hold: undefined });
+    fake.release();
     const second = queue({ store: new FileTaskStore(file), maxConcurrent: 2 });
     const picked = await second.q.resume();
     assert.equal(picked.length, 5);
@@ -295,7 +310,8 @@ describe('JobQueue with the real client against the fake provider', function () 
   });
 
   it('restart while a create is in flight: the job is marked unknown and not sent again', async () => {
-    fake.set({ slowHeadersMs: 300 });
+    // The create's answer is held back longer than this test lives: the stop always comes first.
+    fake.set({ slowHeadersMs: 60_000, slowHeadersTimes: 1 });
     const file = path.join(dir, 'tasks.json');
     const first = queue({ store: new FileTaskStore(file) });
     const job = await first.q.submit(body('a fox'), target('fox'));

@@ -9,11 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Lookup } from '../../src/core/api/addresses';
 import { EvoLinkClient, type ClientOptions } from '../../src/core/api/client';
-import { PictorError } from '../../src/core/api/errors';
 import type { TaskObject } from '../../src/core/types';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 import { startTestProxy, type TestProxy } from '../fake-evolink/proxy';
 import { TEST_CA_PEM } from '../fake-evolink/tlsFixture';
+import { closeClients, closedPort, rejects, testClient } from './support';
 
 const KEY = 'sk-evo-NETCHECK-5b1e9d2a7c4f';
 const API = 'https://api.evolink.test';
@@ -23,7 +23,6 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
 
   let fake: FakeEvolink;
   let proxy: TestProxy;
-  let clients: EvoLinkClient[] = [];
   let dirs: string[] = [];
   let caFile: string;
 
@@ -44,27 +43,13 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
     proxy.requireAuthorization = undefined;
   });
   afterEach(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    clients = [];
+    await closeClients();
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
     dirs = [];
   });
 
-  function client(over: Partial<ClientOptions> = {}): { c: EvoLinkClient; lines: string[] } {
-    const lines: string[] = [];
-    const c = new EvoLinkClient({
-      baseUrl: fake.url,
-      filesBaseUrl: fake.url,
-      apiKey: async () => KEY,
-      timeoutMs: 3000,
-      retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 },
-      log: (level, msg) => lines.push(`${level} ${msg}`),
-      env: {},
-      ...over,
-    });
-    clients.push(c);
-    return { c, lines };
-  }
+  // Two retries, 20 ms apart at most; the rest is the shared test client.
+  const client = (over: Partial<ClientOptions> = {}) => testClient(fake, { retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 }, ...over });
 
   /** A client that reaches the provider as https://api.evolink.test through the test proxy. */
   function proxied(over: Partial<ClientOptions> = {}) {
@@ -94,16 +79,6 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
       assert.notEqual(t.status, 'failed');
       await new Promise((r) => setTimeout(r, 15));
     }
-  }
-
-  async function rejects(p: Promise<unknown>): Promise<PictorError> {
-    try {
-      await p;
-    } catch (e) {
-      assert.ok(e instanceof PictorError, `expected a PictorError, got ${String(e)}`);
-      return e;
-    }
-    assert.fail('expected a rejection');
   }
 
   const results = () => fake.requests.filter((r) => r.path.startsWith('/results/'));
@@ -335,10 +310,7 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
     });
 
     it('a wrong proxy (nothing listening) gives a clear error naming the setting; nothing created', async () => {
-      const s = net.createServer();
-      await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-      const port = (s.address() as net.AddressInfo).port;
-      await new Promise<void>((r) => s.close(() => r()));
+      const port = await closedPort();
       const { c } = proxied({ proxy: `http://127.0.0.1:${port}` });
       const e = await rejects(c.createTask(body()));
       assert.equal(e.kind, 'network');

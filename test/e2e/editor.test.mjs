@@ -6,11 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { session, runFromPalette, screenshot, clearNotifications, setApiKeyByHand, activeEditor, editorText, openFromExplorer } from './session.mjs';
+import { session, runFromPalette, screenshot, clearNotifications, setApiKeyByHand, activeEditor, editorText, openFromExplorer, sleep, logMark, waitForLog } from './session.mjs';
 
 const require = createRequire(import.meta.url);
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function waitForText(what, pred, timeoutMs = 30_000) {
   const until = Date.now() + timeoutMs;
@@ -82,7 +80,8 @@ describe('editor workflow (e2e)', function () {
 
   it('click a placeholder\'s "Generate" CodeLens: it shows the progress (and the status bar the count) while it runs, then the link', async () => {
     const { page } = session;
-    const prompt = 'a fox in a lantern-lit alley [slow:1200]';
+    // Held at the fake until its progress has been seen and photographed.
+    const prompt = 'a fox in a lantern-lit alley [hold]';
     write('lens.md', `# Lens\n\n![${prompt}]()\n\nAfter.\n`);
     await openFromExplorer('lens.md');
     // It says what the click will use (the default settings: the model picks the size, medium quality).
@@ -98,9 +97,10 @@ describe('editor workflow (e2e)', function () {
     assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: 'Generating an image' }).count(), 0,
       'a single task opened a progress notification');
     await screenshot('editor-codelens-running');
+    session.fake.release({ prompt });
 
     const text = await waitForText('the placeholder to be filled', (t) => /\]\(images\/[^)]+\.png\)/.test(t));
-    assert.match(text.replace(/\n/g, ''), new RegExp(`!\\[${prompt.replace(/[[\]]/g, '\\$&')}\\]\\(images/a-fox-in-a-lantern-lit-alley-slow-1200-[0-9a-f]{4}\\.png\\)`));
+    assert.match(text.replace(/\n/g, ''), new RegExp(`!\\[${prompt.replace(/[[\]]/g, '\\$&')}\\]\\(images/a-fox-in-a-lantern-lit-alley-hold-[0-9a-f]{4}\\.png\\)`));
     assert.equal(creates(prompt).length, 1);
     // Filled: no Generate lens is left, and the status bar item goes away.
     await page.locator('.statusbar-item', { hasText: 'Pictor: 1 running' }).first().waitFor({ state: 'hidden', timeout: 15_000 });
@@ -152,9 +152,11 @@ describe('editor workflow (e2e)', function () {
     await dialog.waitFor({ state: 'visible', timeout: 10_000 });
     assert.match(await dialog.innerText(), /Generate 5 images for 5 prompts\?[\s\S]*about 5\.00× the cost/);
     await screenshot('editor-batch-confirmation');
+    const mark = logMark();
     await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-    await sleep(1500);
+    // Pictor's word that nothing goes (not a pause a slow machine could outlast), then the count.
+    await waitForLog(mark, /Not sent: the user declined 5 images/);
     assert.equal(session.fake.creates(), before, 'a task was sent although the user cancelled');
     assert.equal(await editorText(), original);
 

@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { session, runFromPalette, screenshot, clearNotifications, setApiKeyByHand, findFrame, clickWorkbench, activeEditor, openFromExplorer } from './session.mjs';
+import { session, runFromPalette, screenshot, clearNotifications, setApiKeyByHand, findFrame, clickWorkbench, activeEditor, openFromExplorer, sleep } from './session.mjs';
 
 const require = createRequire(import.meta.url);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 
 const line = (text) => activeEditor().locator('.view-line', { hasText: text }).first();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { session, runFromPalette, findFrame, screenshot, clickWorkbench, clearNotifications, setApiKeyByHand, openFileQuickly, activeEditor } from './session.mjs';
+import { session, runFromPalette, findFrame, screenshot, clickWorkbench, clearNotifications, setApiKeyByHand, openFileQuickly, activeEditor, imageLoaded } from './session.mjs';
 
 const READY = '#app[aria-busy="false"] #opt-size';
 
@@ -133,8 +133,7 @@ describe('Pictor panel (e2e)', function () {
     const results = frame.locator('#results li.result', { has: frame.locator(`img[alt="${prompt}"]`) });
     await results.first().waitFor({ timeout: 10_000 });
     assert.equal(await results.count(), 2, 'n = 2 gives two images');
-    const loaded = await results.first().locator('img').evaluate((img) => img.complete && img.naturalWidth > 0);
-    assert.ok(loaded, 'the thumbnail did not load (CSP or localResourceRoots)');
+    assert.ok(await imageLoaded(results.first().locator('img')), 'the thumbnail did not load (CSP or localResourceRoots)');
 
     // Generate links the images after the cursor line of the page that was active.
     let text = await readmeText(2);
@@ -151,12 +150,15 @@ describe('Pictor panel (e2e)', function () {
   it('Cancel stops a slow task', async () => {
     const frame = await panel();
     await frame.locator('#opt-n').fill('1');
-    const row = await generate(frame, 'a slow paper kite [slow:20000]');
+    // Held at the fake until it is cancelled; then let go (it finishes, watched in the background).
+    const prompt = 'a slow paper kite [hold]';
+    const row = await generate(frame, prompt);
     const cancel = row.getByRole('button', { name: /Cancel/ });
     await cancel.waitFor({ timeout: 15_000 });
     await cancel.click();
     await row.locator('.job-status', { hasText: 'Cancelled' }).waitFor({ timeout: 15_000 });
     assert.equal(await row.getByRole('button', { name: /Cancel/ }).count(), 0, 'a cancelled task still offers Cancel');
+    session.fake.release({ prompt });
   });
 
   it('Retry sends a failed task again, and the failure is said in words', async () => {

@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { session, screenshot, setApiKeyByHand, runFromPalette, activeEditor, editorText } from './session.mjs';
+import { session, screenshot, setApiKeyByHand, runFromPalette, activeEditor, editorText, sleep, logMark, waitForLog } from './session.mjs';
 
 const require = createRequire(import.meta.url);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 describe('Regenerate Image (e2e)', function () {
   this.timeout(120_000);
@@ -79,15 +78,17 @@ describe('Regenerate Image (e2e)', function () {
 
   it('with pictor.maxCreditsPerSession below what this session used, Generate asks first; Cancel sends nothing', async () => {
     const { page, fake } = session;
-    writeFileSync(settingsFile(), JSON.stringify({ ...(settingsBefore ? JSON.parse(settingsBefore) : {}), 'pictor.maxCreditsPerSession': 0.01 }));
+    // With the limit, a quality the lens shows: once the lens says it, the workbench has read the file
+    // (one file, one read: the limit came with it).
+    writeFileSync(settingsFile(), JSON.stringify({ ...(settingsBefore ? JSON.parse(settingsBefore) : {}), 'pictor.maxCreditsPerSession': 0.01, 'pictor.quality': 'high' }));
+    const lensSaying = (quality) => activeEditor().locator('.codelens-decoration a', { hasText: new RegExp(`^\\s*Generate · .* · ${quality}\\s*$`) }).first();
     try {
       const prompt = 'a lighthouse keeper\'s cat';
       writeFileSync(join(session.workspace, 'limit.md'), `# Limit\n\n![${prompt}]()\n`);
-      await sleep(4000); // the workbench picks up the changed settings file
       const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^limit\.md$/ }).first();
       await row.waitFor({ state: 'visible', timeout: 15_000 });
       await row.click();
-      const lens = activeEditor().locator('.codelens-decoration a', { hasText: /^\s*Generate(\s*·.*)?$/ }).first();
+      const lens = lensSaying('high');
       await lens.waitFor({ state: 'visible', timeout: 20_000 });
       const creates = fake.creates();
       await lens.click();
@@ -95,15 +96,16 @@ describe('Regenerate Image (e2e)', function () {
       await dialog.waitFor({ state: 'visible', timeout: 10_000 });
       assert.match(await dialog.innerText(), /this session has used [\d.]+ credits, at or over your limit of 0\.01/);
       await screenshot('spend-limit-dialog');
+      const mark = logMark();
       await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
       await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-      await sleep(1500);
+      await waitForLog(mark, /Not sent: the user declined to go over pictor\.maxCreditsPerSession/);
       assert.equal(fake.creates(), creates, 'a task was sent although the user said no');
       assert.match(await editorText(), new RegExp(`!\\[${prompt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]\\(\\)`), 'the placeholder is left empty');
     } finally {
       writeFileSync(settingsFile(), settingsBefore ?? '{}');
-      // The next suite must not meet the limit: give the workbench the time it took to notice the change.
-      await sleep(4000);
+      // The next suite must not meet the limit: the lens back at the default quality says the file was read.
+      await lensSaying('medium').waitFor({ state: 'visible', timeout: 20_000 });
     }
   });
 });

@@ -1,14 +1,12 @@
 /* global describe, before, after, it, document */
 // Nothing is lost across a window reload (issue 6), as a person meets it: a page with 8 placeholders,
-// "Generate Images for All Placeholders" with a slow provider, "Developer: Reload Window" halfway
+// "Generate Images for All Placeholders" while the provider holds every task, "Developer: Reload Window" halfway
 // through, and afterwards all 8 placeholders linked, 8 images on disk and exactly 8 tasks created
 // at the provider. Screenshots before and after the reload.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { session, runFromPalette, waitForWorkbench, waitForPaletteCommand, findFrame, screenshot, openFileQuickly, setApiKeyByHand, activeEditor, editorText } from './session.mjs';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { session, runFromPalette, waitForWorkbench, waitForPaletteCommand, findFrame, screenshot, openFileQuickly, setApiKeyByHand, activeEditor, editorText, sleep } from './session.mjs';
 
 const PROMPTS = [
   'a harbour crane at dusk, reload',
@@ -22,9 +20,9 @@ const PROMPTS = [
 ];
 const DIR = 'reload-batch';
 const FILE = 'reload-batch.md';
-// 4 steps of the fake's clock per task (pending, 3 × processing): about 10 s each, so the reload
-// lands while the first four run at the provider and the last four still wait in Pictor's queue.
-const STEP_MS = 2500;
+// The fake holds every task until after the reload (its hold knob): the reload lands while the first
+// four (pictor.maxConcurrentTasks) run at the provider and the last four wait in Pictor's queue,
+// however fast or slow this machine is.
 
 const creates = () => session.fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/images/generations') && PROMPTS.includes(r.body?.prompt));
 
@@ -56,12 +54,13 @@ describe('reload in the middle of a batch (e2e)', function () {
   });
 
   after(() => {
-    session.fake.set({ stepMs: 50 });
+    session.fake.set({ hold: undefined });
+    session.fake.release();
   });
 
   it('"Generate all" for 8 placeholders, reload the window halfway: all 8 linked, 8 images, exactly 8 creates', async () => {
     const { page, fake } = session;
-    fake.set({ stepMs: STEP_MS });
+    fake.set({ hold: true });
     await openFileQuickly(FILE);
     await activeEditor().locator('.view-line', { hasText: PROMPTS[0] }).first().click();
 
@@ -79,7 +78,6 @@ describe('reload in the middle of a batch (e2e)', function () {
       const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts().catch(() => []);
       throw new Error(`${e.message}; creates: ${creates().length}; notifications: ${JSON.stringify(toasts)}`);
     });
-    await sleep(STEP_MS);
     const before = { creates: creates().length, done: [...fake.tasks.values()].filter((t) => PROMPTS.includes(t.prompt) && t.status === 'completed').length };
     assert.ok(before.creates < PROMPTS.length, `all ${PROMPTS.length} tasks were created before the reload: it is not halfway`);
     assert.ok(before.done < PROMPTS.length, 'every task finished before the reload: it is not halfway');
@@ -92,6 +90,9 @@ describe('reload in the middle of a batch (e2e)', function () {
     await waitForWorkbench();
     await waitForPaletteCommand('Pictor: Open Panel');
     await screenshot('reload-workbench-back');
+    // The provider finishes what it holds; what is sent from now on runs at its usual pace.
+    fake.set({ hold: undefined });
+    fake.release();
 
     // The page is open again (VS Code restores its editors); the links arrive in it as the tasks finish.
     await openFileQuickly(FILE);

@@ -5,15 +5,13 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { session, screenshot, clearNotifications, setApiKeyByHand, activeEditor, openFromExplorer } from './session.mjs';
+import { session, screenshot, clearNotifications, setApiKeyByHand, activeEditor, openFromExplorer, logMark, waitForLog } from './session.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Writes a page with one placeholder, opens it and clicks its Generate CodeLens. */
-async function generateOne(name, prompt) {
+/** Writes a page with one placeholder, opens it and clicks its Generate CodeLens (once it says `says`). */
+async function generateOne(name, prompt, says = /Generate(?! all)/) {
   writeFileSync(join(session.workspace, name), `# ${name}\n\n![${prompt}]()\n`);
   await openFromExplorer(name);
-  const lens = activeEditor().locator('.codelens-decoration a', { hasText: /Generate(?! all)/ }).first();
+  const lens = activeEditor().locator('.codelens-decoration a', { hasText: says }).first();
   await lens.waitFor({ state: 'visible', timeout: 20_000 });
   await lens.click();
 }
@@ -69,9 +67,9 @@ describe('safety in the real UI (issue 10)', () => {
       const { page } = session;
       mkdirSync(settingsDir(), { recursive: true });
       writeFileSync(join(settingsDir(), 'settings.json'), JSON.stringify({ 'pictor.n': 10, 'pictor.size': '16:9', 'pictor.resolution': '4K', 'pictor.quality': 'high' }, null, 2));
-      await sleep(1500); // the workbench reads the changed settings file
       const prompt = 'ten posters of a jazz night';
-      await generateOne('ten.md', prompt);
+      // The lens says what a click uses: once it says 4K and high, the workbench has read the settings file.
+      await generateOne('ten.md', prompt, /Generate.*3840×2160.*high/);
       const dialog = page.locator('.monaco-dialog-box');
       await dialog.waitFor({ state: 'visible', timeout: 15_000 });
       const text = await dialog.innerText();
@@ -79,9 +77,10 @@ describe('safety in the real UI (issue 10)', () => {
       assert.match(text, /Generate 10 images for 1 prompt\?/);
       assert.match(text, /3840×2160, high quality/);
       assert.match(text, /about \d+\.\d\d× the cost of one medium 1024×1024 image/);
+      const mark = logMark();
       await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
       await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-      await sleep(1500);
+      await waitForLog(mark, /Not sent: the user declined 10 images/);
       assert.equal(creates(prompt).length, 0, 'the images were sent although the user cancelled');
     });
   });

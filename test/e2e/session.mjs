@@ -2,11 +2,50 @@
 // What the e2e specs drive: one code-server UI in headless Chromium, set up by run-e2e.mjs before
 // the specs load (they import this module and read `session`). Also the few gestures every spec
 // needs, written the way a person does them: click, F1, type, Enter.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+// The one sleep of the host layers, for the specs too (they import it from here).
+import { sleep } from '../host/server.mjs';
 
-/** @type {{ page: import('playwright-core').Page, url: string, workspace: string, fake: any, screenshotsDir: string }} */
+export { sleep };
+
+/** @type {{ page: import('playwright-core').Page, url: string, workspace: string, userData: string, fake: any, screenshotsDir: string }} */
 export const session = {};
+
+/** Pictor's log files in the server's user data: one per extension host (a reload starts another). */
+function pictorLogs() {
+  const out = [];
+  const walk = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (basename(dirname(p)) === 'pictor.pictor') out.push(p);
+    }
+  };
+  walk(join(session.userData, 'logs'));
+  return out;
+}
+
+/** Where Pictor's log stands now; logSince(mark) is what it wrote after. */
+export function logMark() {
+  return new Map(pictorLogs().map((f) => [f, statSync(f).size]));
+}
+
+export function logSince(mark) {
+  return pictorLogs().map((f) => readFileSync(f).subarray(mark.get(f) ?? 0).toString('utf8')).join('\n');
+}
+
+/** Waits until Pictor's log says `re` after `mark`: the line that says why (nothing) happened. */
+export async function waitForLog(mark, re, timeoutMs = 15_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const text = logSince(mark);
+    if (re.test(text)) return text;
+    if (Date.now() > until) throw new Error(`Pictor's log has no line matching ${re}; since the mark it says:\n${text.slice(-2000)}`);
+    await sleep(100);
+  }
+}
 
 /**
  * The user settings.json of a code-server the e2e specs drive: no dialog or editor covering the
@@ -26,6 +65,18 @@ export function userSettings(fakeUrl) {
   };
 }
 
+/**
+ * Whether the <img> at `locator` loads: true once it has (now or within 10 s), false if it fails or
+ * has not by then. Its element may be in the page before its bytes are: the load is waited for.
+ */
+export function imageLoaded(locator) {
+  return locator.evaluate((img) => (img.complete && img.naturalWidth > 0) || new Promise((resolve) => {
+    img.addEventListener('load', () => resolve(img.naturalWidth > 0), { once: true });
+    img.addEventListener('error', () => resolve(false), { once: true });
+    setTimeout(() => resolve(img.complete && img.naturalWidth > 0), 10_000);
+  }));
+}
+
 let shotCounter = 0;
 
 /**
@@ -39,14 +90,11 @@ export async function screenshot(name, element) {
   return file;
 }
 
-export async function waitForWorkbench() {
-  const { page } = session;
+export async function waitForWorkbench(page = session.page) {
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   // The explorer shows the workspace once the remote file system answered.
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
 }
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function openPalette(title) {
   const { page } = session;

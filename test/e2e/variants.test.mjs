@@ -5,9 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { session, screenshot, setApiKeyByHand, runFromPalette, findFrame } from './session.mjs';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { session, screenshot, setApiKeyByHand, runFromPalette, findFrame, sleep, imageLoaded } from './session.mjs';
 
 function editor() {
   return session.page.locator('.editor-group-container .editor-instance .monaco-editor', { hasText: '# Cranes' }).first();
@@ -67,8 +65,7 @@ describe('Variants (e2e)', function () {
       await sleep(100);
     }
     for (let i = 0; i < 3; i++) {
-      const loaded = await options.nth(i).locator('img').evaluate((img) => img.complete && img.naturalWidth > 0);
-      assert.ok(loaded, `the thumbnail of variant ${i + 1} did not load`);
+      assert.ok(await imageLoaded(options.nth(i).locator('img')), `the thumbnail of variant ${i + 1} did not load`);
     }
 
     await page.keyboard.press('ArrowRight');

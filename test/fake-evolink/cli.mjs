@@ -66,7 +66,7 @@ const fake = await startFakeEvolink({
 console.log(`Fake EvoLink listening on ${fake.url}`);
 // A fake key for a fake server: printing it is how the demo and other processes learn it.
 console.log(`Test API key: ${fake.apiKey}`);
-console.log('Prompt markers: [fail:CODE] [slow:MS] [fewer:K] [never]; control: /__fake/{requests,stats,behavior,reset,tasks,tasks/<id>/complete}');
+console.log('Prompt markers: [fail:CODE] [slow:MS] [fewer:K] [never] [hold]; control: /__fake/{requests,stats,behavior,reset,tasks,tasks/<id>/complete,tasks/<id>/release,release,files}');
 
 let closing = false;
 async function shutdown(signal) {

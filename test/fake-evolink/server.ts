@@ -2,7 +2,8 @@
 // Everything a user could meet from the real provider is reproducible here on demand: slow tasks,
 // failed tasks, 4xx/5xx answers, dropped connections, broken bodies, expiring result URLs.
 // Task state is derived from the clock on every poll, so tests see the same thing however often
-// (or rarely) a client polls.
+// (or rarely) a client polls. A test that needs a task running while it acts holds it (`[hold]` in
+// the prompt, or behavior.hold) and releases it when it is done: no guess at how long "long enough" is.
 import * as http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { PngCache, zeroPng } from './png';
@@ -59,6 +60,8 @@ export interface FakeBehavior {
   credits?: number;
   /** Write each prompt's first words on its images (default); off, every task of a size gets one cached picture. */
   drawPrompt?: boolean;
+  /** Tasks created while this is on are held, as `[hold]` in a prompt holds its task: see FakeEvolink.release. */
+  hold?: boolean;
 }
 
 export interface RecordedRequest {
@@ -88,6 +91,8 @@ export interface FakeTask {
   readonly progress: number;
   readonly results?: string[];
   readonly error?: { code: string; message: string; type: 'task_error' };
+  /** Held: it stays `processing` until released (FakeEvolink.release). */
+  readonly held: boolean;
 }
 
 export interface FakeEvolink {
@@ -103,6 +108,13 @@ export interface FakeEvolink {
   tasks: Map<string, FakeTask>;
   completeNow(taskId: string): void;
   failNow(taskId: string, code: string): void;
+  /**
+   * Lets held tasks (`[hold]` in the prompt, or created while behavior.hold was on) go on: each then
+   * answers what its clock says, which for a task held longer than its time is its final state at the
+   * next poll. Only `id`, or only those whose prompt contains `prompt`; all held tasks without either.
+   * Returns the ids released.
+   */
+  release(which?: { id?: string; prompt?: string }): string[];
   forget(taskId: string): void;
   close(): Promise<void>;
 }
@@ -308,6 +320,7 @@ class TaskState implements FakeTask {
     private readonly progressSteps: number,
     private readonly failCode: string | undefined,
     private readonly never: boolean,
+    public held: boolean,
     private readonly resultCount: number,
     private readonly resultBase: string,
   ) {}
@@ -332,7 +345,7 @@ class TaskState implements FakeTask {
     if (this.forced) return this.forced.status;
     const step = this.step;
     if (step < 1) return 'pending';
-    if (this.never || step <= this.progressSteps) return 'processing';
+    if (this.never || this.held || step <= this.progressSteps) return 'processing';
     if (this.oddStatus) return this.oddStatus as FakeTaskStatus;
     return this.failCode ? 'failed' : 'completed';
   }
@@ -738,6 +751,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
       Math.max(0, behavior.progressSteps),
       fail?.[1],
       spec.prompt.includes('[never]'),
+      spec.prompt.includes('[hold]') || behavior.hold === true,
       count,
       behavior.resultBaseUrl ?? baseUrl,
     );
@@ -988,10 +1002,23 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     if (method === 'GET' && pathname === '/__fake/requests') return sendJson(res, 200, requests, {}, false);
     if (method === 'GET' && pathname === '/__fake/stats') return sendJson(res, 200, { ...stats }, {}, false);
     if (method === 'GET' && pathname === '/__fake/behavior') return sendJson(res, 200, behavior, {}, false);
+    // The files the file service stored, with the URL each upload was answered with.
+    if (method === 'GET' && pathname === '/__fake/files') {
+      return sendJson(res, 200, [...files.values()].map((f) => ({ id: f.id, name: f.name, size: f.data.length, url: `${baseUrl}/files/${f.id}` })), {}, false);
+    }
     if (method === 'GET' && pathname === '/__fake/tasks') {
       return sendJson(res, 200, [...tasks.values()].map((t) => ({
-        ...t.toTaskObject(behavior.estimatedTime), prompt: t.prompt, n: t.n, size: t.size, width: t.width, height: t.height,
+        ...t.toTaskObject(behavior.estimatedTime), prompt: t.prompt, n: t.n, size: t.size, width: t.width, height: t.height, held: t.held,
       })), {}, false);
+    }
+    // Held tasks go on (fake.release): one by id, or those whose prompt contains body.prompt, or all.
+    const releaseOne = /^\/__fake\/tasks\/([^/]+)\/release$/.exec(pathname);
+    if (method === 'POST' && (releaseOne || pathname === '/__fake/release')) {
+      const parsed = parseJson(await readBody(req, JSON_LIMIT));
+      const prompt = parsed.ok && typeof (parsed.value as { prompt?: unknown })?.prompt === 'string' ? (parsed.value as { prompt: string }).prompt : undefined;
+      const id = releaseOne ? decodeURIComponent(releaseOne[1]) : undefined;
+      if (id !== undefined && !tasks.has(id)) return sendJson(res, 404, errorBody(404, 'task_not_found', `No task ${id}`), {}, false);
+      return sendJson(res, 200, { released: fake.release({ id, prompt }) }, {}, false);
     }
     if (method === 'POST' && pathname === '/__fake/behavior') {
       const parsed = parseJson(await readBody(req, JSON_LIMIT));
@@ -1114,6 +1141,17 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     },
     forget(taskId: string) {
       tasks.delete(taskId);
+    },
+    release(which = {}) {
+      const released: string[] = [];
+      for (const t of tasks.values()) {
+        if (!t.held) continue;
+        if (which.id !== undefined && t.id !== which.id) continue;
+        if (which.prompt !== undefined && !t.prompt.includes(which.prompt)) continue;
+        t.held = false;
+        released.push(t.id);
+      }
+      return released;
     },
     close() {
       for (const t of timers) clearTimeout(t);

@@ -1,3 +1,4 @@
+/* global indexedDB */
 // Runs the integration suites (out/test/integration) inside a real VS Code extension host: VS Code's
 // server build as code-server serves it, opened by headless Chromium with extensionDevelopmentPath and
 // extensionTestsPath in the URL payload. The host's `run()` (test/integration/index.ts) writes its results to a JSON file,
@@ -6,10 +7,13 @@
 // Host restarts: spec files named `*.phaseN.test.js` run in a later host on the SAME workspace, user
 // data, browser profile and port (web storage is per origin). Phase 1 takes the plain suites plus
 // `*.phase1.test.js`; then, for N = 2, 3, … while such files exist, the server and the browser are
-// restarted and only `*.phaseN.test.js` run.
+// restarted and only `*.phaseN.test.js` run. Before it stops a host, the launcher waits until the
+// workbench has stored what that host's tests named with expectStored (the host is not shut down:
+// its storage is not written on the way out).
 //
 // Also a run whose workspace folder holds the user data (`*.home.test.js`, a workspace at the home
-// folder) and one whose workspace is not trusted (`*.untrusted.test.js`).
+// folder) and one whose workspace is not trusted (`*.untrusted.test.js`): these two run one after the
+// other beside the host-restart phases, each with a fake provider of its own (runSideHosts).
 //
 // Env: PICTOR_SUMMARY_FILE (counts for run-all), PICTOR_INTEGRATION_TIMEOUT_MS (per phase, default 10 min),
 // PICTOR_KEEP_TEMP=1 (keep the temp folder for a look afterwards), PICTOR_INTEGRATION_GREP (only tests whose
@@ -60,6 +64,36 @@ async function waitForResults(file, server, pageState, logFile) {
     await sleep(250);
   }
   throw new Error(`no results after ${Math.round(phaseTimeoutMs / 1000)} s (is the extension host stuck? see ${resultsDir}/*.log)`);
+}
+
+/**
+ * Waits until the workbench's stored state (IndexedDB, which the web workbench writes every few
+ * seconds, not at each change) holds every text in `texts`: what a phase-1 half leaves for the next
+ * host (test/integration/index.ts expectStored). The host is stopped without a shutdown after this.
+ */
+async function waitForStored(page, texts, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const missing = await page.evaluate(async (want) => {
+      const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+      let all = '';
+      for (const { name } of await indexedDB.databases()) {
+        if (!name?.startsWith('vscode-web-state-db-')) continue;
+        const db = await request(indexedDB.open(name));
+        try {
+          if (!db.objectStoreNames.contains('ItemTable')) continue;
+          const values = await request(db.transaction('ItemTable').objectStore('ItemTable').getAll());
+          all += values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n');
+        } finally {
+          db.close();
+        }
+      }
+      return want.filter((t) => !all.includes(t));
+    }, texts);
+    if (missing.length === 0) return;
+    if (Date.now() > until) throw new Error(`the workbench did not store ${JSON.stringify(missing)} within ${Math.round(timeoutMs / 1000)} s`);
+    await sleep(250);
+  }
 }
 
 /**
@@ -122,12 +156,39 @@ async function runPhase({ phase, port, dirs, fake, trust = false }) {
     const url = `${server.url}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(payload)}`;
     await browser.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     const results = await waitForResults(resultsFile, server, pageState, logFile);
+    if (results.mustBeStored?.length) {
+      const started = Date.now();
+      await waitForStored(browser.page, results.mustBeStored);
+      (results.notes ??= []).push(`the workbench stored what the next host needs ${((Date.now() - started) / 1000).toFixed(1)} s after the tests ended`);
+    }
     return results;
   } finally {
     // The extension host is meant to exit when run() settles; we do not rely on it.
     await browser?.stop();
     await server.stop();
   }
+}
+
+/**
+ * The hosts that prove something only a workspace of their own can: the home folder (*.home.test.js)
+ * and an untrusted workspace (*.untrusted.test.js), one after the other. Each talks to a fake provider
+ * of its own, so what it sends (or must not send) is never counted by the tests of a host beside it.
+ * Returns what each ran, for the caller to print.
+ */
+async function runSideHosts(tmp) {
+  const done = [];
+  const specs = readdirSync(testsDir);
+  if (specs.some((f) => f.endsWith('.home.test.js'))) {
+    const { fake } = await startFake({ behavior: { stepMs: 50 } });
+    const results = await runHome({ port: await freePort(), tmp, fake });
+    done.push({ title: 'integration, workspace at the home folder:', results, what: 'the home-folder run' });
+  }
+  if (!bareServer && specs.some((f) => f.endsWith('.untrusted.test.js'))) {
+    const { fake } = await startFake({ behavior: { stepMs: 50 } });
+    const results = await runUntrusted({ port: await freePort(), tmp, fake });
+    done.push({ title: 'integration, untrusted workspace (Restricted Mode):', results, what: 'the untrusted run' });
+  }
+  return done;
 }
 
 // The extension as the tests load it (installTestingCopy): set once per run, before the first phase.
@@ -150,6 +211,13 @@ async function runIntegration() {
   cpSync(fixture, dirs.workspace, { recursive: true });
   extensionDir = installTestingCopy(join(tmp, 'extension'));
   const { fake } = await startFake({ behavior: { stepMs: 50 } });
+  const count = (results, what) => {
+    totals.passed += results.passed;
+    totals.failed += results.failed;
+    totals.pending += results.pending;
+    if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error(`${what} ran zero tests`);
+  };
+  let side;
   try {
     const port = await freePort();
     for (const phase of phasesPresent(testsDir, join(root, 'test', 'integration'))) {
@@ -158,29 +226,18 @@ async function runIntegration() {
       if (phase === 1) say(`VS Code ${results.vscodeVersion} (extension host, ${results.uiKind} UI)`);
       totals.vscodeVersion ??= results.vscodeVersion;
       say(formatResults(results));
-      totals.passed += results.passed;
-      totals.failed += results.failed;
-      totals.pending += results.pending;
-      if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error(`phase ${phase} ran zero tests`);
+      count(results, `phase ${phase}`);
+      // The hosts of a workspace of their own run beside the restarted ones (the machine has 2 cores:
+      // two hosts at a time, never more); their output follows.
+      if (phase === 1) side = runSideHosts(tmp).then((done) => ({ done }), (error) => ({ error }));
     }
-    if (readdirSync(testsDir).some((f) => f.endsWith('.home.test.js'))) {
-      say('integration, workspace at the home folder:');
-      const results = await runHome({ port: await freePort(), tmp, fake });
+    const { done, error } = await side;
+    for (const { title, results, what } of done ?? []) {
+      say(title);
       say(formatResults(results));
-      totals.passed += results.passed;
-      totals.failed += results.failed;
-      totals.pending += results.pending;
-      if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error('the home-folder run ran zero tests');
+      count(results, what);
     }
-    if (!bareServer && readdirSync(testsDir).some((f) => f.endsWith('.untrusted.test.js'))) {
-      say('integration, untrusted workspace (Restricted Mode):');
-      const results = await runUntrusted({ port: await freePort(), tmp, fake });
-      say(formatResults(results));
-      totals.passed += results.passed;
-      totals.failed += results.failed;
-      totals.pending += results.pending;
-      if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error('the untrusted run ran zero tests');
-    }
+    if (error) throw error;
   } finally {
     await cleanupAll();
     if (process.env.PICTOR_KEEP_TEMP === '1') say(`(kept ${tmp})`);

@@ -5,17 +5,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClaimRegistry, placeholderClaimKey } from '../../src/core/claims';
 import { closeAllEditors, waitFor } from './helpers';
-import { createsFor, resetFakeKnobs, setFake, tasksFor } from './fakeControl';
+import { createsFor, releaseTasks, resetFakeKnobs, setFake, tasksFor } from './fakeControl';
 import { globalStorageDir, logMark, sharedClaimsDir, stateDir, waitForLog } from './hostFiles';
 import { panelSend, panelState } from './panelHook';
 import {
   assertWholePng, filesUnder, freshDir, onDisk, placeholderAt, retryFromPanel, runCommand, writePage, type JobSummary,
 } from './pages';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Long enough for a late automatic resend to show up at the fake, if there were one. */
-const QUIET_MS = 2500;
 
 describe('no double billing (issue 6)', function () {
   this.timeout(90_000);
@@ -27,13 +23,17 @@ describe('no double billing (issue 6)', function () {
 
   it('the same placeholder asked for twice at once (a double click): one create, one link', async () => {
     const dir = freshDir('billing/double');
-    const prompt = 'a copper weathervane on a barn roof [slow:300]';
+    // Held at the fake until both invocations are in: the first is still running when the second comes.
+    const prompt = 'a copper weathervane on a barn roof [hold]';
     const doc = writePage(dir, `# Double\n\n![${prompt}]()\n\nAfter.\n`);
     const at = placeholderAt(doc, 'a copper weathervane');
-    const [a, b] = await Promise.all([
+    const both = Promise.all([
       runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, at),
       runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, at),
     ]);
+    await waitFor(`the task for "${prompt}" to be created`, async () => (await createsFor(prompt)).length > 0, 20_000);
+    await releaseTasks(prompt);
+    const [a, b] = await both;
     assert.equal((await createsFor(prompt)).length, 1, 'creates for the one placeholder');
     const jobs = [...a, ...b];
     assert.equal(jobs.length, 1, `one job between the two invocations, got ${JSON.stringify(jobs)}`);
@@ -46,13 +46,15 @@ describe('no double billing (issue 6)', function () {
 
   it('"Generate all" while one placeholder runs: only the others are sent', async () => {
     const dir = freshDir('billing/all-while-one');
-    const first = 'a slow lighthouse keeper [slow:400]';
+    // Held at the fake until Generate all has answered.
+    const first = 'a slow lighthouse keeper [hold]';
     const others = ['a gull on a post', 'a rowing boat on sand'];
     const doc = writePage(dir, `# All\n\n![${first}]()\n\n![${others[0]}]()\n\n![${others[1]}]()\n`);
     const running = runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, placeholderAt(doc, 'a slow lighthouse'));
     await waitFor(`the task for "${first}" to be created`, async () => (await createsFor(first)).length > 0, 20_000);
 
     const all = await runCommand<JobSummary[]>('pictor.generateAllPlaceholders', doc);
+    await releaseTasks(first);
     const one = await running;
     assert.deepEqual(all.map((j) => j.prompt).sort(), [...others].sort(), '"Generate all" took the running placeholder again');
     assert.deepEqual([...one, ...all].map((j) => j.state), ['completed', 'completed', 'completed']);
@@ -75,11 +77,14 @@ describe('no double billing (issue 6)', function () {
       const original = `# Fault\n\n![${prompt}]()\n`;
       const doc = writePage(dir, original);
       await setFake(fault.knobs);
+      const mark = logMark();
       const [job] = await runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, placeholderAt(doc, 'a brass telescope'));
       assert.ok(job, 'the command reported no job');
       assert.notEqual(job.state, 'completed');
       assert.match(job.error ?? '', /may (have been|be) created|may exist|may already exist/i, `the user is not told the task may exist: ${job.error}`);
-      await sleep(QUIET_MS);
+      // The queue's own word that it will not send it again (the decision, not a quiet period that a
+      // slow machine could outlast); then the fake has the one create.
+      await waitForLog(mark, new RegExp(`job ${job.id}: create failed: .*Pictor will not send it again`));
       assert.equal((await createsFor(prompt)).length, 1, 'the create was sent again without the user asking');
       assert.equal(onDisk(doc), original, 'the page changed although nothing was linked');
       assert.deepEqual(filesUnder(path.join(dir, 'images')), []);
@@ -195,7 +200,8 @@ describe('no double billing (issue 6)', function () {
 
     it('while this window generates a placeholder, it holds the claim the other window would see', async () => {
       const dir = freshDir('billing/two-windows-mine');
-      const prompt = 'a paper kite in a tree [slow:400]';
+      // Held at the fake until the other window has tried to claim it.
+      const prompt = 'a paper kite in a tree [hold]';
       const doc = writePage(dir, `# Mine\n\n![${prompt}]()\n`);
       const key = await claimKey(doc, prompt);
       const running = runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, placeholderAt(doc, 'a paper kite'));
@@ -203,6 +209,7 @@ describe('no double billing (issue 6)', function () {
       const other = otherWindow();
       const got = await other.acquire(key, 'other-window-job');
       if (got) await other.release(key, 'other-window-job');
+      await releaseTasks(prompt);
       assert.equal(got, false, 'another window could claim a placeholder this window is generating');
       const [job] = await running;
       assert.equal(job?.state, 'completed');

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { encodePng } from '../fake-evolink/png';
 import { fake, fakeRequests, waitFor } from './helpers';
+import { releaseTasks } from './fakeControl';
 import {
   assertName, assertNoCreates, assertOneCreateEach, assertPng, createsFor, fakeFile, filesIn, freshFolder, jobFor,
   type JobSummary, linkTo, onDisk, page, show, start, waitForCreate, writeDoc, editorSuite,
@@ -118,13 +119,16 @@ editorSuite('editor commands', 60_000, () => {
     it('run twice on the same placeholder before the first finishes: one task, and the second says so', async () => {
       const dir = await freshFolder('placeholder-twice');
       const file = path.join(dir, 'page.md');
-      const prompt = 'a lantern on a jetty [slow:300]';
+      // Held at the fake until the second run has answered.
+      const prompt = 'a lantern on a jetty [hold]';
       const t = `![${prompt}]({p})\n`;
       const uri = await writeDoc(file, page(t));
       const range = new vscode.Range(0, 3, 0, 3);
 
       const first = start<JobSummary[]>('pictor.generatePlaceholder', uri, range);
       const second = await vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, range);
+      await waitForCreate(prompt);
+      await releaseTasks(prompt);
       const jobs = await first;
 
       assert.deepEqual(second, [], 'the second run started another task');
@@ -262,7 +266,8 @@ editorSuite('editor commands', 60_000, () => {
     it('offers Generate and Generate all (N) above each placeholder, shows the progress while one runs, and its Generate fills it', async () => {
       const dir = await freshFolder('codelens');
       const file = path.join(dir, 'page.md');
-      const slow = 'a windmill in a storm [slow:400]';
+      // Held at the fake until its running lens has been seen.
+      const slow = 'a windmill in a storm [hold]';
       const t = `# Lenses\n\n![${slow}]({a})\n\n\`![not a placeholder]()\`\n\n![a ferry crossing a fjord]({b})\n\n![]()\n`;
       const uri = await writeDoc(file, page(t));
       await show(uri);
@@ -285,6 +290,7 @@ editorSuite('editor commands', 60_000, () => {
       assert.match(titles(during)[0]!, /^2: \$\(sync~spin\) Pictor: (queued|\d+%)$/);
       assert.deepEqual(titles(during).slice(1), ['6: $(sparkle) Generate · auto size · medium', '8: Pictor: write a prompt between the brackets'],
         'the running placeholder still offers Generate, or Generate all counts it');
+      await releaseTasks(slow);
       const a = jobFor(await running, slow);
 
       const second = (await lenses(uri)).find((l) => l.range.start.line === 6 && l.command.command === 'pictor.generatePlaceholder')!;
@@ -301,7 +307,8 @@ editorSuite('editor commands', 60_000, () => {
     it('stops waiting: the command that started the task settles as cancelled and the page is untouched; the image still arrives and is saved, not linked', async () => {
       const dir = await freshFolder('cancel');
       const file = path.join(dir, 'page.md');
-      const prompt = 'a hot-air balloon over fields [slow:700]';
+      // Held at the fake until Cancel All has answered; then it ends at the provider.
+      const prompt = 'a hot-air balloon over fields [hold]';
       const before = `![${prompt}]()\n`;
       const editor = await show(await writeDoc(file, before));
 
@@ -313,11 +320,12 @@ editorSuite('editor commands', 60_000, () => {
       assert.equal(job.state, 'cancelled');
       assert.equal(job.linked, false);
       assert.equal(editor.document.getText(), before);
+      await releaseTasks(prompt);
 
       // The provider has no cancel: the finished image is paid for, so it is kept (the queue then
       // polls a cancelled task only at its slowest pace).
       const saved = await waitFor('the cancelled task\'s image to be saved', async () => (await filesIn(path.join(dir, 'images'))).find((f) => f.endsWith('.png')), 40_000);
-      assertName(saved, 'a-hot-air-balloon-over-fields-slow-700');
+      assertName(saved, 'a-hot-air-balloon-over-fields-hold');
       assert.equal(editor.document.getText(), before);
       assert.equal(await vscode.commands.executeCommand<number>('pictor.cancelAll'), 0);
       await assertOneCreateEach([prompt]);

@@ -9,13 +9,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { placeholderClaimKey } from '../../src/core/claims';
-import { closeAllEditors } from './helpers';
+import { closeAllEditors, sleep, waitFor } from './helpers';
+import { releaseTasks } from './fakeControl';
 import { sharedClaimsDir } from './hostFiles';
 import {
   assertNoCreates, assertOneCreateEach, freshFolder, jobFor, type JobSummary, linkTo, onDisk, page, show, start, waitForCreate, writeDoc,
 } from './editorHelpers';
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The claim file of one placeholder in the folder every window shares, as src/core/claims.ts names it. */
 async function claimFile(docFile: string, source: string): Promise<string> {
@@ -29,14 +29,37 @@ async function slowClaim(docFile: string, source: string) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.rmSync(file, { force: true });
   execFileSync('mkfifo', [file]);
+  // The write end, opened once a read waits on the pipe; the read ends when it is written and closed.
+  let writer: number | undefined;
   return {
+    /**
+     * Resolves once a read of the claim waits on the pipe. Opening a pipe's write end without
+     * blocking fails (ENXIO) until a reader has it open, so success is the proof, whatever the load.
+     */
+    readWaiting: () => waitFor('a read of the claim to wait on it', () => {
+      try {
+        writer ??= fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENXIO') return false;
+        throw e;
+      }
+    }, 20_000, 10),
     /** Answers the waiting read: another window holds this placeholder, live. */
-    holdElsewhere: () => fs.promises.writeFile(file, JSON.stringify({ owner: 'another-window', pid: 1, at: Date.now() })),
+    holdElsewhere: async () => {
+      const text = JSON.stringify({ owner: 'another-window', pid: 1, at: Date.now() });
+      if (writer === undefined) return fs.promises.writeFile(file, text);
+      fs.writeSync(writer, text);
+      fs.closeSync(writer);
+      writer = undefined;
+    },
     /** Lets any read still waiting go (it reads nothing), and removes the pipe. */
     dispose: () => {
       try {
+        if (writer !== undefined) fs.closeSync(writer);
         fs.closeSync(fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NONBLOCK));
       } catch { /* already gone */ }
+      writer = undefined;
       fs.rmSync(file, { force: true });
     },
   };
@@ -46,7 +69,7 @@ async function slowClaim(docFile: string, source: string) {
 async function type(editor: vscode.TextEditor, change: (b: vscode.TextEditorEdit) => void): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
     if (await editor.edit(change)) return;
-    await pause(10);
+    await sleep(10);
   }
   assert.fail('an edit was refused 20 times in a row');
 }
@@ -62,7 +85,7 @@ describe('editor: forced interleavings of claims, typing and linking', function 
     const dir = await freshFolder('race-claim-released');
     const file = path.join(dir, 'page.md');
     const gated = 'a lighthouse kept by another window';
-    const target = 'a rowing boat at dawn [slow:300]';
+    const target = 'a rowing boat at dawn';
     const t = `![${gated}]()\n\n![${target}]({t})\n`;
     // Not shown in an editor: the linker then saves the page, as it does for a page nobody has open.
     const uri = await writeDoc(file, page(t));
@@ -70,7 +93,7 @@ describe('editor: forced interleavings of claims, typing and linking', function 
     try {
       // Generate all reads both placeholders and waits on the first one's claim.
       const all = start<JobSummary[]>('pictor.generateAllPlaceholders', uri);
-      await pause(300);
+      await gate.readWaiting();
       // Meanwhile the second placeholder is generated on its own, to the end: linked, claim released.
       const single = await vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', uri, new vscode.Range(2, 3, 2, 3));
       // Only now does Generate all learn that the first placeholder is another window's.
@@ -93,19 +116,21 @@ describe('editor: forced interleavings of claims, typing and linking', function 
     const dir = await freshFolder('race-typing-while-claiming');
     const file = path.join(dir, 'page.md');
     const gated = 'a lighthouse kept by another window';
-    const heron = 'a grey heron in reeds [slow:600]';
+    // Held at the fake until the user has typed beside it.
+    const heron = 'a grey heron by a claimed lighthouse [hold]';
     const editor = await show(await writeDoc(file, `![${gated}]()\n![${heron}]()\n`));
     const doc = editor.document;
     const gate = await slowClaim(file, `![${gated}]()`);
     try {
       const all = start<JobSummary[]>('pictor.generateAllPlaceholders', doc.uri);
-      await pause(300);
+      await gate.readWaiting();
       // Both placeholders were read; the user types above them before anything is claimed or sent.
       await type(editor, (b) => b.insert(new vscode.Position(0, 0), 'Draft\n'));
       await gate.holdElsewhere();
       await waitForCreate(heron);
       // On the heron's line, right before it: where the placeholder was when it was read.
       await type(editor, (b) => b.insert(new vscode.Position(2, 0), 'See: '));
+      await releaseTasks(heron);
       const jobs = await all;
 
       assert.equal(jobs.length, 1, JSON.stringify(jobs));
@@ -116,6 +141,7 @@ describe('editor: forced interleavings of claims, typing and linking', function 
       await assertNoCreates([gated]);
     } finally {
       gate.dispose();
+      await releaseTasks(heron);
     }
   });
 });

@@ -17,6 +17,8 @@ export interface Knobs {
   resultFailTimes?: number | null;
   resultBaseUrl?: string | null;
   slowUpload?: { name: string; ms: number; times?: number } | null;
+  /** Every task created while on is held, as `[hold]` in its prompt holds it: see releaseTasks. */
+  hold?: boolean | null;
 }
 
 export async function setFake(knobs: Knobs, url = fake().url): Promise<void> {
@@ -31,7 +33,7 @@ export async function setFake(knobs: Knobs, url = fake().url): Promise<void> {
 export async function resetFakeKnobs(): Promise<void> {
   await setFake({
     stepMs: 50, progressSteps: 3, failCreate: null, failPoll: null, resetCreate: null, cutCreate: null,
-    invalidJsonCreate: null, resultMode: 'ok', resultFailTimes: null,
+    invalidJsonCreate: null, resultMode: 'ok', resultFailTimes: null, hold: null,
   });
 }
 
@@ -57,4 +59,17 @@ export async function completeTask(id: string): Promise<void> {
   const res = await fetch(`${fake().url}/__fake/tasks/${encodeURIComponent(id)}/complete`, { method: 'POST' });
   if (!res.ok) throw new Error(`fake provider: POST /__fake/tasks/${id}/complete -> ${res.status}`);
   await res.arrayBuffer();
+}
+
+/**
+ * Lets held tasks go on (`[hold]` in the prompt, or created while the hold knob was on): those whose
+ * prompt contains `prompt`, or all. A held task stays processing however long a test takes to act
+ * while it runs; once released it ends at the next poll. Returns the ids released.
+ */
+export async function releaseTasks(prompt?: string): Promise<string[]> {
+  const res = await fetch(`${fake().url}/__fake/release`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(prompt === undefined ? {} : { prompt }),
+  });
+  if (!res.ok) throw new Error(`fake provider: POST /__fake/release -> ${res.status}`);
+  return ((await res.json()) as { released: string[] }).released;
 }

@@ -43,6 +43,8 @@ export async function activateExtension(): Promise<vscode.Extension<unknown>> {
   return ext;
 }
 
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 /** Polls until `probe` returns a truthy value; the UI applies some API effects a moment later. */
 export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -50,7 +52,7 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
     const v = await probe();
     if (v) return v;
     if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
+    await sleep(everyMs);
   }
 }
 

@@ -12,6 +12,8 @@ export interface ResultsFile {
   tests: TestResult[];
   /** Things a suite noticed that are worth a look but are not failures; the launcher prints them. */
   notes: string[];
+  /** Text the workbench's stored state must hold before the launcher stops this host (see expectStored). */
+  mustBeStored: string[];
   vscodeVersion: string;
   phase: string;
   uiKind: string;
@@ -49,10 +51,21 @@ function listSpecs(dir: string): string[] {
 }
 
 const notes: string[] = [];
+const mustBeStored: string[] = [];
 
 /** Records a remark for the launcher's output (e.g. a workaround that had to kick in). */
 export function note(message: string): void {
   notes.push(message);
+}
+
+/**
+ * A phase-1 half leaves work for the next host: the launcher stops this host only once the workbench
+ * has written `text` (a task id, an uploaded file's URL) into its stored state. The web workbench
+ * writes its storage every few seconds, not at each change, and the launcher ends the host without a
+ * shutdown (which would write it): a person's reload writes it on the way out.
+ */
+export function expectStored(text: string): void {
+  mustBeStored.push(text);
 }
 
 function writeResults(file: string | undefined, results: ResultsFile): void {
@@ -73,7 +86,7 @@ export async function run(): Promise<void> {
   const resultsFile = process.env.PICTOR_TEST_RESULTS;
   const phase = process.env.PICTOR_PHASE;
   const results: ResultsFile = {
-    passed: 0, failed: 0, pending: 0, tests: [], notes,
+    passed: 0, failed: 0, pending: 0, tests: [], notes, mustBeStored,
     vscodeVersion: vscode.version, phase: phase ?? '', uiKind: vscode.UIKind[vscode.env.uiKind],
   };
   try {

@@ -8,8 +8,9 @@ import * as vscode from 'vscode';
 import { encodePng } from '../fake-evolink/png';
 import { closeAllEditors, EXTENSION_ID, pictorPanelTabs, waitFor, workspaceRoot } from './helpers';
 import {
-  assertOneCreateEach, createsFor, freshFolder, jobFor, type JobSummary, show, withSettings, writeDoc,
+  assertOneCreateEach, createsFor, freshFolder, jobFor, type JobSummary, show, start, waitForCreate, withSettings, writeDoc,
 } from './editorHelpers';
+import { releaseTasks } from './fakeControl';
 
 type Keys = Record<'pictor.onPlaceholder' | 'pictor.onImage' | 'pictor.hasPlaceholders', boolean>;
 const keys = () => vscode.commands.executeCommand<Keys>('pictor._test.contextKeys');
@@ -137,15 +138,25 @@ describe('menus, CodeLens cost and progress', function () {
     it('a single task opens no notification (its CodeLens and the status bar show it); a batch opens one whose bar fills by real increments to 100%', async () => {
       await vscode.commands.executeCommand('pictor._test.progress'); // starts recording
       const dir = await freshFolder('progress');
-      const one = 'a single paper boat [slow:300]';
+      const one = 'a single paper boat';
       let editor = await show(await writeDoc(path.join(dir, 'one.md'), `![${one}]()\n`));
       const single = await vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', editor.document.uri, new vscode.Range(0, 2, 0, 2));
       assert.equal(jobFor(single, one).state, 'completed');
       assert.deepEqual(await vscode.commands.executeCommand('pictor._test.progress'), [], 'a single task opened a progress notification');
 
-      const prompts = ['a blue kite [slow:300]', 'a green kite [slow:600]', 'a red kite [slow:900]'];
+      // Held at the fake and let go one at a time, each once the bar has shown the one before: the
+      // bar then moves by real steps however close together a machine would have finished them.
+      const prompts = ['a blue kite [hold]', 'a green kite [hold]', 'a red kite [hold]'];
       editor = await show(await writeDoc(path.join(dir, 'batch.md'), prompts.map((p) => `![${p}]()\n`).join('\n')));
-      const batch = await vscode.commands.executeCommand<JobSummary[]>('pictor.generateAllPlaceholders', editor.document.uri);
+      const running = start<JobSummary[]>('pictor.generateAllPlaceholders', editor.document.uri);
+      for (const p of prompts) await waitForCreate(p);
+      for (const [i, p] of prompts.entries()) {
+        await releaseTasks(p);
+        await waitFor(`the bar to say ${i + 1} of 3 done`, async () =>
+          (await vscode.commands.executeCommand<{ reports: { message: string }[] }[]>('pictor._test.progressSoFar'))
+            .some((r) => r.reports.some((x) => x.message.startsWith(`${i + 1} of 3 done`))));
+      }
+      const batch = await running;
       assert.deepEqual(batch.map((j) => j.state), ['completed', 'completed', 'completed']);
       const records = await vscode.commands.executeCommand<{ title: string; reports: { increment: number; message: string }[] }[]>('pictor._test.progress');
       assert.equal(records.length, 1, 'one notification for the batch');

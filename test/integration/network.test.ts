@@ -3,7 +3,8 @@
 // real CONNECT proxy started in this extension host (test/fake-evolink/proxy.ts). The provider is
 // https://api.evolink.test: the proxy tunnels that name to a TLS front (test CA) before the shared fake,
 // and result URLs are http://images.evolink.test/…, plain http through the proxy too.
-// Also: a key HTTP cannot carry, from a command argument and from EVOLINK_API_KEY.
+// Also: a key HTTP cannot carry, from a command argument. The matrix (proxy errors, keys from the
+// environment) is in test/component/net.test.ts; here one wiring test per setting.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -57,6 +58,7 @@ describe('network settings through the commands (issue 10 items 10, 11)', functi
 
   beforeEach(() => {
     proxy.connects.length = 0;
+    proxy.requireAuthorization = undefined;
   });
 
   after(async () => {
@@ -103,21 +105,6 @@ describe('network settings through the commands (issue 10 items 10, 11)', functi
     const creates = await createsFor(prompt);
     assert.equal(creates.length, 1);
     assert.equal(creates[0]!.headers.host, 'api.evolink.test');
-  });
-
-  it('a proxy that wants credentials and gets none: the message names http.proxyAuthorization; nothing created', async () => {
-    proxy.requireAuthorization = AUTH;
-    await throughProxy({ strict: false });
-    const prompt = 'a lighthouse without proxy credentials';
-    const { dir, doc, original } = page('no-credentials', prompt);
-    const job = await generateOne(doc, prompt);
-    assert.equal(job.state, 'failed');
-    assert.match(job.error ?? '', /asked for credentials \(HTTP 407\)/);
-    assert.match(job.error ?? '', /http\.proxyAuthorization/);
-    assert.equal((await createsFor(prompt)).length, 0);
-    assert.equal(onDisk(doc), original);
-    assert.deepEqual(filesUnder(dir), ['page.md']);
-    proxy.requireAuthorization = undefined;
   });
 
   it('http.proxyStrictSSL on and the proxy path\'s certificate unknown: a clear error, nothing created; NODE_EXTRA_CA_CERTS makes it verified', async () => {
@@ -177,7 +164,6 @@ describe('network settings through the commands (issue 10 items 10, 11)', functi
       await setFake({ resultBaseUrl: null });
     });
     after(async () => {
-      delete process.env.EVOLINK_API_KEY;
       assert.equal(await vscode.commands.executeCommand('pictor.setApiKey', fake().key), true);
     });
 
@@ -191,21 +177,6 @@ describe('network settings through the commands (issue 10 items 10, 11)', functi
       const job = await generateOne(doc, prompt);
       assert.equal(job.state, 'completed', `the stored key was replaced: ${job.error}`);
       assert.equal((await createsFor(prompt))[0]?.headers.authorization, `Bearer ${fake().key}`);
-    });
-
-    it('EVOLINK_API_KEY with a non-Latin-1 character: "nothing was sent", never "may have been billed"; no request', async () => {
-      assert.equal(await vscode.commands.executeCommand('pictor.clearApiKey'), true);
-      process.env.EVOLINK_API_KEY = 'sk-evo-ключ-0123456789';
-      const before = (await fakeCreates()).length;
-      const prompt = 'a lighthouse with a mistyped key';
-      const { doc, original } = page('bad-env-key', prompt);
-      const job = await generateOne(doc, prompt);
-      assert.equal(job.state, 'failed');
-      assert.match(job.error ?? '', /Nothing was sent/);
-      assert.match(job.error ?? '', /Pictor: Set API Key/);
-      assert.doesNotMatch(job.error ?? '', /billed|may have been created/);
-      assert.equal((await fakeCreates()).length, before);
-      assert.equal(onDisk(doc), original);
     });
   });
 });

@@ -9,6 +9,8 @@ import * as vscode from 'vscode';
 import { encodePng } from '../fake-evolink/png';
 import { closeAllEditors, fake, fakeCreates, fakeRequests, pictorPanelTabs, waitFor, workspaceRoot, writeWorkspaceFile } from './helpers';
 import { generate, panelSend, panelState, waitForHistory, waitForJob } from './panelHook';
+import { releaseTasks } from './fakeControl';
+import { logMark, logSince, waitForLog } from './hostFiles';
 
 const OPTIONS = { size: '16:9', resolution: '2K', quality: 'low', n: 1 };
 
@@ -100,14 +102,18 @@ describe('panel', () => {
       const settings = inspect();
       await vscode.env.clipboard.writeText('clipboard sentinel');
 
+      const mark = logMark();
       for (const [name, raw] of bad) {
         const r = await panelSend(raw);
         assert.equal(r.accepted, false, `${name}: accepted`);
         assert.ok(r.reason, `${name}: no reason given`);
         assert.deepEqual(r.posted, [], `${name}: the host answered as if it had acted`);
       }
-
-      await new Promise((res) => setTimeout(res, 300));
+      // The host's own word for each refusal (why nothing was done), before nothing is counted.
+      const refusals = () => logSince(mark).split('\n').filter((l) => l.includes('Panel: refused a message from the webview')).length;
+      await waitForLog(mark, /Panel: refused a message from the webview/);
+      await waitFor(`a refusal in the log for each of the ${bad.length} messages`, () => refusals() >= bad.length)
+        .catch(() => assert.fail(`${refusals()} refusals logged for ${bad.length} messages:\n${logSince(mark).slice(-3000)}`));
       assert.equal((await fakeCreates()).length, creates, 'a task was created');
       assert.equal((await fakeRequests()).length, requests, 'the provider was contacted');
       assert.equal((await panelState()).jobs.length, jobs, 'a job was queued');
@@ -260,7 +266,8 @@ describe('panel', () => {
     });
 
     it('Cancel stops waiting for a slow task', async () => {
-      const prompt = 'a slow balloon [slow:20000]';
+      // Held at the fake: it runs until the test lets it go, after the cancel.
+      const prompt = 'a slow balloon [hold]';
       await generate(prompt, OPTIONS);
       const row = await waitForJob(prompt, (j) => j.canCancel, 'the slow task to run');
       const r = await panelSend({ type: 'cancel', id: row.id });
@@ -268,6 +275,8 @@ describe('panel', () => {
       const after = await waitForJob(prompt, (j) => j.state === 'cancelled', 'the task to be cancelled');
       assert.equal(after.canCancel, false);
       assert.equal(after.canRetry, false);
+      // The provider finishes it; the queue still watches it in the background and keeps the image.
+      await releaseTasks(prompt);
     });
 
     it('a failed task shows why in words, and Retry sends it again as a new task', async () => {

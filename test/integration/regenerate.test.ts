@@ -10,6 +10,7 @@ import { embedRecipeInPng, readRecipeFile, type Recipe } from '../../src/core/re
 import { pngChunks } from '../../src/core/pngText';
 import { closeAllEditors, waitFor, workspaceRoot } from './helpers';
 import { logMark, waitForLog } from './hostFiles';
+import { releaseTasks } from './fakeControl';
 import { assertNoCreates, assertOneCreateEach, createsFor, filesIn, freshFolder, jobFor, show, withSettings, withUserSettings, writeDoc, type JobSummary } from './editorHelpers';
 
 /** An image as another machine's Pictor saved it: only the file knows its recipe. */
@@ -191,13 +192,15 @@ describe('recipe and Regenerate Image', function () {
     await clonedImage(path.join(dir, 'images', 'bell.png'), { prompt: 'a brass bell' });
     const doc = await writeDoc(path.join(dir, 'bell.md'), '![bell](images/bell.png)\n');
     await show(doc);
-    const slow = 'a brass bell, polished [slow:1500]';
+    // Held at the fake until the second Regenerate has answered.
+    const slow = 'a brass bell, polished [hold]';
     await vscode.commands.executeCommand('pictor._test.answerInputBox', slow);
     const first = Promise.resolve(vscode.commands.executeCommand<JobSummary[]>('pictor.regenerateImage', doc, new vscode.Range(0, 0, 0, 0)));
     await waitFor('the first task to be created', async () => (await createsFor([slow])).length > 0, 20_000);
     const lenses = await lensesAt(doc);
     assert.deepEqual(lenses, [], 'no Regenerate lens while it runs');
     assert.deepEqual(await vscode.commands.executeCommand('pictor.regenerateImage', doc, new vscode.Range(0, 0, 0, 0)), []);
+    await releaseTasks(slow);
     assert.equal(jobFor(await first, slow).state, 'completed');
     await assertOneCreateEach([slow]);
     await vscode.commands.executeCommand('pictor._test.inputBoxesAsked');

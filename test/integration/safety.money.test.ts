@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAllEditors } from './helpers';
+import { closeAllEditors, waitFor } from './helpers';
 import { createsFor, setFake } from './fakeControl';
 import { freshFolder, show, writeDoc, type JobSummary } from './editorHelpers';
 import { logMark, logSince } from './hostFiles';
@@ -29,8 +29,12 @@ async function sessionCredits(): Promise<number> {
   return init.spend.session.credits;
 }
 
-/** What the user was told when an entry point stopped: the error it ended with, its answer, or what it posted or logged. */
-async function refusalOf(run: () => Promise<unknown>): Promise<string> {
+/**
+ * What the user was told when an entry point stopped: the error it ended with, its answer, or what it
+ * posted or logged. The panel's Generate says it in the log, a moment after it answers: the log is
+ * read until it says `said` (up to 10 s), so the caller's match fails with everything that was said.
+ */
+async function refusalOf(run: () => Promise<unknown>, said: RegExp): Promise<string> {
   const mark = logMark();
   let told = '';
   try {
@@ -43,9 +47,9 @@ async function refusalOf(run: () => Promise<unknown>): Promise<string> {
   } catch (e) {
     told = (e as Error).message;
   }
-  // The panel's Generate logs why it stopped; give the log a moment to be written.
-  await new Promise((r) => setTimeout(r, 300));
-  return `${told}\n${logSince(mark)}`;
+  const all = () => `${told}\n${logSince(mark)}`;
+  await waitFor(`the refusal to be told (${said.source})`, () => said.test(all()), 10_000, 50).catch(() => undefined);
+  return all();
 }
 
 async function invokeTool(name: string, input: object): Promise<string> {
@@ -142,7 +146,7 @@ describe('safety: one gate for money (issue 18)', function () {
         'pictor_fillPlaceholders': () => invokeTool('pictor_fillPlaceholders', { document: vscode.workspace.asRelativePath(fillPage) }),
       };
       for (const [name, run] of Object.entries(entries)) {
-        const told = await refusalOf(run);
+        const told = await refusalOf(run, limit.said);
         assert.match(told, limit.said, `${name}: ${told.slice(0, 600)}`);
       }
       const after = await createsFor(p('a saucepan'), ...Object.values(prompts));
@@ -158,8 +162,9 @@ describe('safety: one gate for money (issue 18)', function () {
     const doc = await writeDoc(path.join(dir, 'page.md'), `![${prompt}]()\n`);
     await show(doc);
     await setAll({ n: 4, size: '16:9', resolution: '4K', quality: 'high', variants: 'all' });
-    const told = await refusalOf(() => Promise.resolve(vscode.commands.executeCommand('pictor.generatePlaceholder', doc, new vscode.Range(0, 3, 0, 3))));
-    assert.match(told, /Generate 4 images for 1 prompt\? Each at 3840×2160, high quality\. Each image is billed: about 126\.56× the cost of one medium 1024×1024 image in all, more than 16× \(pictor\.confirmAboveCost\)\./);
+    const said = /Generate 4 images for 1 prompt\? Each at 3840×2160, high quality\. Each image is billed: about 126\.56× the cost of one medium 1024×1024 image in all, more than 16× \(pictor\.confirmAboveCost\)\./;
+    const told = await refusalOf(() => Promise.resolve(vscode.commands.executeCommand('pictor.generatePlaceholder', doc, new vscode.Range(0, 3, 0, 3))), said);
+    assert.match(told, said);
     assert.deepEqual(await createsFor(prompt), []);
   });
 
@@ -169,12 +174,13 @@ describe('safety: one gate for money (issue 18)', function () {
     const doc = await writeDoc(path.join(dir, 'page.md'), prompts.map((p) => `![${p}]()`).join('\n\n') + '\n');
     await show(doc);
     await setAll({ size: '1:1', resolution: '1K', quality: 'low', n: 2, variants: 'all', confirmAboveImages: 1000, confirmAboveCost: 100000, maxCreditsPerSession: 1e9 });
-    const told = await refusalOf(() => Promise.resolve(vscode.commands.executeCommand('pictor.generateAllPlaceholders', doc)));
-    assert.match(told, /Generate 6 images for 3 prompts\?.*more than 4 images \(pictor\.confirmAboveImages\)/s);
+    const said = /Generate 6 images for 3 prompts\?.*more than 4 images \(pictor\.confirmAboveImages\)/s;
+    const told = await refusalOf(() => Promise.resolve(vscode.commands.executeCommand('pictor.generateAllPlaceholders', doc)), said);
+    assert.match(told, said);
     assert.deepEqual(await createsFor(...prompts), []);
     // Lowering works: the workspace's 1 asks where the user's 4 would not.
     await setAll({ n: 1, confirmAboveImages: 1 });
-    const lowered = await refusalOf(() => Promise.resolve(vscode.commands.executeCommand('pictor.generateAllPlaceholders', doc)));
+    const lowered = await refusalOf(() => Promise.resolve(vscode.commands.executeCommand('pictor.generateAllPlaceholders', doc)), /Generate 3 images for 3 prompts\?/);
     assert.match(lowered, /Generate 3 images for 3 prompts\?/);
     assert.deepEqual(await createsFor(...prompts), []);
   });

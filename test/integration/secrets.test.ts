@@ -63,8 +63,8 @@ describe('the API key never leaks (issue 6)', function () {
   }
 
   const prompts = {
-    // Slow enough to be seen in progress: the queue logs progress at trace level.
-    ok: 'leak check: a plain success [slow:1200]',
+    // Held at the fake until a poll has seen it in progress: the queue logs progress at trace level.
+    ok: 'leak check: a plain success [hold]',
     fromEnv: 'leak check: the key from the environment',
     auth: 'leak check: 401 on create',
     quota: 'leak check: 402 on create',
@@ -107,7 +107,10 @@ describe('the API key never leaks (issue 6)', function () {
   });
 
   it('runs a whole session: successes, an upload, every error path, the key from the environment', async () => {
-    const ok = await generate(prompts.ok);
+    const running = generate(prompts.ok);
+    await waitFor('a poll of the held task', () => [...own.tasks.values()].some((t) => t.prompt === prompts.ok && own.polls(t.id) > 0), 20_000);
+    own.release({ prompt: prompts.ok });
+    const ok = await running;
     assert.equal(ok?.state, 'completed', `the plain success failed: ${JSON.stringify(ok)}`);
 
     // From the selection, in an open editor.

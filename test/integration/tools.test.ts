@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { imageSize } from 'image-size';
 import { ClaimRegistry, placeholderClaimKey } from '../../src/core/claims';
 import { readPngSize } from '../fake-evolink/png';
-import { setFake, resetFakeKnobs } from './fakeControl';
+import { releaseTasks, setFake, resetFakeKnobs } from './fakeControl';
 import { closeAllEditors, EXTENSION_ID, fakeRequests, waitFor, workspaceRoot } from './helpers';
 import { assertOneCreateEach, createsFor, filesIn, freshFolder, onDisk, withSettings, writeDoc } from './editorHelpers';
 import { logMark, sharedClaimsDir, waitForLog } from './hostFiles';
@@ -389,11 +389,11 @@ describe('language model tools (issue 12)', function () {
 
     it('the job shows in the panel; cancelling the token cancels the task, and the page is not filled', async () => {
       const dir = await freshFolder('tools/cancel');
-      const prompt = 'a slow snail crossing a leaf';
+      // Held at the fake until the cancel has gone through.
+      const prompt = 'a slow snail crossing a leaf [hold]';
       const page = path.join(dir, 'page.md');
       const original = `![${prompt}]()\n`;
       const doc = await writeDoc(page, original);
-      await setFake({ stepMs: 1500, progressSteps: 6 });
       await vscode.commands.executeCommand('pictor.openPanel');
       const source = new vscode.CancellationTokenSource();
       const mark = logMark();
@@ -410,6 +410,7 @@ describe('language model tools (issue 12)', function () {
       if ('a' in settled) assert.match(settled.a.text, /Cancel/);
       assert.equal(await onDisk(doc), original, 'a cancelled call filled the placeholder');
       await assertOneCreateEach([prompt]);
+      await releaseTasks(prompt);
     });
   });
 });

@@ -7,7 +7,8 @@ import * as fs from 'node:fs/promises';
 import { encodePng } from '../fake-evolink/png';
 import { setFake } from './fakeControl';
 import { createsFor } from './editorHelpers';
-import { waitFor } from './helpers';
+import { fake, waitFor } from './helpers';
+import { expectStored } from './index';
 import { logMark, waitForLog } from './hostFiles';
 import { generate, panelState } from './panelHook';
 import { SLOW_NAME, UPLOAD_RESTART_PROMPT, uploadRestartFiles, uploadsOf } from './uploadRestart';
@@ -45,8 +46,11 @@ describe('reference upload across a restart (phase 1: before)', () => {
       // The held upload has taken its one slow answer; later uploads go at the usual speed.
       await setFake({ slowUpload: null });
     }
-    // The launcher ends this host without a shutdown: give the workbench its moment to write its
-    // storage, as the tool restart test does (a person's reload does that on the way out).
-    await new Promise((r) => setTimeout(r, 5000));
+    // The launcher ends this host without a shutdown: it waits until the workbench has written the
+    // first file's URL with the job (index.ts expectStored), as for the tool restart test.
+    const stored = (await (await fetch(`${fake().url}/__fake/files`)).json()) as { name: string; url: string }[];
+    const first = stored.filter((f) => f.name === 'upload-restart-a.png');
+    assert.equal(first.length, 1, `the fake stored ${JSON.stringify(stored.map((f) => f.name))}`);
+    expectStored(first[0]!.url);
   });
 });

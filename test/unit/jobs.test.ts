@@ -6,10 +6,11 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  JobQueue, MemoryTaskStore, TASK_FAILURES, UNKNOWN_AFTER_RESTART_MESSAGE,
-  type JobEvent, type JobRecord, type QueueOptions, type TaskClient, type TaskStore,
+  MemoryTaskStore, TASK_FAILURES, UNKNOWN_AFTER_RESTART_MESSAGE,
+  type JobEvent, type JobRecord, type TaskClient,
 } from '../../src/core/jobs';
 import { FileTaskStore } from '../../src/core/fileStore';
+import { disposeQueues, makeQueue, waitFor } from './support';
 import type { CreateTaskBody, DownloadedImage, TaskObject } from '../../src/core/types';
 
 // ---- the client double ----
@@ -44,6 +45,8 @@ class DoubleClient implements TaskClient {
   createError?: Error;
   /** When set, createTask waits for it (to observe what happens meanwhile). */
   createGate?: Promise<void>;
+  /** Creates answered (after the gate, if any). */
+  answered = 0;
   estimatedTime = 0.02;
   private seq = 0;
   private live = new Set<string>();
@@ -53,6 +56,7 @@ class DoubleClient implements TaskClient {
     this.timeline.push(`create:${body.prompt}`);
     this.creates.push({ prompt: body.prompt, at: Date.now() });
     if (this.createGate) await this.createGate;
+    this.answered++;
     if (signal?.aborted) throw err('cancelled', 'aborted');
     if (this.createError) throw this.createError;
     const id = `task-unified-1757156493-${(++this.seq).toString().padStart(8, '0')}`;
@@ -115,28 +119,9 @@ class RecordingStore extends MemoryTaskStore {
 const target = (name: string) => ({ dir: '/tmp/pictor-unit', baseName: name, meta: { doc: `file:///${name}.md` } });
 const body = (prompt: string, n = 1): CreateTaskBody => ({ model: 'gpt-image-2', prompt, n, size: '1:1', quality: 'low' });
 
-const queues: JobQueue[] = [];
-function makeQueue(client: TaskClient, store: TaskStore, opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[] } {
-  const q = new JobQueue({ client, store, minPollMs: 10, maxPollMs: 30, timeoutMinutes: 1, ...opts });
-  const events: JobEvent[] = [];
-  q.onEvent((e) => events.push(e));
-  queues.push(q);
-  return { q, events };
-}
-
-async function waitFor(cond: () => boolean, what: string, ms = 4000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 3));
-  }
-}
-
 const typesFor = (events: JobEvent[], id: string) => events.filter((e) => e.job.id === id).map((e) => e.type);
 
-afterEach(() => {
-  while (queues.length) queues.pop()!.dispose();
-});
+afterEach(disposeQueues);
 
 // ---- tests ----
 
@@ -246,7 +231,9 @@ describe('JobQueue (unit, client double)', () => {
     await waitFor(() => client.creates.length === 1, 'the create');
     q.dispose();
     open();
-    await new Promise((r) => setTimeout(r, 20));
+    // The answer came after the dispose: the record stays as it was.
+    await waitFor(() => client.answered === 1, 'the create to be answered');
+    await new Promise((r) => setImmediate(r));
     assert.equal(store.peek(job.id)?.state, 'creating');
     const client2 = new DoubleClient();
     const { q: q2 } = makeQueue(client2, store);
@@ -323,14 +310,15 @@ describe('JobQueue (unit, client double)', () => {
   it('cancelling a queued job sends nothing', async () => {
     const client = new DoubleClient();
     const store = new MemoryTaskStore();
-    const { q, events } = makeQueue(client, store, { maxConcurrent: 1 });
+    const { q, events, logs } = makeQueue(client, store, { maxConcurrent: 1 });
     const a = await q.submit(body('first [polls:3]'), target('a'));
     const b = await q.submit(body('second [polls:1]'), target('b'));
     await q.cancel(b.id);
     assert.equal(q.get(b.id)?.state, 'cancelled');
     assert.equal(q.get(b.id)?.detached, undefined);
     assert.equal((await q.wait(a.id)).state, 'completed');
-    await new Promise((r) => setTimeout(r, 30));
+    // The queue's word for why nothing goes (not a quiet period), then nothing was created.
+    await waitFor(() => logs.includes(`job ${b.id}: cancelled before anything was sent`), 'the cancel to be logged');
     assert.equal(client.createsOf('second [polls:1]'), 0);
     assert.equal(store.peek(b.id)?.state, 'cancelled');
     assert.deepEqual(typesFor(events, b.id), ['queued', 'cancelled']);
@@ -338,12 +326,13 @@ describe('JobQueue (unit, client double)', () => {
 
   it('cancelAll cancels queued jobs before freeing slots, so none of them starts', async () => {
     const client = new DoubleClient();
-    const { q } = makeQueue(client, new MemoryTaskStore(), { maxConcurrent: 2 });
+    const { q, logs } = makeQueue(client, new MemoryTaskStore(), { maxConcurrent: 2 });
     const jobs: JobRecord[] = [];
     for (let i = 0; i < 5; i++) jobs.push(await q.submit(body(`j${i} [never]`), target(`j${i}`)));
     await waitFor(() => q.running() === 2 && jobs.slice(0, 2).every((j) => q.get(j.id)?.taskId), 'two running');
     await q.cancelAll();
-    await new Promise((r) => setTimeout(r, 30));
+    // The queue's word for each queued job: cancelled before anything was sent.
+    await waitFor(() => jobs.slice(2).every((j) => logs.includes(`job ${j.id}: cancelled before anything was sent`)), 'the queued jobs\' cancels to be logged');
     assert.equal(client.creates.length, 2);
     assert.equal(q.running(), 0);
     assert.deepEqual(jobs.map((j) => q.get(j.id)?.state), Array(5).fill('cancelled'));

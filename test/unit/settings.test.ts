@@ -8,7 +8,36 @@ const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 
   contributes: { configuration: { properties: Record<string, SettingSchema> } };
 };
 const schema = (name: string) => manifest.contributes.configuration.properties[name]!;
+const defaultOf = (name: string) => (schema(name) as { default?: unknown }).default;
 const read = (name: string, raw: unknown) => coerceSetting(name, raw, schema(name));
+
+// What a user who never opened the Settings editor gets (moved from the integration layer: VS Code
+// reading these from the manifest is proven there once, test/integration/settings.test.ts).
+describe('settings: the manifest\'s defaults', () => {
+  const defaults: Record<string, unknown> = {
+    baseUrl: 'https://api.evolink.ai',
+    filesBaseUrl: 'https://files-api.evolink.ai',
+    model: 'gpt-image-2',
+    size: 'auto',
+    resolution: '1K',
+    quality: 'medium',
+    n: 1,
+    callbackUrl: '',
+    destination: {},
+    maxConcurrentTasks: 4,
+    timeoutMinutes: 15,
+    confirmAboveImages: 4,
+    keepReplacedImages: true,
+    maxCreditsPerSession: null,
+  };
+
+  for (const [key, value] of Object.entries(defaults)) {
+    it(`pictor.${key} defaults to ${JSON.stringify(value)}`, () => {
+      assert.ok(`pictor.${key}` in manifest.contributes.configuration.properties, `pictor.${key} is not in the manifest`);
+      assert.deepEqual(defaultOf(`pictor.${key}`), value);
+    });
+  }
+});
 
 describe('settings: every pictor.* value held to the manifest schema (issue 10 item 4)', () => {
   it('passes allowed values through without a problem', () => {

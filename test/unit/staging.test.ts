@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { JobQueue, MemoryTaskStore, type JobRecord, type TaskClient } from '../../src/core/jobs';
 import { discardStaged, sweepStaging } from '../../src/core/staging';
 import type { DownloadedImage } from '../../src/core/types';
+import { waitFor } from './support';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.UTC(2025, 5, 1);
@@ -19,14 +20,6 @@ const idle: TaskClient = {
   getTask: () => Promise.reject(new Error('nothing is sent in these tests')),
   download: () => Promise.reject(new Error('nothing is sent in these tests')),
 };
-
-async function waitFor(cond: () => boolean, what: string, ms = 1500): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('staged files go with their job (issue 18)', () => {
   let root: string;

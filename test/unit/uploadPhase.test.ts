@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { UploadSource } from '../../src/core/api/upload';
 import { JobQueue, MemoryTaskStore, type JobEvent, type JobRecord, type QueueOptions, type TaskClient } from '../../src/core/jobs';
 import type { CreateTaskBody, DownloadedImage, ReferenceInput, TaskObject } from '../../src/core/types';
+import { disposeQueues, makeQueue as makeTestQueue, waitFor } from './support';
 
 class UploadDouble implements TaskClient {
   /** Every call in order: `check:<file>`, `upload:<file>`, `create:<prompt>`. */
@@ -75,12 +76,11 @@ const refs: ReferenceInput[] = [
 ];
 const EXPECTED_URLS = ['https://files.test/a.png', 'https://example.com/web.png', 'https://files.test/b.png', 'https://files.test/b.png'];
 
-const queues: JobQueue[] = [];
-function makeQueue(client: UploadDouble, store: MemoryTaskStore, opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[] } {
-  const q = new JobQueue({
-    client, store, minPollMs: 5, maxPollMs: 20, timeoutMinutes: 1,
-    // The glue's check of a reference: records the call and answers with the "real" path, opened
-    // (a stand-in handle that only notes its close).
+/** The shared queue with the glue's check of a reference: records the call and answers with the "real"
+ *  path, opened (a stand-in handle that only notes its close). */
+function makeQueue(client: UploadDouble, store: MemoryTaskStore, opts: Partial<QueueOptions> = {}): { q: JobQueue; events: JobEvent[]; logs: string[] } {
+  return makeTestQueue(client, store, {
+    minPollMs: 5, maxPollMs: 20,
     openReference: async (file) => {
       client.calls.push(`check:${path.basename(file)}`);
       if (file.includes('outside')) throw Object.assign(new Error(`The image ${file} is outside this window's workspace folders. Nothing was uploaded.`), { kind: 'invalid' });
@@ -89,23 +89,9 @@ function makeQueue(client: UploadDouble, store: MemoryTaskStore, opts: Partial<Q
     },
     ...opts,
   });
-  const events: JobEvent[] = [];
-  q.onEvent((e) => events.push(e));
-  queues.push(q);
-  return { q, events };
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 4000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 3));
-  }
-}
-
-afterEach(() => {
-  while (queues.length) queues.pop()!.dispose();
-});
+afterEach(disposeQueues);
 
 describe('the reference upload is a phase of the job (issue 11 item 4)', () => {
   it('submit returns at once, uploading and stored with its files; the URLs go in, in order, and one task is created', async () => {
@@ -133,14 +119,15 @@ describe('the reference upload is a phase of the job (issue 11 item 4)', () => {
   it('a cancel during the upload aborts it, and nothing is created', async () => {
     const client = new UploadDouble();
     const store = new MemoryTaskStore();
-    const { q, events } = makeQueue(client, store);
+    const { q, events, logs } = makeQueue(client, store);
     client.held.add('/ws/a.png');
     const job = await q.submit(body('cancelled fox', ['https://example.com/web.png']), target, refs);
     await waitFor(() => client.uploading('/ws/a.png'), 'the first upload');
     await q.cancel(job.id);
     assert.equal(client.signals[0]?.aborted, true, 'the upload in flight was not abandoned');
     assert.equal((await q.wait(job.id)).state, 'cancelled');
-    await new Promise((r) => setTimeout(r, 30));
+    // The queue's word for why nothing more goes out (not a quiet period).
+    await waitFor(() => logs.includes(`job ${job.id}: cancelled while uploading its reference images; nothing was created`), 'the cancel to be logged');
     assert.deepEqual(client.calls, ['check:a.png', 'check:b.png', 'upload:a.png'], 'an upload or a create went out after the cancel');
     await waitFor(() => client.closed.length === 2, 'the opened files to be closed after the cancel');
     assert.equal(store.peek(job.id)?.state, 'cancelled');

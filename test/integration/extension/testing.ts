@@ -15,8 +15,11 @@ interface ProgressRecord { title: string; reports: { increment: number; message:
  * The queue's pace against the fake provider, which finishes a task in a fraction of a second: the
  * production floor (2 s between polls of a task, 15 s slowest) would leave every generating test idle
  * for seconds. The pacing itself is proved on a simulated clock with the production figures (unit layer).
+ * Likewise the client's waits before it tries a request again (production: 0.5 s doubling, up to 20 s;
+ * the same number of tries): the backoff is proved in the unit and component layers, here only that
+ * the tries happen and what the user is told after the last one.
  */
-const TEST_TIMING = { minPollMs: 100, maxPollMs: 1000 };
+const TEST_TIMING = { minPollMs: 100, maxPollMs: 1000, retryDelays: { baseDelayMs: 20, maxDelayMs: 200 } };
 
 export function activate(context: vscode.ExtensionContext): void {
   const answers: (string | undefined)[] = [];
@@ -59,6 +62,8 @@ export function activate(context: vscode.ExtensionContext): void {
     progress ??= [];
     return progress.splice(0);
   });
+  // The same, without taking them: a copy of what was recorded so far (a test waits for a report).
+  register('pictor._test.progressSoFar', () => JSON.parse(JSON.stringify(progress ?? [])) as ProgressRecord[]);
   // The confirmation a chat would show, which vscode.lm.invokeTool shows as a dialog the host cannot see.
   register('pictor._test.prepareTool', async (name: string, toolInput: unknown) => {
     const tool = parts.tools[name as keyof typeof parts.tools];
