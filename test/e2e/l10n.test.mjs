@@ -2,26 +2,50 @@
 // Pictor in Simplified Chinese, as a person whose VS Code runs in zh-cn sees it: the palette, the
 // panel (the webview's strings come from the host's vscode.l10n, the size check from the core's
 // codes) and the CodeLens of a placeholder. Its own code-server runs with `--locale zh-cn` and a
-// minimal language pack (test/e2e/zhCnHost.mjs); the shared session is pointed at it for these tests
-// and restored after.
+// minimal language pack (test/host/languagePack.mjs says why one is needed and what it does); the
+// shared session is pointed at it for these tests and restored after.
 import assert from 'node:assert/strict';
-import { session, findFrame, screenshot, clickWorkbench, waitForPaletteCommand, runFromPalette, openFileQuickly } from './session.mjs';
-import { startChineseHost } from './zhCnHost.mjs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { childEnv, freePort, installExtensionCopy, launchChromium, root, startCodeServer, tempRoot } from '../host/server.mjs';
+import { installLanguagePack } from '../host/languagePack.mjs';
+import { session, userSettings, findFrame, screenshot, clickWorkbench, waitForWorkbench, waitForPaletteCommand, runFromPalette, openFileQuickly } from './session.mjs';
+
+const PROMPT = '一只在新雪中熟睡的红狐狸，水彩画';
 
 describe('Pictor in Simplified Chinese (e2e, zh-cn)', function () {
   this.timeout(240_000);
   const saved = {};
-  let host;
+  let stopServer;
+  let stopBrowser;
 
   before(async () => {
     Object.assign(saved, { page: session.page, url: session.url, workspace: session.workspace });
-    // Started beside the main host by run-e2e.mjs (zhCnHost.mjs); here only when it was not.
-    host = await (session.zhCnHost ??= startChineseHost({ fakeUrl: session.fake.url, logsDir: session.screenshotsDir }));
-    Object.assign(session, { page: host.page, url: host.url, workspace: host.workspace });
+    const tmp = tempRoot('pictor-e2e-zh-');
+    const workspace = join(tmp, 'workspace');
+    const userData = join(tmp, 'user-data');
+    const extensions = join(tmp, 'extensions');
+    cpSync(join(root, 'test', 'integration', 'fixtures', 'workspace'), workspace, { recursive: true });
+    writeFileSync(join(workspace, 'zh.md'), `# 狐狸\n\n![${PROMPT}]()\n`);
+    mkdirSync(join(userData, 'User'), { recursive: true });
+    writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(userSettings(session.fake.url), null, 2));
+    installExtensionCopy(extensions);
+    installLanguagePack({ extensionsDir: extensions, userDataDir: userData, languageId: 'zh-cn', languageName: 'Chinese Simplified', localizedLanguageName: '中文(简体)' });
+    const server = await startCodeServer({
+      port: await freePort(), userDataDir: userData, extensionsDir: extensions, workspace,
+      env: childEnv({}), logFile: join(session.screenshotsDir, 'code-server-zh-cn.log'), extraArgs: ['--locale', 'zh-cn'],
+    });
+    stopServer = server.stop;
+    const browser = await launchChromium({ userDataDir: join(tmp, 'browser'), logFile: join(session.screenshotsDir, 'browser-zh-cn.log') });
+    stopBrowser = browser.stop;
+    Object.assign(session, { page: browser.page, url: server.url, workspace });
+    await browser.page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await waitForWorkbench();
   });
 
   after(async () => {
-    await host?.stop();
+    await stopBrowser?.();
+    await stopServer?.();
     Object.assign(session, saved);
   });
 

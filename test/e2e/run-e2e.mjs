@@ -15,7 +15,6 @@ import {
   root, freePort, tempRoot, childEnv, startCodeServer, launchChromium, startFake, cleanupAll, installExtensionCopy,
 } from '../host/server.mjs';
 import { session, userSettings, waitForWorkbench, waitForPaletteCommand, screenshot } from './session.mjs';
-import { startChineseHost } from './zhCnHost.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,12 +62,6 @@ async function main() {
     mkdirSync(join(userData, 'User'), { recursive: true });
     writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(userSettings(fake.url), null, 2));
     const ext = installExtensionCopy(extensions);
-    // The zh-cn host (l10n.test.mjs) starts beside this one: the two start-ups overlap, and no spec runs
-    // meanwhile. (Under PICTOR_E2E_GREP the suite starts it itself, if it runs.) Its failure is the suite's.
-    if (!process.env.PICTOR_E2E_GREP) {
-      session.zhCnHost = startChineseHost({ fakeUrl: fake.url, logsDir: resultsDir });
-      session.zhCnHost.catch(() => {});
-    }
     const port = await freePort();
     const server = await startCodeServer({
       port, userDataDir: userData, extensionsDir: extensions, workspace,
@@ -85,8 +78,6 @@ async function main() {
       throw new Error(`the workbench did not load with Pictor in it: ${e.message}`);
     }
     say(`code-server ${server.url} (${ext.id} ${ext.version} installed in ${extensions})`);
-    // Both hosts up before the first spec: none runs while the other host starts.
-    await session.zhCnHost?.catch(() => {});
     return await runSpecs();
   } finally {
     await cleanupAll();

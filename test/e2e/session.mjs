@@ -90,7 +90,8 @@ export async function screenshot(name, element) {
   return file;
 }
 
-export async function waitForWorkbench(page = session.page) {
+export async function waitForWorkbench() {
+  const { page } = session;
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   // The explorer shows the workspace once the remote file system answered.
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
