@@ -173,9 +173,7 @@ export async function clearNotifications() {
  */
 export async function openFileQuickly(name) {
   const { page } = session;
-  // The focused row, the one Enter opens: under load the list may still be filtering when some row
-  // already shows the name (Enter then opened another file, and the tab never came: seen on main).
-  const row = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).first();
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
   const until = Date.now() + 30_000;
   for (;;) {
     await clickWorkbench();
