@@ -3,6 +3,7 @@
 // value or one clear problem, never another exception, and the work they do is bounded by the file.
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
+import { counted } from './support';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
@@ -77,26 +78,6 @@ const image = fc.record({ width: fc.integer({ min: 1, max: 64 }), height: fc.int
   });
 const anyPng = fc.oneof({ weight: 3, arbitrary: stream }, { weight: 1, arbitrary: image });
 
-/** Runs `fn` counting every FileHandle.read in this process (the disk scan's only way to the file). */
-async function counted<T>(fn: () => Promise<T>): Promise<{ value: T; reads: number; bytes: number }> {
-  const probe = await fs.open(__filename, 'r');
-  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> };
-  await probe.close();
-  const original = proto.read;
-  let reads = 0;
-  let bytes = 0;
-  proto.read = async function (this: unknown, ...args: unknown[]) {
-    reads++;
-    const r = await original.apply(this, args);
-    bytes += r.bytesRead;
-    return r;
-  };
-  try {
-    return { value: await fn(), reads, bytes };
-  } finally {
-    proto.read = original;
-  }
-}
 
 /** The value of `fn`, or the message of the Error it threw; any other throw fails the property. */
 function valueOrProblem<T>(fn: () => T): { value: T } | { problem: string } {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import { counted } from './support';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -189,26 +190,7 @@ describe('recipe scan of a hostile PNG: bounded reads', () => {
   beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pictor-scan-')); });
   afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
 
-  /** Runs `fn` counting every FileHandle.read in this process (the scan's only way to the disk). */
-  async function counted<T>(fn: () => Promise<T>): Promise<{ value: T; reads: number; bytes: number }> {
-    const probe = await fs.open(__filename, 'r');
-    const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> };
-    await probe.close();
-    const original = proto.read;
-    let reads = 0;
-    let bytes = 0;
-    proto.read = async function (this: unknown, ...args: unknown[]) {
-      reads++;
-      const r = await original.apply(this, args);
-      bytes += r.bytesRead;
-      return r;
-    };
-    try {
-      return { value: await fn(), reads, bytes };
-    } finally {
-      proto.read = original;
-    }
-  }
+
 
   /** `png` with `extra` inserted before its IEND chunk. */
   function beforeIend(png: Buffer, extra: Buffer): Buffer {

@@ -1,4 +1,5 @@
 // Shared by the unit suites: a queue made for a test (and disposed after it), and a wait on a condition.
+import { promises as fs } from 'node:fs';
 import { JobQueue, type JobEvent, type QueueOptions, type TaskClient, type TaskStore } from '../../src/core/jobs';
 
 const queues: JobQueue[] = [];
@@ -24,5 +25,26 @@ export async function waitFor(cond: () => boolean, what: string, ms = 4000): Pro
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 3));
+  }
+}
+
+/** Runs `fn` counting every FileHandle.read in this process (a disk scan's only way to the file). */
+export async function counted<T>(fn: () => Promise<T>): Promise<{ value: T; reads: number; bytes: number }> {
+  const probe = await fs.open(__filename, 'r');
+  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> };
+  await probe.close();
+  const original = proto.read;
+  let reads = 0;
+  let bytes = 0;
+  proto.read = async function (this: unknown, ...args: unknown[]) {
+    reads++;
+    const r = await original.apply(this, args);
+    bytes += r.bytesRead;
+    return r;
+  };
+  try {
+    return { value: await fn(), reads, bytes };
+  } finally {
+    proto.read = original;
   }
 }
