@@ -3,18 +3,14 @@
 // addresses and the key come from this process (flags, environment), never from the repository.
 // Plain lines only (no control characters), so a CI log reads as a terminal does.
 
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, promises as fs, realpathSync, statSync } from 'node:fs';
+import { existsSync, promises as fs, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { EvoLinkClient } from '../core/api/client';
-import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from '../core/claims';
-import { FileTaskStore } from '../core/fileStore';
-import { HeadlessPlacer, fillPages, isHeadlessMeta, planPages, type PageReport } from '../core/headless';
-import { JobQueue, isFinal } from '../core/jobs';
-import { aboveGuards, moneyGate, stricterGuards, type Approval, type Bill, type SpendingGuards } from '../core/money';
-import { creditsOf, readUsage } from '../core/spend';
+import { isHeadlessMeta, planPages, type PageReport } from '../core/headless';
+import { HeadlessSession, storedJobs } from '../core/headlessSession';
+import { isFinal } from '../core/jobs';
+import { aboveGuards, stricterGuards, type Approval, type Bill, type SpendingGuards } from '../core/money';
 import { claimsDir, pictorStateDir } from '../core/stateDir';
 import type { JobRecord } from '../core/store';
 import { readWorkspaceSettings } from '../core/workspaceSettings';
@@ -238,10 +234,9 @@ async function run(args: CliArgs, env: Record<string, string | undefined>, cwd: 
   }
 
   // Everything below may send: the store of this workspace's tasks first (a run that was stopped resumes).
-  const state = pictorStateDir({ env, platform: process.platform, home: os.homedir(), cwd });
-  const wsKey = createHash('sha256').update(realpathSync(root)).digest('hex').slice(0, 16);
-  const storeFile = path.join(state, 'tasks', `${wsKey}.json`);
-  const stored = existsSync(storeFile) ? (await new FileTaskStore(storeFile).load()).filter((j) => !isFinal(j) && isHeadlessMeta(j.target.meta)) : [];
+  const host = { env, platform: process.platform, home: os.homedir(), cwd };
+  const state = pictorStateDir(host);
+  const stored = (await storedJobs(state, root)).filter((j) => !isFinal(j));
   if (!requests && !stored.length) {
     const skipped = report.pages.reduce((n, p) => n + p.placeholders.filter((i) => i.status === 'skipped').length, 0);
     report.summary.skipped = skipped;
@@ -266,64 +261,28 @@ async function run(args: CliArgs, env: Record<string, string | undefined>, cwd: 
       throw new Exit(USAGE, `${name} is not a URL: ${u}`);
     }
   }
-  const client = new EvoLinkClient({ baseUrl, filesBaseUrl, apiKey: async () => apiKey, userAgent: `pictor-cli/${manifest.version}` });
-  const credits = new Map<string, number>();
-  const observe = <T extends { id: string; usage?: unknown }>(t: T) => {
-    const u = readUsage(t.usage);
-    if (u) credits.set(t.id, creditsOf(u));
-    return t;
-  };
-  const placer = new HeadlessPlacer(root, settings.destination, (msg) => out.say(msg));
-  const queue = new JobQueue({
-    client: {
-      createTask: (b, s) => client.createTask(b, s).then(observe),
-      getTask: (id, s) => client.getTask(id, s).then(observe),
-      download: (u, d, n, s) => client.download(u, d, n, s),
-      uploadFile: (f, s) => client.uploadFile(f, s),
-    },
-    store: new FileTaskStore(storeFile),
-    maxConcurrent: args.concurrency ?? 4,
-    gate: moneyGate({ trusted: () => true, hasKey: async () => true, guards: () => guards, sessionCredits: () => [...credits.values()].reduce((a, b) => a + b, 0) }),
-    finalize: (job, files) => placer.finalize(job, files),
+  const session = new HeadlessSession({
+    root, stateDir: state, claimsDir: claimsDir(host), apiKey, baseUrl, filesBaseUrl, userAgent: `pictor-cli/${manifest.version}`,
+    guards, settings: settings.plan, destination: settings.destination, concurrency: args.concurrency ?? 4, log: (msg) => out.say(msg),
   });
-  queue.onEvent((e) => {
+  const placer = session.placer;
+  session.onEvent((e) => {
     const meta = e.job.target.meta;
     const what = isHeadlessMeta(meta) ? `${slash(root, meta.page)}: "${meta.prompt}"` : e.job.id;
     if (e.type === 'created') out.say(`${what}: sent (task ${e.job.taskId})`);
     else if (e.type === 'failed' || e.type === 'timed_out') out.warn(`${what}: ${e.type === 'failed' ? 'failed' : 'timed out'}: ${e.job.error?.message ?? ''}`);
   });
-  const claims = new ClaimRegistry(claimsDir({ env, platform: process.platform, home: os.homedir(), cwd }), CLAIM_STALE_MS);
-  const staging = path.join(state, 'staging', wsKey);
   let reports: PageReport[] = [];
   const resumedReports: { job: JobRecord }[] = [];
   try {
     // Stored unfinished jobs first: waited for and placed without a new task; they hold their claims again.
-    const resumed = (await queue.resume()).filter((j) => isHeadlessMeta(j.target.meta));
-    const owners = new Set(resumed.flatMap((j) => (isHeadlessMeta(j.target.meta) && j.target.meta.claim ? [j.target.meta.claim.owner] : [])));
-    await claims.releaseOrphans((owner) => owners.has(owner));
-    for (const j of resumed) {
-      const c = isHeadlessMeta(j.target.meta) ? j.target.meta.claim : undefined;
-      if (c) await claims.acquire(c.key, c.owner);
-      out.say(`${isHeadlessMeta(j.target.meta) ? `${slash(root, j.target.meta.page)}: "${j.target.meta.prompt}"` : j.id}: resuming the stored task`);
-    }
-    const resumedDone = Promise.all(resumed.map((j) => queue.wait(j.id).then((job) => {
-      resumedReports.push({ job });
-      const c = isHeadlessMeta(job.target.meta) ? job.target.meta.claim : undefined;
-      return c ? claims.release(c.key, c.owner) : undefined;
-    })));
-    reports = await fillPages(pages, {
-      root, settings: settings.plan, destination: settings.destination, queue, stagingDir: staging,
-      ...(approval ? { approval } : {}),
-      claim: async (page, source) => {
-        const key = await placeholderClaimKey(page, source);
-        const owner = randomUUID();
-        return (await claims.acquire(key, owner)) ? { key, owner, release: () => claims.release(key, owner) } : undefined;
-      },
-    }, placer);
+    const resumed = await session.resume();
+    for (const { job: j } of resumed) out.say(`${isHeadlessMeta(j.target.meta) ? `${slash(root, j.target.meta.page)}: "${j.target.meta.prompt}"` : j.id}: resuming the stored task`);
+    const resumedDone = Promise.all(resumed.map(({ done }) => done.then((job) => { resumedReports.push({ job }); })));
+    reports = await session.fill(pages, approval);
     await resumedDone;
   } finally {
-    queue.dispose();
-    await client.close();
+    await session.close();
   }
 
   // The report: each page's placeholders as they ended.

@@ -1,0 +1,145 @@
+// One workspace's engine for the faces without an editor (the `pictor` command, the agent server): the
+// provider's client, the queue with its money gate and its task store, the placer and the claims,
+// built once and shared by every run of that face. Tasks are stored the moment they exist, in a file
+// per workspace under the per-user state folder (stateDir.ts), outside the repository: a run that was
+// stopped (Ctrl-C, a killed process, a closed agent) resumes them — waited for and placed, no new task.
+// It shows nothing; the face renders what it returns.
+
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, realpathSync } from 'node:fs';
+import * as path from 'node:path';
+import { EvoLinkClient } from './api/client';
+import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from './claims';
+import { FileTaskStore } from './fileStore';
+import { HeadlessPlacer, fillPages, isHeadlessMeta, type PageReport } from './headless';
+import { JobQueue, isFinal } from './jobs';
+import type { JobEvent } from './jobs/types';
+import { moneyGate, type Approval, type SpendingGuards } from './money';
+import { creditsOf, readUsage } from './spend';
+import type { JobRecord } from './store';
+import type { PlanSettings } from './plan';
+
+export interface SessionOptions {
+  /** The workspace folder: every file read or written is inside it. */
+  root: string;
+  /** The per-user state folder (stateDir.ts): the task store and the staging folder live under it. */
+  stateDir: string;
+  /** The claims folder every face shares (stateDir.ts claimsDir). */
+  claimsDir: string;
+  apiKey: string;
+  baseUrl: string;
+  filesBaseUrl: string;
+  userAgent: string;
+  guards: SpendingGuards;
+  settings: PlanSettings;
+  destination: Record<string, string>;
+  concurrency: number;
+  /** A line for the person (saved files, links left out). */
+  log?: (line: string) => void;
+  /** The queue's poll pace (ms); the product's defaults when absent. */
+  minPollMs?: number;
+}
+
+/** The store file of a workspace's tasks: one per workspace folder (its real path), under the state folder. */
+export function taskStoreFile(stateDir: string, root: string): string {
+  return path.join(stateDir, 'tasks', `${workspaceKey(root)}.json`);
+}
+
+function workspaceKey(root: string): string {
+  return createHash('sha256').update(realpathSync(root)).digest('hex').slice(0, 16);
+}
+
+/** The unfinished headless jobs stored for a workspace: what a run would resume. Reads only. */
+export async function storedJobs(stateDir: string, root: string): Promise<JobRecord[]> {
+  const file = taskStoreFile(stateDir, root);
+  if (!existsSync(file)) return [];
+  return (await new FileTaskStore(file).load()).filter((j) => isHeadlessMeta(j.target.meta));
+}
+
+export class HeadlessSession {
+  readonly client: EvoLinkClient;
+  readonly queue: JobQueue;
+  readonly placer: HeadlessPlacer;
+  readonly claims: ClaimRegistry;
+  /** Where the queue downloads before the placer moves images into the workspace. */
+  readonly stagingDir: string;
+  private readonly credits = new Map<string, number>();
+
+  constructor(readonly opts: SessionOptions) {
+    this.client = new EvoLinkClient({ baseUrl: opts.baseUrl, filesBaseUrl: opts.filesBaseUrl, apiKey: async () => opts.apiKey, userAgent: opts.userAgent });
+    // Credits are counted from the provider's own usage figures, for the session budget.
+    const observe = <T extends { id: string; usage?: unknown }>(t: T) => {
+      const u = readUsage(t.usage);
+      if (u) this.credits.set(t.id, creditsOf(u));
+      return t;
+    };
+    this.placer = new HeadlessPlacer(opts.root, opts.destination, opts.log);
+    this.stagingDir = path.join(opts.stateDir, 'staging', workspaceKey(opts.root));
+    this.queue = new JobQueue({
+      client: {
+        createTask: (b, s) => this.client.createTask(b, s).then(observe),
+        getTask: (id, s) => this.client.getTask(id, s).then(observe),
+        download: (u, d, n, s) => this.client.download(u, d, n, s),
+        uploadFile: (f, s) => this.client.uploadFile(f, s),
+      },
+      store: new FileTaskStore(taskStoreFile(opts.stateDir, opts.root)),
+      maxConcurrent: opts.concurrency,
+      gate: moneyGate({ trusted: () => true, hasKey: async () => true, guards: () => opts.guards, sessionCredits: () => this.creditsUsed() }),
+      finalize: (job, files) => this.placer.finalize(job, files),
+      ...(opts.minPollMs !== undefined ? { minPollMs: opts.minPollMs } : {}),
+    });
+    this.claims = new ClaimRegistry(opts.claimsDir, CLAIM_STALE_MS);
+  }
+
+  /** Credits the provider reported for this session's tasks. */
+  creditsUsed(): number {
+    return [...this.credits.values()].reduce((a, b) => a + b, 0);
+  }
+
+  onEvent(listener: (e: JobEvent) => void): { dispose(): void } {
+    return this.queue.onEvent(listener);
+  }
+
+  /**
+   * Resumes the workspace's stored unfinished jobs: each holds its placeholder's claim again and is
+   * waited for and placed, without a new task. Claims left by runs that ended without a live job are
+   * released. Returns the jobs resumed, each with the promise of its end (claim released then).
+   */
+  async resume(): Promise<{ job: JobRecord; done: Promise<JobRecord> }[]> {
+    const resumed = (await this.queue.resume()).filter((j) => isHeadlessMeta(j.target.meta) && !isFinal(j));
+    const owners = new Set(resumed.flatMap((j) => (isHeadlessMeta(j.target.meta) && j.target.meta.claim ? [j.target.meta.claim.owner] : [])));
+    await this.claims.releaseOrphans((owner) => owners.has(owner));
+    const out: { job: JobRecord; done: Promise<JobRecord> }[] = [];
+    for (const job of resumed) {
+      const c = isHeadlessMeta(job.target.meta) ? job.target.meta.claim : undefined;
+      if (c) await this.claims.acquire(c.key, c.owner);
+      out.push({
+        job,
+        done: this.queue.wait(job.id).then(async (end) => {
+          if (c) await this.claims.release(c.key, c.owner);
+          return end;
+        }),
+      });
+    }
+    return out;
+  }
+
+  /** Fills every placeholder of the pages (headless.ts fillPages), each claimed first so no other face sends it too. */
+  fill(pages: readonly string[], approval?: Approval): Promise<PageReport[]> {
+    return fillPages(pages, {
+      root: this.opts.root, settings: this.opts.settings, destination: this.opts.destination, queue: this.queue, stagingDir: this.stagingDir,
+      ...(approval ? { approval } : {}),
+      claim: async (page, source) => {
+        const key = await placeholderClaimKey(page, source);
+        const owner = randomUUID();
+        return (await this.claims.acquire(key, owner)) ? { key, owner, release: () => this.claims.release(key, owner) } : undefined;
+      },
+    }, this.placer);
+  }
+
+  /** Stops polling (stored tasks stay stored, to resume) and closes the connections. */
+  async close(): Promise<void> {
+    this.queue.dispose();
+    await this.client.close();
+  }
+}
