@@ -5,7 +5,9 @@
 // on each job (`JobRecord.approval`); the gate then refuses any job the answer does not cover, so a
 // path that forgot to ask cannot bill more than the guards allow.
 
-import type { JobError, JobRecord } from './store';
+import type { Approval, JobError, JobRecord } from './store';
+
+export type { Approval } from './store';
 import type { CreateTaskBody } from './types';
 import { expectedSize, parseSize, relativeCost } from '../shared/sizes';
 import { QUALITIES, RESOLUTIONS, type Quality, type Resolution } from '../shared/limits';
@@ -65,16 +67,6 @@ export function aboveGuards(bill: Bill, guards: SpendingGuards): { images: boole
   return { images: bill.images > guards.confirmAboveImages, cost: bill.cost > guards.confirmAboveCost + 1e-9 };
 }
 
-/**
- * What the user said yes to for the action a job belongs to: its whole bill, and whether they chose to
- * send it although the session budget was reached. Stored with the job, so a resumed job keeps it;
- * a Retry that sends a new task asks again.
- */
-export interface Approval {
-  images: number;
-  cost: number;
-  overBudget?: boolean;
-}
 
 export function isApproval(x: unknown): x is Approval {
   const a = x as Approval | null;

@@ -2,46 +2,11 @@
 // offsets into the text the editor holds. A real CommonMark parser (markdown-it) decides what is an
 // image, so code, HTML and front matter are never mistaken for one. The work is in ./scan/.
 
-import { MarkdownDocument } from './scan/document';
-import { findFrontMatter, type FrontMatter } from './scan/frontMatter';
+import { MarkdownDocument, type MarkdownScan, type Placeholder, type ImageLink } from './scan/document';
+import { findFrontMatter } from './scan/frontMatter';
 
 export type { FrontMatter } from './scan/frontMatter';
-
-export interface Placeholder {
-  /** Offset of the `!` of the whole `![alt]()`. */
-  start: number;
-  /** Offset just after its closing `)`. */
-  end: number;
-  /** The source text between the brackets, as written (escapes, line breaks and all). */
-  alt: string;
-  /** The alt text as Markdown reads it (escapes resolved, inline markup flattened), trimmed. */
-  prompt: string;
-  /** True when the prompt is empty, so the UI can ask for one instead of generating. */
-  empty: boolean;
-  /** Where the path goes: the inside of `()`, or the `<>` of `(<>)`. Replace this range. */
-  destStart: number;
-  destEnd: number;
-}
-
-export interface ImageLink {
-  start: number;
-  end: number;
-  /** The source text between the brackets, as written. */
-  alt: string;
-  /** The destination as Markdown reads it (escapes and `<>` resolved). */
-  url: string;
-  /** Range of the destination as written, including `<>` if present. */
-  destStart: number;
-  destEnd: number;
-  title?: string;
-}
-
-export interface MarkdownScan {
-  placeholders: Placeholder[];
-  images: ImageLink[];
-  /** The YAML (`---`) or TOML (`+++`) block at the very top, if the page has one. */
-  frontMatter?: FrontMatter;
-}
+export type { ImageLink, MarkdownScan, Placeholder } from './scan/document';
 
 export function scanMarkdown(text: string): MarkdownScan {
   // A text with no `![` holds no image at all: only its front matter can be worth reporting.

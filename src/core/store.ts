@@ -4,7 +4,6 @@
 
 import type { Words } from '../shared/words';
 import type { CreateTaskBody, DownloadedImage, ReferenceInput } from './types';
-import type { Approval } from './money';
 
 export type JobState =
   | 'uploading' | 'queued' | 'creating' | 'running' | 'downloading'
@@ -28,6 +27,17 @@ export interface JobUpload {
   references: ReferenceInput[];
   /** The URL each local file got so far, by its path: a resumed job uploads only the others. */
   urls: Record<string, string>;
+}
+
+/**
+ * What the user said yes to for the action a job belongs to: its whole bill, and whether they chose to
+ * send it although the session budget was reached. Stored with the job, so a resumed job keeps it;
+ * a Retry that sends a new task asks again.
+ */
+export interface Approval {
+  images: number;
+  cost: number;
+  overBudget?: boolean;
 }
 
 export interface JobError {

@@ -3,6 +3,10 @@
 
 import { english, words, type WordArg, type WordCode, type Words } from '../../shared/words';
 
+/** How a transport piece writes to the log (the face decides where it goes). */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export type Logger = (level: LogLevel, msg: string) => void;
+
 export type ErrorKind =
   | 'auth'
   | 'quota'

@@ -2,7 +2,7 @@
 // network-error classification, backoff with full jitter, and the retry loop.
 
 import { request, type Dispatcher } from 'undici';
-import { PictorError, asSentence } from './errors';
+import { PictorError, asSentence, type Logger } from './errors';
 import { describeUrl, isLoopbackHost, stripCredentials, PRIVATE_TARGET } from './addresses';
 import type { Dispatchers, ProxyUse } from './proxy';
 import { isWords, words, type WordArg, type Words } from '../../shared/words';
@@ -10,8 +10,7 @@ import { isWords, words, type WordArg, type Words } from '../../shared/words';
 /** What a request is for; it decides which failures may be retried. */
 export type Operation = 'create' | 'poll' | 'upload' | 'download';
 
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
-export type Logger = (level: LogLevel, msg: string) => void;
+export type { LogLevel, Logger } from './errors';
 
 export interface RetryPolicy {
   retries: number;

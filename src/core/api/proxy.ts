@@ -8,7 +8,7 @@ import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { PictorError } from './errors';
 import { words, type WordArg } from '../../shared/words';
 import { checkNameBeforeProxy, guardedLookup, isLoopbackHost, stripCredentials, systemLookup, type Lookup } from './addresses';
-import type { Logger } from './http';
+import type { Logger } from './errors';
 
 export interface ProxyOptions {
   /** A proxy URL (http://host:port, credentials allowed); wins over the environment. */

@@ -3,6 +3,7 @@
 
 import type { JobRecord } from '../store';
 import { isFinal } from './states';
+import type { PruneLimits } from './types';
 
 export type ResumeAction =
   /** Its reference images were being uploaded: upload the ones without a URL, then queue it. */
@@ -22,12 +23,7 @@ export type ResumeAction =
   /** Old history beyond the limits: forget it (store included). */
   | 'prune';
 
-export interface PruneLimits {
-  /** Finished jobs that ended longer ago than this are forgotten. */
-  maxAgeMs: number;
-  /** At most this many finished jobs are kept (the newest). */
-  maxCount: number;
-}
+export type { PruneLimits } from './types';
 
 export const DEFAULT_PRUNE: PruneLimits = { maxAgeMs: 7 * 24 * 60 * 60 * 1000, maxCount: 100 };
 

@@ -4,7 +4,6 @@ import type { CreateTaskBody, DownloadedImage, TaskObject } from '../types';
 import type { UploadSource } from '../api/upload';
 import type { JobRecord, TaskStore } from '../store';
 import type { PacingPolicy, ProgressSample } from './pacing';
-import type { PruneLimits } from './resume';
 import { ENGLISH } from '../../shared/words';
 import type { CreateGate } from '../money';
 
@@ -32,6 +31,13 @@ export type JobEvent =
   | { type: 'updated'; job: JobRecord };
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+export interface PruneLimits {
+  /** Finished jobs that ended longer ago than this are forgotten. */
+  maxAgeMs: number;
+  /** At most this many finished jobs are kept (the newest). */
+  maxCount: number;
+}
 
 export interface QueueOptions {
   client: TaskClient;

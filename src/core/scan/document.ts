@@ -8,7 +8,6 @@
 import { findFrontMatter, type FrontMatter } from './frontMatter';
 import { findImages, parseBlocks, type FoundImage, type References } from './parser';
 import { normalizeNewlines, toOriginal } from './sourceMap';
-import type { ImageLink, MarkdownScan, Placeholder } from '../placeholders';
 
 /** A top-level block (its first line's offset) and what it holds. */
 interface Block {
@@ -130,6 +129,42 @@ function toResult(text: string, found: FoundImage, original: (offset: number) =>
   };
   if (found.title !== undefined) image.title = found.title;
   return image;
+}
+
+export interface Placeholder {
+  /** Offset of the `!` of the whole `![alt]()`. */
+  start: number;
+  /** Offset just after its closing `)`. */
+  end: number;
+  /** The source text between the brackets, as written (escapes, line breaks and all). */
+  alt: string;
+  /** The alt text as Markdown reads it (escapes resolved, inline markup flattened), trimmed. */
+  prompt: string;
+  /** True when the prompt is empty, so the UI can ask for one instead of generating. */
+  empty: boolean;
+  /** Where the path goes: the inside of `()`, or the `<>` of `(<>)`. Replace this range. */
+  destStart: number;
+  destEnd: number;
+}
+
+export interface ImageLink {
+  start: number;
+  end: number;
+  /** The source text between the brackets, as written. */
+  alt: string;
+  /** The destination as Markdown reads it (escapes and `<>` resolved). */
+  url: string;
+  /** Range of the destination as written, including `<>` if present. */
+  destStart: number;
+  destEnd: number;
+  title?: string;
+}
+
+export interface MarkdownScan {
+  placeholders: Placeholder[];
+  images: ImageLink[];
+  /** The YAML (`---`) or TOML (`+++`) block at the very top, if the page has one. */
+  frontMatter?: FrontMatter;
 }
 
 export class MarkdownDocument {
