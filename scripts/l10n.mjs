@@ -1,5 +1,6 @@
 // `npm run l10n`: exports every vscode.l10n.t string of src/ into l10n/bundle.l10n.json with
-// @vscode/l10n-dev (the same extractor as `npx @vscode/l10n-dev export`), then lists the keys that a
+// @vscode/l10n-dev (the same extractor as `npx @vscode/l10n-dev export`), and every template of the
+// core's message table (src/shared/words.ts), then lists the keys that a
 // translation (l10n/bundle.l10n.<lang>.json, package.nls.<lang>.json) lacks or no longer needs.
 // The output is deterministic: files are read in sorted order and keys are written sorted, so two
 // branches that add strings merge cleanly and re-running it on the same sources changes nothing.
@@ -20,11 +21,28 @@ export function sourceFiles(dir = join(root, 'src')) {
     .sort();
 }
 
-/** The bundle the sources call for: `{ key: English }`, keys sorted. */
+/**
+ * The core's English templates (src/shared/words.ts, ENGLISH): the editor looks each up by its text
+ * with vscode.l10n.t (src/vscode/say.ts), so each is a key of the bundle. words.ts imports nothing; it
+ * is compiled in memory with TypeScript and its table read.
+ */
+export function coreTemplates() {
+  const ts = require('typescript');
+  const source = readFileSync(join(root, 'src', 'shared', 'words.ts'), 'utf8');
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', outputText)(module, module.exports, () => {
+    throw new Error('src/shared/words.ts must import nothing: scripts/l10n.mjs reads it on its own');
+  });
+  return Object.values(module.exports.ENGLISH);
+}
+
+/** The bundle the sources call for: `{ key: English }`, keys sorted: every vscode.l10n.t literal, and the core's templates. */
 export async function exportBundle() {
   const { getL10nJson } = require('@vscode/l10n-dev');
   const files = sourceFiles().map((f) => ({ contents: readFileSync(f, 'utf8'), extension: f.slice(f.lastIndexOf('.')) }));
   const found = await getL10nJson(files);
+  for (const template of coreTemplates()) found[template] ??= template;
   return Object.fromEntries(Object.keys(found).sort().map((k) => [k, found[k]]));
 }
 

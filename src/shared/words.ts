@@ -1,9 +1,8 @@
 // What the core (and the webview's size check) has to tell the user, as a code with its parameters.
 // It lives in src/shared because the webview renders these codes too (media/state.ts). The words are
-// chosen at the edge (src/vscode/say.ts turns a code into vscode.l10n.t through wordTable.ts); the
-// English templates here give the `message` the core keeps for logs and for plain-Node tests. The
-// edge's table repeats each template as a literal (so `npm run l10n` can export it) and
-// test/unit/l10n.test.ts checks that both agree, so English stays exactly what it was.
+// chosen at the edge (src/vscode/say.ts looks each English template up with vscode.l10n.t); the
+// English templates here give the `message` the core keeps for logs and for plain-Node tests, and
+// they are the keys of the editor's translation bundle (`npm run l10n` exports them from this table).
 //
 // Parameters are plain values (file names, numbers already formatted, what the provider said: never
 // translated) or other Words (a part of the sentence that is translated too).
@@ -303,6 +302,15 @@ export function fillTemplate(template: string, args: readonly string[]): string 
 export function render(w: Words, templates: Readonly<Record<string, string>> = ENGLISH): string {
   const args = (w.args ?? []).map((a) => (typeof a === 'object' ? render(a, templates) : String(a)));
   return fillTemplate(templates[w.code] ?? ENGLISH[w.code], args);
+}
+
+/**
+ * The sentence through a translator that looks a message up by its English text, as vscode.l10n.t
+ * does: the English templates above are the keys of the editor's bundle (scripts/l10n.mjs adds each
+ * to l10n/bundle.l10n.json), so the one table here is the only place a message is written.
+ */
+export function renderWith(t: (template: string, ...args: string[]) => string, w: Words): string {
+  return t(ENGLISH[w.code], ...(w.args ?? []).map((a) => (typeof a === 'object' ? renderWith(t, a) : String(a))));
 }
 
 export function english(w: Words): string {

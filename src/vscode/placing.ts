@@ -9,7 +9,8 @@ import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
 import { readSettings } from './config';
 import { placeSidecar, stampRecipe } from './recipeHook';
-import { say } from './say';
+import { say, sayWords } from './say';
+import { words } from '../shared/words';
 import { copyIn, createFolderIn, deleteIn, OutsideFolder } from './workspaceFiles';
 
 /**
@@ -87,7 +88,7 @@ async function freeTarget(folder: vscode.WorkspaceFolder, documentPath: string, 
   const uri = (file: string) => folder.uri.with({ path: toUriPath(file) });
   const free = await firstFreeName(r.file, async (file) => (await exists(uri(file)) ? 'taken' : 'done'), 50);
   if (free) return uri(free);
-  throw new Error(vscode.l10n.t('Could not find a free file name for {0}.', `${fileName}.${ext}`));
+  throw new Error(sayWords(words('place.noFreeName', `${fileName}.${ext}`)));
 }
 
 /** A failure to write into the workspace; its message is shown as is (no "Error:" prefix). */

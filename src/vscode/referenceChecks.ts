@@ -8,7 +8,8 @@ import type { ReferenceInput } from '../core/types';
 import { checkReferenceFile, workspaceFolderPaths } from './references';
 import { MAX_REFERENCE_IMAGES as MAX_REFERENCES } from '../shared/limits';
 import type { ReferenceSpec, ReferenceView } from '../shared/protocol';
-import { say } from './say';
+import { say, sayWords } from './say';
+import { words } from '../shared/words';
 
 /** Turns an absolute file path into a URI the webview may load ('' when no webview is there). */
 export type Thumb = (file: string) => string;
@@ -51,9 +52,9 @@ export async function checkDropped(item: string, thumb: Thumb): Promise<Checked>
     try {
       uri = vscode.Uri.parse(item, true);
     } catch {
-      return { ok: false, problem: vscode.l10n.t('{0} is not a file.', item) };
+      return { ok: false, problem: sayWords(words('upload.notFile', item)) };
     }
-    if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') return { ok: false, problem: vscode.l10n.t('{0} is not a file.', item) };
+    if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') return { ok: false, problem: sayWords(words('upload.notFile', item)) };
     file = vscode.Uri.file(uri.path).fsPath;
   } else {
     file = item;

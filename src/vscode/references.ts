@@ -7,6 +7,8 @@ import { stat } from 'node:fs/promises';
 import { extensionOf, openInside, realInside, type OpenedInside, type RealInside } from '../core/paths';
 import type { UploadSource } from '../core/api/upload';
 import { MAX_REFERENCE_BYTES, REFERENCE_EXTENSIONS } from '../shared/limits';
+import { words } from '../shared/words';
+import { sayWords } from './say';
 
 export type FileCheck = { ok: true; path: string; real: string; bytes: number } | { ok: false; problem: string };
 
@@ -38,7 +40,7 @@ function whereProblem(where: Exclude<RealInside | OpenedInside, { ok: true }>, f
     case 'missing':
       return vscode.l10n.t('The image {0} does not exist. Fix the link, then try again.', label);
     case 'notFile':
-      return vscode.l10n.t('{0} is not a file.', label);
+      return sayWords(words('upload.notFile', label));
     case 'changed':
       return vscode.l10n.t('The image {0} was replaced (by a link or another file) while it was being checked, so nothing was uploaded. Try again.', label);
     case 'outside': {

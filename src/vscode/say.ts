@@ -1,17 +1,14 @@
-// Words for what the core reports, in the user's language: the core's message codes go through the
-// table in wordTable.ts (vscode.l10n); anything without a code (an error from Node, from VS Code)
-// is shown with its own message.
+// Words for what the core reports, in the user's language: each message code's English template
+// (src/shared/words.ts) is looked up in the bundle by vscode.l10n.t; anything without a code (an error
+// from Node, from VS Code) is shown with its own message.
 import * as vscode from 'vscode';
-import { isWords, type WordCode, type Words } from '../shared/words';
-import { wordTable, type WordTable } from './wordTable';
+import { ENGLISH, isWords, renderWith, type WordCode, type Words } from '../shared/words';
 
-let table: WordTable | undefined;
+const t = (template: string, ...args: string[]) => vscode.l10n.t(template, ...args);
 
 /** A core message in the user's language. */
 export function sayWords(w: Words): string {
-  table ??= wordTable(vscode);
-  const args = (w.args ?? []).map((a) => (typeof a === 'object' ? sayWords(a) : String(a)));
-  return table[w.code](args);
+  return renderWith(t, w);
 }
 
 /** What to show for an error, a refusal or a validation problem that came from the core. */
@@ -26,6 +23,5 @@ const PLACEHOLDERS = Array.from({ length: 10 }, (_, i) => `{${i}}`);
 
 /** The translated templates, `{0}`… kept, for the webview to fill itself (it has no vscode.l10n). */
 export function wordTemplates(codes: readonly WordCode[]): Record<string, string> {
-  table ??= wordTable(vscode);
-  return Object.fromEntries(codes.map((c) => [c, table![c](PLACEHOLDERS)]));
+  return Object.fromEntries(codes.map((c) => [c, t(ENGLISH[c], ...PLACEHOLDERS)]));
 }

@@ -8,8 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ts from 'typescript';
-import { ENGLISH, english, words, type WordCode } from '../../src/shared/words';
-import { wordTable, type L10nApi } from '../../src/vscode/wordTable';
+import { ENGLISH, english, renderWith, words, type WordCode } from '../../src/shared/words';
 
 const root = path.join(__dirname, '..', '..', '..');
 /** A JSON file of the project; an absent file reads as empty (its test then lists every key as missing). */
@@ -97,26 +96,32 @@ describe('l10n: the exported bundle', () => {
 });
 
 describe('l10n: the core\'s messages, worded at the edge', () => {
-  // The table with an l10n that fills the English template, as vscode.l10n.t does with no bundle.
-  const englishL10n: L10nApi = {
-    l10n: {
-      t: ((message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] !== undefined ? String(args[Number(i)]) : m))) as L10nApi['l10n']['t'],
-    },
-  };
-  const table = wordTable(englishL10n);
+  // vscode.l10n.t with no bundle: the English template, filled.
+  const englishT = (message: string, ...args: string[]) => message.replace(/\{(\d+)\}/g, (m, i: string) => args[Number(i)] ?? m);
   const codes = Object.keys(ENGLISH) as WordCode[];
 
-  it('has every code, with the core\'s English template letter for letter', () => {
-    const marks = Array.from({ length: 10 }, (_, i) => `{${i}}`);
-    const differ = codes.filter((c) => table[c](marks) !== ENGLISH[c]).map((c) => `${c}: ${table[c](marks)} ≠ ${ENGLISH[c]}`);
-    assert.deepEqual(differ, [], `src/vscode/wordTable.ts differs from src/shared/words.ts:${listed(differ)}`);
+  it('renders nested messages through the editor\'s lookup (English template as the key) as the core does', () => {
+    const w = words('request.size', words('size.explicitTry', '100×100', words('list.semicolon', words('size.edgeStep', 16), words('size.aspect', 3, '4.5')), words('list.or', '512×512', '1024×1024')));
+    const keys: string[] = [];
+    assert.equal(renderWith((m, ...a) => (keys.push(m), englishT(m, ...a)), w), english(w));
+    assert.equal(english(w), 'Size 100×100: both edges must be multiples of 16; the long edge may be at most 3 times the short edge (got 4.5:1) (try 512×512 or 1024×1024).');
+    // Each part was looked up by its own English template, the inner ones first.
+    assert.deepEqual(keys, [ENGLISH['size.edgeStep'], ENGLISH['size.aspect'], ENGLISH['list.semicolon'], ENGLISH['list.or'], ENGLISH['size.explicitTry'], ENGLISH['request.size']]);
   });
 
-  it('renders nested messages in English as the core does', () => {
-    const w = words('request.size', words('size.explicitTry', '100×100', words('list.semicolon', words('size.edgeStep', 16), words('size.aspect', 3, '4.5')), words('list.or', '512×512', '1024×1024')));
-    const viaTable = (x: typeof w): string => table[x.code]((x.args ?? []).map((a) => (typeof a === 'object' ? viaTable(a) : String(a))));
-    assert.equal(viaTable(w), english(w));
-    assert.equal(english(w), 'Size 100×100: both edges must be multiples of 16; the long edge may be at most 3 times the short edge (got 4.5:1) (try 512×512 or 1024×1024).');
+  it('the table is written once: no vscode.l10n.t literal in src/ repeats a core template', () => {
+    // Templates with words in them (a bare '{0}: {1}' is punctuation any code may use).
+    const templates = new Set<string>(Object.values(ENGLISH).filter((t) => /[A-Za-z]{2}/.test(t.replace(/\{\d+\}/g, ''))));
+    const repeated: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (p.endsWith('.ts')) for (const m of readFileSync(p, 'utf8').matchAll(/l10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)) if (templates.has(m[1]!.replace(/\\'/g, "'"))) repeated.push(`${path.relative(root, p)}: ${m[1]}`);
+      }
+    };
+    walk(path.join(root, 'src'));
+    assert.deepEqual(repeated, []);
   });
 
   it('every template is in the exported bundle, so it can be translated', () => {

@@ -20,8 +20,7 @@ import { sizeNote } from '../../src/core/jobs/fetching';
 import { retryNeedsConfirmation } from '../../src/core/jobs/states';
 import { coerceSetting } from '../../src/core/settings';
 import type { JobRecord } from '../../src/core/store';
-import { english, isWords, words, type Words } from '../../src/shared/words';
-import { wordTable, type L10nApi } from '../../src/vscode/wordTable';
+import { english, isWords, renderWith, words, type Words } from '../../src/shared/words';
 
 const root = path.join(__dirname, '..', '..', '..');
 
@@ -105,7 +104,7 @@ describe('l10n: the core says nothing in English without a code', () => {
 
   it('every sentence in src/core and src/shared is a code of src/shared/words.ts (or a log line)', () => {
     const bare = found.filter((p) => !excused(p)).map((p) => `${p.file}:${p.line} ${p.text}`);
-    assert.deepEqual(bare, [], 'give these a code in src/shared/words.ts, a line in src/vscode/wordTable.ts and a zh-cn translation (npm run l10n lists it)');
+    assert.deepEqual(bare, [], 'give these a code in src/shared/words.ts, and a zh-cn translation (npm run l10n lists it)');
   });
 
   it('every excuse still matches a literal (no stale entries)', () => {
@@ -145,14 +144,8 @@ describe('l10n: the core says nothing in English without a code', () => {
 // ---- the errors themselves, worded in Chinese ---------------------------------------------------------
 
 const zh = JSON.parse(readFileSync(path.join(root, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
-const zhL10n: L10nApi = {
-  l10n: {
-    t: ((message: string, ...args: unknown[]) =>
-      (zh[message] ?? message).replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] !== undefined ? String(args[Number(i)]) : m))) as L10nApi['l10n']['t'],
-  },
-};
-const table = wordTable(zhL10n);
-const inChinese = (w: Words): string => table[w.code]((w.args ?? []).map((a) => (typeof a === 'object' ? inChinese(a) : String(a))));
+const zhT = (message: string, ...args: string[]) => (zh[message] ?? message).replace(/\{(\d+)\}/g, (m, i: string) => args[Number(i)] ?? m);
+const inChinese = (w: Words): string => renderWith(zhT, w);
 
 /** English phrases left in a worded message: prose once names, URLs and values are taken out. */
 function englishLeft(s: string, values: string[]): string[] {
