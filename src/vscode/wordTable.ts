@@ -269,5 +269,8 @@ export function wordTable(vscode: L10nApi): WordTable {
     'setting.atMost': (a) => vscode.l10n.t('at most {0}', ...a),
     'setting.entriesNotText': (a) => vscode.l10n.t('{0} has entries that are not text ({1}); they are ignored.', ...a),
     'setting.entriesNotType': (a) => vscode.l10n.t('{0} has entries that are not {1} ({2}); they are ignored.', ...a),
+    // Transparent images (matte.ts)
+    'matte.notFlat': (a) => vscode.l10n.t('The background is not flat enough to make transparent ({0} of its border is near the key colour {1}; {2} is needed): the image is kept opaque.', ...a),
+    'matte.nothingLeft': (a) => vscode.l10n.t('Making the background transparent would leave nothing of the image (all of it is near the key colour {0}): the image is kept opaque.', ...a),
   };
 }
