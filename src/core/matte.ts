@@ -179,9 +179,32 @@ export function estimateKey(rgba: Uint8Array | Uint8ClampedArray, w: number, h: 
 
 // --- The matte --------------------------------------------------------------------------------------
 
+/** Pixels this close (steps) to the backdrop are its fringe: a pocket of key colour there is backdrop whatever its size. */
+const FRINGE = 8;
+
+/** 1 where a pixel is within `reach` 4-steps of a backdrop pixel (state 1), else 0. */
+function nearBackdrop(w: number, h: number, state: Uint8Array, queue: Int32Array, reach: number): Uint8Array {
+  const n = w * h;
+  const dist = new Uint8Array(n).fill(255);
+  let head = 0, tail = 0;
+  for (let i = 0; i < n; i++) if (state[i] === 1) { dist[i] = 0; queue[tail++] = i; }
+  while (head < tail) {
+    const p = queue[head++]!;
+    const d = dist[p]! + 1;
+    if (d > reach) continue;
+    const x = p % w;
+    if (x > 0 && dist[p - 1]! > d) { dist[p - 1] = d; queue[tail++] = p - 1; }
+    if (x < w - 1 && dist[p + 1]! > d) { dist[p + 1] = d; queue[tail++] = p + 1; }
+    if (p >= w && dist[p - w]! > d) { dist[p - w] = d; queue[tail++] = p - w; }
+    if (p + w < n && dist[p + w]! > d) { dist[p + w] = d; queue[tail++] = p + w; }
+  }
+  for (let i = 0; i < n; i++) dist[i] = dist[i]! <= reach ? 1 : 0;
+  return dist;
+}
+
 /** How far the flood's reference may drift from the key (gradients, vignettes), and how fast it follows. */
 const DRIFT_MIN = 24;
-const FOLLOW = 0.25;
+const FOLLOW = 0.05;
 
 export interface MatteOptions {
   /** Remove enclosed holes as close to the key as the backdrop and at least this many pixels (default: 0.05 % of the image, at least 64); 0 keeps every hole. */
@@ -265,9 +288,11 @@ export function matte(rgba: Uint8Array | Uint8ClampedArray, w: number, h: number
   for (const i of borderRing(w, h, 0)) if (nearKey(i)) seeds.push(i);
   flood(seeds);
 
-  // Enclosed holes: untouched components as near the key as the border, and large.
+  // Enclosed holes: untouched components as near the key as the border, and large — or of any size
+  // close to the backdrop: the key seen between strands of hair or fur, not a detail of the subject.
   const minHole = options.minHole ?? Math.max(64, Math.round(n * 0.0005));
   if (minHole > 0) {
+    const near = nearBackdrop(w, h, state, queue, FRINGE);
     const seen = new Uint8Array(n);
     for (let s = 0; s < n; s++) {
       if (state[s] !== 0 || seen[s] || !nearKey(s)) continue;
@@ -279,7 +304,7 @@ export function matte(rgba: Uint8Array | Uint8ClampedArray, w: number, h: number
         const nb = [x > 0 ? p - 1 : -1, x < w - 1 ? p + 1 : -1, p >= w ? p - w : -1, p + w < n ? p + w : -1];
         for (const q of nb) if (q >= 0 && !seen[q] && state[q] === 0 && nearKey(q)) { seen[q] = 1; comp.push(q); }
       }
-      if (comp.length >= minHole) flood(comp);
+      if (comp.length >= minHole || comp.some((q) => near[q])) flood(comp);
     }
   }
 

@@ -88,6 +88,8 @@ interface Backdrop {
   gradient?: Rgb;
   /** Darkening at the corners (0–1). */
   vignette?: number;
+  /** Low-frequency blotches of the painted backdrop: amplitude per channel. */
+  blotch?: number;
   /** Grain: standard deviation per channel. */
   grain?: number;
   /** 4:2:0 chroma as a JPEG stores it (2×2 average, bilinear back up). */
@@ -96,7 +98,9 @@ interface Backdrop {
   spill?: number;
 }
 
-function render(name: string, w: number, h: number, asked: Rgb, bd: Backdrop, layers: (s: number) => Layer[], seed: number, keyable = true): MatteCase {
+/** `hole`: a signed distance inside which the backdrop shows through the subject (a donut's hole, painted last as backdrop). */
+function render(name: string, w: number, h: number, asked: Rgb, bd: Backdrop, layers: (s: number) => Layer[], seed: number, keyable = true,
+  hole?: (x: number, y: number) => number): MatteCase {
   const n = w * h;
   const col = new Float32Array(n * 3);
   const alpha = new Float32Array(n);
@@ -105,7 +109,8 @@ function render(name: string, w: number, h: number, asked: Rgb, bd: Backdrop, la
     const i = y * w + x;
     const u = x / w, v = y / h;
     const vig = 1 - (bd.vignette ?? 0) * Math.min(1, ((u - 0.5) ** 2 + (v - 0.5) ** 2) * 2);
-    for (let c = 0; c < 3; c++) col[i * 3 + c] = (bd.painted[c]! + (bd.gradient?.[c] ?? 0) * (u - 0.5)) * vig;
+    const blot = bd.blotch ? bd.blotch * (Math.sin(7 * u + 1) * Math.cos(5 * v) + 0.5 * Math.sin(13 * v + 3 * u)) : 0;
+    for (let c = 0; c < 3; c++) col[i * 3 + c] = (bd.painted[c]! + (bd.gradient?.[c] ?? 0) * (u - 0.5) + blot * (c === 1 ? -0.5 : 1)) * vig;
   }
   const ls = layers(s);
   for (const layer of ls) {
@@ -118,6 +123,14 @@ function render(name: string, w: number, h: number, asked: Rgb, bd: Backdrop, la
       const f = layer.paint(x + 0.5, y + 0.5);
       for (let c = 0; c < 3; c++) col[i * 3 + c] = a * f[c]! + (1 - a) * col[i * 3 + c]!;
       alpha[i] = a + (1 - a) * alpha[i]!;
+    }
+  }
+  if (hole) {
+    // The subject is cut out there: true alpha and colour are the backdrop's again (the last layer painted the key for show).
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const a = cover(hole(x + 0.5, y + 0.5));
+      const i = y * w + x;
+      alpha[i] = alpha[i]! * (1 - a);
     }
   }
   if (bd.spill) {
@@ -253,7 +266,24 @@ export function matteSet(w = 384, h = 256): MatteCase[] {
       { shape: box(X(0.5), Yp(0.2), X(0.62), Yp(0.8)), paint: solid([150, 40, 200]) },
       { shape: ring(X(0.8), Yp(0.5), 0.08 * s, 0.18 * s), paint: solid([180, 30, 120]) },
     ], 8),
-    render('subject touching the border', w, h, MAGENTA, { painted: [240, 16, 238], grain: 3 }, (s) => [
+    render('subject colours very near the key', w, h, MAGENTA, { painted: [250, 8, 246], grain: 2.5 }, (s) => [
+      // ≈ 30–35 from the key, touching the backdrop with anti-aliased edges: only the connected flood keeps them.
+      { shape: circle(X(0.3), Yp(0.5), 0.25 * s), paint: solid([235, 60, 240]) },
+      { shape: box(X(0.6), Yp(0.25), X(0.85), Yp(0.75)), paint: solid([225, 30, 200]) },
+    ], 13),
+    render('enclosed areas near the key', w, h, MAGENTA, { painted: [250, 8, 246], grain: 2.5 }, (s) => [
+      // A yellow plate with, inside it: a key-coloured spot too small to be a hole (stays), a large
+      // patch ≈ 22 from the key (stays: not as near as the backdrop), and a large key-coloured hole (goes).
+      { shape: box(X(0.08), Yp(0.1), X(0.92), Yp(0.9)), paint: solid([240, 200, 60]) },
+      { shape: circle(X(0.2), Yp(0.3), 0.01 * s), paint: solid([250, 8, 246]) },
+      { shape: box(X(0.3), Yp(0.25), X(0.55), Yp(0.75)), paint: solid([235, 30, 225]) },
+      { shape: circle(X(0.75), Yp(0.5), 0.2 * s), paint: solid([250, 8, 246]) },
+    ], 14, true, (x, y) => Math.hypot(x - X(0.75), y - Yp(0.5)) - 0.2 * Math.min(w, h)),
+    render('blotchy backdrop, JPEG edges', w, h, MAGENTA, { painted: [240, 20, 235], grain: 4, blotch: 10, chroma420: true }, (s) => [
+      { shape: circle(X(0.5), Yp(0.45), 0.3 * s), paint: (x, y) => [60 + 120 * (x / w), 150, 200 - 100 * (y / h)] },
+      { shape: stroke([[X(0.15), Yp(0.85)], [X(0.85), Yp(0.9)]], 1.5), paint: solid([15, 15, 15]) },
+    ], 15),
+    render('subject touching the border', w, h, MAGENTA, { painted: [232, 22, 228], grain: 3 }, (s) => [
       { shape: box(-10, Yp(0.75), X(0.7), h + 10), paint: solid([120, 80, 40]) },
       { shape: circle(X(0.95), Yp(0.2), 0.2 * s), paint: solid([250, 220, 60]) },
       { shape: box(X(0.3), Yp(0.3), X(0.5), Yp(0.76)), paint: solid([40, 40, 40]) },
