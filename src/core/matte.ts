@@ -180,7 +180,7 @@ export function estimateKey(rgba: Uint8Array | Uint8ClampedArray, w: number, h: 
 // --- The matte --------------------------------------------------------------------------------------
 
 /** Pixels this close (steps) to the backdrop are its fringe: a pocket of key colour there is backdrop whatever its size. */
-const FRINGE = 8;
+const FRINGE = 16;
 
 /** 1 where a pixel is within `reach` 4-steps of a backdrop pixel (state 1), else 0. */
 function nearBackdrop(w: number, h: number, state: Uint8Array, queue: Int32Array, reach: number): Uint8Array {
@@ -376,7 +376,8 @@ const SPILL_REACH = 2;
 
 /**
  * Takes the key's tint out of the edge: soft pixels and opaque pixels within SPILL_REACH of the
- * backdrop lose the part of their chroma that points towards the key's, luma kept.
+ * backdrop lose the part of their chroma that points towards the key's beyond what the subject's
+ * interior nearby has, luma kept.
  */
 function despill(out: Uint8Array, w: number, h: number, alpha: Uint8Array, keyChroma: [number, number]): void {
   const n = w * h;
@@ -394,6 +395,8 @@ function despill(out: Uint8Array, w: number, h: number, alpha: Uint8Array, keyCh
         (i >= w && dist[i - w] === step - 1) || (i + w < n && dist[i + w] === step - 1)) dist[i] = step;
     }
   }
+  const alongAt = (q: number) => cb(out[q * 4]!, out[q * 4 + 1]!, out[q * 4 + 2]!) * ub + cr(out[q * 4]!, out[q * 4 + 1]!, out[q * 4 + 2]!) * ur;
+  const reach = SPILL_REACH + 2;
   for (let i = 0; i < n; i++) {
     if (alpha[i] === 0 || dist[i] === 255) continue;
     const j = i * 4;
@@ -402,7 +405,17 @@ function despill(out: Uint8Array, w: number, h: number, alpha: Uint8Array, keyCh
     let pb = cb(r, g, b), pr = cr(r, g, b);
     const along = pb * ub + pr * ur;
     if (along <= 0) continue;
-    pb -= along * ub; pr -= along * ur;
+    // The subject's own tint towards the key (its interior nearby) stays: a pink subject keeps pink edges.
+    let own = 0;
+    const x = i % w, y0 = (i - x) / w;
+    for (let yy = Math.max(0, y0 - reach); yy <= Math.min(h - 1, y0 + reach); yy++) {
+      for (let xx = Math.max(0, x - reach); xx <= Math.min(w - 1, x + reach); xx++) {
+        const q = yy * w + xx;
+        if (dist[q] === 255) own = Math.max(own, alongAt(q));
+      }
+    }
+    if (along <= own) continue;
+    pb -= (along - own) * ub; pr -= (along - own) * ur;
     out[j] = clamp255(y + 1.402 * pr);
     out[j + 1] = clamp255(y - 0.344136 * pb - 0.714136 * pr);
     out[j + 2] = clamp255(y + 1.772 * pb);
