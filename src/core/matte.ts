@@ -38,9 +38,8 @@ const KEY_WORDS: Readonly<Record<KeyName, string>> = { magenta: 'magenta', green
 /** What the model is told (in English, which it reads best; the user never sees this sentence alone). */
 export function keyInstruction(name: KeyName): string {
   const hex = toHex(KEY_COLOURS[name]);
-  return `Draw the subject alone on a perfectly flat, uniform, solid ${KEY_WORDS[name]} (${hex}) background that fills the whole ` +
-    `image edge to edge: no gradient, texture, pattern, floor, cast shadow, frame or border. Do not use ${KEY_WORDS[name]} ` +
-    'or colours close to it anywhere in the subject, and keep the subject clear of the image edges.';
+  const k = KEY_WORDS[name];
+  return `Draw the subject alone on a perfectly flat, uniform, solid ${k} (${hex}) background that fills the whole image edge to edge: no gradient, texture, pattern, floor, cast shadow, frame or border. Do not use ${k} or colours close to it anywhere in the subject, and keep the subject clear of the image edges.`;
 }
 
 export interface KeyChoice {
