@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scanBench } from './bench-scan.mjs';
+import { matteBench } from './bench-matte.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -229,6 +230,7 @@ function validation() {
 console.log(`Pictor benchmarks — Node ${process.version}, ${process.platform}/${process.arch}\n`);
 validation();
 scanBench(row);
+matteBench();
 pacingSimulated();
 await store();
 await queueBatch();
