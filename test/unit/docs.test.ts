@@ -10,8 +10,9 @@ import * as ts from 'typescript';
 const root = path.join(__dirname, '..', '..', '..');
 const FOLDERS = ['src', 'media', 'test', 'scripts'];
 const CODE = /\.(ts|mts|cts|js|mjs|cjs)$/;
-// Names comments use as examples of a user's page, not as documents of this repository.
-const EXAMPLES = new Set(['page.md', 'docs/a.md']);
+// Names comments use for a user's page (an example, or the name an untitled page takes), not for
+// documents of this repository.
+const EXAMPLES = new Set(['page.md', 'docs/a.md', 'untitled.md']);
 
 function codeFiles(dir: string): string[] {
   const out: string[] = [];
