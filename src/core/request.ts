@@ -1,6 +1,6 @@
-// Validation of a whole generation request against api.md §1 and §4, before anything is sent:
-// a user should never pay (or wait for a failed task) to learn that a parameter was wrong. The
-// checks of reference images and the callback URL are in requestReferences.ts.
+// Validation of a whole generation request against docs/provider-api.md ("Create a task", "Sizes"),
+// before anything is sent: a user should never pay (or wait for a failed task) to learn that a
+// parameter was wrong. The checks of reference images and the callback URL are in requestReferences.ts.
 
 import { expectedSize as sizeFor, relativeCost as costOf, sizeToString } from '../shared/sizes';
 import { CreateTaskBody, GenerationInput, MODEL, ReferenceInput } from './types';

@@ -4,7 +4,7 @@
 import { MAX_CALLBACK_URL_LENGTH, MAX_REFERENCE_BYTES, MAX_REFERENCE_IMAGES, REFERENCE_EXTENSIONS } from '../shared/limits';
 import { formatCount } from '../shared/sizes';
 import { shorten } from '../shared/text';
-import { hostKind } from './hostKind';
+import { hostKind } from './api/addresses';
 import { extensionOf } from './paths';
 import { problem, type ValidateOptions, type ValidationError } from './requestTypes';
 import { words, type Words } from '../shared/words';

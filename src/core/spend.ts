@@ -1,5 +1,6 @@
-// What each task cost, as the provider reports it in the task's `usage` (api.md §1, §8): never a
-// price Pictor works out itself. Totals are sums of those reports, per session and per workspace.
+// What each task cost, as the provider reports it in the task's `usage` (docs/provider-api.md,
+// "Create a task", "Account balance"): never a price Pictor works out itself. Totals are sums of
+// those reports, per session and per workspace.
 
 export interface TaskUsage {
   /** `per_call`, `per_token`, `per_second`… as the provider says. */

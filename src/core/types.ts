@@ -20,7 +20,7 @@ export type ReferenceInput =
   | { kind: 'url'; url: string }
   | { kind: 'file'; path: string; bytes?: number };
 
-/** The body of `POST /v1/images/generations` (api.md §1). */
+/** The body of `POST /v1/images/generations` (docs/provider-api.md, "Create a task"). */
 export interface CreateTaskBody {
   model: string;
   prompt: string;
@@ -34,7 +34,7 @@ export interface CreateTaskBody {
 
 export type TaskStatus = 'pending' | 'processing' | 'completed' | 'failed';
 
-/** The task object the provider returns from create and poll (api.md §1–2). */
+/** The task object the provider returns from create and poll (docs/provider-api.md, "Poll a task"). */
 export interface TaskObject {
   id: string;
   created?: number;
@@ -49,7 +49,7 @@ export interface TaskObject {
   error?: { code?: string | number; message?: string; type?: string };
 }
 
-/** `data` of a successful upload (api.md §6). */
+/** `data` of a successful upload (docs/provider-api.md, "Uploads (the file service)"). */
 export interface UploadedFile {
   file_id: string;
   file_name?: string;

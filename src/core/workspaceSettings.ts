@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { coerceSetting, type SettingSchema } from './settings';
 import type { OptionLayer, OptionValues } from './pageOptions';
-import { DEFAULT_OPTIONS } from './pageOptions';
+import { DEFAULT_OPTIONS, OPTION_KEYS } from './pageOptions';
 import type { PlanSettings } from './plan';
 import type { SpendingGuards } from './money';
 import { words, type Words } from '../shared/words';
@@ -24,8 +24,6 @@ export interface WorkspaceSettings {
   /** Values replaced by the schema's nearest or default; or why the file could not be read. */
   problems: Words[];
 }
-
-const OPTION_KEYS = ['size', 'resolution', 'quality', 'n', 'style'] as const;
 
 /**
  * Reads `<root>/.vscode/settings.json`. No file: the defaults. A file that is not valid JSON with

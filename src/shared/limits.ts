@@ -1,4 +1,4 @@
-// The provider's limits (api.md §1), in one place for the host, the core and the webview alike.
+// The provider's limits (docs/provider-api.md, "Limits"), in one place for the host, the core and the webview alike.
 // Pure constants: src/shared imports nothing outside src/shared, so the webview bundles it as is.
 
 export const RATIOS = [

@@ -28,14 +28,6 @@ export interface OptionsReport {
   errors: FieldError[];
 }
 
-export function isResolution(s: string): s is Resolution {
-  return (RESOLUTIONS as readonly string[]).includes(s.toUpperCase());
-}
-
-export function isQuality(s: string): s is Quality {
-  return (QUALITIES as readonly string[]).includes(s.toLowerCase());
-}
-
 /**
  * The panel's options checked by the very rules validateRequest uses (requestFields.ts), each problem
  * on its field, worded by `say` (English when absent); with the pixels and the cost they mean.

@@ -202,5 +202,3 @@ export type WebviewMessage =
   | { type: 'pickVariant'; id: string; path: string }
   /** Stops waiting for a pick; every image stays where it is. */
   | { type: 'dismissPick'; id: string };
-
-export type WebviewMessageType = WebviewMessage['type'];

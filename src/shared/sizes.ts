@@ -1,4 +1,4 @@
-// Pixel sizes for gpt-image-2 (api.md §4): ratio + resolution → pixels, and `WxH` validation.
+// Pixel sizes for gpt-image-2 (docs/provider-api.md, "Sizes"): ratio + resolution → pixels, and `WxH` validation.
 // The provider derives sizes itself; we derive them too so the user sees the exact size and the
 // cost before paying, and so a delivered image of another size can be reported.
 

@@ -1,4 +1,4 @@
-// Registers every command of the public contract (design.md).
+// Registers every command of the public contract (docs/design.md, "Public contract").
 import * as vscode from 'vscode';
 import { isLive } from '../core/jobs/states';
 import { KEYS_PAGE, validateKey, type ApiKeyStore } from './secrets';

@@ -134,11 +134,17 @@ export class DocumentLinks {
   }
 }
 
+/**
+ * Where a page that is not a file (an untitled one, or the panel or a tool without an editor) counts as
+ * being, for its links and its images' destination: `untitled.md` at the root of `folder` (by default
+ * the first workspace folder). The one rule of it; undefined without a folder.
+ */
+export function untitledPagePath(folder: vscode.WorkspaceFolder | undefined = vscode.workspace.workspaceFolders?.[0]): string | undefined {
+  return folder && vscode.Uri.joinPath(folder.uri, 'untitled.md').fsPath;
+}
+
 export function documentPathOf(uri: vscode.Uri): string {
-  if (uri.scheme === 'untitled') {
-    const first = vscode.workspace.workspaceFolders?.[0];
-    return first ? vscode.Uri.joinPath(first.uri, 'untitled.md').fsPath : '/untitled.md';
-  }
+  if (uri.scheme === 'untitled') return untitledPagePath() ?? '/untitled.md';
   return uri.fsPath;
 }
 

@@ -11,6 +11,7 @@ import { readSettings } from './config';
 import { placeSidecar, stampRecipe } from './recipeHook';
 import { say, sayWords } from './say';
 import { words } from '../shared/words';
+import { untitledPagePath } from './documentLinks';
 import { copyIn, createFolderIn, deleteIn, OutsideFolder } from './workspaceFiles';
 
 /**
@@ -105,7 +106,7 @@ function destinationContext(docUri: vscode.Uri | undefined): { folder: vscode.Wo
   // An untitled document (or the panel without an editor): the first workspace folder's root.
   const first = vscode.workspace.workspaceFolders?.[0];
   if (!first) throw new Error(vscode.l10n.t('Open a folder first: Pictor saves images into the workspace folder.'));
-  return { folder: first, documentPath: vscode.Uri.joinPath(first.uri, 'untitled.md').fsPath };
+  return { folder: first, documentPath: untitledPagePath(first)! };
 }
 
 function toUriPath(p: string): string {

@@ -37,7 +37,7 @@ export type Finalizer = (job: JobRecord, files: DownloadedImage[]) => Promise<Do
 
 /**
  * How often the queue may poll a task, and how long the client waits before trying a request again
- * (the number of tries stays the core's); the core's defaults (api.md §7) unless the host of the
+ * (the number of tries stays the core's); the core's defaults (docs/provider-api.md, "Pacing") unless the host of the
  * extension says otherwise.
  */
 export type QueueTiming = Pick<QueueOptions, 'minPollMs' | 'maxPollMs'> & { retryDelays?: { baseDelayMs: number; maxDelayMs: number } };
@@ -230,7 +230,7 @@ export class PictorService implements vscode.Disposable {
   }
 }
 
-/** Shows a failure the way design.md asks: what happened, what to do, a button for the fix. */
+/** Shows a failure the way docs/design.md asks ("Messages"): what happened, what to do, a button for the fix. */
 export async function showJobError(error: { kind: string; message: string; code?: string } | PictorError | Error): Promise<void> {
   const kind = 'kind' in error ? String(error.kind) : 'unknown';
   const message = vscode.l10n.t('Pictor: {0}', say(error));

@@ -122,7 +122,7 @@ describe('JobQueue with the real client against the fake provider', function () 
     assert.equal((await stored(job.id))?.files?.length, 2);
   });
 
-  it('a failed task, for every failure code of api.md §3, is reported with its reason and saves nothing', async () => {
+  it('a failed task, for every failure code the provider documents, is reported with its reason and saves nothing', async () => {
     const { q, events } = queue({ maxConcurrent: 16 });
     const codes = Object.keys(TASK_FAILURES);
     assert.equal(codes.length, 13);

@@ -1,4 +1,4 @@
-// A stand-in for EvoLink's task API and file service (/work/shared/api.md), on 127.0.0.1 only.
+// A stand-in for EvoLink's task API and file service (docs/provider-api.md), on 127.0.0.1 only.
 // Everything a user could meet from the real provider is reproducible here on demand: slow tasks,
 // failed tasks, 4xx/5xx answers, dropped connections, broken bodies, expiring result URLs.
 // Task state is derived from the clock on every poll, so tests see the same thing however often
@@ -135,7 +135,7 @@ export function defaultBehavior(): FakeBehavior {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sizes (api.md §4), implemented here on purpose rather than imported from src/core, so that a
+// Sizes (docs/provider-api.md, "Sizes"), implemented here on purpose rather than imported from src/core, so that a
 // bug in the extension's size code cannot hide behind the same bug in the fake.
 
 const RATIOS = ['1:1', '1:2', '2:1', '1:3', '3:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '9:21', '21:9'];
@@ -171,7 +171,7 @@ export function fakePixelSize(size: string, resolution = '1K'): { width: number;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation of create bodies (api.md §1, §4).
+// Validation of create bodies (docs/provider-api.md, "Create a task", "Sizes").
 
 interface CreateSpec {
   prompt: string;
@@ -781,7 +781,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     return sendJson(res, 200, task.toTaskObject(behavior.estimatedTime));
   }
 
-  /** GET /v1/credits (api.md §8): free, so clients use it to check a key. The balance falls by each task's reservation. */
+  /** GET /v1/credits (docs/provider-api.md, "Account balance"): free, so clients use it to check a key. The balance falls by each task's reservation. */
   async function handleCredits(req: http.IncomingMessage, res: http.ServerResponse, at: number): Promise<void> {
     record(req, at);
     if (!authorized(req)) return sendApiError(res, 401, 'unauthorized');
@@ -879,7 +879,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     res.end(found.data);
   }
 
-  // --- uploads (api.md §6) ----------------------------------------------------------------
+  // --- uploads (docs/provider-api.md, "Uploads (the file service)") ---------------------
 
   async function handleUpload(req: http.IncomingMessage, res: http.ServerResponse, at: number, kind: string): Promise<void> {
     stats.uploads++;

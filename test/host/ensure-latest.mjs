@@ -1,7 +1,7 @@
 // Installs, once, what `npm run test:latest` needs besides the usual test host: a Node 24 (the npm
 // package node-<platform>-<arch> ships a plain binary with its headers) and the newest VS Code server
 // build that installs here, code-server 4.139.1 (VS Code 1.139.1), which wants Node 24. Both are cached
-// in .vscode-test/ next to the 4.100.3 build. See ../shared/testing.md, "The newest VS Code, too".
+// in .vscode-test/ next to the 4.100.3 build. See docs/testing.md, "The hosts".
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';

@@ -1,6 +1,6 @@
 // Installs what the integration and e2e layers need on this machine, once:
 // the Debian packages, and the VS Code server build shipped by the npm package
-// `code-server` into an ignored cache folder (.vscode-test/). See ../shared/testing.md.
+// `code-server` into an ignored cache folder (.vscode-test/). See docs/testing.md, "The hosts".
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, mkdtempSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

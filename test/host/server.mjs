@@ -13,7 +13,7 @@ import { serverMain, codeServerBin, chromiumPath } from './ensure-server.mjs';
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
 
-// Flags that keep Chromium in a container quiet and offline (testing.md).
+// Flags that keep Chromium in a container quiet and offline (docs/testing.md, "The hosts").
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
   // Tests talk to 127.0.0.1 only: any other host name fails at once instead of timing out (the
@@ -305,7 +305,7 @@ export async function launchChromium({ userDataDir, logFile, viewport = { width:
 
 export const fakeServerModule = join(root, 'out', 'test', 'fake-evolink', 'server.js');
 
-/** Starts the fake EvoLink in this process (contracts.md). Fails with a clear message when it is not built. */
+/** Starts the fake EvoLink in this process (docs/testing.md, "The fake provider"). Fails with a clear message when it is not built. */
 export async function startFake(opts = {}) {
   if (!existsSync(fakeServerModule)) {
     throw new Error(`The fake provider is not built: ${fakeServerModule} is missing (source: test/fake-evolink/server.ts; build: npx tsc -p .)`);

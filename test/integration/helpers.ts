@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'pictor.pictor';
 
-/** Every command of the public contract (design.md). */
+/** Every command of the public contract (docs/design.md, "Public contract"). */
 export const CONTRACT_COMMANDS = [
   'pictor.generateFromSelection',
   'pictor.generatePlaceholder',

@@ -1,4 +1,4 @@
-// The key never leaks (issue 6, design.md "Public contract"): a whole session with a key nobody
+// The key never leaks (issue 6, docs/design.md "Public contract"): a whole session with a key nobody
 // else uses — successes, every error path the provider can produce, an upload, the key from the
 // environment, with the log at its most verbose — then every place a key could end up is searched:
 // Pictor's log files, the settings files, every file in the workspace and the user-data folder

@@ -12,7 +12,7 @@ import { backoffDelay, bypassesProxy, checkUrl, classifyError, isLoopbackHost } 
 const body = (code: string | number, message = 'm', extra: Record<string, unknown> = {}) =>
   JSON.stringify({ error: { code, message, type: 'x', ...extra } });
 
-describe('errorFromResponse (api.md §3)', () => {
+describe('errorFromResponse: the provider\'s HTTP errors', () => {
   const table: Array<[number, string | number, string, boolean]> = [
     [400, 'invalid_request', 'invalid', false],
     [400, 'invalid_task_id', 'invalid', false],

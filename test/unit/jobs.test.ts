@@ -339,12 +339,12 @@ describe('JobQueue (unit, client double)', () => {
     assert.deepEqual(jobs.map((j) => q.get(j.id)?.detached ?? false), [true, true, false, false, false]);
   });
 
-  it('maps every task failure code of api.md §3 to a reason and whether retrying can help', async () => {
+  it('maps every task failure code the provider documents to a reason and whether retrying can help', async () => {
     const client = new DoubleClient();
     const { q, events } = makeQueue(client, new MemoryTaskStore(), { maxConcurrent: 16 });
     const expected: Record<string, boolean> = {
       content_policy_violation: false, invalid_parameters: false, image_processing_error: false, image_dimension_mismatch: false,
-      // api.md §3 (the provider's error-code page): no content asks for another prompt, so not as is.
+      // docs/provider-api.md "Errors" (the provider's error-code page): no content asks for another prompt, so not as is.
       generation_failed_no_content: false, service_error: true, generation_timeout: true, resource_exhausted: true,
       quota_exceeded: true, service_unavailable: true, unknown_error: true, request_cancelled: false, resource_not_found: false,
     };

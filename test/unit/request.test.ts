@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { codePointCount as countCodePoints } from '../../src/shared/text';
 import { validateRequest, ValidationError, withUploadedReferences } from '../../src/core/request';
-import { hostKind } from '../../src/core/hostKind';
+import fc from 'fast-check';
+import { addressClass, checkResultHop, hostKind, isLoopbackHost } from '../../src/core/api/addresses';
 import { GenerationInput, ReferenceInput } from '../../src/core/types';
 
 const MB = 1024 * 1024;
@@ -96,6 +97,10 @@ describe('validateRequest: refusals', () => {
     'https://169.254.169.254/latest', 'https://[fc00::1]/x', 'https://[fd12:3456::1]/x', 'https://[fe80::1]/x',
     'https://[febf::1]/x', 'https://[::ffff:127.0.0.1]/x', 'https://[::ffff:10.1.2.3]/x', 'https://2130706433/x',
     'https://0x7f.0.0.1/x', 'https://[::]/x',
+    // Where the callback check once said "public" and the download guard "private" (issue 23): one rule now.
+    'https://100.64.0.1/x', 'https://100.127.255.255/x', 'https://224.0.0.1/x', 'https://239.1.2.3/x',
+    'https://240.0.0.1/x', 'https://198.18.0.1/x', 'https://[ff02::1]/x', 'https://[64:ff9b:1::1]/x',
+    'https://[::ffff:100.64.0.1]/x', 'https://[64:ff9b::a00:1]/x', 'https://[2002:c0a8:101::1]/x',
   ];
   for (const url of blockedHosts) {
     it(`refuses callback host in ${url}`, () => {
@@ -233,5 +238,48 @@ describe('hostKind', () => {
     assert.equal(hostKind('[::1]'), 'loopback');
     assert.equal(hostKind('192.168.0.10'), 'private');
     assert.equal(hostKind('[fe80::1%25eth0]'), 'private');
+  });
+});
+
+describe('hostKind and the download guard: one rule', () => {
+  // Issue 23: hostKind (callback and reference URLs) called these public while addressClass (result
+  // downloads) refused them. Both now read the same BlockList ranges of addresses.ts.
+  const table: Array<[string, ReturnType<typeof hostKind>]> = [
+    ['100.64.0.1', 'private'], // carrier-grade NAT
+    ['100.127.255.255', 'private'],
+    ['224.0.0.1', 'private'], // multicast
+    ['240.0.0.1', 'private'], // reserved
+    ['198.18.0.1', 'private'], // benchmarking
+    ['[ff02::1]', 'private'],
+    ['[64:ff9b:1::1]', 'private'], // local-use NAT64
+    ['[64:ff9b::a00:1]', 'private'], // NAT64 of 10.0.0.1
+    ['[2002:c0a8:101::1]', 'private'], // 6to4 of 192.168.1.1
+    ['[::ffff:6440:1]', 'private'], // IPv4-mapped 100.64.0.1, as URL normalises it
+    ['localhost.', 'loopback'],
+    ['[::ffff:7f00:1]', 'loopback'],
+    ['100.128.0.0', 'public'],
+    ['223.255.255.255', 'public'],
+    ['[2001:4860:4860::8888]', 'public'],
+  ];
+  for (const [host, kind] of table) it(`${host} -> ${kind}`, () => assert.equal(hostKind(host), kind));
+
+  it('calls an address public exactly when the download guard would fetch from it', () => {
+    const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
+    const v6 = fc.array(fc.nat(0xffff), { minLength: 8, maxLength: 8 }).map((g) => `[${g.map((x) => x.toString(16)).join(':')}]`);
+    fc.assert(
+      fc.property(fc.oneof(v4, v6, fc.constantFrom('[::ffff:6440:1]', '[::ffff:e000:1]', '[2002:6440:1::]')), (host) => {
+        const hostname = new URL(`https://${host}/`).hostname;
+        const guarded = isLoopbackHost(hostname) || addressClass(hostname) !== undefined;
+        assert.equal(hostKind(hostname) !== 'public', guarded, hostname);
+        let refused = false;
+        try {
+          checkResultHop(new URL(`https://${host}/`), new Set(), true);
+        } catch {
+          refused = true;
+        }
+        assert.equal(refused, guarded, hostname);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

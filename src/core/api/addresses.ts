@@ -1,23 +1,13 @@
-// Where a download may go. A result URL comes from the provider's answer, and a redirect from
+// What kind of address a host is, by one rule (Node's BlockList over the ranges below), and where a
+// download may go by it. A result URL comes from the provider's answer, and a redirect from
 // whatever host serves it: neither may point Pictor at the user's own network (a router page, a
-// cloud metadata service, a local admin port) unless that is where the user put the provider.
+// cloud metadata service, a local admin port) unless that is where the user put the provider. A
+// callback or reference URL in a request is judged by the same rule (hostKind, requestReferences.ts).
 
 import * as dns from 'node:dns';
 import * as net from 'node:net';
 import { PictorError } from './errors';
 import { errorOf, words, type Words } from '../../shared/words';
-
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (net.isIPv4(h)) return h.startsWith('127.');
-  if (net.isIPv6(h)) {
-    if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-    // IPv4-mapped loopback as the URL parser normalises it (::ffff:127.x.y.z -> ::ffff:7fxx:yyzz).
-    return /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h) || /^::ffff:127\./.test(h);
-  }
-  return false;
-}
 
 /** Text safe to show for a URL: no credentials, no query (result URLs carry signatures). */
 export function describeUrl(u: URL): string {
@@ -94,11 +84,44 @@ function embeddedIPv4(a: string): string | undefined {
  * names. An IPv6 address that carries an IPv4 one (see embeddedIPv4) is judged by that IPv4 address.
  */
 export function addressClass(ip: string): AddressClass | undefined {
-  let a = ip.toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  let a = bareHost(ip);
   if (net.isIPv6(a)) a = embeddedIPv4(a) ?? a;
   const type = net.isIPv4(a) ? 'ipv4' : net.isIPv6(a) ? 'ipv6' : undefined;
   if (!type) return undefined;
   return LISTS.find((l) => l.type === type && l.list.check(a, type))?.cls;
+}
+
+/** A host as a URL gives it, bare: no brackets, no zone, no trailing dot, lower case. */
+function bareHost(hostname: string): string {
+  return hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '').replace(/\.$/, '');
+}
+
+const LOOPBACK = new net.BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4'); // BlockList also matches IPv4-mapped IPv6 (::ffff:127.0.0.1)
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Whether a host is this computer: `localhost` and its subdomains, 127.0.0.0/8, ::1 and its
+ * IPv4-mapped form. The one test that lets plain http or a test callback through, so it is narrower
+ * than addressClass's 'loopback' (which also counts addresses that only carry 127.x, such as 6to4).
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = bareHost(hostname);
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  const type = net.isIPv4(h) ? 'ipv4' : net.isIPv6(h) ? 'ipv6' : undefined;
+  return type !== undefined && LOOPBACK.check(h, type);
+}
+
+export type HostKind = 'loopback' | 'private' | 'public';
+
+/**
+ * Where a URL host points, by the one rule above: this computer, somewhere not on the public
+ * internet (any class of addressClass), or anything else. Literal IPs only: a name that resolves to a
+ * private address cannot be told apart without DNS (guardedLookup does that for downloads).
+ */
+export function hostKind(hostname: string): HostKind {
+  if (isLoopbackHost(hostname)) return 'loopback';
+  return addressClass(bareHost(hostname)) ? 'private' : 'public';
 }
 
 const CLASS_WORDS: Record<AddressClass, Words> = {

@@ -1,4 +1,4 @@
-// The EvoLink task API client: create, poll, upload, download (api.md §1, §2, §6).
+// The EvoLink task API client: create, poll, upload, download (docs/provider-api.md).
 
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -119,8 +119,9 @@ export class EvoLinkClient {
   }
 
   /**
-   * The account balance (api.md §8). Free, so it also checks a key before any paid request: pass
-   * `apiKey` to check one that is not stored yet (a wrong one fails with kind 'auth').
+   * The account balance (docs/provider-api.md, "Account balance"). Free, so it also checks a key
+   * before any paid request: pass `apiKey` to check one that is not stored yet (a wrong one fails
+   * with kind 'auth').
    */
   async getCredits(signal?: AbortSignal, apiKey?: string): Promise<AccountCredits> {
     const url = this.apiUrl(this.opts.baseUrl, words('url.apiSetting'), '/v1/credits');

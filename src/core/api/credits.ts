@@ -1,4 +1,4 @@
-// The account's balances as GET /v1/credits reports them (api.md), read leniently.
+// The account's balances as GET /v1/credits reports them (docs/provider-api.md, "Account balance"), read leniently.
 
 /** Balances from GET /v1/credits; every field is optional (the provider documents them loosely). */
 export interface AccountCredits {

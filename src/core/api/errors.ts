@@ -1,5 +1,5 @@
 // Typed errors for everything the provider client can run into, and the mapping from the
-// provider's HTTP answers (api.md §3) to them.
+// provider's HTTP answers (docs/provider-api.md, "Errors") to them.
 
 import { english, words, type WordArg, type WordCode, type Words } from '../../shared/words';
 
@@ -230,8 +230,8 @@ const LATER = words('advice.later');
 
 /**
  * The one table of task failure codes (`error.code` of a `failed` task), as the provider's
- * error-code page gives them (api.md §3). The queue words its messages and takes its retry
- * decision from it (src/core/jobs/failures.ts).
+ * error-code page gives them (docs/provider-api.md, "Errors"). The queue words its messages and takes
+ * its retry decision from it (src/core/jobs/failures.ts).
  */
 export const TASK_FAILURES: Readonly<Record<string, TaskFailureMeaning>> = {
   content_policy_violation: meaning(words('task.content_policy_violation'), false, CHANGE_INPUT),

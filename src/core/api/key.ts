@@ -2,7 +2,7 @@
 // with a line break or a character such as "…" or a Cyrillic "с" cannot be sent, and trying fails
 // inside the HTTP client before anything leaves the machine. Caught where the key is typed instead.
 
-import { english, words, type Words } from '../../shared/words';
+import { words, type Words } from '../../shared/words';
 export type KeyProblem =
   | { kind: 'empty' }
   | { kind: 'short' }
@@ -23,11 +23,6 @@ export function keyProblem(key: string): KeyProblem | undefined {
   }
   if (index < 8) return { kind: 'short' };
   return undefined;
-}
-
-/** The problem in words (English; the UI words `keyProblemWords` in the user's language). */
-export function describeKeyProblem(p: KeyProblem): string {
-  return english(keyProblemWords(p));
 }
 
 export function keyProblemWords(p: KeyProblem): Words {

@@ -1,7 +1,7 @@
-// A task object as the provider answered a create or a poll (api.md §1–2), read field by field. The
-// JSON comes from the network: a field of the wrong type is dropped (or the whole answer refused when
-// it is the id or the status), so nothing downstream meets an object where it expects text, and what
-// the user is shown from it is cut to a sentence.
+// A task object as the provider answered a create or a poll (docs/provider-api.md, "Poll a task"),
+// read field by field. The JSON comes from the network: a field of the wrong type is dropped (or the
+// whole answer refused when it is the id or the status), so nothing downstream meets an object where
+// it expects text, and what the user is shown from it is cut to a sentence.
 import type { TaskObject } from '../types';
 import { shortLine } from '../../shared/text';
 

@@ -1,5 +1,6 @@
-// What an upload of a reference image sends (api.md §6): the file checked first (a regular file of
-// at most 50 MB whose bytes are PNG, JPEG or WebP), then streamed from disk as multipart/form-data.
+// What an upload of a reference image sends (docs/provider-api.md, "Uploads (the file service)"): the
+// file checked first (a regular file of at most 50 MB whose bytes are PNG, JPEG or WebP), then
+// streamed from disk as multipart/form-data.
 // The file is opened once: the checks and every attempt (retries included) read that open file,
 // never its path again, so a path swapped meanwhile (for a link to another file) changes nothing.
 import type { FileHandle } from 'node:fs/promises';

@@ -17,7 +17,7 @@ export interface PaceInput {
   /** The delay this policy chose last time (0 before the first poll): the base of a back-off. */
   prevDelay: number;
   /**
-   * No poll of one task closer than this to the previous one (2 s in production, api.md §7); the
+   * No poll of one task closer than this to the previous one (2 s in production, docs/provider-api.md "Pacing"); the
    * first poll, which follows the create rather than a poll, keeps it too unless the provider's own
    * estimate says the task is done sooner (see etaPacing).
    */
@@ -100,7 +100,7 @@ export function beforeFirstPoll(p: Pick<PaceInput, 'samples' | 'prevDelay'>): bo
  *
  * The one poll that may come sooner than minPollMs is the first, when the provider's own estimate
  * (task_info.estimated_time) puts the finish sooner: it goes just after that finish, never before
- * it. The floor spaces polls (api.md §7: no faster than every 2 s) and the first one has no poll
+ * it. The floor spaces polls (docs/provider-api.md, "Pacing": no faster than every 2 s) and the first one has no poll
  * before it; the provider said when its answer would be there, and is not asked sooner than that.
  * Every later poll keeps the floor.
  */

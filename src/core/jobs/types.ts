@@ -46,7 +46,7 @@ export interface QueueOptions {
   maxConcurrent?: number;
   /** Foreground wait, downloads included, before a task is reported timed out (its id is kept); default 15. */
   timeoutMinutes?: number;
-  /** Never poll one task more often than this; default 2000 (api.md §7). */
+  /** Never poll one task more often than this; default 2000 (docs/provider-api.md, "Pacing"). */
   minPollMs?: number;
   /** Slowest poll pace, also the pace for cancelled tasks watched in the background; default 15000. */
   maxPollMs?: number;
@@ -79,7 +79,7 @@ export interface QueueOptions {
   finalize?: (job: JobRecord, files: DownloadedImage[]) => Promise<DownloadedImage[]>;
 }
 
-/** Result URLs expire 24 h after the task finished (api.md §2). */
+/** Result URLs expire 24 h after the task finished (docs/provider-api.md, "Poll a task"). */
 export const RESULTS_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export const UNKNOWN_AFTER_RESTART_MESSAGE = ENGLISH['job.unknownAfterRestart'];

@@ -8,6 +8,7 @@ import { formatSize } from '../../shared/sizes';
 import type { ValidRequest } from '../../core/request';
 import type { DownloadedImage, ReferenceInput } from '../../core/types';
 import { formatCost } from '../../shared/optionsCheck';
+import { untitledPagePath } from '../documentLinks';
 import { checkAll, inWorkspace } from '../referenceChecks';
 import type { ReferenceSpec } from '../../shared/protocol';
 import type { Generator } from '../generate';
@@ -186,7 +187,7 @@ export function planningFailed(e: unknown, title: string): vscode.PreparedToolIn
 /** The path links are made from: the page, or a page at the root of the first workspace folder. */
 export function linkBase(doc: vscode.TextDocument | undefined): string {
   if (doc && doc.uri.scheme === 'file') return doc.uri.fsPath;
-  return path.join(folders()[0]!.uri.fsPath, 'untitled.md');
+  return untitledPagePath(folders()[0])!;
 }
 
 /** One saved file as the answer names it: workspace-relative path, real pixel size, ready Markdown link. */
