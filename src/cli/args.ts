@@ -113,7 +113,8 @@ Fills Markdown image placeholders ![prompt]() with generated images, as Pictor d
 
 Commands:
   fill [PATH|GLOB ...]   fill every placeholder of these pages (a folder: its **/*.md;
-                         nothing: the current folder; node_modules and dot-folders are skipped)
+                         nothing: the current folder; node_modules, dot-folders and what
+                         .gitignore ignores are skipped)
   generate "PROMPT"      generate images for one prompt and save them (default: images/ under
                          the current folder); prints each path, its pixel size and the Markdown link
   list [PATH|GLOB ...]   the placeholders it would fill: options (and where each came from),

@@ -6,19 +6,23 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import { isGenerateMeta, isHeadlessMeta, planPages, planPrompt, type GenerateResult, type PageReport } from '../core/headless';
 import { HeadlessSession, storedJobs } from '../core/headlessSession';
-import { isFinal } from '../core/jobs';
+import { isActive, isFinal } from '../core/jobs';
 import { aboveGuards, stricterGuards, type Approval, type Bill, type SpendingGuards } from '../core/money';
+import { atOrInside } from '../core/paths';
 import { claimsDir, pictorStateDir, type StateHost } from '../core/stateDir';
 import { callLayer, type CallOptions, type PlanSettings } from '../core/plan';
 import type { JobRecord } from '../core/store';
 import { readRecipeFile, SIDECAR_SUFFIX, type Recipe } from '../core/recipe';
 import { readWorkspaceSettings, type WorkspaceSettings } from '../core/workspaceSettings';
 import { formatSize } from '../shared/sizes';
-import { english } from '../shared/words';
+import { english, type Words } from '../shared/words';
 import { HELP, envNumber, parseArgs, type CliArgs } from './args';
+import { clock, Screen, type Tally } from './progress';
+import { createInterface } from 'node:readline';
 
 const manifest = require('../../package.json') as { version: string; contributes: { configuration: { properties: Record<string, never> } } };
 
@@ -29,6 +33,7 @@ export const DEFAULT_FILES_BASE_URL = 'https://files-api.evolink.ai';
 const OK = 0;
 const FAILED = 1;
 const USAGE = 2;
+const INTERRUPTED = 130;
 
 class Exit extends Error {
   constructor(readonly code: number, message: string) {
@@ -45,14 +50,54 @@ interface Out {
   say(line: string, always?: boolean): void;
   /** A problem: always, on stderr. */
   warn(line: string): void;
+  /** The progress line on a terminal (progress.ts); lines are printed above it. */
+  screen: Screen;
+  /** A person answers on this terminal: the cost question is asked. */
+  interactive: boolean;
 }
 
-function output(args: CliArgs): Out {
+function output(args: CliArgs, env: Record<string, string | undefined>): Out {
   const human = args.json ? process.stderr : process.stdout;
+  // A terminal that is not CI's, or as --progress says.
+  const tty = args.progress ? args.progress === 'tty' : Boolean(process.stderr.isTTY) && !env.CI && !args.quiet;
+  const screen = new Screen(process.stderr, tty);
   return {
-    say: (line, always = false) => { if (always || !args.quiet) human.write(`${plain(line)}\n`); },
-    warn: (line) => process.stderr.write(`${plain(line)}\n`),
+    say: (line, always = false) => { if (always || !args.quiet) screen.print(human, plain(line)); },
+    warn: (line) => screen.print(process.stderr, plain(line)),
+    screen,
+    interactive: tty && Boolean(process.stdin.isTTY),
   };
+}
+
+/** The EvoLink dashboard, where a key is made and credits are bought. */
+const DASHBOARD = 'https://evolink.ai/dashboard';
+
+function hasCode(w: Words | undefined, code: string): boolean {
+  return !!w && (w.code === code || (w.args ?? []).some((a) => typeof a === 'object' && hasCode(a, code)));
+}
+
+/**
+ * A job's error as the terminal says it: the editor's words, except where they name the editor's
+ * commands (the key is EVOLINK_API_KEY here) — 401 and 402 name the dashboard.
+ */
+function errorText(error: { message: string; words?: Words } | undefined): string {
+  if (hasCode(error?.words, 'error.http401')) return `EvoLink did not accept the API key (HTTP 401). Set EVOLINK_API_KEY to a valid key from your EvoLink dashboard (${DASHBOARD}/keys), then run this again; nothing more was billed.`;
+  if (hasCode(error?.words, 'error.http402')) return `Your EvoLink account is out of credits (HTTP 402). Top up in your EvoLink dashboard (${DASHBOARD}), then run this again to fill what is left.`;
+  return error?.message ?? '';
+}
+
+/** One line typed on the terminal (the cost question's answer); empty at the end of input. */
+function ask(question: string): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
+    let answered = false;
+    rl.question(question, (a) => {
+      answered = true;
+      rl.close();
+      resolve(a);
+    });
+    rl.on('close', () => { if (!answered) resolve(''); });
+  });
 }
 
 /** The nearest folder upwards that holds `.vscode/` or `.git`, else `cwd`. */
@@ -65,30 +110,62 @@ export function findWorkspace(cwd: string): string {
 
 const skipDir = (name: string) => name === 'node_modules' || name.startsWith('.');
 
-async function markdownUnder(dir: string): Promise<string[]> {
+/** One folder's `.gitignore`: its patterns apply to paths below that folder. */
+interface IgnoreRule {
+  base: string;
+  ig: Ignore;
+}
+
+async function ignoreRuleOf(dir: string): Promise<IgnoreRule | undefined> {
+  const text = await fs.readFile(path.join(dir, '.gitignore'), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : { base: dir, ig: ignore().add(text) };
+}
+
+/** The `.gitignore` files from the workspace folder down to `dir` (a folder outside it: its own only). */
+async function ignoreRulesFor(dir: string, root: string): Promise<IgnoreRule[]> {
+  const chain: string[] = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    chain.unshift(d);
+    if (d === root || !atOrInside(d, root) || path.dirname(d) === d) break;
+  }
+  return (await Promise.all(chain.map(ignoreRuleOf))).filter((r): r is IgnoreRule => !!r);
+}
+
+function isIgnored(rules: readonly IgnoreRule[], file: string, isDir: boolean): boolean {
+  return rules.some((r) => {
+    const rel = path.relative(r.base, file).split(path.sep).join('/');
+    return rel !== '' && !rel.startsWith('..') && r.ig.ignores(isDir ? `${rel}/` : rel);
+  });
+}
+
+/** The Markdown pages under a folder: node_modules, dot-folders and what the repository ignores left out. */
+async function markdownUnder(dir: string, rules: readonly IgnoreRule[]): Promise<string[]> {
+  const own = await ignoreRuleOf(dir);
+  const here = own && !rules.some((r) => r.base === dir) ? [...rules, own] : rules;
   const out: string[] = [];
   for (const e of (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!skipDir(e.name)) out.push(...(await markdownUnder(p)));
-    } else if (e.isFile() && /\.md$/i.test(e.name)) out.push(p);
+      if (!skipDir(e.name) && !isIgnored(here, p, true)) out.push(...(await markdownUnder(p, here)));
+    } else if (e.isFile() && /\.md$/i.test(e.name) && !isIgnored(here, p, false)) out.push(p);
   }
   return out;
 }
 
 /** The pages named: files as given, folders' **\/*.md, globs matched under the current folder. */
-async function collectPages(paths: readonly string[], cwd: string): Promise<string[]> {
+async function collectPages(paths: readonly string[], cwd: string, root: string): Promise<string[]> {
+  const under = async (dir: string) => markdownUnder(dir, await ignoreRulesFor(dir, root));
   const found = new Set<string>();
   for (const given of paths.length ? paths : ['.']) {
     const abs = path.resolve(cwd, given);
     if (existsSync(abs)) {
-      if (statSync(abs).isDirectory()) for (const f of await markdownUnder(abs)) found.add(f);
+      if (statSync(abs).isDirectory()) for (const f of await under(abs)) found.add(f);
       else found.add(abs);
       continue;
     }
     if (!picomatch.scan(given).isGlob) throw new Exit(USAGE, `No such file or folder: ${given}`);
     const match = picomatch(given.split(path.sep).join('/'));
-    const matched = (await markdownUnder(cwd)).filter((f) => match(path.relative(cwd, f).split(path.sep).join('/')));
+    const matched = (await under(path.resolve(cwd))).filter((f) => match(path.relative(cwd, f).split(path.sep).join('/')));
     if (!matched.length) throw new Exit(USAGE, `No Markdown page matches ${given}`);
     for (const f of matched) found.add(f);
   }
@@ -170,7 +247,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
     process.stderr.write(`pictor: no command.\n\n${HELP}`);
     return USAGE;
   }
-  const out = output(args);
+  const out = output(args, env);
   const report: JsonReport = {
     version: 1, command: args.command, workspace: '', dryRun: args.dryRun || args.command === 'list', bill: { images: 0, cost: 0 },
     guards: { confirmAboveImages: 0, confirmAboveCost: 0 }, pages: [], summary: { filled: 0, failed: 0, skipped: 0, planned: 0 }, exitCode: OK, problems: [],
@@ -277,7 +354,7 @@ async function status(ctx: Ctx): Promise<number> {
       prompt: isHeadlessMeta(meta) || isGenerateMeta(meta) ? meta.prompt : j.body.prompt,
       ...(isHeadlessMeta(meta) ? { page: slash(root, meta.page) } : isGenerateMeta(meta) ? { out: slash(root, meta.out) } : {}),
       createdAt: new Date(j.createdAt).toISOString(), ageSeconds: Math.max(0, Math.round((now - j.createdAt) / 1000)),
-      ...(j.error ? { message: j.error.message } : {}),
+      ...(j.error ? { message: errorText(j.error) } : {}),
     };
   });
   for (const t of report.tasks) out.say(`${t.state.padEnd(11)} ${ageOf(t.ageSeconds).padEnd(8)} ${t.page ?? `${t.out}/`}  "${t.prompt}"${t.taskId ? `  (task ${t.taskId})` : ''}${t.message ? `: ${t.message}` : ''}`, true);
@@ -294,20 +371,24 @@ async function resume(ctx: Ctx): Promise<number> {
     out.say('Nothing to resume.', true);
     return OK;
   }
-  const session = openSession(ctx, ctx.settings.plan);
+  const live = openSession(ctx, ctx.settings.plan);
+  const session = live.session;
   const ended: JobRecord[] = [];
+  let took = '';
   try {
     const resumed = await session.resume();
     for (const { job } of resumed) out.say(`${jobLabel(root, job)}: resuming the stored task`);
+    live.show(resumed.reduce((n, { job }) => n + (job.body.n ?? 1), 0), resumed.map(({ job }) => job));
     await Promise.all(resumed.map(({ done }) => done.then((job) => { ended.push(job); })));
   } finally {
+    took = live.end();
     await session.close();
   }
   for (const job of ended) {
     const meta = job.target.meta;
     const ok = job.state === 'completed' && (isGenerateMeta(meta) || session.placer.outcomes.get(job.id)?.linked === true);
     const files = (job.files ?? []).filter((f) => f.placed).map((f) => slash(root, f.path));
-    const item: ReportItem = { line: 0, prompt: isHeadlessMeta(meta) || isGenerateMeta(meta) ? meta.prompt : job.body.prompt, status: ok ? 'filled' : 'failed', files, ...(job.error ? { message: job.error.message } : {}) };
+    const item: ReportItem = { line: 0, prompt: isHeadlessMeta(meta) || isGenerateMeta(meta) ? meta.prompt : job.body.prompt, status: ok ? 'filled' : 'failed', files, ...(job.error ? { message: errorText(job.error) } : {}) };
     const page = isHeadlessMeta(meta) ? slash(root, meta.page) : isGenerateMeta(meta) ? `${slash(root, meta.out)}/` : '';
     let entry = report.pages.find((p) => p.page === page);
     if (!entry) report.pages.push(entry = { page, placeholders: [] });
@@ -317,7 +398,7 @@ async function resume(ctx: Ctx): Promise<number> {
     if (ok) out.say(`${jobLabel(root, job)} -> ${files.join(', ')}`);
     else out.warn(`${jobLabel(root, job)} failed: ${item.message ?? job.state}`);
   }
-  out.say(`${report.summary.filled} filled, ${report.summary.failed} failed.`, true);
+  out.say(`${report.summary.filled} filled, ${report.summary.failed} failed${out.screen.tty ? ` in ${took}` : ''}.`, true);
   return report.summary.failed ? FAILED : OK;
 }
 
@@ -331,12 +412,23 @@ function callOf(args: CliArgs): CallOptions {
   };
 }
 
-/** The cost question's answer for a bill: none needed, `--yes`, or refused naming `--yes` and the limits. */
-function approvalFor(ctx: Ctx, bill: Bill): Approval | undefined {
+/**
+ * The cost question's answer for a bill: none needed, `--yes`, a person's y on a terminal (shown the
+ * pixel sizes and the cost), or refused naming `--yes` and the limits.
+ */
+async function approvalFor(ctx: Ctx, bill: Bill, sizes: readonly { size: string; images: number }[]): Promise<Approval | undefined> {
   const above = aboveGuards(bill, ctx.guards);
   if (!above.images && !above.cost) return undefined;
-  if (!ctx.args.yes) throw new Exit(FAILED, `This run would bill ${limitsOf(bill, ctx.guards)} (--confirm-above-images, --confirm-above-cost). Nothing was sent: run again with --yes to send it.`);
-  return { images: bill.images, cost: bill.cost };
+  if (ctx.args.yes) return { images: bill.images, cost: bill.cost };
+  if (ctx.out.interactive) {
+    const counted = new Map<string, number>();
+    for (const s of sizes) counted.set(s.size, (counted.get(s.size) ?? 0) + s.images);
+    const list = [...counted].map(([size, n]) => `${n} × ${size}`).join(', ');
+    const answer = await ask(`This run would bill ${limitsOf(bill, ctx.guards)}.\nImages: ${list}.\nSend it? [y/N] `);
+    if (/^\s*y(es)?\s*$/i.test(answer)) return { images: bill.images, cost: bill.cost };
+    throw new Exit(FAILED, 'Nothing was sent (the answer was not yes).');
+  }
+  throw new Exit(FAILED, `This run would bill ${limitsOf(bill, ctx.guards)} (--confirm-above-images, --confirm-above-cost). Nothing was sent: run again with --yes to send it.`);
 }
 
 const limitsOf = (bill: Bill, guards: SpendingGuards) => `${bill.images} image(s), relative cost ${bill.cost}; the limits are ${guards.confirmAboveImages} images and cost ${guards.confirmAboveCost}`;
@@ -348,8 +440,17 @@ function requireKey(ctx: Ctx): string {
   return apiKey;
 }
 
-function openSession(ctx: Ctx, plan: PlanSettings): HeadlessSession {
-  const { args, env } = ctx;
+/** A session open for a run: its jobs as last seen, the progress line, and Ctrl-C. */
+interface Live {
+  session: HeadlessSession;
+  /** Shows the progress line (a terminal only) for a run of `total` images; jobs seen before count too. */
+  show(total: number, jobs?: readonly JobRecord[]): void;
+  /** The progress line erased, the signal handlers removed; the elapsed time as a clock. */
+  end(): string;
+}
+
+function openSession(ctx: Ctx, plan: PlanSettings): Live {
+  const { args, env, out } = ctx;
   const apiKey = requireKey(ctx);
   const baseUrl = args.baseUrl ?? env.PICTOR_BASE_URL ?? DEFAULT_BASE_URL;
   const filesBaseUrl = args.filesBaseUrl ?? env.PICTOR_FILES_BASE_URL ?? DEFAULT_FILES_BASE_URL;
@@ -362,14 +463,57 @@ function openSession(ctx: Ctx, plan: PlanSettings): HeadlessSession {
   }
   const session = new HeadlessSession({
     root: ctx.root, stateDir: ctx.state, claimsDir: claimsDir(ctx.host), apiKey, baseUrl, filesBaseUrl, userAgent: `pictor-cli/${manifest.version}`,
-    guards: ctx.guards, settings: plan, destination: ctx.settings.destination, concurrency: args.concurrency ?? 4, log: (msg) => ctx.out.say(msg),
+    guards: ctx.guards, settings: plan, destination: ctx.settings.destination, concurrency: args.concurrency ?? 4, log: (msg) => out.say(msg),
   });
+  const jobs = new Map<string, JobRecord>();
+  const started = Date.now();
+  let total = 0;
   session.onEvent((e) => {
+    jobs.set(e.job.id, e.job);
     const what = jobLabel(ctx.root, e.job);
-    if (e.type === 'created') ctx.out.say(`${what}: sent (task ${e.job.taskId})`);
-    else if (e.type === 'failed' || e.type === 'timed_out') ctx.out.warn(`${what}: ${e.type === 'failed' ? 'failed' : 'timed out'}: ${e.job.error?.message ?? ''}`);
+    // On a terminal the progress line says what was sent; a log gets a line per task.
+    if (e.type === 'created' && !out.screen.tty) out.say(`${what}: sent (task ${e.job.taskId})`);
+    else if (e.type === 'failed' || e.type === 'timed_out') out.warn(`${what}: ${e.type === 'failed' ? 'failed' : 'timed out'}: ${errorText(e.job.error)}`);
+    out.screen.redraw();
   });
-  return session;
+  const tally = (): Tally => {
+    let done = 0;
+    let running = 0;
+    let failed = 0;
+    for (const j of jobs.values()) {
+      if (j.state === 'completed') done += (j.files ?? []).filter((f) => f.placed).length || (j.body.n ?? 1);
+      else if (isActive(j)) running++;
+      else if (isFinal(j)) failed++;
+    }
+    return { total: Math.max(total, done), done, running, failed, elapsedMs: Date.now() - started };
+  };
+  // Ctrl-C or a stop: the tasks sent stay stored (resume places them); nothing more is waited for.
+  const stop = (signal: NodeJS.Signals) => {
+    out.screen.stop();
+    const open = [...jobs.values()].filter((j) => !isFinal(j)).length;
+    const again = args.command === 'fill' ? `pictor resume (or the same pictor fill)` : 'pictor resume';
+    out.warn(`pictor: interrupted (${signal}). ${open} task(s) sent and kept: run ${again} to wait for them and place their images; nothing is sent again.`);
+    ctx.report.exitCode = INTERRUPTED;
+    ctx.report.problems.push(`interrupted (${signal})`);
+    if (args.json) process.stdout.write(`${JSON.stringify(ctx.report, null, 2)}\n`);
+    process.exit(INTERRUPTED);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    session,
+    show: (t, seen = []) => {
+      total = t;
+      for (const j of seen) jobs.set(j.id, j);
+      out.screen.start(tally);
+    },
+    end: () => {
+      out.screen.stop();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      return clock(Date.now() - started);
+    },
+  };
 }
 
 /** A job as a person reads it: its page and prompt, or the prompt of its own. */
@@ -406,19 +550,21 @@ async function generate(ctx: Ctx): Promise<number> {
     return OK;
   }
   requireKey(ctx);
-  const approval = approvalFor(ctx, report.bill);
-  const session = openSession(ctx, ctx.settings.plan);
+  const approval = await approvalFor(ctx, report.bill, [{ size, images: r.figures.images }]);
+  const live = openSession(ctx, ctx.settings.plan);
   let result: GenerateResult;
   try {
-    result = await (await session.submitPrompt(planned, approval)).done;
+    live.show(r.figures.images);
+    result = await (await live.session.submitPrompt(planned, approval)).done;
   } finally {
-    await session.close();
+    live.end();
+    await live.session.close();
   }
   const links = result.links;
   report.generated.images = result.files.map((f, i) => ({ ...f, link: links[i]! }));
   if (result.job.state !== 'completed' || !result.files.length) {
     item.status = 'failed';
-    item.message = result.error?.message ?? result.job.state;
+    item.message = result.error ? errorText(result.error) : result.job.state;
     report.summary.failed = 1;
     out.warn(`"${prompt}" failed: ${item.message}`);
     return FAILED;
@@ -435,7 +581,7 @@ async function fill(ctx: Ctx): Promise<number> {
   // fill's own --size … sit below each page's front matter and override comments, above the workspace's settings.
   const flags = callLayer(callOf(args));
   const planSettings: PlanSettings = flags ? { ...settings.plan, layers: [flags, ...settings.plan.layers] } : settings.plan;
-  const pages = await collectPages(args.paths, cwd);
+  const pages = await collectPages(args.paths, cwd, root);
   const planned = await planPages(pages, planSettings);
   let requests = 0;
   for (const { page, text, plan } of planned) {
@@ -486,19 +632,23 @@ async function fill(ctx: Ctx): Promise<number> {
     return skipped ? FAILED : OK;
   }
   requireKey(ctx);
-  const approval = approvalFor(ctx, report.bill);
-  const session = openSession(ctx, planSettings);
+  const approval = await approvalFor(ctx, report.bill, report.pages.flatMap((p) => p.placeholders.filter((i) => i.status === 'planned').map((i) => ({ size: i.size!, images: i.images! }))));
+  const live = openSession(ctx, planSettings);
+  const session = live.session;
   const placer = session.placer;
   let reports: PageReport[] = [];
   const resumedReports: { job: JobRecord }[] = [];
+  let took = '';
   try {
     // Stored unfinished jobs first: waited for and placed without a new task; they hold their claims again.
     const resumed = await session.resume();
     for (const { job: j } of resumed) out.say(`${jobLabel(root, j)}: resuming the stored task`);
+    live.show(report.bill.images + resumed.reduce((n, { job }) => n + (job.body.n ?? 1), 0), resumed.map(({ job }) => job));
     const resumedDone = Promise.all(resumed.map(({ done }) => done.then((job) => { resumedReports.push({ job }); })));
     reports = await session.fill(pages, approval);
     await resumedDone;
   } finally {
+    took = live.end();
     await session.close();
   }
 
@@ -511,7 +661,7 @@ async function fill(ctx: Ctx): Promise<number> {
       const ok = s.state === 'completed' && s.linked;
       items.push({
         line: 0, prompt: s.prompt, status: ok ? 'filled' : 'failed', files: s.files.map((f) => slash(root, f)), linked: s.linked,
-        ...(s.error ? { message: s.error.message } : s.why ? { message: `not linked: ${s.why}` } : s.state !== 'completed' ? { message: s.state } : {}),
+        ...(s.error ? { message: errorText(s.error) } : s.why ? { message: `not linked: ${s.why}` } : s.state !== 'completed' ? { message: s.state } : {}),
       });
     }
     // A placeholder held by a stored task this run resumed is that task's, reported below.
@@ -525,7 +675,7 @@ async function fill(ctx: Ctx): Promise<number> {
     let entry = report.pages.find((p) => p.page === page);
     if (!entry) report.pages.push(entry = { page, placeholders: [] });
     const ok = job.state === 'completed' && placer.outcomes.get(job.id)?.linked === true;
-    entry.placeholders.push({ line: 0, prompt: meta.prompt, status: ok ? 'filled' : 'failed', files: (job.files ?? []).filter((f) => f.placed).map((f) => slash(root, f.path)), ...(job.error ? { message: job.error.message } : {}) });
+    entry.placeholders.push({ line: 0, prompt: meta.prompt, status: ok ? 'filled' : 'failed', files: (job.files ?? []).filter((f) => f.placed).map((f) => slash(root, f.path)), ...(job.error ? { message: errorText(job.error) } : {}) });
   }
   for (const p of report.pages) {
     for (const i of p.placeholders) {
@@ -542,7 +692,7 @@ async function fill(ctx: Ctx): Promise<number> {
     }
   }
   const { filled, failed, skipped } = report.summary;
-  out.say(`${filled} filled, ${failed} failed, ${skipped} not sent.`, true);
+  out.say(`${filled} filled, ${failed} failed, ${skipped} not sent${out.screen.tty ? ` in ${took}` : ''}.`, true);
   return failed || skipped ? FAILED : OK;
 }
 
