@@ -5,6 +5,7 @@
 // through the plain-files workspace (filesWorkspace.ts). It shows nothing: it returns a report.
 
 import { existsSync, promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { resolveDestination } from './destination';
 import { fileBaseName, firstFreeName } from './fileNames';
@@ -48,6 +49,8 @@ export interface GenerateMeta {
   style: string;
   /** The references as given (local files by absolute path), for the recipe. */
   references?: ReferenceInput[];
+  /** The process that sent it: another run leaves its job alone while that process lives. */
+  runner?: { pid: number; host: string };
 }
 
 export function isGenerateMeta(x: unknown): x is GenerateMeta {
@@ -325,7 +328,10 @@ export interface GenerateResult {
 /** Submits a planned prompt (the queue's money gate decides before the create); `done` ends with its images saved. */
 export async function submitPrompt(queue: JobQueue, stagingDir: string, root: string, planned: Extract<PlannedPrompt, { ok: true }>, approval?: Approval): Promise<{ job: JobRecord; done: Promise<GenerateResult> }> {
   const r = planned.request;
-  const meta: GenerateMeta = { headless: 1, kind: 'generate', out: planned.out, prompt: r.prompt, style: r.style, ...(planned.references.length ? { references: planned.references } : {}) };
+  const meta: GenerateMeta = {
+    headless: 1, kind: 'generate', out: planned.out, prompt: r.prompt, style: r.style, runner: { pid: process.pid, host: hostname() },
+    ...(planned.references.length ? { references: planned.references } : {}),
+  };
   const job = await queue.submit(r.request.body, { dir: stagingDir, baseName: fileBaseName(r.prompt), meta }, r.request.references, approval);
   const done = queue.wait(job.id).then((end) => resultOf(end, root, planned.linkFrom));
   return { job, done };

@@ -7,11 +7,12 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { EvoLinkClient } from './api/client';
-import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from './claims';
+import { ClaimRegistry, CLAIM_STALE_MS, pidAlive, placeholderClaimKey } from './claims';
 import { FileTaskStore } from './fileStore';
-import { HeadlessPlacer, fillPages, isHeadlessJob, isHeadlessMeta, planPrompt, submitPrompt, type GenerateResult, type PageReport, type PlannedPrompt, type PromptInput } from './headless';
+import { HeadlessPlacer, fillPages, isGenerateMeta, isHeadlessJob, isHeadlessMeta, planPrompt, submitPrompt, type GenerateResult, type PageReport, type PlannedPrompt, type PromptInput } from './headless';
 import { PictorError } from './api/errors';
 import { openInside } from './paths';
 import { JobQueue, isFinal } from './jobs';
@@ -19,7 +20,7 @@ import type { JobEvent } from './jobs/types';
 import { moneyGate, type Approval, type SpendingGuards } from './money';
 import { words } from '../shared/words';
 import { creditsOf, readUsage } from './spend';
-import type { JobRecord } from './store';
+import type { JobRecord, TaskStore } from './store';
 import type { PlanSettings } from './plan';
 
 export interface SessionOptions {
@@ -85,7 +86,7 @@ export class HeadlessSession {
         download: (u, d, n, s) => this.client.download(u, d, n, s),
         uploadFile: (f, s) => this.client.uploadFile(f, s),
       },
-      store: new FileTaskStore(taskStoreFile(opts.stateDir, opts.root)),
+      store: this.ownStore(new FileTaskStore(taskStoreFile(opts.stateDir, opts.root))),
       maxConcurrent: opts.concurrency,
       gate: moneyGate({ trusted: () => true, hasKey: async () => true, guards: () => opts.guards, sessionCredits: () => this.creditsUsed() }),
       finalize: (job, files) => this.placer.finalize(job, files),
@@ -99,6 +100,35 @@ export class HeadlessSession {
       ...(opts.minPollMs !== undefined ? { minPollMs: opts.minPollMs } : {}),
     });
     this.claims = new ClaimRegistry(opts.claimsDir, CLAIM_STALE_MS);
+  }
+
+  /**
+   * The workspace's store as this session sees it: a job another live process is running (a second
+   * `pictor fill`, the agent server) is not loaded, so it is never resumed, created or placed twice.
+   */
+  private ownStore(store: FileTaskStore): TaskStore {
+    return {
+      load: async () => {
+        const out: JobRecord[] = [];
+        for (const j of await store.load()) if (!(await this.runningElsewhere(j))) out.push(j);
+        return out;
+      },
+      save: (j) => store.save(j),
+      remove: (id) => store.remove(id),
+    };
+  }
+
+  /** Whether a stored job belongs to another live process on this computer (its claim's or its runner's). */
+  private async runningElsewhere(job: JobRecord): Promise<boolean> {
+    const meta = job.target.meta;
+    let runner: { pid: number; host?: string } | undefined;
+    if (isHeadlessMeta(meta) && meta.claim) {
+      const held = await this.claims.holder(meta.claim.key);
+      if (held?.owner === meta.claim.owner) runner = held;
+    } else if (isGenerateMeta(meta)) runner = meta.runner;
+    if (!runner || runner.pid === process.pid) return false;
+    // A runner on another computer (a shared state folder) cannot be asked: left alone, as its claim is.
+    return runner.host !== undefined && runner.host !== hostname() ? true : pidAlive(runner.pid);
   }
 
   /** Credits the provider reported for this session's tasks. */
