@@ -244,7 +244,8 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
   return true;
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process of this computer is alive (a claim's or a stored job's runner). */
+export function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

@@ -7,16 +7,20 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { EvoLinkClient } from './api/client';
-import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from './claims';
+import { ClaimRegistry, CLAIM_STALE_MS, pidAlive, placeholderClaimKey } from './claims';
 import { FileTaskStore } from './fileStore';
-import { HeadlessPlacer, fillPages, isHeadlessMeta, type PageReport } from './headless';
+import { HeadlessPlacer, fillPages, isGenerateMeta, isHeadlessJob, isHeadlessMeta, planPrompt, submitPrompt, type GenerateResult, type PageReport, type PlannedPrompt, type PromptInput } from './headless';
+import { PictorError } from './api/errors';
+import { openInside } from './paths';
 import { JobQueue, isFinal } from './jobs';
 import type { JobEvent } from './jobs/types';
 import { moneyGate, type Approval, type SpendingGuards } from './money';
+import { words } from '../shared/words';
 import { creditsOf, readUsage } from './spend';
-import type { JobRecord } from './store';
+import type { JobRecord, TaskStore } from './store';
 import type { PlanSettings } from './plan';
 
 export interface SessionOptions {
@@ -53,7 +57,7 @@ function workspaceKey(root: string): string {
 export async function storedJobs(stateDir: string, root: string): Promise<JobRecord[]> {
   const file = taskStoreFile(stateDir, root);
   if (!existsSync(file)) return [];
-  return (await new FileTaskStore(file).load()).filter((j) => isHeadlessMeta(j.target.meta));
+  return (await new FileTaskStore(file).load()).filter((j) => isHeadlessJob(j.target.meta));
 }
 
 export class HeadlessSession {
@@ -82,13 +86,49 @@ export class HeadlessSession {
         download: (u, d, n, s) => this.client.download(u, d, n, s),
         uploadFile: (f, s) => this.client.uploadFile(f, s),
       },
-      store: new FileTaskStore(taskStoreFile(opts.stateDir, opts.root)),
+      store: this.ownStore(new FileTaskStore(taskStoreFile(opts.stateDir, opts.root))),
       maxConcurrent: opts.concurrency,
       gate: moneyGate({ trusted: () => true, hasKey: async () => true, guards: () => opts.guards, sessionCredits: () => this.creditsUsed() }),
       finalize: (job, files) => this.placer.finalize(job, files),
+      // A reference file is opened once, and the file opened must really lie inside the workspace then.
+      openReference: async (file) => {
+        const opened = await openInside(file, [opts.root]);
+        if (!opened.ok) throw new PictorError('invalid', words('reference.outside', path.basename(file), opts.root));
+        // Type and size are checked by the client as it uploads (api/upload.ts inspectUpload).
+        return { path: opened.real, handle: opened.handle };
+      },
       ...(opts.minPollMs !== undefined ? { minPollMs: opts.minPollMs } : {}),
     });
     this.claims = new ClaimRegistry(opts.claimsDir, CLAIM_STALE_MS);
+  }
+
+  /**
+   * The workspace's store as this session sees it: a job another live process is running (a second
+   * `pictor fill`, the agent server) is not loaded, so it is never resumed, created or placed twice.
+   */
+  private ownStore(store: FileTaskStore): TaskStore {
+    return {
+      load: async () => {
+        const out: JobRecord[] = [];
+        for (const j of await store.load()) if (!(await this.runningElsewhere(j))) out.push(j);
+        return out;
+      },
+      save: (j) => store.save(j),
+      remove: (id) => store.remove(id),
+    };
+  }
+
+  /** Whether a stored job belongs to another live process on this computer (its claim's or its runner's). */
+  private async runningElsewhere(job: JobRecord): Promise<boolean> {
+    const meta = job.target.meta;
+    let runner: { pid: number; host?: string } | undefined;
+    if (isHeadlessMeta(meta) && meta.claim) {
+      const held = await this.claims.holder(meta.claim.key);
+      if (held?.owner === meta.claim.owner) runner = held;
+    } else if (isGenerateMeta(meta)) runner = meta.runner;
+    if (!runner || runner.pid === process.pid) return false;
+    // A runner on another computer (a shared state folder) cannot be asked: left alone, as its claim is.
+    return runner.host !== undefined && runner.host !== hostname() ? true : pidAlive(runner.pid);
   }
 
   /** Credits the provider reported for this session's tasks. */
@@ -106,7 +146,7 @@ export class HeadlessSession {
    * released. Returns the jobs resumed, each with the promise of its end (claim released then).
    */
   async resume(): Promise<{ job: JobRecord; done: Promise<JobRecord> }[]> {
-    const resumed = (await this.queue.resume()).filter((j) => isHeadlessMeta(j.target.meta) && !isFinal(j));
+    const resumed = (await this.queue.resume()).filter((j) => isHeadlessJob(j.target.meta) && !isFinal(j));
     const owners = new Set(resumed.flatMap((j) => (isHeadlessMeta(j.target.meta) && j.target.meta.claim ? [j.target.meta.claim.owner] : [])));
     await this.claims.releaseOrphans((owner) => owners.has(owner));
     const out: { job: JobRecord; done: Promise<JobRecord> }[] = [];
@@ -135,6 +175,27 @@ export class HeadlessSession {
         return (await this.claims.acquire(key, owner)) ? { key, owner, release: () => this.claims.release(key, owner) } : undefined;
       },
     }, this.placer);
+  }
+
+  /** Plans a prompt of its own with the editor's rules (headless.ts planPrompt); nothing is sent. */
+  planPrompt(input: PromptInput): Promise<PlannedPrompt> {
+    return planPrompt(this.opts.root, this.opts.settings, input);
+  }
+
+  /**
+   * Sends a planned prompt through the queue (its money gate decides before the create): returns its
+   * job at once and `done`, which ends once its images are saved in the planned folder with their
+   * recipes (or the job failed). The task is stored, so a stopped run resumes it.
+   */
+  submitPrompt(planned: Extract<PlannedPrompt, { ok: true }>, approval?: Approval): Promise<{ job: JobRecord; done: Promise<GenerateResult> }> {
+    return submitPrompt(this.queue, this.stagingDir, this.opts.root, planned, approval);
+  }
+
+  /** Plans, sends and waits for a prompt of its own: its files and links, or why it was not sent. */
+  async generate(input: PromptInput, approval?: Approval): Promise<GenerateResult | Extract<PlannedPrompt, { ok: false }>> {
+    const planned = await this.planPrompt(input);
+    if (!planned.ok) return planned;
+    return (await this.submitPrompt(planned, approval)).done;
   }
 
   /** Stops polling (stored tasks stay stored, to resume) and closes the connections. */

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from '../../src/core/claims';
 import { readRecipeFile } from '../../src/core/recipe';
+import { encodePng } from '../fake-evolink/png';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 
 const root = path.join(__dirname, '..', '..', '..');
@@ -204,6 +205,208 @@ describe('the pictor command (dist/cli/pictor.js), against the fake provider', f
     assert.equal(fake.creates(), 2, 'a new task was created');
     assert.match(again.stdout, /"filled": 2/);
     assert.match(fs.readFileSync(page, 'utf8'), /^!\[a fox\]\(images\/a-fox-[0-9a-f]{4}\.png\)\n\n!\[a hare\]\(images\/a-hare-[0-9a-f]{4}\.png\)\n$/);
+  });
+
+  it('generate: explicit values win over the settings, a workspace reference is uploaded, every image of n=2 saved with its recipe under a new name; links relative to the current folder', async () => {
+    write('.vscode/settings.json', '{ "pictor.quality": "low", "pictor.size": "1:1", "pictor.style": "ink sketch" }');
+    fs.mkdirSync(path.join(ws, 'docs'));
+    fs.writeFileSync(path.join(ws, 'docs/ref.png'), encodePng(64, 64));
+    const docs = path.join(ws, 'docs');
+    const r = await pictor(['generate', 'a red fox', '--size', '16:9', '-n', '2', '--reference', 'ref.png', '--json'], {}, docs);
+    assert.equal(r.code, 0, r.stderr);
+    noKey(r);
+    noControl(r);
+    assert.equal(fake.creates(), 1);
+    const body = fake.requests.find((q) => q.method === 'POST' && q.path.startsWith('/v1/images/generations'))!.body as { prompt: string; size: string; quality: string; n: number; image_urls?: string[] };
+    assert.deepEqual([body.prompt, body.size, body.quality, body.n, body.image_urls?.length], ['a red fox\n\nStyle: ink sketch', '16:9', 'low', 2, 1]);
+    const report = JSON.parse(r.stdout) as { exitCode: number; generated: { out: string; item: { from: Record<string, string> }; images: { path: string; width: number; height: number; link: string }[] } };
+    assert.equal(report.generated.out, 'docs/images');
+    assert.deepEqual([report.generated.item.from.size, report.generated.item.from.quality], ['call', 'workspace']);
+    assert.equal(report.generated.images.length, 2);
+    for (const [i, img] of report.generated.images.entries()) {
+      assert.match(img.path, new RegExp(`^docs/images/a-red-fox-[0-9a-f]{4}-${i + 1}\\.png$`));
+      assert.ok(img.width > img.height, `${img.width}×${img.height} is not 16:9`);
+      assert.equal(img.link, `![a red fox](${img.path.slice('docs/'.length)})`);
+      assert.match(r.stderr, new RegExp(`${img.path} \\(${img.width}×${img.height}\\)  !\\[a red fox\\]`));
+      const recipe = await readRecipeFile(path.join(ws, img.path));
+      assert.deepEqual([recipe?.prompt, recipe?.style, recipe?.size, recipe?.image, recipe?.references], ['a red fox', 'ink sketch', '16:9', i + 1, [{ file: '../ref.png' }]]);
+    }
+    // Run again: new files, nothing overwritten.
+    const again = await pictor(['generate', 'a red fox', '--out', 'art', '-q'], {}, docs);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^docs\/art\/a-red-fox-[0-9a-f]{4}\.png \(1024×1024\) {2}!\[a red fox\]\(art\/a-red-fox-[0-9a-f]{4}\.png\)\n$/);
+    assert.equal(fs.readdirSync(path.join(docs, 'images')).filter((f) => f.endsWith('.png')).length, 2);
+  });
+
+  it('generate: a folder or reference outside the workspace is bad usage (exit 2), a refused option exit 1; nothing sent; --dry-run sends nothing', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-cli-outside-'));
+    try {
+      fs.writeFileSync(path.join(outside, 'ref.png'), encodePng(8, 8));
+      const out = await pictor(['generate', 'a fox', '--out', outside]);
+      assert.equal(out.code, 2);
+      assert.match(out.stderr, /is not inside the workspace folder/);
+      const ref = await pictor(['generate', 'a fox', '--reference', path.join(outside, 'ref.png')]);
+      assert.equal(ref.code, 2);
+      assert.match(ref.stderr, /reference image .* is not inside the workspace folder/);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+    const bad = await pictor(['generate', 'a fox', '--quality', 'ultra']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /quality/);
+    const dry = await pictor(['generate', 'a fox', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /"a fox" {2}auto · medium · n=1 · cost 1 -> images\/\. Nothing was sent\./);
+    assert.equal(fake.creates(), 0);
+    assert.ok(!fs.existsSync(path.join(ws, 'images')));
+  });
+
+  /** Starts pictor and resolves once its output (stdout and stderr) matches `until`; `ended` resolves with its exit. */
+  function start(args: string[], until: RegExp, more: NodeJS.ProcessEnv = {}) {
+    const child = spawn(process.execPath, [bundle, ...args], { cwd: ws, env: env(more), stdio: ['ignore', 'pipe', 'pipe'] });
+    const run: Run = { code: null, stdout: '', stderr: '' };
+    const ended = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ ...run, code })));
+    const seen = new Promise<void>((resolve, reject) => {
+      const check = () => { if (until.test(run.stdout + run.stderr)) resolve(); };
+      child.stdout.on('data', (d: Buffer) => { run.stdout += d.toString(); check(); });
+      child.stderr.on('data', (d: Buffer) => { run.stderr += d.toString(); check(); });
+      void ended.then((r) => reject(new Error(`it ended (${r.code}) before ${until}: ${r.stdout}${r.stderr}`)));
+    });
+    return { child, seen, ended };
+  }
+
+  /** Every file under a folder, as text: for the key check. */
+  const allText = (dir: string): string => fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile()).map((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'latin1')).join('\n');
+
+  it('Ctrl-C mid-run: exit 130, the task kept and named; status shows it; resume places it without a new task; recipe reads it; the key in no output and no state file', async () => {
+    fake.set({ hold: true });
+    const page = write('docs/p.md', '# Tour\n\n![a quiet harbour]()\n');
+    const running = start(['fill', '--json'], /: sent \(task /);
+    await running.seen;
+    running.child.kill('SIGINT');
+    const stopped = await running.ended;
+    assert.equal(stopped.code, 130, stopped.stderr);
+    assert.match(stopped.stderr, /interrupted \(SIGINT\)\. 1 task\(s\) sent and kept: run pictor resume/);
+    assert.equal((JSON.parse(stopped.stdout) as { exitCode: number }).exitCode, 130);
+    assert.equal(fs.readFileSync(page, 'utf8'), '# Tour\n\n![a quiet harbour]()\n');
+
+    const status = await pictor(['status', '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const tasks = (JSON.parse(status.stdout) as { tasks: { state: string; prompt: string; page: string; taskId: string; ageSeconds: number }[] }).tasks;
+    assert.deepEqual(tasks.map((t) => [t.state, t.prompt, t.page]), [['running', 'a quiet harbour', 'docs/p.md']]);
+    assert.match(tasks[0]!.taskId, /^task-/);
+    assert.match(status.stderr, /running +\d+s ago +docs\/p\.md {2}"a quiet harbour"/);
+    assert.match(status.stderr, /1 unfinished task\(s\): pictor resume/);
+
+    fake.set({ hold: false });
+    fake.release();
+    const resumed = await pictor(['resume', '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(fake.creates(), 1, 'resume created a task');
+    const report = JSON.parse(resumed.stdout) as { summary: { filled: number }; pages: { page: string; placeholders: { files: string[] }[] }[] };
+    assert.equal(report.summary.filled, 1);
+    const file = report.pages[0]!.placeholders[0]!.files[0]!;
+    assert.match(fs.readFileSync(page, 'utf8'), /^# Tour\n\n!\[a quiet harbour\]\(images\/a-quiet-harbour-[0-9a-f]{4}\.png\)\n$/);
+    const nothing = await pictor(['resume']);
+    assert.deepEqual([nothing.code, nothing.stdout], [0, 'Nothing to resume.\n']);
+
+    const recipe = await pictor(['recipe', file, '--json']);
+    assert.equal(recipe.code, 0, recipe.stderr);
+    const r = (JSON.parse(recipe.stdout) as { recipe: { prompt: string; taskId: string } }).recipe;
+    assert.deepEqual([r.prompt, r.taskId], ['a quiet harbour', tasks[0]!.taskId]);
+    assert.match(recipe.stderr, /^prompt: +a quiet harbour$/m);
+    const none = await pictor(['recipe', 'docs/p.md']);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /holds no Pictor recipe/);
+    assert.equal((await pictor(['recipe', 'nope.png'])).code, 2);
+
+    for (const run of [stopped, status, resumed, recipe]) noKey(run);
+    assert.ok(!allText(state).includes(fake.apiKey), 'the key is in a state file');
+    assert.ok(!allText(ws).includes(fake.apiKey), 'the key is in the workspace');
+  });
+
+  /** Runs pictor on a pseudo-terminal (util-linux `script`), `input` typed; its output as the terminal got it. */
+  function onTerminal(args: string[], input: string, more: NodeJS.ProcessEnv = {}): Promise<Run> {
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    return new Promise((resolve, reject) => {
+      const child = spawn('script', ['-qec', [process.execPath, bundle, ...args].map(quote).join(' '), '/dev/null'], { cwd: ws, env: env(more), stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+      child.stdin.end(input);
+    });
+  }
+
+  it('on a terminal: a progress line redrawn in place and a summary; the cost question as y/N with the pixel sizes (no: exit 1, nothing sent); with CI set, plain lines', async () => {
+    write('p.md', '![one]()\n\n![two]() <!-- pictor: size=3:2 -->\n');
+    const tty = await onTerminal(['fill', 'p.md'], '');
+    assert.equal(tty.code, 0, tty.stdout);
+    assert.ok(tty.stdout.includes('\r\u001b[2K[####################] 2/2 images · 0 running'), tty.stdout);
+    assert.match(tty.stdout, /2 filled, 0 failed, 0 not sent in \d+:\d\d\./);
+    assert.ok(!/: sent \(task /.test(tty.stdout), 'per-task lines on a terminal');
+    assert.equal(fake.creates(), 2);
+
+    write('q.md', '![three]()\n\n![four]() <!-- pictor: size=3:2 -->\n');
+    const no = await onTerminal(['fill', 'q.md', '--confirm-above-images', '1'], 'n\n');
+    assert.equal(no.code, 1, no.stdout);
+    assert.match(no.stdout, /This run would bill 2 image\(s\), relative cost [0-9.]+; the limits are 1 images.*\r?\nImages: 1 × auto, 1 × 1536×1024\.\r?\nSend it\? \[y\/N\]/);
+    assert.match(no.stdout, /Nothing was sent/);
+    assert.equal(fake.creates(), 2);
+    const yes = await onTerminal(['fill', 'q.md', '--confirm-above-images', '1'], 'y\n');
+    assert.equal(yes.code, 0, yes.stdout);
+    assert.equal(fake.creates(), 4);
+
+    write('r.md', '![five]()\n');
+    const ci = await onTerminal(['fill', 'r.md'], '', { CI: 'true' });
+    assert.equal(ci.code, 0, ci.stdout);
+    // eslint-disable-next-line no-control-regex
+    assert.ok(!/\u001b/.test(ci.stdout), 'control characters with CI set');
+    assert.match(ci.stdout, /r\.md: "five": sent \(task /);
+  });
+
+  it('401 and 402 name the EvoLink dashboard and what to do; exit 1', async () => {
+    write('p.md', '![a fox]()\n');
+    const wrong = await pictor(['fill'], { EVOLINK_API_KEY: 'sk-evo-WRONG-7f3a9c' });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /did not accept the API key \(HTTP 401\)\. Set EVOLINK_API_KEY to a valid key from your EvoLink dashboard \(https:\/\/evolink\.ai\/dashboard\/keys\)/);
+    assert.ok(!(wrong.stdout + wrong.stderr).includes('sk-evo-WRONG-7f3a9c'), 'the key is in the output');
+    assert.ok(!/Pictor: Set API Key/.test(wrong.stderr), 'an editor command named in the terminal');
+    fake.set({ failCreate: { status: 402, code: 'insufficient_quota' } });
+    const broke = await pictor(['fill']);
+    assert.equal(broke.code, 1);
+    assert.match(broke.stderr, /out of credits \(HTTP 402\)\. Top up in your EvoLink dashboard \(https:\/\/evolink\.ai\/dashboard\)/);
+  });
+
+  it('fill with no paths skips what .gitignore ignores (nested ones too); a file named explicitly is filled; fill flags sit below the page and above the settings', async () => {
+    write('.gitignore', 'build/\n*.draft.md\n');
+    write('docs/.gitignore', 'private.md\n');
+    write('build/out.md', '![built]()\n');
+    write('docs/a.draft.md', '![drafted]()\n');
+    write('docs/private.md', '![private]()\n');
+    write('.vscode/settings.json', '{ "pictor.quality": "low", "pictor.size": "1:1" }');
+    write('docs/a.md', '---\npictor:\n  size: "3:2"\n---\n![a fox]()\n');
+    const list = await pictor(['list', '--quality', 'high', '--size', '2:3', '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    const report = JSON.parse(list.stdout) as { pages: { page: string; placeholders: { from: Record<string, string>; options: Record<string, string> }[] }[] };
+    assert.deepEqual(report.pages.map((p) => p.page), ['docs/a.md']);
+    const item = report.pages[0]!.placeholders[0]!;
+    assert.deepEqual([item.options.size, item.from.size, item.options.quality, item.from.quality], ['3:2', 'page', 'high', 'call']);
+    assert.match(list.stderr, /size from page, quality from the command line/);
+    const named = await pictor(['list', 'docs/private.md']);
+    assert.match(named.stdout, /docs\/private\.md:1 {2}"private"/);
+  });
+
+  it('two pictor fill at once on one page: one create per placeholder', async () => {
+    fake.set({ stepMs: 60, progressSteps: 4 });
+    const page = write('p.md', '![one]()\n\n![two]()\n\n![three]()\n');
+    const [a, b] = await Promise.all([pictor(['fill', '--json']), pictor(['fill', '--json'])]);
+    assert.equal(fake.creates(), 3, `${a.stdout}${a.stderr}${b.stdout}${b.stderr}`);
+    const text = fs.readFileSync(page, 'utf8');
+    assert.match(text, /^!\[one\]\(images\/one-[0-9a-f]{4}\.png\)\n\n!\[two\]\(images\/two-[0-9a-f]{4}\.png\)\n\n!\[three\]\(images\/three-[0-9a-f]{4}\.png\)\n$/);
+    const filled = [a, b].reduce((n, r) => n + (JSON.parse(r.stdout) as { summary: { filled: number } }).summary.filled, 0);
+    assert.equal(filled, 3, 'each placeholder reported filled once');
   });
 
   it('npm run package:cli makes a tarball that installs offline with an empty cache and runs', async function () {
