@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { EvoLinkClient } from './api/client';
 import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from './claims';
 import { FileTaskStore } from './fileStore';
-import { HeadlessPlacer, fillPages, isHeadlessMeta, type PageReport } from './headless';
+import { HeadlessPlacer, fillPages, isHeadlessMeta, submitPages, type HeadlessOptions, type PageReport, type SubmittedPages } from './headless';
 import { JobQueue, isFinal } from './jobs';
 import type { JobEvent } from './jobs/types';
 import { moneyGate, type Approval, type SpendingGuards } from './money';
@@ -126,7 +126,19 @@ export class HeadlessSession {
 
   /** Fills every placeholder of the pages (headless.ts fillPages), each claimed first so no other face sends it too. */
   fill(pages: readonly string[], approval?: Approval): Promise<PageReport[]> {
-    return fillPages(pages, {
+    return fillPages(pages, this.runOptions(approval), this.placer);
+  }
+
+  /**
+   * Submits every placeholder of the pages without waiting (headless.ts submitPages), each claimed
+   * first: the jobs go on and are placed while the session lives, whether or not anybody waits.
+   */
+  submit(pages: readonly string[], approval?: Approval): Promise<SubmittedPages> {
+    return submitPages(pages, this.runOptions(approval), this.placer);
+  }
+
+  private runOptions(approval?: Approval): HeadlessOptions {
+    return {
       root: this.opts.root, settings: this.opts.settings, destination: this.opts.destination, queue: this.queue, stagingDir: this.stagingDir,
       ...(approval ? { approval } : {}),
       claim: async (page, source) => {
@@ -134,7 +146,7 @@ export class HeadlessSession {
         const owner = randomUUID();
         return (await this.claims.acquire(key, owner)) ? { key, owner, release: () => this.claims.release(key, owner) } : undefined;
       },
-    }, this.placer);
+    };
   }
 
   /** Stops polling (stored tasks stay stored, to resume) and closes the connections. */
