@@ -1,7 +1,7 @@
 // The `pictor` command's arguments: a command, its paths and the common flags. Pure (no I/O), so the
 // order of flags, environment and defaults is tested on its own.
 
-export const COMMANDS = ['fill', 'list'] as const;
+export const COMMANDS = ['fill', 'list', 'mcp'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliArgs {
@@ -20,6 +20,8 @@ export interface CliArgs {
   confirmAboveImages?: number;
   confirmAboveCost?: number;
   maxCredits?: number;
+  /** mcp: seconds a tool call waits for its images before it answers with the job ids. */
+  maxWait?: number;
 }
 
 export type Parsed = { ok: true; args: CliArgs } | { ok: false; message: string };
@@ -28,8 +30,8 @@ const BOOLEAN: Record<string, 'help' | 'version' | 'dryRun' | 'json' | 'yes' | '
   '--help': 'help', '-h': 'help', '--version': 'version', '-v': 'version', '--dry-run': 'dryRun', '--json': 'json', '--yes': 'yes', '-y': 'yes', '--quiet': 'quiet', '-q': 'quiet',
 };
 const TEXT: Record<string, 'workspace' | 'baseUrl' | 'filesBaseUrl'> = { '--workspace': 'workspace', '--base-url': 'baseUrl', '--files-base-url': 'filesBaseUrl' };
-const NUMBER: Record<string, 'concurrency' | 'confirmAboveImages' | 'confirmAboveCost' | 'maxCredits'> = {
-  '--concurrency': 'concurrency', '--confirm-above-images': 'confirmAboveImages', '--confirm-above-cost': 'confirmAboveCost', '--max-credits': 'maxCredits',
+const NUMBER: Record<string, 'concurrency' | 'confirmAboveImages' | 'confirmAboveCost' | 'maxCredits' | 'maxWait'> = {
+  '--max-wait': 'maxWait', '--concurrency': 'concurrency', '--confirm-above-images': 'confirmAboveImages', '--confirm-above-cost': 'confirmAboveCost', '--max-credits': 'maxCredits',
 };
 
 /** Parses argv (without node and the script). `--flag=value` and `--flag value` both work. */
@@ -93,6 +95,9 @@ Commands:
                          nothing: the current folder; node_modules and dot-folders are skipped)
   list [PATH|GLOB ...]   the placeholders it would fill: options, pixel size, relative cost,
                          problems (nothing is sent)
+  mcp                    serve the tools to agents (Claude Code, Cursor, Codex, VS Code) over
+                         MCP on stdio; --max-wait S: answer with the job ids after S seconds
+                         (default 50), the jobs go on in the server
 
 Options:
   --dry-run                    plan and print; nothing is sent

@@ -16,6 +16,7 @@ import type { JobRecord } from '../core/store';
 import { readWorkspaceSettings } from '../core/workspaceSettings';
 import { formatSize } from '../shared/sizes';
 import { english } from '../shared/words';
+import type * as McpServerModule from '../mcp/server';
 import { HELP, envNumber, parseArgs, type CliArgs } from './args';
 
 const manifest = require('../../package.json') as { version: string; contributes: { configuration: { properties: Record<string, never> } } };
@@ -162,6 +163,8 @@ export async function main(argv: readonly string[], env: Record<string, string |
     process.stderr.write(`pictor: no command.\n\n${HELP}`);
     return USAGE;
   }
+  // The agent server (src/mcp): its SDK is loaded only for this command.
+  if (args.command === 'mcp') return (require('../mcp/server') as typeof McpServerModule).serveMcp(args, env, cwd);
   const out = output(args);
   const report: JsonReport = {
     version: 1, command: args.command, workspace: '', dryRun: args.dryRun || args.command === 'list', bill: { images: 0, cost: 0 },
