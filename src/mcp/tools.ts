@@ -359,7 +359,7 @@ export function registerTools(server: Server): void {
     if (running.length) {
       lines.push(ended === 'cancelled'
         ? `Cancelled: stopped waiting. ${running.length} job(s) go on in the Pictor server (they are paid for); their images are saved and linked into the page when they finish. Call job_status with ids ${running.join(', ')} to see them.`
-        : `Still running after ${Math.round(server.maxWaitMs / 1000)} s — call job_status with ids ${running.join(', ')}. The jobs go on in the Pictor server; their images are saved and linked into the page when they finish, without another call.`);
+        : `Still running after ${server.maxWaitMs / 1000} s — call job_status with ids ${running.join(', ')}. The jobs go on in the Pictor server; their images are saved and linked into the page when they finish, without another call.`);
     }
     const content: CallToolResult['content'] = [{ type: 'text', text: server.scrub(lines.join('\n')) }];
     if (input.preview) content.push(...await previews(ws, jobs));
