@@ -1,7 +1,7 @@
 // The `pictor` command's arguments: a command, its paths and the common flags. Pure (no I/O), so the
 // order of flags, environment and defaults is tested on its own.
 
-export const COMMANDS = ['fill', 'list', 'mcp'] as const;
+export const COMMANDS = ['fill', 'generate', 'list', 'status', 'resume', 'recipe', 'mcp'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliArgs {
@@ -20,6 +20,17 @@ export interface CliArgs {
   confirmAboveImages?: number;
   confirmAboveCost?: number;
   maxCredits?: number;
+  /** The call's options: `generate`'s explicit values, `fill`'s defaults under the pages' own. */
+  size?: string;
+  resolution?: string;
+  quality?: string;
+  n?: number;
+  /** `generate`: reference images (workspace files or https URLs), in the order given. */
+  references: string[];
+  /** `generate`: the folder the images are saved in. */
+  out?: string;
+  /** How progress is shown: redrawn in place on a terminal, or plain lines (default: by the terminal and CI). */
+  progress?: 'tty' | 'plain';
   /** mcp: seconds a tool call waits for its images before it answers with the job ids. */
   maxWait?: number;
 }
@@ -29,14 +40,19 @@ export type Parsed = { ok: true; args: CliArgs } | { ok: false; message: string 
 const BOOLEAN: Record<string, 'help' | 'version' | 'dryRun' | 'json' | 'yes' | 'quiet'> = {
   '--help': 'help', '-h': 'help', '--version': 'version', '-v': 'version', '--dry-run': 'dryRun', '--json': 'json', '--yes': 'yes', '-y': 'yes', '--quiet': 'quiet', '-q': 'quiet',
 };
-const TEXT: Record<string, 'workspace' | 'baseUrl' | 'filesBaseUrl'> = { '--workspace': 'workspace', '--base-url': 'baseUrl', '--files-base-url': 'filesBaseUrl' };
-const NUMBER: Record<string, 'concurrency' | 'confirmAboveImages' | 'confirmAboveCost' | 'maxCredits' | 'maxWait'> = {
-  '--max-wait': 'maxWait', '--concurrency': 'concurrency', '--confirm-above-images': 'confirmAboveImages', '--confirm-above-cost': 'confirmAboveCost', '--max-credits': 'maxCredits',
+const TEXT: Record<string, 'workspace' | 'baseUrl' | 'filesBaseUrl' | 'size' | 'resolution' | 'quality' | 'out' | 'reference' | 'progress'> = {
+  '--workspace': 'workspace', '--base-url': 'baseUrl', '--files-base-url': 'filesBaseUrl',
+  '--size': 'size', '--resolution': 'resolution', '--quality': 'quality', '--out': 'out', '--reference': 'reference', '--progress': 'progress',
+};
+const NUMBER: Record<string, 'concurrency' | 'confirmAboveImages' | 'confirmAboveCost' | 'maxCredits' | 'n' | 'maxWait'> = {
+  '--max-wait': 'maxWait',
+  '--concurrency': 'concurrency', '--confirm-above-images': 'confirmAboveImages', '--confirm-above-cost': 'confirmAboveCost', '--max-credits': 'maxCredits',
+  '-n': 'n', '--n': 'n',
 };
 
 /** Parses argv (without node and the script). `--flag=value` and `--flag value` both work. */
 export function parseArgs(argv: readonly string[]): Parsed {
-  const args: CliArgs = { paths: [], help: false, version: false, dryRun: false, json: false, yes: false, quiet: false };
+  const args: CliArgs = { paths: [], references: [], help: false, version: false, dryRun: false, json: false, yes: false, quiet: false };
   let rest = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -61,19 +77,27 @@ export function parseArgs(argv: readonly string[]): Parsed {
     if (!TEXT[name] && !NUMBER[name]) return { ok: false, message: `Unknown option ${name}. See pictor --help.` };
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (value === undefined || value === '') return { ok: false, message: `${name} needs a value.` };
-    if (TEXT[name]) {
-      args[TEXT[name]] = value;
-      continue;
-    }
+    const text = TEXT[name];
+    if (text === 'reference') args.references.push(value);
+    else if (text === 'progress') {
+      if (value !== 'tty' && value !== 'plain') return { ok: false, message: `--progress must be tty or plain, not "${value}".` };
+      args.progress = value;
+    } else if (text) args[text] = value;
+    if (text) continue;
     const key = NUMBER[name]!;
     const n = Number(value);
-    const whole = key === 'concurrency' || key === 'confirmAboveImages';
-    if (!Number.isFinite(n) || n < (key === 'concurrency' ? 1 : 0) || (whole && !Number.isInteger(n))) {
-      return { ok: false, message: `${name} must be ${key === 'concurrency' ? 'a whole number of 1 or more' : whole ? 'a whole number of 0 or more' : 'a number of 0 or more'}, not "${value}".` };
+    const least = key === 'concurrency' || key === 'n' ? 1 : 0;
+    const whole = key === 'concurrency' || key === 'confirmAboveImages' || key === 'n';
+    if (!Number.isFinite(n) || n < least || (whole && !Number.isInteger(n))) {
+      return { ok: false, message: `${name} must be ${whole ? `a whole number of ${least} or more` : 'a number of 0 or more'}, not "${value}".` };
     }
     args[key] = n;
   }
   if (rest && !args.command) return { ok: false, message: `No command. Commands: ${COMMANDS.join(', ')}.` };
+  if (args.command === 'generate' && args.paths.length !== 1) return { ok: false, message: 'generate takes one prompt, in quotes: pictor generate "a red fox asleep in the snow".' };
+  if (args.command === 'recipe' && args.paths.length !== 1) return { ok: false, message: 'recipe takes one image file: pictor recipe images/fox.png.' };
+  if ((args.command === 'status' || args.command === 'resume') && args.paths.length) return { ok: false, message: `${args.command} takes no paths.` };
+  if (args.command !== 'generate' && (args.references.length || args.out !== undefined)) return { ok: false, message: '--reference and --out are options of generate.' };
   return { ok: true, args };
 }
 
@@ -93,11 +117,26 @@ Fills Markdown image placeholders ![prompt]() with generated images, as Pictor d
 Commands:
   fill [PATH|GLOB ...]   fill every placeholder of these pages (a folder: its **/*.md;
                          nothing: the current folder; node_modules and dot-folders are skipped)
-  list [PATH|GLOB ...]   the placeholders it would fill: options, pixel size, relative cost,
-                         problems (nothing is sent)
+  generate "PROMPT"      generate images for one prompt and save them (default: images/ under
+                         the current folder); prints each path, its pixel size and the Markdown link
+  list [PATH|GLOB ...]   the placeholders it would fill: options (and where each came from),
+                         pixel size, relative cost, problems (nothing is sent)
+  status                 the tasks stored for this workspace: state, prompt, page, age
+  resume                 wait for the stored tasks and place their images (no new task)
+  recipe FILE            the recipe stored in an image (or its .pictor.json beside it)
   mcp                    serve the tools to agents (Claude Code, Cursor, Codex, VS Code) over
                          MCP on stdio; --max-wait S: answer with the job ids after S seconds
                          (default 50), the jobs go on in the server
+
+Options of the request (generate: above everything; fill: below each page's front matter and
+override comments, above the workspace's settings):
+  --size S                     auto, a ratio such as 16:9, or WxH such as 1536x1024
+  --resolution R               1K, 2K or 4K
+  --quality Q                  low, medium or high
+  -n N                         images per prompt (1 to 10)
+  --reference FILE|URL         generate: a reference image, a workspace file or an https URL
+                               (repeat for several)
+  --out DIR                    generate: the folder to save in, inside the workspace
 
 Options:
   --dry-run                    plan and print; nothing is sent
@@ -115,6 +154,8 @@ Options:
   --files-base-url URL         its files service (PICTOR_FILES_BASE_URL;
                                default https://files-api.evolink.ai)
   --quiet, -q                  only problems and the summary
+  --progress tty|plain         a progress line redrawn in place, or plain lines (default: tty
+                               on a terminal when CI is not set)
   --help, -h                   this help
   --version, -v                the version
 
@@ -122,6 +163,7 @@ The API key is read from EVOLINK_API_KEY only (never from a file in the reposito
 
 Exit codes:
   0  everything filled (or nothing to do)
-  1  something failed, was refused, or needs --yes
+  1  something failed, was refused, or needs --yes (or the cost question was answered no)
   2  bad usage or an unreadable configuration (no key, a settings file that is not JSON)
+  130  interrupted (Ctrl-C, SIGTERM): the tasks sent are kept; pictor resume places them
 `;

@@ -7,13 +7,15 @@ import { existsSync, promises as fs, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { isHeadlessMeta, planPages, type PageReport } from '../core/headless';
+import { isGenerateMeta, isHeadlessMeta, planPages, planPrompt, type GenerateResult, type PageReport } from '../core/headless';
 import { HeadlessSession, storedJobs } from '../core/headlessSession';
 import { isFinal } from '../core/jobs';
 import { aboveGuards, stricterGuards, type Approval, type Bill, type SpendingGuards } from '../core/money';
-import { claimsDir, pictorStateDir } from '../core/stateDir';
+import { claimsDir, pictorStateDir, type StateHost } from '../core/stateDir';
+import { callLayer, type CallOptions, type PlanSettings } from '../core/plan';
 import type { JobRecord } from '../core/store';
-import { readWorkspaceSettings } from '../core/workspaceSettings';
+import { readRecipeFile, SIDECAR_SUFFIX, type Recipe } from '../core/recipe';
+import { readWorkspaceSettings, type WorkspaceSettings } from '../core/workspaceSettings';
 import { formatSize } from '../shared/sizes';
 import { english } from '../shared/words';
 import type * as McpServerModule from '../mcp/server';
@@ -139,6 +141,12 @@ interface JsonReport {
   bill: Bill;
   guards: SpendingGuards;
   pages: { page: string; placeholders: ReportItem[] }[];
+  /** `status`: the stored tasks. */
+  tasks?: TaskItem[];
+  /** `recipe`: the recipe read, null when the image has none. */
+  recipe?: Recipe | null;
+  /** `generate`: the folder, the prompt as planned, and each image saved with its Markdown link. */
+  generated?: { out: string; item: ReportItem; images: { path: string; width: number; height: number; link: string }[] };
   summary: { filled: number; failed: number; skipped: number; planned: number };
   exitCode: number;
   problems: string[];
@@ -183,10 +191,25 @@ export async function main(argv: readonly string[], env: Record<string, string |
   return report.exitCode;
 }
 
+/** What every command works in: the workspace, its settings and the guards of this run. */
+interface Ctx {
+  args: CliArgs;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  out: Out;
+  report: JsonReport;
+  root: string;
+  settings: WorkspaceSettings;
+  guards: SpendingGuards;
+  host: StateHost;
+  state: string;
+}
+
 async function run(args: CliArgs, env: Record<string, string | undefined>, cwd: string, out: Out, report: JsonReport): Promise<number> {
   const root = path.resolve(cwd, args.workspace ?? findWorkspace(cwd));
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Exit(USAGE, `The workspace ${root} is not a folder.`);
   report.workspace = root;
+  if (args.command === 'recipe') return recipe(args, cwd, out, report);
   const settings = await readWorkspaceSettings(root, manifest.contributes.configuration.properties);
   for (const p of settings.problems) {
     if (p.code === 'setting.fileUnreadable') throw new Exit(USAGE, english(p));
@@ -195,8 +218,228 @@ async function run(args: CliArgs, env: Record<string, string | undefined>, cwd: 
   }
   const guards = guardsOf(args, env, settings.guards);
   report.guards = guards;
+  const host = { env, platform: process.platform, home: os.homedir(), cwd };
+  const ctx: Ctx = { args, env, cwd, out, report, root, settings, guards, host, state: pictorStateDir(host) };
+  if (args.command === 'generate') return generate(ctx);
+  if (args.command === 'status') return status(ctx);
+  if (args.command === 'resume') return resume(ctx);
+  return fill(ctx);
+}
+
+/** `pictor recipe FILE`: the recipe stored in an image (its PNG chunk, else its `.pictor.json` sidecar). */
+async function recipe(args: CliArgs, cwd: string, out: Out, report: JsonReport): Promise<number> {
+  const given = args.paths[0]!;
+  const file = path.resolve(cwd, given);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new Exit(USAGE, `No such file: ${given}`);
+  const r = await readRecipeFile(file);
+  report.recipe = r ?? null;
+  if (!r) {
+    out.warn(`${given} holds no Pictor recipe (none in the image, no ${SIDECAR_SUFFIX} file beside it).`);
+    return FAILED;
+  }
+  out.say(`prompt:     ${r.prompt}`, true);
+  if (r.style) out.say(`style:      ${r.style}`, true);
+  out.say(`model:      ${r.model}`, true);
+  out.say(`size:       ${r.size} · ${r.resolution} · ${r.quality} · n=${r.n}${r.image ? ` (image ${r.image} of ${r.n})` : ''}`, true);
+  out.say(`task:       ${r.taskId}`, true);
+  out.say(`created:    ${r.created}`, true);
+  for (const ref of r.references) out.say(`reference:  ${'url' in ref ? ref.url : ref.file}`, true);
+  return OK;
+}
+
+/** A stored task as `status` shows it. */
+interface TaskItem {
+  id: string;
+  taskId?: string;
+  state: string;
+  prompt: string;
+  page?: string;
+  out?: string;
+  createdAt: string;
+  ageSeconds: number;
+  message?: string;
+}
+
+/** How long ago, as a person says it. */
+function ageOf(seconds: number): string {
+  if (seconds < 90) return `${seconds}s ago`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)}m ago`;
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)}h ago`;
+  return `${Math.round(seconds / 86400)}d ago`;
+}
+
+/** `pictor status`: the tasks stored for this workspace (what `resume` or the next `fill` waits for). Sends nothing. */
+async function status(ctx: Ctx): Promise<number> {
+  const { out, report, root } = ctx;
+  const jobs = await storedJobs(ctx.state, root);
+  const now = Date.now();
+  report.tasks = jobs.map((j): TaskItem => {
+    const meta = j.target.meta;
+    return {
+      id: j.id, ...(j.taskId ? { taskId: j.taskId } : {}), state: j.state,
+      prompt: isHeadlessMeta(meta) || isGenerateMeta(meta) ? meta.prompt : j.body.prompt,
+      ...(isHeadlessMeta(meta) ? { page: slash(root, meta.page) } : isGenerateMeta(meta) ? { out: slash(root, meta.out) } : {}),
+      createdAt: new Date(j.createdAt).toISOString(), ageSeconds: Math.max(0, Math.round((now - j.createdAt) / 1000)),
+      ...(j.error ? { message: j.error.message } : {}),
+    };
+  });
+  for (const t of report.tasks) out.say(`${t.state.padEnd(11)} ${ageOf(t.ageSeconds).padEnd(8)} ${t.page ?? `${t.out}/`}  "${t.prompt}"${t.taskId ? `  (task ${t.taskId})` : ''}${t.message ? `: ${t.message}` : ''}`, true);
+  const open = jobs.filter((j) => !isFinal(j)).length;
+  out.say(open ? `${open} unfinished task(s): pictor resume (or the same pictor fill) waits for them and places their images.` : jobs.length ? 'No unfinished task.' : 'No stored task.', true);
+  return OK;
+}
+
+/** `pictor resume`: waits for the stored unfinished tasks and places their images; no new task. */
+async function resume(ctx: Ctx): Promise<number> {
+  const { out, report, root } = ctx;
+  const stored = (await storedJobs(ctx.state, root)).filter((j) => !isFinal(j));
+  if (!stored.length) {
+    out.say('Nothing to resume.', true);
+    return OK;
+  }
+  const session = openSession(ctx, ctx.settings.plan);
+  const ended: JobRecord[] = [];
+  try {
+    const resumed = await session.resume();
+    for (const { job } of resumed) out.say(`${jobLabel(root, job)}: resuming the stored task`);
+    await Promise.all(resumed.map(({ done }) => done.then((job) => { ended.push(job); })));
+  } finally {
+    await session.close();
+  }
+  for (const job of ended) {
+    const meta = job.target.meta;
+    const ok = job.state === 'completed' && (isGenerateMeta(meta) || session.placer.outcomes.get(job.id)?.linked === true);
+    const files = (job.files ?? []).filter((f) => f.placed).map((f) => slash(root, f.path));
+    const item: ReportItem = { line: 0, prompt: isHeadlessMeta(meta) || isGenerateMeta(meta) ? meta.prompt : job.body.prompt, status: ok ? 'filled' : 'failed', files, ...(job.error ? { message: job.error.message } : {}) };
+    const page = isHeadlessMeta(meta) ? slash(root, meta.page) : isGenerateMeta(meta) ? `${slash(root, meta.out)}/` : '';
+    let entry = report.pages.find((p) => p.page === page);
+    if (!entry) report.pages.push(entry = { page, placeholders: [] });
+    entry.placeholders.push(item);
+    if (ok) report.summary.filled++;
+    else report.summary.failed++;
+    if (ok) out.say(`${jobLabel(root, job)} -> ${files.join(', ')}`);
+    else out.warn(`${jobLabel(root, job)} failed: ${item.message ?? job.state}`);
+  }
+  out.say(`${report.summary.filled} filled, ${report.summary.failed} failed.`, true);
+  return report.summary.failed ? FAILED : OK;
+}
+
+/** The call's options given as flags (`--size`, `--resolution`, `--quality`, `-n`). */
+function callOf(args: CliArgs): CallOptions {
+  return {
+    ...(args.size !== undefined ? { size: args.size } : {}),
+    ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),
+    ...(args.quality !== undefined ? { quality: args.quality } : {}),
+    ...(args.n !== undefined ? { n: args.n } : {}),
+  };
+}
+
+/** The cost question's answer for a bill: none needed, `--yes`, or refused naming `--yes` and the limits. */
+function approvalFor(ctx: Ctx, bill: Bill): Approval | undefined {
+  const above = aboveGuards(bill, ctx.guards);
+  if (!above.images && !above.cost) return undefined;
+  if (!ctx.args.yes) throw new Exit(FAILED, `This run would bill ${limitsOf(bill, ctx.guards)} (--confirm-above-images, --confirm-above-cost). Nothing was sent: run again with --yes to send it.`);
+  return { images: bill.images, cost: bill.cost };
+}
+
+const limitsOf = (bill: Bill, guards: SpendingGuards) => `${bill.images} image(s), relative cost ${bill.cost}; the limits are ${guards.confirmAboveImages} images and cost ${guards.confirmAboveCost}`;
+
+/** The session of a run that may send: the key from the environment, the provider's addresses from flags or the environment. */
+function requireKey(ctx: Ctx): string {
+  const apiKey = ctx.env.EVOLINK_API_KEY?.trim();
+  if (!apiKey) throw new Exit(USAGE, 'No API key: set the EVOLINK_API_KEY environment variable to your EvoLink API key (e.g. export EVOLINK_API_KEY=... or a CI secret), then run this again. Nothing was sent.');
+  return apiKey;
+}
+
+function openSession(ctx: Ctx, plan: PlanSettings): HeadlessSession {
+  const { args, env } = ctx;
+  const apiKey = requireKey(ctx);
+  const baseUrl = args.baseUrl ?? env.PICTOR_BASE_URL ?? DEFAULT_BASE_URL;
+  const filesBaseUrl = args.filesBaseUrl ?? env.PICTOR_FILES_BASE_URL ?? DEFAULT_FILES_BASE_URL;
+  for (const [name, u] of [['--base-url', baseUrl], ['--files-base-url', filesBaseUrl]]) {
+    try {
+      new URL(u!);
+    } catch {
+      throw new Exit(USAGE, `${name} is not a URL: ${u}`);
+    }
+  }
+  const session = new HeadlessSession({
+    root: ctx.root, stateDir: ctx.state, claimsDir: claimsDir(ctx.host), apiKey, baseUrl, filesBaseUrl, userAgent: `pictor-cli/${manifest.version}`,
+    guards: ctx.guards, settings: plan, destination: ctx.settings.destination, concurrency: args.concurrency ?? 4, log: (msg) => ctx.out.say(msg),
+  });
+  session.onEvent((e) => {
+    const what = jobLabel(ctx.root, e.job);
+    if (e.type === 'created') ctx.out.say(`${what}: sent (task ${e.job.taskId})`);
+    else if (e.type === 'failed' || e.type === 'timed_out') ctx.out.warn(`${what}: ${e.type === 'failed' ? 'failed' : 'timed out'}: ${e.job.error?.message ?? ''}`);
+  });
+  return session;
+}
+
+/** A job as a person reads it: its page and prompt, or the prompt of its own. */
+function jobLabel(root: string, job: JobRecord): string {
+  const meta = job.target.meta;
+  if (isHeadlessMeta(meta)) return `${slash(root, meta.page)}: "${meta.prompt}"`;
+  if (isGenerateMeta(meta)) return `"${meta.prompt}"`;
+  return job.id;
+}
+
+/** `pictor generate "PROMPT"`: one prompt planned with the editor's rules, sent, its images saved and linked. */
+async function generate(ctx: Ctx): Promise<number> {
+  const { args, out, report } = ctx;
+  const prompt = args.paths[0]!;
+  const planned = await planPrompt(ctx.root, ctx.settings.plan, { prompt, call: callOf(args), references: args.references, ...(args.out !== undefined ? { out: args.out } : {}), cwd: ctx.cwd });
+  if (!planned.ok) {
+    report.problems.push(planned.message);
+    // A folder or a file that is not there or not inside is a mistake in the call; the rest the provider would refuse.
+    throw new Exit(planned.reason === 'out' || planned.reason === 'reference' ? USAGE : FAILED, `Not sent (${planned.reason}): ${planned.message}`);
+  }
+  const r = planned.request;
+  const o = r.options;
+  const size = r.figures.size ? formatSize(r.figures.size) : 'auto';
+  const item: ReportItem = {
+    line: 0, prompt, status: 'planned',
+    options: { size: o.values.size, resolution: o.values.resolution, quality: o.values.quality, n: o.values.n, ...(o.values.style ? { style: o.values.style } : {}) },
+    from: { ...o.from }, size, images: r.figures.images, cost: round2(r.figures.cost),
+  };
+  report.generated = { out: slash(ctx.root, planned.out), item, images: [] };
+  report.bill = { images: r.figures.images, cost: round2(r.figures.cost) };
+  if (args.dryRun) {
+    report.summary.planned = 1;
+    out.say(`"${prompt}"  ${size} · ${o.values.quality} · n=${o.values.n} · cost ${item.cost} -> ${slash(ctx.root, planned.out)}/. Nothing was sent.`, true);
+    return OK;
+  }
+  requireKey(ctx);
+  const approval = approvalFor(ctx, report.bill);
+  const session = openSession(ctx, ctx.settings.plan);
+  let result: GenerateResult;
+  try {
+    result = await (await session.submitPrompt(planned, approval)).done;
+  } finally {
+    await session.close();
+  }
+  const links = result.links;
+  report.generated.images = result.files.map((f, i) => ({ ...f, link: links[i]! }));
+  if (result.job.state !== 'completed' || !result.files.length) {
+    item.status = 'failed';
+    item.message = result.error?.message ?? result.job.state;
+    report.summary.failed = 1;
+    out.warn(`"${prompt}" failed: ${item.message}`);
+    return FAILED;
+  }
+  item.status = 'filled';
+  item.files = result.files.map((f) => f.path);
+  report.summary.filled = 1;
+  for (const [i, f] of result.files.entries()) out.say(`${f.path} (${f.width}×${f.height})  ${links[i]}`, true);
+  return OK;
+}
+
+async function fill(ctx: Ctx): Promise<number> {
+  const { args, cwd, out, report, root, settings, guards } = ctx;
+  // fill's own --size … sit below each page's front matter and override comments, above the workspace's settings.
+  const flags = callLayer(callOf(args));
+  const planSettings: PlanSettings = flags ? { ...settings.plan, layers: [flags, ...settings.plan.layers] } : settings.plan;
   const pages = await collectPages(args.paths, cwd);
-  const planned = await planPages(pages, settings.plan);
+  const planned = await planPages(pages, planSettings);
   let requests = 0;
   for (const { page, text, plan } of planned) {
     if (!plan.requests.length && !plan.skipped.length) continue;
@@ -218,14 +461,14 @@ async function run(args: CliArgs, env: Record<string, string | undefined>, cwd: 
     report.bill = { images: report.bill.images + plan.bill.images, cost: round2(report.bill.cost + plan.bill.cost) };
   }
   const above = aboveGuards(report.bill, guards);
-  const limits = `${report.bill.images} image(s), relative cost ${report.bill.cost}; the limits are ${guards.confirmAboveImages} images and cost ${guards.confirmAboveCost}`;
+  const limits = limitsOf(report.bill, guards);
 
   if (args.command === 'list' || args.dryRun) {
     for (const p of report.pages) {
       for (const i of p.placeholders) {
         if (i.status === 'skipped') out.say(`${p.page}:${i.line}  "${i.prompt}"  not sent (${i.reason}): ${i.message}`, true);
         else {
-          const from = Object.entries(i.from ?? {}).filter(([, f]) => f !== 'default').map(([k, f]) => `${k} from ${f}`).join(', ');
+          const from = Object.entries(i.from ?? {}).filter(([, f]) => f !== 'default').map(([k, f]) => `${k} from ${f === 'call' ? 'the command line' : f}`).join(', ');
           out.say(`${p.page}:${i.line}  "${i.prompt}"  ${i.size} · ${i.options!.quality} · n=${i.options!.n} · cost ${i.cost}${from ? `  (${from})` : ''}`);
         }
       }
@@ -237,9 +480,7 @@ async function run(args: CliArgs, env: Record<string, string | undefined>, cwd: 
   }
 
   // Everything below may send: the store of this workspace's tasks first (a run that was stopped resumes).
-  const host = { env, platform: process.platform, home: os.homedir(), cwd };
-  const state = pictorStateDir(host);
-  const stored = (await storedJobs(state, root)).filter((j) => !isFinal(j));
+  const stored = (await storedJobs(ctx.state, root)).filter((j) => !isFinal(j));
   if (!requests && !stored.length) {
     const skipped = report.pages.reduce((n, p) => n + p.placeholders.filter((i) => i.status === 'skipped').length, 0);
     report.summary.skipped = skipped;
@@ -247,40 +488,16 @@ async function run(args: CliArgs, env: Record<string, string | undefined>, cwd: 
     out.say(skipped ? `Nothing sent: ${skipped} placeholder(s) could not be sent.` : 'Nothing to fill.', true);
     return skipped ? FAILED : OK;
   }
-  const apiKey = env.EVOLINK_API_KEY?.trim();
-  if (!apiKey) throw new Exit(USAGE, 'No API key: set the EVOLINK_API_KEY environment variable to your EvoLink API key (e.g. export EVOLINK_API_KEY=... or a CI secret), then run this again. Nothing was sent.');
-  let approval: Approval | undefined;
-  if (above.images || above.cost) {
-    if (!args.yes) throw new Exit(FAILED, `This run would bill ${limits} (--confirm-above-images, --confirm-above-cost). Nothing was sent: run again with --yes to send it.`);
-    approval = { images: report.bill.images, cost: report.bill.cost };
-  }
-
-  const baseUrl = args.baseUrl ?? env.PICTOR_BASE_URL ?? DEFAULT_BASE_URL;
-  const filesBaseUrl = args.filesBaseUrl ?? env.PICTOR_FILES_BASE_URL ?? DEFAULT_FILES_BASE_URL;
-  for (const [name, u] of [['--base-url', baseUrl], ['--files-base-url', filesBaseUrl]]) {
-    try {
-      new URL(u!);
-    } catch {
-      throw new Exit(USAGE, `${name} is not a URL: ${u}`);
-    }
-  }
-  const session = new HeadlessSession({
-    root, stateDir: state, claimsDir: claimsDir(host), apiKey, baseUrl, filesBaseUrl, userAgent: `pictor-cli/${manifest.version}`,
-    guards, settings: settings.plan, destination: settings.destination, concurrency: args.concurrency ?? 4, log: (msg) => out.say(msg),
-  });
+  requireKey(ctx);
+  const approval = approvalFor(ctx, report.bill);
+  const session = openSession(ctx, planSettings);
   const placer = session.placer;
-  session.onEvent((e) => {
-    const meta = e.job.target.meta;
-    const what = isHeadlessMeta(meta) ? `${slash(root, meta.page)}: "${meta.prompt}"` : e.job.id;
-    if (e.type === 'created') out.say(`${what}: sent (task ${e.job.taskId})`);
-    else if (e.type === 'failed' || e.type === 'timed_out') out.warn(`${what}: ${e.type === 'failed' ? 'failed' : 'timed out'}: ${e.job.error?.message ?? ''}`);
-  });
   let reports: PageReport[] = [];
   const resumedReports: { job: JobRecord }[] = [];
   try {
     // Stored unfinished jobs first: waited for and placed without a new task; they hold their claims again.
     const resumed = await session.resume();
-    for (const { job: j } of resumed) out.say(`${isHeadlessMeta(j.target.meta) ? `${slash(root, j.target.meta.page)}: "${j.target.meta.prompt}"` : j.id}: resuming the stored task`);
+    for (const { job: j } of resumed) out.say(`${jobLabel(root, j)}: resuming the stored task`);
     const resumedDone = Promise.all(resumed.map(({ done }) => done.then((job) => { resumedReports.push({ job }); })));
     reports = await session.fill(pages, approval);
     await resumedDone;

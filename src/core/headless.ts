@@ -4,22 +4,22 @@
 // same destinations, never-overwrite names and recipes, and links put in by placeholder identity
 // through the plain-files workspace (filesWorkspace.ts). It shows nothing: it returns a report.
 
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { resolveDestination } from './destination';
 import { fileBaseName, firstFreeName } from './fileNames';
 import { FilesWorkspace, identityOf, type PlaceholderIdentity } from './filesWorkspace';
 import type { JobQueue } from './jobs';
 import type { JobRecord } from './store';
-import { relativeLink } from './markdownEdits';
-import { targetInside } from './paths';
+import { markdownImage, relativeLink } from './markdownEdits';
+import { atOrInside, realInside, targetInside } from './paths';
 import { scanMarkdown } from './placeholders';
 import type { Approval } from './money';
-import { planPage, type Plan, type PlanSettings, type SkipReason } from './plan';
+import { plan, planPage, type CallOptions, type Plan, type PlannedRequest, type PlanSettings, type SkipReason } from './plan';
 import { makeRecipe, sidecarPath, stampStagedImage } from './recipe';
-import type { DownloadedImage } from './types';
+import type { DownloadedImage, ReferenceInput } from './types';
 import type { MarkdownScan } from './placeholders';
-import { errorOf, words, type Words } from '../shared/words';
+import { errorOf, said, words, type Words } from '../shared/words';
 
 /** What a job of a headless run carries to its finalize: the page and the placeholder it fills. */
 export interface HeadlessMeta {
@@ -36,6 +36,28 @@ export interface HeadlessMeta {
 export function isHeadlessMeta(x: unknown): x is HeadlessMeta {
   const m = x as HeadlessMeta | null;
   return typeof m === 'object' && m !== null && m.headless === 1 && typeof m.page === 'string' && typeof m.alt === 'string';
+}
+
+/** What a job of a prompt of its own (`pictor generate`, an agent's generate) carries: a folder, no page. */
+export interface GenerateMeta {
+  headless: 1;
+  kind: 'generate';
+  /** The folder (absolute, inside the workspace) its images are saved in. */
+  out: string;
+  prompt: string;
+  style: string;
+  /** The references as given (local files by absolute path), for the recipe. */
+  references?: ReferenceInput[];
+}
+
+export function isGenerateMeta(x: unknown): x is GenerateMeta {
+  const m = x as GenerateMeta | null;
+  return typeof m === 'object' && m !== null && m.headless === 1 && m.kind === 'generate' && typeof m.out === 'string' && typeof m.prompt === 'string';
+}
+
+/** A job of a face without an editor: a placeholder's or a prompt's of its own. */
+export function isHeadlessJob(x: unknown): x is HeadlessMeta | GenerateMeta {
+  return isHeadlessMeta(x) || isGenerateMeta(x);
 }
 
 export interface PageReport {
@@ -81,6 +103,7 @@ export class HeadlessPlacer {
 
   async finalize(job: JobRecord, files: DownloadedImage[]): Promise<DownloadedImage[]> {
     const meta = job.target.meta;
+    if (isGenerateMeta(meta)) return this.saveGenerated(job, files, meta);
     if (!isHeadlessMeta(meta)) return files;
     const base = fileBaseName(meta.alt);
     const placed: DownloadedImage[] = [];
@@ -95,32 +118,65 @@ export class HeadlessPlacer {
       await fs.mkdir(d.dir, { recursive: true });
       const inside = await targetInside(d.dir, this.root, 'existing');
       if (!inside.ok) throw errorOf(words('place.outside', d.dir, String(inside.real ?? this.root)));
-      const recipe = makeRecipe({ body: job.body, taskId: job.taskId, createdAt: job.createdAt, prompt: meta.prompt, style: meta.style }, d.file, { index: i, count: files.length });
-      const { bytes, sidecar } = await stampStagedImage(staged.path, staged.type, recipe);
-      // Never over an existing file: the first free name, taken with an exclusive copy.
-      const target = await firstFreeName(d.file, async (candidate) => {
-        const gate = await targetInside(candidate, this.root, 'new');
-        if (!gate.ok) return 'taken';
-        try {
-          await fs.copyFile(staged.path, candidate, fs.constants.COPYFILE_EXCL);
-          return 'done';
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'taken';
-          throw e;
-        }
-      }, 50);
-      if (!target) throw errorOf(words('place.noFreeName', path.basename(d.file)));
-      if (sidecar) await fs.copyFile(sidecar, sidecarPath(target), fs.constants.COPYFILE_EXCL).catch(() => undefined);
-      await fs.rm(staged.path, { force: true });
-      if (sidecar) await fs.rm(sidecar, { force: true });
-      placed.push({ ...staged, bytes, path: target, placed: true });
-      this.log(`saved ${path.relative(this.root, target)} (${staged.width}×${staged.height})`);
+      placed.push(await this.save(job, staged, d.file, { index: i, count: files.length }, { prompt: meta.prompt, style: meta.style }));
     }
     const links = placed.map((f) => relativeLink(meta.page, f.path));
     const r = await this.pages.fill(meta.page, meta.identity, meta.alt, links);
     this.outcomes.set(job.id, r.ok ? { linked: true } : { linked: false, why: r.reason });
     if (!r.ok) this.log(`${path.relative(this.root, meta.page)}: "${meta.alt}" was not linked (${r.reason}); its images are saved`);
     return placed;
+  }
+
+  /**
+   * A prompt's own images: each saved in its folder (inside the workspace) under a readable free name
+   * with its recipe; no page is touched. The job's files are where they were saved.
+   */
+  private async saveGenerated(job: JobRecord, files: DownloadedImage[], meta: GenerateMeta): Promise<DownloadedImage[]> {
+    const base = fileBaseName(meta.prompt);
+    // The folder's way must stay inside before anything is made on it (a link may lead out).
+    if (!existsSync(meta.out)) {
+      const way = await targetInside(meta.out, this.root, 'new');
+      if (!way.ok) throw errorOf(words('place.outside', meta.out, String(way.real ?? this.root)));
+      await fs.mkdir(meta.out, { recursive: true });
+    }
+    const inside = await targetInside(meta.out, this.root, 'existing');
+    if (!inside.ok) throw errorOf(words('place.outside', meta.out, String(inside.real ?? this.root)));
+    const placed: DownloadedImage[] = [];
+    for (const [i, staged] of files.entries()) {
+      if (staged.placed) {
+        placed.push(staged);
+        continue;
+      }
+      const name = files.length > 1 ? `${base}-${i + 1}` : base;
+      const file = path.join(meta.out, `${name}.${staged.type === 'jpeg' ? 'jpg' : staged.type}`);
+      placed.push(await this.save(job, staged, file, { index: i, count: files.length }, { prompt: meta.prompt, style: meta.style, ...(meta.references ? { references: meta.references } : {}) }));
+    }
+    this.outcomes.set(job.id, { linked: false });
+    return placed;
+  }
+
+  /** One staged image stamped with its recipe and copied to the first free name from `file` (never over a file). */
+  private async save(job: JobRecord, staged: DownloadedImage, file: string, image: { index: number; count: number }, src: { prompt: string; style: string; references?: ReferenceInput[] }): Promise<DownloadedImage> {
+    const recipe = makeRecipe({ body: job.body, taskId: job.taskId, createdAt: job.createdAt, ...src }, file, image);
+    const { bytes, sidecar } = await stampStagedImage(staged.path, staged.type, recipe);
+    // Never over an existing file: the first free name, taken with an exclusive copy.
+    const target = await firstFreeName(file, async (candidate) => {
+      const gate = await targetInside(candidate, this.root, 'new');
+      if (!gate.ok) return 'taken';
+      try {
+        await fs.copyFile(staged.path, candidate, fs.constants.COPYFILE_EXCL);
+        return 'done';
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'taken';
+        throw e;
+      }
+    }, 50);
+    if (!target) throw errorOf(words('place.noFreeName', path.basename(file)));
+    if (sidecar) await fs.copyFile(sidecar, sidecarPath(target), fs.constants.COPYFILE_EXCL).catch(() => undefined);
+    await fs.rm(staged.path, { force: true });
+    if (sidecar) await fs.rm(sidecar, { force: true });
+    this.log(`saved ${path.relative(this.root, target)} (${staged.width}×${staged.height})`);
+    return { ...staged, bytes, path: target, placed: true };
   }
 }
 
@@ -238,4 +294,86 @@ export async function waitPages(submitted: SubmittedPages, queue: JobQueue, plac
  */
 export async function fillPages(pages: readonly string[], opts: HeadlessOptions, placer: HeadlessPlacer): Promise<PageReport[]> {
   return waitPages(await submitPages(pages, opts, placer), opts.queue, placer);
+}
+
+/** A prompt of its own to generate (`pictor generate`, an agent's generate): what the caller says. */
+export interface PromptInput {
+  prompt: string;
+  /** The call's explicit values: above the workspace's settings. */
+  call?: CallOptions;
+  /** Reference images: workspace files (absolute, or relative to `cwd`) or https URLs. */
+  references?: readonly string[];
+  /** The folder the images are saved in (absolute, or relative to `cwd`); default `images/` under `cwd`. Inside the workspace. */
+  out?: string;
+  /** The folder relative paths are read from (and links are relative to, without `linkFrom`). */
+  cwd: string;
+  /** A page the links are made relative to (absolute, or relative to `cwd`). */
+  linkFrom?: string;
+}
+
+/** A prompt planned: its request as the provider takes it, or why it is not sent. */
+export type PlannedPrompt =
+  | { ok: true; request: PlannedRequest; references: ReferenceInput[]; out: string; linkFrom: string }
+  | { ok: false; reason: SkipReason | 'reference' | 'out'; words: Words; message: string };
+
+/**
+ * Plans a prompt of its own with the editor's rules (plan.ts: the call's values > the workspace's
+ * settings > defaults, the style, the provider's limits). Reference files must lie inside the
+ * workspace (checked again when they are opened for upload), and so must the output folder.
+ */
+export async function planPrompt(root: string, settings: PlanSettings, input: PromptInput): Promise<PlannedPrompt> {
+  const refuse = (reason: SkipReason | 'reference' | 'out', w: Words): PlannedPrompt => ({ ok: false, reason, ...said(w) });
+  const out = path.resolve(input.cwd, input.out ?? 'images');
+  if (!atOrInside(out, root)) return refuse('out', words('generate.outOutside', out, root));
+  const references: ReferenceInput[] = [];
+  for (const given of input.references ?? []) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) {
+      references.push({ kind: 'url', url: given });
+      continue;
+    }
+    const file = path.resolve(input.cwd, given);
+    const where = await realInside(file, [root]);
+    if (!where.ok) {
+      return refuse('reference', where.reason === 'missing' ? words('upload.cannotRead', given, 'ENOENT') : words('reference.outside', given, root));
+    }
+    const st = await fs.stat(where.real).catch(() => undefined);
+    if (!st?.isFile()) return refuse('reference', words('upload.notFile', given));
+    references.push({ kind: 'file', path: file, bytes: st.size });
+  }
+  const p = plan({ settings, ...(input.call ? { call: input.call } : {}), items: [{ prompt: input.prompt, ...(references.length ? { references } : {}) }] });
+  const skipped = p.skipped[0];
+  if (skipped) return refuse(skipped.reason, skipped.words);
+  const linkFrom = input.linkFrom ? path.resolve(input.cwd, input.linkFrom) : path.join(input.cwd, 'index.md');
+  return { ok: true, request: p.requests[0]!, references, out, linkFrom };
+}
+
+/** What a prompt's job ended with: the files saved (workspace paths, pixel sizes) and their Markdown links. */
+export interface GenerateResult {
+  job: JobRecord;
+  files: { path: string; width: number; height: number }[];
+  /** `![prompt](link)`, relative to the page given, else to the current folder: one per image. */
+  links: string[];
+  error?: { message: string; words?: Words };
+}
+
+/** Submits a planned prompt (the queue's money gate decides before the create); `done` ends with its images saved. */
+export async function submitPrompt(queue: JobQueue, stagingDir: string, root: string, planned: Extract<PlannedPrompt, { ok: true }>, approval?: Approval): Promise<{ job: JobRecord; done: Promise<GenerateResult> }> {
+  const r = planned.request;
+  const meta: GenerateMeta = { headless: 1, kind: 'generate', out: planned.out, prompt: r.prompt, style: r.style, ...(planned.references.length ? { references: planned.references } : {}) };
+  const job = await queue.submit(r.request.body, { dir: stagingDir, baseName: fileBaseName(r.prompt), meta }, r.request.references, approval);
+  const done = queue.wait(job.id).then((end) => resultOf(end, root, planned.linkFrom));
+  return { job, done };
+}
+
+/** A prompt job's result, its files relative to the workspace and links relative to `linkFrom`. */
+export function resultOf(job: JobRecord, root: string, linkFrom: string): GenerateResult {
+  const meta = job.target.meta;
+  const alt = isGenerateMeta(meta) ? meta.prompt : job.body.prompt;
+  const placed = (job.files ?? []).filter((f) => f.placed);
+  return {
+    job,
+    files: placed.map((f) => ({ path: path.relative(root, f.path).split(path.sep).join('/'), width: f.width, height: f.height })),
+    links: placed.map((f) => markdownImage(alt, relativeLink(linkFrom, f.path))),
+    ...(job.error ? { error: { message: job.error.message, ...(job.error.words ? { words: job.error.words } : {}) } } : {}),
+  };
 }

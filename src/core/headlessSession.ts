@@ -11,10 +11,13 @@ import * as path from 'node:path';
 import { EvoLinkClient } from './api/client';
 import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from './claims';
 import { FileTaskStore } from './fileStore';
-import { HeadlessPlacer, fillPages, isHeadlessMeta, submitPages, type HeadlessOptions, type PageReport, type SubmittedPages } from './headless';
+import { HeadlessPlacer, fillPages, isHeadlessJob, isHeadlessMeta, planPrompt, submitPages, submitPrompt, type GenerateResult, type HeadlessOptions, type PageReport, type PlannedPrompt, type PromptInput, type SubmittedPages } from './headless';
+import { PictorError } from './api/errors';
+import { openInside } from './paths';
 import { JobQueue, isFinal } from './jobs';
 import type { JobEvent } from './jobs/types';
 import { moneyGate, type Approval, type SpendingGuards } from './money';
+import { words } from '../shared/words';
 import { creditsOf, readUsage } from './spend';
 import type { JobRecord } from './store';
 import type { PlanSettings } from './plan';
@@ -53,7 +56,7 @@ function workspaceKey(root: string): string {
 export async function storedJobs(stateDir: string, root: string): Promise<JobRecord[]> {
   const file = taskStoreFile(stateDir, root);
   if (!existsSync(file)) return [];
-  return (await new FileTaskStore(file).load()).filter((j) => isHeadlessMeta(j.target.meta));
+  return (await new FileTaskStore(file).load()).filter((j) => isHeadlessJob(j.target.meta));
 }
 
 export class HeadlessSession {
@@ -86,6 +89,13 @@ export class HeadlessSession {
       maxConcurrent: opts.concurrency,
       gate: moneyGate({ trusted: () => true, hasKey: async () => true, guards: () => opts.guards, sessionCredits: () => this.creditsUsed() }),
       finalize: (job, files) => this.placer.finalize(job, files),
+      // A reference file is opened once, and the file opened must really lie inside the workspace then.
+      openReference: async (file) => {
+        const opened = await openInside(file, [opts.root]);
+        if (!opened.ok) throw new PictorError('invalid', words('reference.outside', path.basename(file), opts.root));
+        // Type and size are checked by the client as it uploads (api/upload.ts inspectUpload).
+        return { path: opened.real, handle: opened.handle };
+      },
       ...(opts.minPollMs !== undefined ? { minPollMs: opts.minPollMs } : {}),
     });
     this.claims = new ClaimRegistry(opts.claimsDir, CLAIM_STALE_MS);
@@ -106,7 +116,7 @@ export class HeadlessSession {
    * released. Returns the jobs resumed, each with the promise of its end (claim released then).
    */
   async resume(): Promise<{ job: JobRecord; done: Promise<JobRecord> }[]> {
-    const resumed = (await this.queue.resume()).filter((j) => isHeadlessMeta(j.target.meta) && !isFinal(j));
+    const resumed = (await this.queue.resume()).filter((j) => isHeadlessJob(j.target.meta) && !isFinal(j));
     const owners = new Set(resumed.flatMap((j) => (isHeadlessMeta(j.target.meta) && j.target.meta.claim ? [j.target.meta.claim.owner] : [])));
     await this.claims.releaseOrphans((owner) => owners.has(owner));
     const out: { job: JobRecord; done: Promise<JobRecord> }[] = [];
@@ -147,6 +157,27 @@ export class HeadlessSession {
         return (await this.claims.acquire(key, owner)) ? { key, owner, release: () => this.claims.release(key, owner) } : undefined;
       },
     };
+  }
+
+  /** Plans a prompt of its own with the editor's rules (headless.ts planPrompt); nothing is sent. */
+  planPrompt(input: PromptInput): Promise<PlannedPrompt> {
+    return planPrompt(this.opts.root, this.opts.settings, input);
+  }
+
+  /**
+   * Sends a planned prompt through the queue (its money gate decides before the create): returns its
+   * job at once and `done`, which ends once its images are saved in the planned folder with their
+   * recipes (or the job failed). The task is stored, so a stopped run resumes it.
+   */
+  submitPrompt(planned: Extract<PlannedPrompt, { ok: true }>, approval?: Approval): Promise<{ job: JobRecord; done: Promise<GenerateResult> }> {
+    return submitPrompt(this.queue, this.stagingDir, this.opts.root, planned, approval);
+  }
+
+  /** Plans, sends and waits for a prompt of its own: its files and links, or why it was not sent. */
+  async generate(input: PromptInput, approval?: Approval): Promise<GenerateResult | Extract<PlannedPrompt, { ok: false }>> {
+    const planned = await this.planPrompt(input);
+    if (!planned.ok) return planned;
+    return (await this.submitPrompt(planned, approval)).done;
   }
 
   /** Stops polling (stored tasks stay stored, to resume) and closes the connections. */

@@ -243,6 +243,8 @@ export const ENGLISH = {
 
   // Regenerating from a recipe (recipe.ts)
   'recipe.outsideRef': 'The recipe names a reference image outside the workspace folder ({0}); it is not sent.',
+  'reference.outside': 'The reference image {0} is not inside the workspace folder {1}, so it is not sent.',
+  'generate.outOutside': 'The folder {0} is not inside the workspace folder {1}: images are saved only inside it.',
 
   // Variants (variants.ts)
   'variants.notWhole': 'Type a whole number from {0} to {1}.',

@@ -235,6 +235,8 @@ export function wordTable(vscode: L10nApi): WordTable {
     'plan.running': () => vscode.l10n.t('This placeholder is already being generated.'),
     // Regenerating from a recipe (recipe.ts)
     'recipe.outsideRef': (a) => vscode.l10n.t('The recipe names a reference image outside the workspace folder ({0}); it is not sent.', ...a),
+    'reference.outside': (a) => vscode.l10n.t('The reference image {0} is not inside the workspace folder {1}, so it is not sent.', ...a),
+    'generate.outOutside': (a) => vscode.l10n.t('The folder {0} is not inside the workspace folder {1}: images are saved only inside it.', ...a),
     // Variants (variants.ts)
     'variants.notWhole': (a) => vscode.l10n.t('Type a whole number from {0} to {1}.', ...a),
     'variants.range': (a) => vscode.l10n.t('Choose from {0} to {1} variants (got {2}).', ...a),

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from '../../src/core/claims';
 import { readRecipeFile } from '../../src/core/recipe';
+import { encodePng } from '../fake-evolink/png';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 
 const root = path.join(__dirname, '..', '..', '..');
@@ -204,6 +205,60 @@ describe('the pictor command (dist/cli/pictor.js), against the fake provider', f
     assert.equal(fake.creates(), 2, 'a new task was created');
     assert.match(again.stdout, /"filled": 2/);
     assert.match(fs.readFileSync(page, 'utf8'), /^!\[a fox\]\(images\/a-fox-[0-9a-f]{4}\.png\)\n\n!\[a hare\]\(images\/a-hare-[0-9a-f]{4}\.png\)\n$/);
+  });
+
+  it('generate: explicit values win over the settings, a workspace reference is uploaded, every image of n=2 saved with its recipe under a new name; links relative to the current folder', async () => {
+    write('.vscode/settings.json', '{ "pictor.quality": "low", "pictor.size": "1:1", "pictor.style": "ink sketch" }');
+    fs.mkdirSync(path.join(ws, 'docs'));
+    fs.writeFileSync(path.join(ws, 'docs/ref.png'), encodePng(64, 64));
+    const docs = path.join(ws, 'docs');
+    const r = await pictor(['generate', 'a red fox', '--size', '16:9', '-n', '2', '--reference', 'ref.png', '--json'], {}, docs);
+    assert.equal(r.code, 0, r.stderr);
+    noKey(r);
+    noControl(r);
+    assert.equal(fake.creates(), 1);
+    const body = fake.requests.find((q) => q.method === 'POST' && q.path.startsWith('/v1/images/generations'))!.body as { prompt: string; size: string; quality: string; n: number; image_urls?: string[] };
+    assert.deepEqual([body.prompt, body.size, body.quality, body.n, body.image_urls?.length], ['a red fox\n\nStyle: ink sketch', '16:9', 'low', 2, 1]);
+    const report = JSON.parse(r.stdout) as { exitCode: number; generated: { out: string; item: { from: Record<string, string> }; images: { path: string; width: number; height: number; link: string }[] } };
+    assert.equal(report.generated.out, 'docs/images');
+    assert.deepEqual([report.generated.item.from.size, report.generated.item.from.quality], ['call', 'workspace']);
+    assert.equal(report.generated.images.length, 2);
+    for (const [i, img] of report.generated.images.entries()) {
+      assert.match(img.path, new RegExp(`^docs/images/a-red-fox-[0-9a-f]{4}-${i + 1}\\.png$`));
+      assert.ok(img.width > img.height, `${img.width}×${img.height} is not 16:9`);
+      assert.equal(img.link, `![a red fox](${img.path.slice('docs/'.length)})`);
+      assert.match(r.stderr, new RegExp(`${img.path} \\(${img.width}×${img.height}\\)  !\\[a red fox\\]`));
+      const recipe = await readRecipeFile(path.join(ws, img.path));
+      assert.deepEqual([recipe?.prompt, recipe?.style, recipe?.size, recipe?.image, recipe?.references], ['a red fox', 'ink sketch', '16:9', i + 1, [{ file: '../ref.png' }]]);
+    }
+    // Run again: new files, nothing overwritten.
+    const again = await pictor(['generate', 'a red fox', '--out', 'art', '-q'], {}, docs);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^docs\/art\/a-red-fox-[0-9a-f]{4}\.png \(1024×1024\) {2}!\[a red fox\]\(art\/a-red-fox-[0-9a-f]{4}\.png\)\n$/);
+    assert.equal(fs.readdirSync(path.join(docs, 'images')).filter((f) => f.endsWith('.png')).length, 2);
+  });
+
+  it('generate: a folder or reference outside the workspace is bad usage (exit 2), a refused option exit 1; nothing sent; --dry-run sends nothing', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-cli-outside-'));
+    try {
+      fs.writeFileSync(path.join(outside, 'ref.png'), encodePng(8, 8));
+      const out = await pictor(['generate', 'a fox', '--out', outside]);
+      assert.equal(out.code, 2);
+      assert.match(out.stderr, /is not inside the workspace folder/);
+      const ref = await pictor(['generate', 'a fox', '--reference', path.join(outside, 'ref.png')]);
+      assert.equal(ref.code, 2);
+      assert.match(ref.stderr, /reference image .* is not inside the workspace folder/);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+    const bad = await pictor(['generate', 'a fox', '--quality', 'ultra']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /quality/);
+    const dry = await pictor(['generate', 'a fox', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /"a fox" {2}auto · medium · n=1 · cost 1 -> images\/\. Nothing was sent\./);
+    assert.equal(fake.creates(), 0);
+    assert.ok(!fs.existsSync(path.join(ws, 'images')));
   });
 
   it('npm run package:cli makes a tarball that installs offline with an empty cache and runs', async function () {
