@@ -86,6 +86,30 @@ export interface HeadlessOptions {
    * it is held elsewhere: then it is left out as `running`. Absent: nothing is claimed.
    */
   claim?: (page: string, source: string) => Promise<{ key: string; owner: string; release: () => Promise<void> } | undefined>;
+  /**
+   * One placeholder only (an agent's generate_image with a page and a placeholder): the first whose
+   * prompt reads `prompt` (spaces folded), planned with the call's options above the page's and
+   * with these references. Absent: every placeholder, with the page's options.
+   */
+  pick?: PickedPlaceholder;
+}
+
+export interface PickedPlaceholder {
+  prompt: string;
+  call?: CallOptions;
+  references?: ReferenceInput[];
+}
+
+const folded = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** The plan of one picked placeholder of a page (headless pick): undefined when the page has no such placeholder. */
+export function planPicked(page: PlannedPage, settings: PlanSettings, pick: PickedPlaceholder): Plan | undefined {
+  const placeholder = page.scan.placeholders.find((p) => !p.empty && folded(p.prompt) === folded(pick.prompt));
+  if (!placeholder) return undefined;
+  return plan({
+    page: { text: page.text, scan: page.scan }, settings, ...(pick.call ? { call: pick.call } : {}),
+    items: [{ prompt: placeholder.prompt, placeholder, ...(pick.references?.length ? { references: pick.references } : {}) }],
+  });
 }
 
 /**
@@ -229,10 +253,13 @@ export interface SubmittedPages {
 export async function submitPages(pages: readonly string[], opts: HeadlessOptions, placer: HeadlessPlacer): Promise<SubmittedPages> {
   const reports: PageReport[] = [];
   const jobs: SubmittedJob[] = [];
-  for (const { page, text, scan, plan: p } of await planPages(pages, opts.settings, placer.pages)) {
+  for (const planned of await planPages(pages, opts.settings, placer.pages)) {
+    const { page, text, scan } = planned;
     const report: PageReport = { page, sent: [], skipped: [] };
     reports.push(report);
     if (!scan.placeholders.length) continue;
+    const p = opts.pick ? planPicked(planned, opts.settings, opts.pick) : planned.plan;
+    if (!p) continue;
     for (const s of p.skipped) {
       report.skipped.push({ prompt: s.prompt, line: s.placeholder ? lineOf(text, s.placeholder.start) : 0, reason: s.reason, words: s.words });
     }

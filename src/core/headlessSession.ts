@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { EvoLinkClient } from './api/client';
 import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from './claims';
 import { FileTaskStore } from './fileStore';
-import { HeadlessPlacer, fillPages, isHeadlessJob, isHeadlessMeta, planPrompt, submitPages, submitPrompt, type GenerateResult, type HeadlessOptions, type PageReport, type PlannedPrompt, type PromptInput, type SubmittedPages } from './headless';
+import { HeadlessPlacer, fillPages, isHeadlessJob, isHeadlessMeta, planPrompt, submitPages, submitPrompt, type GenerateResult, type HeadlessOptions, type PageReport, type PickedPlaceholder, type PlannedPrompt, type PromptInput, type SubmittedPages } from './headless';
 import { PictorError } from './api/errors';
 import { openInside } from './paths';
 import { JobQueue, isFinal } from './jobs';
@@ -143,8 +143,8 @@ export class HeadlessSession {
    * Submits every placeholder of the pages without waiting (headless.ts submitPages), each claimed
    * first: the jobs go on and are placed while the session lives, whether or not anybody waits.
    */
-  submit(pages: readonly string[], approval?: Approval): Promise<SubmittedPages> {
-    return submitPages(pages, this.runOptions(approval), this.placer);
+  submit(pages: readonly string[], approval?: Approval, pick?: PickedPlaceholder): Promise<SubmittedPages> {
+    return submitPages(pages, { ...this.runOptions(approval), ...(pick ? { pick } : {}) }, this.placer);
   }
 
   private runOptions(approval?: Approval): HeadlessOptions {

@@ -99,8 +99,8 @@ export async function serveMcp(args: CliArgs, env: Record<string, string | undef
 
   const mcp = new McpServer({ name: 'pictor', version: manifest.version }, {
     capabilities: { logging: {}, tools: {} },
-    instructions: 'Pictor generates images into this workspace and links them into Markdown pages: list_placeholders shows what a page asks for, '
-      + 'fill_placeholders fills every ![prompt]() placeholder of a page, job_status reports jobs that were still running when a call returned. '
+    instructions: 'Pictor generates images into this workspace and links them into Markdown pages: generate_image makes images for one prompt (or fills one placeholder), '
+      + 'list_placeholders shows what a page asks for, fill_placeholders fills every ![prompt]() placeholder of a page, job_status reports jobs that were still running when a call returned. '
       + 'Answers give workspace-relative paths, pixel sizes and ready Markdown links.',
   });
   const scrub = (text: string) => (apiKey ? text.split(apiKey).join('***') : text);

@@ -9,7 +9,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
 import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from '../core/claims';
-import { isHeadlessMeta, planPages } from '../core/headless';
+import { isGenerateMeta, isHeadlessJob, isHeadlessMeta, planPages, planPicked } from '../core/headless';
+import { resolveDestination } from '../core/destination';
 import { storedJobs } from '../core/headlessSession';
 import { isFinal } from '../core/jobs';
 import { markdownImage, relativeLink } from '../core/markdownEdits';
@@ -18,6 +19,8 @@ import { withRunning } from '../core/plan';
 import type * as PreviewModule from '../core/preview';
 import { checkPreviewable } from '../core/previewThread';
 import type { JobRecord } from '../core/store';
+import type { ReferenceInput } from '../core/types';
+import type { CallOptions } from '../core/plan';
 import { formatCost } from '../shared/optionsCheck';
 import { formatSize } from '../shared/sizes';
 import { english } from '../shared/words';
@@ -87,17 +90,18 @@ function engineOf(engines: Map<string, Engine>, root: string): Engine {
 }
 
 /** A job as answers show it: its page and prompt, its state, its saved files with their links. */
-function jobOut(ws: Workspace, engine: Engine | undefined, job: JobRecord): JobOut {
+function jobOut(ws: Workspace, engine: Engine | undefined, job: JobRecord, linkFrom?: string): JobOut {
   const meta = isHeadlessMeta(job.target.meta) ? job.target.meta : undefined;
-  const base = meta?.page ?? path.join(engine?.root.path ?? ws.roots[0]!.path, 'untitled.md');
-  const alt = meta?.alt ?? shortPrompt(job.body.prompt, 10_000);
+  const own = isGenerateMeta(job.target.meta) ? job.target.meta : undefined;
+  const base = linkFrom ?? meta?.page ?? path.join(engine?.root.path ?? ws.roots[0]!.path, 'untitled.md');
+  const alt = meta?.alt ?? own?.prompt ?? shortPrompt(job.body.prompt, 10_000);
   const files: FileOut[] = (job.files ?? []).filter((f) => f.placed).map((f) => ({
     path: ws.relative(f.path), width: f.width, height: f.height, markdown: markdownImage(alt, relativeLink(base, f.path)),
   }));
   const outcome = engine?.session?.placer.outcomes.get(job.id);
   return {
     id: job.id, state: job.state, progress: isFinal(job) && job.state === 'completed' ? 100 : Math.round(job.progress ?? 0),
-    ...(meta ? { document: ws.relative(meta.page) } : {}), prompt: meta?.prompt ?? job.body.prompt, files,
+    ...(meta ? { document: ws.relative(meta.page) } : {}), prompt: meta?.prompt ?? own?.prompt ?? job.body.prompt, files,
     ...(outcome ? { linked: outcome.linked } : {}),
     ...(job.error ? { error: job.error.message } : {}),
   };
@@ -218,6 +222,35 @@ async function follow(server: Server, engine: Engine, ids: string[], done: Promi
     if (timer) clearTimeout(timer);
     if (onAbort) extra.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** generate_image's answer: the editor tool's words, the files with their links, the jobs still running. */
+async function generateAnswer(server: Server, ws: Workspace, engine: Engine, extra: Extra,
+  what: { prompt: string; docRel?: string; linkFrom: string; placeholder: boolean; preview: boolean; bill: Bill }, ids: string[], done: Promise<unknown>[]): Promise<CallToolResult> {
+  server.log('info', `generate_image: job(s) submitted: ${ids.join(', ')}`);
+  const ended = await follow(server, engine, ids, done, extra);
+  const jobs = ids.map((id) => jobOut(ws, engine, engine.session!.queue.get(id)!, what.placeholder ? undefined : what.linkFrom));
+  const running = jobs.filter((j) => !['completed', 'failed', 'cancelled', 'timed_out', 'unknown'].includes(j.state)).map((j) => j.id);
+  const saved = jobs.flatMap((j) => j.files);
+  const relTo = what.docRel ?? 'the workspace root';
+  const lines = [`Saved ${saved.length} image(s) for "${shortPrompt(what.prompt)}" (links relative to ${relTo}):`];
+  for (const j of jobs) lines.push(...jobLines(j));
+  if (what.placeholder && what.docRel) {
+    if (jobs.some((j) => j.linked)) lines.push(`The placeholder in ${what.docRel} now links the image; nothing else on the page changed.`);
+    else if (!running.length) lines.push(`The placeholder in ${what.docRel} was not filled (it was changed or removed meanwhile, or the task did not finish); insert the link above where it belongs.`);
+  } else if (saved.length) lines.push('No page was edited: insert the Markdown link where the image belongs.');
+  if (running.length) {
+    const after = what.placeholder ? 'its images are saved and linked into the page when it finishes' : 'its images are saved when it finishes';
+    lines.push(ended === 'cancelled'
+      ? `Cancelled: stopped waiting. The job goes on in the Pictor server (it is paid for); ${after}. Call job_status with ids ${running.join(', ')} to see it.`
+      : `Still running after ${server.maxWaitMs / 1000} s — call job_status with ids ${running.join(', ')}. The job goes on in the Pictor server; ${after}, without another call.`);
+  }
+  const content: CallToolResult['content'] = [{ type: 'text', text: server.scrub(lines.join('\n')) }];
+  if (what.preview) content.push(...await previews(ws, jobs));
+  return {
+    content,
+    structuredContent: { prompt: what.prompt, ...(what.docRel ? { document: what.docRel } : {}), jobs, stillRunning: running, bill: { images: what.bill.images, cost: Math.round(what.bill.cost * 100) / 100 } },
+  };
 }
 
 function needKey(server: Server, engine: Engine): void {
@@ -369,6 +402,107 @@ export function registerTools(server: Server): void {
     };
   }));
 
+  mcp.registerTool('generate_image', {
+    title: 'Generate an image',
+    description: 'Generates images for one prompt with Pictor and saves them into the workspace, never elsewhere. With document and placeholder, fills that placeholder of the page '
+      + '(its alt text is the prompt) exactly as Pictor\'s Generate does; with document alone, saves beside the page as pictor.destination says and edits nothing; '
+      + 'otherwise saves into images/ at the workspace root (or destination). Options left out come from the placeholder\'s comment, the page\'s front matter and the pictor.* settings. '
+      + 'Every image is billed to the user\'s EvoLink account. Returns the saved files with their pixel sizes and Markdown links; a job still running after the wait limit goes on in the server and job_status reports it.',
+    inputSchema: {
+      prompt: z.string().max(32_000).optional().describe('What the image shows (required unless placeholder is given: then the placeholder\'s alt text is the prompt)'),
+      size: z.string().max(20).optional().describe('auto, a ratio (1:1, 3:2, 2:3, 16:9, 9:16, 4:3, 3:4, 21:9 …) or WxH with edges multiples of 16 (e.g. 1536x1024)'),
+      resolution: z.enum(['1K', '2K', '4K']).optional().describe('Used with a ratio: 16:9 at 2K is 2048×1152'),
+      quality: z.enum(['low', 'medium', 'high']).optional().describe('low ≈ 0.11× cost, medium 1×, high ≈ 4×'),
+      n: z.number().int().min(1).max(10).optional().describe('Images for this prompt, 1–10; each is billed'),
+      referenceImages: z.array(z.string().min(1).max(4096)).max(16).optional().describe('Reference images: paths inside the workspace (uploaded to EvoLink\'s file service) or https:// URLs'),
+      document: z.string().min(1).max(4096).optional().describe('A Markdown page, relative to the workspace folder: links are made relative to it'),
+      placeholder: z.string().min(1).max(32_000).optional().describe('The alt text (prompt) of the placeholder of document to fill'),
+      destination: z.string().min(1).max(4096).optional().describe('A folder inside the workspace to save into (not with placeholder: the page\'s destination applies)'),
+      preview: z.boolean().optional().describe('Add a small JPEG preview (at most 256 pixels an edge) of each image to the answer; off by default'),
+    },
+    outputSchema: {
+      prompt: z.string().optional(),
+      document: z.string().optional(),
+      jobs: z.array(jobSchema).optional(),
+      stillRunning: z.array(z.string()).optional().describe('Ids of jobs still running: call job_status with them'),
+      bill: z.object({ images: z.number().int(), cost: z.number() }).optional(),
+      refusal: refusalSchema.optional(),
+    },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  }, (input, extra) => answering(server, 'generate_image', {}, async () => {
+    const { ws, engines } = await server.workspace();
+    if (input.placeholder !== undefined && input.document === undefined) {
+      refuse('path', 'placeholder needs document: give the workspace-relative path of the Markdown page that holds the placeholder.');
+    }
+    if (input.placeholder !== undefined && input.destination !== undefined) refuse('path', 'destination cannot be used with placeholder: a placeholder\'s images go where pictor.destination says for its page.');
+    const page = input.document !== undefined ? await ws.page(input.document) : undefined;
+    const dest = input.destination !== undefined ? await ws.resolve(input.destination, 'destination', 'any') : undefined;
+    const root = page?.root ?? dest?.root ?? ws.roots[0]!;
+    if (dest && page && dest.root !== page.root) refuse('outside', 'destination and document are in different workspace folders.');
+    const engine = engineOf(engines, root.path);
+    const refs: ReferenceInput[] = [];
+    for (const item of input.referenceImages ?? []) {
+      if (/^https:\/\//i.test(item.trim())) {
+        refs.push({ kind: 'url', url: item.trim() });
+        continue;
+      }
+      if (/^[a-z][a-z0-9+.-]+:/i.test(item.trim()) && !/^[a-z]:\//i.test(item.trim())) {
+        refuse('uri', `referenceImages "${item}" is neither a path inside the workspace nor an https:// URL: Pictor never reads file:// or other URIs. Nothing was read or sent.`);
+      }
+      const r = await ws.resolve(item, 'referenceImages');
+      if (r.root !== root) refuse('outside', `referenceImages "${item}" is in another workspace folder than the images are saved in.`);
+      refs.push({ kind: 'file', path: r.file, bytes: (await fs.stat(r.file)).size });
+    }
+    const call: CallOptions = {
+      ...(input.size !== undefined ? { size: input.size } : {}), ...(input.resolution !== undefined ? { resolution: input.resolution } : {}),
+      ...(input.quality !== undefined ? { quality: input.quality } : {}), ...(input.n !== undefined ? { n: input.n } : {}),
+    } as CallOptions;
+    const docRel = page ? ws.relative(page.file) : undefined;
+
+    if (page && input.placeholder !== undefined) {
+      // One placeholder of the page, exactly as the Generate CodeLens fills it.
+      const [planned] = await planPages([page.file], engine.settings.plan);
+      const pick = { prompt: input.placeholder, call, references: refs };
+      const plan = planPicked(planned!, engine.settings.plan, pick);
+      if (!plan) refuse('missing', `${docRel} has no placeholder "${shortPrompt(input.placeholder)}". Call list_placeholders to see its placeholders; give one's alt text as placeholder.`);
+      const target = [...plan.requests, ...plan.skipped][0]!;
+      const p = target.placeholder!;
+      const claims = engine.session?.claims ?? new ClaimRegistry(server.claimsDir, CLAIM_STALE_MS);
+      if (await claims.holder(await placeholderClaimKey(page.file, planned!.text.slice(p.start, p.end)))) {
+        refuse('allRunning', `Nothing was sent: the placeholder on line ${lineOf(planned!.text, p.start)} of ${docRel} is already being generated. Call job_status or list_placeholders later to see its link.`);
+      }
+      const skipped = plan.skipped[0];
+      if (skipped) refuse('placeholders', `Nothing was sent: ${english(skipped.words)}`);
+      needKey(server, engine);
+      const approval = await admit(server, engine, plan.bill, `generating for the placeholder on line ${lineOf(planned!.text, p.start)} of ${docRel}`);
+      const submitted = await engine.session!.submit([page.file], approval, pick);
+      if (!submitted.jobs.length) refuse('allRunning', `Nothing was sent: another agent or editor is already generating this placeholder of ${docRel}.`);
+      return generateAnswer(server, ws, engine, extra, { prompt: p.prompt, docRel, linkFrom: page.file, placeholder: true, preview: input.preview === true, bill: plan.bill },
+        submitted.jobs.map((j) => j.jobId), submitted.jobs.map((j) => j.done));
+    }
+
+    if (typeof input.prompt !== 'string' || !input.prompt.trim()) refuse('prompt', 'prompt is empty: describe the image, e.g. "a red fox asleep in the snow, watercolour".');
+    let out = dest?.file;
+    if (!out && page) {
+      const d = resolveDestination({ documentPath: page.file, workspaceFolder: root.path, patterns: engine.settings.destination, fileName: 'image', ext: 'png' });
+      out = d.ok ? d.dir : path.join(path.dirname(page.file), 'images');
+    }
+    out ??= path.join(root.path, 'images');
+    if (!engine.session) {
+      needKey(server, engine);
+    }
+    const planned = await engine.session!.planPrompt({
+      prompt: input.prompt, call, references: refs.map((r) => (r.kind === 'url' ? r.url : r.path)), out, cwd: root.path,
+      ...(page ? { linkFrom: page.file } : {}),
+    });
+    if (!planned.ok) refuse(planned.reason === 'out' || planned.reason === 'reference' ? 'outside' : 'request', `Nothing was sent: ${planned.message}`);
+    const bill = { images: planned.request.figures.images, cost: planned.request.figures.cost };
+    const approval = await admit(server, engine, bill, `generating ${bill.images} image(s) for "${shortPrompt(input.prompt, 60)}"`);
+    const { job, done } = await engine.session!.submitPrompt(planned, approval);
+    return generateAnswer(server, ws, engine, extra, { prompt: input.prompt, ...(docRel ? { docRel } : {}), linkFrom: planned.linkFrom, placeholder: false, preview: input.preview === true, bill },
+      [job.id], [done.catch(() => undefined)]);
+  }));
+
   mcp.registerTool('job_status', {
     title: 'The state of Pictor\'s jobs',
     description: 'Reports the image jobs of this workspace (those still running after a call returned, and the recent ones): each with its state, progress, page and prompt, and its saved files with pixel sizes and Markdown links. Reads only.',
@@ -384,7 +518,7 @@ export function registerTools(server: Server): void {
     const all: { engine: Engine; job: JobRecord }[] = [];
     for (const engine of engines.values()) {
       const jobs = engine.session ? engine.session.queue.list() : await storedJobs(server.stateDir, engine.root.path);
-      for (const job of jobs) if (isHeadlessMeta(job.target.meta)) all.push({ engine, job });
+      for (const job of jobs) if (isHeadlessJob(job.target.meta)) all.push({ engine, job });
     }
     const wanted = input.ids ? all.filter(({ job }) => input.ids!.includes(job.id)) : all;
     const unknown = (input.ids ?? []).filter((id) => !all.some(({ job }) => job.id === id));

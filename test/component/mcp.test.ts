@@ -100,7 +100,7 @@ describe('pictor mcp (dist/cli/pictor.js), an MCP client over stdio, against the
   it('tools/list: the tools, each with a valid input and output schema', async () => {
     const c = await connect();
     const { tools } = await c.client.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ['fill_placeholders', 'job_status', 'list_placeholders']);
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['fill_placeholders', 'generate_image', 'job_status', 'list_placeholders']);
     const ajv = new Ajv({ strict: false });
     for (const t of tools) {
       assert.ok(t.description && t.description.length > 40, `${t.name} has no description`);
@@ -160,6 +160,71 @@ describe('pictor mcp (dist/cli/pictor.js), an MCP client over stdio, against the
     noKey(c, r);
   });
 
+  it('generate_image: one prompt into images/ (or a folder), paths, pixel sizes and links; no page edited', async () => {
+    write('docs/a.md', '# A\n');
+    const c = await connect();
+    const r = await call(c, 'generate_image', { prompt: 'a red fox asleep in the snow', size: '3:2', n: 2, document: 'docs/a.md' });
+    assert.ok(!r.isError, text(r));
+    const s = r.structuredContent as { jobs: { state: string; files: { path: string; width: number; height: number; markdown: string }[] }[]; stillRunning: string[] };
+    assert.deepEqual(s.stillRunning, []);
+    const files = s.jobs[0]!.files;
+    assert.equal(files.length, 2);
+    for (const f of files) {
+      assert.match(f.path, /^docs\/images\/a-red-fox-asleep-in-the-snow-[0-9a-f]{4}-[12]\.png$/);
+      assert.deepEqual([f.width, f.height], [1536, 1024]);
+      assert.match(f.markdown, /^!\[a red fox asleep in the snow\]\(images\/a-red-fox/);
+      assert.ok(fs.existsSync(path.join(ws, f.path)));
+    }
+    assert.match(text(r), /^Saved 2 image\(s\) for "a red fox asleep in the snow" \(links relative to docs\/a\.md\):/);
+    assert.match(text(r), /No page was edited/);
+    assert.equal(fs.readFileSync(path.join(ws, 'docs/a.md'), 'utf8'), '# A\n');
+    const body = creates()[0]!.body as { prompt: string; size: string; n: number };
+    assert.deepEqual([body.prompt, body.size, body.n], ['a red fox asleep in the snow', '3:2', 2]);
+    const into = await call(c, 'generate_image', { prompt: 'a hare', destination: 'art/hares' });
+    assert.ok(!into.isError, text(into));
+    assert.match((into.structuredContent as { jobs: { files: { path: string; markdown: string }[] }[] }).jobs[0]!.files[0]!.markdown, /^!\[a hare\]\(art\/hares\/a-hare-[0-9a-f]{4}\.png\)$/);
+  });
+
+  it('generate_image with document and placeholder: fills that placeholder only, with the call\'s options', async () => {
+    const page = write('p.md', '![a fox]()\n\n![an owl]()\n');
+    const c = await connect();
+    const r = await call(c, 'generate_image', { document: 'p.md', placeholder: 'an owl', quality: 'low' });
+    assert.ok(!r.isError, text(r));
+    assert.match(text(r), /The placeholder in p\.md now links the image/);
+    assert.match(fs.readFileSync(page, 'utf8'), /^!\[a fox\]\(\)\n\n!\[an owl\]\(images\/an-owl-[0-9a-f]{4}\.png\)\n$/);
+    assert.equal(fake.creates(), 1);
+    assert.equal((creates()[0]!.body as { quality: string }).quality, 'low');
+    const missing = await call(c, 'generate_image', { document: 'p.md', placeholder: 'a whale' });
+    assert.equal((missing.structuredContent as { refusal: { reason: string } }).refusal.reason, 'missing');
+  });
+
+  it('generate_image refuses reference images and destinations outside, file:// and too many images; nothing uploaded or sent', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-mcp-outside-'));
+    try {
+      fs.writeFileSync(path.join(outside, 'secret.png'), 'not an image');
+      fs.symlinkSync(path.join(outside, 'secret.png'), path.join(ws, 'ref.png'));
+      const c = await connect();
+      const cases: [Record<string, unknown>, string][] = [
+        [{ prompt: 'x', referenceImages: [path.join(outside, 'secret.png')] }, 'outside'],
+        [{ prompt: 'x', referenceImages: ['ref.png'] }, 'symlink'],
+        [{ prompt: 'x', referenceImages: [`file://${path.join(outside, 'secret.png')}`] }, 'uri'],
+        [{ prompt: 'x', referenceImages: ['http://example.com/a.png'] }, 'uri'],
+        [{ prompt: 'x', destination: '../out' }, 'outside'],
+        [{ prompt: 'x', n: 9 }, 'aboveLimits'],
+      ];
+      for (const [args, reason] of cases) {
+        const r = await call(c, 'generate_image', args);
+        assert.equal(r.isError, true, `${JSON.stringify(args)} was not refused`);
+        assert.equal((r.structuredContent as { refusal: { reason: string } }).refusal.reason, reason, `${JSON.stringify(args)}: ${text(r)}`);
+      }
+      const tooMany = await call(c, 'generate_image', { prompt: 'x', n: 11 });
+      assert.equal(tooMany.isError, true);
+      assert.equal(fake.requests.filter((q) => !q.path.startsWith('/__fake')).length, 0, 'a request reached the provider');
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('preview: one small JPEG per image, at most 256 pixels an edge', async () => {
     write('p.md', '![a fox]() <!-- pictor: size=1536x1024 -->\n');
     const c = await connect();
@@ -209,8 +274,8 @@ describe('pictor mcp (dist/cli/pictor.js), an MCP client over stdio, against the
     await assert.rejects(pending);
     fake.release();
     await until(() => /\(images\/a-patient-fox-hold-[0-9a-f]{4}\.png\)/.test(fs.readFileSync(page, 'utf8')), 'the page linked');
-    const st = await call(c, 'job_status', {});
-    assert.equal((st.structuredContent as { jobs: { state: string }[] }).jobs[0]!.state, 'completed');
+    // The page is linked in the job's finalize; the job is completed right after.
+    await until(async () => ((await call(c, 'job_status', {})).structuredContent as { jobs: { state: string }[] }).jobs[0]!.state === 'completed', 'the job completed');
     assert.equal(fake.creates(), 1);
   });
 
@@ -225,8 +290,7 @@ describe('pictor mcp (dist/cli/pictor.js), an MCP client over stdio, against the
     const second = await connect();
     await until(() => /\(images\/a-resumed-fox-hold-[0-9a-f]{4}\.png\)/.test(fs.readFileSync(page, 'utf8')), 'the page linked by the second server');
     assert.equal(fake.creates(), 1);
-    const st = await call(second, 'job_status', {});
-    assert.equal((st.structuredContent as { jobs: { state: string }[] }).jobs[0]!.state, 'completed');
+    await until(async () => ((await call(second, 'job_status', {})).structuredContent as { jobs: { state: string }[] }).jobs[0]!.state === 'completed', 'the job completed');
   });
 
   it('refuses paths outside the workspace, symbolic links out and file:// URIs; nothing read, uploaded or sent', async () => {
@@ -393,7 +457,7 @@ describe('pictor mcp (dist/cli/pictor.js), an MCP client over stdio, against the
     });
     const list = await run(['--method', 'tools/list']);
     assert.equal(list.code, 0, list.err);
-    assert.deepEqual((JSON.parse(list.out) as { tools: { name: string }[] }).tools.map((t) => t.name).sort(), ['fill_placeholders', 'job_status', 'list_placeholders']);
+    assert.deepEqual((JSON.parse(list.out) as { tools: { name: string }[] }).tools.map((t) => t.name).sort(), ['fill_placeholders', 'generate_image', 'job_status', 'list_placeholders']);
     const listed = await run(['--method', 'tools/call', '--tool-name', 'list_placeholders', '--tool-arg', 'document=p.md']);
     assert.equal(listed.code, 0, listed.err);
     assert.equal((JSON.parse(listed.out) as { structuredContent: { placeholders: { prompt: string }[] } }).structuredContent.placeholders[0]!.prompt, 'a fox');
