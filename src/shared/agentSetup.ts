@@ -26,7 +26,7 @@ export function agentSnippets(version: string): AgentSnippet[] {
     const { command, args } = serverCommand(launch, version);
     const line = [command, ...args].join(' ');
     // Claude Code starts the server with its own environment: EVOLINK_API_KEY set where it runs.
-    out.push({ client: 'claude', launch, where: 'a shell', language: 'shell', text: `claude mcp add pictor -- ${line}` });
+    out.push({ client: 'claude', launch, where: 'a shell', language: 'shell', text: ['claude', 'mcp', 'add', 'pictor', '--', line].join(' ') });
     out.push({ client: 'cursor', launch, where: '.cursor/mcp.json', language: 'json', text: JSON.stringify({ mcpServers: { pictor: { command, args, env: { EVOLINK_API_KEY: '${env:EVOLINK_API_KEY}' } } } }, null, 2) });
     out.push({ client: 'codex', launch, where: '~/.codex/config.toml', language: 'toml', text: [
       '[mcp_servers.pictor]', `command = ${JSON.stringify(command)}`, `args = [${args.map((a) => JSON.stringify(a)).join(', ')}]`, 'env_vars = ["EVOLINK_API_KEY"]',
