@@ -46,11 +46,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**/*.ts'],
+    files: ['src/cli/**/*.ts', 'src/mcp/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'src/cli runs in plain Node without VS Code: it uses src/core and src/shared.' }],
-        patterns: [{ regex: '^(\\.\\./)+(vscode|panel|media|extension)(/|$)', message: 'src/cli imports only src/cli, src/core and src/shared.' }],
+        paths: [{ name: 'vscode', message: 'src/cli and src/mcp run in plain Node without VS Code: they use src/core and src/shared.' }],
+        patterns: [{ regex: '^(\\.\\./)+(vscode|panel|media|extension)(/|$)', message: 'src/cli and src/mcp import only src/cli, src/mcp, src/core and src/shared.' }],
       }],
     },
   },

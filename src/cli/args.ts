@@ -1,7 +1,7 @@
 // The `pictor` command's arguments: a command, its paths and the common flags. Pure (no I/O), so the
 // order of flags, environment and defaults is tested on its own.
 
-export const COMMANDS = ['fill', 'generate', 'list', 'status', 'resume', 'recipe'] as const;
+export const COMMANDS = ['fill', 'generate', 'list', 'status', 'resume', 'recipe', 'mcp'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliArgs {
@@ -31,6 +31,8 @@ export interface CliArgs {
   out?: string;
   /** How progress is shown: redrawn in place on a terminal, or plain lines (default: by the terminal and CI). */
   progress?: 'tty' | 'plain';
+  /** mcp: seconds a tool call waits for its images before it answers with the job ids. */
+  maxWait?: number;
 }
 
 export type Parsed = { ok: true; args: CliArgs } | { ok: false; message: string };
@@ -42,7 +44,8 @@ const TEXT: Record<string, 'workspace' | 'baseUrl' | 'filesBaseUrl' | 'size' | '
   '--workspace': 'workspace', '--base-url': 'baseUrl', '--files-base-url': 'filesBaseUrl',
   '--size': 'size', '--resolution': 'resolution', '--quality': 'quality', '--out': 'out', '--reference': 'reference', '--progress': 'progress',
 };
-const NUMBER: Record<string, 'concurrency' | 'confirmAboveImages' | 'confirmAboveCost' | 'maxCredits' | 'n'> = {
+const NUMBER: Record<string, 'concurrency' | 'confirmAboveImages' | 'confirmAboveCost' | 'maxCredits' | 'n' | 'maxWait'> = {
+  '--max-wait': 'maxWait',
   '--concurrency': 'concurrency', '--confirm-above-images': 'confirmAboveImages', '--confirm-above-cost': 'confirmAboveCost', '--max-credits': 'maxCredits',
   '-n': 'n', '--n': 'n',
 };
@@ -122,6 +125,9 @@ Commands:
   status                 the tasks stored for this workspace: state, prompt, page, age
   resume                 wait for the stored tasks and place their images (no new task)
   recipe FILE            the recipe stored in an image (or its .pictor.json beside it)
+  mcp                    serve the tools to agents (Claude Code, Cursor, Codex, VS Code) over
+                         MCP on stdio; --max-wait S: answer with the job ids after S seconds
+                         (default 50), the jobs go on in the server
 
 Options of the request (generate: above everything; fill: below each page's front matter and
 override comments, above the workspace's settings):

@@ -20,6 +20,7 @@ import { readRecipeFile, SIDECAR_SUFFIX, type Recipe } from '../core/recipe';
 import { readWorkspaceSettings, type WorkspaceSettings } from '../core/workspaceSettings';
 import { formatSize } from '../shared/sizes';
 import { english, type Words } from '../shared/words';
+import type * as McpServerModule from '../mcp/server';
 import { HELP, envNumber, parseArgs, type CliArgs } from './args';
 import { clock, Screen, type Tally } from './progress';
 import { createInterface } from 'node:readline';
@@ -247,6 +248,8 @@ export async function main(argv: readonly string[], env: Record<string, string |
     process.stderr.write(`pictor: no command.\n\n${HELP}`);
     return USAGE;
   }
+  // The agent server (src/mcp): its SDK is loaded only for this command.
+  if (args.command === 'mcp') return (require('../mcp/server') as typeof McpServerModule).serveMcp(args, env, cwd);
   const out = output(args, env);
   const report: JsonReport = {
     version: 1, command: args.command, workspace: '', dryRun: args.dryRun || args.command === 'list', bill: { images: 0, cost: 0 },

@@ -89,6 +89,30 @@ export interface HeadlessOptions {
    * it is held elsewhere: then it is left out as `running`. Absent: nothing is claimed.
    */
   claim?: (page: string, source: string) => Promise<{ key: string; owner: string; release: () => Promise<void> } | undefined>;
+  /**
+   * One placeholder only (an agent's generate_image with a page and a placeholder): the first whose
+   * prompt reads `prompt` (spaces folded), planned with the call's options above the page's and
+   * with these references. Absent: every placeholder, with the page's options.
+   */
+  pick?: PickedPlaceholder;
+}
+
+export interface PickedPlaceholder {
+  prompt: string;
+  call?: CallOptions;
+  references?: ReferenceInput[];
+}
+
+const folded = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** The plan of one picked placeholder of a page (headless pick): undefined when the page has no such placeholder. */
+export function planPicked(page: PlannedPage, settings: PlanSettings, pick: PickedPlaceholder): Plan | undefined {
+  const placeholder = page.scan.placeholders.find((p) => !p.empty && folded(p.prompt) === folded(pick.prompt));
+  if (!placeholder) return undefined;
+  return plan({
+    page: { text: page.text, scan: page.scan }, settings, ...(pick.call ? { call: pick.call } : {}),
+    items: [{ prompt: placeholder.prompt, placeholder, ...(pick.references?.length ? { references: pick.references } : {}) }],
+  });
 }
 
 /**
@@ -209,18 +233,36 @@ export async function planPages(pages: readonly string[], settings: PlanSettings
   return out;
 }
 
+/** One job a headless run submitted: its page and prompt, and the promise of its end (its claim released then). */
+export interface SubmittedJob {
+  page: string;
+  prompt: string;
+  jobId: string;
+  /** Settles once the job is final and its claim released; never rejects (a stopped queue: undefined). */
+  done: Promise<JobRecord | undefined>;
+}
+
+/** What submitPages returns: one report per page (its skipped items; `sent` is filled by waitPages) and the jobs. */
+export interface SubmittedPages {
+  reports: PageReport[];
+  jobs: SubmittedJob[];
+}
+
 /**
- * Fills every placeholder of the pages: each page planned once, every request submitted to the queue
- * (its money gate decides before each create), then waited for. The placer must be the queue's
- * finalize hook. Returns one report per page.
+ * Plans each page once and submits every request to the queue (its money gate decides before each
+ * create), without waiting: the jobs go on, placed by the placer (the queue's finalize hook), whether
+ * or not anybody waits for them. Each claim is released once its job is final.
  */
-export async function fillPages(pages: readonly string[], opts: HeadlessOptions, placer: HeadlessPlacer): Promise<PageReport[]> {
+export async function submitPages(pages: readonly string[], opts: HeadlessOptions, placer: HeadlessPlacer): Promise<SubmittedPages> {
   const reports: PageReport[] = [];
-  const waits: { report: PageReport; prompt: string; done: Promise<JobRecord>; release?: () => Promise<void> }[] = [];
-  for (const { page, text, scan, plan: p } of await planPages(pages, opts.settings, placer.pages)) {
+  const jobs: SubmittedJob[] = [];
+  for (const planned of await planPages(pages, opts.settings, placer.pages)) {
+    const { page, text, scan } = planned;
     const report: PageReport = { page, sent: [], skipped: [] };
     reports.push(report);
     if (!scan.placeholders.length) continue;
+    const p = opts.pick ? planPicked(planned, opts.settings, opts.pick) : planned.plan;
+    if (!p) continue;
     for (const s of p.skipped) {
       report.skipped.push({ prompt: s.prompt, line: s.placeholder ? lineOf(text, s.placeholder.start) : 0, reason: s.reason, words: s.words });
     }
@@ -241,28 +283,47 @@ export async function fillPages(pages: readonly string[], opts: HeadlessOptions,
         await release?.();
         throw e;
       }
-      waits.push({ report, prompt: r.prompt, done: opts.queue.wait(job.id), ...(release ? { release } : {}) });
+      const done = opts.queue.wait(job.id).then((end) => end, () => undefined).then(async (end) => {
+        await release?.().catch(() => undefined);
+        return end;
+      });
+      jobs.push({ page, prompt: r.prompt, jobId: job.id, done });
     }
     // Skipped items in page order, a claim held elsewhere among them.
     report.skipped.sort((a, b) => a.line - b.line);
   }
-  for (const w of waits) {
-    let job: JobRecord;
-    try {
-      job = await w.done;
-    } finally {
-      await w.release?.();
-    }
-    const outcome = placer.outcomes.get(job.id);
-    w.report.sent.push({
-      prompt: w.prompt, jobId: job.id, state: job.state,
-      files: (job.files ?? []).filter((f) => f.placed).map((f) => f.path),
-      linked: Boolean(outcome?.linked),
-      ...(outcome?.why ? { why: outcome.why } : {}),
-      ...(job.error ? { error: { message: job.error.message, ...(job.error.words ? { words: job.error.words } : {}) } } : {}),
-    });
+  return { reports, jobs };
+}
+
+/** A job's line in its page's report: its state, the files placed, whether the page links them, its error. */
+export function sentOf(job: JobRecord, prompt: string, placer: HeadlessPlacer): PageReport['sent'][number] {
+  const outcome = placer.outcomes.get(job.id);
+  return {
+    prompt, jobId: job.id, state: job.state,
+    files: (job.files ?? []).filter((f) => f.placed).map((f) => f.path),
+    linked: Boolean(outcome?.linked),
+    ...(outcome?.why ? { why: outcome.why } : {}),
+    ...(job.error ? { error: { message: job.error.message, ...(job.error.words ? { words: job.error.words } : {}) } } : {}),
+  };
+}
+
+/** Waits for every job submitPages made and fills in the reports' `sent`. */
+export async function waitPages(submitted: SubmittedPages, queue: JobQueue, placer: HeadlessPlacer): Promise<PageReport[]> {
+  for (const j of submitted.jobs) {
+    const job = (await j.done) ?? queue.get(j.jobId);
+    const report = submitted.reports.find((r) => r.page === j.page)!;
+    if (job) report.sent.push(sentOf(job, j.prompt, placer));
   }
-  return reports;
+  return submitted.reports;
+}
+
+/**
+ * Fills every placeholder of the pages: each page planned once, every request submitted to the queue
+ * (its money gate decides before each create), then waited for. The placer must be the queue's
+ * finalize hook. Returns one report per page.
+ */
+export async function fillPages(pages: readonly string[], opts: HeadlessOptions, placer: HeadlessPlacer): Promise<PageReport[]> {
+  return waitPages(await submitPages(pages, opts, placer), opts.queue, placer);
 }
 
 /** A prompt of its own to generate (`pictor generate`, an agent's generate): what the caller says. */

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { EvoLinkClient } from './api/client';
 import { ClaimRegistry, CLAIM_STALE_MS, pidAlive, placeholderClaimKey } from './claims';
 import { FileTaskStore } from './fileStore';
-import { HeadlessPlacer, fillPages, isGenerateMeta, isHeadlessJob, isHeadlessMeta, planPrompt, submitPrompt, type GenerateResult, type PageReport, type PlannedPrompt, type PromptInput } from './headless';
+import { HeadlessPlacer, fillPages, isGenerateMeta, isHeadlessJob, isHeadlessMeta, planPrompt, submitPages, submitPrompt, type GenerateResult, type HeadlessOptions, type PageReport, type PickedPlaceholder, type PlannedPrompt, type PromptInput, type SubmittedPages } from './headless';
 import { PictorError } from './api/errors';
 import { openInside } from './paths';
 import { JobQueue, isFinal } from './jobs';
@@ -166,7 +166,19 @@ export class HeadlessSession {
 
   /** Fills every placeholder of the pages (headless.ts fillPages), each claimed first so no other face sends it too. */
   fill(pages: readonly string[], approval?: Approval): Promise<PageReport[]> {
-    return fillPages(pages, {
+    return fillPages(pages, this.runOptions(approval), this.placer);
+  }
+
+  /**
+   * Submits every placeholder of the pages without waiting (headless.ts submitPages), each claimed
+   * first: the jobs go on and are placed while the session lives, whether or not anybody waits.
+   */
+  submit(pages: readonly string[], approval?: Approval, pick?: PickedPlaceholder): Promise<SubmittedPages> {
+    return submitPages(pages, { ...this.runOptions(approval), ...(pick ? { pick } : {}) }, this.placer);
+  }
+
+  private runOptions(approval?: Approval): HeadlessOptions {
+    return {
       root: this.opts.root, settings: this.opts.settings, destination: this.opts.destination, queue: this.queue, stagingDir: this.stagingDir,
       ...(approval ? { approval } : {}),
       claim: async (page, source) => {
@@ -174,7 +186,7 @@ export class HeadlessSession {
         const owner = randomUUID();
         return (await this.claims.acquire(key, owner)) ? { key, owner, release: () => this.claims.release(key, owner) } : undefined;
       },
-    }, this.placer);
+    };
   }
 
   /** Plans a prompt of its own with the editor's rules (headless.ts planPrompt); nothing is sent. */

@@ -7,6 +7,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from '../../src/core/claims';
 import { readRecipeFile } from '../../src/core/recipe';
 import { encodePng } from '../fake-evolink/png';
@@ -427,6 +429,15 @@ describe('the pictor command (dist/cli/pictor.js), against the fake provider', f
       const fill = await exec(bin, ['fill'], { cwd: ws, env: env() });
       assert.equal(fill.code, 0, fill.stderr);
       assert.equal(fake.creates(), 1);
+      // The agent server starts from the installed package too (the MCP SDK is inside the bundle): an MCP client lists its tools.
+      const transport = new StdioClientTransport({ command: bin, args: ['mcp'], cwd: ws, env: env() as Record<string, string>, stderr: 'pipe' });
+      const client = new Client({ name: 'pictor-test', version: '1.0.0' });
+      await client.connect(transport);
+      try {
+        assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), ['fill_placeholders', 'generate_image', 'job_status', 'list_placeholders']);
+      } finally {
+        await client.close();
+      }
     } finally {
       fs.rmSync(prefix, { recursive: true, force: true });
       fs.rmSync(cache, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EvoLinkClient } from '../../src/core/api/client';
 import { FileTaskStore } from '../../src/core/fileStore';
-import { HeadlessPlacer, fillPages } from '../../src/core/headless';
+import { HeadlessPlacer, fillPages, submitPages, waitPages } from '../../src/core/headless';
 import { JobQueue } from '../../src/core/jobs';
 import { moneyGate, stricterGuards } from '../../src/core/money';
 import { readRecipeFile } from '../../src/core/recipe';
@@ -40,7 +40,7 @@ describe('the headless run of the engine, against the fake provider', function (
     fs.rmSync(ws, { recursive: true, force: true });
   });
 
-  async function run(pages: string[], guards = {}) {
+  async function setup(guards = {}) {
     const settings = await readWorkspaceSettings(ws, manifest.contributes.configuration.properties);
     const client = new EvoLinkClient({ baseUrl: fake.url, filesBaseUrl: fake.url, apiKey: async () => fake.apiKey });
     const placer = new HeadlessPlacer(ws, settings.destination);
@@ -52,7 +52,12 @@ describe('the headless run of the engine, against the fake provider', function (
     closers.push(() => client.close(), () => queue.dispose(), () => fs.rmSync(path.join(ws, '..', `${path.basename(ws)}-tasks.json`), { force: true }));
     const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-headless-staging-'));
     closers.push(() => fs.rmSync(staging, { recursive: true, force: true }));
-    return { reports: await fillPages(pages, { root: ws, settings: settings.plan, destination: settings.destination, queue, stagingDir: staging }, placer), settings };
+    return { settings, queue, placer, opts: { root: ws, settings: settings.plan, destination: settings.destination, queue, stagingDir: staging } };
+  }
+
+  async function run(pages: string[], guards = {}) {
+    const { settings, placer, opts } = await setup(guards);
+    return { reports: await fillPages(pages, opts, placer), settings };
   }
 
   const write = (rel: string, text: string) => {
@@ -143,4 +148,28 @@ describe('the headless run of the engine, against the fake provider', function (
     assert.match(reports[0]!.sent[0]!.error?.message ?? '', /would bill 3 images, more than pictor\.confirmAboveImages \(2\)/);
     assert.equal(fs.readFileSync(page, 'utf8'), '![three foxes]()\n');
   });
+
+  it('submitPages returns the job ids without waiting; the jobs go on and their images are placed and linked without waitPages', async () => {
+    const page = write('p.md', '![a fox [hold]]()\n\n![a hare]() <!-- pictor: quality=ultra -->\n');
+    const { queue, placer, opts } = await setup();
+    const submitted = await submitPages([page], opts, placer);
+    assert.equal(submitted.jobs.length, 1);
+    assert.deepEqual(submitted.reports[0]!.skipped.map((s) => [s.prompt, s.reason]), [['a hare', 'options']]);
+    const id = submitted.jobs[0]!.jobId;
+    assert.notEqual(queue.get(id)?.state, 'completed');
+    assert.equal(fs.readFileSync(page, 'utf8'), '![a fox [hold]]()\n\n![a hare]() <!-- pictor: quality=ultra -->\n');
+    await until(() => fake.creates() === 1);
+    fake.release();
+    // Nobody waits through waitPages: the job's own end places and links it.
+    const end = await submitted.jobs[0]!.done;
+    assert.equal(end?.state, 'completed');
+    assert.match(fs.readFileSync(page, 'utf8'), /^!\[a fox \[hold\]\]\(images\/a-fox-hold-[0-9a-f]{4}\.png\)\n/);
+    const reports = await waitPages(submitted, queue, placer);
+    assert.equal(reports[0]!.sent[0]!.linked, true);
+    assert.equal(fake.creates(), 1);
+  });
 });
+
+async function until(test: () => boolean): Promise<void> {
+  while (!test()) await new Promise((r) => setTimeout(r, 10));
+}

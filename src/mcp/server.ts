@@ -1,0 +1,189 @@
+// `pictor mcp`: the engine as a Model Context Protocol server over stdio, for agents outside VS Code
+// (Claude Code, Cursor, Codex, VS Code's own MCP support). The same planner, queue, money gate, task
+// store, placer and claims as the editor and the terminal (core/headlessSession.ts); tools that mirror
+// the editor's language model tools (src/vscode/tools) and answer in the same words, with structured
+// content besides. Nothing but protocol on stdout: lines for people go to the client as log messages.
+
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HeadlessSession, storedJobs } from '../core/headlessSession';
+import { stricterGuards, type SpendingGuards } from '../core/money';
+import { claimsDir, pictorStateDir } from '../core/stateDir';
+import { readWorkspaceSettings, type WorkspaceSettings } from '../core/workspaceSettings';
+import { english } from '../shared/words';
+import { envNumber, type CliArgs } from '../cli/args';
+import { registerTools } from './tools';
+import { Workspace, rootFromUri, unfitRoot, type Root } from './workspace';
+
+const manifest = require('../../package.json') as { version: string; contributes: { configuration: { properties: Record<string, never> } } };
+
+export const DEFAULT_BASE_URL = 'https://api.evolink.ai';
+export const DEFAULT_FILES_BASE_URL = 'https://files-api.evolink.ai';
+/** How long a tool call waits for its images before it answers with the job ids (seconds). */
+export const DEFAULT_MAX_WAIT_S = 50;
+
+/** One workspace folder's engine: its settings, its guards, and (with a key) its session. */
+export interface Engine {
+  root: Root;
+  settings: WorkspaceSettings;
+  guards: SpendingGuards;
+  /** Absent without a key: nothing can be sent, stored jobs stay stored. */
+  session?: HeadlessSession;
+}
+
+/** What the tools share. */
+export interface Server {
+  mcp: McpServer;
+  workspace(): Promise<{ ws: Workspace; engines: Map<string, Engine> }>;
+  /** The guards' flags and variables, named in a refusal (how to raise a limit). */
+  maxWaitMs: number;
+  hasKey: boolean;
+  claimsDir: string;
+  stateDir: string;
+  log(level: LoggingLevel, line: string): void;
+  /** Removes the key from any text that leaves the server. */
+  scrub(text: string): string;
+}
+
+/** The guards of this server: flags, else the environment, else the editor's defaults; a workspace may only lower them. */
+function ownGuards(args: CliArgs, env: Record<string, string | undefined>): Partial<SpendingGuards> {
+  const pick = (flag: number | undefined, name: string) => {
+    if (flag !== undefined) return flag;
+    const e = envNumber(env, name);
+    if (!e.ok) throw new Error(e.message);
+    return e.value;
+  };
+  const own: Partial<SpendingGuards> = {};
+  const images = pick(args.confirmAboveImages, 'PICTOR_CONFIRM_ABOVE_IMAGES');
+  if (images !== undefined) own.confirmAboveImages = images;
+  const cost = pick(args.confirmAboveCost, 'PICTOR_CONFIRM_ABOVE_COST');
+  if (cost !== undefined) own.confirmAboveCost = cost;
+  const credits = pick(args.maxCredits, 'PICTOR_MAX_CREDITS');
+  if (credits !== undefined && credits > 0) own.maxCreditsPerSession = credits;
+  return own;
+}
+
+/**
+ * Serves MCP on stdin/stdout until the client closes it. Returns the exit code: 0 after a normal
+ * close, 2 when it cannot start (a bad flag or variable, or a workspace that is the home folder or `/`).
+ */
+export async function serveMcp(args: CliArgs, env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Promise<number> {
+  const fail = (message: string) => {
+    process.stderr.write(`pictor mcp: ${message}\n`);
+    return 2;
+  };
+  let guards: Partial<SpendingGuards>;
+  try {
+    guards = ownGuards(args, env);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  const baseUrl = args.baseUrl ?? env.PICTOR_BASE_URL ?? DEFAULT_BASE_URL;
+  const filesBaseUrl = args.filesBaseUrl ?? env.PICTOR_FILES_BASE_URL ?? DEFAULT_FILES_BASE_URL;
+  for (const [name, u] of [['--base-url', baseUrl], ['--files-base-url', filesBaseUrl]] as const) {
+    if (!URL.canParse(u)) return fail(`${name} is not a URL: ${u}`);
+  }
+  let given: string | undefined;
+  if (args.workspace !== undefined) {
+    given = path.resolve(cwd, args.workspace);
+    const why = unfitRoot(given);
+    if (why) return fail(`refusing to start: the workspace ${why}. Pictor saves into the workspace and reads only inside it; give a project folder with --workspace DIR.`);
+  }
+  const apiKey = env.EVOLINK_API_KEY?.trim() ?? '';
+  const host = { env, platform: process.platform, home: os.homedir(), cwd };
+  const stateDir = pictorStateDir(host);
+  const maxWaitMs = (args.maxWait ?? DEFAULT_MAX_WAIT_S) * 1000;
+
+  const mcp = new McpServer({ name: 'pictor', version: manifest.version }, {
+    capabilities: { logging: {}, tools: {} },
+    instructions: 'Pictor generates images into this workspace and links them into Markdown pages: generate_image makes images for one prompt (or fills one placeholder), '
+      + 'list_placeholders shows what a page asks for, fill_placeholders fills every ![prompt]() placeholder of a page, job_status reports jobs that were still running when a call returned. '
+      + 'Answers give workspace-relative paths, pixel sizes and ready Markdown links.',
+  });
+  const scrub = (text: string) => (apiKey ? text.split(apiKey).join('***') : text);
+  let connected = false;
+  const log = (level: LoggingLevel, line: string) => {
+    if (connected) void mcp.server.sendLoggingMessage({ level, logger: 'pictor', data: scrub(line) }).catch(() => undefined);
+  };
+
+  const engines = new Map<string, Engine>();
+  let ready: Promise<{ ws: Workspace; engines: Map<string, Engine> }> | undefined;
+  let closing: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => { closing = resolve; });
+
+  /** The workspace: --workspace, else the client's roots, else the current folder; each folder's engine, stored jobs resumed. */
+  const workspace = () => ready ??= (async () => {
+    let roots: Root[] = given ? [{ name: path.basename(given), path: given }] : [];
+    if (!roots.length && mcp.server.getClientCapabilities()?.roots) {
+      try {
+        const listed = await mcp.server.listRoots();
+        roots = listed.roots.flatMap((r) => rootFromUri(r.uri, r.name) ?? []);
+        const unfit = roots.map((r) => unfitRoot(r.path)).filter((w): w is string => Boolean(w));
+        if (unfit.length) {
+          log('warning', `Not used as workspace folders: ${unfit.join('; ')}.`);
+          roots = roots.filter((r) => !unfitRoot(r.path));
+        }
+      } catch (e) {
+        log('warning', `The client's roots could not be read (${(e as Error).message}): using the current folder.`);
+      }
+    }
+    if (!roots.length) {
+      const why = unfitRoot(cwd);
+      if (why) {
+        const message = `refusing to start: the workspace would be ${why}. Start the server in a project folder, or give one with --workspace DIR.`;
+        log('error', message);
+        process.stderr.write(`pictor mcp: ${message}\n`);
+        setImmediate(() => closing(2));
+        throw new Error(message);
+      }
+      roots = [{ name: path.basename(cwd), path: cwd }];
+    }
+    const ws = new Workspace(roots);
+    for (const root of ws.roots) {
+      const settings = await readWorkspaceSettings(root.path, manifest.contributes.configuration.properties);
+      for (const p of settings.problems) log('warning', `${root.name}: setting: ${english(p)}`);
+      const engine: Engine = { root, settings, guards: stricterGuards(guards, settings.guards) };
+      if (apiKey) {
+        engine.session = new HeadlessSession({
+          root: root.path, stateDir, claimsDir: claimsDir(host), apiKey, baseUrl, filesBaseUrl, userAgent: `pictor-mcp/${manifest.version}`,
+          guards: engine.guards, settings: settings.plan, destination: settings.destination, concurrency: args.concurrency ?? 4,
+          log: (line) => log('info', line),
+        });
+        engine.session.onEvent((e) => {
+          if (e.type === 'failed' || e.type === 'timed_out') log('warning', `job ${e.job.id}: ${e.type}: ${e.job.error?.message ?? ''}`);
+        });
+        // Stored jobs of an earlier server (or a stopped `pictor fill`) go on: placed without a new task.
+        const resumed = await engine.session.resume();
+        if (resumed.length) log('info', `${root.name}: resuming ${resumed.length} stored task(s).`);
+      } else if ((await storedJobs(stateDir, root.path)).some((j) => !['completed', 'failed', 'cancelled', 'timed_out', 'unknown'].includes(j.state))) {
+        log('warning', `${root.name}: stored tasks wait to be resumed, but EVOLINK_API_KEY is not set for this server.`);
+      }
+      engines.set(root.path, engine);
+    }
+    return { ws, engines };
+  })();
+
+  const server: Server = { mcp, workspace, maxWaitMs, hasKey: Boolean(apiKey), claimsDir: claimsDir(host), stateDir, log, scrub };
+  registerTools(server);
+
+  // The workspace is known once the client said what it can (its roots): stored jobs resume then.
+  mcp.server.oninitialized = () => {
+    connected = true;
+    workspace().catch(() => undefined);
+  };
+  const transport = new StdioServerTransport();
+  const close = async (code: number) => {
+    for (const e of engines.values()) await e.session?.close().catch(() => undefined);
+    await mcp.close().catch(() => undefined);
+    closing(code);
+  };
+  transport.onclose = () => void close(0);
+  process.stdin.once('end', () => void close(0));
+  await mcp.connect(transport);
+  const code = await done;
+  if (code !== 0) await close(code);
+  return code;
+}

@@ -1,0 +1,534 @@
+// The agent server's tools: the rules and the words of the editor's language model tools
+// (src/vscode/tools), on the headless engine. Each answers with the text an agent reads and the same
+// facts as structured content: workspace-relative paths, pixel sizes, Markdown links, job ids, and
+// refusals with their reason. No image data unless the agent asks for a preview.
+
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as z from 'zod';
+import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from '../core/claims';
+import { isGenerateMeta, isHeadlessJob, isHeadlessMeta, planPages, planPicked } from '../core/headless';
+import { resolveDestination } from '../core/destination';
+import { storedJobs } from '../core/headlessSession';
+import { isFinal } from '../core/jobs';
+import { markdownImage, relativeLink } from '../core/markdownEdits';
+import { aboveGuards, type Approval, type Bill } from '../core/money';
+import { withRunning } from '../core/plan';
+import type * as PreviewModule from '../core/preview';
+import { checkPreviewable } from '../core/previewThread';
+import type { JobRecord } from '../core/store';
+import type { ReferenceInput } from '../core/types';
+import type { CallOptions } from '../core/plan';
+import { formatCost } from '../shared/optionsCheck';
+import { formatSize } from '../shared/sizes';
+import { english } from '../shared/words';
+import type { Engine, Server } from './server';
+import { Refusal, refuse, type Workspace } from './workspace';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+// ---------------------------------------------------------------------------------------------
+// Schemas
+
+const fileSchema = z.object({
+  path: z.string().describe('The image file, relative to the workspace folder'),
+  width: z.number().int().describe('Its real width in pixels'),
+  height: z.number().int().describe('Its real height in pixels'),
+  markdown: z.string().describe('A ready Markdown image link, relative to the page (or to the workspace root without a page)'),
+});
+
+const jobSchema = z.object({
+  id: z.string().describe('The job id: job_status takes it'),
+  state: z.enum(['uploading', 'queued', 'creating', 'running', 'downloading', 'completed', 'failed', 'cancelled', 'timed_out', 'unknown']),
+  progress: z.number().describe('0–100'),
+  document: z.string().optional().describe('The page it fills, relative to the workspace folder'),
+  prompt: z.string(),
+  files: z.array(fileSchema).describe('The images saved into the workspace'),
+  linked: z.boolean().optional().describe('Whether the page links them (the placeholder was filled)'),
+  error: z.string().optional(),
+});
+
+const refusalSchema = z.object({
+  reason: z.string().describe('A short code: outside, symlink, uri, missing, notMarkdown, noPlaceholders, placeholders, allRunning, noKey, aboveLimits, budget, declined, noWorkspace'),
+  message: z.string().describe('What is wrong and what to do'),
+});
+
+const skippedSchema = z.object({ line: z.number().int(), prompt: z.string(), reason: z.string(), message: z.string() });
+
+const listItemSchema = z.object({
+  line: z.number().int(), prompt: z.string(),
+  status: z.enum(['ready', 'empty', 'running', 'refused']).describe('ready: fill_placeholders sends it; running: being generated (here or by another agent or editor); refused: see message'),
+  reason: z.string().optional(), message: z.string().optional(),
+  options: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  from: z.record(z.string(), z.string()).optional().describe('Where each option came from: placeholder, page, workspace, default'),
+  pixelSize: z.string().optional().describe('WxH, or auto (chosen by the model)'),
+  images: z.number().int().optional(), cost: z.number().optional(),
+});
+
+type ListItem = z.infer<typeof listItemSchema>;
+type FileOut = z.infer<typeof fileSchema>;
+type JobOut = z.infer<typeof jobSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+const shortPrompt = (s: string, max = 80) => {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+};
+
+function lineOf(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function engineOf(engines: Map<string, Engine>, root: string): Engine {
+  return engines.get(root)!;
+}
+
+/** A job as answers show it: its page and prompt, its state, its saved files with their links. */
+function jobOut(ws: Workspace, engine: Engine | undefined, job: JobRecord, linkFrom?: string): JobOut {
+  const meta = isHeadlessMeta(job.target.meta) ? job.target.meta : undefined;
+  const own = isGenerateMeta(job.target.meta) ? job.target.meta : undefined;
+  const base = linkFrom ?? meta?.page ?? path.join(engine?.root.path ?? ws.roots[0]!.path, 'untitled.md');
+  const alt = meta?.alt ?? own?.prompt ?? shortPrompt(job.body.prompt, 10_000);
+  const files: FileOut[] = (job.files ?? []).filter((f) => f.placed).map((f) => ({
+    path: ws.relative(f.path), width: f.width, height: f.height, markdown: markdownImage(alt, relativeLink(base, f.path)),
+  }));
+  const outcome = engine?.session?.placer.outcomes.get(job.id);
+  return {
+    id: job.id, state: job.state, progress: isFinal(job) && job.state === 'completed' ? 100 : Math.round(job.progress ?? 0),
+    ...(meta ? { document: ws.relative(meta.page) } : {}), prompt: meta?.prompt ?? own?.prompt ?? job.body.prompt, files,
+    ...(outcome ? { linked: outcome.linked } : {}),
+    ...(job.error ? { error: job.error.message } : {}),
+  };
+}
+
+/** The lines for one job: its files, why it has none, or that it still runs. */
+function jobLines(j: JobOut): string[] {
+  if (j.state === 'completed' && j.files.length) return j.files.map((f) => `- ${f.path} (${f.width}×${f.height} pixels). Markdown: ${f.markdown}`);
+  if (!['completed', 'failed', 'cancelled', 'timed_out', 'unknown'].includes(j.state)) return [`- Still running (${j.state}, ${j.progress}%): job ${j.id}.`];
+  return [`- Failed (${j.state}): ${j.error ?? 'no image came back'}`];
+}
+
+/** A small JPEG (≤ 256 px) of each image, for a client that asked for a preview; an image that cannot be previewed has none. */
+async function previews(ws: Workspace, jobs: JobOut[]): Promise<CallToolResult['content']> {
+  // The decoder (jpeg-js, pngjs) is loaded only when a preview is asked for.
+  const { makePreview } = require('../core/preview') as typeof PreviewModule;
+  const out: CallToolResult['content'] = [];
+  for (const f of jobs.flatMap((j) => j.files)) {
+    try {
+      const { file } = await ws.resolve(f.path, 'preview');
+      const bytes = await fs.readFile(file);
+      const type = /\.jpe?g$/i.test(file) ? 'jpeg' : /\.webp$/i.test(file) ? 'webp' : 'png';
+      if (type === 'webp') continue;
+      checkPreviewable(bytes, type);
+      const p = makePreview(bytes, type);
+      if (p) out.push({ type: 'image', data: Buffer.from(p.data).toString('base64'), mimeType: p.mimeType });
+    } catch {
+      // The text names the file; a preview is a courtesy.
+    }
+  }
+  return out;
+}
+
+/** A refusal as a tool result: the text and the reason, marked as an error the agent can act on. */
+function refusalResult(server: Server, e: Refusal, base: Record<string, unknown>): CallToolResult {
+  server.log('info', `refused (${e.reason}): ${e.message}`);
+  return { content: [{ type: 'text', text: server.scrub(e.message) }], structuredContent: { ...base, refusal: { reason: e.reason, message: server.scrub(e.message) } }, isError: true };
+}
+
+/** Runs a tool body; a refusal (or an unexpected failure) becomes the answer an agent reads. */
+async function answering(server: Server, name: string, base: Record<string, unknown>, body: () => Promise<CallToolResult>): Promise<CallToolResult> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof Refusal) return refusalResult(server, e, base);
+    server.log('error', `${name} failed: ${(e as Error).message}`);
+    return refusalResult(server, new Refusal('failed', `Pictor could not finish: ${(e as Error).message}`), base);
+  }
+}
+
+/**
+ * The money question for a call above the limits (or past the session budget): asked through the
+ * client (elicitation) where it can ask the user; else refused, naming the limit and where the user
+ * raises it. A tool's arguments never raise a limit.
+ */
+async function admit(server: Server, engine: Engine, bill: Bill, what: string): Promise<Approval | undefined> {
+  const g = engine.guards;
+  const above = aboveGuards(bill, g);
+  const limit = g.maxCreditsPerSession;
+  const spent = engine.session?.creditsUsed() ?? 0;
+  const overBudget = limit !== undefined && spent >= limit;
+  if (!above.images && !above.cost && !overBudget) return undefined;
+  const figures = `${bill.images} image(s), relative cost ≈${formatCost(bill.cost)}× (1× = one medium 1024×1024 image)`;
+  const why = [
+    ...(above.images ? [`more images than its limit of ${g.confirmAboveImages} (--confirm-above-images or PICTOR_CONFIRM_ABOVE_IMAGES)`] : []),
+    ...(above.cost ? [`a relative cost above its limit of ${formatCost(g.confirmAboveCost)} (--confirm-above-cost or PICTOR_CONFIRM_ABOVE_COST)`] : []),
+    ...(overBudget ? [`more credits: this server has used ${Math.round(spent * 100) / 100} of its ${limit} (--max-credits or PICTOR_MAX_CREDITS)`] : []),
+  ].join('; and ');
+  if (server.mcp.server.getClientCapabilities()?.elicitation) {
+    const answer = await server.mcp.server.elicitInput({
+      message: `Pictor: ${what} would bill ${figures}, ${why}. Send it, billed to your EvoLink account?`,
+      requestedSchema: { type: 'object', properties: { send: { type: 'boolean', title: 'Send and bill these images', default: false } }, required: ['send'] },
+    }).catch(() => undefined);
+    if (answer?.action === 'accept' && answer.content?.send === true) {
+      return { images: bill.images, cost: bill.cost, ...(overBudget ? { overBudget: true } : {}) };
+    }
+    refuse('declined', `Nothing was sent: the user did not approve ${what} (${figures}).`);
+  }
+  refuse(overBudget && !above.images && !above.cost ? 'budget' : 'aboveLimits',
+    `Nothing was sent: ${what} would bill ${figures}, and this asks for ${why}. This client cannot ask the user, and a tool call cannot raise a limit: `
+    + 'the user raises it where the Pictor server is started (the flag in its command line, or the variable in its environment, in the agent\'s MCP configuration), or fill fewer placeholders.');
+}
+
+/**
+ * Waits for jobs until they end, the wait limit passes or the client cancels; reports progress where
+ * the client sent a progress token. The jobs themselves go on in every case.
+ */
+async function follow(server: Server, engine: Engine, ids: string[], done: Promise<unknown>[], extra: Extra): Promise<'done' | 'limit' | 'cancelled'> {
+  const session = engine.session!;
+  const token = extra._meta?.progressToken;
+  let last = -1;
+  const report = () => {
+    if (token === undefined) return;
+    const jobs = ids.map((id) => session.queue.get(id));
+    const progress = jobs.reduce((s, j) => s + (!j ? 0 : isFinal(j) ? 100 : Math.min(99, j.progress ?? 0)), 0);
+    if (progress <= last) return;
+    last = progress;
+    const finished = jobs.filter((j) => j && isFinal(j)).length;
+    void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total: 100 * ids.length, message: `${finished} of ${ids.length} image job(s) done` } }).catch(() => undefined);
+  };
+  const watching = new Set(ids);
+  const sub = session.onEvent((e) => { if (watching.has(e.job.id)) report(); });
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    report();
+    return await Promise.race([
+      Promise.all(done).then(() => 'done' as const),
+      new Promise<'limit'>((resolve) => { timer = setTimeout(() => resolve('limit'), server.maxWaitMs); }),
+      new Promise<'cancelled'>((resolve) => {
+        if (extra.signal.aborted) resolve('cancelled');
+        onAbort = () => resolve('cancelled');
+        extra.signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    sub.dispose();
+    if (timer) clearTimeout(timer);
+    if (onAbort) extra.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** generate_image's answer: the editor tool's words, the files with their links, the jobs still running. */
+async function generateAnswer(server: Server, ws: Workspace, engine: Engine, extra: Extra,
+  what: { prompt: string; docRel?: string; linkFrom: string; placeholder: boolean; preview: boolean; bill: Bill }, ids: string[], done: Promise<unknown>[]): Promise<CallToolResult> {
+  server.log('info', `generate_image: job(s) submitted: ${ids.join(', ')}`);
+  const ended = await follow(server, engine, ids, done, extra);
+  const jobs = ids.map((id) => jobOut(ws, engine, engine.session!.queue.get(id)!, what.placeholder ? undefined : what.linkFrom));
+  const running = jobs.filter((j) => !['completed', 'failed', 'cancelled', 'timed_out', 'unknown'].includes(j.state)).map((j) => j.id);
+  const saved = jobs.flatMap((j) => j.files);
+  const relTo = what.docRel ?? 'the workspace root';
+  const lines = [`Saved ${saved.length} image(s) for "${shortPrompt(what.prompt)}" (links relative to ${relTo}):`];
+  for (const j of jobs) lines.push(...jobLines(j));
+  if (what.placeholder && what.docRel) {
+    if (jobs.some((j) => j.linked)) lines.push(`The placeholder in ${what.docRel} now links the image; nothing else on the page changed.`);
+    else if (!running.length) lines.push(`The placeholder in ${what.docRel} was not filled (it was changed or removed meanwhile, or the task did not finish); insert the link above where it belongs.`);
+  } else if (saved.length) lines.push('No page was edited: insert the Markdown link where the image belongs.');
+  if (running.length) {
+    const after = what.placeholder ? 'its images are saved and linked into the page when it finishes' : 'its images are saved when it finishes';
+    lines.push(ended === 'cancelled'
+      ? `Cancelled: stopped waiting. The job goes on in the Pictor server (it is paid for); ${after}. Call job_status with ids ${running.join(', ')} to see it.`
+      : `Still running after ${server.maxWaitMs / 1000} s — call job_status with ids ${running.join(', ')}. The job goes on in the Pictor server; ${after}, without another call.`);
+  }
+  const content: CallToolResult['content'] = [{ type: 'text', text: server.scrub(lines.join('\n')) }];
+  if (what.preview) content.push(...await previews(ws, jobs));
+  return {
+    content,
+    structuredContent: { prompt: what.prompt, ...(what.docRel ? { document: what.docRel } : {}), jobs, stillRunning: running, bill: { images: what.bill.images, cost: Math.round(what.bill.cost * 100) / 100 } },
+  };
+}
+
+function needKey(server: Server, engine: Engine): void {
+  if (!server.hasKey || !engine.session) {
+    refuse('noKey', 'Nothing was sent: the Pictor server has no EvoLink API key. Ask the user to set the EVOLINK_API_KEY environment variable for the server (the "env" of its entry in the agent\'s MCP configuration, or the environment it is started from), then restart it.');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tools
+
+export function registerTools(server: Server): void {
+  const { mcp } = server;
+
+  mcp.registerTool('list_placeholders', {
+    title: 'List the image placeholders of a page',
+    description: 'Lists the image placeholders ![prompt]() of a Markdown page in the workspace: each with its line, prompt, options (size, resolution, quality, n, style) and where they came from, its pixel size and relative cost, '
+      + 'and why it would not be sent, if so; and the images the page already links. Reads only; sends nothing, costs nothing.',
+    inputSchema: { document: z.string().min(1).max(4096).describe('The Markdown page, relative to the workspace folder (e.g. docs/page.md)') },
+    outputSchema: {
+      document: z.string().optional(),
+      placeholders: z.array(listItemSchema).optional(),
+      images: z.array(z.object({ line: z.number().int(), markdown: z.string() })).optional().describe('Images the page already links'),
+      bill: z.object({ images: z.number().int(), cost: z.number() }).optional().describe('What fill_placeholders would bill now'),
+      refusal: refusalSchema.optional(),
+    },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  }, (input) => answering(server, 'list_placeholders', {}, async () => {
+    const { ws, engines } = await server.workspace();
+    const { root, file } = await ws.page(input.document);
+    const engine = engineOf(engines, root.path);
+    const [planned] = await planPages([file], engine.settings.plan);
+    const { text, scan } = planned!;
+    const claims = engine.session?.claims ?? new ClaimRegistry(server.claimsDir, CLAIM_STALE_MS);
+    const held = new Set<number>();
+    for (const p of scan.placeholders) if (!p.empty && await claims.holder(await placeholderClaimKey(file, text.slice(p.start, p.end)))) held.add(p.start);
+    const plan = withRunning(planned!.plan, (p) => held.has(p.start));
+    const rel = ws.relative(file);
+    const items: ListItem[] = [];
+    for (const r of plan.requests) {
+      const o = r.options.values;
+      items.push({
+        line: lineOf(text, r.placeholder!.start), prompt: r.prompt, status: 'ready',
+        options: { size: o.size, resolution: o.resolution, quality: o.quality, n: o.n, ...(o.style ? { style: o.style } : {}) },
+        from: { ...r.options.from }, pixelSize: r.figures.size ? formatSize(r.figures.size) : 'auto', images: r.figures.images, cost: Math.round(r.figures.cost * 100) / 100,
+      });
+    }
+    for (const s of plan.skipped) {
+      items.push({
+        line: s.placeholder ? lineOf(text, s.placeholder.start) : 0, prompt: s.prompt,
+        status: s.reason === 'empty' ? 'empty' : s.reason === 'running' ? 'running' : 'refused', reason: s.reason, message: english(s.words),
+      });
+    }
+    items.sort((a, b) => a.line - b.line);
+    const images = scan.images.map((img) => ({ line: lineOf(text, img.start), markdown: text.slice(img.start, img.end) }));
+    const lines = [`${rel}: ${scan.placeholders.length} placeholder(s), ${scan.images.length} linked image(s).`];
+    if (items.length) {
+      lines.push('Placeholders (the alt text is the prompt):');
+      for (const i of items) {
+        const state = i.status === 'empty' ? ' (no prompt yet: write one between the brackets)'
+          : i.status === 'running' ? ' (being generated)'
+            : i.status === 'refused' ? ` (not sent: ${i.message})`
+              : ` ${i.pixelSize} · ${i.options!.quality} · n=${i.options!.n} · relative cost ≈${formatCost(i.cost!)}×`;
+        lines.push(`- line ${i.line}: "${shortPrompt(i.prompt, 500)}"${state}`);
+      }
+    }
+    if (images.length) {
+      lines.push('Images already linked:');
+      for (const img of images) lines.push(`- line ${img.line}: ${img.markdown}`);
+    }
+    if (plan.requests.length) lines.push(`Fill them all with fill_placeholders: ${plan.bill.images} image(s), relative cost ≈${formatCost(plan.bill.cost)}×.`);
+    return {
+      content: [{ type: 'text', text: lines.join('\n') }],
+      structuredContent: { document: rel, placeholders: items, images, bill: { images: plan.bill.images, cost: Math.round(plan.bill.cost * 100) / 100 } },
+    };
+  }));
+
+  mcp.registerTool('fill_placeholders', {
+    title: 'Fill every placeholder of a page',
+    description: 'Fills every image placeholder ![prompt]() of a Markdown page in the workspace, as Pictor\'s "Generate all" does: each alt text is the prompt; the page\'s options, override comments and pictor.* settings apply; '
+      + 'the images are saved into the workspace (pictor.destination, never over a file) and linked into the page. Every image is billed to the user\'s EvoLink account. '
+      + 'If one placeholder cannot be sent, nothing is sent and the answer names it. Returns the saved files with their pixel sizes and Markdown links; '
+      + 'jobs still running after the wait limit go on in the server, are linked when they finish, and job_status reports them.',
+    inputSchema: {
+      document: z.string().min(1).max(4096).describe('The Markdown page, relative to the workspace folder (e.g. docs/page.md)'),
+      preview: z.boolean().optional().describe('Add a small JPEG preview (at most 256 pixels an edge) of each image to the answer; off by default'),
+    },
+    outputSchema: {
+      document: z.string().optional(),
+      jobs: z.array(jobSchema).optional(),
+      stillRunning: z.array(z.string()).optional().describe('Ids of jobs still running: call job_status with them'),
+      skipped: z.array(skippedSchema).optional(),
+      bill: z.object({ images: z.number().int(), cost: z.number() }).optional(),
+      refusal: refusalSchema.optional(),
+    },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  }, (input, extra) => answering(server, 'fill_placeholders', {}, async () => {
+    const { ws, engines } = await server.workspace();
+    const { root, file } = await ws.page(input.document);
+    const engine = engineOf(engines, root.path);
+    const rel = ws.relative(file);
+    const [planned] = await planPages([file], engine.settings.plan);
+    const { text, scan } = planned!;
+    if (!scan.placeholders.length) refuse('noPlaceholders', `Nothing was sent: ${rel} has no image placeholders. Write one like ![a red fox asleep in snow]() where an image belongs.`);
+    const claims = engine.session?.claims ?? new ClaimRegistry(server.claimsDir, CLAIM_STALE_MS);
+    const held = new Set<number>();
+    for (const p of scan.placeholders) if (!p.empty && await claims.holder(await placeholderClaimKey(file, text.slice(p.start, p.end)))) held.add(p.start);
+    const plan = withRunning(planned!.plan, (p) => held.has(p.start));
+    const problems: string[] = [];
+    for (const s of plan.skipped) {
+      if (s.reason === 'empty' || s.reason === 'running') continue;
+      const said = `line ${s.placeholder ? lineOf(text, s.placeholder.start) : 0} ("${shortPrompt(s.prompt, 40)}"): ${english(s.words)}`;
+      if (!problems.includes(said)) problems.push(said);
+    }
+    if (problems.length) refuse('placeholders', `Nothing was sent for ${rel}. Fix these placeholders, then call again: ${problems.join(' ')}`);
+    if (!plan.requests.length) {
+      refuse('allRunning', plan.skipped.some((s) => s.reason === 'running')
+        ? `Nothing was sent: every placeholder of ${rel} is already being generated. Call list_placeholders or job_status later to see their links.`
+        : `Nothing was sent: the placeholders of ${rel} have no prompt. Describe each image between the brackets: ![a red fox asleep in snow]().`);
+    }
+    needKey(server, engine);
+    const approval = await admit(server, engine, plan.bill, `filling ${plan.requests.length} placeholder(s) of ${rel}`);
+    const submitted = await engine.session!.submit([file], approval);
+    const ids = submitted.jobs.map((j) => j.jobId);
+    server.log('info', `${rel}: ${ids.length} job(s) submitted: ${ids.join(', ')}`);
+    const ended = ids.length ? await follow(server, engine, ids, submitted.jobs.map((j) => j.done), extra) : 'done';
+    const jobs = ids.map((id) => jobOut(ws, engine, engine.session!.queue.get(id)!));
+    const skipped = submitted.reports.flatMap((r) => r.skipped.map((s) => ({ line: s.line, prompt: s.prompt, reason: s.reason, message: english(s.words) })));
+    const running = jobs.filter((j) => !['completed', 'failed', 'cancelled', 'timed_out', 'unknown'].includes(j.state)).map((j) => j.id);
+    const saved = jobs.flatMap((j) => j.files);
+    const lines = [`${rel}: ${jobs.length} placeholder(s) sent, ${saved.length} image(s) saved, ${jobs.filter((j) => j.linked).length} linked into the page (links relative to the page):`];
+    for (const j of jobs) {
+      lines.push(`"${shortPrompt(j.prompt)}"${j.state === 'completed' && j.linked === false ? ' (not linked: the placeholder was changed or removed meanwhile)' : ''}`);
+      lines.push(...jobLines(j));
+    }
+    for (const s of skipped.filter((s) => s.reason === 'running')) lines.push(`Not sent: line ${s.line} ("${shortPrompt(s.prompt, 40)}"): another agent or editor is already generating it.`);
+    const empty = skipped.filter((s) => s.reason === 'empty').length;
+    if (empty) lines.push(`${empty} placeholder(s) have no prompt and were skipped: describe the image between the brackets.`);
+    if (running.length) {
+      lines.push(ended === 'cancelled'
+        ? `Cancelled: stopped waiting. ${running.length} job(s) go on in the Pictor server (they are paid for); their images are saved and linked into the page when they finish. Call job_status with ids ${running.join(', ')} to see them.`
+        : `Still running after ${server.maxWaitMs / 1000} s — call job_status with ids ${running.join(', ')}. The jobs go on in the Pictor server; their images are saved and linked into the page when they finish, without another call.`);
+    }
+    const content: CallToolResult['content'] = [{ type: 'text', text: server.scrub(lines.join('\n')) }];
+    if (input.preview) content.push(...await previews(ws, jobs));
+    return {
+      content,
+      structuredContent: { document: rel, jobs, stillRunning: running, skipped, bill: { images: plan.bill.images, cost: Math.round(plan.bill.cost * 100) / 100 } },
+    };
+  }));
+
+  mcp.registerTool('generate_image', {
+    title: 'Generate an image',
+    description: 'Generates images for one prompt with Pictor and saves them into the workspace, never elsewhere. With document and placeholder, fills that placeholder of the page '
+      + '(its alt text is the prompt) exactly as Pictor\'s Generate does; with document alone, saves beside the page as pictor.destination says and edits nothing; '
+      + 'otherwise saves into images/ at the workspace root (or destination). Options left out come from the placeholder\'s comment, the page\'s front matter and the pictor.* settings. '
+      + 'Every image is billed to the user\'s EvoLink account. Returns the saved files with their pixel sizes and Markdown links; a job still running after the wait limit goes on in the server and job_status reports it.',
+    inputSchema: {
+      prompt: z.string().max(32_000).optional().describe('What the image shows (required unless placeholder is given: then the placeholder\'s alt text is the prompt)'),
+      size: z.string().max(20).optional().describe('auto, a ratio (1:1, 3:2, 2:3, 16:9, 9:16, 4:3, 3:4, 21:9 …) or WxH with edges multiples of 16 (e.g. 1536x1024)'),
+      resolution: z.enum(['1K', '2K', '4K']).optional().describe('Used with a ratio: 16:9 at 2K is 2048×1152'),
+      quality: z.enum(['low', 'medium', 'high']).optional().describe('low ≈ 0.11× cost, medium 1×, high ≈ 4×'),
+      n: z.number().int().min(1).max(10).optional().describe('Images for this prompt, 1–10; each is billed'),
+      referenceImages: z.array(z.string().min(1).max(4096)).max(16).optional().describe('Reference images: paths inside the workspace (uploaded to EvoLink\'s file service) or https:// URLs'),
+      document: z.string().min(1).max(4096).optional().describe('A Markdown page, relative to the workspace folder: links are made relative to it'),
+      placeholder: z.string().min(1).max(32_000).optional().describe('The alt text (prompt) of the placeholder of document to fill'),
+      destination: z.string().min(1).max(4096).optional().describe('A folder inside the workspace to save into (not with placeholder: the page\'s destination applies)'),
+      preview: z.boolean().optional().describe('Add a small JPEG preview (at most 256 pixels an edge) of each image to the answer; off by default'),
+    },
+    outputSchema: {
+      prompt: z.string().optional(),
+      document: z.string().optional(),
+      jobs: z.array(jobSchema).optional(),
+      stillRunning: z.array(z.string()).optional().describe('Ids of jobs still running: call job_status with them'),
+      bill: z.object({ images: z.number().int(), cost: z.number() }).optional(),
+      refusal: refusalSchema.optional(),
+    },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  }, (input, extra) => answering(server, 'generate_image', {}, async () => {
+    const { ws, engines } = await server.workspace();
+    if (input.placeholder !== undefined && input.document === undefined) {
+      refuse('path', 'placeholder needs document: give the workspace-relative path of the Markdown page that holds the placeholder.');
+    }
+    if (input.placeholder !== undefined && input.destination !== undefined) refuse('path', 'destination cannot be used with placeholder: a placeholder\'s images go where pictor.destination says for its page.');
+    const page = input.document !== undefined ? await ws.page(input.document) : undefined;
+    const dest = input.destination !== undefined ? await ws.resolve(input.destination, 'destination', 'any') : undefined;
+    const root = page?.root ?? dest?.root ?? ws.roots[0]!;
+    if (dest && page && dest.root !== page.root) refuse('outside', 'destination and document are in different workspace folders.');
+    const engine = engineOf(engines, root.path);
+    const refs: ReferenceInput[] = [];
+    for (const item of input.referenceImages ?? []) {
+      if (/^https:\/\//i.test(item.trim())) {
+        refs.push({ kind: 'url', url: item.trim() });
+        continue;
+      }
+      if (/^[a-z][a-z0-9+.-]+:/i.test(item.trim()) && !/^[a-z]:\//i.test(item.trim())) {
+        refuse('uri', `referenceImages "${item}" is neither a path inside the workspace nor an https:// URL: Pictor never reads file:// or other URIs. Nothing was read or sent.`);
+      }
+      const r = await ws.resolve(item, 'referenceImages');
+      if (r.root !== root) refuse('outside', `referenceImages "${item}" is in another workspace folder than the images are saved in.`);
+      refs.push({ kind: 'file', path: r.file, bytes: (await fs.stat(r.file)).size });
+    }
+    const call: CallOptions = {
+      ...(input.size !== undefined ? { size: input.size } : {}), ...(input.resolution !== undefined ? { resolution: input.resolution } : {}),
+      ...(input.quality !== undefined ? { quality: input.quality } : {}), ...(input.n !== undefined ? { n: input.n } : {}),
+    } as CallOptions;
+    const docRel = page ? ws.relative(page.file) : undefined;
+
+    if (page && input.placeholder !== undefined) {
+      // One placeholder of the page, exactly as the Generate CodeLens fills it.
+      const [planned] = await planPages([page.file], engine.settings.plan);
+      const pick = { prompt: input.placeholder, call, references: refs };
+      const plan = planPicked(planned!, engine.settings.plan, pick);
+      if (!plan) refuse('missing', `${docRel} has no placeholder "${shortPrompt(input.placeholder)}". Call list_placeholders to see its placeholders; give one's alt text as placeholder.`);
+      const target = [...plan.requests, ...plan.skipped][0]!;
+      const p = target.placeholder!;
+      const claims = engine.session?.claims ?? new ClaimRegistry(server.claimsDir, CLAIM_STALE_MS);
+      if (await claims.holder(await placeholderClaimKey(page.file, planned!.text.slice(p.start, p.end)))) {
+        refuse('allRunning', `Nothing was sent: the placeholder on line ${lineOf(planned!.text, p.start)} of ${docRel} is already being generated. Call job_status or list_placeholders later to see its link.`);
+      }
+      const skipped = plan.skipped[0];
+      if (skipped) refuse('placeholders', `Nothing was sent: ${english(skipped.words)}`);
+      needKey(server, engine);
+      const approval = await admit(server, engine, plan.bill, `generating for the placeholder on line ${lineOf(planned!.text, p.start)} of ${docRel}`);
+      const submitted = await engine.session!.submit([page.file], approval, pick);
+      if (!submitted.jobs.length) refuse('allRunning', `Nothing was sent: another agent or editor is already generating this placeholder of ${docRel}.`);
+      return generateAnswer(server, ws, engine, extra, { prompt: p.prompt, docRel, linkFrom: page.file, placeholder: true, preview: input.preview === true, bill: plan.bill },
+        submitted.jobs.map((j) => j.jobId), submitted.jobs.map((j) => j.done));
+    }
+
+    if (typeof input.prompt !== 'string' || !input.prompt.trim()) refuse('prompt', 'prompt is empty: describe the image, e.g. "a red fox asleep in the snow, watercolour".');
+    let out = dest?.file;
+    if (!out && page) {
+      const d = resolveDestination({ documentPath: page.file, workspaceFolder: root.path, patterns: engine.settings.destination, fileName: 'image', ext: 'png' });
+      out = d.ok ? d.dir : path.join(path.dirname(page.file), 'images');
+    }
+    out ??= path.join(root.path, 'images');
+    if (!engine.session) {
+      needKey(server, engine);
+    }
+    const planned = await engine.session!.planPrompt({
+      prompt: input.prompt, call, references: refs.map((r) => (r.kind === 'url' ? r.url : r.path)), out, cwd: root.path,
+      ...(page ? { linkFrom: page.file } : {}),
+    });
+    if (!planned.ok) refuse(planned.reason === 'out' || planned.reason === 'reference' ? 'outside' : 'request', `Nothing was sent: ${planned.message}`);
+    const bill = { images: planned.request.figures.images, cost: planned.request.figures.cost };
+    const approval = await admit(server, engine, bill, `generating ${bill.images} image(s) for "${shortPrompt(input.prompt, 60)}"`);
+    const { job, done } = await engine.session!.submitPrompt(planned, approval);
+    return generateAnswer(server, ws, engine, extra, { prompt: input.prompt, ...(docRel ? { docRel } : {}), linkFrom: planned.linkFrom, placeholder: false, preview: input.preview === true, bill },
+      [job.id], [done.catch(() => undefined)]);
+  }));
+
+  mcp.registerTool('job_status', {
+    title: 'The state of Pictor\'s jobs',
+    description: 'Reports the image jobs of this workspace (those still running after a call returned, and the recent ones): each with its state, progress, page and prompt, and its saved files with pixel sizes and Markdown links. Reads only.',
+    inputSchema: { ids: z.array(z.string().min(1).max(200)).max(100).optional().describe('Job ids from an earlier answer; all of this workspace\'s jobs when left out') },
+    outputSchema: {
+      jobs: z.array(jobSchema).optional(),
+      unknown: z.array(z.string()).optional().describe('Ids this workspace has no job for'),
+      refusal: refusalSchema.optional(),
+    },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  }, (input) => answering(server, 'job_status', {}, async () => {
+    const { ws, engines } = await server.workspace();
+    const all: { engine: Engine; job: JobRecord }[] = [];
+    for (const engine of engines.values()) {
+      const jobs = engine.session ? engine.session.queue.list() : await storedJobs(server.stateDir, engine.root.path);
+      for (const job of jobs) if (isHeadlessJob(job.target.meta)) all.push({ engine, job });
+    }
+    const wanted = input.ids ? all.filter(({ job }) => input.ids!.includes(job.id)) : all;
+    const unknown = (input.ids ?? []).filter((id) => !all.some(({ job }) => job.id === id));
+    const jobs = wanted.sort((a, b) => a.job.createdAt - b.job.createdAt).map(({ engine, job }) => jobOut(ws, engine, job));
+    const lines = [jobs.length ? `${jobs.length} job(s):` : 'No jobs in this workspace.'];
+    for (const j of jobs) {
+      lines.push(`Job ${j.id}: "${shortPrompt(j.prompt)}"${j.document ? ` for ${j.document}` : ''}: ${j.state}${j.linked ? ', linked into the page' : ''}`);
+      lines.push(...jobLines(j));
+    }
+    if (unknown.length) lines.push(`Unknown job id(s): ${unknown.join(', ')}.`);
+    return { content: [{ type: 'text', text: server.scrub(lines.join('\n')) }], structuredContent: { jobs, unknown } };
+  }));
+}
