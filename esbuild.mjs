@@ -54,7 +54,7 @@ const contexts = await Promise.all([
   // The `pictor` terminal command (npm run package:cli): everything bundled, nothing to fetch at install,
   // never in the .vsix (.vscodeignore lists what goes in).
   esbuild.context({ ...common, platform: 'node', format: 'cjs', target: 'node20', // jsonc-parser's UMD main requires its parts at run time: its ES module build bundles whole.
-    mainFields: ['module', 'main'], entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli/pictor.js', banner: { js: '#!/usr/bin/env node' } }),
+    mainFields: ['module', 'main'], entryPoints: ['src/bin/pictor.ts'], outfile: 'dist/cli/pictor.js', banner: { js: '#!/usr/bin/env node' } }),
   esbuild.context({
     ...common,
     entryPoints: ['media/panel.ts'],

@@ -46,7 +46,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**/*.ts', 'src/mcp/**/*.ts'],
+    files: ['src/cli/**/*.ts', 'src/mcp/**/*.ts', 'src/bin/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'src/cli and src/mcp run in plain Node without VS Code: they use src/core and src/shared.' }],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run package:cli`: the npm package `pictor-cli` (bin `pictor`) as pictor-cli-<version>.tgz in the
-// repository's folder. One bundled file (src/cli/main.ts, every dependency inside), a generated
+// repository's folder. One bundled file (src/bin/pictor.ts, every dependency inside), a generated
 // package.json with no dependencies, and a README: `npm install -g --offline ./pictor-cli-*.tgz` works
 // with an empty npm cache. Built here, not by esbuild.mjs, so the extension's dist/ is never touched.
 import * as esbuild from 'esbuild';
@@ -15,7 +15,7 @@ const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'
 const stage = mkdtempSync(path.join(os.tmpdir(), 'pictor-cli-pack-'));
 try {
   await esbuild.build({
-    entryPoints: [path.join(root, 'src/cli/main.ts')], outfile: path.join(stage, 'pictor.js'),
+    entryPoints: [path.join(root, 'src/bin/pictor.ts')], outfile: path.join(stage, 'pictor.js'),
     bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'],
     banner: { js: '#!/usr/bin/env node' }, logLevel: 'error', absWorkingDir: root,
   });

@@ -101,15 +101,6 @@ export function parseArgs(argv: readonly string[]): Parsed {
   return { ok: true, args };
 }
 
-/** A guard from the environment (`PICTOR_CONFIRM_ABOVE_IMAGES` …): undefined when unset; an error when not a number. */
-export function envNumber(env: Record<string, string | undefined>, name: string): { ok: true; value?: number } | { ok: false; message: string } {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return { ok: true };
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) return { ok: false, message: `${name} must be a number of 0 or more, not "${raw}".` };
-  return { ok: true, value: n };
-}
-
 export const HELP = `Usage: pictor <command> [options] [PATH|GLOB ...]
 
 Fills Markdown image placeholders ![prompt]() with generated images, as Pictor does in VS Code.

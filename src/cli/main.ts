@@ -20,15 +20,13 @@ import { readRecipeFile, SIDECAR_SUFFIX, type Recipe } from '../core/recipe';
 import { readWorkspaceSettings, type WorkspaceSettings } from '../core/workspaceSettings';
 import { formatSize } from '../shared/sizes';
 import { english, type Words } from '../shared/words';
-import type * as McpServerModule from '../mcp/server';
-import { HELP, envNumber, parseArgs, type CliArgs } from './args';
+import { HELP, parseArgs, type CliArgs } from './args';
+import { processGuards, providerAddresses } from '../core/processSettings';
 import { clock, Screen, type Tally } from './progress';
 import { createInterface } from 'node:readline';
 
 const manifest = require('../../package.json') as { version: string; contributes: { configuration: { properties: Record<string, never> } } };
 
-export const DEFAULT_BASE_URL = 'https://api.evolink.ai';
-export const DEFAULT_FILES_BASE_URL = 'https://files-api.evolink.ai';
 
 /** Exit codes (documented in --help and the README). */
 const OK = 0;
@@ -175,20 +173,11 @@ async function collectPages(paths: readonly string[], cwd: string, root: string)
 
 /** The guards of this run: flags, else the environment, else the editor's defaults; the workspace may only lower them. */
 function guardsOf(args: CliArgs, env: Record<string, string | undefined>, workspace: Partial<SpendingGuards>): SpendingGuards {
-  const pick = (flag: number | undefined, name: string) => {
-    if (flag !== undefined) return flag;
-    const e = envNumber(env, name);
-    if (!e.ok) throw new Exit(USAGE, e.message);
-    return e.value;
-  };
-  const own: Partial<SpendingGuards> = {};
-  const images = pick(args.confirmAboveImages, 'PICTOR_CONFIRM_ABOVE_IMAGES');
-  if (images !== undefined) own.confirmAboveImages = images;
-  const cost = pick(args.confirmAboveCost, 'PICTOR_CONFIRM_ABOVE_COST');
-  if (cost !== undefined) own.confirmAboveCost = cost;
-  const credits = pick(args.maxCredits, 'PICTOR_MAX_CREDITS');
-  if (credits !== undefined && credits > 0) own.maxCreditsPerSession = credits;
-  return stricterGuards(own, workspace);
+  try {
+    return stricterGuards(processGuards(args, env), workspace);
+  } catch (e) {
+    throw new Exit(USAGE, (e as Error).message);
+  }
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -229,7 +218,12 @@ interface JsonReport {
   problems: string[];
 }
 
-export async function main(argv: readonly string[], env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Promise<number> {
+/** The other faces the `pictor` command can start, handed in by the launcher. */
+export interface OtherFaces {
+  mcp?: (args: CliArgs, env: Record<string, string | undefined>, cwd: string) => Promise<number>;
+}
+
+export async function main(argv: readonly string[], env: Record<string, string | undefined> = process.env, cwd = process.cwd(), faces: OtherFaces = {}): Promise<number> {
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`pictor: ${parsed.message}\n`);
@@ -248,8 +242,12 @@ export async function main(argv: readonly string[], env: Record<string, string |
     process.stderr.write(`pictor: no command.\n\n${HELP}`);
     return USAGE;
   }
-  // The agent server (src/mcp): its SDK is loaded only for this command.
-  if (args.command === 'mcp') return (require('../mcp/server') as typeof McpServerModule).serveMcp(args, env, cwd);
+  // The agent server is another face (src/mcp); the launcher (src/bin/pictor.ts) hands it in.
+  if (args.command === 'mcp') {
+    if (faces.mcp) return faces.mcp(args, env, cwd);
+    process.stderr.write('pictor: this build has no agent server (pictor mcp).\n');
+    return USAGE;
+  }
   const out = output(args, env);
   const report: JsonReport = {
     version: 1, command: args.command, workspace: '', dryRun: args.dryRun || args.command === 'list', bill: { images: 0, cost: 0 },
@@ -455,8 +453,7 @@ interface Live {
 function openSession(ctx: Ctx, plan: PlanSettings): Live {
   const { args, env, out } = ctx;
   const apiKey = requireKey(ctx);
-  const baseUrl = args.baseUrl ?? env.PICTOR_BASE_URL ?? DEFAULT_BASE_URL;
-  const filesBaseUrl = args.filesBaseUrl ?? env.PICTOR_FILES_BASE_URL ?? DEFAULT_FILES_BASE_URL;
+  const { baseUrl, filesBaseUrl } = providerAddresses(args, env);
   for (const [name, u] of [['--base-url', baseUrl], ['--files-base-url', filesBaseUrl]]) {
     try {
       new URL(u!);
@@ -697,11 +694,4 @@ async function fill(ctx: Ctx): Promise<number> {
   const { filled, failed, skipped } = report.summary;
   out.say(`${filled} filled, ${failed} failed, ${skipped} not sent${out.screen.tty ? ` in ${took}` : ''}.`, true);
   return failed || skipped ? FAILED : OK;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
-    process.stderr.write(`pictor: ${(e as Error).message}\n`);
-    process.exitCode = FAILED;
-  });
 }

@@ -12,77 +12,43 @@ import * as path from 'node:path';
 import { HeadlessSession, storedJobs } from '../core/headlessSession';
 import { stricterGuards, type SpendingGuards } from '../core/money';
 import { claimsDir, pictorStateDir } from '../core/stateDir';
-import { readWorkspaceSettings, type WorkspaceSettings } from '../core/workspaceSettings';
+import { readWorkspaceSettings } from '../core/workspaceSettings';
 import { english } from '../shared/words';
-import { envNumber, type CliArgs } from '../cli/args';
-import { registerTools } from './tools';
+import { processGuards, providerAddresses, type GuardFlags } from '../core/processSettings';
+import { registerTools, type Engine, type Server } from './tools';
 import { Workspace, rootFromUri, unfitRoot, type Root } from './workspace';
 
 const manifest = require('../../package.json') as { version: string; contributes: { configuration: { properties: Record<string, never> } } };
 
-export const DEFAULT_BASE_URL = 'https://api.evolink.ai';
-export const DEFAULT_FILES_BASE_URL = 'https://files-api.evolink.ai';
 /** How long a tool call waits for its images before it answers with the job ids (seconds). */
 export const DEFAULT_MAX_WAIT_S = 50;
-
-/** One workspace folder's engine: its settings, its guards, and (with a key) its session. */
-export interface Engine {
-  root: Root;
-  settings: WorkspaceSettings;
-  guards: SpendingGuards;
-  /** Absent without a key: nothing can be sent, stored jobs stay stored. */
-  session?: HeadlessSession;
-}
-
-/** What the tools share. */
-export interface Server {
-  mcp: McpServer;
-  workspace(): Promise<{ ws: Workspace; engines: Map<string, Engine> }>;
-  /** The guards' flags and variables, named in a refusal (how to raise a limit). */
-  maxWaitMs: number;
-  hasKey: boolean;
-  claimsDir: string;
-  stateDir: string;
-  log(level: LoggingLevel, line: string): void;
-  /** Removes the key from any text that leaves the server. */
-  scrub(text: string): string;
-}
-
-/** The guards of this server: flags, else the environment, else the editor's defaults; a workspace may only lower them. */
-function ownGuards(args: CliArgs, env: Record<string, string | undefined>): Partial<SpendingGuards> {
-  const pick = (flag: number | undefined, name: string) => {
-    if (flag !== undefined) return flag;
-    const e = envNumber(env, name);
-    if (!e.ok) throw new Error(e.message);
-    return e.value;
-  };
-  const own: Partial<SpendingGuards> = {};
-  const images = pick(args.confirmAboveImages, 'PICTOR_CONFIRM_ABOVE_IMAGES');
-  if (images !== undefined) own.confirmAboveImages = images;
-  const cost = pick(args.confirmAboveCost, 'PICTOR_CONFIRM_ABOVE_COST');
-  if (cost !== undefined) own.confirmAboveCost = cost;
-  const credits = pick(args.maxCredits, 'PICTOR_MAX_CREDITS');
-  if (credits !== undefined && credits > 0) own.maxCreditsPerSession = credits;
-  return own;
-}
 
 /**
  * Serves MCP on stdin/stdout until the client closes it. Returns the exit code: 0 after a normal
  * close, 2 when it cannot start (a bad flag or variable, or a workspace that is the home folder or `/`).
  */
-export async function serveMcp(args: CliArgs, env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Promise<number> {
+/** The server's own flags (the `pictor` command's, for `pictor mcp`). */
+export interface McpFlags extends GuardFlags {
+  workspace?: string;
+  baseUrl?: string;
+  filesBaseUrl?: string;
+  concurrency?: number;
+  /** Seconds a tool call waits for its images before it answers with the job ids. */
+  maxWait?: number;
+}
+
+export async function serveMcp(args: McpFlags, env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Promise<number> {
   const fail = (message: string) => {
     process.stderr.write(`pictor mcp: ${message}\n`);
     return 2;
   };
   let guards: Partial<SpendingGuards>;
   try {
-    guards = ownGuards(args, env);
+    guards = processGuards(args, env);
   } catch (e) {
     return fail((e as Error).message);
   }
-  const baseUrl = args.baseUrl ?? env.PICTOR_BASE_URL ?? DEFAULT_BASE_URL;
-  const filesBaseUrl = args.filesBaseUrl ?? env.PICTOR_FILES_BASE_URL ?? DEFAULT_FILES_BASE_URL;
+  const { baseUrl, filesBaseUrl } = providerAddresses(args, env);
   for (const [name, u] of [['--base-url', baseUrl], ['--files-base-url', filesBaseUrl]] as const) {
     if (!URL.canParse(u)) return fail(`${name} is not a URL: ${u}`);
   }

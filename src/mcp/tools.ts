@@ -24,8 +24,36 @@ import type { CallOptions } from '../core/plan';
 import { formatCost } from '../shared/optionsCheck';
 import { formatSize } from '../shared/sizes';
 import { english } from '../shared/words';
-import type { Engine, Server } from './server';
-import { Refusal, refuse, type Workspace } from './workspace';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import type { HeadlessSession } from '../core/headlessSession';
+import type { SpendingGuards } from '../core/money';
+import type { WorkspaceSettings } from '../core/workspaceSettings';
+import { Refusal, refuse, type Root, type Workspace } from './workspace';
+
+/** One workspace folder's engine: its settings, its guards, and (with a key) its session. */
+export interface Engine {
+  root: Root;
+  settings: WorkspaceSettings;
+  guards: SpendingGuards;
+  /** Absent without a key: nothing can be sent, stored jobs stay stored. */
+  session?: HeadlessSession;
+}
+
+/** What the tools share. */
+export interface Server {
+  mcp: McpServer;
+  workspace(): Promise<{ ws: Workspace; engines: Map<string, Engine> }>;
+  /** The guards' flags and variables, named in a refusal (how to raise a limit). */
+  maxWaitMs: number;
+  hasKey: boolean;
+  claimsDir: string;
+  stateDir: string;
+  log(level: LoggingLevel, line: string): void;
+  /** Removes the key from any text that leaves the server. */
+  scrub(text: string): string;
+}
+
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 

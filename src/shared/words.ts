@@ -282,6 +282,9 @@ export const ENGLISH = {
   'setting.entriesNotText': '{0} has entries that are not text ({1}); they are ignored.',
   'setting.entriesNotType': '{0} has entries that are not {1} ({2}); they are ignored.',
 
+  // A face's own process (processSettings.ts)
+  'guard.envNotNumber': '{0} must be a number of 0 or more, not "{1}".',
+
   // Transparent images (matte.ts). {0} a share such as 42 %, {1} the key colour #RRGGBB, {2} the share needed.
   'matte.notFlat': 'The background is not flat enough to make transparent ({0} of its border is near the key colour {1}; {2} is needed): the image is kept opaque.',
   'matte.nothingLeft': 'Making the background transparent would leave nothing of the image (all of it is near the key colour {0}): the image is kept opaque.',
