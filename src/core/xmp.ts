@@ -20,6 +20,7 @@ export const MAX_XMP_BYTES = 4 * 1024 * 1024;
 // ---- the packet ----------------------------------------------------------------------------------
 
 /** Characters XML 1.0 cannot hold at all, not even escaped: C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates. */
+// eslint-disable-next-line no-control-regex -- the control characters are what it finds
 const NOT_XML = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function escapeXml(text: string): string {

@@ -132,6 +132,7 @@ describe('the recipe as XMP in WebP', () => {
     const out = embedRecipe(opaqueWebp, 'webp', r)!;
     assert.deepEqual(recipeFromImage(out), r);
     const packet = xmpFromImage(out)!;
+    // eslint-disable-next-line no-control-regex -- the control characters are what it looks for
     assert.doesNotMatch(packet, /[\x00-\x08\ufffe\uffff]/, 'no character XML forbids');
     assert.doesNotMatch(packet.slice(packet.indexOf('<pictor:recipe>') + 15, packet.indexOf('</pictor:recipe>')), /[<>]/);
   });
@@ -141,7 +142,7 @@ describe('the recipe as XMP in WebP', () => {
     const packet = xmpPacket(json).toString('utf8');
     const renamed = packet.replace(/pictor:recipe/g, 'pc:recipe').replace('xmlns:pictor=', 'xmlns:pc=');
     assert.equal(recipeJsonFromXmp(renamed), json);
-    const attr = packet.replace(/<pictor:recipe>([^<]*)<\/pictor:recipe>/, (_m, t: string) => '').replace('rdf:about=""', `rdf:about="" pictor:recipe="${packet.match(/<pictor:recipe>([^<]*)</)![1]!.replace(/"/g, '&quot;')}"`);
+    const attr = packet.replace(/<pictor:recipe>([^<]*)<\/pictor:recipe>/, () => '').replace('rdf:about=""', `rdf:about="" pictor:recipe="${packet.match(/<pictor:recipe>([^<]*)</)![1]!.replace(/"/g, '&quot;')}"`);
     assert.equal(recipeJsonFromXmp(attr), json);
     assert.equal(recipeJsonFromXmp('<x:xmpmeta><pictor:recipe>{}</pictor:recipe></x:xmpmeta>'), undefined, 'not our namespace');
   });
