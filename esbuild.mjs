@@ -29,6 +29,15 @@ function copyCodicons() {
   }
 }
 
+// The encoders of the conversion worker (src/core/convertCodecs.ts WASM_FILES) load their .wasm files
+// from dist/wasm/, beside dist/convertWorker.js; .vscodeignore lets them into the .vsix.
+function copyWasm() {
+  mkdirSync('dist/wasm', { recursive: true });
+  for (const f of ['@jsquash/webp/codec/enc/webp_enc_simd.wasm', '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm']) {
+    cpSync(`node_modules/${f}`, `dist/wasm/${f.slice(f.lastIndexOf('/') + 1)}`);
+  }
+}
+
 const common = {
   bundle: true,
   minify: production,
@@ -48,6 +57,9 @@ const contexts = await Promise.all([
   // The worker thread that decodes an image for a tool's preview (src/core/previewThread.ts starts it
   // from beside the bundle that loads it: dist/previewWorker.js; .vscodeignore lets it into the .vsix).
   esbuild.context({ ...extension, entryPoints: ['src/core/previewWorker.ts'], outfile: 'dist/previewWorker.js' }),
+  // The worker thread that converts an image to a light file (src/core/convert.ts starts it from beside
+  // the bundle: dist/convertWorker.js), with the encoders' ES modules bundled in and their .wasm in dist/wasm/.
+  esbuild.context({ ...extension, entryPoints: ['src/core/convertWorker.ts'], outfile: 'dist/convertWorker.js' }),
   // The extension as the integration tests run it (test/integration/extension/testing.ts): never in a
   // production build, never in the .vsix (.vscodeignore lists what goes in).
   ...(production ? [] : [esbuild.context({ ...extension, entryPoints: ['test/integration/extension/testing.ts'], outfile: 'dist/extension.testing.js' })]),
@@ -66,6 +78,7 @@ const contexts = await Promise.all([
 ]);
 
 copyCodicons();
+copyWasm();
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {

@@ -2,7 +2,8 @@
 // `npm run bench`: speed and memory figures, measured against the fake provider on 127.0.0.1.
 // Tests never assert timings; this prints them. Queue rows print the new policy and the old one side
 // by side, with the production settings (2 s minimum between polls of a task, 15 s slowest pace).
-// Flags: --quick skips the real 30 s task and the old policy's batch.
+// Flags: --quick skips the real 30 s task and the old policy's batch; --convert runs only the light-file
+// rows (bench-convert.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,10 +12,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scanBench } from './bench-scan.mjs';
 import { matteBench } from './bench-matte.mjs';
+import { convertBench, printConvertTable } from './bench-convert.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
+const onlyConvert = process.argv.includes('--convert');
 
 execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { cwd: root, stdio: 'inherit' });
 const { startFakeEvolink } = require(path.join(root, 'out/test/fake-evolink/server.js'));
@@ -228,6 +231,10 @@ function validation() {
 }
 
 console.log(`Pictor benchmarks — Node ${process.version}, ${process.platform}/${process.arch}\n`);
+if (onlyConvert) {
+  printConvertTable(await convertBench());
+  process.exit(0);
+}
 validation();
 scanBench(row);
 matteBench();
@@ -236,7 +243,9 @@ await store();
 await queueBatch();
 await memory();
 if (!quick) await pacingReal();
+const convertRows = await convertBench();
 console.log('\n| benchmark | value | note |\n|---|---|---|');
 for (const r of rows) console.log(`| ${r.name} | ${r.value} | ${r.note} |`);
 console.log('\n| queue (production settings) | old policy | new policy | goal | how |\n|---|---|---|---|---|');
 for (const r of pair) console.log(`| ${r.name} | ${r.before} | ${r.after} | ${r.goal} | ${r.how} |`);
+printConvertTable(convertRows);

@@ -43,7 +43,8 @@ function checkInterlacedData(buf: Buffer): void {
   }
 }
 
-function decode(bytes: Uint8Array, type: ImageType): Rgba | undefined {
+/** The pixels of a PNG or JPEG (RGBA); undefined for WebP. The conversion worker decodes with it too (convertCodecs.ts). */
+export function decodeRgba(bytes: Uint8Array, type: ImageType): Rgba | undefined {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (type === 'png') {
     if (buf.length > 28 && buf[28] === 1) checkInterlacedData(buf);
@@ -100,7 +101,7 @@ function shrink(src: Rgba, maxEdge: number): Rgba {
 export function makePreview(bytes: Uint8Array, type: ImageType, maxEdge = PREVIEW_MAX_EDGE): Preview | undefined {
   if (type === 'webp') return undefined;
   checkPreviewable(bytes, type);
-  const img = decode(bytes, type);
+  const img = decodeRgba(bytes, type);
   if (!img) return undefined;
   const small = shrink(img, maxEdge);
   const encoded = jpeg.encode({ width: small.width, height: small.height, data: Buffer.from(small.data.buffer) }, JPEG_QUALITY);

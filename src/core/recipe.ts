@@ -1,15 +1,17 @@
 // The recipe travels with the image: what was asked for (prompt, style, options, references) and
 // which task made it. PNGs carry it inside the file: an iTXt chunk `pictor` holding the JSON, and
-// a standard `Description` chunk with the prompt that image viewers show. JPEG and WebP carry it in
-// a sidecar file `<image file name>.pictor.json` beside the image (no dependency, no re-encoding,
-// no 64 KB segment limit as JPEG's XMP has for a 32,000-character prompt).
-// Regenerate reads it back, so it works in a fresh clone with no history.
+// a standard `Description` chunk with the prompt that image viewers show. WebP and JPEG carry it as
+// uncompressed XMP (xmp.ts: the recipe and the prompt as dc:description) when it fits: always in
+// WebP, in JPEG when the packet fits one 65,533-byte APP1 segment (a 32,000-character CJK prompt
+// does not). Otherwise, and for a file it cannot read, a sidecar `<image file name>.pictor.json`
+// beside the image. Regenerate reads it back, so it works in a fresh clone with no history.
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { insideFolders } from './paths';
 import { randomBytes } from 'node:crypto';
-import { imageInfo } from './api/imageInfo';
+import { HEAD_BYTES, imageInfo } from './api/imageInfo';
+import { readXmpFromFile, recipeJsonFromXmp, withJpegXmp, withWebpXmp, xmpFromImage, xmpPacket } from './xmp';
 import { pngChunks, readPngTextFromFile, textChunk, itxtChunk, withTextChunks, decodeText } from './pngText';
 import { MODEL, type CreateTaskBody, type GenerationInput, type ImageType, type ReferenceInput } from './types';
 import { said, words, type Words } from '../shared/words';
@@ -140,30 +142,67 @@ export function recipeFromPng(png: Buffer): Recipe | undefined {
   return undefined;
 }
 
+/**
+ * A copy of an image file with the recipe in it: PNG chunks, or XMP in WebP and JPEG (the prompt as
+ * dc:description too, dropped first when a JPEG segment cannot hold both). Undefined when it does not
+ * fit (a JPEG segment holds at most 65,533 bytes): the recipe then goes to the sidecar. Throws on a broken file.
+ */
+export function embedRecipe(image: Buffer, type: ImageType, recipe: Recipe): Buffer | undefined {
+  if (type === 'png') return embedRecipeInPng(image, recipe);
+  const json = serializeRecipe(recipe);
+  if (type === 'webp') return withWebpXmp(image, xmpPacket(json, recipe.prompt));
+  return withJpegXmp(image, xmpPacket(json, recipe.prompt)) ?? withJpegXmp(image, xmpPacket(json));
+}
+
+/** The recipe inside an image held in memory, whatever its format. */
+export function recipeFromImage(image: Buffer): Recipe | undefined {
+  const type = imageInfo(image.subarray(0, HEAD_BYTES))?.type;
+  if (type === 'png') {
+    try {
+      return recipeFromPng(image);
+    } catch {
+      return undefined;
+    }
+  }
+  const xmp = xmpFromImage(image);
+  const json = xmp === undefined ? undefined : recipeJsonFromXmp(xmp);
+  return json === undefined ? undefined : parseRecipe(json);
+}
+
 export function sidecarPath(imagePath: string): string {
   return imagePath + SIDECAR_SUFFIX;
 }
 
 /**
- * Puts the recipe into a staged image (a file in Pictor's own storage, not yet in the workspace).
- * PNG: rewritten through a temp file that replaces it only once it is checked (every CRC right, same
- * type and pixel size), so a crash leaves the old whole file. JPEG/WebP: a sidecar next to it.
+ * Puts the recipe into a staged image (a file in Pictor's own storage, not yet in the workspace): PNG
+ * chunks or XMP (embedRecipe), rewritten through a temp file that replaces it only once it is checked
+ * (read back whole: same type and pixel size, the recipe there), so a crash leaves the old whole file.
+ * A recipe that does not fit (JPEG's segment), or a JPEG/WebP file it cannot read: a sidecar next to it.
  * Returns the image's new byte count and the sidecar to copy along, if any.
  */
 export async function stampStagedImage(file: string, type: ImageType, recipe: Recipe): Promise<{ bytes: number; sidecar?: string }> {
-  if (type !== 'png') {
+  const before = await fs.readFile(file);
+  let after: Buffer | undefined;
+  if (type === 'png') {
+    after = embedRecipeInPng(before, recipe); // throws on a broken PNG
+  } else {
+    try {
+      after = imageInfo(before)?.type === type ? embedRecipe(before, type, recipe) : undefined;
+    } catch {
+      after = undefined; // a file this cannot parse keeps its bytes; the sidecar holds the recipe
+    }
+  }
+  if (!after) {
     const side = sidecarPath(file);
     await writeChecked(side, Buffer.from(JSON.stringify(recipe, null, 2) + '\n', 'utf8'), () => undefined);
-    return { bytes: (await fs.stat(file)).size, sidecar: side };
+    return { bytes: before.length, sidecar: side };
   }
-  const before = await fs.readFile(file);
-  const after = embedRecipeInPng(before, recipe);
   await writeChecked(file, after, (written) => {
-    pngChunks(written);
+    if (type === 'png') pngChunks(written);
     const a = imageInfo(before);
-    const b = imageInfo(written.subarray(0, 64 * 1024));
+    const b = imageInfo(written.subarray(0, HEAD_BYTES));
     if (!a || !b || a.type !== b.type || a.width !== b.width || a.height !== b.height) throw new Error('the image changed while adding its recipe');
-    if (recipeFromPng(written)?.taskId !== recipe.taskId) throw new Error('the recipe could not be read back');
+    if (recipeFromImage(written)?.taskId !== recipe.taskId) throw new Error('the recipe could not be read back');
   });
   return { bytes: after.length };
 }
@@ -181,14 +220,18 @@ async function writeChecked(target: string, data: Buffer, check: (written: Buffe
 }
 
 /**
- * The recipe of an image file on disk: its PNG chunk (read without loading the pixels), else its
- * sidecar. Undefined when it has none (or the file is missing).
+ * The recipe of an image file on disk: its PNG chunk or its XMP (WebP, JPEG), read without loading the
+ * pixels, else its sidecar. Undefined when it has none (or the file is missing).
  */
 export async function readRecipeFile(file: string): Promise<Recipe | undefined> {
   try {
     const texts = await readPngTextFromFile(file, [RECIPE_KEYWORD]);
     const r = texts.length ? parseRecipe(texts[0]!.text) : undefined;
     if (r) return r;
+    const xmp = texts.length ? undefined : await readXmpFromFile(file);
+    const json = xmp === undefined ? undefined : recipeJsonFromXmp(xmp);
+    const x = json === undefined ? undefined : parseRecipe(json);
+    if (x) return x;
   } catch {
     return undefined; // the image itself cannot be read
   }

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { imageSize } from 'image-size';
-import { imageInfo, isCompleteImage, looksLikeHtml, readPixelSize, sniffImageType } from '../../src/core/api/imageInfo';
+import { HEAD_BYTES, imageInfo, isCompleteImage, looksLikeHtml, readPixelSize, sniffImageType } from '../../src/core/api/imageInfo';
+import { MAX_JPEG_SEGMENT_PAYLOAD, withJpegXmp, withWebpXmp, xmpPacket } from '../../src/core/xmp';
 
 // Tiny hand-built files: just enough structure for a reader (and image-size, used as an
 // independent second opinion) to find the type and the pixel size.
@@ -99,6 +100,25 @@ describe('imageInfo', () => {
       assert.equal(other.height, height);
     });
   }
+
+  it('reads a lossy and a lossless WebP given a VP8X header and an XMP chunk (light files carry their recipe so)', () => {
+    for (const [simple, w, h] of [[webpLossy(1200, 675), 1200, 675], [webpLossless(1200, 800), 1200, 800]] as const) {
+      const x = withWebpXmp(simple, xmpPacket('{"prompt":"a fox"}', 'a fox'));
+      assert.equal(x.toString('latin1', 12, 16), 'VP8X');
+      assert.deepEqual(imageInfo(x), { type: 'webp', width: w, height: h });
+      assert.deepEqual(imageSize(x), { type: 'webp', width: w, height: h });
+    }
+  });
+
+  it('finds a JPEG\'s frame header behind a full 64 KB XMP segment within HEAD_BYTES (it is past the first 64 KB)', () => {
+    const full = Buffer.concat([xmpPacket(''), Buffer.alloc(MAX_JPEG_SEGMENT_PAYLOAD - 29 - xmpPacket('').length, 0x20)]);
+    const j = withJpegXmp(jpeg(3840, 2160, 0xc2), full)!;
+    assert.equal(j.readUInt16BE(20 + 2), 65_535, 'APP1 after the 20-byte JFIF segment, as long as a segment gets');
+    assert.equal(sniffImageType(j), 'jpeg');
+    assert.equal(readPixelSize(j.subarray(0, 64 * 1024)), undefined, 'the old 64 KB head ends inside the XMP');
+    assert.deepEqual(imageInfo(j.subarray(0, HEAD_BYTES)), { type: 'jpeg', width: 3840, height: 2160 });
+    assert.deepEqual(imageSize(j), { type: 'jpg', width: 3840, height: 2160 });
+  });
 
   it('rejects an HTML error page and recognises it as HTML', () => {
     const page = Buffer.from('\n  <!DOCTYPE html><html><body>403 Forbidden</body></html>');

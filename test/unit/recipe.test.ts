@@ -124,7 +124,7 @@ describe('recipe in the file', () => {
     }
   });
 
-  it('gives JPEG and WebP a sidecar <name>.pictor.json and leaves the image bytes alone', async () => {
+  it('gives a JPEG or WebP it cannot parse a sidecar <name>.pictor.json and leaves the image bytes alone (real ones get XMP: xmp.test.ts)', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pictor-recipe-'));
     try {
       const file = path.join(dir, 'fox.jpg');

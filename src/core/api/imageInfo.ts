@@ -7,8 +7,12 @@ import type { PixelSize } from '../../shared/limits';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const PNG_IEND = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
 
-/** How many leading bytes are enough to find the pixel size of the images we produce. */
-export const HEAD_BYTES = 64 * 1024;
+/**
+ * How many leading bytes are enough to find the pixel size of the images we produce. A JPEG's frame
+ * header follows its metadata: a recipe's XMP segment (up to 64 KB, xmp.ts) after JFIF, or a camera's
+ * Exif of up to 64 KB, push it past the first 64 KB.
+ */
+export const HEAD_BYTES = 192 * 1024;
 
 export function sniffImageType(buf: Uint8Array): ImageType | undefined {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
