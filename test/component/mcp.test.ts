@@ -288,7 +288,8 @@ describe('pictor mcp (dist/cli/pictor.js), an MCP client over stdio, against the
     process.kill(first.transport.pid!, 'SIGKILL');
     fake.release();
     const second = await connect();
-    await until(() => /\(images\/a-resumed-fox-hold-[0-9a-f]{4}\.png\)/.test(fs.readFileSync(page, 'utf8')), 'the page linked by the second server');
+    // The resumed task's first poll follows the queue's pacing (up to its slowest pace, 15 s).
+    await until(() => /\(images\/a-resumed-fox-hold-[0-9a-f]{4}\.png\)/.test(fs.readFileSync(page, 'utf8')), 'the page linked by the second server', 60_000);
     assert.equal(fake.creates(), 1);
     await until(async () => ((await call(second, 'job_status', {})).structuredContent as { jobs: { state: string }[] }).jobs[0]!.state === 'completed', 'the job completed');
   });

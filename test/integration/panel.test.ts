@@ -95,7 +95,10 @@ describe('panel', () => {
       const editor = await openMarkdown('untouched.md', '# Untouched\n\nText.\n', 2);
       const docBefore = editor.document.getText();
       const creates = (await fakeCreates()).length;
-      const requests = (await fakeRequests()).length;
+      // Polls of tasks that earlier tests left behind (a cancelled task is still watched in the
+      // background) may come at any time; anything else reaching the provider would be these messages'.
+      const contacts = async () => (await fakeRequests()).filter((r) => !(r.method === 'GET' && r.path.startsWith('/v1/tasks/'))).length;
+      const requests = await contacts();
       const jobs = (await panelState()).jobs.length;
       const images = await listImages();
       const inspect = () => JSON.stringify(['size', 'resolution', 'quality', 'n'].map((k) => vscode.workspace.getConfiguration('pictor').inspect(k)));
@@ -115,7 +118,7 @@ describe('panel', () => {
       await waitFor(`a refusal in the log for each of the ${bad.length} messages`, () => refusals() >= bad.length)
         .catch(() => assert.fail(`${refusals()} refusals logged for ${bad.length} messages:\n${logSince(mark).slice(-3000)}`));
       assert.equal((await fakeCreates()).length, creates, 'a task was created');
-      assert.equal((await fakeRequests()).length, requests, 'the provider was contacted');
+      assert.equal(await contacts(), requests, 'the provider was contacted');
       assert.equal((await panelState()).jobs.length, jobs, 'a job was queued');
       assert.deepEqual(await listImages(), images, 'a file was saved');
       assert.equal(inspect(), settings, 'a setting changed');

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ClaimRegistry, placeholderClaimKey, realPagePath } from '../../src/core/claims';
+import { ClaimRegistry, pidAlive, placeholderClaimKey, realPagePath } from '../../src/core/claims';
 
 describe('ClaimRegistry: one placeholder, one paid task', () => {
   let dir: string;
@@ -183,5 +183,26 @@ describe('claim keys: one name for a placeholder, whichever path a face opened i
     const other = path.join(path.dirname(dir), path.basename(dir).toUpperCase(), 'PAGE.MD');
     if (!existsSync(other)) this.skip(); // a file system that tells case apart: two spellings are two pages
     assert.equal(await realPagePath(other), path.join(dir, 'Page.md'));
+  });
+});
+
+describe('pidAlive: whether a claim\'s or a stored job\'s runner still runs', () => {
+  it('a killed process its parent has not reaped (a zombie) is not alive, though it still answers signal 0', async function () {
+    if (process.platform !== 'linux') this.skip();
+    // The shell prints its background child's pid and becomes `sleep`, which never reaps that child.
+    const { spawn } = await import('node:child_process');
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zpid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+      const state = () => { const s = readFileSync(`/proc/${zpid}/stat`, 'latin1'); return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3); };
+      for (let i = 0; i < 500 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(state(), 'Z', 'the child never became a zombie');
+      assert.doesNotThrow(() => process.kill(zpid, 0), 'signal 0 reaches it');
+      assert.equal(pidAlive(zpid), false);
+      assert.equal(pidAlive(parent.pid!), true, 'its living parent is alive');
+      assert.equal(pidAlive(process.pid), true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
