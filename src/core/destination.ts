@@ -109,7 +109,7 @@ export function resolveDestination(opts: DestinationOptions): DestinationResult 
 
   let target = isAbsolute(substituted.path) ? substituted.path : join(documentDir, substituted.path);
   // `images/`, `.`, `..` and the like name a folder: the new file goes inside.
-  if (/(^|\/)\.{0,2}$/.test(substituted.path)) target = join(target, vars.fileName);
+  if (/(^|\/)\.{0,2}$/.test(substituted.path)) target = join(target, vars.fileName!);
   const file = normalizeAbsolute(withExtension(target, ext));
   if (!file || !isInside(workspaceFolder, file) || file === workspaceFolder) {
     return refused(words('dest.outside', pattern, workspaceFolder));

@@ -11,7 +11,7 @@ export function splitPath(p: string): { root: string; segments: string[] } {
   const unc = /^\/\/([^/]+)\/([^/]+)(\/|$)/.exec(s);
   if (drive) {
     // VS Code's fsPath spells drives in lower case; one spelling keeps comparisons honest.
-    root = `${drive[1].toLowerCase()}:/`;
+    root = `${drive[1]!.toLowerCase()}:/`;
     s = s.slice(drive[0].length);
   } else if (unc) {
     root = `//${unc[1]}/${unc[2]}/`;

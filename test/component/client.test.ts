@@ -72,7 +72,7 @@ describe('EvoLinkClient against the fake provider', function () {
       assert.equal(done.results?.length, 1);
 
       const dir = tmpDir();
-      const img = await c.download(done.results![0], dir, 'red-fox');
+      const img = await c.download(done.results![0]!, dir, 'red-fox');
       assert.equal(img.path, path.join(dir, 'red-fox.png'));
       assert.deepEqual([img.type, img.width, img.height], ['png', 1536, 1024]);
       const onDisk = fs.readFileSync(img.path);
@@ -86,7 +86,7 @@ describe('EvoLinkClient against the fake provider', function () {
       assert.deepEqual(create.body, body({ size: '1536x1024' }));
       assert.equal(fake.creates(), 1);
       // Result URLs are pre-signed and may be elsewhere: the key is never sent to them.
-      assert.equal(resultRequests()[0].headers.authorization, undefined);
+      assert.equal(resultRequests()[0]!.headers.authorization, undefined);
     });
 
     it('never overwrites: a second image with the same name becomes name-2', async () => {
@@ -94,8 +94,8 @@ describe('EvoLinkClient against the fake provider', function () {
       const done = await completedTask(c, { n: 2 });
       const dir = tmpDir();
       fs.writeFileSync(path.join(dir, 'fox.png'), 'the user\'s own file');
-      const a = await c.download(done.results![0], dir, 'fox');
-      const b = await c.download(done.results![1], dir, 'fox');
+      const a = await c.download(done.results![0]!, dir, 'fox');
+      const b = await c.download(done.results![1]!, dir, 'fox');
       assert.equal(path.basename(a.path), 'fox-2.png');
       assert.equal(path.basename(b.path), 'fox-3.png');
       assert.equal(fs.readFileSync(path.join(dir, 'fox.png'), 'utf8'), 'the user\'s own file');
@@ -120,7 +120,7 @@ describe('EvoLinkClient against the fake provider', function () {
       const done = await completedTask(c);
       fake.set({ resultMode: 'wrong-content-type' });
       const dir = tmpDir();
-      const img = await c.download(done.results![0], dir, 'x');
+      const img = await c.download(done.results![0]!, dir, 'x');
       assert.equal(img.type, 'png');
       assert.deepEqual(fs.readdirSync(dir), ['x.png']);
     });
@@ -183,7 +183,7 @@ describe('EvoLinkClient against the fake provider', function () {
       await c.createTask(body());
       const creates = fake.requests.filter((r) => r.path === '/v1/images/generations');
       assert.equal(creates.length, 2);
-      assert.ok(creates[1].at - creates[0].at >= 950, `second create after ${creates[1].at - creates[0].at} ms`);
+      assert.ok(creates[1]!.at - creates[0]!.at >= 950, `second create after ${creates[1]!.at - creates[0]!.at} ms`);
     });
 
     it('a huge Retry-After is capped by maxDelayMs (the call still finishes)', async () => {
@@ -326,7 +326,7 @@ describe('EvoLinkClient against the fake provider', function () {
       const done = await completedTask(c);
       fake.set({ resultMode: mode });
       const dir = tmpDir();
-      const e = await rejects(c.download(done.results![0], dir, 'img'));
+      const e = await rejects(c.download(done.results![0]!, dir, 'img'));
       assert.equal(e.kind, 'download');
       assert.deepEqual(fs.readdirSync(dir), [], 'no file and no temp file in the folder');
       return e;
@@ -361,7 +361,7 @@ describe('EvoLinkClient against the fake provider', function () {
       const done = await completedTask(c);
       fake.set({ resultMode: 'truncated', resultFailTimes: 1 });
       const dir = tmpDir();
-      const img = await c.download(done.results![0], dir, 'img');
+      const img = await c.download(done.results![0]!, dir, 'img');
       assert.equal(img.width, 1024);
       assert.deepEqual(fs.readdirSync(dir), ['img.png']);
       assert.equal(resultRequests().length, 2);
@@ -459,7 +459,7 @@ describe('EvoLinkClient against the fake provider', function () {
       const { c } = client({ log: (_level, msg) => (/results.* -> 200/.test(msg) ? ac.abort() : undefined) });
       const done = await completedTask(c, { size: '3840x2160' });
       const dir = tmpDir();
-      const e = await rejects(c.download(done.results![0], dir, 'img', ac.signal));
+      const e = await rejects(c.download(done.results![0]!, dir, 'img', ac.signal));
       assert.equal(e.kind, 'cancelled');
       assert.deepEqual(fs.readdirSync(dir), []);
       assert.equal(resultRequests().length, 1);
@@ -481,7 +481,7 @@ describe('EvoLinkClient against the fake provider', function () {
         const { c } = client({ baseUrl: 'https://api.evolink.invalid', env: { HTTPS_PROXY: `http://127.0.0.1:${port}` } });
         const e = await rejects(c.createTask(body()));
         assert.equal(e.kind, 'network');
-        assert.match(seen[0], /^CONNECT api\.evolink\.invalid:443 /);
+        assert.match(seen[0]!, /^CONNECT api\.evolink\.invalid:443 /);
         assert.ok(!seen.join('').includes(KEY));
         // Loopback never goes through the proxy.
         const { c: local } = client({ env: { HTTPS_PROXY: `http://127.0.0.1:${port}`, HTTP_PROXY: `http://127.0.0.1:${port}` } });
@@ -543,7 +543,7 @@ describe('EvoLinkClient against the fake provider', function () {
       fake.set({ failPoll: undefined, resetPoll: undefined, invalidJsonPoll: undefined });
       for (const mode of ['truncated', 'html', '404', 'expired'] as const) {
         fake.set({ resultMode: mode });
-        await capture(base.c.download(done.results![0], dir, 'leak'));
+        await capture(base.c.download(done.results![0]!, dir, 'leak'));
       }
       fake.set({ resultMode: 'ok' });
 

@@ -375,7 +375,7 @@ describe('fake EvoLink provider', function () {
       };
       for (const [ratio, cells] of Object.entries(table)) {
         ['1K', '2K', '4K'].forEach((res, i) => {
-          const [w, h] = cells[i].split('x').map(Number);
+          const [w, h] = cells[i]!.split('x').map(Number);
           assert.deepEqual(fakePixelSize(ratio, res), { width: w, height: h }, `${ratio} ${res}`);
           const [a, b] = ratio.split(':');
           if (a !== b) assert.deepEqual(fakePixelSize(`${b}:${a}`, res), { width: h, height: w }, `${b}:${a} ${res}`);

@@ -332,7 +332,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
       assert.equal(fake.creates(), 7, 'six refused, then the one that worked');
       assert.equal(billed.size, 1);
       const at = fake.requests.filter((r) => r.path === '/v1/images/generations').map((r) => r.at);
-      assert.ok(at[6] - at[0] >= 20, 'the creates were spread out, not sent back to back');
+      assert.ok(at[6]! - at[0]! >= 20, 'the creates were spread out, not sent back to back');
     });
 
     it('a batch of 4 during a 429 storm: every image saved, one task each', async () => {
@@ -341,7 +341,7 @@ describe('Fault matrix: what the user sees, what is saved, creates per image', f
       const jobs = [];
       for (const i of [1, 2, 3, 4]) jobs.push(await q.submit(body(`fox number ${i}`), target(images(), `fox-${i}`)));
       const done = await Promise.all(jobs.map((j) => q.wait(j.id)));
-      await row('429 storm on create during a batch of 4 (12 × 429)', jobs[0].id, done, true);
+      await row('429 storm on create during a batch of 4 (12 × 429)', jobs[0]!.id, done, true);
       assert.deepEqual(done.map((j) => j.state), ['completed', 'completed', 'completed', 'completed']);
       assert.deepEqual(files(), ['images/fox-1.png', 'images/fox-2.png', 'images/fox-3.png', 'images/fox-4.png']);
       assert.equal(fake.creates(), 16);

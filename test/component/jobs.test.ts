@@ -100,7 +100,7 @@ describe('JobQueue with the real client against the fake provider', function () 
     assert.deepEqual(done.files?.map((f) => [path.basename(f.path), f.width, f.height]), [['fox.png', 1024, 1024]]);
     assert.deepEqual(typesFor(events, job.id), ['queued', 'created', 'completed']);
     const progress = events.filter((e) => e.type === 'progress').map((e) => e.job.progress);
-    assert.ok(progress.length >= 1 && progress.every((p, i) => i === 0 || p > progress[i - 1]), `rising progress ${progress}`);
+    assert.ok(progress.length >= 1 && progress.every((p, i) => i === 0 || p > progress[i - 1]!), `rising progress ${progress}`);
     assert.equal(fake.creates(), 1);
     const rec = await stored(job.id);
     assert.equal(rec?.state, 'completed');
@@ -132,8 +132,8 @@ describe('JobQueue with the real client against the fake provider', function () 
       const code = j.target.baseName;
       assert.equal(j.state, 'failed', code);
       assert.equal(j.error?.code, code);
-      assert.equal(j.error?.retryable, TASK_FAILURES[code].retryable, code);
-      assert.ok(j.error!.message.startsWith(TASK_FAILURES[code].reason));
+      assert.equal(j.error?.retryable, TASK_FAILURES[code]!.retryable, code);
+      assert.ok(j.error!.message.startsWith(TASK_FAILURES[code]!.reason));
       assert.deepEqual(typesFor(events, j.id), ['queued', 'created', 'failed']);
       assert.equal((await stored(j.id))?.state, 'failed');
     }
@@ -242,7 +242,7 @@ describe('JobQueue with the real client against the fake provider', function () 
     assert.equal(done.state, 'completed');
     assert.deepEqual(onDisk(), ['fox.png']);
     assertPngFile(path.join(out(), 'fox.png'), 1024, 1024);
-    assert.equal(fs.statSync(path.join(out(), 'fox.png')).size, done.files![0].bytes);
+    assert.equal(fs.statSync(path.join(out(), 'fox.png')).size, done.files![0]!.bytes);
     assert.deepEqual(typesFor(events, job.id), ['queued', 'created', 'completed']);
     assert.equal(fake.creates(), 1);
   });
@@ -317,7 +317,7 @@ describe('JobQueue with the real client against the fake provider', function () 
     const job = await first.q.submit(body('a fox'), target('fox'));
     while (fake.creates() === 0) await new Promise((r) => setTimeout(r, 5));
     first.q.dispose();
-    assert.equal((await new FileTaskStore(file).load())[0].state, 'creating');
+    assert.equal((await new FileTaskStore(file).load())[0]!.state, 'creating');
 
     fake.set({ slowHeadersMs: undefined });
     const second = queue({ store: new FileTaskStore(file) });

@@ -99,9 +99,9 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
     it('a redirect to another result on the provider is followed and saved; no hop carries the key', async () => {
       const { c } = client();
       const done = await completed(c);
-      fake.set({ redirectResults: { to: done.results![0], times: 1 } });
+      fake.set({ redirectResults: { to: done.results![0]!, times: 1 } });
       const dir = tmpDir();
-      const img = await c.download(done.results![0], dir, 'fox');
+      const img = await c.download(done.results![0]!, dir, 'fox');
       assert.equal(path.basename(img.path), 'fox.png');
       assert.equal(results().length, 2, 'the redirect and its target');
       for (const r of results()) assert.equal(r.headers.authorization, undefined);
@@ -114,7 +114,7 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
         const done = await completed(c);
         fake.set({ redirectResults: { to: `${other.url}/admin` } });
         const dir = tmpDir();
-        const e = await rejects(c.download(done.results![0], dir, 'fox'));
+        const e = await rejects(c.download(done.results![0]!, dir, 'fox'));
         assert.equal(e.kind, 'download');
         assert.equal(e.retryable, false);
         assert.match(e.message, /redirected to http:\/\/127\.0\.0\.2:\d+\/admin/);
@@ -140,7 +140,7 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
         const done = await completed(c);
         fake.set({ redirectResults: { to } });
         const dir = tmpDir();
-        const e = await rejects(c.download(done.results![0], dir, 'fox'));
+        const e = await rejects(c.download(done.results![0]!, dir, 'fox'));
         assert.equal(e.kind, 'download');
         assert.match(e.message, words);
         assert.match(e.message, /Nothing was fetched|does not follow/);
@@ -152,8 +152,8 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
     it('a redirect loop ends after 5 hops with a clear error', async () => {
       const { c } = client();
       const done = await completed(c);
-      fake.set({ redirectResults: { to: done.results![0] } });
-      const e = await rejects(c.download(done.results![0], tmpDir(), 'fox'));
+      fake.set({ redirectResults: { to: done.results![0]! } });
+      const e = await rejects(c.download(done.results![0]!, tmpDir(), 'fox'));
       assert.equal(e.kind, 'download');
       assert.match(e.message, /redirected more than 5 times/);
       assert.equal(results().length, 6);
@@ -172,14 +172,14 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
       // images.evolink.test:80 is the fake, reached through the proxy (this machine has no internet).
       const { c, lines } = client({ env: { HTTP_PROXY: proxy.url } });
       const done = await completed(c);
-      const plain = done.results![0].replace(fake.url, 'http://images.evolink.test');
+      const plain = done.results![0]!.replace(fake.url, 'http://images.evolink.test');
       const dir = tmpDir();
       const img = await c.download(plain, dir, 'fox');
       assert.equal(img.type, 'png');
       assert.deepEqual(fs.readdirSync(dir), ['fox.png']);
       assert.deepEqual(proxy.connects.map((r) => r.target), ['images.evolink.test:80']);
       assert.equal(results().length, 1);
-      assert.equal(results()[0].headers.authorization, undefined);
+      assert.equal(results()[0]!.headers.authorization, undefined);
       assert.ok(lines.some((l) => /^info Downloading http:\/\/images\.evolink\.test\/results\/.* over plain http/.test(l)), lines.join('\n'));
     });
 
@@ -188,7 +188,7 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
       const done = await completed(c);
       fake.set({ resultMode: 'html' });
       const dir = tmpDir();
-      const e = await rejects(c.download(done.results![0].replace(fake.url, 'http://images.evolink.test'), dir, 'fox'));
+      const e = await rejects(c.download(done.results![0]!.replace(fake.url, 'http://images.evolink.test'), dir, 'fox'));
       assert.equal(e.kind, 'download');
       assert.match(e.message, /HTML page instead of an image/);
       assert.deepEqual(fs.readdirSync(dir), []);
@@ -288,7 +288,7 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
       assert.equal(proxy.connects.at(-1)?.target, 'api.evolink.test:443');
       const { c: plain } = client({ env: { HTTP_PROXY: proxy.url, HTTPS_PROXY: 'http://127.0.0.1:9' } });
       const done = await completed(plain);
-      await plain.download(done.results![0].replace(fake.url, 'http://images.evolink.test'), tmpDir(), 'fox');
+      await plain.download(done.results![0]!.replace(fake.url, 'http://images.evolink.test'), tmpDir(), 'fox');
       assert.equal(proxy.connects.at(-1)?.target, 'images.evolink.test:80');
       assert.ok(t.id);
     });
@@ -361,7 +361,7 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
         const { c } = client({ env: { HTTP_PROXY: proxy.url }, lookup });
         const done = await completed(c);
         const dir = tmpDir();
-        const e = await rejects(c.download(at(done.results![0], 'internal-admin.evolink.test'), dir, 'fox'));
+        const e = await rejects(c.download(at(done.results![0]!, 'internal-admin.evolink.test'), dir, 'fox'));
         assert.equal(e.kind, 'download');
         assert.equal(e.retryable, false);
         assert.match(e.message, said);
@@ -377,9 +377,9 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
       const { lookup } = hosts({ 'internal-admin.evolink.test': { address: '10.20.30.40', family: 4 } });
       const { c } = client({ env: { HTTP_PROXY: proxy.url }, lookup });
       const done = await completed(c);
-      fake.set({ redirectResults: { to: at(done.results![0], 'internal-admin.evolink.test'), times: 1 } });
+      fake.set({ redirectResults: { to: at(done.results![0]!, 'internal-admin.evolink.test'), times: 1 } });
       const dir = tmpDir();
-      const e = await rejects(c.download(at(done.results![0], 'images.evolink.test'), dir, 'fox'));
+      const e = await rejects(c.download(at(done.results![0]!, 'images.evolink.test'), dir, 'fox'));
       assert.equal(e.kind, 'download');
       assert.match(e.message, /internal-admin\.evolink\.test resolves to a private network address/);
       assert.deepEqual(proxy.connects.map((r) => r.target), ['images.evolink.test:80']);
@@ -392,7 +392,7 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
       const { c, lines } = client({ env: { HTTP_PROXY: proxy.url }, lookup });
       const done = await completed(c);
       const dir = tmpDir();
-      const img = await c.download(at(done.results![0], 'images.evolink.test'), dir, 'fox');
+      const img = await c.download(at(done.results![0]!, 'images.evolink.test'), dir, 'fox');
       assert.equal(img.type, 'png');
       assert.deepEqual(fs.readdirSync(dir), ['fox.png']);
       assert.deepEqual(proxy.connects.map((r) => r.target), ['images.evolink.test:80']);
@@ -408,11 +408,11 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
       const { c } = proxied({ lookup });
       const done = await completed(c);
       const dir = tmpDir();
-      const img = await c.download(done.results![0].replace(fake.url, API), dir, 'fox');
+      const img = await c.download(done.results![0]!.replace(fake.url, API), dir, 'fox');
       assert.equal(img.type, 'png');
       assert.equal(proxy.connects.at(-1)?.target, 'api.evolink.test:443');
       const before = proxy.connects.length;
-      const e = await rejects(c.download(done.results![0].replace(fake.url, 'https://images.evolink.test'), dir, 'fox'));
+      const e = await rejects(c.download(done.results![0]!.replace(fake.url, 'https://images.evolink.test'), dir, 'fox'));
       assert.match(e.message, /images\.evolink\.test resolves to a private network address \(10\.0\.0\.8\)/);
       assert.equal(proxy.connects.length, before);
       assert.deepEqual(fs.readdirSync(dir), ['fox.png']);
@@ -425,7 +425,7 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
       const done = await completed(c);
       fake.set({ resultMode: 'trickle', trickleMs: 50 });
       const dir = tmpDir();
-      const e = await rejects(c.download(done.results![0], dir, 'fox'));
+      const e = await rejects(c.download(done.results![0]!, dir, 'fox'));
       assert.equal(e.kind, 'download');
       assert.equal(e.retryable, true, 'the job must offer Retry');
       assert.match(e.message, /too slow: \d+ bytes in 0\.3 s \(less than 1000 bytes a second\)/);
@@ -439,7 +439,7 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
       const done = await completed(c);
       fake.set({ resultMode: 'trickle', trickleMs: 20 });
       const dir = tmpDir();
-      const e = await rejects(c.download(done.results![0], dir, 'fox'));
+      const e = await rejects(c.download(done.results![0]!, dir, 'fox'));
       assert.equal(e.kind, 'download');
       assert.equal(e.retryable, true);
       assert.match(e.message, /did not finish within 0\.6 s/);
@@ -451,7 +451,7 @@ describe('the network edges (issue 10: redirects, plain http, malformed keys, pr
       const done = await completed(c);
       fake.set({ resultMode: 'trickle', trickleMs: 50, resultFailTimes: 1 });
       const dir = tmpDir();
-      const img = await c.download(done.results![0], dir, 'fox');
+      const img = await c.download(done.results![0]!, dir, 'fox');
       assert.equal(img.type, 'png');
       assert.deepEqual(fs.readdirSync(dir), ['fox.png']);
     });

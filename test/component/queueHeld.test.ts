@@ -99,11 +99,11 @@ describe('JobQueue holds the provider to what was asked (real client, fake provi
     assert.equal(fake.creates(), 1);
     const retries = await Promise.all(Array.from({ length: 5 }, () => q.retry(job.id)));
     assert.equal(new Set(retries.map((r) => r.id)).size, 1, 'all Retries got the same new job');
-    assert.equal(q.get(job.id)?.supersededBy, retries[0].id);
+    assert.equal(q.get(job.id)?.supersededBy, retries[0]!.id);
     assert.equal(canRetry(q.get(job.id)!), false);
-    await q.wait(retries[0].id);
+    await q.wait(retries[0]!.id);
     // One more Retry afterwards still answers with the job that carried it on.
-    assert.equal((await q.retry(job.id)).id, retries[0].id);
+    assert.equal((await q.retry(job.id)).id, retries[0]!.id);
     assert.equal(fake.creates(), 2, 'one create for the job, one for all the Retries');
   });
 

@@ -25,7 +25,7 @@ const CRC_TABLE = (() => {
 
 function crc32(buf: Buffer): number {
   let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -48,7 +48,7 @@ function palette(variant: number): { base: number[]; dx: number[]; dy: number[] 
     { base: [20, 110, 70], dx: [160, 40, 150], dy: [70, 100, 30] },
     { base: [90, 90, 20], dx: [60, 120, 180], dy: [100, 40, 50] },
   ];
-  return palettes[((variant % palettes.length) + palettes.length) % palettes.length];
+  return palettes[((variant % palettes.length) + palettes.length) % palettes.length]!;
 }
 
 /** Colours of the gradient for a label: a hash of it picks each channel's start and slopes. */
@@ -67,7 +67,7 @@ function labelPalette(label: string, variant: number): { base: number[]; dx: num
     // base + dx + dy stays at most 250: no channel overflows.
     base.push(20 + (next() % 100));
     dx.push(30 + (next() % 100));
-    dy.push(next() % (251 - base[c] - dx[c]));
+    dy.push(next() % (251 - base[c]! - dx[c]!));
   }
   return { base, dx, dy };
 }
@@ -155,8 +155,8 @@ export function encodePng(width: number, height: number, variant = 0, label?: st
   const stride = 1 + width * 3;
   const raw = Buffer.alloc(stride * height);
   // Pixel value = base + f(x) + g(y) per channel; f is the same for every row.
-  const fx = [0, 1, 2].map((c) => Uint8Array.from({ length: width }, (_, x) => base[c] + Math.floor((x * dx[c]) / width)));
-  const gy = (y: number) => [0, 1, 2].map((c) => Math.floor((y * dy[c]) / height));
+  const fx = [0, 1, 2].map((c) => Uint8Array.from({ length: width }, (_, x) => base[c]! + Math.floor((x * dx[c]!) / width)));
+  const gy = (y: number) => [0, 1, 2].map((c) => Math.floor((y * dy[c]!) / height));
   // The band's rows, and the row after it (the cached Up rows assume a plain row above), are worked out pixel by pixel.
   const whole = (y: number) => layout !== undefined && y >= layout.bandTop && y <= layout.bandBottom;
 
@@ -165,8 +165,8 @@ export function encodePng(width: number, height: number, variant = 0, label?: st
   const prev = [0, 0, 0];
   for (let x = 0; x < width; x++) {
     for (let c = 0; c < 3; c++) {
-      const v = base[c] + Math.floor((x * dx[c]) / width);
-      raw[1 + x * 3 + c] = (v - prev[c]) & 0xff;
+      const v = base[c]! + Math.floor((x * dx[c]!) / width);
+      raw[1 + x * 3 + c] = (v - prev[c]!) & 0xff;
       prev[c] = v;
     }
   }
@@ -186,16 +186,16 @@ export function encodePng(width: number, height: number, variant = 0, label?: st
       continue;
     }
     if (y === 0) continue;
-    const d = [0, 1, 2].map((c) => Math.floor((y * dy[c]) / height) - Math.floor(((y - 1) * dy[c]) / height));
-    const key = d[0] | (d[1] << 2) | (d[2] << 4);
+    const d = [0, 1, 2].map((c) => Math.floor((y * dy[c]!) / height) - Math.floor(((y - 1) * dy[c]!) / height));
+    const key = d[0]! | (d[1]! << 2) | (d[2]! << 4);
     let row = rows.get(key);
     if (!row) {
       row = Buffer.alloc(stride);
       row[0] = 2;
       for (let x = 0; x < width; x++) {
-        row[1 + x * 3] = d[0];
-        row[2 + x * 3] = d[1];
-        row[3 + x * 3] = d[2];
+        row[1 + x * 3] = d[0]!;
+        row[2 + x * 3] = d[1]!;
+        row[3 + x * 3] = d[2]!;
       }
       rows.set(key, row);
     }

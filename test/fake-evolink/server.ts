@@ -148,8 +148,8 @@ export function fakePixelSize(size: string, resolution = '1K'): { width: number;
   const explicit = /^(\d+)[x×](\d+)$/.exec(size);
   if (explicit) return { width: Number(explicit[1]), height: Number(explicit[2]) };
   const [a, b] = size.split(':').map(Number);
-  const longR = Math.max(a, b);
-  const shortR = Math.min(a, b);
+  const longR = Math.max(a!, b!);
+  const shortR = Math.min(a!, b!);
   const round16 = (v: number) => Math.round(v / 16) * 16;
   const floor16 = (v: number) => Math.floor(v / 16) * 16;
   let long: number;
@@ -167,7 +167,7 @@ export function fakePixelSize(size: string, resolution = '1K'): { width: number;
     long = floor16(long * f);
     short = floor16(short * f);
   }
-  return a >= b ? { width: long, height: short } : { width: short, height: long };
+  return a! >= b! ? { width: long, height: short } : { width: short, height: long };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -501,11 +501,11 @@ function parseMultipart(body: Buffer, contentType: string | undefined): Part[] |
     for (const h of headers) {
       const [key, ...rest] = h.split(':');
       const value = rest.join(':').trim();
-      if (key.trim().toLowerCase() === 'content-disposition') {
+      if (key!.trim().toLowerCase() === 'content-disposition') {
         part.name = /\bname="([^"]*)"/i.exec(value)?.[1] ?? '';
         const fn = /\bfilename="([^"]*)"/i.exec(value)?.[1];
         if (fn !== undefined) part.filename = fn;
-      } else if (key.trim().toLowerCase() === 'content-type') {
+      } else if (key!.trim().toLowerCase() === 'content-type') {
         part.contentType = value;
       }
     }
@@ -526,7 +526,7 @@ function randomAlnum(len: number): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   const bytes = randomBytes(len);
   let s = '';
-  for (let i = 0; i < len; i++) s += alphabet[bytes[i] % alphabet.length];
+  for (let i = 0; i < len; i++) s += alphabet[bytes[i]! % alphabet.length];
   return s;
 }
 
@@ -611,7 +611,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
 
   function authorized(req: http.IncomingMessage): boolean {
     const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    return m !== null && m[1].trim() === apiKey;
+    return m !== null && m[1]!.trim() === apiKey;
   }
 
   /** false when a URL on this server names nothing we could serve; undefined for foreign URLs. */
@@ -623,12 +623,12 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
   function lookupOwn(pathname: string): { data: Buffer; mime: string; name: string } | undefined {
     const f = /^\/files\/([^/]+)$/.exec(pathname);
     if (f) {
-      const file = files.get(decodeURIComponent(f[1]));
+      const file = files.get(decodeURIComponent(f[1]!));
       return file && { data: file.data, mime: file.mime, name: file.name };
     }
     const r = /^\/results\/([^/]+)\/(\d+)\.png$/.exec(pathname);
     if (r) {
-      const task = tasks.get(r[1]);
+      const task = tasks.get(r[1]!);
       const i = Number(r[2]);
       if (!task || i >= task.downloadable) return undefined;
       return { data: pngs.get(task.width, task.height, i, behavior.drawPrompt === false ? undefined : task.prompt), mime: 'image/png', name: `${i}.png` };
@@ -1016,7 +1016,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     if (method === 'POST' && (releaseOne || pathname === '/__fake/release')) {
       const parsed = parseJson(await readBody(req, JSON_LIMIT));
       const prompt = parsed.ok && typeof (parsed.value as { prompt?: unknown })?.prompt === 'string' ? (parsed.value as { prompt: string }).prompt : undefined;
-      const id = releaseOne ? decodeURIComponent(releaseOne[1]) : undefined;
+      const id = releaseOne ? decodeURIComponent(releaseOne[1]!) : undefined;
       if (id !== undefined && !tasks.has(id)) return sendJson(res, 404, errorBody(404, 'task_not_found', `No task ${id}`), {}, false);
       return sendJson(res, 200, { released: fake.release({ id, prompt }) }, {}, false);
     }
@@ -1032,7 +1032,7 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
     const complete = /^\/__fake\/tasks\/([^/]+)\/complete$/.exec(pathname);
     if (method === 'POST' && complete) {
       await readBody(req, JSON_LIMIT);
-      const id = decodeURIComponent(complete[1]);
+      const id = decodeURIComponent(complete[1]!);
       if (!tasks.has(id)) return sendJson(res, 404, errorBody(404, 'task_not_found', `No task ${id}`), {}, false);
       fake.completeNow(id);
       return sendJson(res, 200, { ok: true }, {}, false);

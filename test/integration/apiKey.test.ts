@@ -27,9 +27,9 @@ describe('API key commands', () => {
     const jobs = await vscode.commands.executeCommand<JobSummary[]>('pictor.generatePlaceholder', doc, new vscode.Range(2, 3, 2, 3));
     const creates = (await fakeCreates()).slice(before);
     assert.equal(creates.length, 1, 'one task created');
-    assert.equal(creates[0].headers.authorization, `Bearer ${fake().key}`, 'the stored key (trimmed) is sent');
+    assert.equal(creates[0]!.headers.authorization, `Bearer ${fake().key}`, 'the stored key (trimmed) is sent');
     assert.equal(jobs.length, 1);
-    assert.equal(jobs[0].state, 'completed');
+    assert.equal(jobs[0]!.state, 'completed');
   });
 
   it('after Clear API Key nothing is sent, and the command settles', async () => {

@@ -36,7 +36,7 @@ describe('panel', () => {
     await vscode.commands.executeCommand('pictor.openPanel');
     const tabs = await waitFor('the Pictor panel tab', () => (pictorPanelTabs().length ? pictorPanelTabs() : undefined));
     assert.equal(tabs.length, 1);
-    assert.equal(tabs[0].label, 'Pictor');
+    assert.equal(tabs[0]!.label, 'Pictor');
     await vscode.commands.executeCommand('pictor.openPanel');
     assert.equal(pictorPanelTabs().length, 1, 'a second Open Panel must not create another tab');
   });

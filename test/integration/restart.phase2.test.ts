@@ -27,7 +27,7 @@ describe('host restart (phase 2: after)', () => {
     const jobs = await running;
     const creates = (await fakeCreates()).slice(before);
     assert.equal(creates.length, 1, 'one task created');
-    assert.equal(creates[0].headers.authorization, `Bearer ${fake().key}`);
+    assert.equal(creates[0]!.headers.authorization, `Bearer ${fake().key}`);
     assert.equal(jobs[0]?.state, 'completed');
   });
 });

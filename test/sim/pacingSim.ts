@@ -46,7 +46,7 @@ export function simulatePacing(policy: PacingPolicy, task: SimTask, o: SimOption
     if (samples.length > MAX_SAMPLES) samples.shift();
   }
   let minGapMs = Infinity;
-  for (let i = 1; i < pollTimes.length; i++) minGapMs = Math.min(minGapMs, pollTimes[i] - pollTimes[i - 1]);
+  for (let i = 1; i < pollTimes.length; i++) minGapMs = Math.min(minGapMs, pollTimes[i]! - pollTimes[i - 1]!);
   return { polls: pollTimes.length, requests: pollTimes.length + 2, noticedAt: now, lateMs: now - task.finishMs, pollTimes, minGapMs };
 }
 

@@ -138,12 +138,12 @@ describe('bad input (issue 6 table): refused before any request, with a message 
         assert.equal('body' in r, false, 'nothing to send');
         assert.equal(r.errors.length, 1, r.errors.map((e) => e.message).join(' | '));
         const [e] = r.errors;
-        assert.equal(e.field, row.field);
-        assert.match(e.message, FIELD_WORDS[row.field], 'names the field');
-        for (const s of row.says) assert.match(e.message, s);
-        assert.ok(e.limit, 'carries the limit');
-        assert.match(e.message, /[.]$/, 'a whole sentence');
-        assert.ok(e.message.length < 400, 'short enough for a notification');
+        assert.equal(e!.field, row.field);
+        assert.match(e!.message, FIELD_WORDS[row.field], 'names the field');
+        for (const s of row.says) assert.match(e!.message, s);
+        assert.ok(e!.limit, 'carries the limit');
+        assert.match(e!.message, /[.]$/, 'a whole sentence');
+        assert.ok(e!.message.length < 400, 'short enough for a notification');
         refused++;
       });
     } else if ('pattern' in row) {

@@ -27,7 +27,7 @@ describe('pacing policy (simulated clock, production settings: ≥ 2 s between p
       for (const policy of [etaPacing, legacyPacing]) {
         const r = simulatePacing(policy, s.task, PROD);
         assert.ok(r.minGapMs >= 2000, `${s.name}: two polls ${r.minGapMs} ms apart`);
-        assert.ok(r.pollTimes[0] >= 2000, `${s.name}: first poll ${r.pollTimes[0]} ms after the create`);
+        assert.ok(r.pollTimes[0]! >= 2000, `${s.name}: first poll ${r.pollTimes[0]} ms after the create`);
       }
     }
   });
@@ -75,13 +75,13 @@ describe('pacing policy (simulated clock, production settings: ≥ 2 s between p
   it('a task the provider estimates shorter than the floor (0.4 s, like the fake): one poll just after the estimate, not at 2 s', () => {
     const r = simulatePacing(etaPacing, steppedTask(400, 3, 400), PROD);
     assert.equal(r.polls, 1, `polls at ${r.pollTimes}`);
-    assert.ok(r.pollTimes[0] >= 400 && r.pollTimes[0] < 2000, `first poll ${r.pollTimes[0]} ms after the create`);
+    assert.ok(r.pollTimes[0]! >= 400 && r.pollTimes[0]! < 2000, `first poll ${r.pollTimes[0]} ms after the create`);
     assert.ok(r.lateMs <= 100, `noticed ${r.lateMs} ms late`);
   });
 
   it('an estimate shorter than the floor that is too optimistic: one early poll, then never two polls closer than 2 s', () => {
     const r = simulatePacing(etaPacing, linearTask(9_000, 500), PROD);
-    assert.ok(r.pollTimes[0] >= 500 && r.pollTimes[0] < 2000, `first poll ${r.pollTimes[0]} ms after the create`);
+    assert.ok(r.pollTimes[0]! >= 500 && r.pollTimes[0]! < 2000, `first poll ${r.pollTimes[0]} ms after the create`);
     assert.ok(r.minGapMs >= 2000, `two polls ${r.minGapMs} ms apart (${r.pollTimes})`);
     assert.ok(r.requests <= 8 && r.lateMs <= 5000, `${r.requests} requests, ${r.lateMs} ms late (${r.pollTimes})`);
   });
@@ -98,9 +98,9 @@ describe('pacing policy (simulated clock, production settings: ≥ 2 s between p
           const task = steps ? steppedTask(finishMs, steps, estimateMs) : linearTask(finishMs, estimateMs);
           const r = simulatePacing(etaPacing, task, o);
           const first = r.pollTimes[0];
-          assert.ok(first >= minPollMs || (estimateMs !== undefined && first >= estimateMs), `first poll at ${first} ms (estimate ${estimateMs})`);
+          assert.ok(first! >= minPollMs || (estimateMs !== undefined && first! >= estimateMs), `first poll at ${first} ms (estimate ${estimateMs})`);
           // The old rule, untouched where the estimate gives no reason to go sooner.
-          if (estimateMs === undefined || estimateMs >= minPollMs) assert.ok(first >= minPollMs, `first poll at ${first} ms`);
+          if (estimateMs === undefined || estimateMs >= minPollMs) assert.ok(first! >= minPollMs, `first poll at ${first} ms`);
           assert.ok(r.minGapMs >= minPollMs, `two polls ${r.minGapMs} ms apart (${r.pollTimes})`);
         },
       ),
@@ -227,7 +227,7 @@ describe('transitions (one place that saves, announces, settles and frees the sl
     assert.deepEqual(order, ['save:failed', 'emit:failed', 'settle', 'pump']);
     assert.equal(store.peek('a')?.state, 'failed');
     assert.equal(store.peek('a')?.finishedAt, 5000);
-    assert.equal(settled[0].error?.message, 'Went wrong.');
+    assert.equal(settled[0]!.error?.message, 'Went wrong.');
   });
 
   it('timed out while waiting or while downloading: says which, keeps what a Retry needs', async () => {
@@ -301,16 +301,16 @@ describe('the job timeout covers the download phase', () => {
 
 describe('task failure meanings (one table, per the provider\'s error-code page)', () => {
   it('quota_exceeded is a rate limit or quota (retry later), no content asks for another prompt, resource_not_found is an invalid or expired task id', () => {
-    assert.equal(TASK_FAILURES.quota_exceeded.retryable, true);
+    assert.equal(TASK_FAILURES.quota_exceeded!.retryable, true);
     assert.match(describeTaskFailure({ code: 'quota_exceeded' }).message, /rate limit or quota.*Wait a few minutes, then retry/);
     assert.doesNotMatch(describeTaskFailure({ code: 'quota_exceeded' }).message, /top up/i);
-    assert.equal(TASK_FAILURES.generation_failed_no_content.retryable, false);
+    assert.equal(TASK_FAILURES.generation_failed_no_content!.retryable, false);
     assert.match(describeTaskFailure({ code: 'generation_failed_no_content' }).message, /Try another prompt/);
-    assert.equal(TASK_FAILURES.resource_not_found.retryable, false);
+    assert.equal(TASK_FAILURES.resource_not_found!.retryable, false);
     assert.match(describeTaskFailure({ code: 'resource_not_found' }).message, /id is invalid or has expired/);
     // The retry decision comes from the same table.
     for (const code of Object.keys(TASK_FAILURES)) {
-      assert.equal(describeTaskFailure({ code }).retryable, TASK_FAILURES[code].retryable, code);
+      assert.equal(describeTaskFailure({ code }).retryable, TASK_FAILURES[code]!.retryable, code);
     }
     assert.equal(describeTaskFailure({ code: 'brand_new_code', message: 'odd' }).message,
       'The provider reported that the task failed (brand_new_code). The provider said: "odd". Retrying later may work.');
@@ -342,7 +342,7 @@ describe('what the queue hands out is a copy (list(), get(), events): callers ca
       delete done.taskId;
       done.body.prompt = 'changed';
       (done.target.meta as { claim: { key: string } }).claim.key = 'changed';
-      done.files![0].path = '/elsewhere.png';
+      done.files![0]!.path = '/elsewhere.png';
       done.results!.push('https://evil.test/x.png');
       bad.error!.message = 'changed';
       (bad.error!.words!.args as string[]).push('changed');
@@ -385,16 +385,16 @@ describe('what the queue hands out is a copy (list(), get(), events): callers ca
   it('a listener that changes its event\'s job (or a waiter its result) changes neither the next one\'s copy nor the record', () => {
     const core = new QueueCore({ client: {} as never, store: new MemoryTaskStore() }, etaPacing, DEFAULT_PRUNE);
     const job = kept()[0];
-    core.jobs.set(job.id, job);
+    core.jobs.set(job!.id, job!);
     const seen: string[] = [];
     core.listeners.add((e) => { e.job.state = 'failed'; e.job.files!.pop(); });
     core.listeners.add((e) => seen.push(`${e.job.state}:${e.job.files!.length}`));
-    core.emit('updated', job);
+    core.emit('updated', job!);
     assert.deepEqual(seen, ['completed:1']);
     const settled: string[] = [];
-    core.addWaiter(job.id, { resolve: (r) => { r.state = 'failed'; r.files!.pop(); }, reject: () => undefined });
-    core.addWaiter(job.id, { resolve: (r) => settled.push(`${r.state}:${r.files!.length}`), reject: () => undefined });
-    core.settle(job);
+    core.addWaiter(job!.id, { resolve: (r) => { r.state = 'failed'; r.files!.pop(); }, reject: () => undefined });
+    core.addWaiter(job!.id, { resolve: (r) => settled.push(`${r.state}:${r.files!.length}`), reject: () => undefined });
+    core.settle(job!);
     assert.deepEqual(settled, ['completed:1']);
     assert.deepEqual(job, kept()[0]);
   });

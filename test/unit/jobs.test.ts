@@ -304,7 +304,7 @@ describe('JobQueue (unit, client double)', () => {
     const from = client.polls.length;
     await waitFor(() => client.polls.length >= from + 4, 'background polls');
     const at = client.polls.slice(from + 1).map((p) => p.at);
-    for (let i = 1; i < at.length; i++) assert.ok(at[i] - at[i - 1] >= 40, `interval ${at[i] - at[i - 1]} ms`);
+    for (let i = 1; i < at.length; i++) assert.ok(at[i]! - at[i - 1]! >= 40, `interval ${at[i]! - at[i - 1]!} ms`);
   });
 
   it('cancelling a queued job sends nothing', async () => {
@@ -357,7 +357,7 @@ describe('JobQueue (unit, client double)', () => {
       assert.equal(j.error?.kind, 'task_failed');
       assert.equal(j.error?.code, code);
       assert.equal(j.error?.retryable, expected[code], code);
-      assert.ok(j.error!.message.startsWith(TASK_FAILURES[code].reason), j.error!.message);
+      assert.ok(j.error!.message.startsWith(TASK_FAILURES[code]!.reason), j.error!.message);
       assert.ok(j.error!.message.includes(`provider says ${code}`), 'the provider message is kept');
       assert.ok(typesFor(events, j.id).includes('failed'));
     }
@@ -411,7 +411,7 @@ describe('JobQueue (unit, client double)', () => {
     for (const j of done) {
       const times = client.polls.filter((p) => p.id === j.taskId).map((p) => p.at);
       assert.ok(times.length >= 4);
-      for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 25, `poll interval ${times[i] - times[i - 1]} ms`);
+      for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= 25, `poll interval ${times[i]! - times[i - 1]!} ms`);
     }
   });
 
@@ -421,7 +421,7 @@ describe('JobQueue (unit, client double)', () => {
     const { q } = makeQueue(client, new MemoryTaskStore(), { minPollMs: 5000, maxPollMs: 15000 });
     const a = await q.submit(body('quick [polls:0]'), target('quick'));
     assert.equal((await q.wait(a.id)).state, 'completed');
-    const first = client.polls[0].at - client.creates[0].at;
+    const first = client.polls[0]!.at - client.creates[0]!.at;
     assert.equal(client.polls.length, 1);
     assert.ok(first >= 50, `polled ${first} ms after the create, before the provider's estimate`);
     assert.ok(first < 2500, `polled ${first} ms after the create: the floor, not the estimate`);
@@ -433,10 +433,10 @@ describe('JobQueue (unit, client double)', () => {
     const { q } = makeQueue(client, new MemoryTaskStore(), { minPollMs: 150, maxPollMs: 400 });
     const a = await q.submit(body('later [polls:3]'), target('later'));
     assert.equal((await q.wait(a.id)).state, 'completed');
-    const times = [client.creates[0].at, ...client.polls.map((p) => p.at)];
+    const times = [client.creates[0]!.at, ...client.polls.map((p) => p.at)];
     assert.equal(times.length, 5);
-    assert.ok(times[1] - times[0] >= 30, `first poll ${times[1] - times[0]} ms after the create`);
-    for (let i = 2; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 150, `poll interval ${times[i] - times[i - 1]} ms`);
+    assert.ok(times[1]! - times[0]! >= 30, `first poll ${times[1]! - times[0]!} ms after the create`);
+    for (let i = 2; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= 150, `poll interval ${times[i]! - times[i - 1]!} ms`);
   });
 
   it('401 on poll fails the job but keeps the task id; retry resumes polling', async () => {
@@ -586,7 +586,7 @@ describe('FileTaskStore', () => {
     await s.remove('c');
     const again = await new FileTaskStore(file).load();
     assert.deepEqual(again.map((r) => [r.id, r.state, r.taskId]), [['a', 'queued', undefined], ['b', 'running', 'task-unified-1-abcdefgh'], ]);
-    assert.equal(again[0].body.prompt, 'p a 🦊');
+    assert.equal(again[0]!.body.prompt, 'p a 🦊');
     assert.deepEqual(await fs.readdir(path.dirname(file)), ['tasks.json']);
   });
 
@@ -597,7 +597,7 @@ describe('FileTaskStore', () => {
     const saving = s.save(r);
     r.state = 'failed';
     await saving;
-    assert.equal((await s.load())[0].state, 'queued');
+    assert.equal((await s.load())[0]!.state, 'queued');
   });
 
   it('two instances on one file do not undo each other', async () => {

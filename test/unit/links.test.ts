@@ -269,10 +269,10 @@ describe('markdownImage and imageLines', () => {
       const text = `Before ${markdownImage(prompt, 'x.png')} after \` and > later`;
       const scan = scanMarkdown(text);
       assert.equal(scan.images.length, 1, text);
-      assert.equal(scan.images[0].url, 'x.png', text);
+      assert.equal(scan.images[0]!.url, 'x.png', text);
       // An empty link turns the same alt into a placeholder, whose prompt is the parsed alt.
       const [p] = scanMarkdown(markdownImage(prompt, '')).placeholders;
-      assert.equal(p.prompt, prompt, prompt);
+      assert.equal(p!.prompt, prompt, prompt);
     }
   });
 

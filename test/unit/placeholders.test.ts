@@ -27,17 +27,17 @@ function expectPlaceholders(text: string, expected: Expected[]): void {
     const p = found[i];
     const start = text.indexOf(e.source, from);
     assert.notEqual(start, -1, `test bug: ${e.source} not in text`);
-    assert.equal(p.start, start, `start of ${e.source}`);
-    assert.equal(p.end, start + e.source.length, `end of ${e.source}`);
-    assert.equal(text.slice(p.start, p.end), e.source);
-    assert.equal(p.alt, e.alt);
-    assert.equal(p.prompt, e.prompt);
-    assert.equal(p.empty, e.prompt === '');
-    assert.equal(text.slice(p.destStart, p.destEnd), e.dest);
+    assert.equal(p!.start, start, `start of ${e.source}`);
+    assert.equal(p!.end, start + e.source.length, `end of ${e.source}`);
+    assert.equal(text.slice(p!.start, p!.end), e.source);
+    assert.equal(p!.alt, e.alt);
+    assert.equal(p!.prompt, e.prompt);
+    assert.equal(p!.empty, e.prompt === '');
+    assert.equal(text.slice(p!.destStart, p!.destEnd), e.dest);
     // The path always goes between the parentheses of this very placeholder.
-    assert.ok(p.destStart > start && p.destEnd < p.end, 'dest inside the placeholder');
-    assert.equal(text[p.end - 1], ')');
-    from = p.end;
+    assert.ok(p!.destStart > start && p!.destEnd < p!.end, 'dest inside the placeholder');
+    assert.equal(text[p!.end - 1], ')');
+    from = p!.end;
   });
 }
 
@@ -101,8 +101,8 @@ describe('scanMarkdown: placeholders that are found', () => {
   it('a block-quoted alt across lines keeps its raw source but the prompt loses the markers', () => {
     const text = '> ![first\n> second]()\n';
     const [p] = scanMarkdown(text).placeholders;
-    assert.equal(p.alt, 'first\n> second');
-    assert.equal(p.prompt, 'first\nsecond');
+    assert.equal(p!.alt, 'first\n> second');
+    assert.equal(p!.prompt, 'first\nsecond');
   });
 });
 
@@ -165,7 +165,7 @@ describe('scanMarkdown: CRLF and BOM', () => {
     const text = '\uFEFF# T\n\n![after bom]() ![img](a.png)';
     expectPlaceholders(text, [ph('![after bom]()', 'after bom')]);
     const [img] = scanMarkdown(text).images;
-    assert.equal(text.slice(img.destStart, img.destEnd), 'a.png');
+    assert.equal(text.slice(img!.destStart, img!.destEnd), 'a.png');
   });
 });
 
@@ -181,7 +181,7 @@ describe('scanMarkdown: image links', () => {
         { src: '![c](c\\(1\\).webp)', alt: 'c', url: 'c(1).webp', dest: 'c\\(1\\).webp', title: undefined },
       ],
     );
-    assert.equal('title' in images[1], false);
+    assert.equal('title' in images[1]!, false);
   });
 
   it('a title containing ] and ) does not confuse the destination', () => {
@@ -189,10 +189,10 @@ describe('scanMarkdown: image links', () => {
     assert.equal(scanMarkdown(text).images.length, 0, 'unescaped ] ends the label: not an image');
     const text2 = '![a \\] b](x.png "t ] ) (")';
     const [img] = scanMarkdown(text2).images;
-    assert.equal(img.alt, 'a \\] b');
-    assert.equal(text2.slice(img.destStart, img.destEnd), 'x.png');
-    assert.equal(img.title, 't ] ) (');
-    assert.equal(img.end, text2.length);
+    assert.equal(img!.alt, 'a \\] b');
+    assert.equal(text2.slice(img!.destStart, img!.destEnd), 'x.png');
+    assert.equal(img!.title, 't ] ) (');
+    assert.equal(img!.end, text2.length);
   });
 
   it('placeholders are not image links and image links are not placeholders', () => {
@@ -209,8 +209,8 @@ describe('scanMarkdown: image links', () => {
   it('CRLF offsets for images', () => {
     const text = 'x\r\n\r\n> ![q](q.png)\r\n';
     const [img] = scanMarkdown(text).images;
-    assert.equal(text.slice(img.start, img.end), '![q](q.png)');
-    assert.equal(text.slice(img.destStart, img.destEnd), 'q.png');
+    assert.equal(text.slice(img!.start, img!.end), '![q](q.png)');
+    assert.equal(text.slice(img!.destStart, img!.destEnd), 'q.png');
   });
 });
 

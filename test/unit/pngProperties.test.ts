@@ -40,7 +40,7 @@ const chunk = fc.oneof(
     .map(({ keyword, rest, type }) => makeChunk(type, Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(rest)]))) },
   { weight: 1, arbitrary: fc.tuple(fc.uint8Array({ maxLength: 40 }), fc.nat(), fc.integer({ min: 0, max: 0xffffffff })).map(([data, flip, lie]) => {
     const c = makeChunk('tEXt', Buffer.from(data));
-    if (flip % 2) c[c.length - 1 - (flip % 4)] ^= 0xff; // a CRC byte wrong
+    if (flip % 2) c[c.length - 1 - (flip % 4)]! ^= 0xff; // a CRC byte wrong
     else c.writeUInt32BE(lie, 0); // a length that lies
     return c;
   }) },

@@ -154,7 +154,7 @@ describe('preview of an image from outside: the header first, the decode off the
   it('off the thread too: a refused header starts no decode, corrupt bytes and a decode past its time are errors', async () => {
     await assert.rejects(makePreviewOffThread(zeroPng(16000, 16000), 'png'), /16000×16000 pixels, larger than any request produces/);
     const broken = Buffer.from(encodePng(64, 64));
-    broken[broken.length - 20] ^= 0xff;
+    broken[broken.length - 20]! ^= 0xff;
     // The decoder's own words, passed on from the worker.
     await assert.rejects(makePreviewOffThread(broken, 'png'), (e: Error) => e.message.length > 0 && !/took longer|worker stopped/.test(e.message));
     await assert.rejects(makePreviewOffThread(encodePng(3840, 2160), 'png', { timeoutMs: 1 }), /took longer than 1 ms: stopped/);

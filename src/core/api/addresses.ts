@@ -202,8 +202,9 @@ export function guardedLookup(trusted: ReadonlySet<string>, lookup: Lookup = sys
         return callback(e, '');
       }
       if (options.all) return callback(null, list);
-      if (!list.length) return callback(Object.assign(new Error(`No address for ${hostname}`), { code: 'ENOTFOUND' }), '');
-      callback(null, list[0].address, list[0].family);
+      const first = list[0];
+      if (!first) return callback(Object.assign(new Error(`No address for ${hostname}`), { code: 'ENOTFOUND' }), '');
+      callback(null, first.address, first.family);
     });
   };
 }

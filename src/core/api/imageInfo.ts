@@ -37,7 +37,8 @@ function jpegSize(b: Buffer): PixelSize | undefined {
   let i = 2;
   while (i + 3 < b.length) {
     if (b[i] !== 0xff) return undefined;
-    const marker = b[i + 1];
+    // Inside the loop's bound (i + 3 < length): the byte is there.
+    const marker = b[i + 1]!;
     if (marker === 0xff) {
       i += 1; // fill byte
       continue;

@@ -36,7 +36,7 @@ export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
     let entryPort: string | undefined;
     const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
     if (bracketed) {
-      entry = bracketed[1];
+      entry = bracketed[1]!;
       entryPort = bracketed[2];
     } else if ((entry.match(/:/g) ?? []).length === 1) {
       const i = entry.indexOf(':');

@@ -13,7 +13,7 @@ import { sniffImageType } from './imageInfo';
 import { words } from '../../shared/words';
 import { openForReading } from '../paths';
 
-export const MIME: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+export const MIME: Record<'png' | 'jpeg' | 'webp', string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
 /** A local file opened for upload: whoever opened it closes it, once its upload is over. */
 export interface UploadSource {

@@ -102,7 +102,7 @@ export class Admission {
       // With a session budget, credits are known only once a create answers: one create at a time,
       // so the budget is judged on what the provider reported, never overshot by a batch in flight.
       if (this.creating() > 0 && core.gate.oneAtATime()) break;
-      const id = this.pending[0];
+      const id = this.pending[0]!;
       const job = core.jobs.get(id);
       if (!job || job.state !== 'queued') {
         this.pending.shift();

@@ -89,7 +89,7 @@ export class Fetching {
         if (late) break;
         const name = job.target.baseName + (n > 1 ? `-${i + 1}` : '');
         try {
-          const file = await core.client.download(results[i], job.target.dir, name, phase.signal);
+          const file = await core.client.download(results[i]!, job.target.dir, name, phase.signal);
           if (!core.present(job)) return;
           addFile(job, i, file);
           // Recorded even after dispose(): the file is on disk, and a resume must not fetch it twice.

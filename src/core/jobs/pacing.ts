@@ -68,7 +68,9 @@ export function progressEta(p: Pick<PaceInput, 'startedAt' | 'samples'>): number
 
 function stalled(p: Pick<PaceInput, 'samples'>): boolean {
   const s = p.samples;
-  return s.length >= 2 && s[s.length - 1].progress > 0 && s[s.length - 1].progress <= s[s.length - 2].progress;
+  const last = s[s.length - 1];
+  const prev = s[s.length - 2];
+  return last !== undefined && prev !== undefined && last.progress > 0 && last.progress <= prev.progress;
 }
 
 /** The estimate's finish, unless progress has stalled (then the task is behind any estimate). */
