@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
  */
 export function activateWith(context: vscode.ExtensionContext, input: UserInput, timing?: QueueTiming): PictorParts {
   const log = vscode.window.createOutputChannel('Pictor', { log: true });
-  log.info(`Pictor ${String(context.extension.packageJSON.version)} in VS Code ${vscode.version}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (Restricted Mode: nothing is sent)'}.`);
+  log.info(`Pictor ${String((context.extension.packageJSON as { version?: unknown }).version)} in VS Code ${vscode.version}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (Restricted Mode: nothing is sent)'}.`);
   // Before anything reads a setting: each is held to the manifest's schema, a bad one never throws.
   initSettings(context.extension.packageJSON, log);
   const keys = new ApiKeyStore(context.secrets);

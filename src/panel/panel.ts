@@ -156,7 +156,7 @@ export class PanelController implements vscode.Disposable {
       panel.onDidDispose(() => {
         this.loaded(); // nobody waits for a panel that is gone
         if (this.panel === panel) this.panel = undefined;
-        this.panelDisposables.forEach((d) => d.dispose());
+        for (const d of this.panelDisposables) d.dispose();
         this.panelDisposables = [];
       }),
     );
@@ -213,7 +213,7 @@ export class PanelController implements vscode.Disposable {
     clearTimeout(this.jobsTimer);
     clearTimeout(this.targetTimer);
     this.panel?.dispose();
-    this.panelDisposables.forEach((d) => d.dispose());
-    this.disposables.forEach((d) => d.dispose());
+    for (const d of this.panelDisposables) d.dispose();
+    for (const d of this.disposables) d.dispose();
   }
 }

@@ -36,7 +36,7 @@ export function pagePlan(doc: vscode.TextDocument, scan: MarkdownScan, opts: { c
   let p = plans?.get(key);
   if (!p) {
     p = planPage({ page: { text: doc.getText(), scan }, settings, call: opts.call });
-    if (!plans) byScan.set(scan, plans = new Map());
+    if (!plans) byScan.set(scan, plans = new Map<string, Plan>());
     plans.set(key, p);
     if (plans.size > PER_SCAN) plans.delete(plans.keys().next().value as string);
   }

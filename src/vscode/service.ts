@@ -226,7 +226,7 @@ export class PictorService implements vscode.Disposable {
   dispose(): void {
     this.queue.dispose();
     void this.client.close();
-    this.disposables.forEach((d) => d.dispose());
+    for (const d of this.disposables) d.dispose();
   }
 }
 
