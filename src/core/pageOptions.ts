@@ -9,6 +9,7 @@ import type { FrontMatter } from './scan/frontMatter';
 import { parseSize } from '../shared/sizes';
 import { MAX_N, MIN_N, QUALITIES, RATIOS, RESOLUTIONS } from '../shared/limits';
 import { words, type WordArg, type Words } from '../shared/words';
+import { shorten } from '../shared/text';
 
 export const OPTION_KEYS = ['size', 'resolution', 'quality', 'n', 'style'] as const;
 export type OptionKey = (typeof OPTION_KEYS)[number];
@@ -162,12 +163,8 @@ function isKey(k: string): k is OptionKey {
 /** At most this many characters of what a page wrote go into a problem's words. */
 const SHOWN = 60;
 
-/** Text as a problem shows it: cut to `max` characters (never in the middle of a surrogate pair). */
-function clip(s: string, max = SHOWN): string {
-  if (s.length <= max) return s;
-  const cut = /[\uD800-\uDBFF]/.test(s[max - 2]!) ? max - 2 : max - 1;
-  return `${s.slice(0, cut)}…`;
-}
+/** Text as a problem shows it: at most SHOWN characters. */
+const clip = (s: string, max = SHOWN) => shorten(s, max);
 
 /** The parser's reason, as a problem's detail: its own words are short, but it may quote the page. */
 const reasonOf = (e: unknown) => clip(String(e instanceof YAMLException ? e.reason : e instanceof Error ? e.message : e), 160);

@@ -23,6 +23,7 @@ import type { ReferenceInput } from '../core/types';
 import type { CallOptions } from '../core/plan';
 import { formatCost } from '../shared/optionsCheck';
 import { formatSize } from '../shared/sizes';
+import { shortLine } from '../shared/text';
 import { english } from '../shared/words';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
@@ -102,10 +103,7 @@ type JobOut = z.infer<typeof jobSchema>;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const shortPrompt = (s: string, max = 80) => {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? t.slice(0, max - 1) + '…' : t;
-};
+const shortPrompt = shortLine;
 
 function lineOf(text: string, offset: number): number {
   let n = 1;

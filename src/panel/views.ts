@@ -19,12 +19,9 @@ export const MAX_ROWS = 100;
 
 export { oneLine };
 
-export function shorten(s: string, max = 100): string {
-  return shortLine(s, max);
-}
 
 export function fileView(path: string, alt: string, thumb: Thumb, size?: { width?: number; height?: number }): FileView {
-  const v: FileView = { path, label: vscode.workspace.asRelativePath(path, false), thumb: thumb(path), alt: shorten(alt, 200) };
+  const v: FileView = { path, label: vscode.workspace.asRelativePath(path, false), thumb: thumb(path), alt: shortLine(alt, 200) };
   if (size?.width && size.height) {
     v.width = size.width;
     v.height = size.height;
@@ -43,7 +40,7 @@ export function jobView(j: JobRecord, thumb: Thumb, now = Date.now()): JobView {
   const v: JobView = {
     id: j.id,
     // The prompt as written: the style added to the one sent is not shown as part of it.
-    prompt: shorten((isJobMeta(j.target.meta) ? j.target.meta.recipe?.prompt : undefined) ?? j.body.prompt),
+    prompt: shortLine((isJobMeta(j.target.meta) ? j.target.meta.recipe?.prompt : undefined) ?? j.body.prompt, 100),
     origin: isJobMeta(j.target.meta) ? j.target.meta.origin : 'unknown',
     state: j.state,
     progress: Math.max(0, Math.min(100, Math.round(j.progress ?? 0))),
@@ -82,7 +79,7 @@ export function historyView(e: HistoryEntry, thumb: Thumb): HistoryView {
 export function pickView(p: PendingPick, thumb: Thumb): PickView {
   return {
     id: p.id,
-    prompt: shorten(p.alt),
+    prompt: shortLine(p.alt, 100),
     document: vscode.workspace.asRelativePath(vscode.Uri.parse(p.documentUri), false),
     files: p.files.map((f) => fileView(f.path, p.alt, thumb, f)),
   };

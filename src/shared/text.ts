@@ -16,9 +16,14 @@ export function codePointCount(s: string): number {
   return len - pairs;
 }
 
-/** `s` cut to at most `max` UTF-16 units, with an ellipsis when cut (for quoting a value in a message). */
+/**
+ * `s` cut to at most `max` code points, with an ellipsis when cut (a value quoted in a message): the
+ * one way Pictor shortens text, never in the middle of a character.
+ */
 export function shorten(s: string, max = 80): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  if (s.length <= max) return s;
+  const cps = [...s];
+  return cps.length > max ? cps.slice(0, max - 1).join('') + '…' : s;
 }
 
 /** Whitespace runs (line breaks too) as one space, trimmed: a prompt as an alt text or a log line. */
@@ -26,8 +31,7 @@ export function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
-/** `s` on one line, cut to at most `max` code points with an ellipsis (a prompt quoted in a message). */
-export function shortLine(s: string, max: number): string {
-  const cps = [...oneLine(s)];
-  return cps.length > max ? cps.slice(0, max - 1).join('') + '…' : cps.join('');
+/** `s` on one line, shortened (a prompt or a provider's message quoted in a message). */
+export function shortLine(s: string, max = 80): string {
+  return shorten(oneLine(s), max);
 }

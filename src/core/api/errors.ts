@@ -1,6 +1,7 @@
 // Typed errors for everything the provider client can run into, and the mapping from the
 // provider's HTTP answers (docs/provider-api.md, "Errors") to them.
 
+import { shortLine } from '../../shared/text';
 import { english, words, type WordArg, type WordCode, type Words } from '../../shared/words';
 
 /** How a transport piece writes to the log (the face decides where it goes). */
@@ -149,12 +150,9 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   return Math.max(0, date - now);
 }
 
-// Provider messages are shown to the user; cap them so a whole HTML error page never lands
+// Provider messages are shown to the user; capped so a whole HTML error page never lands
 // in a notification.
-function clip(s: string, max = 300): string {
-  const oneLine = s.replace(/\s+/g, ' ').trim();
-  return oneLine.length > max ? oneLine.slice(0, max - 1) + '…' : oneLine;
-}
+const clip = (s: string) => shortLine(s, 300);
 
 /**
  * Maps a non-2xx answer of the task or files API to an error. `retryable` here says whether

@@ -196,11 +196,6 @@ export function fileLine(file: DownloadedImage, alt: string, base: string): stri
   return vscode.l10n.t('- {0} ({1}×{2} pixels). Markdown: {3}', vscode.workspace.asRelativePath(file.path), file.width, file.height, link);
 }
 
-/** A prompt on one line, shortened for messages. */
-export function shortPrompt(s: string, max = 80): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? t.slice(0, max - 1) + '…' : t;
-}
 
 /** The 1-based line of an offset, as people and agents count lines. */
 export function lineOf(doc: vscode.TextDocument, offset: number): number {

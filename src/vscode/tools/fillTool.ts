@@ -9,9 +9,10 @@ import { pagePlan } from '../plans';
 import { sayWords } from '../say';
 import { isJobMeta } from '../jobMeta';
 import { planningFailed,
-  checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, refuse, shortPrompt,
+  checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, refuse,
   type ToolDeps,
 } from './common';
+import { shortLine } from '../../shared/text';
 import { answer, followToken, jobLines, outcomes } from './run';
 
 export interface FillPlaceholdersInput {
@@ -45,7 +46,7 @@ async function plan(deps: ToolDeps, input: FillPlaceholdersInput): Promise<Plan>
     const bad = s.reason === 'options' ? s.problems[0]! : undefined;
     const said = bad?.origin === 'page'
       ? vscode.l10n.t('line {0} (front matter): {1}', lineOf(doc, bad.start), describeProblem(bad))
-      : vscode.l10n.t('line {0} ("{1}"): {2}', lineOf(doc, p.start), shortPrompt(p.prompt, 40), sayWords(s.words));
+      : vscode.l10n.t('line {0} ("{1}"): {2}', lineOf(doc, p.start), shortLine(p.prompt, 40), sayWords(s.words));
     if (!problems.includes(said)) problems.push(said);
   }
   if (problems.length) refuse(vscode.l10n.t('Nothing was sent for {0}. Fix these placeholders, then call again: {1}', label, problems.join(' ')));
@@ -93,7 +94,7 @@ export function fillPlaceholdersTool(deps: ToolDeps): vscode.LanguageModelTool<F
       const lines = [vscode.l10n.t('{0}: {1} placeholder(s) sent, {2} image(s) saved, {3} linked into the page (links relative to the page):',
         p.label, done.length, saved.length, done.filter((o) => o.summary.linked).length)];
       for (const o of done) {
-        lines.push(vscode.l10n.t('"{0}"{1}', shortPrompt(o.alt), o.summary.state === 'completed' && !o.summary.linked
+        lines.push(vscode.l10n.t('"{0}"{1}', shortLine(o.alt), o.summary.state === 'completed' && !o.summary.linked
           ? vscode.l10n.t(' (not linked: the placeholder was changed or removed meanwhile)') : ''));
         lines.push(...jobLines(o, base));
       }
@@ -101,7 +102,7 @@ export function fillPlaceholdersTool(deps: ToolDeps): vscode.LanguageModelTool<F
       const sent = new Set(done.map((o) => sourceOf(o.job?.target.meta)));
       for (const x of p.free.filter((f) => !sent.has(f.source))) {
         const held = await deps.claims.holder(p.doc, x.source).catch(() => undefined);
-        lines.push(vscode.l10n.t('Not sent: line {0} ("{1}"): {2}', lineOf(p.doc, x.p.start), shortPrompt(x.p.prompt, 40), held
+        lines.push(vscode.l10n.t('Not sent: line {0} ("{1}"): {2}', lineOf(p.doc, x.p.start), shortLine(x.p.prompt, 40), held
           ? vscode.l10n.t('another VS Code window is already generating it.')
           : vscode.l10n.t('the user declined the confirmation, or it could not be sent (the notification says why).')));
       }

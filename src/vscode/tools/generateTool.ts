@@ -11,8 +11,9 @@ import { sayWords } from '../say';
 import type { JobMeta } from '../jobMeta';
 import {
   checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, planningFailed, referenceLines,
-  references, refuse, runOptions, shortPrompt, type ToolDeps,
+  references, refuse, runOptions, type ToolDeps,
 } from './common';
+import { shortLine } from '../../shared/text';
 import { answer, followToken, jobLines, outcomes, type JobOutcome } from './run';
 
 export interface GenerateImageInput {
@@ -68,14 +69,14 @@ function findPlaceholder(deps: ToolDeps, doc: vscode.TextDocument, wanted: strin
   }
   const label = vscode.workspace.asRelativePath(doc.uri);
   if (!found.length) {
-    const list = all.map((p) => vscode.l10n.t('line {0}: "{1}"', lineOf(doc, p.start), shortPrompt(p.prompt))).join('; ');
+    const list = all.map((p) => vscode.l10n.t('line {0}: "{1}"', lineOf(doc, p.start), shortLine(p.prompt))).join('; ');
     refuse(all.length
-      ? vscode.l10n.t('Nothing was sent: {0} has no placeholder with the alt text "{1}". Its placeholders: {2}. Pass one of them as placeholder.', label, shortPrompt(wanted), list)
+      ? vscode.l10n.t('Nothing was sent: {0} has no placeholder with the alt text "{1}". Its placeholders: {2}. Pass one of them as placeholder.', label, shortLine(wanted), list)
       : vscode.l10n.t('Nothing was sent: {0} has no image placeholders. Write one like ![a red fox asleep in snow]() first.', label));
   }
   const running = deps.generator.runningIn(doc);
   const free = found.find((p) => !running(p));
-  if (!free) refuse(vscode.l10n.t('Nothing was sent: the placeholder "{0}" in {1} is already being generated. Call pictor_listPlaceholders later to see its link.', shortPrompt(wanted), label));
+  if (!free) refuse(vscode.l10n.t('Nothing was sent: the placeholder "{0}" in {1} is already being generated. Call pictor_listPlaceholders later to see its link.', shortLine(wanted), label));
   return free;
 }
 
@@ -100,7 +101,7 @@ export function generateImageTool(deps: ToolDeps): vscode.LanguageModelTool<Gene
         confirmationMessages: {
           title: vscode.l10n.t('Generate {0} image(s) with Pictor?', p.request.imageCount),
           message: new vscode.MarkdownString(vscode.l10n.t('{0}\n\nPrompt: "{1}"\n\n{2}\n\nEach image is billed to your EvoLink account.',
-            what, shortPrompt(p.prompt, 200), where) + referenceLines(p.refs)),
+            what, shortLine(p.prompt, 200), where) + referenceLines(p.refs)),
         },
       };
     },
@@ -119,7 +120,7 @@ export function generateImageTool(deps: ToolDeps): vscode.LanguageModelTool<Gene
           const at = doc.positionAt(p.placeholder.start);
           return deps.generator.placeholder(doc.uri, new vscode.Range(at, at), { options: { ...p.options, variants: 'all' }, references: p.refs, onSubmitted });
         }
-        const meta: JobMeta = { origin: 'tool', documentUri: docUri, alt: shortPrompt(p.prompt, 10_000), call };
+        const meta: JobMeta = { origin: 'tool', documentUri: docUri, alt: shortLine(p.prompt, 10_000), call };
         return deps.generator.run(doc, [{ prompt: p.prompt, meta, references: p.refs }], vscode.l10n.t('Generating an image for an agent'), p.options, onSubmitted);
       });
       const done = outcomes(deps, summaries);
@@ -144,7 +145,7 @@ function generateText(p: Plan, done: JobOutcome[], cancelled: boolean): string {
   const lines: string[] = [];
   const relTo = p.doc ? vscode.workspace.asRelativePath(p.doc.uri) : vscode.l10n.t('the workspace root');
   if (cancelled && !saved.length) lines.push(vscode.l10n.t('Cancelled: no image was saved.'));
-  else lines.push(vscode.l10n.t('Saved {0} image(s) for "{1}" (links relative to {2}):', saved.length, shortPrompt(p.prompt), relTo));
+  else lines.push(vscode.l10n.t('Saved {0} image(s) for "{1}" (links relative to {2}):', saved.length, shortLine(p.prompt), relTo));
   for (const o of done) lines.push(...jobLines(o, base));
   if (p.placeholder && p.doc) {
     const linked = done.some((o) => o.summary.linked);

@@ -1,6 +1,7 @@
 // pictor_listPlaceholders: what a page asks for and what it already shows. Reads only; costs nothing.
 import * as vscode from 'vscode';
-import { folders, lineOf, openPage, shortPrompt, type ToolDeps } from './common';
+import { folders, lineOf, openPage, type ToolDeps } from './common';
+import { shortLine } from '../../shared/text';
 import { answer } from './run';
 
 export interface ListPlaceholdersInput {
@@ -44,7 +45,7 @@ function pageText(deps: ToolDeps, doc: vscode.TextDocument): string {
         ? vscode.l10n.t(' (no prompt yet: write one between the brackets)')
         : r?.pick ? vscode.l10n.t(' ({0} variants are saved and wait for the user to pick one in the Pictor panel)', r.pick.count)
           : r ? vscode.l10n.t(' (being generated: {0}, {1}%)', r.state, r.progress) : '';
-      lines.push(vscode.l10n.t('- line {0}: "{1}"{2}', lineOf(doc, p.start), shortPrompt(p.prompt, 500), state));
+      lines.push(vscode.l10n.t('- line {0}: "{1}"{2}', lineOf(doc, p.start), shortLine(p.prompt, 500), state));
     }
   }
   if (scan.images.length) {

@@ -5,7 +5,8 @@ import type { JobRecord } from '../../core/store';
 import type { DownloadedImage } from '../../core/types';
 import type { JobSummary } from '../runTypes';
 import { isJobMeta } from '../jobMeta';
-import { fileLine, shortPrompt, type ToolDeps } from './common';
+import { fileLine, type ToolDeps } from './common';
+import { shortLine } from '../../shared/text';
 import { previewParts } from './preview';
 
 /**
@@ -45,7 +46,7 @@ export function outcomes(deps: ToolDeps, summaries: JobSummary[]): JobOutcome[] 
   return summaries.map((summary) => {
     const job = deps.service.queue.get(summary.id);
     const meta = job?.target.meta;
-    const alt = isJobMeta(meta) ? meta.alt : shortPrompt(summary.prompt);
+    const alt = isJobMeta(meta) ? meta.alt : shortLine(summary.prompt);
     const files = (job?.files ?? []).filter((f) => summary.files.includes(f.path));
     return { summary, job, files, alt };
   });
