@@ -20,9 +20,8 @@ import type { RangeTracker } from './tracker';
 type PlaceholderMeta = Extract<JobMeta, { origin: 'placeholder' }>;
 
 export class PlaceholderRuns implements vscode.Disposable {
-  private picks: PickSource | undefined;
-  private picksSub: vscode.Disposable | undefined;
   private readonly sub: vscode.Disposable;
+  private readonly picksSub: vscode.Disposable;
 
   constructor(
     private readonly service: PictorService,
@@ -33,7 +32,10 @@ export class PlaceholderRuns implements vscode.Disposable {
     private readonly submitter: Submitter,
     private readonly scan: (doc: vscode.TextDocument) => MarkdownScan,
     private readonly diagnostics: PlaceholderDiagnostics,
+    /** Placeholders whose variants wait for a pick count as taken (see runningIn). */
+    private readonly picks: PickSource,
   ) {
+    this.picksSub = picks.onDidChange(() => this.pending.notify());
     this.sub = service.onJobEvent((e) => {
       // A placeholder's claim ends with its job: another window may fill it again if it is still empty.
       const meta = e.job.target.meta;
@@ -63,13 +65,6 @@ export class PlaceholderRuns implements vscode.Disposable {
     if (released) this.log.info(`Released ${released} placeholder claim(s) left by a window that stopped before sending.`);
   }
 
-  /** Set at activation: placeholders whose variants wait for a pick count as taken (see runningIn). */
-  setPicks(picks: PickSource): void {
-    this.picks = picks;
-    this.picksSub?.dispose();
-    this.picksSub = picks.onDidChange(() => this.pending.notify());
-  }
-
   /**
    * What is filling a placeholder of this document, if anything: an unfinished job, or a command
    * that has read it and is still asking for a key or sending the request. Either way it must not be
@@ -81,7 +76,7 @@ export class PlaceholderRuns implements vscode.Disposable {
     const sourceOf = (meta: unknown) => (isJobMeta(meta) && meta.origin === 'placeholder' && meta.documentUri === uri ? meta.source : undefined);
     const jobs = this.service.queue.list().filter((j) => !FINAL_STATES.includes(j.state) && sourceOf(j.target.meta) !== undefined);
     const reads = this.pending.entries().filter(([, meta]) => sourceOf(meta) !== undefined);
-    const picks = this.picks?.pendingIn(uri) ?? [];
+    const picks = this.picks.pendingIn(uri);
     return (p) => {
       const source = text.slice(p.start, p.end);
       // Its variants are saved and wait for a pick: not a placeholder to send again.
@@ -242,7 +237,7 @@ export class PlaceholderRuns implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.picksSub?.dispose();
+    this.picksSub.dispose();
     this.sub.dispose();
   }
 }

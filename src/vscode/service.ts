@@ -51,7 +51,6 @@ export class PictorService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly stagingRoot: string;
   private readonly stagingDir: string | undefined;
-  private finalizer: Finalizer | undefined;
   private readonly emitter = new vscode.EventEmitter<JobEvent>();
   readonly onJobEvent = this.emitter.event;
 
@@ -59,6 +58,8 @@ export class PictorService implements vscode.Disposable {
     context: vscode.ExtensionContext,
     private readonly keys: ApiKeyStore,
     private readonly log: vscode.LogOutputChannel,
+    /** The linker that moves saved images into the workspace and edits documents (the queue's finalize hook). */
+    finalize: Finalizer,
     private readonly timing: QueueTiming = {},
   ) {
     this.settings = readSettings();
@@ -96,7 +97,7 @@ export class PictorService implements vscode.Disposable {
       minPollMs: timing.minPollMs,
       maxPollMs: timing.maxPollMs,
       log: (level, msg) => this.log[level](msg),
-      finalize: (job, files) => (this.finalizer ? this.finalizer(job, files) : Promise.resolve(files)),
+      finalize,
       // A job forgotten for good takes its staged images with it (only ever files in the staging folder).
       discard: async (files) => {
         const gone = await discardStaged(files, this.stagingRoot);
@@ -127,11 +128,6 @@ export class PictorService implements vscode.Disposable {
         this.log.error(`Could not apply the queue settings: ${(e as Error).message}`);
       }
     }));
-  }
-
-  /** The linker that moves saved images into the workspace and edits documents. */
-  setFinalizer(f: Finalizer): void {
-    this.finalizer = f;
   }
 
   private makeClient(): EvoLinkClient {
