@@ -6,14 +6,14 @@ import * as vscode from 'vscode';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
 import type { DocumentLinks, LinkOutcome } from './documentLinks';
-import { isJobMeta, type JobMeta } from './jobMeta';
+import type { JobMeta } from './jobMeta';
 import { placeFiles } from './placing';
 import type { RangeTracker } from './tracker';
 import { tellUnlinked } from './unlinkedNotice';
 
 /** Takes the saved variants of a job whose placeholder waits for the user's pick (see variants.ts). */
 export interface PickKeeper {
-  offer(job: JobRecord, meta: Extract<JobMeta, { origin: 'placeholder' }>, files: DownloadedImage[]): Promise<void>;
+  offer(job: JobRecord<JobMeta>, meta: Extract<JobMeta, { origin: 'placeholder' }>, files: DownloadedImage[]): Promise<void>;
 }
 
 /** The tracker id a placeholder waiting for a pick is followed under, once its job is over. */
@@ -38,9 +38,9 @@ export class Linker {
   }
 
   /** The queue's finalize hook: runs after the downloads, before the job counts as completed. */
-  async finalize(job: JobRecord, files: DownloadedImage[]): Promise<DownloadedImage[]> {
+  async finalize(job: JobRecord<JobMeta>, files: DownloadedImage[]): Promise<DownloadedImage[]> {
     const meta = job.target.meta;
-    if (!isJobMeta(meta)) throw new Error(vscode.l10n.t('This task has no destination recorded; its images are in Pictor\'s storage folder.'));
+    if (!meta) throw new Error(vscode.l10n.t('This task has no destination recorded; its images are in Pictor\'s storage folder.'));
     const docUri = meta.documentUri ? vscode.Uri.parse(meta.documentUri) : undefined;
     const placed = await placeFiles(job, docUri, meta.alt, files, this.log);
     // Several images for a placeholder that waits for a pick: saved, offered, not linked yet. The

@@ -8,7 +8,7 @@ import type { MarkdownScan, Placeholder } from '../core/placeholders';
 import { FINAL_STATES } from '../core/store';
 import { oneLine, shortLine } from '../shared/text';
 import { placeholderProblems, type PlaceholderDiagnostics } from './diagnostics';
-import { isJobMeta, type JobMeta } from './jobMeta';
+import type { JobMeta } from './jobMeta';
 import { pickTrackId } from './linker';
 import type { PendingReads } from './pendingReads';
 import type { PlaceholderClaims } from './placeholderClaims';
@@ -39,7 +39,7 @@ export class PlaceholderRuns implements vscode.Disposable {
     this.sub = service.onJobEvent((e) => {
       // A placeholder's claim ends with its job: another window may fill it again if it is still empty.
       const meta = e.job.target.meta;
-      if (FINAL_STATES.includes(e.job.state) && isJobMeta(meta) && meta.origin === 'placeholder' && meta.claim) {
+      if (FINAL_STATES.includes(e.job.state) && meta?.origin === 'placeholder' && meta.claim) {
         void this.windows.release(meta.claim).catch(() => undefined);
       }
       this.pending.notify();
@@ -55,7 +55,7 @@ export class PlaceholderRuns implements vscode.Disposable {
     const owners = new Set<string>();
     for (const j of live) {
       const meta = j.target.meta;
-      if (isJobMeta(meta) && meta.origin === 'placeholder' && meta.claim) {
+      if (meta?.origin === 'placeholder' && meta.claim) {
         owners.add(meta.claim.owner);
         await this.windows.acquire(meta.claim);
       }
@@ -73,7 +73,7 @@ export class PlaceholderRuns implements vscode.Disposable {
   runningIn(doc: vscode.TextDocument): (p: Placeholder) => RunningInfo | undefined {
     const uri = doc.uri.toString();
     const text = doc.getText();
-    const sourceOf = (meta: unknown) => (isJobMeta(meta) && meta.origin === 'placeholder' && meta.documentUri === uri ? meta.source : undefined);
+    const sourceOf = (meta: JobMeta | undefined) => (meta?.origin === 'placeholder' && meta.documentUri === uri ? meta.source : undefined);
     const jobs = this.service.queue.list().filter((j) => !FINAL_STATES.includes(j.state) && sourceOf(j.target.meta) !== undefined);
     const reads = this.pending.entries().filter(([, meta]) => sourceOf(meta) !== undefined);
     const picks = this.picks.pendingIn(uri);

@@ -70,7 +70,7 @@ export class VariantPicker implements PickSource, PickKeeper, vscode.Disposable 
   }
 
   /** The linker's hook: the job's images are saved; keep them for a pick and tell the user. */
-  async offer(job: JobRecord, meta: Extract<JobMeta, { origin: 'placeholder' }>, files: DownloadedImage[]): Promise<void> {
+  async offer(job: JobRecord<JobMeta>, meta: Extract<JobMeta, { origin: 'placeholder' }>, files: DownloadedImage[]): Promise<void> {
     const pick: PendingPick = {
       id: job.id,
       documentUri: meta.documentUri,
