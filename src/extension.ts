@@ -8,6 +8,7 @@ import { PanelController } from './panel/panel';
 import { PictorService, type QueueTiming } from './vscode/service';
 import { RangeTracker } from './vscode/tracker';
 import { Linker } from './vscode/linker';
+import { DocumentLinks } from './vscode/documentLinks';
 import { Generator } from './vscode/generate';
 import { PlaceholderLenses } from './vscode/codelens';
 import { RecipeLenses } from './vscode/recipeLens';
@@ -42,20 +43,20 @@ export function activateWith(context: vscode.ExtensionContext, input: UserInput,
   // Before anything reads a setting: each is held to the manifest's schema, a bad one never throws.
   initSettings(context.extension.packageJSON, log);
   const keys = new ApiKeyStore(context.secrets);
-  const service = new PictorService(context, keys, log, timing);
+  // Built top-down, each part handed what it uses: the pipeline runs command → generator → service
+  // (queue) → linker → documents, and the variants that wait for a pick go to the picker.
   const tracker = new RangeTracker();
-  const linker = new Linker(tracker, log);
-  service.setFinalizer((job, files) => linker.finalize(job, files));
+  const links = new DocumentLinks(tracker, log);
+  // Several images for one placeholder wait for the user's pick (pictor.variants), kept across reloads.
+  const picker = new VariantPicker(context.workspaceState, tracker, links, log);
+  const linker = new Linker(tracker, links, picker, log);
+  const service = new PictorService(context, keys, log, (job, files) => linker.finalize(job, files), timing);
   // Claims live in the per-user folder every window and face of Pictor sees (the terminal command, the
   // agent server too), so no two of them fill one placeholder; for one release also where 0.2 kept them.
   const claimOptions = { onError: (e: Error) => log.warn(`Placeholder claim: ${e.message}`) };
   const claims = new PlaceholderClaims(new ClaimRegistry(claimsDir(), CLAIM_STALE_MS, Date.now, claimOptions),
     new ClaimRegistry(path.join(context.globalStorageUri.fsPath, 'claims'), CLAIM_STALE_MS, Date.now, claimOptions));
-  const generator = new Generator(service, tracker, linker, log, claims, input);
-  // Several images for one placeholder wait for the user's pick (pictor.variants), kept across reloads.
-  const picker = new VariantPicker(context.workspaceState, tracker, linker, log);
-  linker.offerPick = (job, meta, files) => picker.offer(job, meta, files);
-  generator.setPicks(picker);
+  const generator = new Generator(service, tracker, linker, log, claims, input, picker);
   const panel = new PanelController(context, log, service, generator, picker);
   const lenses = new PlaceholderLenses(generator);
   const contextKeys = new PictorContextKeys((doc) => generator.scan(doc));

@@ -7,19 +7,25 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KeyedQueue } from './keyedQueue';
-import type { JobRecord, TaskStore } from './store';
+import { checkedMeta, type JobRecord, type TaskStore } from './store';
 
 interface FileShape {
   version: 1;
   jobs: JobRecord[];
 }
 
-export interface FileTaskStoreOptions {
+export interface FileTaskStoreOptions<M = unknown> {
   /**
    * Told when the file could not be parsed and was moved aside (the store then starts empty). Without
    * it the process gets a warning (process.emitWarning): a corrupt store is never passed over in silence.
    */
   onCorrupt?: (backupPath: string, error: Error) => void;
+  /**
+   * The check of each job's meta as it is read from the file, which could hold anything (another
+   * tool, another version): a record whose meta fails it is loaded without its meta. Given, the store
+   * is a `TaskStore<M>` for a `JobQueue<M>`; without it, meta stays `unknown`.
+   */
+  meta?: (v: unknown) => v is M;
 }
 
 // Several store objects in one process may point at the same file (a queue
@@ -31,17 +37,20 @@ function serialize<T>(file: string, op: () => Promise<T>): Promise<T> {
   return byFile.run(file, op);
 }
 
-export class FileTaskStore implements TaskStore {
+export class FileTaskStore<M = unknown> implements TaskStore<M> {
   readonly filePath: string;
 
-  constructor(filePath: string, private readonly opts: FileTaskStoreOptions = {}) {
+  constructor(filePath: string, private readonly opts: FileTaskStoreOptions<M> = {}) {
     this.filePath = path.resolve(filePath);
   }
 
-  load(): Promise<JobRecord[]> {
+  load(): Promise<JobRecord<M>[]> {
     return serialize(this.filePath, async () => {
       await this.cleanUp();
-      return (await this.read()).jobs;
+      const { jobs } = await this.read();
+      const isMeta = this.opts.meta;
+      // Without a check the store makes no claim about meta: M is `unknown` then.
+      return isMeta ? jobs.map((j) => checkedMeta(j, isMeta)) : (jobs as JobRecord<M>[]);
     });
   }
 
@@ -72,7 +81,7 @@ export class FileTaskStore implements TaskStore {
     }
   }
 
-  save(rec: JobRecord): Promise<void> {
+  save(rec: JobRecord<M>): Promise<void> {
     // Copied now: the caller keeps mutating the record while the write waits its turn.
     const copy = JSON.parse(JSON.stringify(rec)) as JobRecord;
     return serialize(this.filePath, async () => {

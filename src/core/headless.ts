@@ -77,7 +77,7 @@ export interface HeadlessOptions {
   settings: PlanSettings;
   /** `pictor.destination` patterns. */
   destination: Record<string, string>;
-  queue: JobQueue;
+  queue: JobQueue<HeadlessMeta | GenerateMeta>;
   /** Where the queue downloads before the images are placed. */
   stagingDir: string;
   log?: (msg: string) => void;
@@ -308,7 +308,7 @@ export function sentOf(job: JobRecord, prompt: string, placer: HeadlessPlacer): 
 }
 
 /** Waits for every job submitPages made and fills in the reports' `sent`. */
-export async function waitPages(submitted: SubmittedPages, queue: JobQueue, placer: HeadlessPlacer): Promise<PageReport[]> {
+export async function waitPages(submitted: SubmittedPages, queue: JobQueue<HeadlessMeta | GenerateMeta>, placer: HeadlessPlacer): Promise<PageReport[]> {
   for (const j of submitted.jobs) {
     const job = (await j.done) ?? queue.get(j.jobId);
     const report = submitted.reports.find((r) => r.page === j.page)!;
@@ -387,7 +387,7 @@ export interface GenerateResult {
 }
 
 /** Submits a planned prompt (the queue's money gate decides before the create); `done` ends with its images saved. */
-export async function submitPrompt(queue: JobQueue, stagingDir: string, root: string, planned: Extract<PlannedPrompt, { ok: true }>, approval?: Approval): Promise<{ job: JobRecord; done: Promise<GenerateResult> }> {
+export async function submitPrompt(queue: JobQueue<HeadlessMeta | GenerateMeta>, stagingDir: string, root: string, planned: Extract<PlannedPrompt, { ok: true }>, approval?: Approval): Promise<{ job: JobRecord; done: Promise<GenerateResult> }> {
   const r = planned.request;
   const meta: GenerateMeta = {
     headless: 1, kind: 'generate', out: planned.out, prompt: r.prompt, style: r.style, runner: { pid: process.pid, host: hostname() },

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { EvoLinkClient } from './api/client';
 import { ClaimRegistry, CLAIM_STALE_MS, pidAlive, placeholderClaimKey } from './claims';
 import { FileTaskStore } from './fileStore';
-import { HeadlessPlacer, fillPages, isGenerateMeta, isHeadlessJob, isHeadlessMeta, planPrompt, submitPages, submitPrompt, type GenerateResult, type HeadlessOptions, type PageReport, type PickedPlaceholder, type PlannedPrompt, type PromptInput, type SubmittedPages } from './headless';
+import { HeadlessPlacer, fillPages, isGenerateMeta, isHeadlessJob, isHeadlessMeta, planPrompt, submitPages, submitPrompt, type GenerateMeta, type GenerateResult, type HeadlessMeta, type HeadlessOptions, type PageReport, type PickedPlaceholder, type PlannedPrompt, type PromptInput, type SubmittedPages } from './headless';
 import { PictorError } from './api/errors';
 import { openInside } from './paths';
 import { JobQueue, isFinal } from './jobs';
@@ -62,7 +62,7 @@ export async function storedJobs(stateDir: string, root: string): Promise<JobRec
 
 export class HeadlessSession {
   readonly client: EvoLinkClient;
-  readonly queue: JobQueue;
+  readonly queue: JobQueue<HeadlessMeta | GenerateMeta>;
   readonly placer: HeadlessPlacer;
   readonly claims: ClaimRegistry;
   /** Where the queue downloads before the placer moves images into the workspace. */
@@ -86,7 +86,7 @@ export class HeadlessSession {
         download: (u, d, n, s) => this.client.download(u, d, n, s),
         uploadFile: (f, s) => this.client.uploadFile(f, s),
       },
-      store: this.ownStore(new FileTaskStore(taskStoreFile(opts.stateDir, opts.root))),
+      store: this.ownStore(new FileTaskStore(taskStoreFile(opts.stateDir, opts.root), { meta: isHeadlessJob })),
       maxConcurrent: opts.concurrency,
       gate: moneyGate({ trusted: () => true, hasKey: async () => true, guards: () => opts.guards, sessionCredits: () => this.creditsUsed() }),
       finalize: (job, files) => this.placer.finalize(job, files),
@@ -106,10 +106,10 @@ export class HeadlessSession {
    * The workspace's store as this session sees it: a job another live process is running (a second
    * `pictor fill`, the agent server) is not loaded, so it is never resumed, created or placed twice.
    */
-  private ownStore(store: FileTaskStore): TaskStore {
+  private ownStore(store: FileTaskStore<HeadlessMeta | GenerateMeta>): TaskStore<HeadlessMeta | GenerateMeta> {
     return {
       load: async () => {
-        const out: JobRecord[] = [];
+        const out: JobRecord<HeadlessMeta | GenerateMeta>[] = [];
         for (const j of await store.load()) if (!(await this.runningElsewhere(j))) out.push(j);
         return out;
       },

@@ -12,13 +12,13 @@ export type JobState =
 /** States in which wait() settles. 'cancelled' may still be watched in the background (see `detached`). */
 export const FINAL_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled', 'timed_out', 'unknown'];
 
-export interface JobTarget {
+export interface JobTarget<M = unknown> {
   /** Folder the images are downloaded into (a temp or download dir; the glue may move them in `finalize`). */
   dir: string;
   /** File name without extension; `-2`, `-3`… are appended when the task returns several images. */
   baseName: string;
-  /** Opaque JSON for the glue (document uri, placeholder…); the queue only stores it. */
-  meta?: unknown;
+  /** JSON for the glue (document uri, placeholder…), of the queue's meta type; the queue only stores it. */
+  meta?: M;
 }
 
 /** The local reference images a job uploads before it is queued (state 'uploading'). */
@@ -52,7 +52,8 @@ export interface JobError {
   retryable: boolean;
 }
 
-export interface JobRecord {
+/** `M`: what `target.meta` holds, the type of the queue that made the job (`JobQueue<M>`). */
+export interface JobRecord<M = unknown> {
   /** Local id, known before any request. */
   id: string;
   /** What the user approved for the action this job belongs to (the money gate reads it; see core/money.ts). */
@@ -60,7 +61,7 @@ export interface JobRecord {
   /** Provider task id, stored the moment create returns. */
   taskId?: string;
   body: CreateTaskBody;
-  target: JobTarget;
+  target: JobTarget<M>;
   state: JobState;
   progress: number;
   createdAt: number;
@@ -94,33 +95,49 @@ export interface JobRecord {
   upload?: JobUpload;
 }
 
-export interface TaskStore {
-  load(): Promise<JobRecord[]>;
+/**
+ * Where a queue's jobs are kept. A store read from disk or storage, which could hold anything, checks
+ * each record's meta as it loads it (see `checkedMeta`): the queue trusts what `load` returns.
+ */
+export interface TaskStore<M = unknown> {
+  load(): Promise<JobRecord<M>[]>;
   /** Insert or replace by id. Implementations must copy the record before returning (the queue keeps mutating it). */
-  save(rec: JobRecord): Promise<void>;
+  save(rec: JobRecord<M>): Promise<void>;
   remove(id: string): Promise<void>;
   /** Forgets many at once (pruned history), in one write where the store can. */
   removeMany?(ids: readonly string[]): Promise<void>;
 }
 
+/**
+ * A stored record as the queue of meta type `M` may take it: its meta kept when `isMeta` says it is
+ * one, else left out (the record stays: its task id and files are facts already paid for; the glue
+ * treats a job without meta as one with no destination recorded).
+ */
+export function checkedMeta<M>(rec: JobRecord, isMeta: (v: unknown) => v is M): JobRecord<M> {
+  const meta = rec.target?.meta;
+  if (isMeta(meta)) return rec as JobRecord<M>;
+  const { meta: _dropped, ...target } = rec.target ?? {};
+  return { ...rec, target: target as JobTarget<M> };
+}
+
 // A JSON round trip, not structuredClone, so memory behaves like the file store would.
-function clone(r: JobRecord): JobRecord {
-  return JSON.parse(JSON.stringify(r)) as JobRecord;
+function clone<M>(r: JobRecord<M>): JobRecord<M> {
+  return JSON.parse(JSON.stringify(r)) as JobRecord<M>;
 }
 
 /** Keeps records in memory only: for tests and for hosts that persist elsewhere. */
-export class MemoryTaskStore implements TaskStore {
-  private readonly records = new Map<string, JobRecord>();
+export class MemoryTaskStore<M = unknown> implements TaskStore<M> {
+  private readonly records = new Map<string, JobRecord<M>>();
 
-  constructor(initial: JobRecord[] = []) {
+  constructor(initial: JobRecord<M>[] = []) {
     for (const r of initial) this.records.set(r.id, clone(r));
   }
 
-  async load(): Promise<JobRecord[]> {
+  async load(): Promise<JobRecord<M>[]> {
     return [...this.records.values()].map((r) => clone(r));
   }
 
-  async save(rec: JobRecord): Promise<void> {
+  async save(rec: JobRecord<M>): Promise<void> {
     this.records.set(rec.id, clone(rec));
   }
 
@@ -133,12 +150,12 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   /** A copy of what is stored now, for assertions. */
-  peek(id: string): JobRecord | undefined {
+  peek(id: string): JobRecord<M> | undefined {
     const r = this.records.get(id);
     return r && clone(r);
   }
 
-  all(): JobRecord[] {
+  all(): JobRecord<M>[] {
     return [...this.records.values()].map((r) => clone(r));
   }
 }

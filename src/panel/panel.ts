@@ -44,8 +44,8 @@ export class PanelController implements vscode.Disposable {
     this.history = new GenerationHistory(context.workspaceState, service.onJobEvent);
     this.targets = new EditorTargets();
     this.messages = new PanelMessages({ service, generator, history: this.history, targets: this.targets, log, picker });
-    picker.showPanel = (id) => this.showPick(id);
     this.disposables.push(
+      picker.onDidAskForPanel((id) => void this.showPick(id)),
       this.history,
       this.targets,
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { JobRecord } from '../core/store';
 import { canRetry, isLive, retryNeedsConfirmation } from '../core/jobs/states';
 import type { HistoryEntry } from '../vscode/history';
-import { isJobMeta } from '../vscode/jobMeta';
+import type { JobMeta } from '../vscode/jobMeta';
 import type { PendingPick } from '../core/variants';
 import type { FileView, HistoryView, JobView, PickView } from '../shared/protocol';
 import type { Thumb } from '../vscode/referenceChecks';
@@ -29,19 +29,19 @@ export function fileView(path: string, alt: string, thumb: Thumb, size?: { width
   return v;
 }
 
-export function altOf(job: JobRecord): string {
+export function altOf(job: JobRecord<JobMeta>): string {
   const meta = job.target.meta;
-  return isJobMeta(meta) ? meta.alt : oneLine(job.body.prompt);
+  return meta ? meta.alt : oneLine(job.body.prompt);
 }
 
-export function jobView(j: JobRecord, thumb: Thumb, now = Date.now()): JobView {
+export function jobView(j: JobRecord<JobMeta>, thumb: Thumb, now = Date.now()): JobView {
   const live = isLive(j);
   const alt = altOf(j);
   const v: JobView = {
     id: j.id,
     // The prompt as written: the style added to the one sent is not shown as part of it.
-    prompt: shortLine((isJobMeta(j.target.meta) ? j.target.meta.recipe?.prompt : undefined) ?? j.body.prompt, 100),
-    origin: isJobMeta(j.target.meta) ? j.target.meta.origin : 'unknown',
+    prompt: shortLine(j.target.meta?.recipe?.prompt ?? j.body.prompt, 100),
+    origin: j.target.meta?.origin ?? 'unknown',
     state: j.state,
     progress: Math.max(0, Math.min(100, Math.round(j.progress ?? 0))),
     elapsedMs: Math.max(0, (live ? now : j.finishedAt ?? now) - j.createdAt),
@@ -60,7 +60,7 @@ export function jobView(j: JobRecord, thumb: Thumb, now = Date.now()): JobView {
 }
 
 /** Newest first, at most MAX_ROWS. */
-export function jobViews(jobs: JobRecord[], thumb: Thumb, now = Date.now()): JobView[] {
+export function jobViews(jobs: JobRecord<JobMeta>[], thumb: Thumb, now = Date.now()): JobView[] {
   return [...jobs].sort((a, b) => b.createdAt - a.createdAt).slice(0, MAX_ROWS).map((j) => jobView(j, thumb, now));
 }
 

@@ -41,13 +41,14 @@ export class Generator implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     windows: PlaceholderClaims,
     private readonly input: UserInput,
+    picks: PickSource,
   ) {
     const scan = (doc: vscode.TextDocument) => this.scan(doc);
     this.diagnostics = new PlaceholderDiagnostics(scan);
     this.pending = new PendingReads(tracker);
     this.onDidChange = this.pending.onDidChange;
     this.submitter = new Submitter(service, linker, log, this.pending, scan, this.diagnostics, input.withProgress);
-    this.placeholderRuns = new PlaceholderRuns(service, tracker, log, windows, this.pending, this.submitter, scan, this.diagnostics);
+    this.placeholderRuns = new PlaceholderRuns(service, tracker, log, windows, this.pending, this.submitter, scan, this.diagnostics, picks);
   }
 
   /** Asks the user for a line of text (an edit instruction, a new prompt). */
@@ -58,11 +59,6 @@ export class Generator implements vscode.Disposable {
   /** After a start: the claims of resumed jobs are taken again, those a stopped window left are released. */
   adoptClaims(): Promise<void> {
     return this.placeholderRuns.adoptClaims();
-  }
-
-  /** Set at activation: placeholders whose variants wait for a pick count as taken (see runningIn). */
-  setPicks(picks: PickSource): void {
-    this.placeholderRuns.setPicks(picks);
   }
 
   scan(doc: vscode.TextDocument): MarkdownScan {

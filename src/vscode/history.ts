@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { JobEvent } from '../core/jobs';
 import { SerialQueue } from '../core/keyedQueue';
 import type { JobRecord } from '../core/store';
-import { isJobMeta } from './jobMeta';
+import type { JobMeta } from './jobMeta';
 
 const KEY = 'pictor.history.v1';
 /** Enough to find last week's image again; old entries drop off so the Memento stays small. */
@@ -37,10 +37,10 @@ export interface HistoryEntry {
   references: number;
 }
 
-export function entryFromJob(job: JobRecord): HistoryEntry {
+export function entryFromJob(job: JobRecord<JobMeta>): HistoryEntry {
   const b = job.body;
   const meta = job.target.meta;
-  const hints = isJobMeta(meta) ? meta.recipe : undefined;
+  const hints = meta?.recipe;
   return {
     id: job.id,
     ...(job.taskId ? { taskId: job.taskId } : {}),
@@ -48,7 +48,7 @@ export function entryFromJob(job: JobRecord): HistoryEntry {
     ...(hints?.style ? { style: hints.style } : {}),
     // What was asked for; a ratio's resolution is kept even though only a ratio uses it.
     options: { size: b.size ?? 'auto', resolution: b.resolution ?? '1K', quality: b.quality ?? 'medium', n: b.n ?? 1 },
-    origin: isJobMeta(meta) ? meta.origin : 'unknown',
+    origin: meta?.origin ?? 'unknown',
     date: job.finishedAt ?? Date.now(),
     files: (job.files ?? []).map((f) => ({ path: f.path, width: f.width, height: f.height })),
     references: b.image_urls?.length ?? 0,
@@ -68,7 +68,7 @@ export class GenerationHistory implements vscode.Disposable {
   // Writes run one after another so two completions at once cannot overwrite each other.
   private readonly writes = new SerialQueue();
 
-  constructor(private readonly memento: vscode.Memento, onJobEvent: vscode.Event<JobEvent>) {
+  constructor(private readonly memento: vscode.Memento, onJobEvent: vscode.Event<JobEvent<JobMeta>>) {
     this.sub = onJobEvent((e) => {
       if (e.type === 'completed' && e.job.files?.length) void this.record(e.job);
     });
@@ -84,7 +84,7 @@ export class GenerationHistory implements vscode.Disposable {
     return this.list().find((e) => e.id === id);
   }
 
-  record(job: JobRecord): Promise<void> {
+  record(job: JobRecord<JobMeta>): Promise<void> {
     return this.update((all) => [entryFromJob(job), ...all.filter((e) => e.id !== job.id)]);
   }
 

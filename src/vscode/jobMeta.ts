@@ -68,6 +68,10 @@ export type JobMeta = (
     }
 ) & { recipe?: RecipeHints };
 
+/**
+ * The one check of a job's meta: where it is read back from the workspace state (mementoStore.ts),
+ * which could hold anything. Everywhere else the queue's type (`JobQueue<JobMeta>`) says what it is.
+ */
 export function isJobMeta(v: unknown): v is JobMeta {
   if (!v || typeof v !== 'object') return false;
   const o = (v as { origin?: unknown }).origin;

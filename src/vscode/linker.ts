@@ -5,15 +5,16 @@
 import * as vscode from 'vscode';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
-import type { Placeholder } from '../core/placeholders';
-import { DocumentLinks, type LinkOutcome } from './documentLinks';
-import { isJobMeta, type JobMeta } from './jobMeta';
+import type { DocumentLinks, LinkOutcome } from './documentLinks';
+import type { JobMeta } from './jobMeta';
 import { placeFiles } from './placing';
 import type { RangeTracker } from './tracker';
 import { tellUnlinked } from './unlinkedNotice';
 
 /** Takes the saved variants of a job whose placeholder waits for the user's pick (see variants.ts). */
-export type PickOffer = (job: JobRecord, meta: Extract<JobMeta, { origin: 'placeholder' }>, files: DownloadedImage[]) => Promise<void>;
+export interface PickKeeper {
+  offer(job: JobRecord<JobMeta>, meta: Extract<JobMeta, { origin: 'placeholder' }>, files: DownloadedImage[]): Promise<void>;
+}
 
 /** The tracker id a placeholder waiting for a pick is followed under, once its job is over. */
 export function pickTrackId(jobId: string): string {
@@ -22,13 +23,14 @@ export function pickTrackId(jobId: string): string {
 
 export class Linker {
   private readonly outcomes = new Map<string, LinkOutcome>();
-  private readonly links: DocumentLinks;
-  /** Set at activation: where variants that wait for a pick go instead of into the document. */
-  offerPick: PickOffer | undefined;
 
-  constructor(private readonly tracker: RangeTracker, private readonly log: vscode.LogOutputChannel) {
-    this.links = new DocumentLinks(tracker, log);
-  }
+  /** `picks`: where variants that wait for a pick go instead of into the document. */
+  constructor(
+    private readonly tracker: RangeTracker,
+    private readonly links: DocumentLinks,
+    private readonly picks: PickKeeper,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   /** How the images of a finished job were linked (for commands that report it). */
   outcome(jobId: string): LinkOutcome | undefined {
@@ -36,16 +38,16 @@ export class Linker {
   }
 
   /** The queue's finalize hook: runs after the downloads, before the job counts as completed. */
-  async finalize(job: JobRecord, files: DownloadedImage[]): Promise<DownloadedImage[]> {
+  async finalize(job: JobRecord<JobMeta>, files: DownloadedImage[]): Promise<DownloadedImage[]> {
     const meta = job.target.meta;
-    if (!isJobMeta(meta)) throw new Error(vscode.l10n.t('This task has no destination recorded; its images are in Pictor\'s storage folder.'));
+    if (!meta) throw new Error(vscode.l10n.t('This task has no destination recorded; its images are in Pictor\'s storage folder.'));
     const docUri = meta.documentUri ? vscode.Uri.parse(meta.documentUri) : undefined;
     const placed = await placeFiles(job, docUri, meta.alt, files, this.log);
     // Several images for a placeholder that waits for a pick: saved, offered, not linked yet. The
     // placeholder is followed on under another id, so the pick finds this one among look-alikes.
-    if (meta.origin === 'placeholder' && meta.pick && placed.length > 1 && !job.detached && this.offerPick) {
+    if (meta.origin === 'placeholder' && meta.pick && placed.length > 1 && !job.detached) {
       try {
-        await this.offerPick(job, meta, placed);
+        await this.picks.offer(job, meta, placed);
         this.outcomes.set(job.id, { linked: false, reason: 'pick' });
         this.tracker.rekey(job.id, pickTrackId(job.id));
         return placed;
@@ -64,10 +66,5 @@ export class Linker {
       this.tracker.forget(job.id);
     }
     return placed;
-  }
-
-  /** The placeholder where the tracker followed it (under `jobId`), else the only one with the same text. */
-  findPlaceholder(jobId: string, text: string, source: string): Placeholder | undefined {
-    return this.links.findPlaceholder(jobId, text, source);
   }
 }

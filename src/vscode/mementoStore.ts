@@ -1,6 +1,7 @@
 // The queue's persistence in the workspace Memento: every task id survives a reload or a crash.
 import type * as vscode from 'vscode';
-import type { JobRecord, TaskStore } from '../core/store';
+import { checkedMeta, type JobRecord, type TaskStore } from '../core/store';
+import { isJobMeta, type JobMeta } from './jobMeta';
 
 const KEY = 'pictor.jobs.v1';
 
@@ -10,7 +11,7 @@ interface Pending {
   reject(e: unknown): void;
 }
 
-export class MementoTaskStore implements TaskStore {
+export class MementoTaskStore implements TaskStore<JobMeta> {
   // One write at a time, so two quick saves cannot interleave and lose one. The changes asked for
   // while a write is on its way go together in the next one: each update sends the whole state to
   // the window (a round trip), and a batch of 50 tasks saving one after another waited on every one.
@@ -19,11 +20,12 @@ export class MementoTaskStore implements TaskStore {
 
   constructor(private readonly memento: vscode.Memento) {}
 
-  async load(): Promise<JobRecord[]> {
-    return Object.values(this.memento.get<Record<string, JobRecord>>(KEY, {}));
+  /** What the workspace state holds could be anything (another version wrote it): each job's meta is checked. */
+  async load(): Promise<JobRecord<JobMeta>[]> {
+    return Object.values(this.memento.get<Record<string, JobRecord>>(KEY, {})).map((r) => checkedMeta(r, isJobMeta));
   }
 
-  save(rec: JobRecord): Promise<void> {
+  save(rec: JobRecord<JobMeta>): Promise<void> {
     return this.enqueue((all) => { all[rec.id] = rec; });
   }
 

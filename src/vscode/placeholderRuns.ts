@@ -8,7 +8,7 @@ import type { MarkdownScan, Placeholder } from '../core/placeholders';
 import { FINAL_STATES } from '../core/store';
 import { oneLine, shortLine } from '../shared/text';
 import { placeholderProblems, type PlaceholderDiagnostics } from './diagnostics';
-import { isJobMeta, type JobMeta } from './jobMeta';
+import type { JobMeta } from './jobMeta';
 import { pickTrackId } from './linker';
 import type { PendingReads } from './pendingReads';
 import type { PlaceholderClaims } from './placeholderClaims';
@@ -20,9 +20,8 @@ import type { RangeTracker } from './tracker';
 type PlaceholderMeta = Extract<JobMeta, { origin: 'placeholder' }>;
 
 export class PlaceholderRuns implements vscode.Disposable {
-  private picks: PickSource | undefined;
-  private picksSub: vscode.Disposable | undefined;
   private readonly sub: vscode.Disposable;
+  private readonly picksSub: vscode.Disposable;
 
   constructor(
     private readonly service: PictorService,
@@ -33,11 +32,14 @@ export class PlaceholderRuns implements vscode.Disposable {
     private readonly submitter: Submitter,
     private readonly scan: (doc: vscode.TextDocument) => MarkdownScan,
     private readonly diagnostics: PlaceholderDiagnostics,
+    /** Placeholders whose variants wait for a pick count as taken (see runningIn). */
+    private readonly picks: PickSource,
   ) {
+    this.picksSub = picks.onDidChange(() => this.pending.notify());
     this.sub = service.onJobEvent((e) => {
       // A placeholder's claim ends with its job: another window may fill it again if it is still empty.
       const meta = e.job.target.meta;
-      if (FINAL_STATES.includes(e.job.state) && isJobMeta(meta) && meta.origin === 'placeholder' && meta.claim) {
+      if (FINAL_STATES.includes(e.job.state) && meta?.origin === 'placeholder' && meta.claim) {
         void this.windows.release(meta.claim).catch(() => undefined);
       }
       this.pending.notify();
@@ -53,7 +55,7 @@ export class PlaceholderRuns implements vscode.Disposable {
     const owners = new Set<string>();
     for (const j of live) {
       const meta = j.target.meta;
-      if (isJobMeta(meta) && meta.origin === 'placeholder' && meta.claim) {
+      if (meta?.origin === 'placeholder' && meta.claim) {
         owners.add(meta.claim.owner);
         await this.windows.acquire(meta.claim);
       }
@@ -61,13 +63,6 @@ export class PlaceholderRuns implements vscode.Disposable {
     const reading = (owner: string) => this.pending.entries().some(([, m]) => m.origin === 'placeholder' && m.claim?.owner === owner);
     const released = await this.windows.releaseOrphans((owner) => owners.has(owner) || reading(owner));
     if (released) this.log.info(`Released ${released} placeholder claim(s) left by a window that stopped before sending.`);
-  }
-
-  /** Set at activation: placeholders whose variants wait for a pick count as taken (see runningIn). */
-  setPicks(picks: PickSource): void {
-    this.picks = picks;
-    this.picksSub?.dispose();
-    this.picksSub = picks.onDidChange(() => this.pending.notify());
   }
 
   /**
@@ -78,10 +73,10 @@ export class PlaceholderRuns implements vscode.Disposable {
   runningIn(doc: vscode.TextDocument): (p: Placeholder) => RunningInfo | undefined {
     const uri = doc.uri.toString();
     const text = doc.getText();
-    const sourceOf = (meta: unknown) => (isJobMeta(meta) && meta.origin === 'placeholder' && meta.documentUri === uri ? meta.source : undefined);
+    const sourceOf = (meta: JobMeta | undefined) => (meta?.origin === 'placeholder' && meta.documentUri === uri ? meta.source : undefined);
     const jobs = this.service.queue.list().filter((j) => !FINAL_STATES.includes(j.state) && sourceOf(j.target.meta) !== undefined);
     const reads = this.pending.entries().filter(([, meta]) => sourceOf(meta) !== undefined);
-    const picks = this.picks?.pendingIn(uri) ?? [];
+    const picks = this.picks.pendingIn(uri);
     return (p) => {
       const source = text.slice(p.start, p.end);
       // Its variants are saved and wait for a pick: not a placeholder to send again.
@@ -242,7 +237,7 @@ export class PlaceholderRuns implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.picksSub?.dispose();
+    this.picksSub.dispose();
     this.sub.dispose();
   }
 }

@@ -7,6 +7,7 @@ import { resolveDestination } from '../core/destination';
 import { firstFreeName, fileBaseName } from '../core/fileNames';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
+import type { JobMeta } from './jobMeta';
 import { readSettings } from './config';
 import { placeSidecar, stampRecipe } from './recipeHook';
 import { say, sayWords } from './say';
@@ -19,7 +20,7 @@ import { copyIn, createFolderIn, deleteIn, OutsideFolder } from './workspaceFile
  * their new paths, each marked placed. All or nothing: if one cannot be written, the copies made so
  * far are removed again and every image stays in Pictor's storage, so a retry starts from the same files.
  */
-export async function placeFiles(job: JobRecord, docUri: vscode.Uri | undefined, alt: string, files: DownloadedImage[],
+export async function placeFiles(job: JobRecord<JobMeta>, docUri: vscode.Uri | undefined, alt: string, files: DownloadedImage[],
   log: vscode.LogOutputChannel): Promise<DownloadedImage[]> {
   const { folder, documentPath } = destinationContext(docUri);
   const settings = readSettings(docUri);

@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { makeRecipe, sidecarPath, stampStagedImage } from '../core/recipe';
 import type { JobRecord } from '../core/store';
 import type { DownloadedImage } from '../core/types';
-import { isJobMeta } from './jobMeta';
+import type { JobMeta } from './jobMeta';
 import { copyIn } from './workspaceFiles';
 
 export interface Stamped {
@@ -16,11 +16,10 @@ export interface Stamped {
 }
 
 /** Puts the job's recipe into the staged image `f`, which will be saved at `finalPath`. */
-export async function stampRecipe(job: JobRecord, f: DownloadedImage, index: number, count: number, finalPath: string,
+export async function stampRecipe(job: JobRecord<JobMeta>, f: DownloadedImage, index: number, count: number, finalPath: string,
   log: vscode.LogOutputChannel): Promise<Stamped> {
   try {
-    const meta = job.target.meta;
-    const hints = isJobMeta(meta) ? meta.recipe : undefined;
+    const hints = job.target.meta?.recipe;
     const recipe = makeRecipe({ body: job.body, taskId: job.taskId, createdAt: job.createdAt, ...hints }, finalPath, { index, count });
     const { bytes, sidecar } = await stampStagedImage(f.path, f.type, recipe);
     return { file: { ...f, bytes }, sidecar };

@@ -29,11 +29,11 @@ export const DASHBOARD_PAGE = 'https://evolink.ai/dashboard';
 const STAGING_SWEEP_AGE_MS = 24 * 60 * 60 * 1000;
 
 export interface SubmitResult {
-  job: JobRecord;
-  done: Promise<JobRecord>;
+  job: JobRecord<JobMeta>;
+  done: Promise<JobRecord<JobMeta>>;
 }
 
-export type Finalizer = (job: JobRecord, files: DownloadedImage[]) => Promise<DownloadedImage[]>;
+export type Finalizer = (job: JobRecord<JobMeta>, files: DownloadedImage[]) => Promise<DownloadedImage[]>;
 
 /**
  * How often the queue may poll a task, and how long the client waits before trying a request again
@@ -43,7 +43,7 @@ export type Finalizer = (job: JobRecord, files: DownloadedImage[]) => Promise<Do
 export type QueueTiming = Pick<QueueOptions, 'minPollMs' | 'maxPollMs'> & { retryDelays?: { baseDelayMs: number; maxDelayMs: number } };
 
 export class PictorService implements vscode.Disposable {
-  readonly queue: JobQueue;
+  readonly queue: JobQueue<JobMeta>;
   readonly spend: SpendTracker;
   private client: EvoLinkClient;
   private settings: PictorSettings;
@@ -51,14 +51,15 @@ export class PictorService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly stagingRoot: string;
   private readonly stagingDir: string | undefined;
-  private finalizer: Finalizer | undefined;
-  private readonly emitter = new vscode.EventEmitter<JobEvent>();
+  private readonly emitter = new vscode.EventEmitter<JobEvent<JobMeta>>();
   readonly onJobEvent = this.emitter.event;
 
   constructor(
     context: vscode.ExtensionContext,
     private readonly keys: ApiKeyStore,
     private readonly log: vscode.LogOutputChannel,
+    /** The linker that moves saved images into the workspace and edits documents (the queue's finalize hook). */
+    finalize: Finalizer,
     private readonly timing: QueueTiming = {},
   ) {
     this.settings = readSettings();
@@ -96,7 +97,7 @@ export class PictorService implements vscode.Disposable {
       minPollMs: timing.minPollMs,
       maxPollMs: timing.maxPollMs,
       log: (level, msg) => this.log[level](msg),
-      finalize: (job, files) => (this.finalizer ? this.finalizer(job, files) : Promise.resolve(files)),
+      finalize,
       // A job forgotten for good takes its staged images with it (only ever files in the staging folder).
       discard: async (files) => {
         const gone = await discardStaged(files, this.stagingRoot);
@@ -129,11 +130,6 @@ export class PictorService implements vscode.Disposable {
     }));
   }
 
-  /** The linker that moves saved images into the workspace and edits documents. */
-  setFinalizer(f: Finalizer): void {
-    this.finalizer = f;
-  }
-
   private makeClient(): EvoLinkClient {
     return new EvoLinkClient({
       baseUrl: this.settings.baseUrl,
@@ -147,7 +143,7 @@ export class PictorService implements vscode.Disposable {
   }
 
   /** Resumes every unfinished task of this workspace (after a reload or a crash). */
-  async resume(): Promise<JobRecord[]> {
+  async resume(): Promise<JobRecord<JobMeta>[]> {
     const jobs = await this.queue.resume();
     if (jobs.length) this.log.info(`Resumed ${jobs.length} unfinished task(s).`);
     void this.sweepStaging();
@@ -197,7 +193,7 @@ export class PictorService implements vscode.Disposable {
    * Retries a job. One that sends a new task is a new bill: it asks the cost question and the budget
    * question as any action does, and its answer goes to the money gate with the new job.
    */
-  retry(id: string): Promise<JobRecord> {
+  retry(id: string): Promise<JobRecord<JobMeta>> {
     return this.queue.retry(id, {
       approve: async (job) => {
         const bill = billOf(job.body);
@@ -215,7 +211,7 @@ export class PictorService implements vscode.Disposable {
     return this.settings;
   }
 
-  private logEvent(e: JobEvent): void {
+  private logEvent(e: JobEvent<JobMeta>): void {
     const j = e.job;
     const what = `${e.type} job ${j.id}${j.taskId ? ` (task ${j.taskId})` : ''}`;
     if (e.type === 'failed' || e.type === 'timed_out') this.log.warn(`${what}: ${j.error?.message ?? ''}`);

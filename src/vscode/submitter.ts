@@ -19,7 +19,7 @@ import type { Linker } from './linker';
 import type { PendingReads } from './pendingReads';
 import { waitWithProgress } from './progress';
 import type { JobSummary, RunItem, RunOptions } from './runTypes';
-import { showJobError, type PictorService } from './service';
+import { showJobError, type PictorService, type SubmitResult } from './service';
 import { actionPlan } from './plans';
 import { say, sayWords } from './say';
 import { requireTrust } from './trust';
@@ -66,7 +66,7 @@ export class Submitter {
     if (!(await this.service.ensureKey())) return [];
     const approval = approvalOf(asked, budget);
 
-    const submitted: { job: JobRecord; done: Promise<JobRecord> }[] = [];
+    const submitted: SubmitResult[] = [];
     for (const { item, v, i } of validated) {
       try {
         const s = await this.service.submit(v, item.meta, slugify(item.prompt), approval);

@@ -10,8 +10,8 @@ import { candidateTarget, parsePendingPicks, type PendingPick } from '../core/va
 import { readSettings } from './config';
 import type { PickSource } from './runTypes';
 import type { JobMeta } from './jobMeta';
-import { documentPathOf, isOpenInTab } from './documentLinks';
-import { pickTrackId, type Linker } from './linker';
+import { documentPathOf, isOpenInTab, type DocumentLinks } from './documentLinks';
+import { pickTrackId, type PickKeeper } from './linker';
 import { exists } from './placing';
 import type { RangeTracker } from './tracker';
 import { createFolderIn, deleteIn, moveIn, pageFolder, OutsideFolder } from './workspaceFiles';
@@ -25,7 +25,7 @@ export type PickResult =
   | { ok: true; link: string; others: { from: string; to?: string }[]; problems: string[] }
   | { ok: false; message: string };
 
-export class VariantPicker implements PickSource, vscode.Disposable {
+export class VariantPicker implements PickSource, PickKeeper, vscode.Disposable {
   private picks: PendingPick[];
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -33,13 +33,14 @@ export class VariantPicker implements PickSource, vscode.Disposable {
   private saving: Promise<void> = Promise.resolve();
   /** Picks being linked right now: a second click on the same pick does nothing. */
   private readonly busy = new Set<string>();
-  /** Set by the panel: opens it on this pick's candidates (the first pick when none is named). */
-  showPanel: (id?: string) => Promise<unknown> = async () => undefined;
+  private readonly askedForPanel = new vscode.EventEmitter<string | undefined>();
+  /** The user asked to see a pick's candidates (its id; the first pick when none is named): the panel opens on them. */
+  readonly onDidAskForPanel = this.askedForPanel.event;
 
   constructor(
     private readonly state: vscode.Memento,
     private readonly tracker: RangeTracker,
-    private readonly linker: Linker,
+    private readonly links: DocumentLinks,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.picks = parsePendingPicks(state.get<unknown>(STATE_KEY));
@@ -65,11 +66,11 @@ export class VariantPicker implements PickSource, vscode.Disposable {
     const pick = vscode.l10n.t('Pick…');
     void vscode.window.showInformationMessage(
       vscode.l10n.t('Pictor: {0} placeholder(s) have variants waiting for your pick.', this.picks.length), pick)
-      .then((choice) => { if (choice === pick) void this.showPanel(this.picks[0]?.id); });
+      .then((choice) => { if (choice === pick) this.askedForPanel.fire(this.picks[0]?.id); });
   }
 
   /** The linker's hook: the job's images are saved; keep them for a pick and tell the user. */
-  async offer(job: JobRecord, meta: Extract<JobMeta, { origin: 'placeholder' }>, files: DownloadedImage[]): Promise<void> {
+  async offer(job: JobRecord<JobMeta>, meta: Extract<JobMeta, { origin: 'placeholder' }>, files: DownloadedImage[]): Promise<void> {
     const pick: PendingPick = {
       id: job.id,
       documentUri: meta.documentUri,
@@ -90,7 +91,7 @@ export class VariantPicker implements PickSource, vscode.Disposable {
     this.log.info(`${files.length} variants of "${meta.alt}" are saved and wait for a pick.`);
     const choose = vscode.l10n.t('Pick…');
     void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: {0} variants ready for "{1}". Pick the one to link.', files.length, meta.alt), choose)
-      .then((choice) => { if (choice === choose) void this.showPanel(pick.id); });
+      .then((choice) => { if (choice === choose) this.askedForPanel.fire(pick.id); });
   }
 
   /**
@@ -176,7 +177,7 @@ export class VariantPicker implements PickSource, vscode.Disposable {
         return { ok: false, message: vscode.l10n.t('{0} could not be opened, so nothing was linked. The variants are kept where they are.', docUri.toString(true)) };
       }
       const text = doc.getText();
-      const p = this.linker.findPlaceholder(pickTrackId(pick.id), text, pick.source);
+      const p = this.links.findPlaceholder(pickTrackId(pick.id), text, pick.source);
       if (!p) {
         return { ok: false, message: vscode.l10n.t('The placeholder "{0}" was changed or removed, so nothing was linked. Put it back as it was, or click Keep All to stop waiting; the variants stay where they are.', pick.alt) };
       }
@@ -246,5 +247,6 @@ export class VariantPicker implements PickSource, vscode.Disposable {
 
   dispose(): void {
     this.changed.dispose();
+    this.askedForPanel.dispose();
   }
 }

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EvoLinkClient } from '../../src/core/api/client';
 import { FileTaskStore } from '../../src/core/fileStore';
-import { HeadlessPlacer, fillPages, submitPages, waitPages } from '../../src/core/headless';
+import { HeadlessPlacer, fillPages, isHeadlessJob, submitPages, waitPages } from '../../src/core/headless';
 import { JobQueue } from '../../src/core/jobs';
 import { moneyGate, stricterGuards } from '../../src/core/money';
 import { readRecipeFile } from '../../src/core/recipe';
@@ -45,7 +45,7 @@ describe('the headless run of the engine, against the fake provider', function (
     const client = new EvoLinkClient({ baseUrl: fake.url, filesBaseUrl: fake.url, apiKey: async () => fake.apiKey });
     const placer = new HeadlessPlacer(ws, settings.destination);
     const queue = new JobQueue({
-      client, store: new FileTaskStore(path.join(ws, '..', `${path.basename(ws)}-tasks.json`)), minPollMs: 20, maxPollMs: 100,
+      client, store: new FileTaskStore(path.join(ws, '..', `${path.basename(ws)}-tasks.json`), { meta: isHeadlessJob }), minPollMs: 20, maxPollMs: 100,
       gate: moneyGate({ trusted: () => true, hasKey: async () => true, guards: () => stricterGuards(guards, settings.guards), sessionCredits: () => 0 }),
       finalize: (job, files) => placer.finalize(job, files),
     });

@@ -1,6 +1,6 @@
 /* global describe, before, after, it, document, getComputedStyle */
 // Variants as a person makes and picks them: the "Variants…" CodeLens, 3 in the quick pick, the
-// "3 variants ready — Pick…" lens, then in the panel: arrow key to the second one, Enter. The page
+// "3 variants ready — Pick…" lens (and the Pick… of the notification), then in the panel: arrow key to the second one, Enter. The page
 // links it and the other two are in images/candidates/.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -51,6 +51,15 @@ describe('Variants (e2e)', function () {
     assert.equal(sent[0].body.n, 3);
     assert.equal(readFileSync(file, 'utf8'), `# Cranes\n\n![${prompt}]()\n`, 'the page changed before a pick');
     await screenshot('variants-ready-lens');
+    // "Pick…" in the notification that says they are ready opens the panel on them too.
+    for (const f of page.frames()) {
+      assert.equal(await f.locator('#picks-section [role="option"]').count().catch(() => 0), 0, 'the panel showed the pick before anyone asked');
+    }
+    const ready = page.locator('.notifications-toasts .notification-toast', { hasText: `3 variants ready for "${prompt}"` }).first();
+    await ready.waitFor({ state: 'visible', timeout: 10_000 });
+    await ready.locator('.monaco-button', { hasText: 'Pick…' }).click();
+    const opened = await findFrame('#picks-section:not([hidden]) [role="option"]');
+    assert.equal(await opened.locator('#picks-section [role="option"]').count(), 3, 'Pick… in the notification did not open the panel on the pick');
     await pickLens.click();
 
     // The panel opens on the three candidates with keyboard focus on the first.

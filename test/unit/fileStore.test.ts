@@ -43,4 +43,16 @@ describe('FileTaskStore: corruption and leftovers (issue 10 item 12)', () => {
     const left = (await fs.readdir(dir)).sort();
     assert.deepEqual(left, [path.basename(unrelated), 'tasks.json', path.basename(live)].sort());
   });
+
+  it('with a meta check, a job whose meta fails it is loaded without its meta; without one, meta is as written', async () => {
+    const file = path.join(dir, 'tasks.json');
+    const rec = (id: string, meta: unknown) => ({ id, state: 'running', progress: 0, createdAt: 1, body: { model: 'gpt-image-2', prompt: id }, target: { dir: '/tmp', baseName: id, meta } });
+    await fs.writeFile(file, JSON.stringify({ version: 1, jobs: [rec('ours', { page: '/w/a.md' }), rec('theirs', { origin: 'panel' })] }));
+    const isOurs = (v: unknown): v is { page: string } => typeof (v as { page?: unknown } | null)?.page === 'string';
+    const checked = await new FileTaskStore(file, { meta: isOurs }).load();
+    assert.deepEqual(checked.map((j) => [j.id, j.target.meta]), [['ours', { page: '/w/a.md' }], ['theirs', undefined]]);
+    assert.ok(!('meta' in checked[1]!.target));
+    const raw = await new FileTaskStore(file).load();
+    assert.deepEqual(raw.map((j) => j.target.meta), [{ page: '/w/a.md' }, { origin: 'panel' }]);
+  });
 });

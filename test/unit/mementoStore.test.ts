@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { MementoTaskStore } from '../../src/vscode/mementoStore';
 import type { JobRecord } from '../../src/core/store';
+import type { JobMeta } from '../../src/vscode/jobMeta';
 
 /** A Memento whose writes land when the test says (as a round trip to the window would). */
 class SlowMemento {
@@ -24,8 +25,8 @@ class SlowMemento {
   keys(): readonly string[] { return Object.keys(this.value); }
 }
 
-const job = (id: string, state: JobRecord['state'] = 'queued'): JobRecord =>
-  ({ id, state, progress: 0, createdAt: 1, body: { model: 'gpt-image-2', prompt: id }, target: { dir: '/tmp', baseName: id } } as JobRecord);
+const job = (id: string, state: JobRecord['state'] = 'queued'): JobRecord<JobMeta> =>
+  ({ id, state, progress: 0, createdAt: 1, body: { model: 'gpt-image-2', prompt: id }, target: { dir: '/tmp', baseName: id } } as JobRecord<JobMeta>);
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -66,5 +67,20 @@ describe('MementoTaskStore (workspace state)', () => {
     await b;
     assert.equal(m.writes.length, 2);
     assert.equal((await store.load()).find((j) => j.id === 'b')?.state, 'running');
+  });
+
+  it('reads back what the workspace state holds, checking each job\'s meta: a meta that is no JobMeta is left out, the job kept', async () => {
+    const m = new SlowMemento();
+    const meta: JobMeta = { origin: 'placeholder', documentUri: 'file:///a.md', alt: 'a fox', source: '![a fox]()' };
+    const stored = (id: string, v: unknown) => ({ ...job(id), target: { dir: '/tmp', baseName: id, meta: v } });
+    m.get = <T>() => ({ good: stored('good', meta), other: stored('other', { origin: 'elsewhere', alt: 'x' }), text: stored('text', 'a string'), none: job('none') } as T);
+    const loaded = await new MementoTaskStore(m as unknown as vscode.Memento).load();
+    const byId = new Map(loaded.map((j) => [j.id, j]));
+    assert.deepEqual([...byId.keys()].sort(), ['good', 'none', 'other', 'text'], 'every job is kept: its task id and files are paid for');
+    assert.deepEqual(byId.get('good')!.target.meta, meta);
+    for (const id of ['other', 'text', 'none']) {
+      assert.ok(!('meta' in byId.get(id)!.target), `${id}: a meta that is no JobMeta reached the queue`);
+      assert.equal(byId.get(id)!.target.baseName, id, 'the rest of the target is kept');
+    }
   });
 });

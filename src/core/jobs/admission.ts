@@ -40,17 +40,17 @@ export function mayHaveBeenBilled(err: JobError): boolean {
   return !err.retryable && ['network', 'timeout', 'bad_response', 'server'].includes(err.kind);
 }
 
-export class Admission {
+export class Admission<M> {
   readonly pending: string[] = [];
   /** Date.now() before which no create goes out: the provider answered 429 to one. */
   private createsPausedUntil = 0;
   private pumpTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly core: QueueCore,
-    private readonly tx: Transitions,
+    private readonly core: QueueCore<M>,
+    private readonly tx: Transitions<M>,
     /** The create answered with a task: polling takes over. */
-    private readonly onCreated: (job: JobRecord, task: TaskObject) => Promise<void>,
+    private readonly onCreated: (job: JobRecord<M>, task: TaskObject) => Promise<void>,
   ) {}
 
   /** Jobs holding a slot: active, except those only finalizing (see Runtime.finalizing). */
@@ -78,7 +78,7 @@ export class Admission {
   }
 
   /** Back in its place by age (so jobs still start in the order they were submitted), announced; then a slot is sought. */
-  requeue(job: JobRecord): void {
+  requeue(job: JobRecord<M>): void {
     const at = this.pending.findIndex((id) => (this.core.jobs.get(id)?.createdAt ?? Infinity) > job.createdAt);
     this.pending.splice(at < 0 ? this.pending.length : at, 0, job.id);
     this.emit(job);
@@ -117,7 +117,7 @@ export class Admission {
     }
   }
 
-  private async create(job: JobRecord): Promise<void> {
+  private async create(job: JobRecord<M>): Promise<void> {
     const core = this.core;
     const rt = core.rt(job);
     rt.sent = false;
@@ -196,7 +196,7 @@ export class Admission {
    * batch should not fail because the account hit its rate limit for a while. The job goes back
    * to its place in the queue and every create pauses; after the foreground timeout it fails.
    */
-  private async rateLimited(job: JobRecord, e: unknown, err: JobError): Promise<void> {
+  private async rateLimited(job: JobRecord<M>, e: unknown, err: JobError): Promise<void> {
     const core = this.core;
     const rt = core.rt(job);
     rt.rateLimitedSince ??= job.startedAt ?? core.now();
@@ -229,7 +229,7 @@ export class Admission {
     this.pump();
   }
 
-  private emit(job: JobRecord): void {
+  private emit(job: JobRecord<M>): void {
     this.core.emit('updated', job);
   }
 }

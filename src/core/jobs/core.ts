@@ -9,15 +9,15 @@ import type { PruneLimits } from './resume';
 import { newRuntime, type JobEvent, type LogLevel, type QueueOptions, type Runtime, type TaskClient } from './types';
 import { english, errorOf, words, type Words } from '../../shared/words';
 
-interface Waiter { resolve(r: JobRecord): void; reject(e: Error): void }
+interface Waiter<M> { resolve(r: JobRecord<M>): void; reject(e: Error): void }
 
 /**
  * A deep copy of a job for anyone outside the queue (list(), get(), events, waiters): what they do
  * to it never reaches the queue's own record. The same result as a JSON round trip (what the store
  * writes), about ten times cheaper, so list() stays well under a millisecond with the kept history.
  */
-export function snap(job: JobRecord): JobRecord {
-  return copyJson(job) as JobRecord;
+export function snap<M>(job: JobRecord<M>): JobRecord<M> {
+  return copyJson(job) as JobRecord<M>;
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -65,9 +65,10 @@ export function copyJson(v: unknown): unknown {
   return out;
 }
 
-export class QueueCore {
+/** `M`: what the jobs' `target.meta` holds (the glue's type; the queue only stores it). */
+export class QueueCore<M = unknown> {
   readonly client: TaskClient;
-  readonly store: TaskStore;
+  readonly store: TaskStore<M>;
   maxConcurrent: number;
   timeoutMs: number;
   readonly minPollMs: number;
@@ -75,19 +76,19 @@ export class QueueCore {
   readonly pacing: PacingPolicy;
   readonly pruneLimits: PruneLimits;
   readonly now: () => number;
-  readonly finalizeFn?: QueueOptions['finalize'];
+  readonly finalizeFn?: QueueOptions<M>['finalize'];
   readonly gate: CreateGate;
   readonly discardFn?: QueueOptions['discard'];
   readonly openReference: (file: string) => Promise<UploadSource>;
   private readonly logFn?: (level: LogLevel, msg: string) => void;
 
-  readonly jobs = new Map<string, JobRecord>();
+  readonly jobs = new Map<string, JobRecord<M>>();
   readonly rts = new Map<string, Runtime>();
-  readonly listeners = new Set<(e: JobEvent) => void>();
-  readonly waiters = new Map<string, Waiter[]>();
+  readonly listeners = new Set<(e: JobEvent<M>) => void>();
+  readonly waiters = new Map<string, Waiter<M>[]>();
   disposed = false;
 
-  constructor(opts: QueueOptions, pacing: PacingPolicy, prune: PruneLimits) {
+  constructor(opts: QueueOptions<M>, pacing: PacingPolicy, prune: PruneLimits) {
     this.client = opts.client;
     this.store = opts.store;
     this.maxConcurrent = checkConcurrency(opts.maxConcurrent ?? 4);
@@ -123,7 +124,7 @@ export class QueueCore {
   }
 
   /** Store errors are logged, not thrown: losing one progress write must not lose the images. */
-  async persist(job: JobRecord): Promise<void> {
+  async persist(job: JobRecord<M>): Promise<void> {
     if (this.jobs.get(job.id) === undefined) return;
     try {
       await this.store.save(job);
@@ -132,26 +133,26 @@ export class QueueCore {
     }
   }
 
-  emit(type: JobEvent['type'], job: JobRecord): void {
+  emit(type: JobEvent['type'], job: JobRecord<M>): void {
     if (this.disposed) return;
     // A copy each: what one listener does to its job reaches neither the queue nor the next listener.
     for (const l of [...this.listeners]) {
       try {
-        l({ type, job: snap(job) } as JobEvent);
+        l({ type, job: snap(job) } as JobEvent<M>);
       } catch (err) {
         this.log('error', `event listener threw on '${type}': ${(err as Error)?.message ?? String(err)}`);
       }
     }
   }
 
-  settle(job: JobRecord): void {
+  settle(job: JobRecord<M>): void {
     const list = this.waiters.get(job.id);
     if (!list) return;
     this.waiters.delete(job.id);
     for (const w of list) w.resolve(snap(job));
   }
 
-  addWaiter(id: string, w: Waiter): void {
+  addWaiter(id: string, w: Waiter<M>): void {
     const list = this.waiters.get(id) ?? [];
     list.push(w);
     this.waiters.set(id, list);

@@ -39,16 +39,16 @@ function finalizeFailed(e: unknown): Words {
   return words('job.finalizeFailed', String((e as Error)?.message ?? e).replace(/^Error: /, '').replace(/[.。]$/, ''));
 }
 
-export class Fetching {
+export class Fetching<M> {
   constructor(
-    private readonly core: QueueCore,
-    private readonly tx: Transitions,
+    private readonly core: QueueCore<M>,
+    private readonly tx: Transitions<M>,
     /** Offers a freed slot to the next job (admission's pump). */
     private readonly slotFreed: () => void = () => undefined,
   ) {}
 
   /** The task completed: keep at most n results, save them with the job, then download. */
-  async onCompleted(job: JobRecord, all: string[]): Promise<void> {
+  async onCompleted(job: JobRecord<M>, all: string[]): Promise<void> {
     const core = this.core;
     job.results = limitResults(job, all, (l, m) => core.log(l, m));
     job.resultsAt = core.now();
@@ -64,7 +64,7 @@ export class Fetching {
    * Downloads what is missing. The foreground deadline covers this phase too: when it passes, the
    * download in flight is aborted and the job times out with its result links kept.
    */
-  async download(job: JobRecord): Promise<void> {
+  async download(job: JobRecord<M>): Promise<void> {
     const core = this.core;
     const results = job.results ?? [];
     if (!results.length) {
@@ -135,7 +135,7 @@ export class Fetching {
   }
 
   /** Once per task: the real pixel size against the size asked for, in the log and on the record (the panel shows it). */
-  private noteSize(job: JobRecord): void {
+  private noteSize(job: JobRecord<M>): void {
     if (job.sizeNote || !job.files?.length) return;
     const note = sizeNote(job, job.files);
     if (!note) return;
@@ -144,7 +144,7 @@ export class Fetching {
     this.core.log('warn', `job ${job.id}: ${job.sizeNote}`);
   }
 
-  async finish(job: JobRecord): Promise<void> {
+  async finish(job: JobRecord<M>): Promise<void> {
     const core = this.core;
     if (core.finalizeFn) {
       let out: DownloadedImage[];
@@ -182,7 +182,7 @@ export class Fetching {
    * Asks the provider for the task again before re-downloading: a poll is free, and it may hand out
    * fresh result URLs where the old ones expired early. Keeps the old URLs when it cannot.
    */
-  async refreshResults(job: JobRecord): Promise<void> {
+  async refreshResults(job: JobRecord<M>): Promise<void> {
     if (!job.taskId || !job.results?.length) return;
     try {
       const t = await this.core.client.getTask(job.taskId);

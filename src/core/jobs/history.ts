@@ -6,11 +6,11 @@ import type { JobRecord } from '../store';
 import type { QueueCore } from './core';
 import { isHistory, pruneList } from './resume';
 
-export class History {
-  constructor(private readonly core: QueueCore, private readonly dropPending: (id: string) => void, private readonly onForget: (id: string) => void) {}
+export class History<M> {
+  constructor(private readonly core: QueueCore<M>, private readonly dropPending: (id: string) => void, private readonly onForget: (id: string) => void) {}
 
   /** Forgets a job in memory: timers stop, requests abort, waiters settle. */
-  forget(job: JobRecord): void {
+  forget(job: JobRecord<M>): void {
     const core = this.core;
     const rt = core.rts.get(job.id);
     if (rt) {
@@ -29,7 +29,7 @@ export class History {
    * Jobs forgotten for good: the files they left unplaced (in the glue's staging folder) go, unless
    * a job still known names them too.
    */
-  discard(gone: readonly JobRecord[]): void {
+  discard(gone: readonly JobRecord<M>[]): void {
     const hook = this.core.discardFn;
     if (!hook) return;
     const named = new Set([...this.core.jobs.values()].flatMap((j) => (j.files ?? []).map((f) => f.path)));

@@ -16,15 +16,15 @@ import { said, words } from '../../shared/words';
 const KNOWN_STATUSES = new Set(['pending', 'processing', 'completed', 'failed']);
 const TRANSIENT_POLL_KINDS = new Set(['network', 'timeout', 'server', 'rate_limit', 'bad_response']);
 
-export class Polling {
+export class Polling<M> {
   constructor(
-    private readonly core: QueueCore,
-    private readonly tx: Transitions,
+    private readonly core: QueueCore<M>,
+    private readonly tx: Transitions<M>,
     /** The task completed with these results (already checked against n). */
-    private readonly onCompleted: (job: JobRecord, results: string[]) => Promise<void>,
+    private readonly onCompleted: (job: JobRecord<M>, results: string[]) => Promise<void>,
   ) {}
 
-  startWatch(job: JobRecord): void {
+  startWatch(job: JobRecord<M>): void {
     const rt = this.core.rt(job);
     rt.watching = true;
     rt.watchStart = this.core.now();
@@ -33,11 +33,11 @@ export class Polling {
     rt.samples = [];
   }
 
-  backgroundDeadline(job: JobRecord): number {
+  backgroundDeadline(job: JobRecord<M>): number {
     return (job.startedAt ?? job.createdAt) + RESULTS_LIFETIME_MS;
   }
 
-  schedule(job: JobRecord, delay: number): void {
+  schedule(job: JobRecord<M>, delay: number): void {
     const rt = this.core.rt(job);
     if (this.core.disposed) return;
     clearTimeout(rt.timer);
@@ -46,12 +46,12 @@ export class Polling {
   }
 
   /** The answer to the create: the first poll is paced from it. */
-  async onCreated(job: JobRecord, task: TaskObject): Promise<void> {
+  async onCreated(job: JobRecord<M>, task: TaskObject): Promise<void> {
     this.startWatch(job);
     await this.onTask(job, task);
   }
 
-  private async poll(job: JobRecord): Promise<void> {
+  private async poll(job: JobRecord<M>): Promise<void> {
     const core = this.core;
     const rt = core.rt(job);
     rt.timer = undefined;
@@ -83,7 +83,7 @@ export class Polling {
     await this.onTask(job, task);
   }
 
-  private async onTask(job: JobRecord, task: TaskObject): Promise<void> {
+  private async onTask(job: JobRecord<M>, task: TaskObject): Promise<void> {
     const core = this.core;
     if (typeof task.task_info?.estimated_time === 'number' && task.task_info.estimated_time > 0) {
       job.estimatedTime = task.task_info.estimated_time;
@@ -124,7 +124,7 @@ export class Polling {
     this.next(job);
   }
 
-  private async onPollError(job: JobRecord, e: unknown): Promise<void> {
+  private async onPollError(job: JobRecord<M>, e: unknown): Promise<void> {
     const core = this.core;
     const rt = core.rt(job);
     const err = toJobError(e);
@@ -159,7 +159,7 @@ export class Polling {
   }
 
   /** After a non-final answer: time out, or schedule the next poll (the policy's delay unless given). */
-  private next(job: JobRecord, delay?: number): void {
+  private next(job: JobRecord<M>, delay?: number): void {
     const core = this.core;
     const rt = core.rt(job);
     const now = core.now();

@@ -29,21 +29,26 @@ export interface RetryOptions {
   approve?: (job: JobRecord) => Promise<Approval | undefined | false>;
 }
 
-export class JobQueue {
-  private readonly core: QueueCore;
-  private readonly tx: Transitions;
-  private readonly admission: Admission;
-  private readonly polling: Polling;
-  private readonly fetching: Fetching;
-  private readonly history: History;
-  private readonly uploading: Uploading;
+/**
+ * `M`: what the jobs' `target.meta` holds (the editor's JobMeta, the headless run's HeadlessMeta);
+ * the queue only stores it. Every record it holds came from `submit` or from its store's `load`, so
+ * each carries an `M`; a store read from disk checks that as it loads (see TaskStore).
+ */
+export class JobQueue<M = unknown> {
+  private readonly core: QueueCore<M>;
+  private readonly tx: Transitions<M>;
+  private readonly admission: Admission<M>;
+  private readonly polling: Polling<M>;
+  private readonly fetching: Fetching<M>;
+  private readonly history: History<M>;
+  private readonly uploading: Uploading<M>;
   /** Jobs a Retry reopened (resumed polling or downloading): a second Retry returns them as they are. */
   private readonly reopened = new Set<string>();
   /** Retries waiting for the user's answer to the cost question, by job id. */
-  private readonly approving = new Map<string, Promise<JobRecord>>();
+  private readonly approving = new Map<string, Promise<JobRecord<M>>>();
 
-  constructor(opts: QueueOptions) {
-    this.core = new QueueCore(opts, etaPacing, DEFAULT_PRUNE);
+  constructor(opts: QueueOptions<M>) {
+    this.core = new QueueCore<M>(opts, etaPacing, DEFAULT_PRUNE);
     this.tx = new Transitions(this.core, () => this.slotFreed());
     this.fetching = new Fetching(this.core, this.tx, () => this.admission.pump());
     this.polling = new Polling(this.core, this.tx, (job, results) => this.fetching.onCompleted(job, results));
@@ -58,7 +63,7 @@ export class JobQueue {
     this.history.trim();
   }
 
-  onEvent(listener: (e: JobEvent) => void): { dispose(): void } {
+  onEvent(listener: (e: JobEvent<M>) => void): { dispose(): void } {
     this.core.listeners.add(listener);
     return { dispose: () => { this.core.listeners.delete(listener); } };
   }
@@ -68,16 +73,16 @@ export class JobQueue {
    * user's order) it is 'uploading': the files are checked and uploaded, their URLs put into the
    * body, and then it is 'queued'; it starts when a slot is free.
    */
-  async submit(body: CreateTaskBody, target: JobTarget, references: readonly ReferenceInput[] = [], approval?: Approval): Promise<JobRecord> {
+  async submit(body: CreateTaskBody, target: JobTarget<M>, references: readonly ReferenceInput[] = [], approval?: Approval): Promise<JobRecord<M>> {
     this.assertLive();
     return this.admit(this.newJob(body, target, references, approval));
   }
 
-  private newJob(body: CreateTaskBody, target: JobTarget, references: readonly ReferenceInput[] = [], approval?: Approval): JobRecord {
-    const job: JobRecord = {
+  private newJob(body: CreateTaskBody, target: JobTarget<M>, references: readonly ReferenceInput[] = [], approval?: Approval): JobRecord<M> {
+    const job: JobRecord<M> = {
       id: randomUUID(),
       body: JSON.parse(JSON.stringify(body)) as CreateTaskBody,
-      target: JSON.parse(JSON.stringify(target)) as JobTarget,
+      target: JSON.parse(JSON.stringify(target)) as JobTarget<M>,
       state: 'queued',
       progress: 0,
       createdAt: this.core.now(),
@@ -91,11 +96,11 @@ export class JobQueue {
   }
 
   /** Into the queue, or first into its uploads. */
-  private admit(job: JobRecord): Promise<JobRecord> {
+  private admit(job: JobRecord<M>): Promise<JobRecord<M>> {
     return job.state === 'uploading' ? this.uploading.enter(job) : this.enqueue(job);
   }
 
-  private async enqueue(job: JobRecord): Promise<JobRecord> {
+  private async enqueue(job: JobRecord<M>): Promise<JobRecord<M>> {
     const core = this.core;
     const rt = core.rt(job);
     rt.ready = false;
@@ -119,7 +124,7 @@ export class JobQueue {
   }
 
   /** Settles when the job reaches completed/failed/cancelled/timed_out/unknown. */
-  wait(id: string): Promise<JobRecord> {
+  wait(id: string): Promise<JobRecord<M>> {
     const job = this.core.jobs.get(id);
     if (!job) return Promise.reject(errorOf(words('queue.noTask', id)));
     if (isFinal(job)) return Promise.resolve(snap(job));
@@ -174,7 +179,7 @@ export class JobQueue {
    * superseded before anything is awaited, so any number of Retries at once make one new task; a
    * Retry of a superseded or reopened job returns the job that carries it on.
    */
-  async retry(id: string, opts: RetryOptions = {}): Promise<JobRecord> {
+  async retry(id: string, opts: RetryOptions = {}): Promise<JobRecord<M>> {
     this.assertLive();
     const core = this.core;
     const job = core.jobs.get(id);
@@ -208,7 +213,7 @@ export class JobQueue {
   }
 
   /** A Retry with nothing to resume: a NEW job with the same body and target, the old one superseded at once. */
-  private async retryAsNew(job: JobRecord, approval: Approval | undefined): Promise<JobRecord> {
+  private async retryAsNew(job: JobRecord<M>, approval: Approval | undefined): Promise<JobRecord<M>> {
     const core = this.core;
     const id = job.id;
     // A job that failed while uploading sends its files again, all of them checked again.
@@ -228,7 +233,7 @@ export class JobQueue {
   }
 
   /** A Retry that resumes: polls the known task again, or downloads its kept results again. */
-  private async reopen(job: JobRecord): Promise<JobRecord> {
+  private async reopen(job: JobRecord<M>): Promise<JobRecord<M>> {
     const core = this.core;
     const id = job.id;
     const plan = retryPlan(job, core.now());
@@ -253,18 +258,18 @@ export class JobQueue {
   }
 
   /** Loads the store, forgets history beyond the limits and picks up every unfinished job. Returns those. */
-  async resume(): Promise<JobRecord[]> {
+  async resume(): Promise<JobRecord<M>[]> {
     this.assertLive();
     const core = this.core;
     const loaded = await core.store.load();
     if (core.disposed) return [];
     loaded.sort((a, b) => a.createdAt - b.createdAt);
     const plan = planResume(loaded.filter((j) => !core.jobs.has(j.id)), core.now(), core.pruneLimits);
-    const picked: JobRecord[] = [];
+    const picked: JobRecord<M>[] = [];
     const queued: string[] = [];
-    const uploads: JobRecord[] = [];
+    const uploads: JobRecord<M>[] = [];
     const saves: Promise<void>[] = [];
-    const pruned: JobRecord[] = [];
+    const pruned: JobRecord<M>[] = [];
     for (const job of loaded) {
       const action = plan.get(job.id);
       if (action === undefined) continue;
@@ -319,11 +324,11 @@ export class JobQueue {
     return this.history.prune(olderThanMs);
   }
 
-  list(): JobRecord[] {
+  list(): JobRecord<M>[] {
     return [...this.core.jobs.values()].map(snap);
   }
 
-  get(id: string): JobRecord | undefined {
+  get(id: string): JobRecord<M> | undefined {
     const job = this.core.jobs.get(id);
     return job && snap(job);
   }

@@ -9,10 +9,10 @@ import { english, words } from '../../shared/words';
 
 type Ending = 'failed' | 'timed_out' | 'cancelled';
 
-export class Transitions {
-  constructor(private readonly core: QueueCore, private readonly pump: () => void) {}
+export class Transitions<M> {
+  constructor(private readonly core: QueueCore<M>, private readonly pump: () => void) {}
 
-  stopWatch(job: JobRecord): void {
+  stopWatch(job: JobRecord<M>): void {
     const rt = this.core.rt(job);
     rt.watching = false;
     clearTimeout(rt.timer);
@@ -20,7 +20,7 @@ export class Transitions {
   }
 
   /** Ends the foreground: state, error and finish time change, then save, announce, settle, free the slot. */
-  async end(job: JobRecord, state: Ending, patch: Partial<JobRecord> = {}): Promise<void> {
+  async end(job: JobRecord<M>, state: Ending, patch: Partial<JobRecord<M>> = {}): Promise<void> {
     if (state !== 'cancelled') this.stopWatch(job);
     Object.assign(job, patch, { state, finishedAt: this.core.now() });
     const saving = this.core.persist(job);
@@ -30,18 +30,18 @@ export class Transitions {
     await saving;
   }
 
-  fail(job: JobRecord, err: JobError): Promise<void> {
+  fail(job: JobRecord<M>, err: JobError): Promise<void> {
     return this.end(job, 'failed', { error: err });
   }
 
-  timeOut(job: JobRecord, phase: 'result' | 'download'): Promise<void> {
+  timeOut(job: JobRecord<M>, phase: 'result' | 'download'): Promise<void> {
     const w = words(phase === 'download' ? 'job.downloadTimeout' : 'job.noResultTimeout', durationWords(this.core.timeoutMs));
     this.core.log('warn', `job ${job.id}: timed out ${phase === 'download' ? 'downloading' : 'waiting for'} task ${job.taskId}`);
     return this.end(job, 'timed_out', { error: { kind: 'timeout', message: english(w), words: w, retryable: true } });
   }
 
   /** Ends a job that went wrong: failed in the foreground, or a background watch that ends quietly. */
-  async stop(job: JobRecord, err: JobError): Promise<void> {
+  async stop(job: JobRecord<M>, err: JobError): Promise<void> {
     if (job.detached) {
       this.stopWatch(job);
       job.detached = false;
@@ -57,8 +57,8 @@ export class Transitions {
    * The job is done. Stored before anyone can see it completed (so a crash right after 'completed'
    * never finalizes twice), and saved even after dispose(): finalize has moved the files.
    */
-  async complete(job: JobRecord): Promise<void> {
-    const done: Partial<JobRecord> = { state: 'completed', detached: undefined, error: undefined, finishedAt: this.core.now() };
+  async complete(job: JobRecord<M>): Promise<void> {
+    const done: Partial<JobRecord<M>> = { state: 'completed', detached: undefined, error: undefined, finishedAt: this.core.now() };
     await this.core.persist({ ...job, ...done });
     if (!this.core.present(job)) return;
     Object.assign(job, done);
@@ -69,7 +69,7 @@ export class Transitions {
     this.pump();
   }
 
-  markUnknown(job: JobRecord): Promise<void> {
+  markUnknown(job: JobRecord<M>): Promise<void> {
     job.state = 'unknown';
     job.finishedAt = this.core.now();
     job.mayBeBilled = true;
@@ -78,7 +78,7 @@ export class Transitions {
   }
 
   /** Back into the foreground (a Retry that resumes): saved and announced by the caller once set up. */
-  reopen(job: JobRecord, state: JobState): void {
+  reopen(job: JobRecord<M>, state: JobState): void {
     job.state = state;
     job.error = undefined;
     job.finishedAt = undefined;

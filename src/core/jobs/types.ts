@@ -20,15 +20,15 @@ export type TaskClient = {
 };
 
 /** 'queued': a new job was accepted (its state is 'uploading' when it has local references to upload first). */
-export type JobEvent =
-  | { type: 'queued'; job: JobRecord }
-  | { type: 'created'; job: JobRecord }
-  | { type: 'progress'; job: JobRecord }
-  | { type: 'completed'; job: JobRecord }
-  | { type: 'failed'; job: JobRecord }
-  | { type: 'cancelled'; job: JobRecord }
-  | { type: 'timed_out'; job: JobRecord }
-  | { type: 'updated'; job: JobRecord };
+export type JobEvent<M = unknown> =
+  | { type: 'queued'; job: JobRecord<M> }
+  | { type: 'created'; job: JobRecord<M> }
+  | { type: 'progress'; job: JobRecord<M> }
+  | { type: 'completed'; job: JobRecord<M> }
+  | { type: 'failed'; job: JobRecord<M> }
+  | { type: 'cancelled'; job: JobRecord<M> }
+  | { type: 'timed_out'; job: JobRecord<M> }
+  | { type: 'updated'; job: JobRecord<M> };
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
@@ -39,9 +39,10 @@ export interface PruneLimits {
   maxCount: number;
 }
 
-export interface QueueOptions {
+/** `M`: what the jobs' `target.meta` holds; the queue only stores it. */
+export interface QueueOptions<M = unknown> {
   client: TaskClient;
-  store: TaskStore;
+  store: TaskStore<M>;
   /** Tasks in creating/running/downloading at once; default 4. */
   maxConcurrent?: number;
   /** Foreground wait, downloads included, before a task is reported timed out (its id is kept); default 15. */
@@ -76,7 +77,7 @@ export interface QueueOptions {
    */
   gate?: CreateGate;
   /** Moves/links the downloaded files; runs before 'completed' is emitted. What it returns replaces `files`. */
-  finalize?: (job: JobRecord, files: DownloadedImage[]) => Promise<DownloadedImage[]>;
+  finalize?: (job: JobRecord<M>, files: DownloadedImage[]) => Promise<DownloadedImage[]>;
 }
 
 /** Result URLs expire 24 h after the task finished (docs/provider-api.md, "Poll a task"). */

@@ -14,21 +14,21 @@ import { toJobError } from './admission';
 import type { Transitions } from './transitions';
 import { said, words } from '../../shared/words';
 
-export class Uploading {
+export class Uploading<M> {
   private uploading = 0;
   private readonly waiting: (() => void)[] = [];
   /** Aborts the upload in flight of a cancelled job, by job id. */
   private readonly stops = new Map<string, AbortController>();
 
   constructor(
-    private readonly core: QueueCore,
-    private readonly tx: Transitions,
+    private readonly core: QueueCore<M>,
+    private readonly tx: Transitions<M>,
     /** Every file has its URL: the job (state 'queued', saved) joins the queue. */
-    private readonly onUploaded: (job: JobRecord) => void,
+    private readonly onUploaded: (job: JobRecord<M>) => void,
   ) {}
 
   /** A new job with files to upload: saved, announced ('queued': accepted), then its uploads start. */
-  async enter(job: JobRecord): Promise<JobRecord> {
+  async enter(job: JobRecord<M>): Promise<JobRecord<M>> {
     const core = this.core;
     core.jobs.set(job.id, job);
     try {
@@ -47,7 +47,7 @@ export class Uploading {
   }
 
   /** Starts (or, after a reload, resumes) the job's uploads. */
-  start(job: JobRecord): void {
+  start(job: JobRecord<M>): void {
     const stop = new AbortController();
     this.stops.set(job.id, stop);
     void this.core.guard(job, this.turn(() => this.uploadAll(job, stop.signal)).finally(() => {
@@ -75,11 +75,11 @@ export class Uploading {
   }
 
   /** Still the job to upload for: not cancelled, removed or disposed meanwhile. */
-  private still(job: JobRecord, signal: AbortSignal): boolean {
+  private still(job: JobRecord<M>, signal: AbortSignal): boolean {
     return this.core.alive(job) && job.state === 'uploading' && !signal.aborted;
   }
 
-  private async uploadAll(job: JobRecord, stopped: AbortSignal): Promise<void> {
+  private async uploadAll(job: JobRecord<M>, stopped: AbortSignal): Promise<void> {
     const core = this.core;
     if (!this.still(job, stopped)) return;
     const up = job.upload;
@@ -135,7 +135,7 @@ export class Uploading {
   }
 
   /** The upload (or the check before it) failed: the job ends with the reason and nothing created. */
-  private failed(job: JobRecord, file: string, e: unknown): Promise<void> {
+  private failed(job: JobRecord<M>, file: string, e: unknown): Promise<void> {
     const err = toJobError(e);
     this.core.log('warn', `job ${job.id}: uploading ${basename(file)} failed: ${err.message}`);
     return this.tx.fail(job, { ...err, ...said(words('job.uploadFailed', basename(file), err.words ?? err.message)) });

@@ -7,7 +7,7 @@ import type { PlannedRequest } from '../../core/plan';
 import { describeProblem } from '../pageOptions';
 import { pagePlan } from '../plans';
 import { sayWords } from '../say';
-import { isJobMeta } from '../jobMeta';
+import type { JobMeta } from '../jobMeta';
 import { planningFailed,
   checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, refuse,
   type ToolDeps,
@@ -113,6 +113,6 @@ export function fillPlaceholdersTool(deps: ToolDeps): vscode.LanguageModelTool<F
   };
 }
 
-function sourceOf(meta: unknown): string | undefined {
-  return isJobMeta(meta) && meta.origin === 'placeholder' ? meta.source : undefined;
+function sourceOf(meta: JobMeta | undefined): string | undefined {
+  return meta?.origin === 'placeholder' ? meta.source : undefined;
 }

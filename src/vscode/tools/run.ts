@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { JobRecord } from '../../core/store';
 import type { DownloadedImage } from '../../core/types';
 import type { JobSummary } from '../runTypes';
-import { isJobMeta } from '../jobMeta';
+import type { JobMeta } from '../jobMeta';
 import { fileLine, type ToolDeps } from './common';
 import { shortLine } from '../../shared/text';
 import { previewParts } from './preview';
@@ -37,7 +37,7 @@ export async function followToken<T>(deps: ToolDeps, token: vscode.CancellationT
 
 export interface JobOutcome {
   summary: JobSummary;
-  job: JobRecord | undefined;
+  job: JobRecord<JobMeta> | undefined;
   files: DownloadedImage[];
   alt: string;
 }
@@ -46,7 +46,7 @@ export function outcomes(deps: ToolDeps, summaries: JobSummary[]): JobOutcome[] 
   return summaries.map((summary) => {
     const job = deps.service.queue.get(summary.id);
     const meta = job?.target.meta;
-    const alt = isJobMeta(meta) ? meta.alt : shortLine(summary.prompt);
+    const alt = meta ? meta.alt : shortLine(summary.prompt);
     const files = (job?.files ?? []).filter((f) => summary.files.includes(f.path));
     return { summary, job, files, alt };
   });
