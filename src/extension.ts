@@ -45,6 +45,7 @@ export function activateWith(context: vscode.ExtensionContext, input: UserInput,
   const service = new PictorService(context, keys, log, timing);
   const tracker = new RangeTracker();
   const linker = new Linker(tracker, log);
+  context.subscriptions.push(linker.lookNotes);
   service.setFinalizer((job, files) => linker.finalize(job, files));
   // Claims live in the per-user folder every window and face of Pictor sees (the terminal command, the
   // agent server too), so no two of them fill one placeholder; for one release also where 0.2 kept them.

@@ -197,6 +197,8 @@ interface ReportItem {
   cost?: number;
   files?: string[];
   linked?: boolean;
+  /** What was done to the image's look: kept opaque and why, "2.4 MB PNG → 186 KB WebP". */
+  notes?: string[];
 }
 
 interface JsonReport {
@@ -571,8 +573,10 @@ async function generate(ctx: Ctx): Promise<number> {
   }
   item.status = 'filled';
   item.files = result.files.map((f) => f.path);
+  if (result.notes?.length) item.notes = result.notes.map(english);
   report.summary.filled = 1;
   for (const [i, f] of result.files.entries()) out.say(`${f.path} (${f.width}×${f.height})  ${links[i]}`, true);
+  for (const n of item.notes ?? []) out.say(n, true);
   return OK;
 }
 
@@ -661,6 +665,7 @@ async function fill(ctx: Ctx): Promise<number> {
       const ok = s.state === 'completed' && s.linked;
       items.push({
         line: 0, prompt: s.prompt, status: ok ? 'filled' : 'failed', files: s.files.map((f) => slash(root, f)), linked: s.linked,
+        ...(s.notes?.length ? { notes: s.notes.map(english) } : {}),
         ...(s.error ? { message: errorText(s.error) } : s.why ? { message: `not linked: ${s.why}` } : s.state !== 'completed' ? { message: s.state } : {}),
       });
     }
@@ -681,7 +686,7 @@ async function fill(ctx: Ctx): Promise<number> {
     for (const i of p.placeholders) {
       if (i.status === 'filled') {
         report.summary.filled++;
-        out.say(`${p.page}: "${i.prompt}" -> ${i.files!.join(', ')}`);
+        out.say(`${p.page}: "${i.prompt}" -> ${i.files!.join(', ')}${i.notes?.length ? ` (${i.notes.join(' ')})` : ''}`);
       } else if (i.status === 'failed') {
         report.summary.failed++;
         out.warn(`${p.page}: "${i.prompt}" failed: ${i.message ?? ''}`);
