@@ -405,13 +405,16 @@ async function resume(ctx: Ctx): Promise<number> {
   return report.summary.failed ? FAILED : OK;
 }
 
-/** The call's options given as flags (`--size`, `--resolution`, `--quality`, `-n`). */
+/** The call's options given as flags (`--size`, `--resolution`, `--quality`, `-n`, `--background`, `--format`, `--max-width`). */
 function callOf(args: CliArgs): CallOptions {
   return {
     ...(args.size !== undefined ? { size: args.size } : {}),
     ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),
     ...(args.quality !== undefined ? { quality: args.quality } : {}),
     ...(args.n !== undefined ? { n: args.n } : {}),
+    ...(args.background !== undefined ? { background: args.background } : {}),
+    ...(args.format !== undefined ? { format: args.format } : {}),
+    ...(args.maxWidth !== undefined ? { maxWidth: args.maxWidth } : {}),
   };
 }
 
@@ -596,7 +599,12 @@ async function fill(ctx: Ctx): Promise<number> {
       const o = r.options;
       items.push({
         line: line(r.placeholder!.start), prompt: r.prompt, status: 'planned',
-        options: { size: o.values.size, resolution: o.values.resolution, quality: o.values.quality, n: o.values.n, ...(o.values.style ? { style: o.values.style } : {}) },
+        options: {
+          size: o.values.size, resolution: o.values.resolution, quality: o.values.quality, n: o.values.n, ...(o.values.style ? { style: o.values.style } : {}),
+          ...(o.values.background !== 'opaque' ? { background: o.values.background } : {}),
+          ...(o.values.format !== 'png' ? { format: o.values.format } : {}),
+          ...(o.values.maxWidth ? { maxWidth: o.values.maxWidth } : {}),
+        },
         from: { ...o.from },
         size: r.figures.size ? formatSize(r.figures.size) : 'auto', images: r.figures.images, cost: round2(r.figures.cost),
       });
