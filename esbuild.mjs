@@ -31,10 +31,13 @@ function copyCodicons() {
 
 // The encoders of the conversion worker (src/core/convertCodecs.ts WASM_FILES) load their .wasm files
 // from dist/wasm/, beside dist/convertWorker.js; .vscodeignore lets them into the .vsix.
+// The terminal command's bundle (dist/cli/) starts the worker from beside itself: its own copy, and the .wasm.
 function copyWasm() {
-  mkdirSync('dist/wasm', { recursive: true });
-  for (const f of ['@jsquash/webp/codec/enc/webp_enc_simd.wasm', '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm']) {
-    cpSync(`node_modules/${f}`, `dist/wasm/${f.slice(f.lastIndexOf('/') + 1)}`);
+  for (const dir of ['dist/wasm', 'dist/cli/wasm']) {
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['@jsquash/webp/codec/enc/webp_enc_simd.wasm', '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm']) {
+      cpSync(`node_modules/${f}`, `${dir}/${f.slice(f.lastIndexOf('/') + 1)}`);
+    }
   }
 }
 
@@ -60,6 +63,7 @@ const contexts = await Promise.all([
   // The worker thread that converts an image to a light file (src/core/convert.ts starts it from beside
   // the bundle: dist/convertWorker.js), with the encoders' ES modules bundled in and their .wasm in dist/wasm/.
   esbuild.context({ ...extension, entryPoints: ['src/core/convertWorker.ts'], outfile: 'dist/convertWorker.js' }),
+  esbuild.context({ ...extension, entryPoints: ['src/core/convertWorker.ts'], outfile: 'dist/cli/convertWorker.js' }),
   // The extension as the integration tests run it (test/integration/extension/testing.ts): never in a
   // production build, never in the .vsix (.vscodeignore lists what goes in).
   ...(production ? [] : [esbuild.context({ ...extension, entryPoints: ['test/integration/extension/testing.ts'], outfile: 'dist/extension.testing.js' })]),

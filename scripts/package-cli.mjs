@@ -5,7 +5,7 @@
 // with an empty npm cache. Built here, not by esbuild.mjs, so the extension's dist/ is never touched.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,15 @@ try {
     bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'],
     banner: { js: '#!/usr/bin/env node' }, logLevel: 'error', absWorkingDir: root,
   });
+  // The light files' worker (src/core/convert.ts starts it from beside the bundle) and its encoders' .wasm.
+  await esbuild.build({
+    entryPoints: [path.join(root, 'src/core/convertWorker.ts')], outfile: path.join(stage, 'convertWorker.js'),
+    bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', absWorkingDir: root,
+  });
+  mkdirSync(path.join(stage, 'wasm'));
+  for (const f of ['@jsquash/webp/codec/enc/webp_enc_simd.wasm', '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm']) {
+    cpSync(path.join(root, 'node_modules', f), path.join(stage, 'wasm', path.basename(f)));
+  }
   chmodSync(path.join(stage, 'pictor.js'), 0o755);
   writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify({
     name: 'pictor-cli',
@@ -28,7 +37,7 @@ try {
     repository: manifest.repository,
     homepage: manifest.homepage,
     bin: { pictor: 'pictor.js' },
-    files: ['pictor.js', 'README.md'],
+    files: ['pictor.js', 'convertWorker.js', 'wasm', 'README.md'],
     engines: { node: '>=20' },
   }, null, 2)}\n`);
   writeFileSync(path.join(stage, 'README.md'), [

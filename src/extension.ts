@@ -51,6 +51,7 @@ export function activateWith(context: vscode.ExtensionContext, input: UserInput,
   const picker = new VariantPicker(context.workspaceState, tracker, links, log);
   const linker = new Linker(tracker, links, picker, log);
   const service = new PictorService(context, keys, log, (job, files) => linker.finalize(job, files), timing);
+  context.subscriptions.push(linker.lookNotes);
   // Claims live in the per-user folder every window and face of Pictor sees (the terminal command, the
   // agent server too), so no two of them fill one placeholder; for one release also where 0.2 kept them.
   const claimOptions = { onError: (e: Error) => log.warn(`Placeholder claim: ${e.message}`) };

@@ -25,6 +25,10 @@ export interface CliArgs {
   resolution?: string;
   quality?: string;
   n?: number;
+  /** The look (issue 24): `--background`, `--format`, `--max-width` (0: none). */
+  background?: 'opaque' | 'transparent';
+  format?: 'png' | 'webp' | 'jpeg';
+  maxWidth?: number;
   /** `generate`: reference images (workspace files or https URLs), in the order given. */
   references: string[];
   /** `generate`: the folder the images are saved in. */
@@ -40,12 +44,12 @@ export type Parsed = { ok: true; args: CliArgs } | { ok: false; message: string 
 const BOOLEAN: Record<string, 'help' | 'version' | 'dryRun' | 'json' | 'yes' | 'quiet'> = {
   '--help': 'help', '-h': 'help', '--version': 'version', '-v': 'version', '--dry-run': 'dryRun', '--json': 'json', '--yes': 'yes', '-y': 'yes', '--quiet': 'quiet', '-q': 'quiet',
 };
-const TEXT: Record<string, 'workspace' | 'baseUrl' | 'filesBaseUrl' | 'size' | 'resolution' | 'quality' | 'out' | 'reference' | 'progress'> = {
-  '--workspace': 'workspace', '--base-url': 'baseUrl', '--files-base-url': 'filesBaseUrl',
+const TEXT: Record<string, 'workspace' | 'baseUrl' | 'filesBaseUrl' | 'size' | 'resolution' | 'quality' | 'out' | 'reference' | 'progress' | 'background' | 'format'> = {
+  '--workspace': 'workspace', '--base-url': 'baseUrl', '--files-base-url': 'filesBaseUrl', '--background': 'background', '--format': 'format',
   '--size': 'size', '--resolution': 'resolution', '--quality': 'quality', '--out': 'out', '--reference': 'reference', '--progress': 'progress',
 };
-const NUMBER: Record<string, 'concurrency' | 'confirmAboveImages' | 'confirmAboveCost' | 'maxCredits' | 'n' | 'maxWait'> = {
-  '--max-wait': 'maxWait',
+const NUMBER: Record<string, 'concurrency' | 'confirmAboveImages' | 'confirmAboveCost' | 'maxCredits' | 'n' | 'maxWait' | 'maxWidth'> = {
+  '--max-wait': 'maxWait', '--max-width': 'maxWidth',
   '--concurrency': 'concurrency', '--confirm-above-images': 'confirmAboveImages', '--confirm-above-cost': 'confirmAboveCost', '--max-credits': 'maxCredits',
   '-n': 'n', '--n': 'n',
 };
@@ -82,15 +86,23 @@ export function parseArgs(argv: readonly string[]): Parsed {
     else if (text === 'progress') {
       if (value !== 'tty' && value !== 'plain') return { ok: false, message: `--progress must be tty or plain, not "${value}".` };
       args.progress = value;
+    } else if (text === 'background') {
+      if (value !== 'opaque' && value !== 'transparent') return { ok: false, message: `--background must be opaque or transparent, not "${value}".` };
+      args.background = value;
+    } else if (text === 'format') {
+      const f = value.toLowerCase() === 'jpg' ? 'jpeg' : value.toLowerCase();
+      if (f !== 'png' && f !== 'webp' && f !== 'jpeg') return { ok: false, message: `--format must be png, webp or jpeg, not "${value}".` };
+      args.format = f;
     } else if (text) args[text] = value;
     if (text) continue;
     const key = NUMBER[name]!;
     const n = Number(value);
     const least = key === 'concurrency' || key === 'n' ? 1 : 0;
-    const whole = key === 'concurrency' || key === 'confirmAboveImages' || key === 'n';
+    const whole = key === 'concurrency' || key === 'confirmAboveImages' || key === 'n' || key === 'maxWidth';
     if (!Number.isFinite(n) || n < least || (whole && !Number.isInteger(n))) {
       return { ok: false, message: `${name} must be ${whole ? `a whole number of ${least} or more` : 'a number of 0 or more'}, not "${value}".` };
     }
+    if (key === 'maxWidth' && n > 3840) return { ok: false, message: `--max-width must be at most 3840 pixels (0: no limit), not "${value}".` };
     args[key] = n;
   }
   if (rest && !args.command) return { ok: false, message: `No command. Commands: ${COMMANDS.join(', ')}.` };
@@ -126,6 +138,11 @@ override comments, above the workspace's settings):
   --resolution R               1K, 2K or 4K
   --quality Q                  low, medium or high
   -n N                         images per prompt (1 to 10)
+  --background opaque|transparent
+                               transparent: the subject on a flat key colour, made transparent
+                               (kept opaque, and told why, when the backdrop is not flat)
+  --format png|webp|jpeg       the saved file's format (webp, jpeg: much lighter files)
+  --max-width PIXELS           scale saved images down to at most this width (0: as sent)
   --reference FILE|URL         generate: a reference image, a workspace file or an https URL
                                (repeat for several)
   --out DIR                    generate: the folder to save in, inside the workspace

@@ -197,6 +197,8 @@ interface ReportItem {
   cost?: number;
   files?: string[];
   linked?: boolean;
+  /** What was done to the image's look: kept opaque and why, "2.4 MB PNG → 186 KB WebP". */
+  notes?: string[];
 }
 
 interface JsonReport {
@@ -403,13 +405,16 @@ async function resume(ctx: Ctx): Promise<number> {
   return report.summary.failed ? FAILED : OK;
 }
 
-/** The call's options given as flags (`--size`, `--resolution`, `--quality`, `-n`). */
+/** The call's options given as flags (`--size`, `--resolution`, `--quality`, `-n`, `--background`, `--format`, `--max-width`). */
 function callOf(args: CliArgs): CallOptions {
   return {
     ...(args.size !== undefined ? { size: args.size } : {}),
     ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),
     ...(args.quality !== undefined ? { quality: args.quality } : {}),
     ...(args.n !== undefined ? { n: args.n } : {}),
+    ...(args.background !== undefined ? { background: args.background } : {}),
+    ...(args.format !== undefined ? { format: args.format } : {}),
+    ...(args.maxWidth !== undefined ? { maxWidth: args.maxWidth } : {}),
   };
 }
 
@@ -571,8 +576,10 @@ async function generate(ctx: Ctx): Promise<number> {
   }
   item.status = 'filled';
   item.files = result.files.map((f) => f.path);
+  if (result.notes?.length) item.notes = result.notes.map(english);
   report.summary.filled = 1;
   for (const [i, f] of result.files.entries()) out.say(`${f.path} (${f.width}×${f.height})  ${links[i]}`, true);
+  for (const n of item.notes ?? []) out.say(n, true);
   return OK;
 }
 
@@ -592,7 +599,12 @@ async function fill(ctx: Ctx): Promise<number> {
       const o = r.options;
       items.push({
         line: line(r.placeholder!.start), prompt: r.prompt, status: 'planned',
-        options: { size: o.values.size, resolution: o.values.resolution, quality: o.values.quality, n: o.values.n, ...(o.values.style ? { style: o.values.style } : {}) },
+        options: {
+          size: o.values.size, resolution: o.values.resolution, quality: o.values.quality, n: o.values.n, ...(o.values.style ? { style: o.values.style } : {}),
+          ...(o.values.background !== 'opaque' ? { background: o.values.background } : {}),
+          ...(o.values.format !== 'png' ? { format: o.values.format } : {}),
+          ...(o.values.maxWidth ? { maxWidth: o.values.maxWidth } : {}),
+        },
         from: { ...o.from },
         size: r.figures.size ? formatSize(r.figures.size) : 'auto', images: r.figures.images, cost: round2(r.figures.cost),
       });
@@ -661,6 +673,7 @@ async function fill(ctx: Ctx): Promise<number> {
       const ok = s.state === 'completed' && s.linked;
       items.push({
         line: 0, prompt: s.prompt, status: ok ? 'filled' : 'failed', files: s.files.map((f) => slash(root, f)), linked: s.linked,
+        ...(s.notes?.length ? { notes: s.notes.map(english) } : {}),
         ...(s.error ? { message: errorText(s.error) } : s.why ? { message: `not linked: ${s.why}` } : s.state !== 'completed' ? { message: s.state } : {}),
       });
     }
@@ -681,7 +694,7 @@ async function fill(ctx: Ctx): Promise<number> {
     for (const i of p.placeholders) {
       if (i.status === 'filled') {
         report.summary.filled++;
-        out.say(`${p.page}: "${i.prompt}" -> ${i.files!.join(', ')}`);
+        out.say(`${p.page}: "${i.prompt}" -> ${i.files!.join(', ')}${i.notes?.length ? ` (${i.notes.join(' ')})` : ''}`);
       } else if (i.status === 'failed') {
         report.summary.failed++;
         out.warn(`${p.page}: "${i.prompt}" failed: ${i.message ?? ''}`);

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { imageInfo } from './api/imageInfo';
 import { formatCount, MAX_EDGE, MAX_PIXELS } from '../shared/sizes';
 import type { ImageType } from './types';
+import type { Words } from '../shared/words';
 
 export type LightFormat = ImageType;
 export const LIGHT_FORMATS: readonly LightFormat[] = ['png', 'webp', 'jpeg'];
@@ -37,13 +38,20 @@ export interface ConvertRequest {
   maxWidth?: number;
   /** Lossy quality, 1–100 (WebP, JPEG); DEFAULT_QUALITY when left out. */
   quality?: number;
+  /** Make the flat backdrop transparent first (matte.ts keyOut), in the worker too; the format must allow alpha. */
+  key?: boolean;
 }
+
+/** What keying did: the share made transparent, or why the image was kept opaque (the core's words). */
+export type KeyResult = { ok: true; transparent: number; key: string } | { ok: false; reason: Words; key: string };
 
 export interface Converted {
   bytes: Uint8Array;
   width: number;
   height: number;
   format: LightFormat;
+  /** Set when keying was asked for. */
+  keyed?: KeyResult;
 }
 
 /** What the worker is given and answers. */
@@ -54,6 +62,7 @@ export interface ConvertJob {
   width: number;
   height: number;
   quality: number;
+  key?: boolean;
 }
 export type ConvertAnswer = { converted: Converted } | { error: string };
 
@@ -84,6 +93,7 @@ function checkRequest(req: ConvertRequest): void {
   if (!(LIGHT_FORMATS as readonly string[]).includes(req.format)) throw new Error(`unknown format "${String(req.format)}"`);
   if (req.maxWidth !== undefined && !(Number.isInteger(req.maxWidth) && req.maxWidth >= 1)) throw new Error(`maxWidth must be a whole number of pixels, not ${req.maxWidth}`);
   if (req.quality !== undefined && !(Number.isInteger(req.quality) && req.quality >= 1 && req.quality <= 100)) throw new Error(`quality must be a whole number from 1 to 100, not ${req.quality}`);
+  if (req.key && !formatAllowsAlpha(req.format)) throw new Error(`a ${req.format.toUpperCase()} file cannot be transparent`);
 }
 
 /** The worker beside this file: dist/convertWorker.js in the bundle, out/src/core/convertWorker.js under tsc. */
@@ -94,14 +104,16 @@ const WORKER_FILE = path.join(__dirname, 'convertWorker.js');
  * thread; the caller's thread reads only the header. The same format at the same size is the input
  * itself, untouched (no worker). Rejects with what is wrong: a refused header (before any worker
  * starts), corrupt bytes, or an encode longer than `timeoutMs` (the worker is then stopped).
- * JPEG has no alpha: a transparent source is composited over white (see formatAllowsAlpha).
+ * JPEG has no alpha: a transparent source is composited over white (see formatAllowsAlpha). With
+ * `key`, the backdrop is keyed out first (matte.ts), on the worker's thread too: a 1536×1024 decode and
+ * matte never runs on the caller's; when it cannot be keyed the image stays opaque and `keyed` says why.
  */
 export async function convertImage(req: ConvertRequest, opts: { timeoutMs?: number } = {}): Promise<Converted> {
   checkRequest(req);
   const src = checkConvertible(req.bytes);
   const size = convertedSize(src.width, src.height, req.maxWidth);
-  if (src.type === req.format && size.width === src.width) return { bytes: req.bytes, width: src.width, height: src.height, format: req.format };
-  const job: ConvertJob = { bytes: req.bytes, source: src.type, format: req.format, ...size, quality: req.quality ?? DEFAULT_QUALITY };
+  if (!req.key && src.type === req.format && size.width === src.width) return { bytes: req.bytes, width: src.width, height: src.height, format: req.format };
+  const job: ConvertJob = { bytes: req.bytes, source: src.type, format: req.format, ...size, quality: req.quality ?? DEFAULT_QUALITY, ...(req.key ? { key: true } : {}) };
   return runInWorker(WORKER_FILE, job, opts.timeoutMs ?? CONVERT_TIMEOUT_MS);
 }
 

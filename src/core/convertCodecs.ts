@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { decodeRgba } from './preview';
 import { flattenOnWhite, hasTransparency, shrinkRgba, type Rgba } from './resample';
-import type { ConvertJob, Converted } from './convert';
+import type { ConvertJob, Converted, KeyResult } from './convert';
+import { keyOut, toHex } from './matte';
 
 /** The .wasm files the worker needs, as dist/wasm/ holds them (esbuild.mjs copies them; the .vsix ships them). */
 export const WASM_FILES = {
@@ -89,8 +90,15 @@ function encodePng(img: Rgba): Uint8Array {
 
 /** Runs one job: decode, shrink, encode. Throws with what went wrong. */
 export async function convertInThread(job: ConvertJob): Promise<Converted> {
-  const decoded = decodeRgba(job.bytes, job.source);
+  let decoded = decodeRgba(job.bytes, job.source);
   if (!decoded) throw new Error(`cannot decode a ${job.source.toUpperCase()} source`);
+  // Keyed at the size the model drew (its edges are what the matte reads), then scaled with its alpha.
+  let keyed: KeyResult | undefined;
+  if (job.key) {
+    const k = keyOut(decoded.data, decoded.width, decoded.height);
+    keyed = k.ok ? { ok: true, transparent: k.transparent, key: toHex(k.estimate.key) } : { ok: false, reason: k.reason, key: toHex(k.estimate.key) };
+    if (k.ok) decoded = { width: decoded.width, height: decoded.height, data: k.rgba };
+  }
   let img: Rgba = decoded.width === job.width && decoded.height === job.height ? decoded : shrinkRgba(decoded, job.width, job.height);
   let bytes: Uint8Array;
   if (job.format === 'png') {
@@ -106,5 +114,5 @@ export async function convertInThread(job: ConvertJob): Promise<Converted> {
     bytes = out;
   }
   // The encoders answer a view into their WebAssembly memory: copy it out into a buffer of its own.
-  return { bytes: new Uint8Array(bytes), width: img.width, height: img.height, format: job.format };
+  return { bytes: new Uint8Array(bytes), width: img.width, height: img.height, format: job.format, ...(keyed ? { keyed } : {}) };
 }

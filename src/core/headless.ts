@@ -18,9 +18,13 @@ import { scanMarkdown } from './placeholders';
 import type { Approval } from './money';
 import { plan, planPage, type CallOptions, type Plan, type PlannedRequest, type PlanSettings, type SkipReason } from './plan';
 import { makeRecipe, sidecarPath, stampStagedImage } from './recipe';
+import { finishImage, savedWords } from './finish';
+import { readLook, type Look } from './look';
+import { FORMAT_EXTENSION } from './convert';
 import type { DownloadedImage, ReferenceInput } from './types';
 import type { MarkdownScan } from './placeholders';
-import { errorOf, said, words, type Words } from '../shared/words';
+import { english, errorOf, said, words, type Words } from '../shared/words';
+import type { Finished } from './finish';
 
 /** What a job of a headless run carries to its finalize: the page and the placeholder it fills. */
 export interface HeadlessMeta {
@@ -32,6 +36,8 @@ export interface HeadlessMeta {
   style: string;
   /** The placeholder's claim (core/claims.ts), so a run that resumes this job holds it again. */
   claim?: { key: string; owner: string };
+  /** What the image is made into after the download (issue 24); absent: as the provider sent it. */
+  look?: Look;
 }
 
 export function isHeadlessMeta(x: unknown): x is HeadlessMeta {
@@ -51,6 +57,7 @@ export interface GenerateMeta {
   references?: ReferenceInput[];
   /** The process that sent it: another run leaves its job alone while that process lives. */
   runner?: { pid: number; host: string };
+  look?: Look;
 }
 
 export function isGenerateMeta(x: unknown): x is GenerateMeta {
@@ -66,7 +73,7 @@ export function isHeadlessJob(x: unknown): x is HeadlessMeta | GenerateMeta {
 export interface PageReport {
   page: string;
   /** One per placeholder sent: its job, the files saved (workspace paths) and whether the page links them. */
-  sent: { prompt: string; jobId: string; state: string; files: string[]; linked: boolean; why?: string; error?: { message: string; words?: Words } }[];
+  sent: { prompt: string; jobId: string; state: string; files: string[]; linked: boolean; why?: string; error?: { message: string; words?: Words }; notes?: Words[] }[];
   /** Placeholders left out, each with its reason code and words. */
   skipped: { prompt: string; line: number; reason: SkipReason; words: Words }[];
 }
@@ -125,6 +132,8 @@ export class HeadlessPlacer {
   readonly pages = new FilesWorkspace();
   /** How each job's images were linked, by job id. */
   readonly outcomes = new Map<string, { linked: boolean; why?: string }>();
+  /** What each job's images were told about their look (kept opaque and why; the bytes saved), by job id. */
+  readonly notes = new Map<string, Words[]>();
 
   constructor(private readonly root: string, private readonly destination: Record<string, string>, private readonly log: (msg: string) => void = () => undefined) {}
 
@@ -140,12 +149,14 @@ export class HeadlessPlacer {
         continue;
       }
       const name = files.length > 1 ? `${base}-${i + 1}` : base;
-      const d = resolveDestination({ documentPath: meta.page, workspaceFolder: this.root, patterns: this.destination, fileName: name, ext: staged.type === 'jpeg' ? 'jpg' : staged.type });
+      const look = readLook(meta.look);
+      const done = await this.finish(job, staged, look);
+      const d = resolveDestination({ documentPath: meta.page, workspaceFolder: this.root, patterns: this.destination, fileName: name, ext: FORMAT_EXTENSION[done.file.type] });
       if (!d.ok) throw errorOf(d.words);
       await fs.mkdir(d.dir, { recursive: true });
       const inside = await targetInside(d.dir, this.root, 'existing');
       if (!inside.ok) throw errorOf(words('place.outside', d.dir, String(inside.real ?? this.root)));
-      placed.push(await this.save(job, staged, d.file, { index: i, count: files.length }, { prompt: meta.prompt, style: meta.style }));
+      placed.push(await this.save(job, done.file, d.file, { index: i, count: files.length }, { prompt: meta.prompt, style: meta.style, ...this.lookSource(look, done) }, done.original));
     }
     const links = placed.map((f) => relativeLink(meta.page, f.path));
     const r = await this.pages.fill(meta.page, meta.identity, meta.alt, links);
@@ -175,15 +186,32 @@ export class HeadlessPlacer {
         continue;
       }
       const name = files.length > 1 ? `${base}-${i + 1}` : base;
-      const file = path.join(meta.out, `${name}.${staged.type === 'jpeg' ? 'jpg' : staged.type}`);
-      placed.push(await this.save(job, staged, file, { index: i, count: files.length }, { prompt: meta.prompt, style: meta.style, ...(meta.references ? { references: meta.references } : {}) }));
+      const look = readLook(meta.look);
+      const done = await this.finish(job, staged, look);
+      const file = path.join(meta.out, `${name}.${FORMAT_EXTENSION[done.file.type]}`);
+      placed.push(await this.save(job, done.file, file, { index: i, count: files.length },
+        { prompt: meta.prompt, style: meta.style, ...(meta.references ? { references: meta.references } : {}), ...this.lookSource(look, done) }, done.original));
     }
     this.outcomes.set(job.id, { linked: false });
     return placed;
   }
 
+  /** The staged image with its look (finish.ts); what the user should hear of it goes to the job's notes. */
+  private async finish(job: JobRecord, staged: DownloadedImage, look: Look | undefined): Promise<Finished> {
+    const done = await finishImage(staged, look);
+    const told = [done.note, savedWords(done)].filter((w): w is Words => w !== undefined);
+    if (told.length) this.notes.set(job.id, [...(this.notes.get(job.id) ?? []), ...told]);
+    if (done.note) this.log(`${path.basename(staged.path)}: ${english(done.note)}`);
+    return done;
+  }
+
+  private lookSource(look: Look | undefined, done: Finished): { look?: Look; keyed?: boolean } {
+    return look ? { look, ...(done.keyed ? { keyed: done.keyed.ok } : {}) } : {};
+  }
+
   /** One staged image stamped with its recipe and copied to the first free name from `file` (never over a file). */
-  private async save(job: JobRecord, staged: DownloadedImage, file: string, image: { index: number; count: number }, src: { prompt: string; style: string; references?: ReferenceInput[] }): Promise<DownloadedImage> {
+  private async save(job: JobRecord, staged: DownloadedImage, file: string, image: { index: number; count: number },
+    src: { prompt: string; style: string; references?: ReferenceInput[]; look?: Look; keyed?: boolean }, original?: string): Promise<DownloadedImage> {
     const recipe = makeRecipe({ body: job.body, taskId: job.taskId, createdAt: job.createdAt, ...src }, file, image);
     const { bytes, sidecar } = await stampStagedImage(staged.path, staged.type, recipe);
     // Never over an existing file: the first free name, taken with an exclusive copy.
@@ -201,6 +229,7 @@ export class HeadlessPlacer {
     if (!target) throw errorOf(words('place.noFreeName', path.basename(file)));
     if (sidecar) await fs.copyFile(sidecar, sidecarPath(target), fs.constants.COPYFILE_EXCL).catch(() => undefined);
     await fs.rm(staged.path, { force: true });
+    if (original) await fs.rm(original, { force: true });
     if (sidecar) await fs.rm(sidecar, { force: true });
     this.log(`saved ${path.relative(this.root, target)} (${staged.width}×${staged.height})`);
     return { ...staged, bytes, path: target, placed: true };
@@ -275,7 +304,10 @@ export async function submitPages(pages: readonly string[], opts: HeadlessOption
         continue;
       }
       const identity = placer.pages.follow(page, identityOf(text, placeholder, scan.placeholders));
-      const meta: HeadlessMeta = { headless: 1, page, identity, alt: placeholder.alt, prompt: r.prompt, style: r.style, ...(claim ? { claim: { key: claim.key, owner: claim.owner } } : {}) };
+      const meta: HeadlessMeta = {
+        headless: 1, page, identity, alt: placeholder.alt, prompt: r.prompt, style: r.style, look: r.look,
+        ...(claim ? { claim: { key: claim.key, owner: claim.owner } } : {}),
+      };
       let job: JobRecord;
       try {
         job = await opts.queue.submit(r.request.body, { dir: opts.stagingDir, baseName: fileBaseName(r.prompt), meta }, r.request.references, opts.approval);
@@ -303,6 +335,7 @@ export function sentOf(job: JobRecord, prompt: string, placer: HeadlessPlacer): 
     files: (job.files ?? []).filter((f) => f.placed).map((f) => f.path),
     linked: Boolean(outcome?.linked),
     ...(outcome?.why ? { why: outcome.why } : {}),
+    ...(placer.notes.get(job.id)?.length ? { notes: placer.notes.get(job.id) } : {}),
     ...(job.error ? { error: { message: job.error.message, ...(job.error.words ? { words: job.error.words } : {}) } } : {}),
   };
 }
@@ -384,22 +417,25 @@ export interface GenerateResult {
   /** `![prompt](link)`, relative to the page given, else to the current folder: one per image. */
   links: string[];
   error?: { message: string; words?: Words };
+  /** What the user should hear of the look (kept opaque and why; the bytes saved). */
+  notes?: Words[];
 }
 
 /** Submits a planned prompt (the queue's money gate decides before the create); `done` ends with its images saved. */
-export async function submitPrompt(queue: JobQueue<HeadlessMeta | GenerateMeta>, stagingDir: string, root: string, planned: Extract<PlannedPrompt, { ok: true }>, approval?: Approval): Promise<{ job: JobRecord; done: Promise<GenerateResult> }> {
+export async function submitPrompt(queue: JobQueue<HeadlessMeta | GenerateMeta>, stagingDir: string, root: string, planned: Extract<PlannedPrompt, { ok: true }>, approval?: Approval,
+  notes?: (jobId: string) => Words[] | undefined): Promise<{ job: JobRecord; done: Promise<GenerateResult> }> {
   const r = planned.request;
   const meta: GenerateMeta = {
-    headless: 1, kind: 'generate', out: planned.out, prompt: r.prompt, style: r.style, runner: { pid: process.pid, host: hostname() },
+    headless: 1, kind: 'generate', out: planned.out, prompt: r.prompt, style: r.style, look: r.look, runner: { pid: process.pid, host: hostname() },
     ...(planned.references.length ? { references: planned.references } : {}),
   };
   const job = await queue.submit(r.request.body, { dir: stagingDir, baseName: fileBaseName(r.prompt), meta }, r.request.references, approval);
-  const done = queue.wait(job.id).then((end) => resultOf(end, root, planned.linkFrom));
+  const done = queue.wait(job.id).then((end) => resultOf(end, root, planned.linkFrom, notes?.(job.id)));
   return { job, done };
 }
 
 /** A prompt job's result, its files relative to the workspace and links relative to `linkFrom`. */
-export function resultOf(job: JobRecord, root: string, linkFrom: string): GenerateResult {
+export function resultOf(job: JobRecord, root: string, linkFrom: string, notes?: Words[]): GenerateResult {
   const meta = job.target.meta;
   const alt = isGenerateMeta(meta) ? meta.prompt : job.body.prompt;
   const placed = (job.files ?? []).filter((f) => f.placed);
@@ -407,6 +443,7 @@ export function resultOf(job: JobRecord, root: string, linkFrom: string): Genera
     job,
     files: placed.map((f) => ({ path: path.relative(root, f.path).split(path.sep).join('/'), width: f.width, height: f.height })),
     links: placed.map((f) => markdownImage(alt, relativeLink(linkFrom, f.path))),
+    ...(notes?.length ? { notes } : {}),
     ...(job.error ? { error: { message: job.error.message, ...(job.error.words ? { words: job.error.words } : {}) } } : {}),
   };
 }

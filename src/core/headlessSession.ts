@@ -200,7 +200,7 @@ export class HeadlessSession {
    * recipes (or the job failed). The task is stored, so a stopped run resumes it.
    */
   submitPrompt(planned: Extract<PlannedPrompt, { ok: true }>, approval?: Approval): Promise<{ job: JobRecord; done: Promise<GenerateResult> }> {
-    return submitPrompt(this.queue, this.stagingDir, this.opts.root, planned, approval);
+    return submitPrompt(this.queue, this.stagingDir, this.opts.root, planned, approval, (id) => this.placer.notes.get(id));
   }
 
   /** Plans, sends and waits for a prompt of its own: its files and links, or why it was not sent. */

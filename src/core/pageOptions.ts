@@ -7,20 +7,35 @@
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import type { FrontMatter } from './scan/frontMatter';
 import { parseSize } from '../shared/sizes';
-import { MAX_N, MIN_N, QUALITIES, RATIOS, RESOLUTIONS } from '../shared/limits';
+import { MAX_N, MAX_REFERENCE_IMAGES, MIN_N, QUALITIES, RATIOS, RESOLUTIONS } from '../shared/limits';
+import { MAX_EDGE } from '../shared/sizes';
 import { words, type WordArg, type Words } from '../shared/words';
 import { shorten } from '../shared/text';
 
-export const OPTION_KEYS = ['size', 'resolution', 'quality', 'n', 'style'] as const;
+export const OPTION_KEYS = ['size', 'resolution', 'quality', 'n', 'style', 'background', 'format', 'maxWidth', 'references', 'styleFrom'] as const;
 export type OptionKey = (typeof OPTION_KEYS)[number];
 
-/** The options one request is made with. `style` is '' for none. */
+/** The look options (issue 24): what Pictor does to the image itself, the provider never sees them. */
+export const BACKGROUNDS = ['opaque', 'transparent'] as const;
+export type Background = (typeof BACKGROUNDS)[number];
+export const FORMATS = ['png', 'webp', 'jpeg'] as const;
+export type Format = (typeof FORMATS)[number];
+export const STYLE_FROM = ['', 'first'] as const;
+export type StyleFrom = (typeof STYLE_FROM)[number];
+
+/** The options one request is made with. `style` is '' for none; `maxWidth` 0 for no limit; `styleFrom` '' for none. */
 export interface OptionValues {
   size: string;
   resolution: string;
   quality: string;
   n: number;
   style: string;
+  background: Background;
+  format: Format;
+  maxWidth: number;
+  /** Reference images every placeholder of the page sends: paths relative to the page (as in Markdown links) or https URLs. */
+  references: string[];
+  styleFrom: StyleFrom;
 }
 
 /**
@@ -96,7 +111,10 @@ export interface Effective {
 /** Unknown keys under `pictor:` get a warning each, up to this many: a page of typos is not a page of warnings. */
 export const MAX_UNKNOWN_WARNINGS = 10;
 
-export const DEFAULT_OPTIONS: Readonly<OptionValues> = { size: 'auto', resolution: '1K', quality: 'medium', n: 1, style: '' };
+export const DEFAULT_OPTIONS: Readonly<OptionValues> = {
+  size: 'auto', resolution: '1K', quality: 'medium', n: 1, style: '',
+  background: 'opaque', format: 'png', maxWidth: 0, references: [], styleFrom: '',
+};
 
 /**
  * The options a request is made with: for each key, the first layer (highest first) that sets it;
@@ -128,7 +146,7 @@ export function effectiveOptions(layers: readonly OptionLayer[], defaults: Optio
 
 /** The value to use for `key` written as `raw`, or why it cannot be used. `null` means "not set". */
 export function checkOptionValue(key: OptionKey, raw: unknown):
-  { ok: true; value: string | number | undefined } | { ok: false; kind: 'type' | 'value'; detail?: string; detailWords?: Words } {
+  { ok: true; value: string | number | string[] | undefined } | { ok: false; kind: 'type' | 'value'; detail?: string; detailWords?: Words } {
   if (raw === null || raw === undefined) return { ok: true, value: undefined };
   switch (key) {
     case 'size': {
@@ -153,7 +171,43 @@ export function checkOptionValue(key: OptionKey, raw: unknown):
       return Number.isInteger(raw) && raw >= MIN_N && raw <= MAX_N ? { ok: true, value: raw } : { ok: false, kind: 'value' };
     case 'style':
       return typeof raw === 'string' ? { ok: true, value: raw.trim() } : { ok: false, kind: 'type' };
+    case 'background':
+      return choice(raw, BACKGROUNDS);
+    case 'format': {
+      // `jpg` is what the file is called: taken for `jpeg`.
+      const c = choice(typeof raw === 'string' && raw.trim().toLowerCase() === 'jpg' ? 'jpeg' : raw, FORMATS);
+      return c;
+    }
+    case 'maxWidth':
+      if (typeof raw !== 'number') return { ok: false, kind: 'type' };
+      return Number.isInteger(raw) && raw >= 0 && raw <= MAX_EDGE ? { ok: true, value: raw } : { ok: false, kind: 'value' };
+    case 'references': {
+      const list = typeof raw === 'string' ? [raw] : raw;
+      if (!Array.isArray(list) || list.some((r) => typeof r !== 'string')) return { ok: false, kind: 'type' };
+      const refs = (list as string[]).map((r) => r.trim());
+      if (refs.some((r) => !r) || refs.length > MAX_REFERENCE_IMAGES) return { ok: false, kind: 'value' };
+      return { ok: true, value: refs };
+    }
+    case 'styleFrom':
+      if (raw === false) return { ok: true, value: '' };
+      return choice(raw, STYLE_FROM.filter((x) => x));
   }
+}
+
+/**
+ * A look option's value as a setting gives it (already held to the manifest's type): checked as a page's
+ * would be, the default when it cannot be used (the settings' reader has told the user).
+ */
+export function lookSetting<K extends 'background' | 'format' | 'maxWidth' | 'references'>(key: K, raw: unknown): OptionValues[K] {
+  const c = checkOptionValue(key, raw);
+  return (c.ok && c.value !== undefined ? c.value : DEFAULT_OPTIONS[key]) as OptionValues[K];
+}
+
+/** One of `allowed`, written in any case. */
+function choice(raw: unknown, allowed: readonly string[]): { ok: true; value: string } | { ok: false; kind: 'type' | 'value' } {
+  if (typeof raw !== 'string') return { ok: false, kind: 'type' };
+  const v = raw.trim().toLowerCase();
+  return allowed.includes(v) ? { ok: true, value: v } : { ok: false, kind: 'value' };
 }
 
 function isKey(k: string): k is OptionKey {
@@ -485,8 +539,9 @@ export function readOverride(text: string, end: number): OverrideComment | undef
       continue;
     }
     seen.add(key);
-    // Numbers are written as text here: n=2 means the number 2.
-    const raw: unknown = key === 'n' ? (/^\d+$/.test(written) ? Number(written) : written) : written;
+    // Numbers are written as text here: n=2 means the number 2; a list is written with commas.
+    const raw: unknown = key === 'n' || key === 'maxWidth' ? (/^\d+$/.test(written) ? Number(written) : written)
+      : key === 'references' ? written.split(',').map((r) => r.trim()) : written;
     const c = checkOptionValue(key, raw);
     if (c.ok) {
       if (c.value !== undefined) (layer.values as Record<string, unknown>)[key] = c.value;
@@ -512,6 +567,11 @@ export function allowedWords(key: string): WordArg {
     case 'quality': return words('option.allowedQuality');
     case 'n': return words('option.allowedN');
     case 'style': return words('option.allowedStyle');
+    case 'background': return words('option.allowedBackground');
+    case 'format': return words('option.allowedFormat');
+    case 'maxWidth': return words('option.allowedMaxWidth', MAX_EDGE);
+    case 'references': return words('option.allowedReferences', MAX_REFERENCE_IMAGES);
+    case 'styleFrom': return words('option.allowedStyleFrom');
     default: return OPTION_KEYS.join(', ');
   }
 }
@@ -528,7 +588,7 @@ export function problemWords(p: OptionProblem): Words {
     case 'type':
     case 'value': {
       const detail = p.detail ? words('option.detail', p.detailWords ?? p.detail) : '';
-      return words(key === 'n' || key === 'style' ? 'option.valueBare' : 'option.value', where, key, p.value ?? '', detail, allowedWords(key), stop);
+      return words(key === 'n' || key === 'style' || key === 'maxWidth' || key === 'references' ? 'option.valueBare' : 'option.value', where, key, p.value ?? '', detail, allowedWords(key), stop);
     }
     case 'unknown': return words('option.unknown', where, key, OPTION_KEYS.join(', '));
     case 'duplicate': return words('option.duplicate', where, key, stop);

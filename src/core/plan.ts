@@ -8,7 +8,7 @@
 
 import {
   effectiveOptions, OPTION_KEYS, problemWords, readOverride, readPageOptions,
-  type Effective, type OptionLayer, type OptionProblem, type OptionValues, type ReadOptions,
+  type Effective, type OptionKey, type OptionLayer, type OptionProblem, type OptionValues, type ReadOptions,
 } from './pageOptions';
 import type { FrontMatter, MarkdownScan, Placeholder } from './placeholders';
 import { promptWithStyle } from './recipe';
@@ -16,6 +16,7 @@ import { validateRequest, type ValidationError, type ValidRequest } from './requ
 import type { GenerationInput, ReferenceInput } from './types';
 import { actionCost, type Bill } from './money';
 import type { PixelSize } from '../shared/limits';
+import { lookOf, lookRefused, promptForLook, type Look } from './look';
 import { joinWords, words, type Words } from '../shared/words';
 
 /** The settings a request is made with, as plain data (the face reads them; the planner never does). */
@@ -30,7 +31,8 @@ export interface PlanSettings {
 }
 
 /** A call's own options (an agent's input, the panel's choices, Generate Variants): above everything else. */
-export type CallOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>> & { style?: string };
+export type CallOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>> & { style?: string }
+  & Partial<Pick<OptionValues, 'background' | 'format' | 'maxWidth' | 'references'>>;
 
 /** A Markdown page as the face holds it now. */
 export interface PlanPage {
@@ -64,9 +66,10 @@ export interface PlanInput {
  * - `running`: already being generated;
  * - `options`: an option it would use cannot be sent (the front matter, its override comment);
  * - `prompt`: the provider would refuse the prompt (with its style: over the length limit);
- * - `request`: the provider would refuse something else (a setting, a call option, a reference).
+ * - `request`: the provider would refuse something else (a setting, a call option, a reference);
+ * - `look`: the look asked for cannot be made (a transparent background as JPEG).
  */
-export type SkipReason = 'empty' | 'running' | 'options' | 'prompt' | 'request';
+export type SkipReason = 'empty' | 'running' | 'options' | 'prompt' | 'request' | 'look';
 
 interface Planned {
   /** The item's place in `items`. */
@@ -87,7 +90,9 @@ export interface PlannedRequest extends Planned {
   /** The style added to the prompt ('' for none), kept apart: the alt text and the file name never see it. */
   style: string;
   options: Effective;
-  /** As the provider takes it: the body (its prompt with the style), image count, relative cost, pixel size. */
+  /** What Pictor makes of the image after the download: background, format, width (the key colour asked for). */
+  look: Look;
+  /** As the provider takes it: the body (its prompt with the style and a transparent look's key-colour instruction), image count, relative cost, pixel size. */
   request: ValidRequest;
   figures: Figures;
 }
@@ -142,14 +147,19 @@ export function plan(input: PlanInput): Plan {
       skip('options', problemWords(problems[0]!), { problems, errors: promptErrors(sent), options });
       continue;
     }
-    const v = validateRequest({ ...inputOf(input.settings, options), prompt: sent, references: item.references });
+    if (lookRefused(options.values)) {
+      skip('look', words('plan.transparentJpeg'), { options });
+      continue;
+    }
+    const look = lookOf(options.values, sent);
+    const v = validateRequest({ ...inputOf(input.settings, options), prompt: promptForLook(sent, look), references: item.references });
     if (!v.ok) {
       const promptOnly = v.errors.every((e) => e.field === 'prompt');
       const figures = promptOnly ? figuresOf(input.settings, options) : undefined;
       skip(promptOnly ? 'prompt' : 'request', wordsOf(v.errors), { errors: v.errors, options, ...(figures ? { figures } : {}) });
       continue;
     }
-    requests.push({ ...base, style, options, request: v, figures: figuresOfRequest(v) });
+    requests.push({ ...base, style, options, look, request: v, figures: figuresOfRequest(v) });
   }
   return { requests, skipped, bill: actionCost(requests.map((r) => r.figures)), problems: pageProblems(input.page, page) };
 }
@@ -197,7 +207,7 @@ export function callLayer(options: CallOptions | undefined): OptionLayer | undef
   if (!options) return undefined;
   const values: Partial<OptionValues> = {};
   for (const key of OPTION_KEYS) {
-    const v = options[key];
+    const v = (options as Partial<Record<OptionKey, unknown>>)[key];
     if (v !== undefined) (values as Record<string, unknown>)[key] = key === 'style' ? String(v).trim() : v;
   }
   return Object.keys(values).length ? { from: 'call', values } : undefined;

@@ -15,6 +15,8 @@ import { readXmpFromFile, recipeJsonFromXmp, withJpegXmp, withWebpXmp, xmpFromIm
 import { pngChunks, readPngTextFromFile, textChunk, itxtChunk, withTextChunks, decodeText } from './pngText';
 import { MODEL, type CreateTaskBody, type GenerationInput, type ImageType, type ReferenceInput } from './types';
 import { said, words, type Words } from '../shared/words';
+import { readLook, type Look } from './look';
+import { KEY_COLOURS, keyInstruction, toHex, type KeyName } from './matte';
 
 export const RECIPE_KEYWORD = 'pictor';
 export const DESCRIPTION_KEYWORD = 'Description';
@@ -42,6 +44,14 @@ export interface Recipe {
   references: RecipeReference[];
   /** Which of the task's images this file is (1-based) when it returned several. */
   image?: number;
+  /** The look asked for (issue 24), when not the plain one: Regenerate asks for it again. */
+  background?: 'opaque' | 'transparent';
+  /** The key colour the model was asked to draw on (`#RRGGBB`), with `background: transparent`. */
+  key?: string;
+  /** Whether the background was made transparent (false: the image was kept opaque, and why was told). */
+  keyed?: boolean;
+  format?: 'png' | 'webp' | 'jpeg';
+  maxWidth?: number;
 }
 
 /** What a finished job knows that goes into its recipe. */
@@ -55,6 +65,9 @@ export interface RecipeSource {
   style?: string;
   /** References as the user gave them (local files by absolute path); defaults to the URLs sent. */
   references?: ReferenceInput[];
+  /** The look asked for, and whether the background was keyed out. */
+  look?: Look;
+  keyed?: boolean;
 }
 
 /**
@@ -73,7 +86,7 @@ export function makeRecipe(src: RecipeSource, imagePath: string, image?: { index
     : (src.body.image_urls ?? []).map((url) => ({ url }));
   const recipe: Recipe = {
     pictor: RECIPE_VERSION,
-    prompt: src.prompt ?? src.body.prompt,
+    prompt: src.prompt ?? withoutKeyInstruction(src.body.prompt, src.look),
     style: src.style?.trim() || null,
     model: src.body.model,
     size: src.body.size ?? 'auto',
@@ -85,7 +98,29 @@ export function makeRecipe(src: RecipeSource, imagePath: string, image?: { index
     references: refs,
   };
   if (image && image.count > 1) recipe.image = image.index + 1;
+  const look = src.look;
+  if (look && (look.background !== 'opaque' || look.format !== 'png' || look.maxWidth !== undefined)) {
+    recipe.background = look.background;
+    if (look.background === 'transparent') {
+      if (look.key) recipe.key = toHex(KEY_COLOURS[look.key]);
+      recipe.keyed = src.keyed ?? false;
+    }
+    recipe.format = look.format;
+    if (look.maxWidth !== undefined) recipe.maxWidth = look.maxWidth;
+  }
   return recipe;
+}
+
+/** The prompt as written, from the one sent: a transparent look's key-colour instruction taken off. */
+function withoutKeyInstruction(sent: string, look: Look | undefined): string {
+  const tail = look?.key ? `\n\n${keyInstruction(look.key)}` : undefined;
+  return tail && sent.endsWith(tail) ? sent.slice(0, -tail.length) : sent;
+}
+
+/** The look a recipe asks for (the plain look for a recipe without one); its key by the colour recorded. */
+export function lookOfRecipe(r: Recipe): Look {
+  const key = r.key ? (Object.keys(KEY_COLOURS) as KeyName[]).find((k) => toHex(KEY_COLOURS[k]) === r.key) : undefined;
+  return readLook({ background: r.background, format: r.format, maxWidth: r.maxWidth, key }) ?? { background: 'opaque', format: 'png' };
 }
 
 export function serializeRecipe(r: Recipe): string {
@@ -123,6 +158,11 @@ export function parseRecipe(text: string): Recipe | undefined {
     references: refs,
   };
   if (typeof o.image === 'number') recipe.image = o.image;
+  if (o.background === 'transparent' || o.background === 'opaque') recipe.background = o.background;
+  if (typeof o.key === 'string' && /^#[0-9A-F]{6}$/i.test(o.key)) recipe.key = o.key.toUpperCase();
+  if (typeof o.keyed === 'boolean') recipe.keyed = o.keyed;
+  if (o.format === 'png' || o.format === 'webp' || o.format === 'jpeg') recipe.format = o.format;
+  if (typeof o.maxWidth === 'number' && Number.isInteger(o.maxWidth) && o.maxWidth > 0) recipe.maxWidth = o.maxWidth;
   return recipe;
 }
 

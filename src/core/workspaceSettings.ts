@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { coerceSetting, type SettingSchema } from './settings';
 import type { OptionLayer, OptionValues } from './pageOptions';
-import { DEFAULT_OPTIONS, OPTION_KEYS } from './pageOptions';
+import { DEFAULT_OPTIONS, lookSetting, OPTION_KEYS } from './pageOptions';
 import type { PlanSettings } from './plan';
 import type { SpendingGuards } from './money';
 import { words, type Words } from '../shared/words';
@@ -52,7 +52,10 @@ export async function readWorkspaceSettings(root: string, schemas: Record<string
   };
   const set: Partial<OptionValues> = {};
   for (const key of OPTION_KEYS) {
-    const v = value(key, DEFAULT_OPTIONS[key]);
+    // `styleFrom` is a page's option only.
+    if (key === 'styleFrom') continue;
+    let v = value<unknown>(key, DEFAULT_OPTIONS[key]);
+    if (v !== undefined && (key === 'background' || key === 'format' || key === 'maxWidth' || key === 'references')) v = lookSetting(key, v);
     if (v !== undefined) (set as Record<string, unknown>)[key] = v;
   }
   const layer: OptionLayer = { from: 'workspace', values: set };

@@ -26,6 +26,8 @@ export function pageOptionsView(doc: vscode.TextDocument, scan: MarkdownScan): P
   const bySource = new Map<OptionSource, OptionKey[]>();
   for (const key of OPTION_KEYS) {
     if (key === 'style' && !v.style && o.from.style === 'default') continue;
+    // The look options (issue 24) are named only once something sets them.
+    if ((key === 'background' || key === 'format' || key === 'maxWidth' || key === 'references' || key === 'styleFrom') && o.from[key] === 'default') continue;
     bySource.set(o.from[key], [...(bySource.get(o.from[key]) ?? []), key]);
   }
   const sources = ORDER.filter((s) => bySource.has(s)).map((s) => vscode.l10n.t('{0}: {1}', describeSource(s), bySource.get(s)!.join(', '))).join(' · ');

@@ -236,9 +236,15 @@ export const ENGLISH = {
   'option.allowedQuality': 'low, medium or high',
   'option.allowedN': 'a whole number from 1 to 10',
   'option.allowedStyle': 'text, e.g. "flat vector illustration, pastel palette"',
+  'option.allowedBackground': 'opaque or transparent',
+  'option.allowedFormat': 'png, webp or jpeg',
+  'option.allowedMaxWidth': 'a whole number of pixels from 0 (no limit) to {0}',
+  'option.allowedReferences': 'up to {0} image paths relative to the page, or https URLs',
+  'option.allowedStyleFrom': 'first',
 
   // The planner (plan.ts): why a placeholder is left out, besides its options and what the provider would refuse.
   'plan.running': 'This placeholder is already being generated.',
+  'plan.transparentJpeg': 'A transparent background cannot be saved as JPEG, which has no transparency: choose format png or webp, or background opaque.',
 
   // Regenerating from a recipe (recipe.ts)
   'recipe.outsideRef': 'The recipe names a reference image outside the workspace folder ({0}); it is not sent.',
@@ -287,6 +293,8 @@ export const ENGLISH = {
 
   // Transparent images (matte.ts). {0} a share such as 42 %, {1} the key colour #RRGGBB, {2} the share needed.
   'matte.notFlat': 'The background is not flat enough to make transparent ({0} of its border is near the key colour {1}; {2} is needed): the image is kept opaque.',
+  'look.convertFailed': 'The image could not be converted to {0} ({1}): it is kept as the provider sent it.',
+  'look.saved': '{0} {1} → {2} {3}',
   'matte.nothingLeft': 'Making the background transparent would leave nothing of the image (all of it is near the key colour {0}): the image is kept opaque.',
 } as const satisfies Record<string, string>;
 

@@ -5,6 +5,7 @@ import { coerceSetting, type Coerced, type SettingSchema } from '../core/setting
 import { say } from './say';
 import type { OthersMode, VariantsMode } from '../core/variants';
 import { stricterGuards, type SpendingGuards } from '../core/money';
+import { lookSetting, type Background, type Format } from '../core/pageOptions';
 
 export interface PictorSettings {
   baseUrl: string;
@@ -16,6 +17,11 @@ export interface PictorSettings {
   n: number;
   /** Added to every prompt that is sent (see core/recipe.ts promptWithStyle); '' for none. */
   style: string;
+  /** The look (issue 24): opaque or transparent, the file format, the largest width (0: none), the page references. */
+  background: Background;
+  format: Format;
+  maxWidth: number;
+  references: string[];
   callbackUrl: string;
   destination: Record<string, string>;
   maxConcurrentTasks: number;
@@ -75,6 +81,10 @@ export function readSettings(scope?: vscode.Uri): PictorSettings {
     quality: setting(c, 'quality', 'medium'),
     n: setting(c, 'n', 1),
     style: setting(c, 'style', ''),
+    background: lookSetting('background', setting<Background>(c, 'background', 'opaque')),
+    format: lookSetting('format', setting<Format>(c, 'format', 'png')),
+    maxWidth: lookSetting('maxWidth', setting(c, 'maxWidth', 0)),
+    references: lookSetting('references', setting<string[]>(c, 'references', [])),
     callbackUrl: setting(c, 'callbackUrl', ''),
     destination: setting<Record<string, string>>(c, 'destination', {}),
     maxConcurrentTasks: setting(c, 'maxConcurrentTasks', 4),

@@ -1,5 +1,6 @@
 // What a job must remember (in the workspace Memento, across reloads) to put its images in place.
 import type { ReferenceInput } from '../core/types';
+import type { Look } from '../core/look';
 
 /** What the image's recipe needs beyond the request body (see core/recipe.ts). */
 export interface RecipeHints {
@@ -8,6 +9,8 @@ export interface RecipeHints {
   style?: string;
   /** The references as given (local files by absolute path), not the uploaded URLs that expire. */
   references?: ReferenceInput[];
+  /** What the image is made into after the download (issue 24: background, format, width); absent: as sent. */
+  look?: Look;
 }
 
 /** One placeholder's claim, as a job remembers it (see placeholderClaims.ts). */

@@ -19,8 +19,12 @@ export function planSettings(uri: vscode.Uri | undefined): PlanSettings {
   // In a single-folder window the folder's settings are the workspace's.
   const multiRoot = vscode.workspace.workspaceFile !== undefined;
   const byScope: Record<'folder' | 'workspace' | 'user', Partial<OptionValues>> = { folder: {}, workspace: {}, user: {} };
-  const values: OptionValues = { size: s.size, resolution: s.resolution, quality: s.quality, n: s.n, style: s.style.trim() };
+  const values: OptionValues = {
+    size: s.size, resolution: s.resolution, quality: s.quality, n: s.n, style: s.style.trim(),
+    background: s.background, format: s.format, maxWidth: s.maxWidth, references: s.references, styleFrom: '',
+  };
   for (const key of OPTION_KEYS) {
+    if (key === 'styleFrom') continue; // a page's option only
     const i = c.inspect(key);
     const scope = i?.workspaceFolderValue !== undefined ? (multiRoot ? 'folder' : 'workspace')
       : i?.workspaceValue !== undefined ? 'workspace'

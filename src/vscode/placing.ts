@@ -11,7 +11,11 @@ import type { JobMeta } from './jobMeta';
 import { readSettings } from './config';
 import { placeSidecar, stampRecipe } from './recipeHook';
 import { say, sayWords } from './say';
-import { words } from '../shared/words';
+import { english, words, type Words } from '../shared/words';
+import { finishImage, savedWords } from '../core/finish';
+import { FORMAT_EXTENSION } from '../core/convert';
+import { readLook } from '../core/look';
+import { isJobMeta } from './jobMeta';
 import { untitledPagePath } from './documentLinks';
 import { copyIn, createFolderIn, deleteIn, OutsideFolder } from './workspaceFiles';
 
@@ -21,12 +25,16 @@ import { copyIn, createFolderIn, deleteIn, OutsideFolder } from './workspaceFile
  * far are removed again and every image stays in Pictor's storage, so a retry starts from the same files.
  */
 export async function placeFiles(job: JobRecord<JobMeta>, docUri: vscode.Uri | undefined, alt: string, files: DownloadedImage[],
-  log: vscode.LogOutputChannel): Promise<DownloadedImage[]> {
+  log: vscode.LogOutputChannel, tell: (note: Words) => void = () => undefined): Promise<DownloadedImage[]> {
   const { folder, documentPath } = destinationContext(docUri);
   const settings = readSettings(docUri);
   const base = fileBaseName(alt);
   const out: DownloadedImage[] = [];
   const copied: vscode.Uri[] = [];
+  /** Finished copies in Pictor's storage (the originals go below, with the files as downloaded). */
+  const finished: string[] = [];
+  const meta = job.target.meta;
+  const look = isJobMeta(meta) ? readLook(meta.recipe?.look) : undefined;
   try {
     for (const [i, staged] of files.entries()) {
       if (staged.placed) {
@@ -34,8 +42,17 @@ export async function placeFiles(job: JobRecord<JobMeta>, docUri: vscode.Uri | u
         continue;
       }
       const fileName = files.length > 1 ? `${base}-${i + 1}` : base;
-      const target = await freeTarget(folder, documentPath, settings.destination, fileName, staged.type);
-      const { file: f, sidecar } = await stampRecipe(job, staged, i, files.length, target.fsPath, log);
+      // The look (keyed, converted) in the convert worker, before the name: the extension follows the format.
+      const done = await finishImage(staged, look);
+      if (done.original) finished.push(done.file.path);
+      if (done.note) {
+        log.warn(`${alt}: ${english(done.note)}`);
+        tell(done.note);
+      }
+      const saved = savedWords(done);
+      if (saved) log.info(`${alt}: ${english(saved)}`);
+      const target = await freeTarget(folder, documentPath, settings.destination, fileName, FORMAT_EXTENSION[done.file.type]);
+      const { file: f, sidecar } = await stampRecipe(job, done.file, i, files.length, target.fsPath, log, done.keyed?.ok);
       const dir = vscode.Uri.joinPath(target, '..');
       const root = folder.uri.fsPath;
       // The folder's text lies inside the workspace; a symbolic link on the way may still lead out.
@@ -55,6 +72,7 @@ export async function placeFiles(job: JobRecord<JobMeta>, docUri: vscode.Uri | u
     for (const c of copied) await deleteIn(c, folder.uri.fsPath, 'delete').catch(() => undefined);
     throw e;
   }
+  for (const o of finished) await rm(o, { force: true });
   for (const [i, f] of files.entries()) {
     if (f.placed) continue;
     await rm(f.path, { force: true });

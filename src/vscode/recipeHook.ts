@@ -17,10 +17,10 @@ export interface Stamped {
 
 /** Puts the job's recipe into the staged image `f`, which will be saved at `finalPath`. */
 export async function stampRecipe(job: JobRecord<JobMeta>, f: DownloadedImage, index: number, count: number, finalPath: string,
-  log: vscode.LogOutputChannel): Promise<Stamped> {
+  log: vscode.LogOutputChannel, keyed?: boolean): Promise<Stamped> {
   try {
     const hints = job.target.meta?.recipe;
-    const recipe = makeRecipe({ body: job.body, taskId: job.taskId, createdAt: job.createdAt, ...hints }, finalPath, { index, count });
+    const recipe = makeRecipe({ body: job.body, taskId: job.taskId, createdAt: job.createdAt, ...hints, ...(keyed !== undefined ? { keyed } : {}) }, finalPath, { index, count });
     const { bytes, sidecar } = await stampStagedImage(f.path, f.type, recipe);
     return { file: { ...f, bytes }, sidecar };
   } catch (e) {

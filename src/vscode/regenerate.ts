@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { imageAt, scanMarkdown, type ImageLink } from '../core/placeholders';
-import { inputFromRecipe, readRecipeFile, sidecarPath, type Recipe } from '../core/recipe';
+import { inputFromRecipe, lookOfRecipe, readRecipeFile, sidecarPath, type Recipe } from '../core/recipe';
+import { lookCall } from '../core/look';
 import type { Generator } from './generate';
 import type { JobSummary } from './runTypes';
 import type { JobMeta } from './jobMeta';
@@ -112,7 +113,7 @@ export class Regenerator {
     this.log.info(`Regenerating ${vscode.workspace.asRelativePath(file)} from its recipe (task ${recipe.taskId || 'unknown'}).`);
     // Everything from the recipe, the style too (none is none): the page's and the settings' options do not apply.
     const jobs = await this.generator.run(doc, [{ prompt, meta, track: [now.start, now.end], references: made.input.references }],
-      vscode.l10n.t('Regenerating the image'), { size, resolution, quality, n, style: recipe.style ?? '' });
+      vscode.l10n.t('Regenerating the image'), { size, resolution, quality, n, style: recipe.style ?? '', ...lookCall(lookOfRecipe(recipe)) });
     if (jobs.some((j) => j.linked) && !keepReplacedImages(doc.uri)) {
       await this.dropOld(doc, img.url, file, jobs);
     }

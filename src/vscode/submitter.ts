@@ -4,6 +4,7 @@
 // ids of the jobs it made as soon as they are stored (`onSubmitted`), and resolves when every one of
 // them is final.
 import * as vscode from 'vscode';
+import { lookNeedsWork } from '../core/look';
 import { slugify } from '../core/fileNames';
 import type { MarkdownScan } from '../core/placeholders';
 import type { ValidRequest } from '../core/request';
@@ -114,7 +115,11 @@ export class Submitter {
       const base = raw.meta.origin === 'placeholder' && waitsForPick(settings.variants, r.request.imageCount, variants)
         ? { ...raw, meta: { ...raw.meta, pick: true } } : raw;
       // The recipe keeps the prompt as written and the style apart (the alt text and file name never see the style).
-      const meta: JobMeta = r.style ? { ...base.meta, recipe: { ...base.meta.recipe, prompt: raw.prompt.trim(), style: r.style } } : base.meta;
+      // A look to make after the download goes with the job (and the prompt as written: a transparent one's sent prompt asks for a key colour).
+      const look = lookNeedsWork(r.look) ? r.look : undefined;
+      const meta: JobMeta = r.style || look
+        ? { ...base.meta, recipe: { ...base.meta.recipe, prompt: raw.prompt.trim(), ...(r.style ? { style: r.style } : {}), ...(look ? { look } : {}) } }
+        : base.meta;
       return { item: { ...base, meta }, v: r.request, i: r.index, figures: r.figures };
     });
   }

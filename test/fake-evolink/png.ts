@@ -266,3 +266,49 @@ export class PngCache {
     return png;
   }
 }
+
+/**
+ * The picture as a model asked for a transparent image draws it (issue 24): the labelled gradient as
+ * a subject in the middle (half the width, 60 % of the height, clear of the edges) on a flat backdrop
+ * of `key` (RGB), so Pictor's keying is tested end to end. `busy`: the backdrop is a pattern of
+ * colour stripes instead, which is not flat enough to key (the not-flat path).
+ */
+export function keyedPng(width: number, height: number, key: readonly [number, number, number], label?: string, busy = false): Buffer {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 8 || height < 8) throw new RangeError(`bad PNG size ${width}x${height}`);
+  const { base, dx, dy } = label === undefined ? palette(0) : labelPalette(label, 0);
+  const x0 = Math.floor(width / 4), x1 = width - x0, y0 = Math.floor(height / 5), y1 = height - y0;
+  const stride = 1 + width * 3;
+  const raw = Buffer.alloc(stride * height);
+  const stripes = [[200, 40, 40], [40, 180, 60], [30, 60, 200], [230, 210, 40], [240, 240, 240]];
+  for (let y = 0; y < height; y++) {
+    const at = y * stride; // filter None
+    for (let x = 0; x < width; x++) {
+      const i = at + 1 + x * 3;
+      let c: readonly number[];
+      if (x >= x0 && x < x1 && y >= y0 && y < y1) {
+        const u = (x - x0) / (x1 - x0), v = (y - y0) / (y1 - y0);
+        c = [0, 1, 2].map((k) => base[k]! + Math.floor(u * dx[k]!) + Math.floor(v * dy[k]!));
+      } else if (busy) {
+        c = stripes[Math.floor((x + 2 * y) / 24) % stripes.length]!;
+      } else {
+        c = key;
+      }
+      raw[i] = c[0]!; raw[i + 1] = c[1]!; raw[i + 2] = c[2]!;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const idat = deflateSync(raw, { level: 1 });
+  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** The key colour Pictor's transparent-background instruction asks for in `prompt` (`… solid magenta (#FF00FF) background …`), if any. */
+export function requestedKey(prompt: string): [number, number, number] | undefined {
+  const m = /solid [a-z]+ \(#([0-9A-Fa-f]{6})\) background/.exec(prompt);
+  if (!m) return undefined;
+  const n = parseInt(m[1]!, 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}

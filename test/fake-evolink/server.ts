@@ -6,7 +6,7 @@
 // the prompt, or behavior.hold) and releases it when it is done: no guess at how long "long enough" is.
 import * as http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { PngCache, zeroPng } from './png';
+import { keyedPng, PngCache, requestedKey, zeroPng } from './png';
 
 export interface FailSpec {
   status: number;
@@ -631,6 +631,13 @@ export async function startFakeEvolink(opts: StartOptions = {}): Promise<FakeEvo
       const task = tasks.get(r[1]!);
       const i = Number(r[2]);
       if (!task || i >= task.downloadable) return undefined;
+      // Pictor's transparent-background instruction: the picture on the flat key colour asked for
+      // (on colour stripes instead with [busy] in the prompt, a backdrop that cannot be keyed).
+      const key = requestedKey(task.prompt);
+      if (key) {
+        const label = (behavior.drawPrompt === false ? undefined : task.prompt.split('\n\n')[0]);
+        return { data: keyedPng(task.width, task.height, key, label, task.prompt.includes('[busy]')), mime: 'image/png', name: `${i}.png` };
+      }
       return { data: pngs.get(task.width, task.height, i, behavior.drawPrompt === false ? undefined : task.prompt), mime: 'image/png', name: `${i}.png` };
     }
     return undefined;

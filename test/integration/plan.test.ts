@@ -28,6 +28,8 @@ function settingsNow(): PlanSettings {
   const values: OptionValues = {
     size: c.get<string>('size')!, resolution: c.get<string>('resolution')!, quality: c.get<string>('quality')!,
     n: c.get<number>('n')!, style: c.get<string>('style')!.trim(),
+    background: c.get<OptionValues['background']>('background')!, format: c.get<OptionValues['format']>('format')!,
+    maxWidth: c.get<number>('maxWidth')!, references: c.get<string[]>('references')!, styleFrom: '',
   };
   return { layers: [{ from: 'workspace', values }], values, model: c.get<string>('model'), callbackUrl: c.get<string>('callbackUrl') };
 }

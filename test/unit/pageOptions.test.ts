@@ -2,7 +2,7 @@
 // (good, malformed, wrong types, unknown keys), and a placeholder's override comment.
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_OPTIONS, effectiveOptions, MAX_UNKNOWN_WARNINGS, readOverride, readPageOptions, type OptionLayer, type OptionProblem, type OptionValues,
+  DEFAULT_OPTIONS, effectiveOptions, OPTION_KEYS, MAX_UNKNOWN_WARNINGS, readOverride, readPageOptions, type OptionLayer, type OptionProblem, type OptionValues,
 } from '../../src/core/pageOptions';
 import { promptWithStyle } from '../../src/core/recipe';
 import { applyEdits, placeholderEdit } from '../../src/core/markdownEdits';
@@ -54,8 +54,9 @@ describe('page options: precedence placeholder > page > folder > workspace > use
   }
 
   it('takes the defaults it is given (the settings\' values) for keys no layer sets', () => {
-    const e = effectiveOptions([], { size: '4:3', resolution: '2K', quality: 'low', n: 2, style: 'ink' });
-    assert.deepEqual(e.values, { size: '4:3', resolution: '2K', quality: 'low', n: 2, style: 'ink' });
+    const given = { ...DEFAULT_OPTIONS, size: '4:3', resolution: '2K', quality: 'low', n: 2, style: 'ink', format: 'webp' as const, maxWidth: 800 };
+    const e = effectiveOptions([], given);
+    assert.deepEqual(e.values, given);
   });
 });
 
@@ -139,7 +140,7 @@ describe('page options: the front matter', () => {
       const r = page(text);
       assert.equal(r.problems[0]?.kind, 'notMapping', v);
       assert.equal(marked(text, r.problems[0]!), `pictor: ${v}`);
-      assert.equal(Object.keys(r.layer.invalid ?? {}).length, 5);
+      assert.equal(Object.keys(r.layer.invalid ?? {}).length, OPTION_KEYS.length);
     }
   });
 
@@ -197,7 +198,7 @@ describe('page options: a placeholder\'s override comment', () => {
 
     const words = at('![a fox]() <!-- pictor: size = 16:9 -->\n', 'a fox')!;
     assert.ok(words.problems.length > 0 && words.problems.every((p) => p.kind === 'syntax'));
-    assert.equal(Object.keys(words.layer.invalid ?? {}).length, 5, 'what it meant cannot be known: nothing of it is used');
+    assert.equal(Object.keys(words.layer.invalid ?? {}).length, OPTION_KEYS.length, 'what it meant cannot be known: nothing of it is used');
 
     assert.equal(at('![a fox]() <!-- pictor: n=1 n=2 -->\n', 'a fox')!.problems[0]?.kind, 'duplicate');
 
@@ -205,7 +206,7 @@ describe('page options: a placeholder\'s override comment', () => {
     const u = at(open, 'a fox')!;
     assert.equal(u.problems[0]?.kind, 'unclosed');
     assert.equal(marked(open, u.problems[0]!), '<!-- pictor: n=2');
-    assert.equal(Object.keys(u.layer.invalid ?? {}).length, 5);
+    assert.equal(Object.keys(u.layer.invalid ?? {}).length, OPTION_KEYS.length);
   });
 
   it('filling the placeholder leaves the comment as it is, with one image or several', () => {
@@ -259,7 +260,7 @@ describe('page options: untrusted pages (issue 18)', () => {
     assert.equal(p.severity, 'error');
     assert.equal(marked(text, p), 'pictor: *l7');
     assert.ok(written(r.problems) < 200, `${written(r.problems)} characters of words`);
-    assert.equal(Object.keys(r.layer.invalid ?? {}).length, 5, 'every option is blocked');
+    assert.equal(Object.keys(r.layer.invalid ?? {}).length, OPTION_KEYS.length, 'every option is blocked');
   });
 
   it('defect 1: an alias or an anchor anywhere under pictor: is refused, on its line; elsewhere in the front matter it is fine', () => {
@@ -282,7 +283,7 @@ describe('page options: untrusted pages (issue 18)', () => {
     for (const [text, line] of cases) {
       const o = page(text);
       assert.deepEqual(o.problems.map((p) => [p.kind, marked(text, p)]), [['alias', line]], text);
-      assert.equal(Object.keys(o.layer.invalid ?? {}).length, 5, text);
+      assert.equal(Object.keys(o.layer.invalid ?? {}).length, OPTION_KEYS.length, text);
       assert.deepEqual(o.layer.values, {}, text);
     }
     // Anchors of other tools, and `&` or `*` inside a value, are not Pictor's business.

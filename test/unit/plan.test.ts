@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { english } from '../../src/shared/words';
 import { entriesOf, plan, planPage, withRunning, type Plan, type PlanSettings } from '../../src/core/plan';
-import { problemWords, type OptionProblem } from '../../src/core/pageOptions';
+import { DEFAULT_OPTIONS, problemWords, type OptionProblem } from '../../src/core/pageOptions';
 import { scanMarkdown } from '../../src/core/placeholders';
 import { relativeCost } from '../../src/shared/sizes';
 
 const SETTINGS: PlanSettings = {
   // The workspace sets size and quality; the rest are the defaults.
   layers: [{ from: 'workspace', values: { size: '3:2', quality: 'high' } }],
-  values: { size: '3:2', resolution: '1K', quality: 'high', n: 1, style: '' },
+  values: { ...DEFAULT_OPTIONS, size: '3:2', resolution: '1K', quality: 'high', n: 1, style: '' },
   model: 'gpt-image-2',
   callbackUrl: '',
 };
@@ -164,7 +164,7 @@ describe('the planner (issue 20 item 1)', () => {
       [{ kind: 'yaml', origin: 'page', detail: 'bad indentation', ...at },
         'Page options (front matter): the front matter is not valid YAML (bad indentation). Nothing is sent for the placeholders of this page that use it until it is fixed.'],
       [{ kind: 'notMapping', origin: 'page', value: '42', ...at },
-        'Page options (front matter): pictor: must hold options, one per line, such as size: "16:9" (allowed: size, resolution, quality, n, style); got 42. Nothing is sent for the placeholders of this page that use it until it is fixed.'],
+        'Page options (front matter): pictor: must hold options, one per line, such as size: "16:9" (allowed: size, resolution, quality, n, style, background, format, maxWidth, references, styleFrom); got 42. Nothing is sent for the placeholders of this page that use it until it is fixed.'],
       [{ kind: 'alias', origin: 'page', ...at },
         'Page options (front matter): pictor: cannot use YAML anchors (&) or aliases (*). Write each value out, such as size: "16:9". Nothing is sent for the placeholders of this page that use it until it is fixed.'],
       [{ kind: 'value', origin: 'placeholder', key: 'size', value: '7:7', detail: 'x', detailWords: { code: 'size.notRatio', args: ['7:7', '1:1, 2:3'] }, ...at },
@@ -172,7 +172,7 @@ describe('the planner (issue 20 item 1)', () => {
       [{ kind: 'type', origin: 'page', key: 'style', value: '42', ...at },
         'Page options (front matter): style cannot be 42. Allowed: text, e.g. "flat vector illustration, pastel palette". Nothing is sent for the placeholders of this page that use it until it is fixed.'],
       [{ kind: 'unknown', origin: 'placeholder', key: 'colour', ...at, severity: 'warning' },
-        'Placeholder options: Pictor does not know the option "colour", so it is ignored. Known options: size, resolution, quality, n, style.'],
+        'Placeholder options: Pictor does not know the option "colour", so it is ignored. Known options: size, resolution, quality, n, style, background, format, maxWidth, references, styleFrom.'],
       [{ kind: 'duplicate', origin: 'placeholder', key: 'n', ...at },
         'Placeholder options: n is given twice. Keep one. Nothing is sent for this placeholder until it is fixed.'],
       [{ kind: 'syntax', origin: 'placeholder', value: 'big', ...at },
