@@ -126,7 +126,8 @@ export class HeadlessPlacer {
   /** How each job's images were linked, by job id. */
   readonly outcomes = new Map<string, { linked: boolean; why?: string }>();
 
-  constructor(private readonly root: string, private readonly destination: Record<string, string>, private readonly log: (msg: string) => void = () => undefined) {}
+  /** `destination`: `pictor.destination`, read when a job is placed (a long-lived face re-reads its settings). */
+  constructor(private readonly root: string, public destination: Record<string, string>, private readonly log: (msg: string) => void = () => undefined) {}
 
   async finalize(job: JobRecord, files: DownloadedImage[]): Promise<DownloadedImage[]> {
     const meta = job.target.meta;
