@@ -28,6 +28,11 @@ export interface AgentSetupResult {
 /** The quick pick items carry the value chosen, whatever the language of their labels. */
 export interface Choice<T extends string> extends vscode.QuickPickItem { value: T }
 
+/** The agents by name, and where each keeps its setup: names and paths, the same in every language. */
+const AGENT_NAMES: Record<AgentClient, string> = { claude: 'Claude Code', cursor: 'Cursor', codex: 'Codex', vscode: 'VS Code' };
+const CURSOR_FILE = '.cursor/mcp.json';
+const CODEX_FILE = '~/.codex/config.toml';
+
 /** The config files the command may write, relative to the workspace folder, and the key their servers sit under. */
 const WRITABLE: Partial<Record<AgentClient, { file: string; section: string }>> = {
   vscode: { file: '.vscode/mcp.json', section: 'servers' },
@@ -67,17 +72,18 @@ export class AgentSetup implements vscode.TextDocumentContentProvider {
 
   async run(): Promise<AgentSetupResult | undefined> {
     const client = await this.input.pick<Choice<AgentClient>>([
-      { value: 'claude', label: 'Claude Code', description: vscode.l10n.t('a command to run in a shell') },
-      { value: 'cursor', label: 'Cursor', description: '.cursor/mcp.json' },
-      { value: 'codex', label: 'Codex', description: '~/.codex/config.toml' },
-      { value: 'vscode', label: 'VS Code', description: vscode.l10n.t('.vscode/mcp.json, for agent mode') },
+      { value: 'claude', label: AGENT_NAMES.claude, description: vscode.l10n.t('a command to run in a shell') },
+      { value: 'cursor', label: AGENT_NAMES.cursor, description: CURSOR_FILE },
+      { value: 'codex', label: AGENT_NAMES.codex, description: CODEX_FILE },
+      { value: 'vscode', label: AGENT_NAMES.vscode, description: vscode.l10n.t('.vscode/mcp.json, for agent mode') },
     ], { title: vscode.l10n.t('Pictor: Set Up for Other Agents'), placeHolder: vscode.l10n.t('Which agent should generate images with Pictor?') });
     if (!client) return undefined;
     const installed = onPath('pictor');
     const npx = serverCommand('npx', this.version);
+    const own = serverCommand('installed', this.version);
     const launch = await this.input.pick<Choice<Launch>>([
       {
-        value: 'installed', label: vscode.l10n.t('The installed pictor command'), description: 'pictor mcp',
+        value: 'installed', label: vscode.l10n.t('The installed pictor command'), description: [own.command, ...own.args].join(' '),
         detail: installed ? vscode.l10n.t('Found on this window\'s PATH.') : vscode.l10n.t('Not found on this window\'s PATH: install it with npm install -g pictor-cli (Node.js 20 or newer).'),
       },
       {
@@ -186,14 +192,14 @@ function targetFolder(): vscode.WorkspaceFolder | undefined {
  */
 export async function mergeServer(file: vscode.Uri, section: string, snippet: AgentSnippet): Promise<void> {
   const server = (JSON.parse(snippet.text) as Record<string, Record<string, unknown>>)[section]?.pictor;
-  if (!server) throw new Error(`the ${snippet.client} setup has no ${section}.pictor`);
+  const name = vscode.workspace.asRelativePath(file);
+  if (!server) throw new Error(vscode.l10n.t('{0} was not changed: Pictor has no setup to write there.', name));
   let text = '';
   try {
     text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
   } catch (e) {
     if (!(e instanceof vscode.FileSystemError && e.code === 'FileNotFound')) throw e;
   }
-  const name = vscode.workspace.asRelativePath(file);
   if (!text.trim()) text = '{}\n';
   const errors: ParseError[] = [];
   const tree = parse(text, errors, { allowTrailingComma: true, disallowComments: false }) as unknown;
