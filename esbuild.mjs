@@ -53,7 +53,8 @@ const common = {
 // A production build starts from an empty dist/ so no stale source map is left beside it.
 if (production) rmSync('dist', { recursive: true, force: true });
 
-const extension = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] };
+// jsonc-parser's UMD main requires its parts at run time (not bundled): its ES module build bundles whole.
+const extension = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' } };
 
 const contexts = await Promise.all([
   esbuild.context({ ...extension, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),

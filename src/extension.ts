@@ -63,7 +63,7 @@ export function activateWith(context: vscode.ExtensionContext, input: UserInput,
   const contextKeys = new PictorContextKeys((doc) => generator.scan(doc));
   context.subscriptions.push(log, service, tracker, generator, picker, panel, new RunningStatus(service), lenses, contextKeys,
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, lenses));
-  registerCommands(context, { log, keys, panel, generator, service, picker });
+  registerCommands(context, { log, keys, panel, generator, service, picker, input });
   picker.remind();
   const regenerator = new Regenerator(generator, log);
   context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new RecipeLenses(generator, regenerator)),

@@ -135,7 +135,8 @@ export class HeadlessPlacer {
   /** What each job's images were told about their look (kept opaque and why; the bytes saved), by job id. */
   readonly notes = new Map<string, Words[]>();
 
-  constructor(private readonly root: string, private readonly destination: Record<string, string>, private readonly log: (msg: string) => void = () => undefined) {}
+  /** `destination`: `pictor.destination`, read when a job is placed (a long-lived face re-reads its settings). */
+  constructor(private readonly root: string, public destination: Record<string, string>, private readonly log: (msg: string) => void = () => undefined) {}
 
   async finalize(job: JobRecord, files: DownloadedImage[]): Promise<DownloadedImage[]> {
     const meta = job.target.meta;

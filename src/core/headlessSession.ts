@@ -189,6 +189,17 @@ export class HeadlessSession {
     };
   }
 
+  /**
+   * The workspace's settings changed (the agent server re-reads them when the file does): later plans,
+   * placements and admissions use these. Jobs already sent keep the request they were sent with.
+   */
+  useSettings(next: Pick<SessionOptions, 'settings' | 'destination' | 'guards'>): void {
+    this.opts.settings = next.settings;
+    this.opts.destination = next.destination;
+    this.opts.guards = next.guards;
+    this.placer.destination = next.destination;
+  }
+
   /** Plans a prompt of its own with the editor's rules (headless.ts planPrompt); nothing is sent. */
   planPrompt(input: PromptInput): Promise<PlannedPrompt> {
     return planPrompt(this.opts.root, this.opts.settings, input);

@@ -7,6 +7,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HeadlessSession, storedJobs } from '../core/headlessSession';
@@ -22,6 +23,19 @@ const manifest = require('../../package.json') as { version: string; contributes
 
 /** How long a tool call waits for its images before it answers with the job ids (seconds). */
 export const DEFAULT_MAX_WAIT_S = 50;
+
+/**
+ * What identifies the version of a workspace folder's `.vscode/settings.json` without reading it: its
+ * modification time, size and inode (an editor that saves by renaming a new file changes the inode).
+ */
+async function settingsStamp(root: string): Promise<string> {
+  try {
+    const s = await fs.stat(path.join(root, '.vscode', 'settings.json'));
+    return `${s.mtimeMs}:${s.size}:${s.ino}`;
+  } catch {
+    return 'none';
+  }
+}
 
 /**
  * Serves MCP on stdin/stdout until the client closes it. Returns the exit code: 0 after a normal
@@ -109,9 +123,11 @@ export async function serveMcp(args: McpFlags, env: Record<string, string | unde
     }
     const ws = new Workspace(roots);
     for (const root of ws.roots) {
+      // Stamped before it is read: a change in between is read again at the next call.
+      const settingsSeen = await settingsStamp(root.path);
       const settings = await readWorkspaceSettings(root.path, manifest.contributes.configuration.properties);
       for (const p of settings.problems) log('warning', `${root.name}: setting: ${english(p)}`);
-      const engine: Engine = { root, settings, guards: stricterGuards(guards, settings.guards) };
+      const engine: Engine = { root, settings, settingsSeen, guards: stricterGuards(guards, settings.guards) };
       if (apiKey) {
         engine.session = new HeadlessSession({
           root: root.path, stateDir, claimsDir: claimsDir(host), apiKey, baseUrl, filesBaseUrl, userAgent: `pictor-mcp/${manifest.version}`,
@@ -132,7 +148,33 @@ export async function serveMcp(args: McpFlags, env: Record<string, string | unde
     return { ws, engines };
   })();
 
-  const server: Server = { mcp, workspace, maxWaitMs, hasKey: Boolean(apiKey), claimsDir: claimsDir(host), stateDir, log, scrub };
+  /**
+   * The workspace folders' settings as they are now: a server lives as long as the agent's session,
+   * and the user edits `.vscode/settings.json` meanwhile (as the editor does, the next call follows the
+   * edit). Read again only when the file changed; the guards stay the stricter of the process's and the file's.
+   */
+  const reread = async (engines: Map<string, Engine>) => {
+    for (const engine of engines.values()) {
+      const seen = await settingsStamp(engine.root.path);
+      if (seen === engine.settingsSeen) continue;
+      const settings = await readWorkspaceSettings(engine.root.path, manifest.contributes.configuration.properties);
+      for (const p of settings.problems) log('warning', `${engine.root.name}: setting: ${english(p)}`);
+      log('info', `${engine.root.name}: .vscode/settings.json changed: read again.`);
+      engine.settings = settings;
+      engine.settingsSeen = seen;
+      engine.guards = stricterGuards(guards, settings.guards);
+      engine.session?.useSettings({ settings: settings.plan, destination: settings.destination, guards: engine.guards });
+    }
+  };
+  let rereading: Promise<void> | undefined;
+  /** The workspace at the start of a tool call, its settings current (one re-read at a time). */
+  const current = async () => {
+    const w = await workspace();
+    await (rereading ??= reread(w.engines).finally(() => { rereading = undefined; }));
+    return w;
+  };
+
+  const server: Server = { mcp, workspace: current, maxWaitMs, hasKey: Boolean(apiKey), claimsDir: claimsDir(host), stateDir, log, scrub };
   registerTools(server);
 
   // The workspace is known once the client said what it can (its roots): stored jobs resume then.

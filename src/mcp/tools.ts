@@ -36,6 +36,8 @@ import { Refusal, refuse, type Root, type Workspace } from './workspace';
 export interface Engine {
   root: Root;
   settings: WorkspaceSettings;
+  /** Which version of `.vscode/settings.json` `settings` came from (server.ts settingsStamp). */
+  settingsSeen?: string;
   guards: SpendingGuards;
   /** Absent without a key: nothing can be sent, stored jobs stay stored. */
   session?: HeadlessSession;
@@ -44,6 +46,7 @@ export interface Engine {
 /** What the tools share. */
 export interface Server {
   mcp: McpServer;
+  /** The workspace at the start of a tool call: its folders' engines, their settings re-read if the file changed. */
   workspace(): Promise<{ ws: Workspace; engines: Map<string, Engine> }>;
   /** The guards' flags and variables, named in a refusal (how to raise a limit). */
   maxWaitMs: number;

@@ -1,6 +1,6 @@
 // How other agents start Pictor's MCP server (`pictor mcp`, issue 22): one snippet per client, for an
-// installed `pictor` or through npx. The README shows them and a later editor command ("Set Up for
-// Other Agents") can too. A snippet never holds a key: only a reference to EVOLINK_API_KEY.
+// installed `pictor` or through npx. The README shows them, and so does the editor command "Set Up for
+// Other Agents" (src/vscode/agentSetup.ts). A snippet never holds a key: only a reference to EVOLINK_API_KEY.
 
 export type AgentClient = 'claude' | 'cursor' | 'codex' | 'vscode';
 export type Launch = 'installed' | 'npx';

@@ -6,6 +6,8 @@ import type { Generator } from './generate';
 import type { PictorService } from './service';
 import { editImageFile, imageFilesOf } from './explorer';
 import type { VariantPicker } from './variants';
+import { AGENT_SETUP_SCHEME, AgentSetup } from './agentSetup';
+import type { UserInput } from './userInput';
 
 /** What the commands need of the panel (src/panel's PanelController, passed in by extension.ts). */
 export interface PanelCommands {
@@ -22,6 +24,7 @@ export interface CommandDeps {
   generator: Generator;
   service: PictorService;
   picker: VariantPicker;
+  input: UserInput;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
@@ -80,7 +83,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       : vscode.l10n.t('Pictor: API key removed.'));
     return true;
   });
-
+  // The agent server's setup for Claude Code, Cursor, Codex or VS Code: shown and copied; a file only when asked.
+  const setup = new AgentSetup(String(context.extension.packageJSON.version), deps.input, log);
+  context.subscriptions.push(setup, vscode.workspace.registerTextDocumentContentProvider(AGENT_SETUP_SCHEME, setup));
+  register('pictor.setUpOtherAgents', () => setup.run());
 }
 
 /**

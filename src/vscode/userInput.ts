@@ -9,6 +9,8 @@ export interface UserInput {
   askText(options: vscode.InputBoxOptions): Thenable<string | undefined>;
   /** How many variants Generate Variants makes (2–10). Undefined is Escape. */
   chooseVariantCount(): Thenable<number | undefined>;
+  /** One item of a list (Set Up for Other Agents). Undefined is Escape. */
+  pick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
   /** A batch's progress notification. */
   withProgress: typeof vscode.window.withProgress;
 }
@@ -17,5 +19,6 @@ export interface UserInput {
 export const vscodeInput: UserInput = {
   askText: (options) => vscode.window.showInputBox(options),
   chooseVariantCount: () => chooseVariantCount(),
+  pick: (items, options) => vscode.window.showQuickPick(items, options),
   withProgress: (options, task) => vscode.window.withProgress(options, task),
 };

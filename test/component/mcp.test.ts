@@ -264,6 +264,61 @@ describe('pictor mcp (dist/cli/pictor.js), an MCP client over stdio, against the
     assert.equal(fake.creates(), 1);
   });
 
+  it('a 60-second client timeout and a task longer than it: the call answers at the default wait limit with the job id, before the client gives up; the page is linked without another call; job_status reports the file', async function () {
+    // The default wait limit (50 s) is what a client with a 60-second timeout (Claude Code's, among
+    // others) meets: this waits it out for real, once. The task is held at the fake until after the answer.
+    this.timeout(120_000);
+    const page = write('p.md', '# Storm\n\n![a lighthouse in a long storm [hold]]()\n');
+    const c = await connect();
+    const r = await call(c, 'fill_placeholders', { document: 'p.md' }, { timeout: 60_000 });
+    assert.ok(!r.isError, text(r));
+    const s = r.structuredContent as { stillRunning: string[]; jobs: { id: string; state: string; files: unknown[] }[] };
+    assert.equal(s.stillRunning.length, 1);
+    const id = s.stillRunning[0]!;
+    assert.deepEqual(s.jobs.map((j) => [j.id, j.files.length]), [[id, 0]]);
+    assert.match(text(r), new RegExp(`Still running after 50 s — call job_status with ids ${id}\\. The jobs go on in the Pictor server; their images are saved and linked into the page when they finish, without another call\\.`));
+    // Still held at the fake when the answer came: the answer is the wait limit's, not the task's end.
+    assert.deepEqual([...fake.tasks.values()].map((t) => t.status), ['processing']);
+    assert.equal(fs.readFileSync(page, 'utf8'), '# Storm\n\n![a lighthouse in a long storm [hold]]()\n');
+    fake.release();
+    await until(() => /^# Storm\n\n!\[a lighthouse in a long storm \[hold\]\]\(images\/a-lighthouse-in-a-long-storm-hold-[0-9a-f]{4}\.png\)\n$/.test(fs.readFileSync(page, 'utf8')), 'the page linked');
+    await until(async () => ((await call(c, 'job_status', { ids: [id] })).structuredContent as { jobs: { state: string }[] }).jobs[0]!.state === 'completed', 'the job completed');
+    const done = await call(c, 'job_status', { ids: [id] });
+    const j = (done.structuredContent as { jobs: { state: string; linked: boolean; files: { path: string; width: number; height: number; markdown: string }[] }[] }).jobs[0]!;
+    assert.equal(j.linked, true);
+    assert.equal(j.files.length, 1);
+    assert.ok(fs.existsSync(path.join(ws, j.files[0]!.path)));
+    // The page is at the root: its link and the answer's point at the same file.
+    assert.ok(fs.readFileSync(page, 'utf8').includes(`](${j.files[0]!.path})`), `${j.files[0]!.path} is not linked from the page: ${fs.readFileSync(page, 'utf8')}`);
+    assert.ok(j.files[0]!.markdown.endsWith(`](${j.files[0]!.path})`), j.files[0]!.markdown);
+    assert.ok(text(done).includes(`- ${j.files[0]!.path} (${j.files[0]!.width}×${j.files[0]!.height} pixels). Markdown: ${j.files[0]!.markdown}`));
+    assert.equal(fake.creates(), 1);
+  });
+
+  it('follows edits of .vscode/settings.json while it runs: the next call reads them (options, destination, a lowered guard), and their removal', async () => {
+    const settings = write('.vscode/settings.json', '{ "pictor.quality": "low" }');
+    write('p.md', '![a fox]()\n\n![two owls]() <!-- pictor: n=2 -->\n');
+    const c = await connect();
+    const qualities = async () => ((await call(c, 'list_placeholders', { document: 'p.md' })).structuredContent as { placeholders: { options?: { quality?: string } }[] })
+      .placeholders.map((p) => p.options?.quality);
+    assert.deepEqual(await qualities(), ['low', 'low']);
+    // Edited as a person edits it in the editor: comments and a trailing comma allowed.
+    fs.writeFileSync(settings, '{\n  // changed while the server runs\n  "pictor.quality": "high",\n  "pictor.destination": { "*.md": "art/" },\n  "pictor.confirmAboveImages": 2,\n}\n');
+    assert.deepEqual(await qualities(), ['high', 'high']);
+    const above = await call(c, 'fill_placeholders', { document: 'p.md' });
+    assert.equal((above.structuredContent as { refusal?: { reason: string } }).refusal?.reason, 'aboveLimits', text(above));
+    assert.match(text(above), /3 image\(s\).*limit of 2 \(--confirm-above-images/);
+    assert.equal(fake.creates(), 0);
+    write('q.md', '![a hare]()\n');
+    const r = await call(c, 'fill_placeholders', { document: 'q.md' });
+    assert.ok(!r.isError, text(r));
+    const file = (r.structuredContent as { jobs: { files: { path: string }[] }[] }).jobs[0]!.files[0]!;
+    assert.match(file.path, /^art\/a-hare-[0-9a-f]{4}\.png$/);
+    assert.equal((creates()[0]!.body as { quality: string }).quality, 'high');
+    fs.rmSync(settings);
+    assert.deepEqual(await qualities(), ['medium', 'medium']);
+  });
+
   it('a cancelled call stops the waiting, not the paid work: the job goes on and is linked', async () => {
     const page = write('p.md', '![a patient fox [hold]]()\n');
     const c = await connect();

@@ -24,6 +24,9 @@ const TEST_TIMING = { minPollMs: 100, maxPollMs: 1000, retryDelays: { baseDelayM
 export function activate(context: vscode.ExtensionContext): void {
   const answers: (string | undefined)[] = [];
   const asked: vscode.InputBoxOptions[] = [];
+  // Quick picks: an answer names an item by its `value` (agentSetup's Choice) or its label; undefined is Escape.
+  const pickAnswers: (string | undefined)[] = [];
+  const picksShown: { title?: string; items: { label: string; value?: string; description?: string; detail?: string }[] }[] = [];
   let progress: ProgressRecord[] | undefined;
   const input: UserInput = {
     // Answers queued by a test go first; with none queued, the real box.
@@ -33,6 +36,18 @@ export function activate(context: vscode.ExtensionContext): void {
       return Promise.resolve(answers.shift());
     },
     chooseVariantCount: () => vscodeInput.chooseVariantCount(),
+    // Answers queued by a test go first (what was offered is recorded); with none queued, the real list.
+    pick: <T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions) => {
+      if (pickAnswers.length === 0) return vscodeInput.pick(items, options);
+      const valueOf = (i: T) => (i as T & { value?: unknown }).value;
+      picksShown.push({
+        ...(options.title ? { title: options.title } : {}),
+        items: items.map((i) => ({ label: i.label, ...(typeof valueOf(i) === 'string' ? { value: valueOf(i) as string } : {}),
+          ...(i.description ? { description: i.description } : {}), ...(i.detail ? { detail: i.detail } : {}) })),
+      });
+      const answer = pickAnswers.shift();
+      return Promise.resolve(answer === undefined ? undefined : items.find((i) => valueOf(i) === answer || i.label === answer));
+    },
     // The real notification, with each report recorded once a test has asked to record.
     withProgress: (options, task) => vscodeInput.withProgress(options, (real, token) => {
       const record: ProgressRecord | undefined = progress && { title: options.title ?? '', reports: [] };
@@ -53,8 +68,12 @@ export function activate(context: vscode.ExtensionContext): void {
     answers.push(typeof answer === 'string' ? answer : undefined);
   });
   register('pictor._test.inputBoxesAsked', () => asked.splice(0));
-  // Answers queued for a box that was never shown (the command stopped before asking).
-  register('pictor._test.forgetAnswers', () => answers.splice(0).length);
+  register('pictor._test.answerQuickPick', (answer?: unknown) => {
+    pickAnswers.push(typeof answer === 'string' ? answer : undefined);
+  });
+  register('pictor._test.quickPicksShown', () => picksShown.splice(0));
+  // Answers queued for a box or a list that was never shown (the command stopped before asking).
+  register('pictor._test.forgetAnswers', () => answers.splice(0).length + pickAnswers.splice(0).length);
   // What the context keys were last set to: the extension host cannot read VS Code's context.
   register('pictor._test.contextKeys', () => parts.contextKeys.current());
   // What batch progress notifications showed since the last call (the first call starts recording).

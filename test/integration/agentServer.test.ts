@@ -1,0 +1,134 @@
+// Issue 22: a VS Code window and an agent server (`pictor mcp`, another process, as Claude Code or
+// Cursor starts it) on one page at once. The window's Generate all and the server's fill_placeholders
+// race for the same placeholders; the claims every face shares (the state folder of this host's
+// PICTOR_STATE_DIR) let each placeholder be created once and linked once. The tasks are held at the
+// fake until both have tried, so neither can finish (and unclaim) before the other has looked.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import * as vscode from 'vscode';
+import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { closeAllEditors, fake, waitFor, workspaceRoot } from './helpers';
+import { createsFor, releaseTasks, tasksFor } from './fakeControl';
+import { stateDir } from './hostFiles';
+import { note } from './index';
+import { filesUnder, freshDir, onDisk, placeholderAt, runCommand, writePage, type JobSummary } from './pages';
+
+/** The `pictor` command as built (esbuild.mjs: dist/cli/pictor.js), from the repository these tests run from. */
+const bundle = path.join(__dirname, '..', '..', '..', 'dist', 'cli', 'pictor.js');
+
+describe('a VS Code window and an agent server on one page (issue 22)', function () {
+  this.timeout(90_000);
+  let client: Client | undefined;
+  let stderr = '';
+
+  afterEach(async () => {
+    await client?.close().catch(() => undefined);
+    client = undefined;
+    await closeAllEditors();
+  });
+
+  /** `pictor mcp` for this workspace, the fake as its provider, this host's state folder (so its claims are the window's). */
+  async function agentServer(): Promise<Client> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    Object.assign(env, {
+      // In a desktop host process.execPath is Electron: as Node, then.
+      ELECTRON_RUN_AS_NODE: '1',
+      PICTOR_STATE_DIR: stateDir(),
+      PICTOR_BASE_URL: fake().url, PICTOR_FILES_BASE_URL: fake().url, EVOLINK_API_KEY: fake().key,
+    });
+    const transport = new StdioClientTransport({
+      command: process.execPath, args: [bundle, 'mcp', '--workspace', workspaceRoot().fsPath, '--max-wait', '1'], env, stderr: 'pipe',
+    });
+    stderr = '';
+    transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const c = new Client({ name: 'pictor-integration', version: '1.0.0' });
+    await c.connect(transport);
+    return c;
+  }
+
+  const call = async (c: Client, name: string, args: Record<string, unknown>) =>
+    (await c.callTool({ name, arguments: args }, CallToolResultSchema)) as CallToolResult;
+  const text = (r: CallToolResult) => r.content.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('\n');
+
+  // PENDING: fails today, 3 runs in 3 (mcp22b): each placeholder is created once, but links are lost.
+  // The window links through its copy of the page (documentLinks.ts: openTextDocument, applyEdit,
+  // save): that copy can be older than the file the agent has just written, and saving it either
+  // writes over the agent's links on disk or fails and leaves the window's links unsaved in a hidden,
+  // dirty copy. The agent server re-reads the file and compares before it renames (filesWorkspace.ts);
+  // the window does not. The fix is in the window's link path; enable this test with it.
+  it.skip('Generate all in the window and fill_placeholders from the agent at once: each placeholder created once, linked once', async () => {
+    // One placeholder is already being generated in the window, one by the agent; the race is for the
+    // other three. Whoever wins them, both faces then link into the one page. (The page is not open in a
+    // tab: the window leaves its links in an open tab unsaved, for the user to keep or undo, and a file
+    // the agent edits meanwhile then differs from that tab: VS Code's save conflict, not tested here.)
+    const mine = 'a lamp in the window, one page [hold]';
+    const theirs = 'a kite over the dunes, one page [hold]';
+    const prompts = ['a fox at the window, one page [hold]', 'a hare at the door, one page [hold]', 'an owl on the roof, one page [hold]'];
+    const dir = freshDir('agents/one-page');
+    const original = `# One page\n\n![${mine}]()\n\n![${theirs}]()\n\n${prompts.map((p) => `![${p}]()`).join('\n\n')}\n`;
+    const doc = writePage(dir, original);
+    const rel = path.relative(workspaceRoot().fsPath, doc.fsPath).split(path.sep).join('/');
+    client = await agentServer();
+    const agent = client;
+    const running = runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, placeholderAt(doc, 'a lamp in the window'));
+    await waitFor(`the task for "${mine}" to be created`, async () => (await createsFor(mine)).length > 0, 20_000);
+    const one = await call(agent, 'generate_image', { document: rel, placeholder: theirs });
+    const theirJob = (one.structuredContent as { stillRunning?: string[] }).stillRunning?.[0];
+    assert.ok(theirJob, `${text(one)}\n${stderr}`);
+    // Each face sees the other's placeholder taken, the rest free, before the race starts.
+    const listed = await call(agent, 'list_placeholders', { document: rel });
+    assert.deepEqual((listed.structuredContent as { placeholders: { status: string }[] }).placeholders.map((p) => p.status), ['running', 'running', 'ready', 'ready', 'ready'], `${text(listed)}\n${stderr}`);
+
+    let editorSettled = false;
+    const editor = runCommand<JobSummary[]>('pictor.generateAllPlaceholders', doc);
+    const editorDone = editor.then((jobs) => { editorSettled = true; return jobs; }, (e: unknown) => { editorSettled = true; throw e; });
+    const answer = await call(agent, 'fill_placeholders', { document: rel });
+    const fromAgent = (r: { headers: Record<string, unknown> }) => String(r.headers['user-agent'] ?? '').startsWith('pictor-mcp/');
+    // Both have tried: every placeholder has its task, and the window made some of them or has given up.
+    await waitFor('every placeholder sent, by one or the other', async () => {
+      const creates = await createsFor(...prompts);
+      return creates.length >= prompts.length && (creates.some((r) => !fromAgent(r)) || editorSettled);
+    }, 30_000);
+
+    const s = answer.structuredContent as { jobs?: { id: string; prompt: string }[]; refusal?: { reason: string } };
+    if (s.refusal) assert.equal(s.refusal.reason, 'allRunning', text(answer));
+    const agentJobs = s.jobs ?? [];
+    const creates = await createsFor(...prompts);
+    assert.deepEqual(creates.filter(fromAgent).map((r) => r.body?.prompt).sort(), agentJobs.map((j) => j.prompt).sort(), 'the agent\'s answer does not name the tasks it created');
+    for (const p of [mine, theirs, ...prompts]) await releaseTasks(p);
+    const [mineJob] = await running;
+    assert.deepEqual([mineJob?.state, mineJob?.linked], ['completed', true], JSON.stringify(mineJob));
+    const editorJobs = await editorDone;
+    note(`one page, window and agent server: the window sent ${editorJobs.length}, the agent ${agentJobs.length} of ${prompts.length} placeholders`);
+    assert.deepEqual(editorJobs.map((j) => [j.state, j.linked]), editorJobs.map(() => ['completed', true]), JSON.stringify(editorJobs));
+    assert.deepEqual([...editorJobs.map((j) => j.prompt), ...agentJobs.map((j) => j.prompt)].sort(), [...prompts].sort(), 'a placeholder was sent by both, or by neither');
+    for (const p of prompts) {
+      assert.equal((await createsFor(p)).length, 1, `creates for "${p}"`);
+      assert.equal((await tasksFor(p)).length, 1, `tasks the fake made for "${p}"`);
+    }
+    const all = [mine, theirs, ...prompts];
+    await waitFor('every placeholder linked', () => all.every((p) => onDisk(doc).includes(`![${p}](images/`)), 20_000).catch(async (e: Error) => {
+      const st = await call(agent, 'job_status', {}).then(text, (x: Error) => x.message);
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === doc.fsPath);
+      throw new Error(`${e.message}\non disk:\n${onDisk(doc)}\nthe open document (dirty ${open?.isDirty}):\n${open?.getText()}\nthe agent's jobs:\n${st}\nimages: ${filesUnder(path.join(dir, 'images')).join(', ')}\nstderr: ${stderr}`);
+    });
+    const page = onDisk(doc);
+    for (const p of all) assert.equal(page.split(`![${p}](`).length - 1, 1, `"${p}" is not on the page once:\n${page}`);
+    assert.equal(page.split('](images/').length - 1, all.length, page);
+    assert.equal(page.replace(/\]\(images\/[^)]+\)/g, ']()'), original, 'the page changed besides its links');
+    assert.equal(filesUnder(path.join(dir, 'images')).length, all.length, 'an image was saved twice');
+    // The window's copy of the page (it opened it to link) shows what is on disk: nothing left unsaved.
+    await waitFor('the window\'s copy of the page to show the page on disk', () => {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === doc.fsPath);
+      return !open || (!open.isDirty && open.getText() === onDisk(doc));
+    }, 10_000);
+    await waitFor('the agent\'s jobs completed and linked', async () => {
+      const st = (await call(agent, 'job_status', { ids: [theirJob, ...agentJobs.map((j) => j.id)] })).structuredContent as { jobs: { state: string; linked?: boolean }[] };
+      return st.jobs.length === 1 + agentJobs.length && st.jobs.every((j) => j.state === 'completed' && j.linked === true);
+    }, 20_000);
+    for (const p of [mine, theirs]) assert.equal((await tasksFor(p)).length, 1, `tasks the fake made for "${p}"`);
+  });
+});
