@@ -84,7 +84,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     return true;
   });
   // The agent server's setup for Claude Code, Cursor, Codex or VS Code: shown and copied; a file only when asked.
-  const setup = new AgentSetup(String(context.extension.packageJSON.version), deps.input, log);
+  const setup = new AgentSetup(String((context.extension.packageJSON as { version?: unknown }).version), deps.input, log);
   context.subscriptions.push(setup, vscode.workspace.registerTextDocumentContentProvider(AGENT_SETUP_SCHEME, setup));
   register('pictor.setUpOtherAgents', () => setup.run());
 }
