@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { imageAt, scanMarkdown, type ImageLink } from '../core/placeholders';
 import { inputFromRecipe, readRecipeFile, sidecarPath, type Recipe } from '../core/recipe';
 import type { Generator } from './generate';
+import { commandRun } from './reportNotices';
 import type { JobSummary } from './runTypes';
 import type { JobMeta } from './jobMeta';
 import { say } from './say';
@@ -111,8 +112,8 @@ export class Regenerator {
     const { size, resolution, quality, n } = made.input;
     this.log.info(`Regenerating ${vscode.workspace.asRelativePath(file)} from its recipe (task ${recipe.taskId || 'unknown'}).`);
     // Everything from the recipe, the style too (none is none): the page's and the settings' options do not apply.
-    const jobs = await this.generator.run(doc, [{ prompt, meta, track: [now.start, now.end], references: made.input.references }],
-      vscode.l10n.t('Regenerating the image'), { size, resolution, quality, n, style: recipe.style ?? '' });
+    const jobs = await commandRun(this.log, (onSent) => this.generator.run(doc, [{ prompt, meta, track: [now.start, now.end], references: made.input.references }],
+      vscode.l10n.t('Regenerating the image'), { size, resolution, quality, n, style: recipe.style ?? '' }, undefined, onSent));
     if (jobs.some((j) => j.linked) && !keepReplacedImages(doc.uri)) {
       await this.dropOld(doc, img.url, file, jobs);
     }
