@@ -230,7 +230,7 @@ export class PanelMessages {
         resolve();
       };
       // The report is told as the commands tell theirs (notifications), the panel showing the jobs themselves.
-      commandRun(log, (onSent) => generator.run(point?.doc, [{ prompt, meta, track: point ? [point.lineEnd, point.lineEnd] : undefined, references }],
+      commandRun(generator.notify, log, (onSent) => generator.run(point?.doc, [{ prompt, meta, track: point ? [point.lineEnd, point.lineEnd] : undefined, references }],
         vscode.l10n.t('Generating from the panel'), options, (jobIds) => done('queued', jobIds), onSent))
         .catch((e) => log.error(`Panel: generate failed: ${(e as Error).message}`))
         .finally(() => done('stopped'));

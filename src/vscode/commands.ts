@@ -31,7 +31,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   // Each run's report, rendered as notifications (reportNotices.ts); the command resolves with its jobs.
-  const run = (work: Parameters<typeof commandRun>[1]) => commandRun(log, work);
+  const run = (work: Parameters<typeof commandRun>[2]) => commandRun(generator.notify, log, work);
   register('pictor.generateFromSelection', () => run((onSent) => generator.fromSelection(vscode.window.activeTextEditor, onSent)));
   register('pictor.generatePlaceholder', (uri?: unknown, range?: unknown) => run((onSent) => generator.placeholder(uri, range, { onSent })));
   register('pictor.generateAllPlaceholders', (uri?: unknown) => run((onSent) => generator.allPlaceholders(uri, { onSent })));

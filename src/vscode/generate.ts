@@ -54,6 +54,11 @@ export class Generator implements vscode.Disposable {
     this.placeholderRuns = new PlaceholderRuns(service, tracker, log, windows, this.pending, this.submitter, scan, this.diagnostics, picks);
   }
 
+  /** Tells the user what a run did (see reportNotices.ts). */
+  get notify(): UserInput['notify'] {
+    return this.input.notify;
+  }
+
   /** Asks the user for a line of text (an edit instruction, a new prompt). */
   ask(options: vscode.InputBoxOptions): Thenable<string | undefined> {
     return this.input.askText(options);

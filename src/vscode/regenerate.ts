@@ -112,7 +112,7 @@ export class Regenerator {
     const { size, resolution, quality, n } = made.input;
     this.log.info(`Regenerating ${vscode.workspace.asRelativePath(file)} from its recipe (task ${recipe.taskId || 'unknown'}).`);
     // Everything from the recipe, the style too (none is none): the page's and the settings' options do not apply.
-    const jobs = await commandRun(this.log, (onSent) => this.generator.run(doc, [{ prompt, meta, track: [now.start, now.end], references: made.input.references }],
+    const jobs = await commandRun(this.generator.notify, this.log, (onSent) => this.generator.run(doc, [{ prompt, meta, track: [now.start, now.end], references: made.input.references }],
       vscode.l10n.t('Regenerating the image'), { size, resolution, quality, n, style: recipe.style ?? '' }, undefined, onSent));
     if (jobs.some((j) => j.linked) && !keepReplacedImages(doc.uri)) {
       await this.dropOld(doc, img.url, file, jobs);

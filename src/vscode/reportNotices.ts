@@ -1,5 +1,5 @@
 // The command face: a run's report (core/runReport.ts) as the notifications the commands have always
-// shown, with their buttons. The flow (generate.ts, placeholderRuns.ts, submitter.ts) shows nothing;
+// shown, with their buttons (through UserInput's notify, which the integration tests' host records). The flow (generate.ts, placeholderRuns.ts, submitter.ts) shows nothing;
 // the questions asked before sending (the cost question, the key, the budget) are not outcomes and
 // are asked where they arise.
 import * as vscode from 'vscode';
@@ -8,6 +8,7 @@ import { shortLine } from '../shared/text';
 import type { JobSummary, Report } from './runTypes';
 import { showJobError } from './service';
 import { tellUntrusted } from './trust';
+import type { Notify } from './userInput';
 
 type OnSent = (sent: Report) => void;
 
@@ -15,22 +16,22 @@ type OnSent = (sent: Report) => void;
  * Runs `work` as a command: what was decided before the jobs run is told as soon as it is known (the
  * report so far, through `onSent`), the failures once they are final. Resolves with the jobs.
  */
-export async function commandRun(log: vscode.LogOutputChannel, work: (onSent: OnSent) => Promise<Report>): Promise<JobSummary[]> {
+export async function commandRun(notify: Notify, log: vscode.LogOutputChannel, work: (onSent: OnSent) => Promise<Report>): Promise<JobSummary[]> {
   let told = false;
   const report = await work((sent) => {
     told = true;
-    tellSent(log, sent);
+    tellSent(notify, log, sent);
   });
-  if (!told) tellSent(log, report);
-  if (report.failed) void showJobError(report.failed);
+  if (!told) tellSent(notify, log, report);
+  if (report.failed) void showJobError(report.failed, notify);
   return report.jobs;
 }
 
 /** Everything of a report but the failures of its jobs. */
-export function tellSent(log: vscode.LogOutputChannel, r: Report): void {
+export function tellSent(notify: Notify, log: vscode.LogOutputChannel, r: Report): void {
   // Generate all leaves out the placeholders the provider would refuse, and names them.
   const checked = r.notSent.filter((n) => n.line !== undefined && (n.reason === 'options' || n.reason === 'prompt' || n.reason === 'request'));
-  if (checked.length) tellRefused(log, checked, r.sending);
+  if (checked.length) tellRefused(notify, log, checked, r.sending);
   const code = r.refusal?.code;
   const nothing = code === 'elsewhere' || code === 'claimFailed' || code === 'changed';
   const elsewhere = r.notSent.filter((n) => n.reason === 'elsewhere').length;
@@ -39,41 +40,41 @@ export function tellSent(log: vscode.LogOutputChannel, r: Report): void {
       ? vscode.l10n.t('Pictor: another VS Code window is already generating this. Nothing was sent.')
       : vscode.l10n.t('Pictor: {0} placeholder(s) are already being generated in another VS Code window; the others are sent.', elsewhere);
     log.info(msg);
-    void vscode.window.showInformationMessage(msg);
+    void notify('info', msg);
   }
   const failed = r.notSent.filter((n) => n.reason === 'claimFailed');
   if (failed.length) {
     const msg = vscode.l10n.t('Pictor: could not record in its storage folder that this window is generating {0} placeholder(s) ({1}), so they were not sent: another window could otherwise bill them twice. Try again; if it persists, check that the folder is writable.',
       failed.length, failed[0]!.words);
     log.error(msg);
-    void vscode.window.showErrorMessage(msg);
+    void notify('error', msg);
   }
-  if (r.refusal) tellRefusal(r);
-  for (const e of r.errors) void showJobError(e);
+  if (r.refusal) tellRefusal(notify, r);
+  for (const e of r.errors) void showJobError(e, notify);
 }
 
-function tellRefusal(r: Report): void {
+function tellRefusal(notify: Notify, r: Report): void {
   const refusal = r.refusal!;
   switch (refusal.code) {
     case 'trust':
-      tellUntrusted();
+      tellUntrusted(notify);
       return;
     case 'plan': {
       const msg = vscode.l10n.t('Pictor: nothing was sent. {0}{1}', refusal.words, '');
       if (r.notSent[0]?.reason === 'options') {
         const show = vscode.l10n.t('Show Problems');
-        void vscode.window.showErrorMessage(msg, show)
+        void notify('error', msg, show)
           .then((pick) => pick === show && vscode.commands.executeCommand('workbench.actions.view.problems'));
         return;
       }
-      void vscode.window.showErrorMessage(msg, vscode.l10n.t('Open Settings'))
+      void notify('error', msg, vscode.l10n.t('Open Settings'))
         .then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'pictor'));
       return;
     }
     case 'pick': {
       const pick = vscode.l10n.t('Pick…');
       const id = r.notSent.find((n) => n.pickId)?.pickId;
-      void vscode.window.showInformationMessage(refusal.words, pick)
+      void notify('info', refusal.words, pick)
         .then((choice) => choice === pick && vscode.commands.executeCommand('pictor.pickVariant', id));
       return;
     }
@@ -82,14 +83,12 @@ function tellRefusal(r: Report): void {
       return;
     default:
       if (!refusal.words || !refusal.severity) return;
-      if (refusal.severity === 'info') void vscode.window.showInformationMessage(refusal.words);
-      else if (refusal.severity === 'warning') void vscode.window.showWarningMessage(refusal.words);
-      else void vscode.window.showErrorMessage(refusal.words);
+      void notify(refusal.severity, refusal.words);
   }
 }
 
 /** One message for every placeholder Generate all leaves out, with where it is and why. */
-function tellRefused(log: vscode.LogOutputChannel, refused: NotSent[], sent: number): void {
+function tellRefused(notify: Notify, log: vscode.LogOutputChannel, refused: NotSent[], sent: number): void {
   // Placeholders refused for the same reason (the page's front matter) are named together.
   const groups = new Map<string, NotSent[]>();
   for (const n of refused) groups.set(n.words, [...(groups.get(n.words) ?? []), n]);
@@ -103,6 +102,6 @@ function tellRefused(log: vscode.LogOutputChannel, refused: NotSent[], sent: num
     : vscode.l10n.t('Pictor: nothing was sent: {0}. They are marked in the Problems view.', list);
   log.warn(msg);
   const show = vscode.l10n.t('Show Problems');
-  void vscode.window.showWarningMessage(msg, show)
+  void notify('warning', msg, show)
     .then((pick) => pick === show && vscode.commands.executeCommand('workbench.actions.view.problems'));
 }

@@ -1,6 +1,7 @@
 // Restricted Mode: an untrusted workspace could set pictor.baseUrl, callbackUrl or destination to
 // send the key or files elsewhere, so Pictor sends nothing there until the user trusts it.
 import * as vscode from 'vscode';
+import { vscodeNotify, type Notify } from './userInput';
 
 /** Why nothing is sent in Restricted Mode, in the user's language. */
 export function untrustedWords(): string {
@@ -8,9 +9,9 @@ export function untrustedWords(): string {
 }
 
 /** Tells the user how to allow requests (a face's notice). */
-export function tellUntrusted(): void {
+export function tellUntrusted(notify: Notify = vscodeNotify): void {
   const manage = vscode.l10n.t('Manage Workspace Trust');
-  void vscode.window.showWarningMessage(untrustedWords(), manage)
+  void notify('warning', untrustedWords(), manage)
     .then((pick) => pick === manage && vscode.commands.executeCommand('workbench.trust.manage'));
 }
 

@@ -11,11 +11,21 @@ export interface UserInput {
   chooseVariantCount(): Thenable<number | undefined>;
   /** A batch's progress notification. */
   withProgress: typeof vscode.window.withProgress;
+  /** A notification telling what a run did (reportNotices.ts), with its buttons: the one picked, if any. */
+  notify: Notify;
 }
+
+export type Notify = (severity: 'info' | 'warning' | 'error', message: string, ...items: string[]) => Thenable<string | undefined>;
+
+/** The real notifications. */
+export const vscodeNotify: Notify = (severity, message, ...items) => (severity === 'info'
+  ? vscode.window.showInformationMessage(message, ...items)
+  : severity === 'warning' ? vscode.window.showWarningMessage(message, ...items) : vscode.window.showErrorMessage(message, ...items));
 
 /** The real UI. */
 export const vscodeInput: UserInput = {
   askText: (options) => vscode.window.showInputBox(options),
   chooseVariantCount: () => chooseVariantCount(),
   withProgress: (options, task) => vscode.window.withProgress(options, task),
+  notify: vscodeNotify,
 };

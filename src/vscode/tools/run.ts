@@ -77,6 +77,9 @@ export async function answer(text: string, done: JobOutcome[] = []): Promise<vsc
 export function whyNotSent(report: Report, line?: number): string {
   const item = report.notSent.find((n) => line === undefined || n.line === line);
   if (item?.reason === 'elsewhere') return vscode.l10n.t('another VS Code window is already generating it.');
+  if (item?.reason === 'claimFailed') {
+    return vscode.l10n.t('Pictor could not record that it is generating it ({0}), so it was not sent: another window could otherwise bill it twice. Ask the user to check that Pictor\'s storage folder is writable, then call again.', item.words);
+  }
   if (item) return item.words;
   // A refusal worded for a notification starts with "Pictor: "; an answer does not need it.
   if (report.refusal?.words) return report.refusal.words.replace(/^Pictor: /, '');
