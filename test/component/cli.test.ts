@@ -411,6 +411,58 @@ describe('the pictor command (dist/cli/pictor.js), against the fake provider', f
     assert.equal(filled, 3, 'each placeholder reported filled once');
   });
 
+  it('two pictor fill at once, one killed while its tasks are held: a third run places them, one create per placeholder in all', async () => {
+    // Every task held at the fake until both runs have sent theirs: each run stores its tasks into the
+    // one store at the same moments, and none may end before the kill.
+    fake.set({ hold: true });
+    const prompts = Array.from({ length: 12 }, (_, i) => `harbour number ${i + 1}`);
+    const page = write('p.md', prompts.map((p) => `![${p}]()\n`).join('\n'));
+    const start = () => spawn(process.execPath, [bundle, 'fill', '--yes', '--concurrency', '12'], { cwd: ws, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const a = start();
+    const b = start();
+    const sent = { a: 0, b: 0 };
+    const bDone = new Promise<Run>((resolve) => {
+      let stdout = '';
+      let stderr = '';
+      b.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      b.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      b.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    await new Promise<void>((resolve, reject) => {
+      const watch = (who: 'a' | 'b', child: typeof a) => {
+        let seen = '';
+        child.stderr.on('data', (d: Buffer) => { seen += d.toString(); });
+        child.stdout.on('data', (d: Buffer) => {
+          seen += d.toString();
+          // A task's line comes once its id is stored.
+          sent[who] = (seen.match(/: sent \(task /g) ?? []).length;
+          if (sent.a + sent.b === prompts.length) resolve();
+        });
+        child.on('error', reject);
+        child.on('close', () => reject(new Error(`run ${who} ended before every task was sent: ${seen}`)));
+      };
+      watch('a', a);
+      watch('b', b);
+    });
+    assert.ok(sent.a > 0 && sent.b > 0, `both runs sent tasks (${sent.a}, ${sent.b})`);
+    const closed = new Promise((resolve) => a.on('close', resolve));
+    a.kill('SIGKILL');
+    await closed;
+    fake.set({ hold: undefined });
+    fake.release();
+    await bDone;
+    assert.equal(fake.creates(), prompts.length);
+    // The third run finds the killed run's tasks in the store and places them: no task made again.
+    const c = await pictor(['fill', '--yes', '--json']);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(fake.creates(), prompts.length, 'a placeholder was sent twice: a stored task was lost');
+    const creates = fake.requests.filter((r) => r.method === 'POST' && /\/images\/generations$/.test(r.path)).map((r) => (r.body as { prompt?: string }).prompt);
+    assert.deepEqual([...creates].sort(), [...prompts].sort(), 'one create per placeholder');
+    const text = fs.readFileSync(page, 'utf8');
+    for (const p of prompts) assert.match(text, new RegExp(`!\\[${p}\\]\\(images/${p.replace(/ /g, '-')}-[0-9a-f]{4}\\.png\\)`), `${p} is not placed`);
+    assert.equal((JSON.parse(c.stdout) as { summary: { filled: number } }).summary.filled, sent.a, 'the third run placed the killed run\'s images');
+  });
+
   it('npm run package:cli makes a tarball that installs offline with an empty cache and runs', async function () {
     this.timeout(120_000);
     const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-cli-prefix-'));
