@@ -411,16 +411,16 @@ describe('the pictor command (dist/cli/pictor.js), against the fake provider', f
     assert.equal(filled, 3, 'each placeholder reported filled once');
   });
 
-  it('two pictor fill at once, one killed while its tasks are held: a third run places them, one create per placeholder in all', async () => {
-    // Every task held at the fake until both runs have sent theirs: each run stores its tasks into the
-    // one store at the same moments, and none may end before the kill.
+  it('two pictor fill at once in one workspace (one task store), one killed while its tasks are held: a third run places them, one create per placeholder in all', async () => {
+    // Every task held at the fake until both runs have sent theirs: both store their tasks into the
+    // workspace's one store at the same moments, and none may end before the kill. Each run is given
+    // a page of its own: on one page the claims would let whichever starts first take every placeholder.
     fake.set({ hold: true });
-    const prompts = Array.from({ length: 12 }, (_, i) => `harbour number ${i + 1}`);
-    const page = write('p.md', prompts.map((p) => `![${p}]()\n`).join('\n'));
-    const start = () => spawn(process.execPath, [bundle, 'fill', '--yes', '--concurrency', '12'], { cwd: ws, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const a = start();
-    const b = start();
-    const sent = { a: 0, b: 0 };
+    const prompts = { a: Array.from({ length: 10 }, (_, i) => `harbour number ${i + 1}`), b: Array.from({ length: 10 }, (_, i) => `lighthouse number ${i + 1}`) };
+    const pages = { a: write('docs/a.md', prompts.a.map((p) => `![${p}]()\n`).join('\n')), b: write('docs/b.md', prompts.b.map((p) => `![${p}]()\n`).join('\n')) };
+    const start = (page: string) => spawn(process.execPath, [bundle, 'fill', '--yes', '--concurrency', '10', page], { cwd: ws, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const a = start('docs/a.md');
+    const b = start('docs/b.md');
     const bDone = new Promise<Run>((resolve) => {
       let stdout = '';
       let stderr = '';
@@ -428,6 +428,7 @@ describe('the pictor command (dist/cli/pictor.js), against the fake provider', f
       b.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
       b.on('close', (code) => resolve({ code, stdout, stderr }));
     });
+    const sent = { a: 0, b: 0 };
     await new Promise<void>((resolve, reject) => {
       const watch = (who: 'a' | 'b', child: typeof a) => {
         let seen = '';
@@ -436,7 +437,7 @@ describe('the pictor command (dist/cli/pictor.js), against the fake provider', f
           seen += d.toString();
           // A task's line comes once its id is stored.
           sent[who] = (seen.match(/: sent \(task /g) ?? []).length;
-          if (sent.a + sent.b === prompts.length) resolve();
+          if (sent.a === prompts.a.length && sent.b === prompts.b.length) resolve();
         });
         child.on('error', reject);
         child.on('close', () => reject(new Error(`run ${who} ended before every task was sent: ${seen}`)));
@@ -444,23 +445,26 @@ describe('the pictor command (dist/cli/pictor.js), against the fake provider', f
       watch('a', a);
       watch('b', b);
     });
-    assert.ok(sent.a > 0 && sent.b > 0, `both runs sent tasks (${sent.a}, ${sent.b})`);
     const closed = new Promise((resolve) => a.on('close', resolve));
     a.kill('SIGKILL');
     await closed;
     fake.set({ hold: undefined });
     fake.release();
-    await bDone;
-    assert.equal(fake.creates(), prompts.length);
+    const bRun = await bDone;
+    assert.equal(bRun.code, 0, bRun.stderr);
+    const all = [...prompts.a, ...prompts.b];
+    assert.equal(fake.creates(), all.length);
     // The third run finds the killed run's tasks in the store and places them: no task made again.
     const c = await pictor(['fill', '--yes', '--json']);
     assert.equal(c.code, 0, c.stderr);
-    assert.equal(fake.creates(), prompts.length, 'a placeholder was sent twice: a stored task was lost');
+    assert.equal(fake.creates(), all.length, 'a placeholder was sent twice: a stored task was lost');
     const creates = fake.requests.filter((r) => r.method === 'POST' && /\/images\/generations$/.test(r.path)).map((r) => (r.body as { prompt?: string }).prompt);
-    assert.deepEqual([...creates].sort(), [...prompts].sort(), 'one create per placeholder');
-    const text = fs.readFileSync(page, 'utf8');
-    for (const p of prompts) assert.match(text, new RegExp(`!\\[${p}\\]\\(images/${p.replace(/ /g, '-')}-[0-9a-f]{4}\\.png\\)`), `${p} is not placed`);
-    assert.equal((JSON.parse(c.stdout) as { summary: { filled: number } }).summary.filled, sent.a, 'the third run placed the killed run\'s images');
+    assert.deepEqual([...creates].sort(), [...all].sort(), 'one create per placeholder');
+    for (const who of ['a', 'b'] as const) {
+      const text = fs.readFileSync(pages[who], 'utf8');
+      for (const p of prompts[who]) assert.match(text, new RegExp(`!\\[${p}\\]\\(images/${p.replace(/ /g, '-')}-[0-9a-f]{4}\\.png\\)`), `${p} is not placed`);
+    }
+    assert.equal((JSON.parse(c.stdout) as { summary: { filled: number } }).summary.filled, prompts.a.length, 'the third run placed the killed run\'s images');
   });
 
   it('npm run package:cli makes a tarball that installs offline with an empty cache and runs', async function () {
