@@ -86,11 +86,13 @@ export class FileTaskStore implements TaskStore {
     // Copied now: the caller keeps mutating the record while the write waits its turn.
     const copy = JSON.parse(JSON.stringify(rec)) as JobRecord;
     const file = this.fileOf(copy.id);
+    // Its place in the order is taken as save is called: jobs saved at once load in the order they were saved.
+    const reserved = this.orders.get(copy.id) ?? nextOrder();
     return this.prepare().then(() => byFile.run(file, async () => {
       let order = this.orders.get(copy.id);
       if (order === undefined) {
         // Saved before by another store object or process: keep its place in the order.
-        order = (await this.readRecord(file, true))?.order ?? nextOrder();
+        order = (await this.readRecord(file, true))?.order ?? reserved;
         this.orders.set(copy.id, order);
       }
       await this.write(file, { version: 2, order, job: copy });
