@@ -339,7 +339,9 @@ describe('pictor mcp (dist/cli/pictor.js), an MCP client over stdio, against the
     const first = await connect();
     void call(first, 'fill_placeholders', { document: 'p.md' }).catch(() => undefined);
     await until(() => fake.creates() === 1 && fs.existsSync(path.join(state, 'tasks')), 'the create');
-    await until(() => fs.readdirSync(path.join(state, 'tasks')).some((f) => fs.readFileSync(path.join(state, 'tasks', f), 'utf8').includes('"taskId"')), 'the stored task id');
+    // The store is a folder of job files per workspace (core/fileStore.ts).
+    const jobFiles = () => fs.readdirSync(path.join(state, 'tasks')).flatMap((w) => fs.readdirSync(path.join(state, 'tasks', w)).filter((f) => f.endsWith('.json')).map((f) => path.join(state, 'tasks', w, f)));
+    await until(() => jobFiles().some((f) => fs.readFileSync(f, 'utf8').includes('"taskId"')), 'the stored task id');
     process.kill(first.transport.pid!, 'SIGKILL');
     fake.release();
     const second = await connect();
