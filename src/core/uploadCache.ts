@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { UploadSource } from './api/upload';
 
-/** How long the provider keeps an uploaded file (docs/provider-api.md, "Uploads"). */
+/** How long the provider keeps an uploaded file (docs/provider-api.md, "Uploads (the file service)"). */
 export const PROVIDER_FILE_HOURS = 72;
 const MAX_ENTRIES = 500;
 
