@@ -22,6 +22,8 @@ import { finishImage, savedWords } from './finish';
 import { readLook, type Look } from './look';
 import { FORMAT_EXTENSION } from './convert';
 import type { DownloadedImage, ReferenceInput } from './types';
+import { withReference, type ValidRequest } from './request';
+import { shorten } from '../shared/text';
 import type { MarkdownScan } from './placeholders';
 import { english, errorOf, said, words, type Words } from '../shared/words';
 import type { Finished } from './finish';
@@ -36,6 +38,8 @@ export interface HeadlessMeta {
   style: string;
   /** The placeholder's claim (core/claims.ts), so a run that resumes this job holds it again. */
   claim?: { key: string; owner: string };
+  /** The references it sent (its own, the page's, `styleFrom: first`'s), for the recipe (Regenerate sends them again). */
+  references?: ReferenceInput[];
   /** What the image is made into after the download (issue 24); absent: as the provider sent it. */
   look?: Look;
 }
@@ -117,7 +121,7 @@ export function planPicked(page: PlannedPage, settings: PlanSettings, pick: Pick
   const placeholder = page.scan.placeholders.find((p) => !p.empty && folded(p.prompt) === folded(pick.prompt));
   if (!placeholder) return undefined;
   return plan({
-    page: { text: page.text, scan: page.scan }, settings, ...(pick.call ? { call: pick.call } : {}),
+    page: { text: page.text, scan: page.scan, path: page.page }, settings, ...(pick.call ? { call: pick.call } : {}),
     items: [{ prompt: placeholder.prompt, placeholder, ...(pick.references?.length ? { references: pick.references } : {}) }],
   });
 }
@@ -134,6 +138,13 @@ export class HeadlessPlacer {
   readonly outcomes = new Map<string, { linked: boolean; why?: string }>();
   /** What each job's images were told about their look (kept opaque and why; the bytes saved), by job id. */
   readonly notes = new Map<string, Words[]>();
+  /**
+   * The opaque originals of images made transparent, by job id, kept in the staging folder while a page's
+   * `styleFrom: first` may take one as the reference (dropOriginal removes it once the page's batch is done).
+   */
+  readonly originals = new Map<string, string>();
+  /** Jobs whose opaque original is kept (the first image of a page with `styleFrom: first`). */
+  readonly keepOriginal = new Set<string>();
 
   /** `destination`: `pictor.destination`, read when a job is placed (a long-lived face re-reads its settings). */
   constructor(private readonly root: string, public destination: Record<string, string>, private readonly log: (msg: string) => void = () => undefined) {}
@@ -157,7 +168,8 @@ export class HeadlessPlacer {
       await fs.mkdir(d.dir, { recursive: true });
       const inside = await targetInside(d.dir, this.root, 'existing');
       if (!inside.ok) throw errorOf(words('place.outside', d.dir, String(inside.real ?? this.root)));
-      placed.push(await this.save(job, done.file, d.file, { index: i, count: files.length }, { prompt: meta.prompt, style: meta.style, ...this.lookSource(look, done) }, done.original));
+      placed.push(await this.save(job, done.file, d.file, { index: i, count: files.length },
+        { prompt: meta.prompt, style: meta.style, ...(Array.isArray(meta.references) && meta.references.length ? { references: meta.references } : {}), ...this.lookSource(look, done) }, done.original));
     }
     const links = placed.map((f) => relativeLink(meta.page, f.path));
     const r = await this.pages.fill(meta.page, meta.identity, meta.alt, links);
@@ -197,6 +209,14 @@ export class HeadlessPlacer {
     return placed;
   }
 
+  /** The kept opaque original of a job is no longer needed. */
+  async dropOriginal(jobId: string): Promise<void> {
+    this.keepOriginal.delete(jobId);
+    const file = this.originals.get(jobId);
+    this.originals.delete(jobId);
+    if (file) await fs.rm(file, { force: true });
+  }
+
   /** The staged image with its look (finish.ts); what the user should hear of it goes to the job's notes. */
   private async finish(job: JobRecord, staged: DownloadedImage, look: Look | undefined): Promise<Finished> {
     const done = await finishImage(staged, look);
@@ -230,7 +250,8 @@ export class HeadlessPlacer {
     if (!target) throw errorOf(words('place.noFreeName', path.basename(file)));
     if (sidecar) await fs.copyFile(sidecar, sidecarPath(target), fs.constants.COPYFILE_EXCL).catch(() => undefined);
     await fs.rm(staged.path, { force: true });
-    if (original) await fs.rm(original, { force: true });
+    if (original && this.keepOriginal.has(job.id) && image.index === 0) this.originals.set(job.id, original);
+    else if (original) await fs.rm(original, { force: true });
     if (sidecar) await fs.rm(sidecar, { force: true });
     this.log(`saved ${path.relative(this.root, target)} (${staged.width}×${staged.height})`);
     return { ...staged, bytes, path: target, placed: true };
@@ -258,7 +279,7 @@ export async function planPages(pages: readonly string[], settings: PlanSettings
   for (const page of pages) {
     const { text } = await workspace.read(page);
     const scan = scanMarkdown(text);
-    out.push({ page, text, scan, plan: planPage({ page: { text, scan }, settings }) });
+    out.push({ page, text, scan, plan: planPage({ page: { text, scan, path: page }, settings }) });
   }
   return out;
 }
@@ -296,22 +317,23 @@ export async function submitPages(pages: readonly string[], opts: HeadlessOption
     for (const s of p.skipped) {
       report.skipped.push({ prompt: s.prompt, line: s.placeholder ? lineOf(text, s.placeholder.start) : 0, reason: s.reason, words: s.words });
     }
-    for (const r of p.requests) {
+    const send = async (r: PlannedRequest, request: ValidRequest): Promise<SubmittedJob | undefined> => {
       const placeholder = r.placeholder!;
       const claim = opts.claim ? await opts.claim(page, text.slice(placeholder.start, placeholder.end)) : undefined;
       const release = claim?.release;
       if (opts.claim && !claim) {
         report.skipped.push({ prompt: r.prompt, line: lineOf(text, placeholder.start), reason: 'running', words: words('plan.running') });
-        continue;
+        return undefined;
       }
       const identity = placer.pages.follow(page, identityOf(text, placeholder, scan.placeholders));
       const meta: HeadlessMeta = {
         headless: 1, page, identity, alt: placeholder.alt, prompt: r.prompt, style: r.style, look: r.look,
+        ...(request.references.length ? { references: request.references } : {}),
         ...(claim ? { claim: { key: claim.key, owner: claim.owner } } : {}),
       };
       let job: JobRecord;
       try {
-        job = await opts.queue.submit(r.request.body, { dir: opts.stagingDir, baseName: fileBaseName(r.prompt), meta }, r.request.references, opts.approval);
+        job = await opts.queue.submit(request.body, { dir: opts.stagingDir, baseName: fileBaseName(r.prompt), meta }, request.references, opts.approval);
       } catch (e) {
         await release?.();
         throw e;
@@ -320,12 +342,54 @@ export async function submitPages(pages: readonly string[], opts: HeadlessOption
         await release?.().catch(() => undefined);
         return end;
       });
-      jobs.push({ page, prompt: r.prompt, jobId: job.id, done });
+      const submitted = { page, prompt: r.prompt, jobId: job.id, done };
+      jobs.push(submitted);
+      return submitted;
+    };
+    const leaders = new Map<number, SubmittedJob | undefined>();
+    const followed = new Set(p.requests.map((r) => r.follows));
+    for (const r of p.requests) {
+      if (r.follows !== undefined) continue;
+      const sent = await send(r, r.request);
+      // A transparent first image's opaque original is the reference: kept until the page's batch is done.
+      if (sent && followed.has(r.index) && r.look.background === 'transparent') placer.keepOriginal.add(sent.jobId);
+      leaders.set(r.index, sent);
+    }
+    // `styleFrom: first`: the first image alone first, then the others with it as a reference, at once.
+    const followers = p.requests.filter((r) => r.follows !== undefined);
+    const sentFollowers: SubmittedJob[] = [];
+    for (const r of followers) {
+      const first = leaders.get(r.follows!);
+      const end = first && await first.done;
+      const made = end?.state === 'completed' ? firstReference(end, placer) : undefined;
+      if (made) {
+        const j = await send(r, withReference(r.request, made));
+        if (j) sentFollowers.push(j);
+        continue;
+      }
+      const firstPrompt = first?.prompt ?? p.requests.find((x) => x.index === r.follows)?.prompt ?? '';
+      const why = end?.error?.words ?? (end?.error?.message !== undefined ? end.error.message : end ? end.state : english(words('plan.running')));
+      report.skipped.push({ prompt: r.prompt, line: lineOf(text, r.placeholder!.start), reason: 'styleFrom', words: words('plan.firstFailed', shorten(firstPrompt, 60), why) });
+    }
+    const firsts = [...leaders.values()].filter((j): j is SubmittedJob => j !== undefined);
+    if (followers.length) {
+      void Promise.all(sentFollowers.map((j) => j.done)).then(() => Promise.all(firsts.map((j) => placer.dropOriginal(j.jobId)))).catch(() => undefined);
     }
     // Skipped items in page order, a claim held elsewhere among them.
     report.skipped.sort((a, b) => a.line - b.line);
   }
   return { reports, jobs };
+}
+
+/**
+ * The reference `styleFrom: first` takes from the first image's job: its opaque original where it was
+ * made transparent (kept in the staging folder for the batch), else the image as placed.
+ */
+function firstReference(job: JobRecord, placer: HeadlessPlacer): ReferenceInput | undefined {
+  const original = placer.originals.get(job.id);
+  if (original && existsSync(original)) return { kind: 'file', path: original };
+  const file = (job.files ?? []).find((f) => f.placed);
+  return file ? { kind: 'file', path: file.path, bytes: file.bytes } : undefined;
 }
 
 /** A job's line in its page's report: its state, the files placed, whether the page links them, its error. */

@@ -10,6 +10,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { EvoLinkClient } from './api/client';
+import { UploadCache } from './uploadCache';
 import { ClaimRegistry, CLAIM_STALE_MS, pidAlive, placeholderClaimKey } from './claims';
 import { FileTaskStore } from './fileStore';
 import { HeadlessPlacer, fillPages, isGenerateMeta, isHeadlessJob, isHeadlessMeta, planPrompt, submitPages, submitPrompt, type GenerateMeta, type GenerateResult, type HeadlessMeta, type HeadlessOptions, type PageReport, type PickedPlaceholder, type PlannedPrompt, type PromptInput, type SubmittedPages } from './headless';
@@ -85,14 +86,18 @@ export class HeadlessSession {
         getTask: (id, s) => this.client.getTask(id, s).then(observe),
         download: (u, d, n, s) => this.client.download(u, d, n, s),
         uploadFile: (f, s) => this.client.uploadFile(f, s),
+        filesService: () => opts.filesBaseUrl,
       },
+      // A reference file uploaded once is reused by every face while its URL lives.
+      uploads: new UploadCache(path.join(opts.stateDir, 'uploads.json')),
       store: this.ownStore(new FileTaskStore(taskStoreFile(opts.stateDir, opts.root), { meta: isHeadlessJob })),
       maxConcurrent: opts.concurrency,
       gate: moneyGate({ trusted: () => true, hasKey: async () => true, guards: () => opts.guards, sessionCredits: () => this.creditsUsed() }),
       finalize: (job, files) => this.placer.finalize(job, files),
       // A reference file is opened once, and the file opened must really lie inside the workspace then.
       openReference: async (file) => {
-        const opened = await openInside(file, [opts.root]);
+        // Pictor's own staging folder too: a transparent first image's opaque original is kept there (styleFrom: first).
+        const opened = await openInside(file, [opts.root, this.stagingDir]);
         if (!opened.ok) throw new PictorError('invalid', words('reference.outside', path.basename(file), opts.root));
         // Type and size are checked by the client as it uploads (api/upload.ts inspectUpload).
         return { path: opened.real, handle: opened.handle };

@@ -18,6 +18,9 @@ import { actionCost, type Bill } from './money';
 import type { PixelSize } from '../shared/limits';
 import { lookOf, lookRefused, promptForLook, type Look } from './look';
 import { joinWords, words, type Words } from '../shared/words';
+import { fileSize, firstImage, joinReferences, resolveReference, resolveReferences, type FileSize, type ReferenceBase } from './pageReferences';
+import { MAX_REFERENCE_IMAGES } from '../shared/limits';
+import { shorten } from '../shared/text';
 
 /** The settings a request is made with, as plain data (the face reads them; the planner never does). */
 export interface PlanSettings {
@@ -28,6 +31,8 @@ export interface PlanSettings {
   /** The rest of a request the settings give. */
   model?: string;
   callbackUrl?: string;
+  /** The workspace folder: `pictor.references` is relative to it, and every reference file must lie inside it. */
+  root?: string;
 }
 
 /** A call's own options (an agent's input, the panel's choices, Generate Variants): above everything else. */
@@ -38,6 +43,8 @@ export type CallOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 
 export interface PlanPage {
   text: string;
   scan: MarkdownScan;
+  /** The page's file (absolute): its `references:` and first image are relative to its folder. */
+  path?: string;
 }
 
 /** One prompt to plan: a placeholder of the page, or a prompt of its own (a selection, the panel, an edit). */
@@ -58,6 +65,8 @@ export interface PlanInput {
   items: readonly PlanItem[];
   /** Placeholders something is filling already (the face knows: a job, a read, a pick). */
   running?: (p: Placeholder) => boolean;
+  /** A reference file's size, undefined when missing (tests pass their own; the file system's otherwise). */
+  fileSize?: FileSize;
 }
 
 /**
@@ -67,9 +76,11 @@ export interface PlanInput {
  * - `options`: an option it would use cannot be sent (the front matter, its override comment);
  * - `prompt`: the provider would refuse the prompt (with its style: over the length limit);
  * - `request`: the provider would refuse something else (a setting, a call option, a reference);
- * - `look`: the look asked for cannot be made (a transparent background as JPEG).
+ * - `look`: the look asked for cannot be made (a transparent background as JPEG);
+ * - `reference`: a reference image of the page (`references:`, `styleFrom: first`'s linked image) is missing or outside the workspace;
+ * - `styleFrom`: `styleFrom: first` waits for the page's first image, which this plan does not send.
  */
-export type SkipReason = 'empty' | 'running' | 'options' | 'prompt' | 'request' | 'look';
+export type SkipReason = 'empty' | 'running' | 'options' | 'prompt' | 'request' | 'look' | 'reference' | 'styleFrom';
 
 interface Planned {
   /** The item's place in `items`. */
@@ -95,6 +106,11 @@ export interface PlannedRequest extends Planned {
   /** As the provider takes it: the body (its prompt with the style and a transparent look's key-colour instruction), image count, relative cost, pixel size. */
   request: ValidRequest;
   figures: Figures;
+  /**
+   * `styleFrom: first` with a new first image: the index (in `items`) of the request that makes it. This
+   * one is sent after it, with its image as one more reference (followRequest); `request` does not hold it yet.
+   */
+  follows?: number;
 }
 
 export interface SkippedItem extends Planned {
@@ -123,6 +139,9 @@ export interface Plan {
 /** The plan of prompts (placeholders or not): one pass, in the order given. */
 export function plan(input: PlanInput): Plan {
   const page = input.page && pageOptionsOf(input.page);
+  const refBase: ReferenceBase = { ...(input.page?.path ? { page: input.page.path } : {}), ...(input.settings.root ? { root: input.settings.root } : {}) };
+  const size = input.fileSize ?? fileSize;
+  let first: FirstImage | undefined;
   const call = callLayer(input.call);
   const requests: PlannedRequest[] = [];
   const skipped: SkippedItem[] = [];
@@ -152,16 +171,76 @@ export function plan(input: PlanInput): Plan {
       continue;
     }
     const look = lookOf(options.values, sent);
-    const v = validateRequest({ ...inputOf(input.settings, options), prompt: promptForLook(sent, look), references: item.references });
+    const own = pageRefs(options, item, firstOf, refBase, size);
+    if (!own.ok) {
+      skip('reference', own.words, { options });
+      continue;
+    }
+    const references = own.refs;
+    const v = validateRequest({ ...inputOf(input.settings, options), prompt: promptForLook(sent, look), references: references.length ? references : undefined });
     if (!v.ok) {
       const promptOnly = v.errors.every((e) => e.field === 'prompt');
       const figures = promptOnly ? figuresOf(input.settings, options) : undefined;
       skip(promptOnly ? 'prompt' : 'request', wordsOf(v.errors), { errors: v.errors, options, ...(figures ? { figures } : {}) });
       continue;
     }
-    requests.push({ ...base, style, options, look, request: v, figures: figuresOfRequest(v) });
+    if (own.follows && references.length + 1 > MAX_REFERENCE_IMAGES) {
+      const n = references.length + 1;
+      skip('request', words('plan.refsTooMany', n, MAX_REFERENCE_IMAGES, n - MAX_REFERENCE_IMAGES), { options });
+      continue;
+    }
+    requests.push({ ...base, style, options, look, request: v, figures: figuresOfRequest(v), ...(own.follows ? { follows: own.follows.index } : {}) });
   }
-  return { requests, skipped, bill: actionCost(requests.map((r) => r.figures)), problems: pageProblems(input.page, page) };
+  // `styleFrom: first`: the one that follows a first image this plan does not send is left out, and says why.
+  const sentLeaders = new Set(requests.filter((r) => r.follows === undefined).map((r) => r.index));
+  const kept: PlannedRequest[] = [];
+  for (const r of requests) {
+    if (r.follows === undefined || sentLeaders.has(r.follows)) {
+      kept.push(r);
+      continue;
+    }
+    const first = firstOf()?.placeholder;
+    const out = skipped.find((s) => s.index === r.follows);
+    const w = out ? words('plan.firstNotSent', shorten(first?.prompt ?? '', 60), out.words) : words('plan.firstNotHere', shorten(first?.prompt ?? '', 60));
+    skipped.push({ index: r.index, prompt: r.prompt, ...(r.placeholder ? { placeholder: r.placeholder } : {}), reason: 'styleFrom', words: w, problems: [], errors: [], options: r.options });
+  }
+  skipped.sort((a, b) => a.index - b.index);
+  return { requests: kept, skipped, bill: actionCost(kept.map((r) => r.figures)), problems: pageProblems(input.page, page) };
+
+  // The page's first image, found once (only asked for with `styleFrom: first`).
+  function firstOf(): FirstImage {
+    if (first === undefined) {
+      const f = input.page && firstImage(input.page.scan);
+      if (!f) first = null;
+      else if (f.image) first = { image: f.image.url };
+      else {
+        const at = input.items.findIndex((i) => i.placeholder?.start === f.placeholder.start);
+        first = { placeholder: f.placeholder, index: at };
+      }
+    }
+    return first;
+  }
+}
+
+/** The page's first image: a linked one (its destination as written), or a placeholder (its index among the items, -1 when not one of them). */
+type FirstImage = { image: string; placeholder?: undefined } | { placeholder: Placeholder; index: number; image?: undefined } | null;
+
+/** The references an item sends: its own, then the page's (`references:`), then `styleFrom: first`'s linked image; and the new first image it follows. */
+function pageRefs(options: Effective, item: PlanItem, first: () => FirstImage, base: ReferenceBase, size: FileSize):
+  { ok: true; refs: ReferenceInput[]; follows?: { index: number } } | { ok: false; words: Words } {
+  const page = resolveReferences(options.values.references, options.from.references, base, size);
+  if (!page.ok) return page;
+  const refs = joinReferences(item.references, page.refs);
+  if (options.values.styleFrom !== 'first') return { ok: true, refs };
+  const f = first();
+  if (!f) return { ok: true, refs };
+  if (f.image !== undefined) {
+    const r = resolveReference(f.image, 'page', base, size);
+    return r.ok ? { ok: true, refs: joinReferences(refs, [r.ref]) } : r;
+  }
+  // The first image is this placeholder itself: it goes first, alone.
+  if (item.placeholder && item.placeholder.start === f.placeholder.start) return { ok: true, refs };
+  return { ok: true, refs, follows: { index: f.index } };
 }
 
 /** The plan of a page's placeholders: all of them, or those chosen. */

@@ -107,3 +107,14 @@ export function withUploadedReferences(
   else delete next.image_urls;
   return next;
 }
+
+/**
+ * A valid request with one more reference image: `styleFrom: first`'s new first image, once made (the
+ * planner counted it against the limit). A URL goes into the body; a file is uploaded with the others.
+ */
+export function withReference(v: ValidRequest, ref: ReferenceInput): ValidRequest {
+  const references = [...v.references, ref];
+  const body: CreateTaskBody = { ...v.body };
+  if (ref.kind === 'url') body.image_urls = [...(body.image_urls ?? []), ref.url];
+  return { ...v, body, references, localReferences: uniqueFilePaths(references) };
+}

@@ -42,6 +42,12 @@ export function pictorStateDir(host: StateHost = thisHost()): string {
   return p.join(xdg && p.isAbsolute(xdg) ? xdg : p.join(host.home, '.local', 'state'), 'pictor');
 }
 
+/** The file of the uploaded reference URLs every face reuses (uploadCache.ts). */
+export function uploadsFile(host?: StateHost): string {
+  const dir = pictorStateDir(host);
+  return (host?.platform ?? process.platform) === 'win32' ? path.win32.join(dir, 'uploads.json') : path.posix.join(dir, 'uploads.json');
+}
+
 /** The folder of the placeholder claims every face shares (see claims.ts). */
 export function claimsDir(host?: StateHost): string {
   const dir = pictorStateDir(host);

@@ -74,6 +74,7 @@ export async function readWorkspaceSettings(root: string, schemas: Record<string
       values: { ...DEFAULT_OPTIONS, ...set },
       ...(model ? { model } : {}),
       ...(callbackUrl ? { callbackUrl } : {}),
+      root,
     },
     destination: value<Record<string, string>>('destination', {}) ?? {},
     guards,

@@ -244,6 +244,13 @@ export const ENGLISH = {
 
   // The planner (plan.ts): why a placeholder is left out, besides its options and what the provider would refuse.
   'plan.running': 'This placeholder is already being generated.',
+  'plan.refMissing': 'The page\'s reference image {0} does not exist (paths are relative to the page, as in a Markdown link).',
+  'plan.refOutside': 'The page\'s reference image {0} is outside the workspace folder ({1}): it is not sent.',
+  'plan.refNoPage': 'The reference image {0} is relative to a page this request has none of.',
+  'plan.refsTooMany': '{0} reference images with the page\'s and the first image; at most {1} are accepted. Remove {2}.',
+  'plan.firstNotSent': 'styleFrom: first takes the first image of the page ("{0}") as the reference, and it is not sent: {1}',
+  'plan.firstNotHere': 'styleFrom: first takes the first image of the page ("{0}") as the reference: generate it first.',
+  'plan.firstFailed': 'Not sent: styleFrom: first takes the first image of the page ("{0}") as the reference, and it failed: {1}',
   'plan.transparentJpeg': 'A transparent background cannot be saved as JPEG, which has no transparency: choose format png or webp, or background opaque.',
 
   // Regenerating from a recipe (recipe.ts)

@@ -97,9 +97,12 @@ function allCost(plan: Plan, ready: (index: number) => boolean): { images: numbe
  */
 function costOf(entry: { request?: PlannedRequest; skipped?: SkippedItem } | undefined): Cost | undefined {
   const { request, skipped } = entry ?? {};
-  if (request) return figuresCost(request.figures, request.style);
+  if (request) return withReferences(figuresCost(request.figures, request.style), request);
   if (!skipped) return undefined;
   switch (skipped.reason) {
+    case 'reference':
+    case 'styleFrom':
+      return { label: vscode.l10n.t(' · check the references'), tooltip: vscode.l10n.t('Pictor will not send this placeholder: {0}', sayWords(skipped.words)) };
     case 'options':
       return { label: vscode.l10n.t(' · fix the page options'), tooltip: sayWords(skipped.words) };
     case 'request': {
@@ -115,6 +118,15 @@ function costOf(entry: { request?: PlannedRequest; skipped?: SkippedItem } | und
     default:
       return undefined;
   }
+}
+
+/** The page's references a click sends (`references:`, `styleFrom: first`'s image): " · +1 style reference", " · +3 references". */
+function withReferences(cost: Cost, r: PlannedRequest): Cost {
+  const n = r.request.references.length + (r.follows !== undefined ? 1 : 0);
+  if (!n) return cost;
+  const label = n === 1 ? vscode.l10n.t(' · +1 style reference') : vscode.l10n.t(' · +{0} references', n);
+  const after = r.follows !== undefined ? vscode.l10n.t(' It is sent once the first image of the page is made, with that image as a reference (styleFrom: first).') : '';
+  return { label: cost.label + label, tooltip: cost.tooltip + vscode.l10n.t(' Reference images of the page sent with it: {0}.', n) + after };
 }
 
 function figuresCost(f: Figures, style: string): Cost {

@@ -34,7 +34,10 @@ export function planSettings(uri: vscode.Uri | undefined): PlanSettings {
   const layers: OptionLayer[] = (['folder', 'workspace', 'user'] as const)
     .filter((from) => Object.keys(byScope[from]).length)
     .map((from) => ({ from, values: byScope[from] }));
-  return { layers, values, model: s.model, callbackUrl: s.callbackUrl };
+  // `pictor.references` is relative to the page's workspace folder, and every reference file must lie inside it.
+  const folder = uri && vscode.workspace.getWorkspaceFolder(uri);
+  const root = folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
+  return { layers, values, model: s.model, callbackUrl: s.callbackUrl, ...(root ? { root } : {}) };
 }
 
 /** What the page's front matter sets (an empty layer for a page without one, or another kind of document). */

@@ -17,7 +17,7 @@ const byScan = new WeakMap<MarkdownScan, Map<string, Plan>>();
 const PER_SCAN = 4;
 
 function pageOf(doc: vscode.TextDocument | undefined, scan: MarkdownScan | undefined): PlanPage | undefined {
-  return doc?.languageId === 'markdown' && scan ? { text: doc.getText(), scan } : undefined;
+  return doc?.languageId === 'markdown' && scan ? { text: doc.getText(), scan, ...(doc.uri.scheme === 'file' ? { path: doc.uri.fsPath } : {}) } : undefined;
 }
 
 function keyOf(settings: PlanSettings, call: CallOptions | undefined): string {
@@ -35,7 +35,7 @@ export function pagePlan(doc: vscode.TextDocument, scan: MarkdownScan, opts: { c
   let plans = byScan.get(scan);
   let p = plans?.get(key);
   if (!p) {
-    p = planPage({ page: { text: doc.getText(), scan }, settings, call: opts.call });
+    p = planPage({ page: pageOf(doc, scan) ?? { text: doc.getText(), scan }, settings, call: opts.call });
     if (!plans) byScan.set(scan, plans = new Map<string, Plan>());
     plans.set(key, p);
     if (plans.size > PER_SCAN) plans.delete(plans.keys().next().value as string);

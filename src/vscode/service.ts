@@ -23,6 +23,8 @@ import { SpendTracker } from './spend';
 import { say } from './say';
 import { vscodeNotify, type Notify } from './userInput';
 import { discardStaged, sweepStaging } from '../core/staging';
+import { UploadCache } from '../core/uploadCache';
+import { uploadsFile } from '../core/stateDir';
 
 export const DASHBOARD_PAGE = 'https://evolink.ai/dashboard';
 
@@ -79,7 +81,11 @@ export class PictorService implements vscode.Disposable {
         getTask: (id, s) => this.client.getTask(id, s).then((t) => this.spend.observe(t, false)),
         download: (u, d, n, s) => this.client.download(u, d, n, s),
         uploadFile: (f, s) => this.client.uploadFile(f, s),
+        // Read at each upload: the setting may change while the window lives.
+        filesService: () => this.settings.filesBaseUrl,
       },
+      // A reference file uploaded once is reused by every face (the per-user state folder) while its URL lives.
+      uploads: new UploadCache(uploadsFile()),
       // The money gate, immediately before every create: trust, key, the guards, the session budget.
       gate: moneyGate({
         trusted: () => vscode.workspace.isTrusted,

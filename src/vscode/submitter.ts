@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import { lookNeedsWork } from '../core/look';
 import { slugify } from '../core/fileNames';
 import type { MarkdownScan } from '../core/placeholders';
-import type { ValidRequest } from '../core/request';
+import { withReference, type ValidRequest } from '../core/request';
+import { words } from '../shared/words';
 import type { JobRecord } from '../core/store';
 import { waitsForPick } from '../core/variants';
 import { shortLine } from '../shared/text';
@@ -76,18 +77,22 @@ export class Submitter {
 
     const submitted: SubmitResult[] = [];
     const errors: JobError[] = [];
-    for (const { item, v, i } of validated) {
+    const byIndex = new Map<number, SubmitResult>();
+    for (const { item, v, i, follows } of validated) {
+      if (follows !== undefined) continue; // styleFrom: first: sent once the first image is made (below)
       try {
         const s = await this.service.submit(v, item.meta, slugify(item.prompt), approval);
         const read = reads[i];
         if (read) this.pending.handOver(read, s.job.id);
         submitted.push(s);
+        byIndex.set(i, s);
       } catch (e) {
         this.log.error(`Could not submit: ${(e as Error).message}`);
         errors.push(e as Error);
       }
     }
     this.pending.notify();
+    await this.sendFollowers(validated, byIndex, reads, approval, submitted, errors);
     const figures = validated.map((x) => x.figures);
     const report: Report = { jobs: [], notSent: [], sending: validated.length, errors, figures };
     if (submitted.length) {
@@ -112,11 +117,44 @@ export class Submitter {
   }
 
   /**
+   * `styleFrom: first`: the first image of the page was sent alone; once it is made, the others go at
+   * once with it as one more reference. If it fails, they are not sent, and the report says why.
+   */
+  private async sendFollowers(validated: { item: RunItem; v: ValidRequest; i: number; follows?: number }[], byIndex: Map<number, SubmitResult>,
+    reads: (string | undefined)[], approval: ReturnType<typeof approvalOf>, submitted: SubmitResult[], errors: JobError[]): Promise<void> {
+    const followers = validated.filter((x) => x.follows !== undefined);
+    if (!followers.length) return;
+    for (const { item, v, i, follows } of followers) {
+      const first = byIndex.get(follows!);
+      const end = first ? await first.done.catch(() => undefined) : undefined;
+      const file = end?.state === 'completed' ? (end.files ?? []).find((f) => f.placed) ?? end.files?.[0] : undefined;
+      if (!file) {
+        const firstPrompt = validated.find((x) => x.i === follows)?.item.prompt ?? '';
+        const why = end?.error ? say(end.error) : vscode.l10n.t('it was not sent');
+        const msg = sayWords(words('plan.firstFailed', shortLine(firstPrompt, 60), why));
+        this.log.warn(`${shortLine(item.prompt, 60)}: ${msg}`);
+        errors.push({ kind: 'styleFrom', message: msg });
+        continue;
+      }
+      try {
+        const s = await this.service.submit(withReference(v, { kind: 'file', path: file.path }), item.meta, slugify(item.prompt), approval);
+        const read = reads[i];
+        if (read) this.pending.handOver(read, s.job.id);
+        submitted.push(s);
+      } catch (e) {
+        this.log.error(`Could not submit: ${(e as Error).message}`);
+        errors.push(e as Error);
+      }
+    }
+    this.pending.notify();
+  }
+
+  /**
    * Every item as the provider would take it, planned in one pass (core/plan.ts through plans.ts), or
    * the report of a run that sends nothing (each item left out, and why) when one cannot be sent.
    */
   private validateAll(doc: vscode.TextDocument | undefined, items: RunItem[], options?: RunOptions):
-    { item: RunItem; v: ValidRequest; i: number; figures: Figures }[] | Report {
+    { item: RunItem; v: ValidRequest; i: number; figures: Figures; follows?: number }[] | Report {
     const settings = readSettings(doc?.uri);
     const { variants, ...call } = options ?? {};
     const scan = doc?.languageId === 'markdown' ? this.scan(doc) : undefined;
@@ -135,7 +173,7 @@ export class Submitter {
       const meta: JobMeta = r.style || look
         ? { ...base.meta, recipe: { ...base.meta.recipe, prompt: raw.prompt.trim(), ...(r.style ? { style: r.style } : {}), ...(look ? { look } : {}) } }
         : base.meta;
-      return { item: { ...base, meta }, v: r.request, i: r.index, figures: r.figures };
+      return { item: { ...base, meta }, v: r.request, i: r.index, figures: r.figures, ...(r.follows !== undefined ? { follows: r.follows } : {}) };
     });
   }
 

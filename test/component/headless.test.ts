@@ -16,6 +16,8 @@ import { readWorkspaceSettings } from '../../src/core/workspaceSettings';
 import { english } from '../../src/shared/words';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 import { readPngSize } from '../fake-evolink/png';
+import { UploadCache } from '../../src/core/uploadCache';
+import { encodePng } from '../fake-evolink/png';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, never> } };
@@ -40,7 +42,7 @@ describe('the headless run of the engine, against the fake provider', function (
     fs.rmSync(ws, { recursive: true, force: true });
   });
 
-  async function setup(guards = {}) {
+  async function setup(guards = {}, uploads?: UploadCache) {
     const settings = await readWorkspaceSettings(ws, manifest.contributes.configuration.properties);
     const client = new EvoLinkClient({ baseUrl: fake.url, filesBaseUrl: fake.url, apiKey: async () => fake.apiKey });
     const placer = new HeadlessPlacer(ws, settings.destination);
@@ -48,6 +50,7 @@ describe('the headless run of the engine, against the fake provider', function (
       client, store: new FileTaskStore(path.join(ws, '..', `${path.basename(ws)}-tasks.json`), { meta: isHeadlessJob }), minPollMs: 20, maxPollMs: 100,
       gate: moneyGate({ trusted: () => true, hasKey: async () => true, guards: () => stricterGuards(guards, settings.guards), sessionCredits: () => 0 }),
       finalize: (job, files) => placer.finalize(job, files),
+      ...(uploads ? { uploads } : {}),
     });
     closers.push(() => client.close(), () => queue.dispose(), () => fs.rmSync(path.join(ws, '..', `${path.basename(ws)}-tasks.json`), { force: true }));
     const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-headless-staging-'));
@@ -167,6 +170,70 @@ describe('the headless run of the engine, against the fake provider', function (
     const reports = await waitPages(submitted, queue, placer);
     assert.equal(reports[0]!.sent[0]!.linked, true);
     assert.equal(fake.creates(), 1);
+  });
+
+  describe('a page\'s references and styleFrom: first (issue 24 §1)', () => {
+    const creates = () => fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/images/generations'))
+      .map((r) => r.body as { prompt: string; image_urls?: string[] });
+
+    it('a page of 30 placeholders with one style image uploads it once, and every create sends its URL; a second run reuses it', async () => {
+      const state = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-uploads-'));
+      closers.push(() => fs.rmSync(state, { recursive: true, force: true }));
+      fs.mkdirSync(path.join(ws, 'docs'), { recursive: true });
+      fs.writeFileSync(path.join(ws, 'docs', 'style.png'), encodePng(8, 8));
+      const lines = ['---', 'pictor:', '  references: [style.png]', '---', ''];
+      for (let i = 1; i <= 30; i++) lines.push(`![scene ${i}]()`, '');
+      const page = write('docs/book.md', lines.join('\n'));
+      const cache = new UploadCache(path.join(state, 'uploads.json'));
+      const { placer, opts } = await setup({}, cache);
+      const [report] = await fillPages([page], opts, placer);
+      assert.equal(report!.sent.filter((s) => s.state === 'completed').length, 30);
+      assert.equal(fake.uploaded.length, 1, 'the style image is uploaded once');
+      const urls = creates().map((b) => b.image_urls);
+      assert.equal(urls.length, 30);
+      assert.ok(urls.every((u) => u?.length === 1 && u[0] === urls[0]![0]), 'every create sends the one uploaded URL');
+      // The recipe records the page's reference (Regenerate sends it again).
+      const recipe = await readRecipeFile(report!.sent[0]!.files[0]!);
+      assert.deepEqual(recipe?.references?.map((r) => ('file' in r ? path.basename(r.file) : r.url)), ['style.png']);
+      // Another run (another face, the same state folder) reuses the URL while it lives.
+      write('docs/more.md', ['---', 'pictor:', '  references: [style.png]', '---', '', '![one more]()', ''].join('\n'));
+      const again = await setup({}, new UploadCache(path.join(state, 'uploads.json')));
+      await fillPages([path.join(ws, 'docs', 'more.md')], again.opts, again.placer);
+      assert.equal(fake.uploaded.length, 1, 'not uploaded again');
+      assert.deepEqual(creates().at(-1)!.image_urls, urls[0]);
+    });
+
+    it('styleFrom: first: the first placeholder is created alone, then the others with its image as a reference', async () => {
+      const page = write('docs/story.md', ['---', 'pictor:', '  styleFrom: first', '---', '', '![a red fox]()', '', '![a hare]()', '', '![an owl]()', ''].join('\n'));
+      const state = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-uploads-'));
+      closers.push(() => fs.rmSync(state, { recursive: true, force: true }));
+      const { placer, opts } = await setup({}, new UploadCache(path.join(state, 'uploads.json')));
+      let createsWhenFirstDone = -1;
+      opts.queue.onEvent((e) => {
+        if (e.type === 'completed' && (e.job.body.prompt.startsWith('a red fox'))) createsWhenFirstDone = fake.creates();
+      });
+      const [report] = await fillPages([page], opts, placer);
+      assert.equal(report!.sent.filter((s) => s.state === 'completed').length, 3);
+      assert.equal(createsWhenFirstDone, 1, 'nothing else was created before the first image was done');
+      const bodies = creates();
+      assert.equal(bodies[0]!.prompt, 'a red fox');
+      assert.equal(bodies[0]!.image_urls, undefined);
+      // The first image, as placed, uploaded once (the followers share one upload) and sent with both others.
+      assert.equal(fake.uploaded.length, 1);
+      const first = report!.sent.find((s) => s.prompt === 'a red fox')!;
+      assert.deepEqual(fake.uploaded[0], fs.readFileSync(first.files[0]!));
+      for (const b of bodies.slice(1)) assert.equal(b.image_urls?.length, 1);
+    });
+
+    it('styleFrom: first whose first image fails: the others are not sent, and each says why', async () => {
+      const page = write('docs/story.md', ['---', 'pictor:', '  styleFrom: first', '---', '', '![a red fox [fail:content_policy_violation]]()', '', '![a hare]()', '', '![an owl]()', ''].join('\n'));
+      const { placer, opts } = await setup();
+      const [report] = await fillPages([page], opts, placer);
+      assert.equal(fake.creates(), 1, 'only the first was created');
+      assert.deepEqual(report!.sent.map((s) => s.state), ['failed']);
+      assert.deepEqual(report!.skipped.map((s) => [s.prompt, s.reason]), [['a hare', 'styleFrom'], ['an owl', 'styleFrom']]);
+      for (const s of report!.skipped) assert.match(english(s.words), /first image of the page \("a red fox.*"\).*failed/);
+    });
   });
 });
 

@@ -134,6 +134,11 @@ export class EvoLinkClient {
    * Every attempt reads the same open file: `file` as the caller opened (and checked) it, or a path
    * this opens once (and closes again).
    */
+  /** Where uploads go: an uploaded URL is kept per file service (uploadCache.ts). */
+  filesService(): string {
+    return this.opts.filesBaseUrl;
+  }
+
   async uploadFile(file: string | UploadSource, signal?: AbortSignal): Promise<UploadedFile> {
     const url = this.apiUrl(this.opts.filesBaseUrl, words('url.filesSetting'), '/api/v1/files/upload/stream');
     throwIfAborted(signal);

@@ -6,6 +6,7 @@ import type { CreateGate } from '../money';
 import { openForUpload, type UploadSource } from '../api/upload';
 import type { PacingPolicy } from './pacing';
 import type { PruneLimits } from './resume';
+import type { UploadCache } from '../uploadCache';
 import { newRuntime, type JobEvent, type LogLevel, type QueueOptions, type Runtime, type TaskClient } from './types';
 import { english, errorOf, words, type Words } from '../../shared/words';
 
@@ -80,6 +81,7 @@ export class QueueCore<M = unknown> {
   readonly gate: CreateGate;
   readonly discardFn?: QueueOptions['discard'];
   readonly openReference: (file: string) => Promise<UploadSource>;
+  readonly uploads?: UploadCache;
   private readonly logFn?: (level: LogLevel, msg: string) => void;
 
   readonly jobs = new Map<string, JobRecord<M>>();
@@ -103,6 +105,7 @@ export class QueueCore<M = unknown> {
     this.gate = opts.gate ?? { check: () => Promise.resolve(undefined), oneAtATime: () => false };
     this.discardFn = opts.discard;
     this.openReference = opts.openReference ?? openForUpload;
+    this.uploads = opts.uploads;
   }
 
   rt(job: JobRecord): Runtime {

@@ -6,6 +6,7 @@ import type { JobRecord, TaskStore } from '../store';
 import type { PacingPolicy, ProgressSample } from './pacing';
 import { ENGLISH } from '../../shared/words';
 import type { CreateGate } from '../money';
+import type { UploadCache } from '../uploadCache';
 
 /** The part of EvoLinkClient the queue uses, so tests can hand it a double. */
 export type TaskClient = {
@@ -17,6 +18,8 @@ export type TaskClient = {
    * returns its public URL. Needed only by jobs with local references.
    */
   uploadFile?(file: UploadSource, signal?: AbortSignal): Promise<{ file_url: string }>;
+  /** Where uploads go (the file service's address): an uploaded URL is kept per service (uploadCache.ts). */
+  filesService?(): string;
 };
 
 /** 'queued': a new job was accepted (its state is 'uploading' when it has local references to upload first). */
@@ -64,6 +67,11 @@ export interface QueueOptions<M = unknown> {
    * closes it when the job's uploads are over. Default: opened as named, with no check.
    */
   openReference?: (file: string) => Promise<UploadSource>;
+  /**
+   * Uploaded reference URLs kept by content hash (uploadCache.ts, in the per-user state folder): a file
+   * uploaded once is not uploaded again until its URL is near the provider's expiry. Default: none.
+   */
+  uploads?: UploadCache;
   /**
    * Told of the files that jobs forgotten for good (pruned from the history, removed) left unplaced
    * (`placed` unset: still where they were downloaded) and that no job still known names. The

@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import type { JobRecord } from '../store';
 import type { UploadSource } from '../api/upload';
 import { withUploadedReferences } from '../request';
+import { reuseWindowMs } from '../uploadCache';
 import { type QueueCore, snap } from './core';
 import { toJobError } from './admission';
 import type { Transitions } from './transitions';
@@ -106,10 +107,14 @@ export class Uploading<M> {
       }
       const signal = AbortSignal.any([core.rt(job).ctrl.signal, stopped]);
       for (const [i, file] of missing.entries()) {
-        core.log('info', `job ${job.id}: uploading reference image ${basename(file)}`);
         let url: string;
         try {
-          url = (await upload(opened[i]!, signal)).file_url;
+          const send = async () => {
+            core.log('info', `job ${job.id}: uploading reference image ${basename(file)}`);
+            return (await upload(opened[i]!, signal)).file_url;
+          };
+          // The same bytes uploaded before (by any job or face) are not uploaded again while their URL lives.
+          url = core.uploads ? await core.uploads.url(opened[i]!, core.client.filesService?.() ?? '', reuseWindowMs(core.timeoutMs), send) : await send();
         } catch (e) {
           if (this.still(job, stopped)) await this.failed(job, file, e);
           return;
