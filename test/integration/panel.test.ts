@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { encodePng } from '../fake-evolink/png';
+import { textChunk, withTextChunks } from '../../src/core/pngText';
 import { closeAllEditors, fake, fakeCreates, fakeRequests, pictorPanelTabs, waitFor, workspaceRoot, writeWorkspaceFile } from './helpers';
 import { generate, panelSend, panelState, waitForHistory, waitForJob } from './panelHook';
 import { releaseTasks } from './fakeControl';
@@ -319,7 +320,8 @@ describe('panel', () => {
       await vscode.commands.executeCommand('pictor.openPanel');
       await waitFor('the panel', () => pictorPanelTabs().length === 1);
       const png = path.join(workspaceRoot().fsPath, 'ref.png');
-      await fs.writeFile(png, encodePng(64, 64));
+      // Bytes no earlier test uploaded: a file already uploaded is not uploaded again (the upload cache).
+      await fs.writeFile(png, withTextChunks(encodePng(64, 64), [textChunk('Comment', `panel reference ${Date.now()}`)], []));
       let r = await panelSend({ type: 'dropReferences', uris: [vscode.Uri.file(png).toString(), '/etc/hosts'] });
       assert.equal(r.accepted, true);
       const refs = r.posted[0]!;
