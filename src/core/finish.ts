@@ -48,7 +48,8 @@ export async function finishImage(staged: DownloadedImage, look: Look | undefine
   }
   const target = finishedPath(staged.path, look);
   await fs.writeFile(target, converted.bytes);
-  const file: DownloadedImage = { path: target, type: converted.format, width: converted.width, height: converted.height, bytes: converted.bytes.byteLength };
+  const original = { type: staged.type, width: staged.original?.width ?? staged.width, height: staged.original?.height ?? staged.height, bytes: bytes.length };
+  const file: DownloadedImage = { path: target, type: converted.format, width: converted.width, height: converted.height, bytes: converted.bytes.byteLength, original };
   const keyed = converted.keyed;
   return {
     file, original: staged.path, before,
