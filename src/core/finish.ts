@@ -64,6 +64,13 @@ export function savedWords(f: Finished): Words | undefined {
   return words('look.saved', formatBytes(f.before.bytes), NAMES[f.before.type], formatBytes(f.file.bytes), NAMES[f.file.type]);
 }
 
+/** The same for a saved file that records its download (DownloadedImage.original): the faces that show a job's files. */
+export function savedWordsOf(file: Pick<DownloadedImage, 'type' | 'bytes' | 'original'>): Words | undefined {
+  const o = file.original;
+  if (!o || o.type === file.type && o.bytes === file.bytes) return undefined;
+  return words('look.saved', formatBytes(o.bytes), NAMES[o.type], formatBytes(file.bytes), NAMES[file.type]);
+}
+
 const NAMES: Record<DownloadedImage['type'], string> = { png: 'PNG', webp: 'WebP', jpeg: 'JPEG' };
 
 export function formatBytes(n: number): string {
