@@ -181,7 +181,7 @@ describe('Pictor panel (e2e)', function () {
     const prompt = 'a paper boat on a pond, a light file';
     const row = await generate(frame, prompt);
     await row.locator('.job-status', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
-    assert.match(await row.locator('.converted').innerText(), /^Converted: \d+(\.\d)? [KM]?B PNG → \d+(\.\d)? [KM]?B WebP$/);
+    assert.match((await row.locator('.converted').innerText()).trim(), /^Converted: \d+(\.\d)? [KM]?B PNG → \d+(\.\d)? [KM]?B WebP$/);
     const result = frame.locator('#results li.result', { has: frame.locator(`img[alt="${prompt}"]`) });
     await result.first().waitFor({ timeout: 10_000 });
     assert.match(await result.first().locator('.converted').innerText(), /PNG → .* WebP/);
