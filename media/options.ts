@@ -84,9 +84,10 @@ export class OptionsView {
     this.resolution.value = (RESOLUTIONS as readonly string[]).includes(o.resolution.toUpperCase()) ? o.resolution.toUpperCase() : '1K';
     this.quality.value = (QUALITIES as readonly string[]).includes(o.quality.toLowerCase()) ? o.quality.toLowerCase() : 'medium';
     this.n.value = String(o.n);
-    this.background.value = (BACKGROUNDS as readonly string[]).includes(o.background ?? '') ? o.background! : 'opaque';
-    this.format.value = (FORMATS as readonly string[]).includes(o.format ?? '') ? o.format! : 'png';
-    this.maxWidth.value = String(o.maxWidth ?? 0);
+    // The look: options without it (a history entry from before it) leave the current choice.
+    if ((BACKGROUNDS as readonly string[]).includes(o.background ?? '')) this.background.value = o.background!;
+    if ((FORMATS as readonly string[]).includes(o.format ?? '')) this.format.value = o.format!;
+    if (o.maxWidth !== undefined) this.maxWidth.value = String(o.maxWidth);
     this.hostErrors = [];
     this.refresh();
   }
