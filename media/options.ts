@@ -1,6 +1,8 @@
 // The Options section: size (auto, a ratio, or WxH), resolution, quality and n, with the exact pixel
-// size, the relative cost and any validation error shown live, and "Save as default".
-import { QUALITIES, RATIOS, RESOLUTIONS } from '../src/shared/limits';
+// size, the relative cost and any validation error shown live, and "Save as default"; and the look
+// (issue 24): background, file format and largest width, checked by the same rules as the planner's.
+import { BACKGROUNDS, FORMATS, QUALITIES, RATIOS, RESOLUTIONS } from '../src/shared/limits';
+import { MAX_EDGE } from '../src/shared/sizes';
 import { checkOptions, formatCost, type OptionsReport } from '../src/shared/optionsCheck';
 import type { FieldError, PanelOptions } from '../src/shared/protocol';
 import { button, el, section } from './dom';
@@ -19,6 +21,12 @@ export class OptionsView {
   private readonly resolutionNote = el('span', { id: 'opt-resolution-note', class: 'note' });
   private readonly quality = el('select', { id: 'opt-quality' });
   private readonly n = el('input', { id: 'opt-n', type: 'number', min: '1', max: '10', step: '1', 'aria-describedby': 'opt-errors' });
+  private readonly background = el('select', { id: 'opt-background', 'aria-describedby': 'opt-errors' });
+  private readonly format = el('select', { id: 'opt-format', 'aria-describedby': 'opt-errors' });
+  private readonly maxWidth = el('input', {
+    id: 'opt-max-width', type: 'number', min: '0', max: String(MAX_EDGE), step: '1', 'aria-describedby': 'opt-max-width-note opt-errors',
+  });
+  private readonly maxWidthNote = el('span', { id: 'opt-max-width-note', class: 'note' });
   private readonly pixels = el('output', { id: 'opt-pixels', 'aria-live': 'polite' });
   private readonly cost = el('output', { id: 'opt-cost', 'aria-live': 'polite' });
   private readonly costDetail = el('p', { id: 'opt-cost-detail', class: 'note' });
@@ -35,6 +43,11 @@ export class OptionsView {
     this.resolution.append(...RESOLUTIONS.map((r) => el('option', { value: r }, r)));
     const qualityName = { low: t('qualityLow'), medium: t('qualityMedium'), high: t('qualityHigh') };
     this.quality.append(...QUALITIES.map((q) => el('option', { value: q }, qualityName[q])));
+    const backgroundName = { opaque: t('backgroundOpaque'), transparent: t('backgroundTransparent') };
+    this.background.append(...BACKGROUNDS.map((b) => el('option', { value: b }, backgroundName[b])));
+    const formatName = { png: 'PNG', webp: 'WebP', jpeg: 'JPEG' };
+    this.format.append(...FORMATS.map((f) => el('option', { value: f }, formatName[f])));
+    this.maxWidthNote.textContent = t('maxWidthHint');
     this.custom.setAttribute('aria-label', t('sizeCustomLabel'));
     const field = (id: string, label: string, ...controls: HTMLElement[]) =>
       el('div', { class: 'field' }, el('label', { for: id }, label), el('div', { class: 'controls' }, ...controls));
@@ -43,7 +56,10 @@ export class OptionsView {
         field('opt-size', t('size'), this.size, this.custom),
         field('opt-resolution', t('resolution'), this.resolution, this.resolutionNote),
         field('opt-quality', t('quality'), this.quality),
-        field('opt-n', t('n'), this.n)),
+        field('opt-n', t('n'), this.n),
+        field('opt-background', t('background'), this.background),
+        field('opt-format', t('format'), this.format),
+        field('opt-max-width', t('maxWidth'), this.maxWidth, this.maxWidthNote)),
       el('dl', { class: 'facts' },
         el('div', {}, el('dt', {}, t('pixelSize')), el('dd', {}, this.pixels)),
         el('div', {}, el('dt', {}, t('relativeCost')), el('dd', {}, this.cost))),
@@ -53,8 +69,8 @@ export class OptionsView {
         button({ id: 'save-workspace', label: t('saveWorkspace'), icon: 'save', onClick: () => this.save('workspace') }),
         button({ id: 'save-user', label: t('saveUser'), icon: 'account', onClick: () => this.save('user') })),
     );
-    for (const c of [this.size, this.resolution, this.quality]) c.addEventListener('change', () => this.changed());
-    for (const c of [this.custom, this.n]) c.addEventListener('input', () => this.changed());
+    for (const c of [this.size, this.resolution, this.quality, this.background, this.format]) c.addEventListener('change', () => this.changed());
+    for (const c of [this.custom, this.n, this.maxWidth]) c.addEventListener('input', () => this.changed());
   }
 
   set(o: PanelOptions): void {
@@ -68,18 +84,27 @@ export class OptionsView {
     this.resolution.value = (RESOLUTIONS as readonly string[]).includes(o.resolution.toUpperCase()) ? o.resolution.toUpperCase() : '1K';
     this.quality.value = (QUALITIES as readonly string[]).includes(o.quality.toLowerCase()) ? o.quality.toLowerCase() : 'medium';
     this.n.value = String(o.n);
+    // The look: options without it (a history entry from before it) leave the current choice.
+    if ((BACKGROUNDS as readonly string[]).includes(o.background ?? '')) this.background.value = o.background!;
+    if ((FORMATS as readonly string[]).includes(o.format ?? '')) this.format.value = o.format!;
+    if (o.maxWidth !== undefined) this.maxWidth.value = String(o.maxWidth);
     this.hostErrors = [];
     this.refresh();
   }
 
   get(): PanelOptions {
     const raw = this.n.value.trim();
+    const width = this.maxWidth.value.trim();
     return {
       size: this.size.value === CUSTOM ? this.custom.value : this.size.value,
       resolution: this.resolution.value,
       quality: this.quality.value,
       // An empty or fractional entry stays visible as an error; it is never sent (see valid()).
       n: raw === '' ? NaN : Number(raw),
+      background: this.background.value,
+      format: this.format.value,
+      // Empty is no limit, as 0.
+      maxWidth: width === '' ? 0 : Number(width),
     };
   }
 
@@ -89,7 +114,7 @@ export class OptionsView {
 
   /** Errors the host found when it checked a message again (they replace the local ones until the next edit). */
   showHostErrors(errors: FieldError[]): void {
-    this.hostErrors = errors.filter((e) => e.field === 'size' || e.field === 'resolution' || e.field === 'quality' || e.field === 'n');
+    this.hostErrors = errors.filter((e) => (['size', 'resolution', 'quality', 'n', 'background', 'format', 'maxWidth'] as const).some((f) => f === e.field));
     this.renderErrors(this.last?.errors ?? []);
   }
 
@@ -120,7 +145,8 @@ export class OptionsView {
   private renderErrors(local: FieldError[]): void {
     const all = [...local, ...this.hostErrors.filter((h) => !local.some((l) => l.message === h.message))];
     this.errors.replaceChildren(...all.map((e) => el('li', { 'data-field': e.field }, e.message)));
-    for (const [field, control] of [['size', this.size.value === CUSTOM ? this.custom : this.size], ['resolution', this.resolution], ['quality', this.quality], ['n', this.n]] as const) {
+    for (const [field, control] of [['size', this.size.value === CUSTOM ? this.custom : this.size], ['resolution', this.resolution], ['quality', this.quality], ['n', this.n],
+      ['background', this.background], ['format', this.format], ['maxWidth', this.maxWidth]] as const) {
       if (all.some((e) => e.field === field)) control.setAttribute('aria-invalid', 'true');
       else control.removeAttribute('aria-invalid');
     }

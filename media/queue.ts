@@ -68,6 +68,7 @@ export class QueueView {
         el('span', { class: 'elapsed', 'data-elapsed': j.id, title: t('elapsed') }, formatElapsed(j.elapsedMs))),
       j.error ? el('p', { class: 'job-error' }, icon('warning'), ' ', j.error) : null,
       j.sizeNote ? el('p', { class: 'note size-note' }, icon('info'), ' ', j.sizeNote) : null,
+      ...(j.converted ?? []).map((c) => el('p', { class: 'note converted' }, icon('file-media'), ' ', t('converted', c))),
       j.retrying ? el('p', { class: 'note retrying' }, icon('refresh'), ' ', t('retrying')) : null,
       this.asking.has(j.id) && j.retryAsks
         ? el('div', { class: 'retry-ask', role: 'alert' },

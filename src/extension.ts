@@ -76,7 +76,7 @@ export function activateWith(context: vscode.ExtensionContext, input: UserInput,
   if (vscode.workspace.isTrusted) resume();
   else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(resume));
   // The language model tools (chat and agent mode) go through the same generator, queue and claims.
-  const tools = registerTools(context, { log, keys, generator, service, claims });
+  const tools = registerTools(context, { log, keys, generator, service, claims, lookNotes: (id) => linker.notes(id) });
   return { panel, contextKeys, tools };
 }
 

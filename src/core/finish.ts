@@ -48,7 +48,8 @@ export async function finishImage(staged: DownloadedImage, look: Look | undefine
   }
   const target = finishedPath(staged.path, look);
   await fs.writeFile(target, converted.bytes);
-  const file: DownloadedImage = { path: target, type: converted.format, width: converted.width, height: converted.height, bytes: converted.bytes.byteLength };
+  const original = { type: staged.type, width: staged.original?.width ?? staged.width, height: staged.original?.height ?? staged.height, bytes: bytes.length };
+  const file: DownloadedImage = { path: target, type: converted.format, width: converted.width, height: converted.height, bytes: converted.bytes.byteLength, original };
   const keyed = converted.keyed;
   return {
     file, original: staged.path, before,
@@ -61,6 +62,13 @@ export async function finishImage(staged: DownloadedImage, look: Look | undefine
 export function savedWords(f: Finished): Words | undefined {
   if (!f.before || f.file.type === f.before.type && f.file.bytes === f.before.bytes) return undefined;
   return words('look.saved', formatBytes(f.before.bytes), NAMES[f.before.type], formatBytes(f.file.bytes), NAMES[f.file.type]);
+}
+
+/** The same for a saved file that records its download (DownloadedImage.original): the faces that show a job's files. */
+export function savedWordsOf(file: Pick<DownloadedImage, 'type' | 'bytes' | 'original'>): Words | undefined {
+  const o = file.original;
+  if (!o || o.type === file.type && o.bytes === file.bytes) return undefined;
+  return words('look.saved', formatBytes(o.bytes), NAMES[o.type], formatBytes(file.bytes), NAMES[file.type]);
 }
 
 const NAMES: Record<DownloadedImage['type'], string> = { png: 'PNG', webp: 'WebP', jpeg: 'JPEG' };

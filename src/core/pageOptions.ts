@@ -15,11 +15,9 @@ import { shorten } from '../shared/text';
 export const OPTION_KEYS = ['size', 'resolution', 'quality', 'n', 'style', 'background', 'format', 'maxWidth', 'references', 'styleFrom'] as const;
 export type OptionKey = (typeof OPTION_KEYS)[number];
 
-/** The look options (issue 24): what Pictor does to the image itself, the provider never sees them. */
-export const BACKGROUNDS = ['opaque', 'transparent'] as const;
-export type Background = (typeof BACKGROUNDS)[number];
-export const FORMATS = ['png', 'webp', 'jpeg'] as const;
-export type Format = (typeof FORMATS)[number];
+// The look options (issue 24) are named in shared/limits.ts: the panel's webview checks them too.
+import { BACKGROUNDS, FORMATS, type Background, type Format } from '../shared/limits';
+export { BACKGROUNDS, FORMATS, type Background, type Format };
 export const STYLE_FROM = ['', 'first'] as const;
 export type StyleFrom = (typeof STYLE_FROM)[number];
 

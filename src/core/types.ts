@@ -72,4 +72,6 @@ export interface DownloadedImage {
   bytes: number;
   /** Set once the file is at its final place (the workspace): recorded, never guessed from the path. */
   placed?: true;
+  /** The download as the provider sent it, when the look (core/finish.ts) made another file of it. */
+  original?: { type: ImageType; width: number; height: number; bytes: number };
 }

@@ -25,6 +25,10 @@ import { formatCost } from '../shared/optionsCheck';
 import { formatSize } from '../shared/sizes';
 import { shortLine } from '../shared/text';
 import { english } from '../shared/words';
+import { savedWordsOf } from '../core/finish';
+import { BACKGROUNDS, FORMATS } from '../core/pageOptions';
+import { MAX_EDGE } from '../shared/sizes';
+import { MAX_REFERENCE_IMAGES } from '../shared/limits';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { HeadlessSession } from '../core/headlessSession';
@@ -69,6 +73,7 @@ const fileSchema = z.object({
   width: z.number().int().describe('Its real width in pixels'),
   height: z.number().int().describe('Its real height in pixels'),
   markdown: z.string().describe('A ready Markdown image link, relative to the page (or to the workspace root without a page)'),
+  converted: z.string().optional().describe('What the look saved, when Pictor converted the image: e.g. "2.4 MB PNG → 186 KB WebP"'),
 });
 
 const jobSchema = z.object({
@@ -79,6 +84,7 @@ const jobSchema = z.object({
   prompt: z.string(),
   files: z.array(fileSchema).describe('The images saved into the workspace'),
   linked: z.boolean().optional().describe('Whether the page links them (the placeholder was filled)'),
+  notes: z.array(z.string()).optional().describe('What the look could not do: an image kept opaque and why, a conversion that failed'),
   error: z.string().optional(),
 });
 
@@ -124,21 +130,30 @@ function jobOut(ws: Workspace, engine: Engine | undefined, job: JobRecord, linkF
   const own = isGenerateMeta(job.target.meta) ? job.target.meta : undefined;
   const base = linkFrom ?? meta?.page ?? path.join(engine?.root.path ?? ws.roots[0]!.path, 'untitled.md');
   const alt = meta?.alt ?? own?.prompt ?? shortPrompt(job.body.prompt, 10_000);
-  const files: FileOut[] = (job.files ?? []).filter((f) => f.placed).map((f) => ({
-    path: ws.relative(f.path), width: f.width, height: f.height, markdown: markdownImage(alt, relativeLink(base, f.path)),
-  }));
+  const files: FileOut[] = (job.files ?? []).filter((f) => f.placed).map((f) => {
+    const saved = savedWordsOf(f);
+    return { path: ws.relative(f.path), width: f.width, height: f.height, markdown: markdownImage(alt, relativeLink(base, f.path)), ...(saved ? { converted: english(saved) } : {}) };
+  });
   const outcome = engine?.session?.placer.outcomes.get(job.id);
+  // The sizes saved are on each file; the notes are what the look could not do.
+  const notes = (engine?.session?.placer.notes.get(job.id) ?? []).filter((w) => w.code !== 'look.saved').map(english);
   return {
     id: job.id, state: job.state, progress: isFinal(job) && job.state === 'completed' ? 100 : Math.round(job.progress ?? 0),
     ...(meta ? { document: ws.relative(meta.page) } : {}), prompt: meta?.prompt ?? own?.prompt ?? job.body.prompt, files,
     ...(outcome ? { linked: outcome.linked } : {}),
+    ...(notes.length ? { notes } : {}),
     ...(job.error ? { error: job.error.message } : {}),
   };
 }
 
 /** The lines for one job: its files, why it has none, or that it still runs. */
 function jobLines(j: JobOut): string[] {
-  if (j.state === 'completed' && j.files.length) return j.files.map((f) => `- ${f.path} (${f.width}×${f.height} pixels). Markdown: ${f.markdown}`);
+  if (j.state === 'completed' && j.files.length) {
+    return [
+      ...j.files.flatMap((f) => [`- ${f.path} (${f.width}×${f.height} pixels). Markdown: ${f.markdown}`, ...(f.converted ? [`  Converted: ${f.converted}`] : [])]),
+      ...(j.notes ?? []).map((n) => `  Note: ${n}`),
+    ];
+  }
   if (!['completed', 'failed', 'cancelled', 'timed_out', 'unknown'].includes(j.state)) return [`- Still running (${j.state}, ${j.progress}%): job ${j.id}.`];
   return [`- Failed (${j.state}): ${j.error ?? 'no image came back'}`];
 }
@@ -435,7 +450,8 @@ export function registerTools(server: Server): void {
     title: 'Generate an image',
     description: 'Generates images for one prompt with Pictor and saves them into the workspace, never elsewhere. With document and placeholder, fills that placeholder of the page '
       + '(its alt text is the prompt) exactly as Pictor\'s Generate does; with document alone, saves beside the page as pictor.destination says and edits nothing; '
-      + 'otherwise saves into images/ at the workspace root (or destination). Options left out come from the placeholder\'s comment, the page\'s front matter and the pictor.* settings. '
+      + 'otherwise saves into images/ at the workspace root (or destination). background: transparent makes the background transparent; format (webp, jpeg) and maxWidth make lighter files; '
+      + 'the answer names the bytes saved and any image kept opaque, and why. Options left out come from the placeholder\'s comment, the page\'s front matter and the pictor.* settings. '
       + 'Every image is billed to the user\'s EvoLink account. Returns the saved files with their pixel sizes and Markdown links; a job still running after the wait limit goes on in the server and job_status reports it.',
     inputSchema: {
       prompt: z.string().max(32_000).optional().describe('What the image shows (required unless placeholder is given: then the placeholder\'s alt text is the prompt)'),
@@ -444,6 +460,10 @@ export function registerTools(server: Server): void {
       quality: z.enum(['low', 'medium', 'high']).optional().describe('low ≈ 0.11× cost, medium 1×, high ≈ 4×'),
       n: z.number().int().min(1).max(10).optional().describe('Images for this prompt, 1–10; each is billed'),
       referenceImages: z.array(z.string().min(1).max(4096)).max(16).optional().describe('Reference images: paths inside the workspace (uploaded to EvoLink\'s file service) or https:// URLs'),
+      background: z.enum(BACKGROUNDS).optional().describe('transparent: the subject on a flat key colour that Pictor makes transparent (png or webp only: with jpeg nothing is sent); a background not flat enough is kept opaque, and the answer says why'),
+      format: z.enum([...FORMATS, 'jpg']).optional().describe('The saved file\'s format (its extension follows): webp and jpeg are much lighter; jpg is taken for jpeg'),
+      maxWidth: z.number().int().min(0).max(MAX_EDGE).optional().describe(`Scale the saved image down to at most this many pixels wide (never up); 0 for no limit; at most ${MAX_EDGE}`),
+      references: z.array(z.string().min(1).max(4096)).max(MAX_REFERENCE_IMAGES).optional().describe('Style references for the page, as its references option: image paths relative to document, sent with its images so they share one look'),
       document: z.string().min(1).max(4096).optional().describe('A Markdown page, relative to the workspace folder: links are made relative to it'),
       placeholder: z.string().min(1).max(32_000).optional().describe('The alt text (prompt) of the placeholder of document to fill'),
       destination: z.string().min(1).max(4096).optional().describe('A folder inside the workspace to save into (not with placeholder: the page\'s destination applies)'),
@@ -485,6 +505,11 @@ export function registerTools(server: Server): void {
     const call: CallOptions = {
       ...(input.size !== undefined ? { size: input.size } : {}), ...(input.resolution !== undefined ? { resolution: input.resolution } : {}),
       ...(input.quality !== undefined ? { quality: input.quality } : {}), ...(input.n !== undefined ? { n: input.n } : {}),
+      // The look, the call's layer: transparent with jpeg is refused by the planner, before anything is paid.
+      ...(input.background !== undefined ? { background: input.background } : {}),
+      ...(input.format !== undefined ? { format: input.format === 'jpg' ? 'jpeg' : input.format } : {}),
+      ...(input.maxWidth !== undefined ? { maxWidth: input.maxWidth } : {}),
+      ...(input.references !== undefined ? { references: input.references } : {}),
     } as CallOptions;
     const docRel = page ? ws.relative(page.file) : undefined;
 

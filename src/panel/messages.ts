@@ -26,9 +26,12 @@ import { altOf, historyView, jobViews, oneLine, pickView, type Thumb } from './v
 import type { VariantPicker } from '../vscode/variants';
 import { say, sayWords, wordTemplates } from '../vscode/say';
 import { ENGLISH, type WordCode } from '../shared/words';
+import type { Background, Format } from '../shared/limits';
+import type { RunOptions } from '../vscode/runTypes';
 
 /** The core's templates the webview fills itself: its size check (checkOptions runs there on every key). */
-const WEBVIEW_WORDS = (Object.keys(ENGLISH) as WordCode[]).filter((c) => c.startsWith('size.') || c.startsWith('list.') || ['request.size', 'request.n', 'request.resolution', 'request.quality'].includes(c));
+const WEBVIEW_WORDS = (Object.keys(ENGLISH) as WordCode[]).filter((c) => c.startsWith('size.') || c.startsWith('list.') || ['request.size', 'request.n', 'request.resolution', 'request.quality',
+  'plan.transparentJpeg', 'look.maxWidth', 'option.allowedBackground', 'option.allowedFormat'].includes(c));
 
 export interface PanelDeps {
   service: PictorService;
@@ -47,7 +50,7 @@ export interface Handled {
   reason?: string;
 }
 
-const OPTION_KEYS = ['size', 'resolution', 'quality', 'n'] as const;
+const OPTION_KEYS = ['size', 'resolution', 'quality', 'n', 'background', 'format', 'maxWidth'] as const;
 
 export class PanelMessages {
   constructor(private readonly deps: PanelDeps) {}
@@ -231,7 +234,7 @@ export class PanelMessages {
       };
       // The report is told as the commands tell theirs (notifications), the panel showing the jobs themselves.
       commandRun(generator.notify, log, (onSent) => generator.run(point?.doc, [{ prompt, meta, track: point ? [point.lineEnd, point.lineEnd] : undefined, references }],
-        vscode.l10n.t('Generating from the panel'), options, (jobIds) => done('queued', jobIds), onSent))
+        vscode.l10n.t('Generating from the panel'), runOptions(options), (jobIds) => done('queued', jobIds), onSent))
         .catch((e) => log.error(`Panel: generate failed: ${(e as Error).message}`))
         .finally(() => done('stopped'));
     });
@@ -315,7 +318,7 @@ export class PanelMessages {
     const o = normalizeOptions(options);
     const config = vscode.workspace.getConfiguration('pictor');
     const where = target === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-    for (const key of OPTION_KEYS) await config.update(key, o[key], where);
+    for (const key of OPTION_KEYS) if (o[key] !== undefined) await config.update(key, o[key], where);
     post({ type: 'notice', level: 'info', message: target === 'workspace'
       ? vscode.l10n.t('Saved as the defaults of this workspace.')
       : vscode.l10n.t('Saved as your defaults for every workspace.') });
@@ -325,8 +328,19 @@ export class PanelMessages {
 
 /** The options the settings give (what the panel starts from). */
 export function settingsOptions(): PanelOptions {
-  const { size, resolution, quality, n } = readSettings();
-  return { size, resolution, quality, n };
+  const { size, resolution, quality, n, background, format, maxWidth } = readSettings();
+  return { size, resolution, quality, n, background, format, maxWidth };
+}
+
+/** The panel's options as the call's layer (checked by checkOptions first: the look's values are from its lists). */
+function runOptions(o: PanelOptions & { style?: string }): RunOptions {
+  const { background, format, maxWidth, ...rest } = o;
+  return {
+    ...rest,
+    ...(background !== undefined ? { background: background as Background } : {}),
+    ...(format !== undefined ? { format: format as Format } : {}),
+    ...(maxWidth !== undefined ? { maxWidth } : {}),
+  };
 }
 
 /** The path links are made relative to; an untitled document counts as a file in the first folder. */

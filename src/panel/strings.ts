@@ -29,6 +29,13 @@ export function panelStrings(): PanelStrings {
     relativeCost: vscode.l10n.t('Relative cost'),
     costValue: vscode.l10n.t('≈{0}×', P0),
     costDetail: vscode.l10n.t('quality {0}× × {1} image(s) × size {2}×, compared with one medium 1024×1024 image', P0, P1, P2),
+    background: vscode.l10n.t('Background'),
+    backgroundOpaque: vscode.l10n.t('opaque'),
+    backgroundTransparent: vscode.l10n.t('transparent'),
+    format: vscode.l10n.t('File format'),
+    maxWidth: vscode.l10n.t('Largest width'),
+    maxWidthHint: vscode.l10n.t('pixels; 0 for no limit (scaled down, never up)'),
+    converted: vscode.l10n.t('Converted: {0}', P0),
     saveWorkspace: vscode.l10n.t('Save as Workspace Default'),
     saveUser: vscode.l10n.t('Save as User Default'),
     // Prompt

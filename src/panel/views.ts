@@ -10,6 +10,8 @@ import type { FileView, HistoryView, JobView, PickView } from '../shared/protoco
 import type { Thumb } from '../vscode/referenceChecks';
 import { say, sayWords } from '../vscode/say';
 import { oneLine, shortLine } from '../shared/text';
+import { savedWordsOf } from '../core/finish';
+import type { DownloadedImage } from '../core/types';
 
 export type { Thumb };
 
@@ -20,13 +22,22 @@ export const MAX_ROWS = 100;
 export { oneLine };
 
 
-export function fileView(path: string, alt: string, thumb: Thumb, size?: { width?: number; height?: number }): FileView {
+export function fileView(path: string, alt: string, thumb: Thumb, size?: { width?: number; height?: number } & Partial<Pick<DownloadedImage, 'type' | 'bytes' | 'original'>>): FileView {
   const v: FileView = { path, label: vscode.workspace.asRelativePath(path, false), thumb: thumb(path), alt: shortLine(alt, 200) };
   if (size?.width && size.height) {
     v.width = size.width;
     v.height = size.height;
   }
+  const converted = convertedOf(size);
+  if (converted) v.converted = converted;
   return v;
+}
+
+/** "2.4 MB PNG → 186 KB WebP" for a file the look converted (it records its download), else nothing. */
+function convertedOf(f: Partial<Pick<DownloadedImage, 'type' | 'bytes' | 'original'>> | undefined): string | undefined {
+  if (!f?.original || !f.type || f.bytes === undefined) return undefined;
+  const w = savedWordsOf({ type: f.type, bytes: f.bytes, original: f.original });
+  return w ? sayWords(w) : undefined;
 }
 
 export function altOf(job: JobRecord<JobMeta>): string {
@@ -56,6 +67,8 @@ export function jobView(j: JobRecord<JobMeta>, thumb: Thumb, now = Date.now()): 
   const asks = canRetry(j) ? retryNeedsConfirmation(j) : undefined;
   if (asks) v.retryAsks = sayWords(asks);
   if (j.sizeNote) v.sizeNote = say({ message: j.sizeNote, words: j.sizeNoteWords });
+  const converted = v.files.map((f) => f.converted).filter((c): c is string => c !== undefined);
+  if (converted.length) v.converted = converted;
   return v;
 }
 

@@ -10,6 +10,12 @@ export type Resolution = (typeof RESOLUTIONS)[number];
 export const QUALITIES = ['low', 'medium', 'high'] as const;
 export type Quality = (typeof QUALITIES)[number];
 
+/** The look options (issue 24): what Pictor does to the image itself, the provider never sees them. */
+export const BACKGROUNDS = ['opaque', 'transparent'] as const;
+export type Background = (typeof BACKGROUNDS)[number];
+export const FORMATS = ['png', 'webp', 'jpeg'] as const;
+export type Format = (typeof FORMATS)[number];
+
 export const MAX_PROMPT_CODE_POINTS = 32000;
 export const MIN_N = 1;
 export const MAX_N = 10;

@@ -2,7 +2,7 @@
 // size is refused as a whole and has no effect. The message types are in protocol.ts.
 //
 // Imports only src/shared (see ARCHITECTURE.md).
-import { MAX_PROMPT_CODE_POINTS as MAX_PROMPT, MAX_REFERENCE_IMAGES as MAX_REFERENCES } from './limits';
+import { BACKGROUNDS, FORMATS, MAX_PROMPT_CODE_POINTS as MAX_PROMPT, MAX_REFERENCE_IMAGES as MAX_REFERENCES } from './limits';
 import type { PanelOptions, ReferenceSpec, WebviewMessage } from './protocol';
 import { codePointCount } from './text';
 
@@ -65,17 +65,35 @@ function prompt(v: unknown): string {
   return s;
 }
 
+/** The look's keys are optional (an older webview, a history entry); when present, each is checked. */
+const LOOK_KEYS = ['background', 'format', 'maxWidth'] as const;
+
 function options(v: unknown): PanelOptions {
   if (!isObject(v)) return refuse('options must be an object');
-  exactKeys(v, ['size', 'resolution', 'quality', 'n'], 'options');
+  exactKeys(v, ['size', 'resolution', 'quality', 'n', ...LOOK_KEYS.filter((k) => k in v)], 'options');
   const n = v.n;
   if (typeof n !== 'number' || !Number.isSafeInteger(n)) refuse('options.n must be an integer');
-  return {
+  const o: PanelOptions = {
     size: str(v.size, 'options.size', MAX_OPTION),
     resolution: str(v.resolution, 'options.resolution', MAX_OPTION),
     quality: str(v.quality, 'options.quality', MAX_OPTION),
     n: n as number,
   };
+  // The panel offers these from a list: anything else did not come from its controls.
+  if ('background' in v) {
+    if (!(BACKGROUNDS as readonly unknown[]).includes(v.background)) refuse(`options.background must be ${BACKGROUNDS.join(' or ')}`);
+    o.background = v.background as string;
+  }
+  if ('format' in v) {
+    if (!(FORMATS as readonly unknown[]).includes(v.format)) refuse(`options.format must be ${FORMATS.join(', ')}`);
+    o.format = v.format as string;
+  }
+  // A number typed by the user: its range is the options check's (an error on its field), its type is ours, as n's.
+  if ('maxWidth' in v) {
+    if (typeof v.maxWidth !== 'number' || !Number.isSafeInteger(v.maxWidth)) refuse('options.maxWidth must be an integer');
+    o.maxWidth = v.maxWidth as number;
+  }
+  return o;
 }
 
 function references(v: unknown): ReferenceSpec[] {

@@ -1,11 +1,11 @@
 // What a set of panel options means: the exact pixel size, the relative cost, and what is wrong.
 // Pure (no vscode, no Node): the webview runs it on every keystroke and the host runs it again on
 // every message, with the same rules as the core's validateRequest (requestFields.ts), so all agree.
-import { QUALITIES, RESOLUTIONS, type PixelSize, type Quality, type Resolution } from './limits';
-import { expectedSize, QUALITY_COST, relativeCost } from './sizes';
+import { BACKGROUNDS, FORMATS, QUALITIES, RESOLUTIONS, type PixelSize, type Quality, type Resolution } from './limits';
+import { expectedSize, MAX_EDGE, QUALITY_COST, relativeCost } from './sizes';
 import type { FieldError, OptionField, PanelOptions } from './protocol';
 import { checkChoice, checkN, checkSize, type ValidationError } from './requestFields';
-import type { Words } from './words';
+import { english, words, type Words } from './words';
 
 /** Words a core message in the user's language (the host: vscode.l10n; the webview: the templates from `init`). */
 export type SayWords = (w: Words) => string;
@@ -39,6 +39,7 @@ export function checkOptions(o: PanelOptions, say?: SayWords): OptionsReport {
   const quality = checkChoice<Quality>('quality', o.quality, QUALITIES, 'medium', (s) => s.toLowerCase(), found);
   const n = checkN(o.n, found);
   const errors: FieldError[] = found.map((e) => ({ field: e.field as OptionField, message: say ? say(e.words) : e.message }));
+  errors.push(...lookErrors(o).map((e) => ({ field: e.field, message: say ? say(e.words) : english(e.words) })));
 
   const report: OptionsReport = { sizeKind: parsed.kind, resolutionApplies: parsed.kind === 'ratio', errors };
   const pixels = parsed.kind === 'ratio' && !resolution ? undefined : expectedSize(parsed, resolution ?? '1K');
@@ -54,6 +55,19 @@ export function checkOptions(o: PanelOptions, say?: SayWords): OptionsReport {
   return report;
 }
 
+/**
+ * The look's problems, by the rules the planner and a page's options use: a background and format from
+ * their lists, a largest width of 0 (none) to MAX_EDGE, and never transparent as JPEG (the planner's words).
+ */
+function lookErrors(o: PanelOptions): { field: OptionField; words: Words }[] {
+  const out: { field: OptionField; words: Words }[] = [];
+  if (o.background !== undefined && !(BACKGROUNDS as readonly string[]).includes(o.background)) out.push({ field: 'background', words: words('option.allowedBackground') });
+  if (o.format !== undefined && !(FORMATS as readonly string[]).includes(o.format)) out.push({ field: 'format', words: words('option.allowedFormat') });
+  if (o.maxWidth !== undefined && !(Number.isInteger(o.maxWidth) && o.maxWidth >= 0 && o.maxWidth <= MAX_EDGE)) out.push({ field: 'maxWidth', words: words('look.maxWidth', MAX_EDGE) });
+  if (o.background === 'transparent' && o.format === 'jpeg') out.push({ field: 'format', words: words('plan.transparentJpeg') });
+  return out;
+}
+
 /** The options as the settings store them (canonical case, `×` sent as `x`, empty size = auto). */
 export function normalizeOptions(o: PanelOptions): PanelOptions {
   const size = o.size.trim();
@@ -62,6 +76,9 @@ export function normalizeOptions(o: PanelOptions): PanelOptions {
     resolution: o.resolution.toUpperCase(),
     quality: o.quality.toLowerCase(),
     n: o.n,
+    ...(o.background !== undefined ? { background: o.background } : {}),
+    ...(o.format !== undefined ? { format: o.format } : {}),
+    ...(o.maxWidth !== undefined ? { maxWidth: o.maxWidth } : {}),
   };
 }
 

@@ -10,6 +10,11 @@ export interface PanelOptions {
   resolution: string;
   quality: string;
   n: number;
+  /** The look (issue 24); left out (an older history entry): the page's options and the settings decide. */
+  background?: string;
+  format?: string;
+  /** Pixels; 0 for no limit. */
+  maxWidth?: number;
 }
 
 /** A reference image as the webview asks for it; the host checks it again before anything is sent. */
@@ -36,6 +41,8 @@ export interface FileView {
   height?: number;
   /** The alt text a link to this file gets (the prompt on one line). */
   alt: string;
+  /** What the look saved, when the file was converted: "2.4 MB PNG → 186 KB WebP". */
+  converted?: string;
 }
 
 export type JobStateView =
@@ -62,6 +69,8 @@ export interface JobView {
   retryAsks?: string;
   /** The images' real pixel size differs from the size asked for. */
   sizeNote?: string;
+  /** What the look saved on its converted files ("2.4 MB PNG → 186 KB WebP"), one per file. */
+  converted?: string[];
   /** Why it failed, in words. */
   error?: string;
   files: FileView[];
@@ -128,7 +137,7 @@ export interface TargetView {
   page?: PageOptionsView;
 }
 
-export type OptionField = 'size' | 'resolution' | 'quality' | 'n' | 'prompt' | 'references';
+export type OptionField = 'size' | 'resolution' | 'quality' | 'n' | 'background' | 'format' | 'maxWidth' | 'prompt' | 'references';
 
 export interface FieldError {
   field: OptionField;
@@ -154,7 +163,8 @@ export type StringKey =
   'uploadingOne' | 'useSelection' |
   'spend' | 'spendSession' | 'spendWorkspace' | 'spendBalance' | 'spendBalanceKey' | 'spendBalanceNone' | 'spendLimit' |
   'spendRefresh' | 'usageReserved' | 'usageCharged' |
-  'picks' | 'picksHint' | 'pickFor' | 'pickList' | 'pickOption' | 'pickThis' | 'pickDismiss' | 'pickDismissFor';
+  'picks' | 'picksHint' | 'pickFor' | 'pickList' | 'pickOption' | 'pickThis' | 'pickDismiss' | 'pickDismissFor' |
+  'background' | 'backgroundOpaque' | 'backgroundTransparent' | 'format' | 'maxWidth' | 'maxWidthHint' | 'converted';
 export type PanelStrings = Record<StringKey, string>;
 
 /** Host → webview. */

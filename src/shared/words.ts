@@ -302,6 +302,7 @@ export const ENGLISH = {
   'matte.notFlat': 'The background is not flat enough to make transparent ({0} of its border is near the key colour {1}; {2} is needed): the image is kept opaque.',
   'look.convertFailed': 'The image could not be converted to {0} ({1}): it is kept as the provider sent it.',
   'look.saved': '{0} {1} → {2} {3}',
+  'look.maxWidth': 'The largest width must be a whole number of pixels from 0 (no limit) to {0}.',
   'matte.nothingLeft': 'Making the background transparent would leave nothing of the image (all of it is near the key colour {0}): the image is kept opaque.',
 } as const satisfies Record<string, string>;
 

@@ -11,6 +11,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { CallToolResultSchema, ElicitRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import Ajv from 'ajv';
 import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from '../../src/core/claims';
+import { imageInfo } from '../../src/core/api/imageInfo';
 import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 
 const root = path.join(__dirname, '..', '..', '..');
@@ -196,6 +197,44 @@ describe('pictor mcp (dist/cli/pictor.js), an MCP client over stdio, against the
     assert.equal((creates()[0]!.body as { quality: string }).quality, 'low');
     const missing = await call(c, 'generate_image', { document: 'p.md', placeholder: 'a whale' });
     assert.equal((missing.structuredContent as { refusal: { reason: string } }).refusal.reason, 'missing');
+  });
+
+  it('generate_image with the look (issue 24): format webp and maxWidth make a light WebP, named with what was saved; transparent with jpeg is refused, nothing sent', async () => {
+    write('docs/a.md', '# A\n');
+    const c = await connect();
+    const r = await call(c, 'generate_image', { prompt: 'a paper boat on a pond', size: '3:2', format: 'webp', maxWidth: 600, document: 'docs/a.md' });
+    assert.ok(!r.isError, text(r));
+    const s = r.structuredContent as { jobs: { notes?: string[]; files: { path: string; width: number; height: number; markdown: string; converted?: string }[] }[] };
+    const f = s.jobs[0]!.files[0]!;
+    assert.match(f.path, /^docs\/images\/a-paper-boat-on-a-pond-[0-9a-f]{4}\.webp$/, 'the extension follows the format');
+    const bytes = fs.readFileSync(path.join(ws, f.path));
+    const info = imageInfo(bytes);
+    assert.equal(info?.type, 'webp', 'WebP, sniffed from the bytes');
+    assert.deepEqual([info?.width, info?.height, f.width, f.height], [600, 400, 600, 400], '1536×1024 scaled down to 600 wide');
+    assert.match(f.converted ?? '', /^\d+(\.\d)? [KM]?B PNG → \d+(\.\d)? [KM]?B WebP$/);
+    assert.equal(s.jobs[0]!.notes, undefined, 'nothing to tell: the look was made');
+    assert.ok(text(r).includes(`- ${f.path} (600×400 pixels). Markdown: ${f.markdown}\n  Converted: ${f.converted}`), text(r));
+    // The provider was asked for the size as given: the look is Pictor's work after the download.
+    assert.equal((creates()[0]!.body as { size: string }).size, '3:2');
+
+    const before = fake.requests.filter((q) => !q.path.startsWith('/__fake')).length;
+    const refused = await call(c, 'generate_image', { prompt: 'a glass marble', background: 'transparent', format: 'jpeg' });
+    assert.equal(refused.isError, true);
+    assert.equal(text(refused), 'Nothing was sent: A transparent background cannot be saved as JPEG, which has no transparency: choose format png or webp, or background opaque.');
+    const bad = await call(c, 'generate_image', { prompt: 'a glass marble', maxWidth: 5000 });
+    assert.equal(bad.isError, true, 'maxWidth above 3840 is refused by the schema');
+    assert.equal(fake.requests.filter((q) => !q.path.startsWith('/__fake')).length, before, 'a request reached the provider');
+  });
+
+  it('generate_image with background: transparent on a backdrop that is not flat: kept opaque, and the note says why', async () => {
+    const c = await connect();
+    const r = await call(c, 'generate_image', { prompt: 'a fox in a busy market [busy]', size: '1:1', background: 'transparent' });
+    assert.ok(!r.isError, text(r));
+    const s = r.structuredContent as { jobs: { notes?: string[]; files: { path: string }[] }[] };
+    assert.equal(s.jobs[0]!.files.length, 1);
+    assert.match(s.jobs[0]!.notes?.[0] ?? '', /not flat enough .* kept opaque/);
+    assert.match(text(r), /\n {2}Note: The background is not flat enough/);
+    assert.match(String((creates()[0]!.body as { prompt: string }).prompt), /^a fox in a busy market \[busy\]\n\n/, 'the key-colour instruction is sent');
   });
 
   it('generate_image refuses reference images and destinations outside, file:// and too many images; nothing uploaded or sent', async () => {

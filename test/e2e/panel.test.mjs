@@ -4,8 +4,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { session, runFromPalette, findFrame, screenshot, clickWorkbench, clearNotifications, setApiKeyByHand, openFileQuickly, activeEditor, imageLoaded } from './session.mjs';
 
+const require = createRequire(import.meta.url);
 const READY = '#app[aria-busy="false"] #opt-size';
 
 /** The panel's frame (found again each time: hiding and showing the panel reloads it). */
@@ -159,6 +161,38 @@ describe('Pictor panel (e2e)', function () {
     await row.locator('.job-status', { hasText: 'Cancelled' }).waitFor({ timeout: 15_000 });
     assert.equal(await row.getByRole('button', { name: /Cancel/ }).count(), 0, 'a cancelled task still offers Cancel');
     session.fake.release({ prompt });
+  });
+
+  it('format WebP and a largest width of 600 (issue 24): a WebP 600 wide, the row names what was saved; transparent JPEG is refused on its field', async () => {
+    const frame = await panel();
+    await frame.locator('#opt-n').fill('1');
+    await frame.locator('#opt-size').selectOption('3:2');
+    await frame.locator('#opt-resolution').selectOption('1K');
+    // Transparent as JPEG: refused where it is chosen, with the planner's words, before anything is sent.
+    await frame.locator('#opt-background').selectOption('transparent');
+    await frame.locator('#opt-format').selectOption('jpeg');
+    await frame.locator('#opt-errors li[data-field="format"]', { hasText: 'cannot be saved as JPEG' }).waitFor({ timeout: 5_000 });
+    assert.equal(await frame.locator('#opt-format').getAttribute('aria-invalid'), 'true');
+    await frame.locator('#opt-background').selectOption('opaque');
+    await frame.locator('#opt-format').selectOption('webp');
+    await frame.locator('#opt-max-width').fill('600');
+    assert.equal(await frame.locator('#opt-errors li').count(), 0);
+
+    const prompt = 'a paper boat on a pond, a light file';
+    const row = await generate(frame, prompt);
+    await row.locator('.job-status', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
+    assert.match((await row.locator('.converted').innerText()).trim(), /^Converted: \d+(\.\d)? [KM]?B PNG → \d+(\.\d)? [KM]?B WebP$/);
+    const result = frame.locator('#results li.result', { has: frame.locator(`img[alt="${prompt}"]`) });
+    await result.first().waitFor({ timeout: 10_000 });
+    assert.match(await result.first().locator('.converted').innerText(), /PNG → .* WebP/);
+    const file = await result.first().locator('figcaption').getAttribute('title');
+    assert.match(file, /\.webp$/, 'the extension follows the format');
+    const { imageInfo } = require('../../out/src/core/api/imageInfo.js');
+    const info = imageInfo(readFileSync(file));
+    assert.deepEqual([info?.type, info?.width, info?.height], ['webp', 600, 400], 'a WebP, sniffed from the bytes, 600 wide');
+    // Back to the plain look for the tests after this one.
+    await frame.locator('#opt-format').selectOption('png');
+    await frame.locator('#opt-max-width').fill('0');
   });
 
   it('Retry sends a failed task again, and the failure is said in words', async () => {

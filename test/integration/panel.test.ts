@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import { encodePng } from '../fake-evolink/png';
 import { textChunk, withTextChunks } from '../../src/core/pngText';
 import { closeAllEditors, fake, fakeCreates, fakeRequests, pictorPanelTabs, waitFor, workspaceRoot, writeWorkspaceFile } from './helpers';
-import { generate, panelSend, panelState, waitForHistory, waitForJob } from './panelHook';
+import { generate, panelSend, panelState, waitForHistory, waitForJob, type JobRow } from './panelHook';
+import { imageInfo } from '../../src/core/api/imageInfo';
 import { releaseTasks } from './fakeControl';
 import { logMark, logSince, waitForLog } from './hostFiles';
 
@@ -58,7 +59,8 @@ describe('panel', () => {
     const init = r.posted[0]!;
     assert.equal(init.type, 'init');
     const c = vscode.workspace.getConfiguration('pictor');
-    assert.deepEqual(init.options, { size: c.get('size'), resolution: c.get('resolution'), quality: c.get('quality'), n: c.get('n') });
+    assert.deepEqual(init.options, { size: c.get('size'), resolution: c.get('resolution'), quality: c.get('quality'), n: c.get('n'),
+      background: c.get('background'), format: c.get('format'), maxWidth: c.get('maxWidth') });
     assert.equal(init.strings.generate, 'Generate');
     assert.ok(Array.isArray(init.jobs) && Array.isArray(init.history));
     assert.ok(!JSON.stringify(r).includes(fake().key), 'the API key was sent to the webview');
@@ -136,6 +138,8 @@ describe('panel', () => {
       ['quality ultra', { quality: 'ultra' }, 'quality'],
       ['n = 11', { n: 11 }, 'n'],
       ['n = 0', { n: 0 }, 'n'],
+      ['a transparent background as JPEG', { background: 'transparent', format: 'jpeg' }, 'format'],
+      ['a largest width of 5000', { maxWidth: 5000 }, 'maxWidth'],
     ];
     for (const [name, over, field] of cases) {
       it(`Generate with ${name} is answered with an error on ${field}, and nothing is sent`, async () => {
@@ -175,7 +179,7 @@ describe('panel', () => {
         assert.equal(r.accepted, true);
         assert.equal(r.posted[0]?.type, 'notice');
         assert.deepEqual(['size', 'resolution', 'quality', 'n'].map((k) => c().inspect(k)?.workspaceValue), ['16:9', '2K', 'low', 2]);
-        assert.deepEqual((await panelState()).options, { size: '16:9', resolution: '2K', quality: 'low', n: 2 }, 'the panel starts from the saved options');
+        assert.deepEqual((await panelState()).options, { size: '16:9', resolution: '2K', quality: 'low', n: 2, background: 'opaque', format: 'png', maxWidth: 0 }, 'the panel starts from the saved options');
 
         r = await panelSend({ type: 'saveDefaults', options: { size: '1536×1024', resolution: '1K', quality: 'high', n: 3 }, target: 'user' });
         assert.equal(r.accepted, true);
@@ -225,6 +229,26 @@ describe('panel', () => {
       assert.deepEqual(entry.options, { size: '16:9', resolution: '2K', quality: 'low', n: 1 });
       assert.deepEqual(entry.files.map((f) => f.path), [file]);
       assert.ok(Date.now() - entry.date < 120_000);
+    });
+
+    it('with format webp and a largest width of 600 (issue 24): a WebP 600 wide, and the row and the result name what was saved', async () => {
+      await closeAllEditors();
+      await waitFor('no Markdown target', async () => (await panelState()).target.document === undefined);
+      const prompt = 'a lighthouse from the panel, as a light file';
+      const r = await generate(prompt, { ...OPTIONS, size: '3:2', resolution: '1K', background: 'opaque', format: 'webp', maxWidth: 600 } as typeof OPTIONS);
+      assert.equal(r.accepted, true, r.reason);
+      const row = await waitForJob(prompt, (j) => j.state === 'completed', 'the queue row to complete') as JobRow & { converted?: string[]; sizeNote?: string; files: { path: string; converted?: string; width?: number }[] };
+      const file = row.files[0]!.path;
+      assert.equal(path.extname(file), '.webp', 'the extension follows the format');
+      const info = imageInfo(await fs.readFile(file));
+      assert.equal(info?.type, 'webp', 'WebP, sniffed from the bytes');
+      assert.deepEqual([info?.width, info?.height], [600, 400]);
+      assert.equal(row.files[0]!.width, 600);
+      assert.match(row.files[0]!.converted ?? '', /^\d+(\.\d)? [KM]?B PNG → \d+(\.\d)? [KM]?B WebP$/);
+      assert.deepEqual(row.converted, [row.files[0]!.converted], 'the queue row names it too');
+      assert.equal(row.sizeNote, undefined, 'a largest width is not the provider sending another size');
+      const rejected = await generate(prompt, { ...OPTIONS, background: 'transparent', format: 'jpeg' } as typeof OPTIONS);
+      assert.equal(rejected.posted[0]!.errors[0].message, 'A transparent background cannot be saved as JPEG, which has no transparency: choose format png or webp, or background opaque.');
     });
 
     it('with a Markdown editor: the link goes on a new line after the cursor line', async () => {

@@ -10,6 +10,8 @@ import * as vscode from 'vscode';
 import { imageSize } from 'image-size';
 import { ClaimRegistry, placeholderClaimKey } from '../../src/core/claims';
 import { readPngSize } from '../fake-evolink/png';
+import { imageInfo } from '../../src/core/api/imageInfo';
+import { chooseKeyColour } from '../../src/core/matte';
 import { releaseTasks, setFake, resetFakeKnobs } from './fakeControl';
 import { closeAllEditors, EXTENSION_ID, fakeRequests, waitFor, workspaceRoot } from './helpers';
 import { assertOneCreateEach, createsFor, filesIn, freshFolder, onDisk, withSettings, writeDoc } from './editorHelpers';
@@ -80,7 +82,7 @@ describe('language model tools (issue 12)', function () {
     const gen = vscode.lm.tools.find((t) => t.name === 'pictor_generateImage')!;
     assert.deepEqual((gen.inputSchema as { required: string[] }).required, ['prompt']);
     assert.deepEqual(Object.keys((gen.inputSchema as { properties: object }).properties).sort(),
-      ['document', 'n', 'placeholder', 'prompt', 'quality', 'referenceImages', 'resolution', 'size']);
+      ['background', 'document', 'format', 'maxWidth', 'n', 'placeholder', 'prompt', 'quality', 'referenceImages', 'references', 'resolution', 'size']);
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
       contributes: { languageModelTools: { name: string; toolReferenceName: string; canBeReferencedInPrompt: boolean }[] };
     };
@@ -278,6 +280,53 @@ describe('language model tools (issue 12)', function () {
       const a = await invoke('pictor_fillPlaceholders', { document: rel(page) });
       assert.equal(a.text, 'Nothing was sent: editor/tools/refusals/none.md has no image placeholders. Write one like ![a red fox asleep in snow]() where an image belongs.');
       assert.equal(await requestCount(), before);
+    });
+  });
+
+  describe('the look (issue 24): background, format, maxWidth as the call\'s options', () => {
+    it('format: webp, maxWidth: 600: a WebP file 600 wide, and the answer names its size and what was saved', async () => {
+      const prompt = 'a paper boat on a pond, light file';
+      const slug = 'a-paper-boat-on-a-pond-light-file';
+      const a = await invoke('pictor_generateImage', { prompt, size: '3:2', quality: 'low', format: 'webp', maxWidth: 600 });
+      const files = (await filesIn(path.join(workspaceRoot().fsPath, 'images'))).filter((f) => f.startsWith(`${slug}`)).map((f) => path.join(workspaceRoot().fsPath, 'images', f));
+      assert.equal(files.length, 1, a.text);
+      const file = files[0]!;
+      assert.equal(path.extname(file), '.webp', 'the extension follows the format');
+      const info = imageInfo(fs.readFileSync(file));
+      assert.equal(info?.type, 'webp', 'WebP, sniffed from the bytes');
+      assert.deepEqual([info?.width, info?.height], [600, 400], '1536×1024 scaled down to 600 wide');
+      note(`pictor_generateImage with a look answered:\n${a.text}`);
+      const name = path.basename(file);
+      const lines = a.text.split('\n');
+      assert.equal(lines[1], `- images/${name} (600×400 pixels). Markdown: ![${prompt}](images/${name})`);
+      assert.match(lines[2]!, /^ {2}Converted: \d+(\.\d)? [KM]?B PNG → \d+(\.\d)? [KM]?B WebP$/);
+      assert.doesNotMatch(a.text, /instead of the/, 'a maxWidth is not the provider sending another size');
+      // The provider was asked for the size as given: the look is Pictor's work after the download.
+      const [create] = await createsFor([prompt]);
+      assert.equal(create?.body.size, '3:2');
+    });
+
+    it('background: transparent with format: jpeg is refused with the planner\'s words, and nothing is sent', async () => {
+      const before = await requestCount();
+      const a = await invoke('pictor_generateImage', { prompt: 'a glass marble, transparent jpeg', background: 'transparent', format: 'jpeg' });
+      assert.equal(a.text, 'Nothing was sent: A transparent background cannot be saved as JPEG, which has no transparency: choose format png or webp, or background opaque.');
+      assert.equal(a.parts.length, 1);
+      assert.equal(await requestCount(), before, 'a request was sent for a refused call');
+    });
+
+    it('a format the look does not know is refused naming what is allowed, and nothing is sent', async () => {
+      const before = await requestCount();
+      const a = await invoke('pictor_generateImage', { prompt: 'a glass marble, gif', format: 'gif' });
+      assert.equal(a.text, 'Nothing was sent: format cannot be "gif"; allowed: png, webp or jpeg.');
+      assert.equal(await requestCount(), before);
+    });
+
+    it('background: transparent: the key-colour instruction is sent, and a backdrop that is not flat is kept opaque with the reason in the answer', async () => {
+      const prompt = 'a fox in a busy market [busy], agent tool';
+      const a = await invoke('pictor_generateImage', { prompt, size: '1:1', quality: 'low', background: 'transparent' });
+      const creates = await createsFor([`${prompt}\n\n${chooseKeyColour(prompt).instruction}`]);
+      assert.equal(creates.length, 1, 'one create, with the key-colour instruction');
+      assert.match(a.text, /\n {2}Note: .*not flat enough/, a.text);
     });
   });
 

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { finishImage, finishedPath, savedWords } from '../../src/core/finish';
+import { sizeNote } from '../../src/core/jobs/fetching';
+import type { JobRecord } from '../../src/core/store';
 import { imageInfo } from '../../src/core/api/imageInfo';
 import { keyedPng } from '../fake-evolink/png';
 import { english } from '../../src/shared/words';
@@ -66,5 +68,19 @@ describe('finishImage: the look after the download (issue 24)', function () {
     assert.match(english(f.note!), /not flat enough/);
     const png = PNG.sync.read(readFileSync(f.file.path));
     for (let i = 3; i < png.data.length; i += 4 * 97) assert.equal(png.data[i], 255);
+  });
+
+  it('a maxWidth never reads as "the provider sent another size": the size note compares the provider\'s size', async () => {
+    // 1536×1024 is what 3:2 at 1K asks for; the file saved is 600 wide.
+    const job = { body: { prompt: 'p', size: '3:2', resolution: '1K' } } as unknown as JobRecord;
+    const s = stage('wide.png', keyedPng(1536, 1024, [255, 0, 255], 'a heron'));
+    const f = await finishImage(s, { background: 'opaque', format: 'webp', maxWidth: 600 });
+    assert.deepEqual([f.file.width, f.file.height], [600, 400]);
+    assert.deepEqual(f.file.original, { type: 'png', width: 1536, height: 1024, bytes: s.bytes });
+    assert.equal(sizeNote(job, [f.file]), undefined, 'the scaled file is what was asked for');
+    // The provider's own other size is still named, as the provider sent it (not as scaled).
+    const other = stage('other.png', keyedPng(1024, 1024, [255, 0, 255], 'a heron'));
+    const g = await finishImage(other, { background: 'opaque', format: 'png', maxWidth: 600 });
+    assert.match(english(sizeNote(job, [g.file])!), /delivered 1024×1024 instead of the 1536×1024/);
   });
 });

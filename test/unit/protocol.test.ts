@@ -5,6 +5,9 @@ import { codePointCount } from '../../src/shared/text';
 import { MAX_PROMPT_CODE_POINTS as MAX_PROMPT } from '../../src/shared/limits';
 import { checkOptions, formatCost, normalizeOptions } from '../../src/shared/optionsCheck';
 import { validateRequest } from '../../src/core/request';
+import { plan } from '../../src/core/plan';
+import { DEFAULT_OPTIONS } from '../../src/core/pageOptions';
+import { english, words } from '../../src/shared/words';
 import { extensionOf, insideFolders } from '../../src/core/paths';
 import { newNonce, panelHtml } from '../../src/panel/html';
 
@@ -20,6 +23,10 @@ const VALID: Array<[string, unknown]> = [
   ['generate with exactly 32,000 code points of emoji', gen({ prompt: '🦊'.repeat(MAX_PROMPT) })],
   ['generate with 16 references', gen({ references: Array.from({ length: 16 }, (_, i) => ({ kind: 'file', path: `/ws/${i}.png` })) })],
   ['generate with n out of range (an integer: the options check reports it)', gen({ options: { ...opts, n: 11 } })],
+  ['generate with the look (issue 24)', gen({ options: { ...opts, background: 'transparent', format: 'webp', maxWidth: 600 } })],
+  ['generate with a maxWidth out of range (an integer: the options check reports it)', gen({ options: { ...opts, maxWidth: 99_999 } })],
+  ['generate with transparent JPEG (the options check reports it, with the planner\'s words)', gen({ options: { ...opts, background: 'transparent', format: 'jpeg' } })],
+  ['saveDefaults with the look', { type: 'saveDefaults', options: { ...opts, format: 'jpeg', maxWidth: 1200 }, target: 'workspace' }],
   ['useSelection', { type: 'useSelection' }],
   ['pickReferences', { type: 'pickReferences' }],
   ['dropReferences', { type: 'dropReferences', uris: ['file:///ws/a.png', 'vscode-remote://h/ws/b.jpg'] }],
@@ -71,6 +78,14 @@ const BAD: Array<[string, unknown]> = [
   ['n as Infinity', gen({ options: { ...opts, n: Infinity } })],
   ['n missing', gen({ options: { size: '1:1', resolution: '1K', quality: 'low' } })],
   ['options with an extra field', gen({ options: { ...opts, callbackUrl: 'https://evil.example' } })],
+  ['the look with an extra field', gen({ options: { ...opts, format: 'webp', quality2: 'x' } })],
+  ['a background not in the list', gen({ options: { ...opts, background: 'translucent' } })],
+  ['a background that is not a string', gen({ options: { ...opts, background: true } })],
+  ['a format not in the list', gen({ options: { ...opts, format: 'gif' } })],
+  ['a format with markup', gen({ options: { ...opts, format: '<svg onload=alert(1)>' } })],
+  ['maxWidth as a string', gen({ options: { ...opts, maxWidth: '600' } })],
+  ['maxWidth as a fraction', gen({ options: { ...opts, maxWidth: 600.5 } })],
+  ['maxWidth as null', gen({ options: { ...opts, maxWidth: null } })],
   ['options as an array', gen({ options: ['1:1', '1K', 'low', 1] })],
   ['size as a number', gen({ options: { ...opts, size: 169 } })],
   ['a very long size', gen({ options: { ...opts, size: '1'.repeat(100) } })],
@@ -203,6 +218,25 @@ describe('panel options check', () => {
   it('names the rule in a size error (the core reason is filled into the template)', () => {
     const r = checkOptions({ ...opts, size: '1000x1000' }, t);
     assert.match(r.errors[0]!.message, /^Size 1000×1000: .*multiples of 16/);
+  });
+
+  it('the look (issue 24): checked by the planner\'s rules, transparent JPEG refused on the format field with the planner\'s words', () => {
+    assert.deepEqual(checkOptions({ ...opts, background: 'transparent', format: 'webp', maxWidth: 600 }, t).errors, []);
+    assert.deepEqual(checkOptions({ ...opts, background: 'opaque', format: 'jpeg', maxWidth: 0 }, t).errors, []);
+    const jpeg = checkOptions({ ...opts, background: 'transparent', format: 'jpeg' }, t);
+    assert.deepEqual(jpeg.errors, [{ field: 'format', message: english(words('plan.transparentJpeg')) }]);
+    // The same words as the planner's refusal (what the editor, the tools and the CLI say).
+    const planned = plan({ settings: { layers: [], values: { ...DEFAULT_OPTIONS } }, call: { background: 'transparent', format: 'jpeg' }, items: [{ prompt: 'a glass marble' }] });
+    assert.equal(english(planned.skipped[0]!.words), jpeg.errors[0]!.message);
+    for (const maxWidth of [-1, 3841, 1.5, NaN]) {
+      assert.deepEqual(checkOptions({ ...opts, maxWidth }, t).errors.map((e) => [e.field, e.message]),
+        [['maxWidth', 'The largest width must be a whole number of pixels from 0 (no limit) to 3840.']], String(maxWidth));
+    }
+    assert.deepEqual(checkOptions({ ...opts, maxWidth: 3840 }, t).errors, []);
+    assert.deepEqual(checkOptions({ ...opts, format: 'gif' }, t).errors.map((e) => e.field), ['format']);
+    assert.deepEqual(normalizeOptions({ ...opts, background: 'transparent', format: 'webp', maxWidth: 600 }),
+      { ...normalizeOptions(opts), background: 'transparent', format: 'webp', maxWidth: 600 });
+    assert.deepEqual(Object.keys(normalizeOptions(opts)).sort(), ['n', 'quality', 'resolution', 'size'], 'a look left out stays out');
   });
 
   it('normalizes what Save as Default writes to the forms the settings accept', () => {

@@ -20,13 +20,17 @@ export function limitResults(job: JobRecord, results: string[], log: QueueCore['
   return results.slice(0, n);
 }
 
-/** Words for images whose real size differs from the size asked for, or undefined when they match. */
+/**
+ * Words for images whose real size differs from the size asked for, or undefined when they match. The
+ * provider's size is compared (before a `maxWidth` scaled the file down), never the saved file's.
+ */
 export function sizeNote(job: JobRecord, files: DownloadedImage[]): Words | undefined {
   const size = job.body.size;
   if (!size) return undefined;
   const want = expectedSize(size, (job.body.resolution ?? '1K') as Resolution);
   if (!want) return undefined;
-  const other = files.filter((f) => f.width !== want.width || f.height !== want.height);
+  const sent = files.map((f) => f.original ?? f);
+  const other = sent.filter((f) => f.width !== want.width || f.height !== want.height);
   if (!other.length) return undefined;
   const got = [...new Set(other.map((f) => `${f.width}×${f.height}`))].join(', ');
   return words('job.sizeNote', got, `${want.width}×${want.height}`, /:/.test(size) ? words('job.sizeAt', size, job.body.resolution ?? '1K') : size);

@@ -16,6 +16,10 @@ import type { PlaceholderClaims } from '../placeholderClaims';
 import type { RunOptions } from '../runTypes';
 import type { PictorService } from '../service';
 import type { ApiKeyStore } from '../secrets';
+import { allowedWords, checkOptionValue } from '../../core/pageOptions';
+import { savedWordsOf } from '../../core/finish';
+import { isWords } from '../../shared/words';
+import { sayWords } from '../say';
 
 export interface ToolDeps {
   service: PictorService;
@@ -23,6 +27,8 @@ export interface ToolDeps {
   keys: ApiKeyStore;
   claims: PlaceholderClaims;
   log: vscode.LogOutputChannel;
+  /** What a finished job's images were told about their look (kept opaque, and why): Linker.notes. */
+  lookNotes: (jobId: string) => string[];
 }
 
 /** A request Pictor will not send, with what is wrong and what to do: the tool answers with it as is. */
@@ -120,13 +126,27 @@ export async function references(input: unknown): Promise<ReferenceInput[]> {
   return checked.inputs;
 }
 
+/** The look options a tool takes (issue 24), checked as a page's front matter is. */
+export const LOOK_INPUTS = ['background', 'format', 'maxWidth', 'references'] as const;
+
 /** The options an agent gave (left out = the settings): only the keys it set, so they never blank a setting. */
-export function runOptions(input: { size?: unknown; resolution?: unknown; quality?: unknown; n?: unknown }): RunOptions {
+export function runOptions(input: { size?: unknown; resolution?: unknown; quality?: unknown; n?: unknown } & Partial<Record<(typeof LOOK_INPUTS)[number], unknown>>): RunOptions {
   const o: RunOptions = {};
   if (input.size !== undefined) o.size = String(input.size);
   if (input.resolution !== undefined) o.resolution = String(input.resolution);
   if (input.quality !== undefined) o.quality = String(input.quality);
   if (input.n !== undefined) o.n = typeof input.n === 'number' ? input.n : Number.NaN;
+  // The look: a value a page could not use is refused here, naming what is allowed.
+  for (const key of LOOK_INPUTS) {
+    const raw = input[key];
+    if (raw === undefined) continue;
+    const c = checkOptionValue(key, raw);
+    if (!c.ok) {
+      const allowed = allowedWords(key);
+      refuse(vscode.l10n.t('Nothing was sent: {0} cannot be {1}; allowed: {2}.', key, JSON.stringify(raw) ?? String(raw), isWords(allowed) ? sayWords(allowed) : String(allowed)));
+    }
+    if (c.value !== undefined) (o as Record<string, unknown>)[key] = c.value;
+  }
   return o;
 }
 
@@ -188,10 +208,12 @@ export function linkBase(doc: vscode.TextDocument | undefined): string {
   return untitledPagePath(folders()[0])!;
 }
 
-/** One saved file as the answer names it: workspace-relative path, real pixel size, ready Markdown link. */
+/** One saved file as the answer names it: workspace-relative path, real pixel size, ready Markdown link (and what the look saved). */
 export function fileLine(file: DownloadedImage, alt: string, base: string): string {
   const link = markdownImage(alt, relativeLink(base, file.path));
-  return vscode.l10n.t('- {0} ({1}×{2} pixels). Markdown: {3}', vscode.workspace.asRelativePath(file.path), file.width, file.height, link);
+  const line = vscode.l10n.t('- {0} ({1}×{2} pixels). Markdown: {3}', vscode.workspace.asRelativePath(file.path), file.width, file.height, link);
+  const saved = savedWordsOf(file);
+  return saved ? `${line}\n  ${vscode.l10n.t('Converted: {0}', sayWords(saved))}` : line;
 }
 
 

@@ -23,6 +23,12 @@ export interface GenerateImageInput {
   quality?: string;
   n?: number;
   referenceImages?: string[];
+  /** The look (issue 24), the call's layer: above the placeholder's override, the page and the settings. */
+  background?: string;
+  format?: string;
+  maxWidth?: number;
+  /** Style references for the page (paths relative to the page), as the page option `references`. */
+  references?: string[];
   document?: string;
   placeholder?: string;
 }

@@ -41,6 +41,8 @@ export interface JobOutcome {
   job: JobRecord<JobMeta> | undefined;
   files: DownloadedImage[];
   alt: string;
+  /** What the look could not do (kept opaque, and why), in the user's language. */
+  notes: string[];
 }
 
 export function outcomes(deps: ToolDeps, summaries: JobSummary[]): JobOutcome[] {
@@ -49,14 +51,16 @@ export function outcomes(deps: ToolDeps, summaries: JobSummary[]): JobOutcome[] 
     const meta = job?.target.meta;
     const alt = meta ? meta.alt : shortLine(summary.prompt);
     const files = (job?.files ?? []).filter((f) => summary.files.includes(f.path));
-    return { summary, job, files, alt };
+    return { summary, job, files, alt, notes: deps.lookNotes(summary.id) };
   });
 }
 
 /** The lines for one job: its files, or why it has none. */
 export function jobLines(o: JobOutcome, base: string): string[] {
   const { summary } = o;
-  if (summary.state === 'completed' && o.files.length) return o.files.map((f) => fileLine(f, o.alt, base));
+  if (summary.state === 'completed' && o.files.length) {
+    return [...o.files.map((f) => fileLine(f, o.alt, base)), ...o.notes.map((n) => vscode.l10n.t('  Note: {0}', n))];
+  }
   if (summary.state === 'cancelled') {
     return [vscode.l10n.t('- Cancelled. If the provider still finishes the task, its image is saved in the workspace and the user is told where.')];
   }
