@@ -134,6 +134,11 @@ export function planPicked(page: PlannedPage, settings: PlanSettings, pick: Pick
  */
 export class HeadlessPlacer {
   readonly pages = new FilesWorkspace();
+  /**
+   * The identity each job's placeholder has now, by job id: the object the files workspace follows (a
+   * twin filled before it moves it up), where the job's own stored copy would still say where it was.
+   */
+  private readonly identities = new Map<string, PlaceholderIdentity>();
   /** How each job's images were linked, by job id. */
   readonly outcomes = new Map<string, { linked: boolean; why?: string }>();
   /** What each job's images were told about their look (kept opaque and why; the bytes saved), by job id. */
@@ -148,6 +153,11 @@ export class HeadlessPlacer {
 
   /** `destination`: `pictor.destination`, read when a job is placed (a long-lived face re-reads its settings). */
   constructor(private readonly root: string, public destination: Record<string, string>, private readonly log: (msg: string) => void = () => undefined) {}
+
+  /** Links `jobId`'s images by `identity`, an identity the files workspace follows (pages.follow). */
+  bind(jobId: string, identity: PlaceholderIdentity): void {
+    this.identities.set(jobId, identity);
+  }
 
   async finalize(job: JobRecord, files: DownloadedImage[]): Promise<DownloadedImage[]> {
     const meta = job.target.meta;
@@ -172,7 +182,8 @@ export class HeadlessPlacer {
         { prompt: meta.prompt, style: meta.style, ...(Array.isArray(meta.references) && meta.references.length ? { references: meta.references } : {}), ...this.lookSource(look, done) }, done.original));
     }
     const links = placed.map((f) => relativeLink(meta.page, f.path));
-    const r = await this.pages.fill(meta.page, meta.identity, meta.alt, links);
+    const r = await this.pages.fill(meta.page, this.identities.get(job.id) ?? meta.identity, meta.alt, links);
+    this.identities.delete(job.id);
     this.outcomes.set(job.id, r.ok ? { linked: true } : { linked: false, why: r.reason });
     if (!r.ok) this.log(`${path.relative(this.root, meta.page)}: "${meta.alt}" was not linked (${r.reason}); its images are saved`);
     return placed;
@@ -342,6 +353,7 @@ export async function submitPages(pages: readonly string[], opts: HeadlessOption
         await release?.().catch(() => undefined);
         return end;
       });
+      placer.bind(job.id, identity);
       const submitted = { page, prompt: r.prompt, jobId: job.id, done };
       jobs.push(submitted);
       return submitted;

@@ -155,13 +155,25 @@ export class HeadlessSession {
     const owners = new Set(resumed.flatMap((j) => (isHeadlessMeta(j.target.meta) && j.target.meta.claim ? [j.target.meta.claim.owner] : [])));
     await this.claims.releaseOrphans((owner) => owners.has(owner));
     const out: { job: JobRecord; done: Promise<JobRecord> }[] = [];
+    // Twins (identical placeholders of one page) share a claim: it is released when the last of them ends.
+    const holding = new Map<string, number>();
     for (const job of resumed) {
-      const c = isHeadlessMeta(job.target.meta) ? job.target.meta.claim : undefined;
-      if (c) await this.claims.acquire(c.key, c.owner);
+      const meta = job.target.meta;
+      const c = isHeadlessMeta(meta) ? meta.claim : undefined;
+      // Followed again, so a twin placed first moves this one up, as in the run that sent it.
+      if (isHeadlessMeta(meta)) this.placer.bind(job.id, this.placer.pages.follow(meta.page, meta.identity));
+      if (c) {
+        if (!holding.has(c.key)) await this.claims.acquire(c.key, c.owner);
+        holding.set(c.key, (holding.get(c.key) ?? 0) + 1);
+      }
       out.push({
         job,
         done: this.queue.wait(job.id).then(async (end) => {
-          if (c) await this.claims.release(c.key, c.owner);
+          if (c) {
+            const left = (holding.get(c.key) ?? 1) - 1;
+            holding.set(c.key, left);
+            if (left === 0) await this.claims.release(c.key, c.owner);
+          }
           return end;
         }),
       });
@@ -183,13 +195,27 @@ export class HeadlessSession {
   }
 
   private runOptions(approval?: Approval): HeadlessOptions {
+    const owner = randomUUID();
+    const held = new Map<string, number>();
     return {
       root: this.opts.root, settings: this.opts.settings, destination: this.opts.destination, queue: this.queue, stagingDir: this.stagingDir,
       ...(approval ? { approval } : {}),
+      // One owner for the run: its twins (identical placeholders of a page) share one claim, held
+      // until the last of them ends, as a VS Code window's Generate all does.
       claim: async (page, source) => {
         const key = await placeholderClaimKey(page, source);
-        const owner = randomUUID();
-        return (await this.claims.acquire(key, owner)) ? { key, owner, release: () => this.claims.release(key, owner) } : undefined;
+        const count = held.get(key);
+        if (count === undefined && !(await this.claims.acquire(key, owner))) return undefined;
+        held.set(key, (count ?? 0) + 1);
+        return {
+          key, owner,
+          release: async () => {
+            const left = (held.get(key) ?? 1) - 1;
+            if (left > 0) return void held.set(key, left);
+            held.delete(key);
+            await this.claims.release(key, owner);
+          },
+        };
       },
     };
   }

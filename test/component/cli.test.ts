@@ -46,30 +46,16 @@ const linksAsWords = (text: string) => text.replace(/(!\[[^\]]*\])\((?!\))(?:<[^
 const emptyPlaceholders = /(?<!`)(!\[[^\]]*\])\(\)/g;
 
 /**
- * Where the command does not yet write what the editor writes, the page it writes today (so a change
- * is seen). Identical placeholders of one page share one claim key (core/claims.ts placeholderClaimKey),
- * so a run sends the first and leaves the twin out as `running` (exit 1); the editor's Generate all
- * sends both. Sending both needs the run to share its own claim and the placer to know the twin it
- * filled itself (else the second is "ambiguous", an image billed and not linked).
- */
-const COMMAND_GAPS: Record<string, string> = {
-  'two identical placeholders, both generated: each filled once, in place': '![a red fox asleep in snow](LINK)\n\nmiddle\n\n![a red fox asleep in snow]()\n',
-};
-
-/**
  * A table case as `pictor fill` must leave its page: the table's page (links as LINK). The command
- * fills every placeholder of a page where the table fills some: when every fill of the case is
- * placed, the placeholders the table leaves empty are filled too (but one of a text the page holds
- * twice: COMMAND_GAPS); when one is not (gone, not certain which), the others are the table's.
+ * fills every placeholder of a page where the table fills some: when every fill of the case is placed,
+ * the placeholders the table leaves empty are filled too (identical ones included: one run's twins
+ * share its claim, and each is placed where it was); when one is not (gone, not certain which), the
+ * others are the table's.
  */
 function commandExpects(c: PlacementCase): string {
-  const gap = COMMAND_GAPS[c.name];
-  if (gap) return gap;
   const allOk = (c.outcomes ?? []).every((o) => o === 'ok');
   const want = linksAsWords(c.expect);
-  // One claim per placeholder text of a page: a text the page holds twice is sent once.
-  const once = (alt: string) => (c.page.match(emptyPlaceholders) ?? []).filter((p) => p === `${alt}()`).length === 1;
-  return allOk ? want.replace(emptyPlaceholders, (m, alt: string) => (once(alt) ? `${alt}(LINK)` : m)) : want;
+  return allOk ? want.replace(emptyPlaceholders, (_m, alt: string) => `${alt}(LINK)`) : want;
 }
 
 describe('the pictor command (dist/cli/pictor.js), against the fake provider', function () {
@@ -513,8 +499,8 @@ describe('the pictor command (dist/cli/pictor.js), against the fake provider', f
     for (const [gi, group] of groups.entries()) {
       const pages = group.map(([n]) => pageOf(n));
       if (gi === 0) pages.push('table/refused.md', 'table/none.md');
-      // One create per placeholder; identical ones of a page share a claim: the first only (COMMAND_GAPS).
-      const expected = group.reduce((k, [, c]) => k + new Set(c.page.match(emptyPlaceholders) ?? []).size, 0);
+      // One create per placeholder, identical ones too.
+      const expected = group.reduce((k, [, c]) => k + (c.page.match(emptyPlaceholders) ?? []).length, 0);
       const before = fake.creates();
       // Held until every task of the run exists: then the pages are edited as a person would meanwhile.
       fake.set({ hold: true });
@@ -535,7 +521,7 @@ describe('the pictor command (dist/cli/pictor.js), against the fake provider', f
       const code = await ended;
       const report = JSON.parse(stdout) as { pages: { page: string; placeholders: { prompt: string; status: string; reason?: string; files?: string[] }[] }[] };
       // Not linked (gone, not certain which) and the refused placeholder: exit 1, named in the report.
-      const notAllOk = group.some(([, c]) => (c.outcomes ?? []).some((o) => o !== 'ok') || COMMAND_GAPS[c.name]) || gi === 0;
+      const notAllOk = group.some(([, c]) => (c.outcomes ?? []).some((o) => o !== 'ok')) || gi === 0;
       assert.equal(code, notAllOk ? 1 : 0, stderr);
       for (const [n, c] of group) {
         const text = fs.readFileSync(path.join(ws, pageOf(n)), 'utf8');
