@@ -6,8 +6,8 @@
 // @jsquash/jpeg): the reference implementations, and one .vsix for every platform (no native addon).
 // This module loads no decoder or encoder: the worker does.
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { imageInfo } from './api/imageInfo';
+import { oneJobInWorker } from './previewThread';
 import { formatCount, MAX_EDGE, MAX_PIXELS } from '../shared/sizes';
 import type { ImageType } from './types';
 import type { Words } from '../shared/words';
@@ -117,23 +117,7 @@ export async function convertImage(req: ConvertRequest, opts: { timeoutMs?: numb
   return runInWorker(WORKER_FILE, job, opts.timeoutMs ?? CONVERT_TIMEOUT_MS);
 }
 
-/** One job in a fresh worker started from `file`, which answers one message and is then stopped. Exported for the packaging test. */
-export function runInWorker(file: string, job: ConvertJob, timeoutMs: number): Promise<Converted> {
-  return new Promise<Converted>((resolve, reject) => {
-    // The heap limit covers the decoders' own objects; pixels and WebAssembly memory live outside it,
-    // bounded by the header check.
-    const worker = new Worker(file, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 256 } });
-    let settled = false;
-    const settle = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      f();
-    };
-    const timer = setTimeout(() => settle(() => reject(new Error(`the conversion took longer than ${timeoutMs} ms: stopped`))), timeoutMs);
-    worker.once('message', (a: ConvertAnswer) => settle(() => ('error' in a ? reject(new Error(a.error)) : resolve(a.converted))));
-    worker.once('error', (e) => settle(() => reject(e)));
-    worker.once('exit', (code) => settle(() => reject(new Error(`the conversion worker stopped (exit code ${code})`))));
-  });
+/** One job in a fresh worker started from `file` (the packaging test starts it from the packaged files). */
+export async function runInWorker(file: string, job: ConvertJob, timeoutMs: number): Promise<Converted> {
+  return (await oneJobInWorker<ConvertAnswer>(file, job, timeoutMs, { slow: 'the conversion', worker: 'the conversion worker' })).converted;
 }

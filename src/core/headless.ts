@@ -163,24 +163,15 @@ export class HeadlessPlacer {
     const meta = job.target.meta;
     if (isGenerateMeta(meta)) return this.saveGenerated(job, files, meta);
     if (!isHeadlessMeta(meta)) return files;
-    const base = fileBaseName(meta.alt);
-    const placed: DownloadedImage[] = [];
-    for (const [i, staged] of files.entries()) {
-      if (staged.placed) {
-        placed.push(staged);
-        continue;
-      }
-      const name = files.length > 1 ? `${base}-${i + 1}` : base;
-      const look = readLook(meta.look);
-      const done = await this.finish(job, staged, look);
-      const d = resolveDestination({ documentPath: meta.page, workspaceFolder: this.root, patterns: this.destination, fileName: name, ext: FORMAT_EXTENSION[done.file.type] });
+    const source = { prompt: meta.prompt, style: meta.style, ...(Array.isArray(meta.references) && meta.references.length ? { references: meta.references } : {}) };
+    const placed = await this.saveAll(job, files, fileBaseName(meta.alt), readLook(meta.look), source, async (name, ext) => {
+      const d = resolveDestination({ documentPath: meta.page, workspaceFolder: this.root, patterns: this.destination, fileName: name, ext });
       if (!d.ok) throw errorOf(d.words);
       await fs.mkdir(d.dir, { recursive: true });
       const inside = await targetInside(d.dir, this.root, 'existing');
       if (!inside.ok) throw errorOf(words('place.outside', d.dir, String(inside.real ?? this.root)));
-      placed.push(await this.save(job, done.file, d.file, { index: i, count: files.length },
-        { prompt: meta.prompt, style: meta.style, ...(Array.isArray(meta.references) && meta.references.length ? { references: meta.references } : {}), ...this.lookSource(look, done) }, done.original));
-    }
+      return d.file;
+    });
     const links = placed.map((f) => relativeLink(meta.page, f.path));
     const r = await this.pages.fill(meta.page, this.identities.get(job.id) ?? meta.identity, meta.alt, links);
     this.identities.delete(job.id);
@@ -203,20 +194,28 @@ export class HeadlessPlacer {
     }
     const inside = await targetInside(meta.out, this.root, 'existing');
     if (!inside.ok) throw errorOf(words('place.outside', meta.out, String(inside.real ?? this.root)));
+    const source = { prompt: meta.prompt, style: meta.style, ...(meta.references ? { references: meta.references } : {}) };
+    const placed = await this.saveAll(job, files, base, readLook(meta.look), source, async (name, ext) => path.join(meta.out, `${name}.${ext}`));
+    this.outcomes.set(job.id, { linked: false });
+    return placed;
+  }
+
+  /**
+   * Each image not yet placed: its look made (finish.ts), then saved with its recipe where `target`
+   * names it (`base`, numbered when there are several, with the format's extension).
+   */
+  private async saveAll(job: JobRecord, files: DownloadedImage[], base: string, look: Look | undefined,
+    source: { prompt: string; style: string; references?: ReferenceInput[] }, target: (name: string, ext: string) => Promise<string>): Promise<DownloadedImage[]> {
     const placed: DownloadedImage[] = [];
     for (const [i, staged] of files.entries()) {
       if (staged.placed) {
         placed.push(staged);
         continue;
       }
-      const name = files.length > 1 ? `${base}-${i + 1}` : base;
-      const look = readLook(meta.look);
       const done = await this.finish(job, staged, look);
-      const file = path.join(meta.out, `${name}.${FORMAT_EXTENSION[done.file.type]}`);
-      placed.push(await this.save(job, done.file, file, { index: i, count: files.length },
-        { prompt: meta.prompt, style: meta.style, ...(meta.references ? { references: meta.references } : {}), ...this.lookSource(look, done) }, done.original));
+      const file = await target(files.length > 1 ? `${base}-${i + 1}` : base, FORMAT_EXTENSION[done.file.type]);
+      placed.push(await this.save(job, done.file, file, { index: i, count: files.length }, { ...source, ...this.lookSource(look, done) }, done.original));
     }
-    this.outcomes.set(job.id, { linked: false });
     return placed;
   }
 

@@ -64,9 +64,19 @@ export async function makePreviewOffThread(bytes: Uint8Array, type: ImageType,
   checkPreviewable(bytes, type);
   const job: PreviewJob = { bytes, type, maxEdge: opts.maxEdge ?? PREVIEW_MAX_EDGE };
   const timeoutMs = opts.timeoutMs ?? PREVIEW_TIMEOUT_MS;
-  return new Promise<Preview | undefined>((resolve, reject) => {
-    // The heap limit covers the decoder's own objects; the pixels live in buffers the header check bounds.
-    const worker = new Worker(WORKER_FILE, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 256 } });
+  return (await oneJobInWorker<PreviewAnswer>(WORKER_FILE, job, timeoutMs, { slow: 'the decode', worker: 'the preview worker' })).preview;
+}
+
+/**
+ * One job in a fresh worker started from `file`: it answers one message (or `{ error }`) and is then
+ * stopped, as it is when it takes longer than `timeoutMs` or dies. The way the core runs work that must
+ * not hold up the extension host (previews, conversions).
+ */
+export function oneJobInWorker<A extends object>(file: string, data: unknown, timeoutMs: number, what: { slow: string; worker: string }): Promise<Exclude<A, { error: string }>> {
+  return new Promise((resolve, reject) => {
+    // The heap limit covers the decoders' own objects; pixels and WebAssembly memory live outside it,
+    // bounded by the header checks.
+    const worker = new Worker(file, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 256 } });
     let settled = false;
     const settle = (f: () => void) => {
       if (settled) return;
@@ -75,9 +85,9 @@ export async function makePreviewOffThread(bytes: Uint8Array, type: ImageType,
       void worker.terminate();
       f();
     };
-    const timer = setTimeout(() => settle(() => reject(new Error(`the decode took longer than ${timeoutMs} ms: stopped`))), timeoutMs);
-    worker.once('message', (a: PreviewAnswer) => settle(() => ('error' in a ? reject(new Error(a.error)) : resolve(a.preview))));
+    const timer = setTimeout(() => settle(() => reject(new Error(`${what.slow} took longer than ${timeoutMs} ms: stopped`))), timeoutMs);
+    worker.once('message', (a: A) => settle(() => ('error' in a ? reject(new Error(String(a.error))) : resolve(a as Exclude<A, { error: string }>))));
     worker.once('error', (e) => settle(() => reject(e)));
-    worker.once('exit', (code) => settle(() => reject(new Error(`the preview worker stopped (exit code ${code})`))));
+    worker.once('exit', (code) => settle(() => reject(new Error(`${what.worker} stopped (exit code ${code})`))));
   });
 }
