@@ -31,3 +31,14 @@ export function formatResults(results) {
   for (const n of results.notes ?? []) lines.push(`  note: ${n}`);
   return lines.join('\n');
 }
+
+/** The failed tests again, title and first lines of the error, for the end of a run (CI shows its tail). */
+export function formatFailures(failures) {
+  if (failures.length === 0) return '';
+  const lines = ['failed:'];
+  for (const t of failures) {
+    lines.push(`  ✘ ${t.title}`);
+    if (t.error) lines.push(t.error.split('\n').slice(0, 12).map((l) => `      ${l}`).join('\n'));
+  }
+  return lines.join('\n');
+}

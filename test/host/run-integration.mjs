@@ -22,7 +22,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureServer } from './ensure-server.mjs';
-import { phasesPresent, readResults, formatResults } from './results.mjs';
+import { phasesPresent, readResults, formatResults, formatFailures } from './results.mjs';
 import {
   root, freePort, tempRoot, childEnv, startVSCodeServer, startCodeServer, launchChromium, startFake, cleanupAll, sleep, installTestingCopy,
 } from './server.mjs';
@@ -196,6 +196,7 @@ let extensionDir;
 
 // Module level so that a later phase's crash still reports the earlier phases' counts.
 const totals = { passed: 0, failed: 0, pending: 0, vscodeVersion: undefined };
+const failures = [];
 
 async function runIntegration() {
   mkdirSync(resultsDir, { recursive: true });
@@ -215,6 +216,7 @@ async function runIntegration() {
     totals.passed += results.passed;
     totals.failed += results.failed;
     totals.pending += results.pending;
+    failures.push(...results.tests.filter((t) => t.state === 'failed'));
     if (results.tests.length === 0 && !process.env.PICTOR_INTEGRATION_GREP) throw new Error(`${what} ran zero tests`);
   };
   let side;
@@ -252,6 +254,7 @@ function writeSummary(summary) {
 
 try {
   await runIntegration();
+  if (failures.length) say(formatFailures(failures));
   say(`integration: ${totals.passed} passed, ${totals.failed} failed${totals.pending ? `, ${totals.pending} skipped` : ''}`);
   writeSummary(totals);
   process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
