@@ -3,9 +3,9 @@
 // Tests never assert timings; this prints them. Queue rows print the new policy and the old one side
 // by side, with the production settings (2 s minimum between polls of a task, 15 s slowest pace).
 // Flags: --quick skips the real 30 s task and the old policy's batch; --convert runs only the light-file
-// rows (bench-convert.mjs).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+// rows (bench-convert.mjs); --cli runs only the `pictor fill` batch (the bundled dist/cli/pictor.js).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
 const onlyConvert = process.argv.includes('--convert');
+const onlyCli = process.argv.includes('--cli');
 
 execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { cwd: root, stdio: 'inherit' });
 const { startFakeEvolink } = require(path.join(root, 'out/test/fake-evolink/server.js'));
@@ -102,6 +103,48 @@ async function queueBatch() {
   compare('batch: requests per image (create + polls + download)', f('perImage', 2)(res.old), f('perImage', 2)(res.new), '≤ 5', 'real HTTP');
   compare('batch: provider "completed" → job completed, median', res.old ? `${res.old.lagMedian} ms` : 'skipped', `${res.new.lagMedian} ms`, 'small', 'real HTTP; includes the download, no linker (see bench:vscode for the link)');
   compare('batch: provider "completed" → job completed, worst', res.old ? `${res.old.lagMax} ms` : 'skipped', `${res.new.lagMax} ms`, 'small', 'real HTTP');
+}
+
+/**
+ * The same batch through the `pictor` command as a person runs it: 50 placeholders on one page, the
+ * bundled dist/cli/pictor.js as a child process (`fill --yes --concurrency 4`), real HTTP, real time.
+ * Its ratio is first create → the process's exit (every image saved and linked), ÷ (13 × 3 s), as
+ * bench:vscode measures first create → 50th link.
+ */
+async function cliBatch() {
+  const count = 50;
+  const latencyMs = 3000;
+  const concurrency = 4;
+  console.log(`${count} placeholders through pictor fill (dist/cli/pictor.js, --concurrency ${concurrency}), ${latencyMs / 1000} s provider latency — real HTTP against the fake, real time`);
+  execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+  const fake = await startFakeEvolink({ behavior: { stepMs: latencyMs / 4, progressSteps: 3, estimatedTime: latencyMs / 1000 } });
+  const ws = mkdtempSync(path.join(tmpdir(), 'pictor-bench-cli-'));
+  const state = mkdtempSync(path.join(tmpdir(), 'pictor-bench-cli-state-'));
+  try {
+    mkdirSync(path.join(ws, '.git'));
+    const page = path.join(ws, 'batch.md');
+    writeFileSync(page, Array.from({ length: count }, (_, i) => `![a lighthouse number ${i + 1}]()\n`).join('\n'));
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, PICTOR_STATE_DIR: state, PICTOR_BASE_URL: fake.url, PICTOR_FILES_BASE_URL: fake.url, EVOLINK_API_KEY: fake.apiKey, CI: '1' };
+    const t0 = Date.now();
+    const code = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'pictor.js'), 'fill', '--yes', '--quiet', '--concurrency', String(concurrency)], { cwd: ws, env, stdio: ['ignore', 'ignore', 'inherit'] });
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    const end = Date.now();
+    const creates = fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith(CREATE_PATH));
+    const firstCreate = Math.min(...creates.map((r) => r.at));
+    const ideal = Math.ceil(count / concurrency) * latencyMs;
+    const linked = (readFileSync(page, 'utf8').match(/\]\(images\//g) ?? []).length;
+    console.log(`  exit ${code}: ${linked}/${count} linked, ${fake.creates()} creates, ${fake.polls()} polls; start → first create ${firstCreate - t0} ms`);
+    compare('pictor fill: (first create → exit) ÷ (13 × 3 s)', '—', ((end - firstCreate) / ideal).toFixed(3), '≤ 1.05', `${((end - firstCreate) / 1000).toFixed(1)} s; real HTTP, child process`);
+    compare('pictor fill: (start → exit) ÷ (13 × 3 s), start-up included', '—', ((end - t0) / ideal).toFixed(3), '—', `${((end - t0) / 1000).toFixed(1)} s wall`);
+    compare('pictor fill: requests per image (create + polls + download)', '—', (fake.requests.length / count).toFixed(2), '≤ 5', 'real HTTP');
+  } finally {
+    await fake.close();
+    rmSync(ws, { recursive: true, force: true });
+    rmSync(state, { recursive: true, force: true });
+  }
 }
 
 function pacingSimulated() {
@@ -235,12 +278,19 @@ if (onlyConvert) {
   printConvertTable(await convertBench());
   process.exit(0);
 }
+if (onlyCli) {
+  await cliBatch();
+  console.log('\n| pictor fill | | value | goal | how |\n|---|---|---|---|---|');
+  for (const r of pair) console.log(`| ${r.name} | ${r.before} | ${r.after} | ${r.goal} | ${r.how} |`);
+  process.exit(0);
+}
 validation();
 scanBench(row);
 matteBench();
 pacingSimulated();
 await store();
 await queueBatch();
+await cliBatch();
 await memory();
 if (!quick) await pacingReal();
 const convertRows = await convertBench();

@@ -44,7 +44,7 @@ export interface SessionOptions {
   minPollMs?: number;
 }
 
-/** The store file of a workspace's tasks: one per workspace folder (its real path), under the state folder. */
+/** The store of a workspace's tasks (fileStore.ts: a folder of job files named by this path): one per workspace folder (its real path), under the state folder. */
 export function taskStoreFile(stateDir: string, root: string): string {
   return path.join(stateDir, 'tasks', `${workspaceKey(root)}.json`);
 }
@@ -55,9 +55,9 @@ function workspaceKey(root: string): string {
 
 /** The unfinished headless jobs stored for a workspace: what a run would resume. Reads only. */
 export async function storedJobs(stateDir: string, root: string): Promise<JobRecord[]> {
-  const file = taskStoreFile(stateDir, root);
-  if (!existsSync(file)) return [];
-  return (await new FileTaskStore(file).load()).filter((j) => isHeadlessJob(j.target.meta));
+  const store = new FileTaskStore(taskStoreFile(stateDir, root));
+  if (!existsSync(store.dir) && !existsSync(store.filePath)) return [];
+  return (await store.load()).filter((j) => isHeadlessJob(j.target.meta));
 }
 
 export class HeadlessSession {

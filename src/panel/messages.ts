@@ -7,6 +7,7 @@ import { isFinal, isRetryableState, retryNeedsConfirmation } from '../core/jobs/
 import type { ReferenceInput } from '../core/types';
 import { readSettings } from '../vscode/config';
 import type { Generator } from '../vscode/generate';
+import { commandRun } from '../vscode/reportNotices';
 import type { GenerationHistory } from '../vscode/history';
 import type { JobMeta } from '../vscode/jobMeta';
 import type { PictorService } from '../vscode/service';
@@ -228,8 +229,9 @@ export class PanelMessages {
         post({ type: 'submission', requestId, phase, uploads, jobIds });
         resolve();
       };
-      generator.run(point?.doc, [{ prompt, meta, track: point ? [point.lineEnd, point.lineEnd] : undefined, references }],
-        vscode.l10n.t('Generating from the panel'), options, (jobIds) => done('queued', jobIds))
+      // The report is told as the commands tell theirs (notifications), the panel showing the jobs themselves.
+      commandRun(generator.notify, log, (onSent) => generator.run(point?.doc, [{ prompt, meta, track: point ? [point.lineEnd, point.lineEnd] : undefined, references }],
+        vscode.l10n.t('Generating from the panel'), options, (jobIds) => done('queued', jobIds), onSent))
         .catch((e) => log.error(`Panel: generate failed: ${(e as Error).message}`))
         .finally(() => done('stopped'));
     });

@@ -5,6 +5,7 @@ import { KEYS_PAGE, validateKey, type ApiKeyStore } from './secrets';
 import type { Generator } from './generate';
 import type { PictorService } from './service';
 import { editImageFile, imageFilesOf } from './explorer';
+import { commandRun } from './reportNotices';
 import type { VariantPicker } from './variants';
 import { AGENT_SETUP_SCHEME, AgentSetup } from './agentSetup';
 import type { UserInput } from './userInput';
@@ -32,17 +33,19 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   const register = (id: string, fn: (...args: any[]) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
-  register('pictor.generateFromSelection', () => generator.fromSelection(vscode.window.activeTextEditor));
-  register('pictor.generatePlaceholder', (uri?: unknown, range?: unknown) => generator.placeholder(uri, range));
-  register('pictor.generateAllPlaceholders', (uri?: unknown) => generator.allPlaceholders(uri));
+  // Each run's report, rendered as notifications (reportNotices.ts); the command resolves with its jobs.
+  const run = (work: Parameters<typeof commandRun>[2]) => commandRun(generator.notify, log, work);
+  register('pictor.generateFromSelection', () => run((onSent) => generator.fromSelection(vscode.window.activeTextEditor, onSent)));
+  register('pictor.generatePlaceholder', (uri?: unknown, range?: unknown) => run((onSent) => generator.placeholder(uri, range, { onSent })));
+  register('pictor.generateAllPlaceholders', (uri?: unknown) => run((onSent) => generator.allPlaceholders(uri, { onSent })));
   // With a count (2–10) other extensions and tests skip the question; people are asked.
-  register('pictor.generateVariants', (uri?: unknown, range?: unknown, count?: unknown) => generator.variants(uri, range, count));
+  register('pictor.generateVariants', (uri?: unknown, range?: unknown, count?: unknown) => run((onSent) => generator.variants(uri, range, count, onSent)));
   // A pick id, or a placeholder (document and range): opens the panel on its variants.
   register('pictor.pickVariant', (arg?: unknown, range?: unknown) => panel.showPick(deps.picker.resolve(arg, range)?.id));
   // From the Explorer (a file URI): that file; from the editor or the palette: the image link at the cursor.
   register('pictor.editImage', (file?: unknown, files?: unknown) => {
     const [image] = imageFilesOf(file, files);
-    return image ? editImageFile(generator, image) : generator.editImage(vscode.window.activeTextEditor);
+    return run((onSent) => (image ? editImageFile(generator, image, onSent) : generator.editImage(vscode.window.activeTextEditor, onSent)));
   });
   register('pictor.useAsReference', (file?: unknown, files?: unknown) => panel.addReferences(imageFilesOf(file, files)));
   register('pictor.cancelAll', async () => {

@@ -2,7 +2,8 @@
 // is saved into the workspace) and Use as Reference (the file joins the panel's references).
 import * as vscode from 'vscode';
 import type { Generator } from './generate';
-import type { JobSummary } from './runTypes';
+import { refusedReport } from '../core/runReport';
+import type { Report } from './runTypes';
 
 const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
 
@@ -13,23 +14,22 @@ export function imageFilesOf(clicked: unknown, selected: unknown): vscode.Uri[] 
 }
 
 /** Asks for the change, then sends the file as the reference; the edited image lands in the workspace. */
-export async function editImageFile(generator: Generator, file: vscode.Uri): Promise<JobSummary[]> {
+export async function editImageFile(generator: Generator, file: vscode.Uri, onSent?: (sent: Report) => void): Promise<Report> {
   let bytes: number;
   try {
     bytes = (await vscode.workspace.fs.stat(file)).size;
   } catch {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: the image {0} does not exist.', vscode.workspace.asRelativePath(file)));
-    return [];
+    return refusedReport('input', vscode.l10n.t('Pictor: the image {0} does not exist.', vscode.workspace.asRelativePath(file)), { severity: 'error' });
   }
   const instruction = (await generator.ask({
     title: vscode.l10n.t('Pictor: Edit Image'),
     prompt: vscode.l10n.t('Describe the change to {0}, e.g. "make it night, with stars"', vscode.workspace.asRelativePath(file)),
     ignoreFocusOut: true,
   }))?.trim();
-  if (!instruction) return [];
+  if (!instruction) return refusedReport('input', '');
   return generator.run(undefined, [{
     prompt: instruction,
     meta: { origin: 'panel', alt: instruction.replace(/\s+/g, ' ') },
     references: [{ kind: 'file', path: file.fsPath, bytes }],
-  }], vscode.l10n.t('Editing the image'));
+  }], vscode.l10n.t('Editing the image'), undefined, undefined, onSent);
 }

@@ -1,7 +1,9 @@
 // The editor workflow's front door: what each command reads (a selection, a placeholder, all of a
 // page's placeholders, an image link with an instruction) goes through the editor adapters
 // (editorTargets.ts) and, for placeholders, placeholderRuns.ts, to the one submitter (submitter.ts).
-// Commands called with arguments resolve when their images are saved and linked (or failed).
+// Each returns the run's report (core/runReport.ts) when its images are saved and linked (or failed),
+// and shows nothing itself: the commands render the report (reportNotices.ts), the agent tools too.
+// The questions asked before sending (how many variants, an instruction) go through UserInput.
 import * as vscode from 'vscode';
 import { ScanCache, imageAt, placeholderAt, type MarkdownScan, type Placeholder } from '../core/placeholders';
 import { parseVariantCount } from '../core/variants';
@@ -13,7 +15,8 @@ import type { Linker } from './linker';
 import { PendingReads } from './pendingReads';
 import type { PlaceholderClaims } from './placeholderClaims';
 import { PlaceholderRuns } from './placeholderRuns';
-import type { JobSummary, PickSource, PlaceholderExtras, RunItem, RunningInfo, RunOptions } from './runTypes';
+import { refusedReport } from '../core/runReport';
+import type { JobSummary, PickSource, PlaceholderExtras, Report, RunItem, RunningInfo, RunOptions } from './runTypes';
 import { say } from './say';
 import type { PictorService } from './service';
 import { Submitter } from './submitter';
@@ -51,6 +54,11 @@ export class Generator implements vscode.Disposable {
     this.placeholderRuns = new PlaceholderRuns(service, tracker, log, windows, this.pending, this.submitter, scan, this.diagnostics, picks);
   }
 
+  /** Tells the user what a run did (see reportNotices.ts). */
+  get notify(): UserInput['notify'] {
+    return this.input.notify;
+  }
+
   /** Asks the user for a line of text (an edit instruction, a new prompt). */
   ask(options: vscode.InputBoxOptions): Thenable<string | undefined> {
     return this.input.askText(options);
@@ -70,19 +78,18 @@ export class Generator implements vscode.Disposable {
     return this.placeholderRuns.runningIn(doc);
   }
 
-  async fromSelection(editor: vscode.TextEditor | undefined): Promise<JobSummary[]> {
+  async fromSelection(editor: vscode.TextEditor | undefined, onSent?: PlaceholderExtras['onSent']): Promise<Report> {
     const item = selectionItem(editor);
-    if (!item) return [];
-    return this.run(editor!.document, [item], vscode.l10n.t('Generating an image from the selection'));
+    if (!item) return told();
+    return this.run(editor!.document, [item], vscode.l10n.t('Generating an image from the selection'), undefined, undefined, onSent);
   }
 
-  async placeholder(uriArg?: unknown, rangeArg?: unknown, extras?: PlaceholderExtras): Promise<JobSummary[]> {
+  async placeholder(uriArg?: unknown, rangeArg?: unknown, extras?: PlaceholderExtras): Promise<Report> {
     const target = await markdownTarget(uriArg, rangeArg);
-    if (!target) return [];
+    if (!target) return told();
     const p = placeholderAt(this.scan(target.doc), target.offset);
     if (!p) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image placeholder here. Write one like ![a red fox asleep in snow]() and run the command on it.'));
-      return [];
+      return refusedReport('noTarget', vscode.l10n.t('Pictor: there is no image placeholder here. Write one like ![a red fox asleep in snow]() and run the command on it.'), { severity: 'warning' });
     }
     return this.placeholderRuns.send(target.doc, [p], vscode.l10n.t('Generating an image'), extras);
   }
@@ -91,60 +98,52 @@ export class Generator implements vscode.Disposable {
    * Generate Variants: asks how many (2–10) unless told, and makes that many images for the
    * placeholder, to pick from whatever pictor.n and pictor.variants say.
    */
-  async variants(uriArg?: unknown, rangeArg?: unknown, countArg?: unknown): Promise<JobSummary[]> {
+  async variants(uriArg?: unknown, rangeArg?: unknown, countArg?: unknown, onSent?: PlaceholderExtras['onSent']): Promise<Report> {
     const target = await markdownTarget(uriArg, rangeArg);
-    if (!target) return [];
+    if (!target) return told();
     const p = placeholderAt(this.scan(target.doc), target.offset);
     if (!p) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image placeholder here. Write one like ![a red fox asleep in snow]() and run Generate Variants on it.'));
-      return [];
+      return refusedReport('noTarget', vscode.l10n.t('Pictor: there is no image placeholder here. Write one like ![a red fox asleep in snow]() and run Generate Variants on it.'), { severity: 'warning' });
     }
     const doc = target.doc;
     const source = doc.getText().slice(p.start, p.end);
     let count: number | undefined;
     if (countArg !== undefined) {
       const c = parseVariantCount(String(countArg));
-      if (!c.ok) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('Pictor: nothing was sent. {0}', say(c)));
-        return [];
-      }
+      if (!c.ok) return refusedReport('input', vscode.l10n.t('Pictor: nothing was sent. {0}', say(c)), { severity: 'error' });
       count = c.count;
     } else {
       count = await this.input.chooseVariantCount();
     }
-    if (!count) return [];
+    if (!count) return refusedReport('input', '');
     // The user may have typed while choosing: the placeholder is read again and must be the same one.
     const now = doc.getText();
     const same = this.scan(doc).placeholders.filter((x) => now.slice(x.start, x.end) === source);
     const still = same.find((x) => x.start <= p.end && x.end >= p.start) ?? (same.length === 1 ? same[0] : undefined);
     if (!still) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the placeholder changed while you chose how many variants; nothing was sent. Run Generate Variants again.'));
-      return [];
+      return refusedReport('changed', vscode.l10n.t('Pictor: the placeholder changed while you chose how many variants; nothing was sent. Run Generate Variants again.'), { severity: 'warning' });
     }
-    return this.placeholderRuns.send(doc, [still], vscode.l10n.t('Generating {0} variants', count), { options: { n: count, variants: 'pick' } });
+    return this.placeholderRuns.send(doc, [still], vscode.l10n.t('Generating {0} variants', count), { options: { n: count, variants: 'pick' }, onSent });
   }
 
-  async allPlaceholders(uriArg?: unknown, extras?: PlaceholderExtras): Promise<JobSummary[]> {
+  async allPlaceholders(uriArg?: unknown, extras?: PlaceholderExtras): Promise<Report> {
     const target = await markdownTarget(uriArg, undefined);
-    if (!target) return [];
+    if (!target) return told();
     const scan = this.scan(target.doc);
     if (scan.placeholders.length === 0) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: this document has no image placeholders. Write one like ![a red fox asleep in snow]().'));
-      return [];
+      return refusedReport('noTarget', vscode.l10n.t('Pictor: this document has no image placeholders. Write one like ![a red fox asleep in snow]().'), { severity: 'info' });
     }
     return this.placeholderRuns.send(target.doc, scan.placeholders, vscode.l10n.t('Generating images for placeholders'), extras);
   }
 
-  async editImage(editor: vscode.TextEditor | undefined): Promise<JobSummary[]> {
+  async editImage(editor: vscode.TextEditor | undefined, onSent?: PlaceholderExtras['onSent']): Promise<Report> {
     if (!editor || editor.document.languageId !== 'markdown') {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: put the cursor on an image link in a Markdown file to edit that image.'));
-      return [];
+      return refusedReport('noTarget', vscode.l10n.t('Pictor: put the cursor on an image link in a Markdown file to edit that image.'), { severity: 'warning' });
     }
     const doc = editor.document;
     const img = imageAt(this.scan(doc), doc.offsetAt(editor.selection.active));
     if (!img) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: there is no image link at the cursor. Put the cursor on ![alt](path/to/image.png).'));
-      return [];
+      return refusedReport('noTarget', vscode.l10n.t('Pictor: there is no image link at the cursor. Put the cursor on ![alt](path/to/image.png).'), { severity: 'warning' });
     }
     const source = doc.getText().slice(img.start, img.end);
     // The input box stays open when the user clicks back into the editor and types: follow the link.
@@ -156,8 +155,7 @@ export class Generator implements vscode.Disposable {
       reference = await referenceFor(doc, img.url);
       if ('error' in reference) {
         this.log.warn(reference.error);
-        void vscode.window.showErrorMessage(reference.error);
-        return [];
+        return refusedReport('input', reference.error, { severity: 'error' });
       }
       instruction = (await this.ask({
         title: vscode.l10n.t('Pictor: Edit Image'),
@@ -169,22 +167,21 @@ export class Generator implements vscode.Disposable {
     } finally {
       this.pending.forget(read);
     }
-    if (!instruction) return [];
+    if (!instruction) return refusedReport('input', '');
     if (!now || now.touched || doc.getText().slice(now.start, now.end) !== source) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the image link changed while you were typing the instruction; nothing was sent. Run Edit Image again.'));
-      return [];
+      return refusedReport('changed', vscode.l10n.t('Pictor: the image link changed while you were typing the instruction; nothing was sent. Run Edit Image again.'), { severity: 'warning' });
     }
     const meta: JobMeta = { origin: 'edit', documentUri: doc.uri.toString(), alt: oneLine(instruction), source, oldUrl: img.url };
-    return this.run(doc, [{ prompt: instruction, meta, track: [now.start, now.end], references: [reference] }], vscode.l10n.t('Editing the image'));
+    return this.run(doc, [{ prompt: instruction, meta, track: [now.start, now.end], references: [reference] }], vscode.l10n.t('Editing the image'), undefined, undefined, onSent);
   }
 
   /**
    * Validates every request, confirms big batches, and only then sends anything (see Submitter).
-   * `onSubmitted` hears the ids of the jobs it made as soon as they are stored.
+   * `onSubmitted` hears the ids of the jobs it made as soon as they are stored; `onSent` the report so far.
    */
   run(doc: vscode.TextDocument | undefined, items: RunItem[], title: string, options?: RunOptions,
-    onSubmitted?: (jobIds: string[]) => void): Promise<JobSummary[]> {
-    return this.submitter.run(doc, items, title, options, onSubmitted);
+    onSubmitted?: (jobIds: string[]) => void, onSent?: PlaceholderExtras['onSent']): Promise<Report> {
+    return this.submitter.run(doc, items, title, options, onSubmitted, onSent);
   }
 
   summary(j: JobRecord): JobSummary {
@@ -197,4 +194,9 @@ export class Generator implements vscode.Disposable {
     this.pending.dispose();
     this.closed.dispose();
   }
+}
+
+/** A run that stopped where the editor told the user already (no Markdown page, no selection). */
+function told(): Report {
+  return refusedReport('noTarget', '');
 }

@@ -1,6 +1,7 @@
 // Placeholders from the read to the submitter: which are running already (here, in another window, or
 // waiting for a pick), which the provider would refuse, and the cross-window claim each one sent holds
-// until its job is final, so two windows (or two clicks) never bill one placeholder twice.
+// until its job is final, so two windows (or two clicks) never bill one placeholder twice. What it
+// leaves out goes into the run's report (core/runReport.ts); it shows nothing itself.
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import { readOverride } from '../core/pageOptions';
@@ -12,7 +13,11 @@ import type { JobMeta } from './jobMeta';
 import { pickTrackId } from './linker';
 import type { PendingReads } from './pendingReads';
 import type { PlaceholderClaims } from './placeholderClaims';
-import { type JobSummary, type PickSource, type PlaceholderExtras, type RunItem, type RunningInfo } from './runTypes';
+import { refusedReport, type NotSent } from '../core/runReport';
+import { words } from '../shared/words';
+import { pagePlan, skippedIn } from './plans';
+import { type PickSource, type PlaceholderExtras, type Report, type RunItem, type RunningInfo } from './runTypes';
+import { sayWords } from './say';
 import type { PictorService } from './service';
 import type { Submitter } from './submitter';
 import type { RangeTracker } from './tracker';
@@ -97,42 +102,56 @@ export class PlaceholderRuns implements vscode.Disposable {
     };
   }
 
-  /** Sends the placeholders that are not running already and that the provider would take. */
-  async send(doc: vscode.TextDocument, all: Placeholder[], title: string, extras?: PlaceholderExtras): Promise<JobSummary[]> {
+  /**
+   * Sends the placeholders that are not running already and that the provider would take, and reports
+   * what happened to each (see core/runReport.ts): it shows nothing itself.
+   */
+  async send(doc: vscode.TextDocument, all: Placeholder[], title: string, extras?: PlaceholderExtras): Promise<Report> {
+    const lineOf = (p: Placeholder) => doc.positionAt(p.start).line + 1;
+    const left = (p: Placeholder, reason: NotSent['reason'], words: string, more: Partial<NotSent> = {}): NotSent =>
+      ({ reason, words, prompt: p.prompt, line: lineOf(p), ...more });
     const empty = all.filter((p) => p.empty);
     if (empty.length && empty.length === all.length) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: the placeholder has no prompt. Describe the image between the brackets: ![a red fox asleep in snow]().'));
-      return [];
+      return refusedReport('empty', vscode.l10n.t('Pictor: the placeholder has no prompt. Describe the image between the brackets: ![a red fox asleep in snow]().'),
+        { notSent: empty.map((p) => left(p, 'empty', sayWords(words('request.promptEmpty')))), severity: 'warning' });
     }
     const running = this.runningIn(doc);
     let free = all.filter((p) => !p.empty && !running(p));
-    const waiting = all.map((p) => (p.empty ? undefined : running(p)?.pick)).filter((x) => x !== undefined);
+    const taken = all.filter((p) => !p.empty && running(p));
+    const waiting = taken.map((p) => running(p)!.pick).filter((x) => x !== undefined);
+    const runningLeft = taken.map((p) => {
+      const pick = running(p)!.pick;
+      return pick
+        ? left(p, 'pick', vscode.l10n.t('its variants are saved and wait for the user\'s pick in the panel.'), { pickId: pick.id })
+        : left(p, 'running', sayWords(words('plan.running')));
+    });
     if (free.length === 0 && waiting.length) {
-      const pick = vscode.l10n.t('Pick…');
-      void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: the variants of this placeholder are saved and wait for your pick. Pick one in the panel first.'), pick)
-        .then((choice) => choice === pick && vscode.commands.executeCommand('pictor.pickVariant', waiting[0]!.id));
-      return [];
+      return refusedReport('pick', vscode.l10n.t('Pictor: the variants of this placeholder are saved and wait for your pick. Pick one in the panel first.'),
+        { notSent: runningLeft, severity: 'info' });
     }
     if (free.length === 0) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: these placeholders are already being generated.'));
-      return [];
+      return refusedReport('running', vscode.l10n.t('Pictor: these placeholders are already being generated.'), { notSent: runningLeft, severity: 'info' });
     }
+    const notSent: NotSent[] = [...runningLeft];
     // Of several, one the provider would refuse (a prompt over the limit) does not stop the others:
     // it is marked in the Problems view and named; the good ones are sent.
     // So is one whose options (the page's front matter, its override comment) cannot be sent.
     const text = doc.getText();
     if (free.length > 1) {
       const scan = this.scan(doc);
+      const planned = pagePlan(doc, scan, { call: extras?.options });
       const refused = free
         .map((p) => ({ p, why: placeholderProblems(doc, scan, p, text, extras?.options) }))
         .filter((r) => r.why.length > 0);
       if (refused.length) {
         this.diagnostics.update(doc);
-        this.tellRefused(doc, refused, free.length - refused.length);
+        const checked = refused.map(({ p, why }) => left(p, skippedIn(planned, p)?.reason ?? 'request', why.join(' ')));
         free = free.filter((p) => !refused.some((r) => r.p === p));
-        if (!free.length) return [];
+        if (!free.length) return refusedReport('problems', '', { notSent: [...notSent, ...checked] });
+        notSent.push(...checked);
       }
     }
+    const sending = free.length;
     const owner = `${vscode.env.sessionId}:${randomUUID()}`;
     // Followed in this window in the same tick as the scan, before anything is awaited: a second run
     // (a double click, Generate all while one runs) sees them in runningIn whatever the timing, and
@@ -147,10 +166,20 @@ export class PlaceholderRuns implements vscode.Disposable {
     });
     this.pending.notify();
     const items: RunItem[] = [];
+    // What this step left out goes into the submitter's report, so far and at the end.
+    const withOurs = (r: Report): Report => ({ ...r, notSent: [...notSent, ...r.notSent], sending });
     try {
-      items.push(...(await this.claimEverywhere(doc, held, owner, extras)));
-      if (!items.length) return [];
-      return await this.submitter.run(doc, items, title, extras?.options, extras?.onSubmitted);
+      const claimed = await this.claimEverywhere(doc, held, owner, extras);
+      items.push(...claimed.items);
+      notSent.push(...claimed.notSent);
+      if (!items.length) {
+        const code = claimed.notSent.some((n) => n.reason === 'elsewhere') ? 'elsewhere'
+          : claimed.notSent.some((n) => n.reason === 'claimFailed') ? 'claimFailed' : 'changed';
+        return { ...refusedReport(code, claimed.notSent[0]?.words ?? ''), notSent, sending };
+      }
+      const onSent = extras?.onSent;
+      const report = await this.submitter.run(doc, items, title, extras?.options, extras?.onSubmitted, onSent && ((r) => onSent(withOurs(r))));
+      return withOurs(report);
     } finally {
       // run() returns when every job it sent is final (or nothing was sent): the reads and claims end here.
       // Jobs resumed after a reload release theirs when their final event comes (see the constructor).
@@ -164,28 +193,29 @@ export class PlaceholderRuns implements vscode.Disposable {
 
   /**
    * Another VS Code window on the same file may be filling some of them: each one is claimed there too.
-   * Returns the items to send: claimed, and still in the page as they were read.
+   * Returns the items to send (claimed, and still in the page as they were read), and those left out.
    */
   private async claimEverywhere(doc: vscode.TextDocument, held: { p: Placeholder; meta: PlaceholderMeta; id: string; override: RunItem['override'] }[],
-    owner: string, extras?: PlaceholderExtras): Promise<RunItem[]> {
-    let heldElsewhere = 0;
-    let failed: Error | undefined;
-    let notClaimed = 0;
+    owner: string, extras?: PlaceholderExtras): Promise<{ items: RunItem[]; notSent: NotSent[] }> {
+    const notSent: NotSent[] = [];
+    const left = (p: Placeholder, reason: NotSent['reason'], words: string) =>
+      notSent.push({ reason, words, prompt: p.prompt, line: doc.positionAt(p.start).line + 1 });
     const items: RunItem[] = [];
+    const placeholders = new Map<RunItem, Placeholder>();
     for (const h of held) {
       // Named before it is taken, so that adoptClaims sees whose it is while it is being taken.
       h.meta.claim = await this.windows.ref(doc, h.meta.source, owner);
       // A claim that could not be taken counts as not acquired: when in doubt, nothing is sent.
       const c = await this.windows.claim(h.meta.claim);
       if (c.result === 'failed') {
-        failed ??= c.error;
-        notClaimed++;
+        this.log.error(`Could not record the claim of "${shortLine(h.p.prompt, 60)}": ${c.error.message}`);
+        left(h.p, 'claimFailed', c.error.message);
       }
-      if (c.result !== 'acquired') {
-        if (c.result === 'held') heldElsewhere++;
-        continue;
-      }
-      items.push({ prompt: h.p.prompt, meta: h.meta, track: [h.p.start, h.p.end], followed: h.id, references: extras?.references, override: h.override });
+      if (c.result === 'held') left(h.p, 'elsewhere', vscode.l10n.t('another VS Code window is already generating it.'));
+      if (c.result !== 'acquired') continue;
+      const item: RunItem = { prompt: h.p.prompt, meta: h.meta, track: [h.p.start, h.p.end], followed: h.id, references: extras?.references, override: h.override };
+      items.push(item);
+      placeholders.set(item, h.p);
     }
     // The user may have typed while the claims were taken: only a placeholder still there, as read,
     // is sent (its text is the prompt that is billed).
@@ -197,43 +227,11 @@ export class PlaceholderRuns implements vscode.Disposable {
       if (r && !r.touched && now.slice(r.start, r.end) === source) still.push(item);
       else {
         this.log.info(`Not sent: the placeholder "${shortLine(item.prompt, 60)}" changed while it was being claimed.`);
+        left(placeholders.get(item)!, 'changed', vscode.l10n.t('the placeholder changed while it was being claimed.'));
         if (item.meta.origin === 'placeholder' && item.meta.claim) await this.windows.release(item.meta.claim).catch(() => undefined);
       }
     }
-    if (heldElsewhere) {
-      const msg = still.length
-        ? vscode.l10n.t('Pictor: {0} placeholder(s) are already being generated in another VS Code window; the others are sent.', heldElsewhere)
-        : vscode.l10n.t('Pictor: another VS Code window is already generating this. Nothing was sent.');
-      this.log.info(msg);
-      void vscode.window.showInformationMessage(msg);
-    }
-    if (failed) {
-      const msg = vscode.l10n.t('Pictor: could not record in its storage folder that this window is generating {0} placeholder(s) ({1}), so they were not sent: another window could otherwise bill them twice. Try again; if it persists, check that the folder is writable.',
-        notClaimed, failed.message);
-      this.log.error(msg);
-      void vscode.window.showErrorMessage(msg);
-    }
-    return still;
-  }
-
-  /** One message for every placeholder Generate all leaves out, with where it is and why. */
-  private tellRefused(doc: vscode.TextDocument, refused: { p: Placeholder; why: string[] }[], sent: number): void {
-    // Placeholders refused for the same reason (the page's front matter) are named together.
-    const groups = new Map<string, Placeholder[]>();
-    for (const { p, why } of refused) groups.set(why.join(' '), [...(groups.get(why.join(' ')) ?? []), p]);
-    const line = (p: Placeholder) => doc.positionAt(p.start).line + 1;
-    const named = [...groups].slice(0, 3).map(([why, ps]) => (ps.length === 1
-      ? vscode.l10n.t('"{0}" (line {1}): {2}', shortLine(ps[0]!.prompt, 40), line(ps[0]!), why)
-      : vscode.l10n.t('{0} placeholders (lines {1}): {2}', ps.length, ps.map(line).join(', '), why)));
-    const more = groups.size > 3 ? vscode.l10n.t(' and {0} more', [...groups.values()].slice(3).reduce((n, ps) => n + ps.length, 0)) : '';
-    const list = named.join('; ') + more;
-    const msg = sent
-      ? vscode.l10n.t('Pictor: {0} placeholder(s) were not sent, the other {1} were: {2}. They are marked in the Problems view.', refused.length, sent, list)
-      : vscode.l10n.t('Pictor: nothing was sent: {0}. They are marked in the Problems view.', list);
-    this.log.warn(msg);
-    const show = vscode.l10n.t('Show Problems');
-    void vscode.window.showWarningMessage(msg, show)
-      .then((pick) => pick === show && vscode.commands.executeCommand('workbench.actions.view.problems'));
+    return { items: still, notSent };
   }
 
   dispose(): void {

@@ -8,6 +8,7 @@ import { imageAt, scanMarkdown, type ImageLink } from '../core/placeholders';
 import { inputFromRecipe, lookOfRecipe, readRecipeFile, sidecarPath, type Recipe } from '../core/recipe';
 import { lookCall } from '../core/look';
 import type { Generator } from './generate';
+import { commandRun } from './reportNotices';
 import type { JobSummary } from './runTypes';
 import type { JobMeta } from './jobMeta';
 import { say } from './say';
@@ -112,8 +113,8 @@ export class Regenerator {
     const { size, resolution, quality, n } = made.input;
     this.log.info(`Regenerating ${vscode.workspace.asRelativePath(file)} from its recipe (task ${recipe.taskId || 'unknown'}).`);
     // Everything from the recipe, the style too (none is none): the page's and the settings' options do not apply.
-    const jobs = await this.generator.run(doc, [{ prompt, meta, track: [now.start, now.end], references: made.input.references }],
-      vscode.l10n.t('Regenerating the image'), { size, resolution, quality, n, style: recipe.style ?? '', ...lookCall(lookOfRecipe(recipe)) });
+    const jobs = await commandRun(this.generator.notify, this.log, (onSent) => this.generator.run(doc, [{ prompt, meta, track: [now.start, now.end], references: made.input.references }],
+      vscode.l10n.t('Regenerating the image'), { size, resolution, quality, n, style: recipe.style ?? '', ...lookCall(lookOfRecipe(recipe)) }, undefined, onSent));
     if (jobs.some((j) => j.linked) && !keepReplacedImages(doc.uri)) {
       await this.dropOld(doc, img.url, file, jobs);
     }

@@ -3,6 +3,7 @@
 import type * as vscode from 'vscode';
 import { claimKey, placeholderClaimKey as pageClaimKey } from '../core/claims';
 import type { CallOptions } from '../core/plan';
+import type { RunReport } from '../core/runReport';
 import type { ReferenceInput } from '../core/types';
 import type { OptionLayer } from '../core/pageOptions';
 import type { PendingPick, VariantsMode } from '../core/variants';
@@ -35,7 +36,15 @@ export interface PlaceholderExtras {
   references?: ReferenceInput[];
   /** Hears the ids of the jobs the run made, as soon as they are stored (see Submitter.run). */
   onSubmitted?: (jobIds: string[]) => void;
+  /** Hears the report so far once nothing more will be sent (see Submitter.run). */
+  onSent?: (sent: Report) => void;
 }
+
+/** An error as the editor shows it (see service.ts showJobError). */
+export type JobError = { kind: string; message: string; code?: string } | Error;
+
+/** One run's report in the editor (see core/runReport.ts): the commands and the agent tools render it. */
+export type Report = RunReport<JobSummary, JobError>;
 
 /** Where the variants that wait for the user's pick are kept (see variants.ts). */
 export interface PickSource {

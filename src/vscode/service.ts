@@ -21,6 +21,7 @@ import type { JobMeta } from './jobMeta';
 import { openReferenceForUpload } from './references';
 import { SpendTracker } from './spend';
 import { say } from './say';
+import { vscodeNotify, type Notify } from './userInput';
 import { discardStaged, sweepStaging } from '../core/staging';
 
 export const DASHBOARD_PAGE = 'https://evolink.ai/dashboard';
@@ -227,23 +228,23 @@ export class PictorService implements vscode.Disposable {
 }
 
 /** Shows a failure the way docs/design.md asks ("Messages"): what happened, what to do, a button for the fix. */
-export async function showJobError(error: { kind: string; message: string; code?: string } | PictorError | Error): Promise<void> {
+export async function showJobError(error: { kind: string; message: string; code?: string } | PictorError | Error, notify: Notify = vscodeNotify): Promise<void> {
   const kind = 'kind' in error ? String(error.kind) : 'unknown';
   const message = vscode.l10n.t('Pictor: {0}', say(error));
   if (kind === 'auth') {
     const setKey = vscode.l10n.t('Set API Key');
-    if ((await vscode.window.showErrorMessage(message, setKey)) === setKey) {
+    if ((await notify('error', message, setKey)) === setKey) {
       await vscode.commands.executeCommand('pictor.setApiKey');
     }
   } else if (kind === 'quota' || ('code' in error && error.code === 'quota_exceeded')) {
     // Out of credits, whether the create was refused (402) or the task failed for it.
     const open = vscode.l10n.t('Open Dashboard');
-    if ((await vscode.window.showErrorMessage(message, open)) === open) {
+    if ((await notify('error', message, open)) === open) {
       void vscode.env.openExternal(vscode.Uri.parse(DASHBOARD_PAGE));
     }
   } else {
     const showLog = vscode.l10n.t('Show Log');
-    if ((await vscode.window.showErrorMessage(message, showLog)) === showLog) {
+    if ((await notify('error', message, showLog)) === showLog) {
       await vscode.commands.executeCommand('pictor.showLog');
     }
   }

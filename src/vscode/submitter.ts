@@ -2,7 +2,8 @@
 // planned (core/plan.ts, through plans.ts), a big batch confirmed, the budget and the key checked, and
 // only then anything sent. A user never pays to learn that an option was wrong. Tells the caller the
 // ids of the jobs it made as soon as they are stored (`onSubmitted`), and resolves when every one of
-// them is final.
+// them is final, with the run's report (core/runReport.ts): it shows no notification, the face renders
+// the report (reportNotices.ts for the commands, the tools as their answer).
 import * as vscode from 'vscode';
 import { lookNeedsWork } from '../core/look';
 import { slugify } from '../core/fileNames';
@@ -12,6 +13,7 @@ import type { JobRecord } from '../core/store';
 import { waitsForPick } from '../core/variants';
 import { shortLine } from '../shared/text';
 import type { Figures, SkippedItem } from '../core/plan';
+import { refusedReport, type NotSent } from '../core/runReport';
 import { readGuards, readSettings } from './config';
 import { approvalOf, askCost } from './costQuestion';
 import type { PlaceholderDiagnostics } from './diagnostics';
@@ -19,11 +21,11 @@ import type { JobMeta } from './jobMeta';
 import type { Linker } from './linker';
 import type { PendingReads } from './pendingReads';
 import { waitWithProgress } from './progress';
-import type { JobSummary, RunItem, RunOptions } from './runTypes';
-import { showJobError, type PictorService, type SubmitResult } from './service';
+import type { JobError, JobSummary, Report, RunItem, RunOptions } from './runTypes';
+import type { PictorService, SubmitResult } from './service';
 import { actionPlan } from './plans';
 import { say, sayWords } from './say';
-import { requireTrust } from './trust';
+import { untrustedWords } from './trust';
 import type { UserInput } from './userInput';
 
 export class Submitter {
@@ -37,18 +39,23 @@ export class Submitter {
     private readonly withProgress: UserInput['withProgress'],
   ) {}
 
+  /**
+   * Runs the items and reports what happened (see core/runReport.ts); shows nothing itself: the face
+   * that called renders the report. `onSent` hears the report so far once nothing more will be sent
+   * (before the jobs finish), not when the run stops before that.
+   */
   async run(doc: vscode.TextDocument | undefined, items: RunItem[], title: string, options?: RunOptions,
-    onSubmitted?: (jobIds: string[]) => void): Promise<JobSummary[]> {
-    if (!requireTrust()) {
+    onSubmitted?: (jobIds: string[]) => void, onSent?: (sent: Report) => void): Promise<Report> {
+    if (!vscode.workspace.isTrusted) {
       this.log.warn('Restricted Mode: nothing was sent. Trust the workspace to generate images.');
-      return [];
+      return refusedReport('trust', untrustedWords());
     }
     // Offsets are good for the document as it is now; from here on the user may type (while a key
     // is asked for, a reference uploaded, a request sent), so follow them at once.
     const reads = items.map((item) => item.followed ?? (item.track && doc ? this.pending.follow(doc, item.track[0], item.track[1], item.meta) : undefined));
     this.pending.notify();
     try {
-      return await this.runFollowed(doc, items, reads, title, options, onSubmitted);
+      return await this.runFollowed(doc, items, reads, title, options, onSubmitted, onSent);
     } finally {
       for (const r of reads) if (r) this.pending.forget(r);
       this.pending.notify();
@@ -56,18 +63,19 @@ export class Submitter {
   }
 
   private async runFollowed(doc: vscode.TextDocument | undefined, items: RunItem[], reads: (string | undefined)[],
-    title: string, options?: RunOptions, onSubmitted?: (jobIds: string[]) => void): Promise<JobSummary[]> {
+    title: string, options?: RunOptions, onSubmitted?: (jobIds: string[]) => void, onSent?: (sent: Report) => void): Promise<Report> {
     const validated = this.validateAll(doc, items, options);
-    if (!validated) return [];
+    if (!Array.isArray(validated)) return validated;
     // The cost question for the whole action; its answer goes with each job to the money gate.
     const asked = await askCost(validated.map((x) => x.figures), validated.length, readGuards(), this.log);
-    if (asked === false) return [];
+    if (asked === false) return refusedReport('cost', vscode.l10n.t('the user declined the cost question (pictor.confirmAboveImages, pictor.confirmAboveCost).'));
     const budget = await this.service.spend.confirmBudget(doc?.uri);
-    if (!budget) return [];
-    if (!(await this.service.ensureKey())) return [];
+    if (!budget) return refusedReport('budget', vscode.l10n.t('the user declined to send more this session: it is at or over pictor.maxCreditsPerSession.'));
+    if (!(await this.service.ensureKey())) return refusedReport('key', vscode.l10n.t('Pictor has no EvoLink API key. Run "Pictor: Set API Key" (or set the EVOLINK_API_KEY environment variable).'));
     const approval = approvalOf(asked, budget);
 
     const submitted: SubmitResult[] = [];
+    const errors: JobError[] = [];
     for (const { item, v, i } of validated) {
       try {
         const s = await this.service.submit(v, item.meta, slugify(item.prompt), approval);
@@ -76,10 +84,12 @@ export class Submitter {
         submitted.push(s);
       } catch (e) {
         this.log.error(`Could not submit: ${(e as Error).message}`);
-        void showJobError(e as Error);
+        errors.push(e as Error);
       }
     }
     this.pending.notify();
+    const figures = validated.map((x) => x.figures);
+    const report: Report = { jobs: [], notSent: [], sending: validated.length, errors, figures };
     if (submitted.length) {
       try {
         onSubmitted?.(submitted.map((s) => s.job.id));
@@ -87,28 +97,33 @@ export class Submitter {
         this.log.error(`A caller's onSubmitted threw: ${(e as Error).message}`);
       }
     }
+    try {
+      onSent?.({ ...report, errors: [...errors] });
+    } catch (e) {
+      this.log.error(`A caller's onSent threw: ${(e as Error).message}`);
+    }
     const finished = await waitWithProgress(this.service, title, submitted, this.withProgress);
     const failures = finished.filter((j) => j.state === 'failed' || j.state === 'timed_out' || j.state === 'unknown');
-    if (failures.length) void showJobError(failures[0]!.error ?? { kind: 'unknown', message: vscode.l10n.t('A task failed.') });
-    return finished.map((j) => this.summary(j));
+    return {
+      ...report,
+      jobs: finished.map((j) => this.summary(j)),
+      ...(failures.length ? { failed: failures[0]!.error ?? { kind: 'unknown', message: vscode.l10n.t('A task failed.') } } : {}),
+    };
   }
 
   /**
    * Every item as the provider would take it, planned in one pass (core/plan.ts through plans.ts), or
-   * undefined (and the user told why) when one cannot be sent.
+   * the report of a run that sends nothing (each item left out, and why) when one cannot be sent.
    */
   private validateAll(doc: vscode.TextDocument | undefined, items: RunItem[], options?: RunOptions):
-    { item: RunItem; v: ValidRequest; i: number; figures: Figures }[] | undefined {
+    { item: RunItem; v: ValidRequest; i: number; figures: Figures }[] | Report {
     const settings = readSettings(doc?.uri);
     const { variants, ...call } = options ?? {};
     const scan = doc?.languageId === 'markdown' ? this.scan(doc) : undefined;
     // Call > placeholder (its override as read with it) > page > folder/workspace/user settings > defaults.
     const plan = actionPlan(doc, scan, items.map((raw) => ({ prompt: raw.prompt, override: raw.override, references: raw.references })), call);
     const first = plan.skipped[0];
-    if (first) {
-      this.tellSkipped(doc, first, items.length > 1 ? items[first.index]! : undefined);
-      return undefined;
-    }
+    if (first) return this.skippedReport(doc, plan.skipped, items);
     return plan.requests.map((r) => {
       const raw = items[r.index]!;
       // Several images for a placeholder wait for the user's pick (decided now, kept with the job across a reload).
@@ -124,20 +139,16 @@ export class Submitter {
     });
   }
 
-  /** Nothing of the action is sent: the first item left out, and why (named by its prompt when there are several). */
-  private tellSkipped(doc: vscode.TextDocument | undefined, skipped: SkippedItem, named: RunItem | undefined): void {
-    const where = named ? vscode.l10n.t(' (prompt "{0}")', shortLine(named.prompt, 60)) : '';
-    const msg = vscode.l10n.t('Pictor: nothing was sent. {0}{1}', sayWords(skipped.words), where);
-    if (skipped.reason === 'options') {
-      this.log.warn(msg);
-      const show = vscode.l10n.t('Show Problems');
+  /** Nothing of the action is sent: every item left out, the first named by its prompt when there are several. */
+  private skippedReport(doc: vscode.TextDocument | undefined, skipped: SkippedItem[], items: RunItem[]): Report {
+    const first = skipped[0]!;
+    const where = items.length > 1 ? vscode.l10n.t(' (prompt "{0}")', shortLine(items[first.index]!.prompt, 60)) : '';
+    if (first.reason === 'options') {
+      this.log.warn(vscode.l10n.t('Pictor: nothing was sent. {0}{1}', sayWords(first.words), where));
       if (doc) this.diagnostics.update(doc);
-      void vscode.window.showErrorMessage(msg, show)
-        .then((pick) => pick === show && vscode.commands.executeCommand('workbench.actions.view.problems'));
-      return;
     }
-    void vscode.window.showErrorMessage(msg, vscode.l10n.t('Open Settings'))
-      .then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'pictor'));
+    const notSent: NotSent[] = skipped.map((s) => ({ reason: s.reason, words: sayWords(s.words), prompt: s.prompt, index: s.index }));
+    return refusedReport('plan', sayWords(first.words) + where, { notSent });
   }
 
   summary(j: JobRecord): JobSummary {

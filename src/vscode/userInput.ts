@@ -13,7 +13,16 @@ export interface UserInput {
   pick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
   /** A batch's progress notification. */
   withProgress: typeof vscode.window.withProgress;
+  /** A notification telling what a run did (reportNotices.ts), with its buttons: the one picked, if any. */
+  notify: Notify;
 }
+
+export type Notify = (severity: 'info' | 'warning' | 'error', message: string, ...items: string[]) => Thenable<string | undefined>;
+
+/** The real notifications. */
+export const vscodeNotify: Notify = (severity, message, ...items) => (severity === 'info'
+  ? vscode.window.showInformationMessage(message, ...items)
+  : severity === 'warning' ? vscode.window.showWarningMessage(message, ...items) : vscode.window.showErrorMessage(message, ...items));
 
 /** The real UI. */
 export const vscodeInput: UserInput = {
@@ -21,4 +30,5 @@ export const vscodeInput: UserInput = {
   chooseVariantCount: () => chooseVariantCount(),
   pick: (items, options) => vscode.window.showQuickPick(items, options),
   withProgress: (options, task) => vscode.window.withProgress(options, task),
+  notify: vscodeNotify,
 };

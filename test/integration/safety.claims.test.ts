@@ -14,6 +14,9 @@ import { createsFor } from './fakeControl';
 import { globalStorageDir, logMark, sharedClaimsDir, stateDir, waitForLog } from './hostFiles';
 import { freshDir, onDisk, placeholderAt, runCommand, writePage, type JobSummary } from './pages';
 
+/** A notification a run showed (recorded by the test host: pictor._test.notices). */
+interface Notice { severity: string; message: string; items: string[] }
+
 describe('safety: claims between windows (issue 10 item 9)', function () {
   this.timeout(60_000);
   afterEach(closeAllEditors);
@@ -37,11 +40,26 @@ describe('safety: claims between windows (issue 10 item 9)', function () {
         const original = `# Claims\n\n![${prompt}]()\n`;
         const doc = writePage(dir, original);
         const mark = logMark();
+        await vscode.commands.executeCommand('pictor._test.notices');
         const jobs = await runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, placeholderAt(doc, 'a cracked teacup'));
         assert.deepEqual(jobs, []);
         assert.equal((await createsFor(prompt)).length, 0, 'the placeholder was sent although its claim could not be written');
         assert.equal(onDisk(doc), original);
         await waitForLog(mark, /could not record .* so they were not sent/);
+        // The command tells it in a notification (issue 20: the run's report, rendered by the command face).
+        const told = await vscode.commands.executeCommand<Notice[]>('pictor._test.notices');
+        assert.deepEqual(told.map((n) => n.severity), ['error'], JSON.stringify(told));
+        assert.match(told[0]!.message, /^Pictor: could not record in its storage folder that this window is generating 1 placeholder\(s\) \(.+\), so they were not sent/);
+
+        // An agent's call for the same placeholder is refused the same way: its answer says why (the
+        // report's words, not "the notification says why"), and it shows no notification.
+        const r = await vscode.lm.invokeTool('pictor_generateImage',
+          { input: { prompt, document: vscode.workspace.asRelativePath(doc), placeholder: prompt }, toolInvocationToken: undefined });
+        const text = r.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
+        assert.match(text, /^Nothing was sent: Pictor could not record that it is generating it \(.+\), so it was not sent: another window could otherwise bill it twice\./);
+        assert.deepEqual(await vscode.commands.executeCommand<Notice[]>('pictor._test.notices'), [], 'a tool call showed a notification');
+        assert.equal((await createsFor(prompt)).length, 0, 'the tool sent the placeholder although its claim could not be written');
+        assert.equal(onDisk(doc), original);
       } finally {
         fs.rmSync(claims, { force: true });
         if (had) fs.renameSync(aside, claims);

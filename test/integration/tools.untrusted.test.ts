@@ -19,6 +19,7 @@ describe('language model tools in Restricted Mode (issue 12)', function () {
     const original = `![${prompt}]()\n`;
     fs.writeFileSync(path.join(dir, 'page.md'), original);
     const before = (await fakeRequests()).length;
+    await vscode.commands.executeCommand('pictor._test.notices');
 
     const text = async (name: string, input: object) => {
       const r = await vscode.lm.invokeTool(name, { input, toolInvocationToken: undefined });
@@ -29,6 +30,16 @@ describe('language model tools in Restricted Mode (issue 12)', function () {
     assert.match(await text('pictor_generateImage', { prompt, document: 'tools-untrusted/page.md', placeholder: prompt }), refusal);
     assert.match(await text('pictor_fillPlaceholders', { document: 'tools-untrusted/page.md' }), refusal);
     assert.match(await text('pictor_listPlaceholders', { document: 'tools-untrusted/page.md' }), /1 placeholder\(s\)/);
+    // A tool call answers; it shows no notification (issue 20). The command for the same page shows
+    // the one it always showed, with its button.
+    assert.deepEqual(await vscode.commands.executeCommand('pictor._test.notices'), [], 'a tool call showed a notification');
+    const page = vscode.Uri.file(path.join(dir, 'page.md'));
+    assert.deepEqual(await vscode.commands.executeCommand('pictor.generatePlaceholder', page, new vscode.Range(0, 3, 0, 3)), []);
+    assert.deepEqual(await vscode.commands.executeCommand('pictor._test.notices'), [{
+      severity: 'warning',
+      message: 'Pictor sends no requests in Restricted Mode: the workspace could redirect your key or files. Trust this workspace to generate images.',
+      items: ['Manage Workspace Trust'],
+    }]);
 
     assert.equal((await fakeRequests()).length, before, 'a request was sent from an untrusted workspace');
     assert.equal(fs.readFileSync(path.join(dir, 'page.md'), 'utf8'), original);

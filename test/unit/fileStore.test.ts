@@ -1,5 +1,6 @@
 // Issue 10 item 12: the file task store (the headless demo's) says when its file is corrupt, keeps the
-// bad file aside, and cleans up the temporary files a killed process left.
+// bad file aside, and cleans up the temporary files a killed process left (beside the old single file
+// and in the folder of job files).
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -39,9 +40,30 @@ describe('FileTaskStore: corruption and leftovers (issue 10 item 12)', () => {
     const unrelated = path.join(dir, 'other.json.999999999.0a1b2c3d.tmp');
     for (const f of [dead, live, unrelated]) await fs.writeFile(f, '{"version":1,"jobs":[');
     await fs.writeFile(file, JSON.stringify({ version: 1, jobs: [] }));
+    const inFolder = path.join(dir, 'tasks');
+    await fs.mkdir(inFolder);
+    const deadJob = path.join(inFolder, 'job-1.json.999999999.0a1b2c3d.tmp');
+    const liveJob = path.join(inFolder, `job-2.json.${process.ppid}.deadbeef.tmp`);
+    // This process's own: another store object on the same folder may be writing it right now.
+    const ownJob = path.join(inFolder, `job-3.json.${process.pid}.deadbeef.tmp`);
+    for (const f of [deadJob, liveJob, ownJob]) await fs.writeFile(f, '{"version":2,');
     await new FileTaskStore(file).load();
-    const left = (await fs.readdir(dir)).sort();
-    assert.deepEqual(left, [path.basename(unrelated), 'tasks.json', path.basename(live)].sort());
+    // The old single file is moved into the store's folder (core/fileStore.ts); the leftovers beside it and in it are judged alike.
+    assert.deepEqual((await fs.readdir(dir)).sort(), [path.basename(unrelated), 'tasks', path.basename(live)].sort());
+    assert.deepEqual((await fs.readdir(inFolder)).sort(), [path.basename(liveJob), path.basename(ownJob)].sort());
+  });
+
+  it('a corrupt job file is set aside and reported; the other jobs still load', async () => {
+    const file = path.join(dir, 'tasks.json');
+    const s = new FileTaskStore(file);
+    const job = (id: string) => ({ id, body: { model: 'gpt-image-2', prompt: id }, target: { dir, baseName: id }, state: 'running', progress: 0, createdAt: 1 } as never);
+    await s.save(job('good'));
+    await fs.writeFile(path.join(dir, 'tasks', 'bad.json'), '{"version":2,"order":1,"job":{"id":"ba');
+    let backup = '';
+    const loaded = await new FileTaskStore(file, { onCorrupt: (b) => { backup = b; } }).load();
+    assert.deepEqual(loaded.map((j) => j.id), ['good']);
+    assert.ok(backup.startsWith(path.join(dir, 'tasks', 'bad.json.corrupt-')), backup);
+    assert.deepEqual((await fs.readdir(path.join(dir, 'tasks'))).sort(), [path.basename(backup), 'good.json']);
   });
 
   it('with a meta check, a job whose meta fails it is loaded without its meta; without one, meta is as written', async () => {

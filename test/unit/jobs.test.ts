@@ -587,7 +587,9 @@ describe('FileTaskStore', () => {
     const again = await new FileTaskStore(file).load();
     assert.deepEqual(again.map((r) => [r.id, r.state, r.taskId]), [['a', 'queued', undefined], ['b', 'running', 'task-unified-1-abcdefgh'], ]);
     assert.equal(again[0]!.body.prompt, 'p a 🦊');
-    assert.deepEqual(await fs.readdir(path.dirname(file)), ['tasks.json']);
+    // One file per job in the store's folder, nothing else beside it: no temp files left.
+    assert.deepEqual(await fs.readdir(path.dirname(file)), ['tasks']);
+    assert.deepEqual((await fs.readdir(path.join(path.dirname(file), 'tasks'))).sort(), ['a.json', 'b.json']);
   });
 
   it('copies the record at save time (later mutations are not written by accident)', async () => {

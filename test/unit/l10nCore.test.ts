@@ -65,7 +65,8 @@ export function coreProse(file: string, source: string): Prose[] {
  * [file, what the literal starts with, why]. An entry that no longer matches anything fails too.
  */
 const NEVER_SHOWN: [string, string, string][] = [
-  ['src/core/fileStore.ts', "'no \"jobs\" array'", 'caught in read(): the file is set aside and onCorrupt (or a process warning) is told'],
+  ['src/core/fileStore.ts', "'no \"jobs\" array'", 'caught in migrate(): the old file is set aside and onCorrupt (or a process warning) is told'],
+  ['src/core/fileStore.ts', "'no job in the file'", 'caught in readRecord(): the job file is set aside and onCorrupt (or a process warning) is told'],
   ['src/core/jobs/core.ts', '`maxConcurrent must be', "the queue's contract: settings.ts clamps pictor.maxConcurrentTasks before it gets here"],
   ['src/core/jobs/core.ts', '`timeoutMinutes must be', "the queue's contract: settings.ts clamps pictor.timeoutMinutes before it gets here"],
   ['src/core/request.ts', '`Expected ${paths.length} uploaded URLs', 'an invariant of the upload phase (one URL per uploaded file): a bug, not a situation to explain'],

@@ -16,7 +16,6 @@ import type { PlaceholderClaims } from '../placeholderClaims';
 import type { RunOptions } from '../runTypes';
 import type { PictorService } from '../service';
 import type { ApiKeyStore } from '../secrets';
-import { requireTrust } from '../trust';
 
 export interface ToolDeps {
   service: PictorService;
@@ -33,17 +32,16 @@ export function refuse(message: string): never {
   throw new Refusal(message);
 }
 
-/** Nothing leaves Restricted Mode (the same rule, and the same notification, as the commands). */
+/** Nothing leaves Restricted Mode (the same rule as the commands; the answer says it, no notification). */
 export function checkTrust(): void {
-  if (!requireTrust()) {
+  if (!vscode.workspace.isTrusted) {
     refuse(vscode.l10n.t('Nothing was sent: this workspace is in Restricted Mode, where Pictor sends no requests (its settings could redirect the API key or files). Ask the user to trust the workspace (Manage Workspace Trust), then call the tool again.'));
   }
 }
 
-/** An agent cannot type a key: say so, and offer the user the usual Set API Key notification. */
+/** An agent cannot type a key: the answer says so (a tool call shows no notification). */
 export async function checkKey(deps: ToolDeps): Promise<void> {
   if (await deps.keys.get()) return;
-  void deps.service.ensureKey();
   refuse(vscode.l10n.t('Nothing was sent: Pictor has no EvoLink API key. Ask the user to run "Pictor: Set API Key" (or set the EVOLINK_API_KEY environment variable), then call the tool again.'));
 }
 

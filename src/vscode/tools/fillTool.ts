@@ -13,7 +13,7 @@ import { planningFailed,
   type ToolDeps,
 } from './common';
 import { shortLine } from '../../shared/text';
-import { answer, followToken, jobLines, outcomes } from './run';
+import { answer, followToken, jobLines, outcomes, whyNotSent } from './run';
 
 export interface FillPlaceholdersInput {
   document: string;
@@ -86,9 +86,9 @@ export function fillPlaceholdersTool(deps: ToolDeps): vscode.LanguageModelTool<F
       await checkKey(deps);
       checkCancelled(token);
       // An agent cannot pick among variants: with n > 1 every image is linked, as its answer says.
-      const summaries = await followToken(deps, token,
+      const report = await followToken(deps, token,
         (onSubmitted) => deps.generator.allPlaceholders(p.doc.uri, { options: { variants: 'all' }, onSubmitted }));
-      const done = outcomes(deps, summaries);
+      const done = outcomes(deps, report.jobs);
       const base = linkBase(p.doc);
       const saved = done.flatMap((o) => o.files);
       const lines = [vscode.l10n.t('{0}: {1} placeholder(s) sent, {2} image(s) saved, {3} linked into the page (links relative to the page):',
@@ -98,13 +98,11 @@ export function fillPlaceholdersTool(deps: ToolDeps): vscode.LanguageModelTool<F
           ? vscode.l10n.t(' (not linked: the placeholder was changed or removed meanwhile)') : ''));
         lines.push(...jobLines(o, base));
       }
-      // Placeholders that were checked but got no job: held by another window, or the user said no.
+      // Placeholders that were checked but got no job, each with the reason the run's report gives.
       const sent = new Set(done.map((o) => sourceOf(o.job?.target.meta)));
       for (const x of p.free.filter((f) => !sent.has(f.source))) {
-        const held = await deps.claims.holder(p.doc, x.source).catch(() => undefined);
-        lines.push(vscode.l10n.t('Not sent: line {0} ("{1}"): {2}', lineOf(p.doc, x.p.start), shortLine(x.p.prompt, 40), held
-          ? vscode.l10n.t('another VS Code window is already generating it.')
-          : vscode.l10n.t('the user declined the confirmation, or it could not be sent (the notification says why).')));
+        const line = lineOf(p.doc, x.p.start);
+        lines.push(vscode.l10n.t('Not sent: line {0} ("{1}"): {2}', line, shortLine(x.p.prompt, 40), whyNotSent(report, line)));
       }
       if (p.running.length) lines.push(vscode.l10n.t('{0} placeholder(s) were already being generated and were left to finish.', p.running.length));
       if (p.empty.length) lines.push(vscode.l10n.t('{0} placeholder(s) have no prompt and were skipped: describe the image between the brackets.', p.empty.length));

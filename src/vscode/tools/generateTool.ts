@@ -14,7 +14,7 @@ import {
   references, refuse, runOptions, type ToolDeps,
 } from './common';
 import { shortLine } from '../../shared/text';
-import { answer, followToken, jobLines, outcomes, type JobOutcome } from './run';
+import { answer, followToken, jobLines, outcomes, whyNotSent, type JobOutcome } from './run';
 
 export interface GenerateImageInput {
   prompt: string;
@@ -113,9 +113,8 @@ export function generateImageTool(deps: ToolDeps): vscode.LanguageModelTool<Gene
       checkCancelled(token);
       const doc = p.doc;
       const call = randomUUID();
-      const source = p.placeholder && doc ? doc.getText().slice(p.placeholder.start, p.placeholder.end) : undefined;
       const docUri = doc?.uri.toString();
-      const summaries = await followToken(deps, token, (onSubmitted) => {
+      const report = await followToken(deps, token, (onSubmitted) => {
         if (p.placeholder && doc) {
           const at = doc.positionAt(p.placeholder.start);
           return deps.generator.placeholder(doc.uri, new vscode.Range(at, at), { options: { ...p.options, variants: 'all' }, references: p.refs, onSubmitted });
@@ -123,20 +122,17 @@ export function generateImageTool(deps: ToolDeps): vscode.LanguageModelTool<Gene
         const meta: JobMeta = { origin: 'tool', documentUri: docUri, alt: shortLine(p.prompt, 10_000), call };
         return deps.generator.run(doc, [{ prompt: p.prompt, meta, references: p.refs }], vscode.l10n.t('Generating an image for an agent'), p.options, onSubmitted);
       });
-      const done = outcomes(deps, summaries);
+      const done = outcomes(deps, report.jobs);
       if (!done.length) {
-        const why = source !== undefined && doc && (await heldElsewhere(deps, doc, source))
+        // Why, in the words of the run's report (no notification is shown for a tool call).
+        const why = report.notSent.some((n) => n.reason === 'elsewhere')
           ? vscode.l10n.t('another VS Code window is already generating this placeholder.')
-          : vscode.l10n.t('the user declined the confirmation, or the request could not be sent (the notification says why).');
+          : whyNotSent(report);
         return answer(vscode.l10n.t('Nothing was sent: {0}', why));
       }
       return answer(generateText(p, done, token.isCancellationRequested), done);
     },
   };
-}
-
-async function heldElsewhere(deps: ToolDeps, doc: vscode.TextDocument, source: string): Promise<boolean> {
-  return Boolean(await deps.claims.holder(doc, source).catch(() => undefined));
 }
 
 function generateText(p: Plan, done: JobOutcome[], cancelled: boolean): string {

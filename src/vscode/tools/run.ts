@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import type { JobRecord } from '../../core/store';
 import type { DownloadedImage } from '../../core/types';
-import type { JobSummary } from '../runTypes';
+import type { JobSummary, Report } from '../runTypes';
+import { say } from '../say';
 import type { JobMeta } from '../jobMeta';
 import { fileLine, type ToolDeps } from './common';
 import { shortLine } from '../../shared/text';
@@ -67,4 +68,21 @@ export async function answer(text: string, done: JobOutcome[] = []): Promise<vsc
   const parts: unknown[] = [new vscode.LanguageModelTextPart(text), ...(await previewParts(done.flatMap((o) => o.files)))];
   // @types/vscode 1.100 types the content as text and prompt-tsx parts only; data parts are newer.
   return new vscode.LanguageModelToolResult(parts as vscode.LanguageModelTextPart[]);
+}
+
+/**
+ * Why the run sent nothing for an item (the one on `line` of its page, if given), in the report's
+ * words: what the run found for it, or why the whole run stopped, or what refused it at sending.
+ */
+export function whyNotSent(report: Report, line?: number): string {
+  const item = report.notSent.find((n) => line === undefined || n.line === line);
+  if (item?.reason === 'elsewhere') return vscode.l10n.t('another VS Code window is already generating it.');
+  if (item?.reason === 'claimFailed') {
+    return vscode.l10n.t('Pictor could not record that it is generating it ({0}), so it was not sent: another window could otherwise bill it twice. Ask the user to check that Pictor\'s storage folder is writable, then call again.', item.words);
+  }
+  if (item) return item.words;
+  // A refusal worded for a notification starts with "Pictor: "; an answer does not need it.
+  if (report.refusal?.words) return report.refusal.words.replace(/^Pictor: /, '');
+  if (report.errors.length) return vscode.l10n.t('it could not be sent: {0}', report.errors.map((e) => say(e)).join(' '));
+  return vscode.l10n.t('it was not sent.');
 }

@@ -2,7 +2,7 @@
 // the same way), with the UI it waits on the user through answered by the tests (an extension host
 // cannot type into a real input box; the e2e layer does, in the real UI), and commands through which a
 // test in the extension host sees what a person would see: the context keys, what a progress
-// notification showed, a tool's confirmation, and the panel driven as its webview drives it.
+// notification showed, the notifications a run showed, a tool's confirmation, and the panel driven as its webview drives it.
 // esbuild.mjs bundles it into dist/extension.testing.js, outside the .vsix; the integration runner loads
 // it from a copy of the extension whose `main` points to it (test/host/server.mjs installTestingCopy).
 import * as vscode from 'vscode';
@@ -28,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const pickAnswers: (string | undefined)[] = [];
   const picksShown: { title?: string; items: { label: string; value?: string; description?: string; detail?: string }[] }[] = [];
   let progress: ProgressRecord[] | undefined;
+  const notices: { severity: string; message: string; items: string[] }[] = [];
   const input: UserInput = {
     // Answers queued by a test go first; with none queued, the real box.
     askText: (options) => {
@@ -59,6 +60,11 @@ export function activate(context: vscode.ExtensionContext): void {
         },
       }, token);
     }),
+    // The real notification, recorded: what a run told the user (reportNotices.ts).
+    notify: (severity, message, ...items) => {
+      notices.push({ severity, message, items });
+      return vscodeInput.notify(severity, message, ...items);
+    },
   };
   const parts = activateWith(context, input, TEST_TIMING);
   const register = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
@@ -81,6 +87,8 @@ export function activate(context: vscode.ExtensionContext): void {
     progress ??= [];
     return progress.splice(0);
   });
+  // The notifications runs showed since the last call (each with its level and buttons).
+  register('pictor._test.notices', () => notices.splice(0));
   // The same, without taking them: a copy of what was recorded so far (a test waits for a report).
   register('pictor._test.progressSoFar', () => JSON.parse(JSON.stringify(progress ?? [])) as ProgressRecord[]);
   // The confirmation a chat would show, which vscode.lm.invokeTool shows as a dialog the host cannot see.
