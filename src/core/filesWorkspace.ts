@@ -75,6 +75,11 @@ export type FillResult =
   | { ok: true; text: string; edit: TextEdit }
   | { ok: false; reason: 'gone' | 'ambiguous' | 'changing' | 'unreadable'; message?: string };
 
+/** A rewrite: the page's text before and after it, or why nothing was written. */
+export type RewriteResult<R extends string> =
+  | { ok: true; before: string; text: string }
+  | { ok: false; reason: R | 'changing' | 'unreadable'; message?: string };
+
 /** The line ending a page uses (its first line break), for the lines a fill adds. */
 export function eolOf(text: string): '\n' | '\r\n' {
   const i = text.indexOf('\n');
@@ -133,35 +138,45 @@ export class FilesWorkspace {
    */
   fill(file: string, id: PlaceholderIdentity, alt: string, links: string[]): Promise<FillResult> {
     return this.writes.run(path.resolve(file), async () => {
+      let edit: TextEdit | undefined;
+      const result = await this.rewriteNow(file, (text) => {
+        const at = locate(text, id);
+        if (!at.ok) return { reason: at.reason };
+        edit = placeholderEdit(text, at.placeholder, alt, links, eolOf(text));
+        return [edit];
+      });
+      if (!result.ok) return result;
+      this.filled(file, id);
+      return { ok: true, text: result.text, edit: edit! };
+    });
+  }
+
+  /**
+   * Rewrites the page by edits worked out on its text as it is now: `plan` is given the text just read
+   * and answers the edits (or why there are none). Written atomically, compared right before the
+   * rename; when another program wrote the page meanwhile, worked out once more on what it wrote (a
+   * second race in a row is 'changing'). For a face that finds its place itself (the editor's links).
+   */
+  rewrite<R extends string>(file: string, plan: (text: string) => TextEdit[] | { reason: R }): Promise<RewriteResult<R>> {
+    return this.writes.run(path.resolve(file), () => this.rewriteNow(file, plan));
+  }
+
+  private async rewriteNow<R extends string>(file: string, plan: (text: string) => TextEdit[] | { reason: R }): Promise<RewriteResult<R>> {
+    for (let attempt = 1; ; attempt++) {
       let page: PageSnapshot;
       try {
         page = await this.read(file);
       } catch (e) {
         return { ok: false, reason: 'unreadable', message: (e as Error).message };
       }
-      const at = locate(page.text, id);
-      if (!at.ok) return at;
-      const edit = placeholderEdit(page.text, at.placeholder, alt, links, eolOf(page.text));
-      const text = applyEdits(page.text, [edit]);
-      const written = await this.replace(file, page, text);
+      const edits = plan(page.text);
+      if (!Array.isArray(edits)) return { ok: false, reason: edits.reason };
+      const text = applyEdits(page.text, edits);
       // Another program wrote the page between this read and the write: do it again on what it wrote.
-      const result: FillResult = written === 'changed' ? await this.fillNow(file, id, alt, links) : { ok: true, text, edit };
-      if (result.ok) this.filled(file, id);
-      return result;
-    });
-  }
-
-  /** One more attempt after a concurrent write; a second race in a row is reported, not chased. */
-  private async fillNow(file: string, id: PlaceholderIdentity, alt: string, links: string[]): Promise<FillResult> {
-    const page = await this.read(file);
-    const at = locate(page.text, id);
-    if (!at.ok) return at;
-    const edit = placeholderEdit(page.text, at.placeholder, alt, links, eolOf(page.text));
-    const text = applyEdits(page.text, [edit]);
-    const written = await this.replace(file, page, text);
-    // The page kept changing while the link was being written: the face says so and offers the link.
-    if (written === 'changed') return { ok: false, reason: 'changing' };
-    return { ok: true, text, edit };
+      if (await this.replace(file, page, text) === 'written') return { ok: true, before: page.text, text };
+      // The page kept changing while the link was being written: the face says so and offers the link.
+      if (attempt >= 2) return { ok: false, reason: 'changing' };
+    }
   }
 
   /**

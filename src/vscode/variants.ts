@@ -10,7 +10,8 @@ import { candidateTarget, parsePendingPicks, type PendingPick } from '../core/va
 import { readSettings } from './config';
 import type { PickSource } from './runTypes';
 import type { JobMeta } from './jobMeta';
-import { documentPathOf, isOpenInTab, type DocumentLinks } from './documentLinks';
+import { eolOf } from '../core/filesWorkspace';
+import { documentPathOf, isOpenInTab, nobodyEditing, type DocumentLinks } from './documentLinks';
 import { pickTrackId, type PickKeeper } from './linker';
 import { exists } from './placing';
 import type { RangeTracker } from './tracker';
@@ -168,6 +169,23 @@ export class VariantPicker implements PickSource, PickKeeper, vscode.Disposable 
 
   private async link(pick: PendingPick, file: string): Promise<{ ok: true; link: string } | { ok: false; message: string }> {
     const docUri = vscode.Uri.parse(pick.documentUri);
+    const gone = () => vscode.l10n.t('The placeholder "{0}" was changed or removed, so nothing was linked. Put it back as it was, or click Keep All to stop waiting; the variants stay where they are.', pick.alt);
+    // A file nobody is editing: linked on disk, as the other links (documentLinks.ts writeOnDisk), so
+    // another program's change to the page is neither written over nor lost in a hidden buffer.
+    if (nobodyEditing(docUri)) {
+      const link = relativeLink(docUri.fsPath, file);
+      const r = await this.links.writeOnDisk<'gone'>(docUri, (text, offsets) => {
+        const p = this.links.findPlaceholder(pickTrackId(pick.id), text, pick.source, offsets);
+        return p ? [placeholderEdit(text, p, pick.alt, [link], eolOf(text))] : { reason: 'gone' };
+      });
+      if (r.ok) return { ok: true, link };
+      if (r.reason === 'gone') return { ok: false, message: gone() };
+      if (r.reason !== 'editing') {
+        this.log.warn(`Could not write ${docUri.toString(true)}: ${r.message ?? 'it kept changing'}.`);
+        return { ok: false, message: vscode.l10n.t('{0} could not be edited, so nothing was linked. Try the pick again.', vscode.workspace.asRelativePath(docUri, false)) };
+      }
+      // Opened in a tab or edited meanwhile: the user's buffer is the truth after all.
+    }
     const deadline = Date.now() + RETRY_WHILE_TYPING_MS;
     for (;;) {
       let doc: vscode.TextDocument;
@@ -178,9 +196,7 @@ export class VariantPicker implements PickSource, PickKeeper, vscode.Disposable 
       }
       const text = doc.getText();
       const p = this.links.findPlaceholder(pickTrackId(pick.id), text, pick.source);
-      if (!p) {
-        return { ok: false, message: vscode.l10n.t('The placeholder "{0}" was changed or removed, so nothing was linked. Put it back as it was, or click Keep All to stop waiting; the variants stay where they are.', pick.alt) };
-      }
+      if (!p) return { ok: false, message: gone() };
       const wasDirty = doc.isDirty;
       const version = doc.version;
       const link = relativeLink(documentPathOf(doc.uri), file);

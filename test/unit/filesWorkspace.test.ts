@@ -1,7 +1,7 @@
 // The plain-files workspace (issue 20 item 2): the shared placement table on real files, a page edited
 // while its images were generating, atomic writes, and a concurrent writer.
 import { strict as assert } from 'node:assert';
-import { promises as fs } from 'node:fs';
+import { promises as fs, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FilesWorkspace, identityOf, locate, stampOf } from '../../src/core/filesWorkspace';
@@ -75,6 +75,41 @@ describe('the files workspace (unit, real files)', () => {
     const r = await ws.fill(path.join(dir, 'missing.md'), { source: '![x]()', override: '', index: 0, of: 1 }, 'x', ['x.png']);
     assert.equal(r.ok, false);
     assert.equal(!r.ok && r.reason, 'unreadable');
+  });
+
+  it('rewrite: another program\'s write between the read and the rename is kept, and the edit worked out again on it', async () => {
+    const file = path.join(dir, 'page.md');
+    await fs.writeFile(file, '# Page\n\n![a fox]()\n');
+    const ws = new FilesWorkspace();
+    const seen: string[] = [];
+    const r = await ws.rewrite(file, (text) => {
+      seen.push(text);
+      // Another tool writes the page right after this read (before the compare and the rename).
+      if (seen.length === 1) writeFileSync(file, 'Their line.\n\n' + text);
+      const at = text.indexOf('![a fox]()') + '![a fox]('.length;
+      return [{ start: at, end: at, text: 'fox.png' }];
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(seen.length, 2);
+    assert.equal(await fs.readFile(file, 'utf8'), 'Their line.\n\n# Page\n\n![a fox](fox.png)\n');
+    assert.equal(r.ok && r.before, 'Their line.\n\n# Page\n\n![a fox]()\n');
+  });
+
+  it('rewrite: a page that changes under both attempts is reported as changing, the other program\'s text kept; a plan\'s refusal writes nothing', async () => {
+    const file = path.join(dir, 'page.md');
+    await fs.writeFile(file, '![a fox]()\n');
+    const ws = new FilesWorkspace();
+    let n = 0;
+    const r = await ws.rewrite(file, (text) => {
+      writeFileSync(file, `edit ${++n}\n` + text);
+      return [{ start: 0, end: 0, text: 'mine\n' }];
+    });
+    assert.equal(!r.ok && r.reason, 'changing');
+    assert.equal(await fs.readFile(file, 'utf8'), 'edit 2\nedit 1\n![a fox]()\n');
+    const refused = await ws.rewrite(file, () => ({ reason: 'gone' as const }));
+    assert.equal(!refused.ok && refused.reason, 'gone');
+    assert.equal(await fs.readFile(file, 'utf8'), 'edit 2\nedit 1\n![a fox]()\n');
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['page.md'], 'a temporary file was left behind');
   });
 
   it('locate: one candidate is found wherever it moved; a stale offset is never used', () => {
