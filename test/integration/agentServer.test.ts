@@ -70,6 +70,17 @@ describe('a VS Code window and an agent server on one page (issue 22)', function
     const rel = path.relative(workspaceRoot().fsPath, doc.fsPath).split(path.sep).join('/');
     client = await agentServer();
     const agent = client;
+    // What the window's file watcher reports in the page's folder (shown if its copy does not follow the disk).
+    const seen: string[] = [];
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/*'));
+    w.onDidChange((u) => seen.push(`change ${path.basename(u.fsPath)} ${Date.now() % 100000}`));
+    w.onDidCreate((u) => seen.push(`create ${path.basename(u.fsPath)} ${Date.now() % 100000}`));
+    w.onDidDelete((u) => seen.push(`delete ${path.basename(u.fsPath)} ${Date.now() % 100000}`));
+    // The window follows the disk through its file watcher, which VS Code starts a while after the window
+    // opens: run alone, this test can come first. Wait until it reports a file written in the page's folder.
+    fs.writeFileSync(path.join(dir, 'watched.txt'), 'probe');
+    await waitFor('the window\'s file watcher to report a file in the page\'s folder', () => seen.some((e) => e.startsWith('create watched.txt')), 30_000);
+    fs.rmSync(path.join(dir, 'watched.txt'));
     const running = runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, placeholderAt(doc, 'a lamp in the window'));
     await waitFor(`the task for "${mine}" to be created`, async () => (await createsFor(mine)).length > 0, 20_000);
     const one = await call(agent, 'generate_image', { document: rel, placeholder: theirs });
@@ -121,12 +132,16 @@ describe('a VS Code window and an agent server on one page (issue 22)', function
     await waitFor('the window\'s copy of the page to show the page on disk', () => {
       const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === doc.fsPath);
       return !open || (!open.isDirty && open.getText() === onDisk(doc));
-    }, 10_000);
+    }, 10_000).catch((e: Error) => {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === doc.fsPath);
+      throw new Error(`${e.message}\nwatcher: ${seen.join('; ')}\ncopy: dirty ${open?.isDirty} version ${open?.version}\n${open?.getText()}\non disk (${fs.statSync(doc.fsPath).mtimeMs}):\n${onDisk(doc)}`);
+    });
     await waitFor('the agent\'s jobs completed and linked', async () => {
       const st = (await call(agent, 'job_status', { ids: [theirJob, ...agentJobs.map((j) => j.id)] })).structuredContent as { jobs: { state: string; linked?: boolean }[] };
       return st.jobs.length === 1 + agentJobs.length && st.jobs.every((j) => j.state === 'completed' && j.linked === true);
     }, 20_000);
     for (const p of [mine, theirs]) assert.equal((await tasksFor(p)).length, 1, `tasks the fake made for "${p}"`);
+    w.dispose();
   });
 
   it('another program writes the page while the window\'s task runs (not open in a tab): its change and the link are both in the file', async () => {
