@@ -22,11 +22,13 @@ const bundle = path.join(__dirname, '..', '..', '..', 'dist', 'cli', 'pictor.js'
 describe('a VS Code window and an agent server on one page (issue 22)', function () {
   this.timeout(90_000);
   let client: Client | undefined;
+  let client2: Client | undefined;
   let stderr = '';
 
   afterEach(async () => {
     await client?.close().catch(() => undefined);
-    client = undefined;
+    await client2?.close().catch(() => undefined);
+    client = client2 = undefined;
     await closeAllEditors();
   });
 
@@ -43,7 +45,6 @@ describe('a VS Code window and an agent server on one page (issue 22)', function
     const transport = new StdioClientTransport({
       command: process.execPath, args: [bundle, 'mcp', '--workspace', workspaceRoot().fsPath, '--max-wait', '1'], env, stderr: 'pipe',
     });
-    stderr = '';
     transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
     const c = new Client({ name: 'pictor-integration', version: '1.0.0' });
     await c.connect(transport);
@@ -56,7 +57,8 @@ describe('a VS Code window and an agent server on one page (issue 22)', function
 
   // The window's copy of a page nobody edits in it can be older than the file the agent has just
   // written: the window links such a page on disk (documentLinks.ts writeOnDisk), as the agent does.
-  it('Generate all in the window and fill_placeholders from the agent at once: each placeholder created once, linked once', async () => {
+  it('Generate all in the window and fill_placeholders from two agent servers at once: each placeholder created once, linked once', async () => {
+    stderr = '';
     // One placeholder is already being generated in the window, one by the agent; the race is for the
     // other three. Whoever wins them, both faces then link into the one page. (The page is not open in a
     // tab: the window leaves its links in an open tab unsaved, for the user to keep or undo, and a file
@@ -70,6 +72,9 @@ describe('a VS Code window and an agent server on one page (issue 22)', function
     const rel = path.relative(workspaceRoot().fsPath, doc.fsPath).split(path.sep).join('/');
     client = await agentServer();
     const agent = client;
+    // A second agent (another Claude Code or Cursor session, its own server process) on the same workspace.
+    client2 = await agentServer();
+    const agent2 = client2;
     // What the window's file watcher reports in the page's folder (shown if its copy does not follow the disk).
     const seen: string[] = [];
     const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/*'));
@@ -93,7 +98,7 @@ describe('a VS Code window and an agent server on one page (issue 22)', function
     let editorSettled = false;
     const editor = runCommand<JobSummary[]>('pictor.generateAllPlaceholders', doc);
     const editorDone = editor.then((jobs) => { editorSettled = true; return jobs; }, (e: unknown) => { editorSettled = true; throw e; });
-    const answer = await call(agent, 'fill_placeholders', { document: rel });
+    const answers = await Promise.all([agent, agent2].map((a) => call(a, 'fill_placeholders', { document: rel })));
     const fromAgent = (r: { headers: Record<string, unknown> }) => String(r.headers['user-agent'] ?? '').startsWith('pictor-mcp/');
     // Both have tried: every placeholder has its task, and the window made some of them or has given up.
     await waitFor('every placeholder sent, by one or the other', async () => {
@@ -101,16 +106,19 @@ describe('a VS Code window and an agent server on one page (issue 22)', function
       return creates.length >= prompts.length && (creates.some((r) => !fromAgent(r)) || editorSettled);
     }, 30_000);
 
-    const s = answer.structuredContent as { jobs?: { id: string; prompt: string }[]; refusal?: { reason: string } };
-    if (s.refusal) assert.equal(s.refusal.reason, 'allRunning', text(answer));
-    const agentJobs = s.jobs ?? [];
+    const jobsOf = answers.map((answer) => {
+      const s = answer.structuredContent as { jobs?: { id: string; prompt: string }[]; refusal?: { reason: string } };
+      if (s.refusal) assert.equal(s.refusal.reason, 'allRunning', text(answer));
+      return s.jobs ?? [];
+    });
+    const agentJobs = jobsOf.flat();
     const creates = await createsFor(...prompts);
-    assert.deepEqual(creates.filter(fromAgent).map((r) => r.body?.prompt).sort(), agentJobs.map((j) => j.prompt).sort(), 'the agent\'s answer does not name the tasks it created');
+    assert.deepEqual(creates.filter(fromAgent).map((r) => r.body?.prompt).sort(), agentJobs.map((j) => j.prompt).sort(), 'the agents\' answers do not name the tasks they created');
     for (const p of [mine, theirs, ...prompts]) await releaseTasks(p);
     const [mineJob] = await running;
     assert.deepEqual([mineJob?.state, mineJob?.linked], ['completed', true], JSON.stringify(mineJob));
     const editorJobs = await editorDone;
-    note(`one page, window and agent server: the window sent ${editorJobs.length}, the agent ${agentJobs.length} of ${prompts.length} placeholders`);
+    note(`one page, window and agent server: the window sent ${editorJobs.length}, the agents ${jobsOf.map((j) => j.length).join(' and ')} of ${prompts.length} placeholders`);
     assert.deepEqual(editorJobs.map((j) => [j.state, j.linked]), editorJobs.map(() => ['completed', true]), JSON.stringify(editorJobs));
     assert.deepEqual([...editorJobs.map((j) => j.prompt), ...agentJobs.map((j) => j.prompt)].sort(), [...prompts].sort(), 'a placeholder was sent by both, or by neither');
     for (const p of prompts) {
@@ -136,10 +144,13 @@ describe('a VS Code window and an agent server on one page (issue 22)', function
       const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === doc.fsPath);
       throw new Error(`${e.message}\nwatcher: ${seen.join('; ')}\ncopy: dirty ${open?.isDirty} version ${open?.version}\n${open?.getText()}\non disk (${fs.statSync(doc.fsPath).mtimeMs}):\n${onDisk(doc)}`);
     });
-    await waitFor('the agent\'s jobs completed and linked', async () => {
-      const st = (await call(agent, 'job_status', { ids: [theirJob, ...agentJobs.map((j) => j.id)] })).structuredContent as { jobs: { state: string; linked?: boolean }[] };
-      return st.jobs.length === 1 + agentJobs.length && st.jobs.every((j) => j.state === 'completed' && j.linked === true);
-    }, 20_000);
+    for (const [a, ids] of [[agent, [theirJob, ...jobsOf[0]!.map((j) => j.id)]], [agent2, jobsOf[1]!.map((j) => j.id)]] as const) {
+      if (ids.length === 0) continue;
+      await waitFor('the agents\' jobs completed and linked', async () => {
+        const st = (await call(a, 'job_status', { ids: [...ids] })).structuredContent as { jobs: { state: string; linked?: boolean }[] };
+        return st.jobs.length === ids.length && st.jobs.every((j) => j.state === 'completed' && j.linked === true);
+      }, 20_000);
+    }
     for (const p of [mine, theirs]) assert.equal((await tasksFor(p)).length, 1, `tasks the fake made for "${p}"`);
     w.dispose();
   });
