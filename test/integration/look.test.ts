@@ -135,7 +135,10 @@ describe('one look per page: transparent, light files (issue 24)', function () {
     }
     assert.equal(styleUrls.size, 1, 'the first image is uploaded once for both others');
     // What they were sent of the first image is its opaque original: the picture on the key colour it was drawn on.
-    const style = opaqueCorner(await fakeFile([...styleUrls][0]!));
+    const styleBytes = await fakeFile([...styleUrls][0]!);
+    assert.notDeepEqual(styleBytes, readFileSync(first.files[0]!), 'not the transparent image as placed');
+    assert.equal(imageInfo(styleBytes)?.type, 'png', 'the download as the provider sent it');
+    const style = opaqueCorner(styleBytes);
     assert.ok(style.opaque, 'the style reference has no transparent pixel');
     assert.equal(style.corner, chooseKeyColour(prompts[0]!).hex, 'its backdrop is the key colour');
 
