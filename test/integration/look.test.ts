@@ -14,6 +14,7 @@ import { chooseKeyColour } from '../../src/core/matte';
 import { readRecipeFile } from '../../src/core/recipe';
 import { decodeWebp } from '../unit/codecs';
 import { closeAllEditors, fakeRequests, waitFor } from './helpers';
+import { panelSend, panelState, waitForHistory } from './panelHook';
 import { createsFor, fakeFile, freshFolder, jobFor, linkTo, show, writeDoc, type CreateRequest, type JobSummary } from './editorHelpers';
 
 const pictorDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Pictor');
@@ -166,6 +167,25 @@ describe('one look per page: transparent, light files (issue 24)', function () {
     }
     const doc = await vscode.workspace.openTextDocument(uri);
     assert.equal(doc.getText(), body(links), 'each placeholder links its WebP file');
+
+    // The panel's history records the look and the references, and Generate Again sends the same, without the page open.
+    const entry = await waitForHistory(prompts[1]!);
+    assert.deepEqual(entry.options, { size: '3:2', resolution: '1K', quality: 'medium', n: 1, background: 'transparent', format: 'webp', maxWidth: 1200 });
+    assert.equal(entry.references, 2);
+    await closeAllEditors();
+    const mark = (await fakeRequests()).length;
+    const again = await panelSend({ type: 'generateAgain', id: entry.id, requestId: 'look-again' });
+    assert.equal(again.accepted, true, again.reason);
+    const jobIds = (again.posted.find((m) => m.phase === 'queued')?.jobIds ?? []) as string[];
+    assert.equal(jobIds.length, 1, JSON.stringify(again.posted));
+    const made = await waitFor('the entry of Generate Again', async () => (await panelState()).history.find((h) => h.id === jobIds[0]), 60_000, 250);
+    const newCreates = ((await fakeRequests()) as unknown as CreateRequest[]).slice(mark).filter((r) => r.method === 'POST' && r.path.startsWith('/v1/images/generations'));
+    assert.deepEqual(newCreates.map((c) => c.body.prompt), [sent[1]], 'the same prompt, with the key-colour instruction');
+    assert.deepEqual(newCreates[0]!.body.image_urls, urlsOf(sent[1]!), 'the same references: the page reference and the first image\'s opaque original');
+    const remade = readFileSync(made.files[0]!.path);
+    assert.equal(imageInfo(remade)?.type, 'webp');
+    assert.equal(imageInfo(remade)?.width, 1200);
+    assert.equal((await decodeWebp(remade)).data[3], 0, 'transparent again');
   });
 
   it('styleFrom: first whose first image fails: the others are not sent, and the user is told why', async () => {
