@@ -29,6 +29,8 @@ export class HistoryList {
       el('p', { class: 'note' },
         el('time', { datetime: when.toISOString() }, when.toLocaleString()),
         ` · ${size} · ${o.quality} · ${t('imagesCount', o.n)}`,
+        look(o),
+        e.references ? ` · ${t('historyReferences', e.references)}` : '',
         e.taskId ? ` · ${t('taskId', e.taskId)}` : ''),
       e.files.length ? el('ul', { class: 'results small', 'aria-label': t('filesOf', e.prompt.slice(0, 60)) }, ...e.files.map((f) => resultItem(f, true))) : null,
       el('div', { class: 'actions' },
@@ -39,4 +41,15 @@ export class HistoryList {
           onClick: () => send({ type: 'removeHistory', id: e.id }) })),
     );
   }
+}
+
+const FORMAT_NAMES: Record<string, string> = { png: 'PNG', webp: 'WebP', jpeg: 'JPEG' };
+
+/** The look an entry was made with, where it is not the plain one: " · transparent · WebP · at most 1200 px wide". */
+function look(o: PanelOptions): string {
+  const parts: string[] = [];
+  if (o.background === 'transparent') parts.push(t('backgroundTransparent'));
+  if (o.format && o.format !== 'png') parts.push(FORMAT_NAMES[o.format] ?? o.format);
+  if (o.maxWidth) parts.push(t('historyMaxWidth', o.maxWidth));
+  return parts.map((p) => ` · ${p}`).join('');
 }

@@ -27,6 +27,8 @@ import { shorten } from '../shared/text';
 import type { MarkdownScan } from './placeholders';
 import { english, errorOf, said, words, type Words } from '../shared/words';
 import type { Finished } from './finish';
+import type { OpaqueOriginals } from './originals';
+import { firstImageReference } from './pageReferences';
 
 /** What a job of a headless run carries to its finalize: the page and the placeholder it fills. */
 export interface HeadlessMeta {
@@ -143,16 +145,14 @@ export class HeadlessPlacer {
   readonly outcomes = new Map<string, { linked: boolean; why?: string }>();
   /** What each job's images were told about their look (kept opaque and why; the bytes saved), by job id. */
   readonly notes = new Map<string, Words[]>();
-  /**
-   * The opaque originals of images made transparent, by job id, kept in the staging folder while a page's
-   * `styleFrom: first` may take one as the reference (dropOriginal removes it once the page's batch is done).
-   */
-  readonly originals = new Map<string, string>();
-  /** Jobs whose opaque original is kept (the first image of a page with `styleFrom: first`). */
-  readonly keepOriginal = new Set<string>();
 
-  /** `destination`: `pictor.destination`, read when a job is placed (a long-lived face re-reads its settings). */
-  constructor(private readonly root: string, public destination: Record<string, string>, private readonly log: (msg: string) => void = () => undefined) {}
+  /**
+   * `destination`: `pictor.destination`, read when a job is placed (a long-lived face re-reads its settings).
+   * `originals`: where the opaque original of an image made transparent is kept (originals.ts), to be sent
+   * whenever it is a reference; absent: not kept.
+   */
+  constructor(private readonly root: string, public destination: Record<string, string>, private readonly log: (msg: string) => void = () => undefined,
+    private readonly originals?: OpaqueOriginals) {}
 
   /** Links `jobId`'s images by `identity`, an identity the files workspace follows (pages.follow). */
   bind(jobId: string, identity: PlaceholderIdentity): void {
@@ -219,14 +219,6 @@ export class HeadlessPlacer {
     return placed;
   }
 
-  /** The kept opaque original of a job is no longer needed. */
-  async dropOriginal(jobId: string): Promise<void> {
-    this.keepOriginal.delete(jobId);
-    const file = this.originals.get(jobId);
-    this.originals.delete(jobId);
-    if (file) await fs.rm(file, { force: true });
-  }
-
   /** The staged image with its look (finish.ts); what the user should hear of it goes to the job's notes. */
   private async finish(job: JobRecord, staged: DownloadedImage, look: Look | undefined): Promise<Finished> {
     const done = await finishImage(staged, look);
@@ -260,8 +252,9 @@ export class HeadlessPlacer {
     if (!target) throw errorOf(words('place.noFreeName', path.basename(file)));
     if (sidecar) await fs.copyFile(sidecar, sidecarPath(target), fs.constants.COPYFILE_EXCL).catch(() => undefined);
     await fs.rm(staged.path, { force: true });
-    if (original && this.keepOriginal.has(job.id) && image.index === 0) this.originals.set(job.id, original);
-    else if (original) await fs.rm(original, { force: true });
+    // Made transparent: its opaque original is what a reference to it sends (originals.ts).
+    if (original && src.keyed && this.originals) await this.originals.keep(target, original);
+    if (original) await fs.rm(original, { force: true });
     if (sidecar) await fs.rm(sidecar, { force: true });
     this.log(`saved ${path.relative(this.root, target)} (${staged.width}×${staged.height})`);
     return { ...staged, bytes, path: target, placed: true };
@@ -358,33 +351,23 @@ export async function submitPages(pages: readonly string[], opts: HeadlessOption
       return submitted;
     };
     const leaders = new Map<number, SubmittedJob | undefined>();
-    const followed = new Set(p.requests.map((r) => r.follows));
     for (const r of p.requests) {
       if (r.follows !== undefined) continue;
-      const sent = await send(r, r.request);
-      // A transparent first image's opaque original is the reference: kept until the page's batch is done.
-      if (sent && followed.has(r.index) && r.look.background === 'transparent') placer.keepOriginal.add(sent.jobId);
-      leaders.set(r.index, sent);
+      leaders.set(r.index, await send(r, r.request));
     }
     // `styleFrom: first`: the first image alone first, then the others with it as a reference, at once.
     const followers = p.requests.filter((r) => r.follows !== undefined);
-    const sentFollowers: SubmittedJob[] = [];
     for (const r of followers) {
       const first = leaders.get(r.follows!);
       const end = first && await first.done;
-      const made = end?.state === 'completed' ? firstReference(end, placer) : undefined;
+      const made = end?.state === 'completed' ? firstImageReference(end.files) : undefined;
       if (made) {
-        const j = await send(r, withReference(r.request, made));
-        if (j) sentFollowers.push(j);
+        await send(r, withReference(r.request, made));
         continue;
       }
       const firstPrompt = first?.prompt ?? p.requests.find((x) => x.index === r.follows)?.prompt ?? '';
       const why = end?.error?.words ?? (end?.error?.message !== undefined ? end.error.message : end ? end.state : english(words('plan.running')));
       report.skipped.push({ prompt: r.prompt, line: lineOf(text, r.placeholder!.start), reason: 'styleFrom', words: words('plan.firstFailed', shorten(firstPrompt, 60), why) });
-    }
-    const firsts = [...leaders.values()].filter((j): j is SubmittedJob => j !== undefined);
-    if (followers.length) {
-      void Promise.all(sentFollowers.map((j) => j.done)).then(() => Promise.all(firsts.map((j) => placer.dropOriginal(j.jobId)))).catch(() => undefined);
     }
     // Skipped items in page order, a claim held elsewhere among them.
     report.skipped.sort((a, b) => a.line - b.line);
@@ -392,16 +375,6 @@ export async function submitPages(pages: readonly string[], opts: HeadlessOption
   return { reports, jobs };
 }
 
-/**
- * The reference `styleFrom: first` takes from the first image's job: its opaque original where it was
- * made transparent (kept in the staging folder for the batch), else the image as placed.
- */
-function firstReference(job: JobRecord, placer: HeadlessPlacer): ReferenceInput | undefined {
-  const original = placer.originals.get(job.id);
-  if (original && existsSync(original)) return { kind: 'file', path: original };
-  const file = (job.files ?? []).find((f) => f.placed);
-  return file ? { kind: 'file', path: file.path, bytes: file.bytes } : undefined;
-}
 
 /** A job's line in its page's report: its state, the files placed, whether the page links them, its error. */
 export function sentOf(job: JobRecord, prompt: string, placer: HeadlessPlacer): PageReport['sent'][number] {

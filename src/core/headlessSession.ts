@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { EvoLinkClient } from './api/client';
 import { UploadCache } from './uploadCache';
+import { OpaqueOriginals } from './originals';
 import { ClaimRegistry, CLAIM_STALE_MS, pidAlive, placeholderClaimKey } from './claims';
 import { FileTaskStore } from './fileStore';
 import { HeadlessPlacer, fillPages, isGenerateMeta, isHeadlessJob, isHeadlessMeta, planPrompt, submitPages, submitPrompt, type GenerateMeta, type GenerateResult, type HeadlessMeta, type HeadlessOptions, type PageReport, type PickedPlaceholder, type PlannedPrompt, type PromptInput, type SubmittedPages } from './headless';
@@ -78,7 +79,8 @@ export class HeadlessSession {
       if (u) this.credits.set(t.id, creditsOf(u));
       return t;
     };
-    this.placer = new HeadlessPlacer(opts.root, opts.destination, opts.log);
+    const originals = new OpaqueOriginals(path.join(opts.stateDir, 'originals'));
+    this.placer = new HeadlessPlacer(opts.root, opts.destination, opts.log, originals);
     this.stagingDir = path.join(opts.stateDir, 'staging', workspaceKey(opts.root));
     this.queue = new JobQueue({
       client: {
@@ -90,14 +92,15 @@ export class HeadlessSession {
       },
       // A reference file uploaded once is reused by every face while its URL lives.
       uploads: new UploadCache(path.join(opts.stateDir, 'uploads.json')),
+      // An image made transparent is sent as its opaque original when it is a reference.
+      originals,
       store: this.ownStore(new FileTaskStore(taskStoreFile(opts.stateDir, opts.root), { meta: isHeadlessJob })),
       maxConcurrent: opts.concurrency,
       gate: moneyGate({ trusted: () => true, hasKey: async () => true, guards: () => opts.guards, sessionCredits: () => this.creditsUsed() }),
       finalize: (job, files) => this.placer.finalize(job, files),
       // A reference file is opened once, and the file opened must really lie inside the workspace then.
       openReference: async (file) => {
-        // Pictor's own staging folder too: a transparent first image's opaque original is kept there (styleFrom: first).
-        const opened = await openInside(file, [opts.root, this.stagingDir]);
+        const opened = await openInside(file, [opts.root]);
         if (!opened.ok) throw new PictorError('invalid', words('reference.outside', path.basename(file), opts.root));
         // Type and size are checked by the client as it uploads (api/upload.ts inspectUpload).
         return { path: opened.real, handle: opened.handle };

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { atOrInside } from './paths';
 import type { ImageLink, MarkdownScan, Placeholder } from './placeholders';
 import type { OptionSource } from './pageOptions';
-import type { ReferenceInput } from './types';
+import type { DownloadedImage, ReferenceInput } from './types';
 import { words, type Words } from '../shared/words';
 
 /** A file's size in bytes, or undefined when there is no such regular file (passed in by tests). */
@@ -89,4 +89,14 @@ export function joinReferences(...lists: readonly (readonly ReferenceInput[] | u
     out.push(r);
   }
   return out;
+}
+
+/**
+ * The reference `styleFrom: first` takes from the first image's finished job, on every face: the image
+ * as placed (the recipe names it, so Regenerate sends it again). Where it was made transparent, the
+ * upload sends its opaque original instead (originals.ts), for this batch and any later one.
+ */
+export function firstImageReference(files: readonly DownloadedImage[] | undefined): ReferenceInput | undefined {
+  const file = (files ?? []).find((f) => f.placed);
+  return file ? { kind: 'file', path: file.path, bytes: file.bytes } : undefined;
 }

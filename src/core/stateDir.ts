@@ -53,3 +53,9 @@ export function claimsDir(host?: StateHost): string {
   const dir = pictorStateDir(host);
   return (host?.platform ?? process.platform) === 'win32' ? path.win32.join(dir, 'claims') : path.posix.join(dir, 'claims');
 }
+
+/** The folder of the opaque originals of images made transparent, which every face sends as references (originals.ts). */
+export function originalsDir(host?: StateHost): string {
+  const dir = pictorStateDir(host);
+  return (host?.platform ?? process.platform) === 'win32' ? path.win32.join(dir, 'originals') : path.posix.join(dir, 'originals');
+}

@@ -91,7 +91,7 @@ export function reuseWindowMs(timeoutMs: number): number {
 }
 
 /** The SHA-256 of the open file's bytes, read at explicit positions (the upload reads it again from 0). */
-async function contentHash(src: UploadSource): Promise<string> {
+export async function contentHash(src: UploadSource): Promise<string> {
   const h = createHash('sha256');
   const buf = Buffer.allocUnsafe(64 * 1024);
   for (let at = 0; ;) {

@@ -8,7 +8,7 @@ import type { ReferenceInput } from '../core/types';
 import { readSettings } from '../vscode/config';
 import type { Generator } from '../vscode/generate';
 import { commandRun } from '../vscode/reportNotices';
-import type { GenerationHistory } from '../vscode/history';
+import { referencesOf, type GenerationHistory } from '../vscode/history';
 import type { JobMeta } from '../vscode/jobMeta';
 import type { PictorService } from '../vscode/service';
 import type { EditorTargets } from './editors';
@@ -113,8 +113,8 @@ export class PanelMessages {
       case 'generateAgain': {
         const e = history.get(m.id);
         if (!e) return `no history entry ${m.id}`;
-        // The same again: the style it was sent with, not today's (none is none).
-        await this.submit(m.requestId, e.prompt, { ...e.options, style: e.style ?? '' }, [], post);
+        // The same again: the style it was sent with, not today's (none is none); its look and its references.
+        await this.submit(m.requestId, e.prompt, { ...e.options, style: e.style ?? '' }, referencesOf(e), post);
         return;
       }
       case 'removeHistory':

@@ -36,6 +36,8 @@ export function panelStrings(): PanelStrings {
     maxWidth: vscode.l10n.t('Largest width'),
     maxWidthHint: vscode.l10n.t('pixels; 0 for no limit (scaled down, never up)'),
     converted: vscode.l10n.t('Converted: {0}', P0),
+    historyReferences: vscode.l10n.t('{0} reference image(s)', P0),
+    historyMaxWidth: vscode.l10n.t('at most {0} px wide', P0),
     saveWorkspace: vscode.l10n.t('Save as Workspace Default'),
     saveUser: vscode.l10n.t('Save as User Default'),
     // Prompt

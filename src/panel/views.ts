@@ -86,6 +86,7 @@ export function historyView(e: HistoryEntry, thumb: Thumb): HistoryView {
     files: e.files.map((f) => fileView(f.path, oneLine(e.prompt), thumb, f)),
   };
   if (e.taskId) v.taskId = e.taskId;
+  if (e.references) v.references = e.references;
   return v;
 }
 

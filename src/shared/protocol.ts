@@ -84,6 +84,8 @@ export interface HistoryView {
   /** Milliseconds since the epoch. */
   date: number;
   files: FileView[];
+  /** How many reference images it was sent with (Generate Again sends them again). */
+  references?: number;
 }
 
 /** A placeholder's saved variants, waiting for the user to pick the one it links. */
@@ -164,7 +166,8 @@ export type StringKey =
   'spend' | 'spendSession' | 'spendWorkspace' | 'spendBalance' | 'spendBalanceKey' | 'spendBalanceNone' | 'spendLimit' |
   'spendRefresh' | 'usageReserved' | 'usageCharged' |
   'picks' | 'picksHint' | 'pickFor' | 'pickList' | 'pickOption' | 'pickThis' | 'pickDismiss' | 'pickDismissFor' |
-  'background' | 'backgroundOpaque' | 'backgroundTransparent' | 'format' | 'maxWidth' | 'maxWidthHint' | 'converted';
+  'background' | 'backgroundOpaque' | 'backgroundTransparent' | 'format' | 'maxWidth' | 'maxWidthHint' | 'converted' |
+  'historyReferences' | 'historyMaxWidth';
 export type PanelStrings = Record<StringKey, string>;
 
 /** Host → webview. */

@@ -5,6 +5,7 @@ import type { JobEvent } from '../core/jobs';
 import { SerialQueue } from '../core/keyedQueue';
 import type { JobRecord } from '../core/store';
 import type { JobMeta } from './jobMeta';
+import type { ReferenceInput } from '../core/types';
 
 const KEY = 'pictor.history.v1';
 /** Enough to find last week's image again; old entries drop off so the Memento stays small. */
@@ -15,6 +16,13 @@ export interface HistoryOptions {
   resolution: string;
   quality: string;
   n: number;
+  /**
+   * The look it was made with (issue 24): every entry recorded since, so Generate Again makes the same
+   * (absent in an older entry: the page's options and the settings decide). maxWidth 0: no limit.
+   */
+  background?: string;
+  format?: string;
+  maxWidth?: number;
 }
 
 export interface HistoryEntry {
@@ -35,6 +43,8 @@ export interface HistoryEntry {
   files: { path: string; width?: number; height?: number }[];
   /** How many reference images were sent with it. */
   references: number;
+  /** The reference images as given (local files by absolute path, or URLs), which Generate Again sends again. */
+  referenceImages?: ReferenceInput[];
 }
 
 export function entryFromJob(job: JobRecord<JobMeta>): HistoryEntry {
@@ -47,12 +57,28 @@ export function entryFromJob(job: JobRecord<JobMeta>): HistoryEntry {
     prompt: hints?.prompt ?? b.prompt,
     ...(hints?.style ? { style: hints.style } : {}),
     // What was asked for; a ratio's resolution is kept even though only a ratio uses it.
-    options: { size: b.size ?? 'auto', resolution: b.resolution ?? '1K', quality: b.quality ?? 'medium', n: b.n ?? 1 },
+    options: {
+      size: b.size ?? 'auto', resolution: b.resolution ?? '1K', quality: b.quality ?? 'medium', n: b.n ?? 1,
+      // The look as the job carried it (none: as the provider sent it, a PNG of its own width).
+      background: hints?.look?.background ?? 'opaque', format: hints?.look?.format ?? 'png', maxWidth: hints?.look?.maxWidth ?? 0,
+    },
     origin: meta?.origin ?? 'unknown',
     date: job.finishedAt ?? Date.now(),
     files: (job.files ?? []).map((f) => ({ path: f.path, width: f.width, height: f.height })),
     references: b.image_urls?.length ?? 0,
+    ...(hints?.references?.length ? { referenceImages: hints.references.map((r) => (r.kind === 'url' ? { kind: 'url', url: r.url } : { kind: 'file', path: r.path })) } : {}),
   };
+}
+
+/** An entry's reference images as stored (the Memento is read back as it was written, but checked: it is state). */
+export function referencesOf(e: HistoryEntry): ReferenceInput[] {
+  const out: ReferenceInput[] = [];
+  for (const r of Array.isArray(e.referenceImages) ? e.referenceImages as unknown[] : []) {
+    const x = r as { kind?: unknown; path?: unknown; url?: unknown } | null;
+    if (x?.kind === 'file' && typeof x.path === 'string') out.push({ kind: 'file', path: x.path });
+    else if (x?.kind === 'url' && typeof x.url === 'string') out.push({ kind: 'url', url: x.url });
+  }
+  return out;
 }
 
 function isEntry(v: unknown): v is HistoryEntry {

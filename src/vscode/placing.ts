@@ -15,6 +15,8 @@ import { english, words, type Words } from '../shared/words';
 import { finishImage, savedWords } from '../core/finish';
 import { FORMAT_EXTENSION } from '../core/convert';
 import { readLook } from '../core/look';
+import { OpaqueOriginals } from '../core/originals';
+import { originalsDir } from '../core/stateDir';
 import { isJobMeta } from './jobMeta';
 import { untitledPagePath } from './documentLinks';
 import { copyIn, createFolderIn, deleteIn, OutsideFolder } from './workspaceFiles';
@@ -64,6 +66,8 @@ export async function placeFiles(job: JobRecord<JobMeta>, docUri: vscode.Uri | u
         throw e instanceof OutsideFolder ? refused(e, dir, target, f) : unwritable(target, f, e);
       }
       copied.push(target);
+      // Made transparent: its opaque original is what a reference to it sends (core/originals.ts).
+      if (done.original && done.keyed?.ok) await new OpaqueOriginals(originalsDir()).keep(target.fsPath, done.original);
       if (sidecar) await placeSidecar(sidecar, target, root, log);
       out.push({ ...f, path: target.fsPath, placed: true });
     }

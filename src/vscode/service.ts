@@ -24,7 +24,8 @@ import { say } from './say';
 import { vscodeNotify, type Notify } from './userInput';
 import { discardStaged, sweepStaging } from '../core/staging';
 import { UploadCache } from '../core/uploadCache';
-import { uploadsFile } from '../core/stateDir';
+import { originalsDir, uploadsFile } from '../core/stateDir';
+import { OpaqueOriginals } from '../core/originals';
 
 export const DASHBOARD_PAGE = 'https://evolink.ai/dashboard';
 
@@ -86,6 +87,8 @@ export class PictorService implements vscode.Disposable {
       },
       // A reference file uploaded once is reused by every face (the per-user state folder) while its URL lives.
       uploads: new UploadCache(uploadsFile()),
+      // An image made transparent is sent as its opaque original when it is a reference (placing.ts keeps it).
+      originals: new OpaqueOriginals(originalsDir()),
       // The money gate, immediately before every create: trust, key, the guards, the session budget.
       gate: moneyGate({
         trusted: () => vscode.workspace.isTrusted,

@@ -9,6 +9,7 @@ import { lookNeedsWork } from '../core/look';
 import { slugify } from '../core/fileNames';
 import type { MarkdownScan } from '../core/placeholders';
 import { withReference, type ValidRequest } from '../core/request';
+import { firstImageReference } from '../core/pageReferences';
 import { words } from '../shared/words';
 import type { JobRecord } from '../core/store';
 import { waitsForPick } from '../core/variants';
@@ -127,8 +128,8 @@ export class Submitter {
     for (const { item, v, i, follows } of followers) {
       const first = byIndex.get(follows!);
       const end = first ? await first.done.catch(() => undefined) : undefined;
-      const file = end?.state === 'completed' ? (end.files ?? []).find((f) => f.placed) ?? end.files?.[0] : undefined;
-      if (!file) {
+      const made = end?.state === 'completed' ? firstImageReference(end.files) : undefined;
+      if (!made) {
         const firstPrompt = validated.find((x) => x.i === follows)?.item.prompt ?? '';
         const why = end?.error ? say(end.error) : vscode.l10n.t('it was not sent');
         const msg = sayWords(words('plan.firstFailed', shortLine(firstPrompt, 60), why));
@@ -137,7 +138,7 @@ export class Submitter {
         continue;
       }
       try {
-        const s = await this.service.submit(withReference(v, { kind: 'file', path: file.path }), item.meta, slugify(item.prompt), approval);
+        const s = await this.service.submit(withReference(v, made), item.meta, slugify(item.prompt), approval);
         const read = reads[i];
         if (read) this.pending.handOver(read, s.job.id);
         submitted.push(s);

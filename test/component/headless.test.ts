@@ -18,6 +18,9 @@ import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
 import { readPngSize } from '../fake-evolink/png';
 import { UploadCache } from '../../src/core/uploadCache';
 import { encodePng } from '../fake-evolink/png';
+import { OpaqueOriginals } from '../../src/core/originals';
+import { chooseKeyColour } from '../../src/core/matte';
+import { PNG } from 'pngjs';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, never> } };
@@ -42,15 +45,16 @@ describe('the headless run of the engine, against the fake provider', function (
     fs.rmSync(ws, { recursive: true, force: true });
   });
 
-  async function setup(guards = {}, uploads?: UploadCache) {
+  async function setup(guards = {}, uploads?: UploadCache, originals?: OpaqueOriginals) {
     const settings = await readWorkspaceSettings(ws, manifest.contributes.configuration.properties);
     const client = new EvoLinkClient({ baseUrl: fake.url, filesBaseUrl: fake.url, apiKey: async () => fake.apiKey });
-    const placer = new HeadlessPlacer(ws, settings.destination);
+    const placer = new HeadlessPlacer(ws, settings.destination, undefined, originals);
     const queue = new JobQueue({
       client, store: new FileTaskStore(path.join(ws, '..', `${path.basename(ws)}-tasks.json`), { meta: isHeadlessJob }), minPollMs: 20, maxPollMs: 100,
       gate: moneyGate({ trusted: () => true, hasKey: async () => true, guards: () => stricterGuards(guards, settings.guards), sessionCredits: () => 0 }),
       finalize: (job, files) => placer.finalize(job, files),
       ...(uploads ? { uploads } : {}),
+      ...(originals ? { originals } : {}),
     });
     closers.push(() => client.close(), () => queue.dispose(), () => fs.rmSync(path.join(ws, '..', `${path.basename(ws)}-tasks.json`), { force: true }));
     const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-headless-staging-'));
@@ -223,6 +227,47 @@ describe('the headless run of the engine, against the fake provider', function (
       const first = report!.sent.find((s) => s.prompt === 'a red fox')!;
       assert.deepEqual(fake.uploaded[0], fs.readFileSync(first.files[0]!));
       for (const b of bodies.slice(1)) assert.equal(b.image_urls?.length, 1);
+    });
+
+    it('styleFrom: first with a transparent first image: the others are sent its opaque original, their recipe names the image as placed, and a later page referencing it sends the original too', async () => {
+      const state = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-originals-'));
+      closers.push(() => fs.rmSync(state, { recursive: true, force: true }));
+      const originals = new OpaqueOriginals(path.join(state, 'originals'));
+      const page = write('docs/story.md', ['---', 'pictor:', '  size: "1:1"', '  styleFrom: first', '  background: transparent', '---', '', '![a green frog]()', '', '![a hare]()', '', '![an owl]()', ''].join('\n'));
+      const { placer, opts } = await setup({}, new UploadCache(path.join(state, 'uploads.json')), originals);
+      const [report] = await fillPages([page], opts, placer);
+      assert.equal(report!.sent.filter((s) => s.state === 'completed').length, 3, JSON.stringify(report));
+      const first = report!.sent.find((s) => s.prompt === 'a green frog')!.files[0]!;
+      const placed = PNG.sync.read(fs.readFileSync(first));
+      assert.equal(placed.data[3], 0, 'the first image as placed is transparent');
+      // One upload for both others: the opaque original, on the key colour the model was asked for.
+      assert.equal(fake.uploaded.length, 1);
+      const sent = PNG.sync.read(fake.uploaded[0]!);
+      let seeThrough = 0;
+      for (let i = 3; i < sent.data.length; i += 4) if (sent.data[i] !== 255) seeThrough++;
+      assert.equal(seeThrough, 0, 'the reference sent is opaque');
+      const hex = '#' + [...sent.data.subarray(0, 3)].map((v) => v.toString(16).padStart(2, '0')).join('').toUpperCase();
+      assert.equal(hex, chooseKeyColour('a green frog').hex, 'its backdrop is the key colour');
+      // The recipe of the others names the first image as placed: Regenerate sends it again (and so its original).
+      for (const s of report!.sent.filter((x) => x.prompt !== 'a green frog')) {
+        const recipe = await readRecipeFile(s.files[0]!);
+        const refs = (recipe?.references ?? []).map((r) => ('file' in r ? path.resolve(path.dirname(s.files[0]!), r.file) : r.url));
+        assert.deepEqual(refs, [first]);
+      }
+      // A later page naming it in `references:` (a fresh upload cache: it must upload) sends the original too.
+      const rel = path.relative(path.join(ws, 'docs'), first).split(path.sep).join('/');
+      const later = write('docs/later.md', ['---', 'pictor:', `  references: [${rel}]`, '---', '', '![a badger]()', ''].join('\n'));
+      const again = await setup({}, new UploadCache(path.join(state, 'uploads-2.json')), originals);
+      const [r2] = await fillPages([later], again.opts, again.placer);
+      assert.equal(r2!.sent[0]?.state, 'completed');
+      assert.equal(fake.uploaded.length, 2);
+      assert.deepEqual(fake.uploaded[1], fake.uploaded[0], 'the same opaque original');
+      // An image edited since (other bytes) is sent as it is.
+      const edited = PNG.sync.write(placed);
+      fs.writeFileSync(first, edited);
+      const third = await setup({}, new UploadCache(path.join(state, 'uploads-3.json')), originals);
+      await fillPages([write('docs/last.md', ['---', 'pictor:', `  references: [${rel}]`, '---', '', '![a mole]()', ''].join('\n'))], third.opts, third.placer);
+      assert.deepEqual(fake.uploaded[2], edited, 'an edited image is sent as it is');
     });
 
     it('styleFrom: first whose first image fails: the others are not sent, and each says why', async () => {

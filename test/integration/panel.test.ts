@@ -226,7 +226,8 @@ describe('panel', () => {
 
       const entry = await waitForHistory(prompt);
       assert.equal(entry.taskId, row.taskId);
-      assert.deepEqual(entry.options, { size: '16:9', resolution: '2K', quality: 'low', n: 1 });
+      // The look too (issue 24): none asked, so a PNG as sent, opaque, of its own width; Generate Again makes the same.
+      assert.deepEqual(entry.options, { size: '16:9', resolution: '2K', quality: 'low', n: 1, background: 'opaque', format: 'png', maxWidth: 0 });
       assert.deepEqual(entry.files.map((f) => f.path), [file]);
       assert.ok(Date.now() - entry.date < 120_000);
     });

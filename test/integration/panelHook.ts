@@ -9,7 +9,10 @@ export interface Posted { type: string; [k: string]: any }
 export interface Reply { accepted: boolean; reason?: string; posted: Posted[] }
 
 export interface JobRow { id: string; taskId?: string; prompt: string; state: string; progress: number; error?: string; canCancel: boolean; canRetry: boolean; retrying?: boolean; retryAsks?: string; files: { path: string; label: string; thumb: string }[] }
-export interface HistoryRow { id: string; taskId?: string; prompt: string; options: { size: string; resolution: string; quality: string; n: number }; date: number; files: { path: string }[] }
+export interface HistoryRow {
+  id: string; taskId?: string; prompt: string; date: number; files: { path: string }[]; references?: number;
+  options: { size: string; resolution: string; quality: string; n: number; background?: string; format?: string; maxWidth?: number };
+}
 export interface Init { type: 'init'; strings: Record<string, string>; options: { size: string; resolution: string; quality: string; n: number }; jobs: JobRow[]; history: HistoryRow[]; target: { document?: string } }
 
 export async function panelSend(raw: unknown): Promise<Reply> {

@@ -7,6 +7,7 @@ import { openForUpload, type UploadSource } from '../api/upload';
 import type { PacingPolicy } from './pacing';
 import type { PruneLimits } from './resume';
 import type { UploadCache } from '../uploadCache';
+import type { OpaqueOriginals } from '../originals';
 import { newRuntime, type JobEvent, type LogLevel, type QueueOptions, type Runtime, type TaskClient } from './types';
 import { english, errorOf, words, type Words } from '../../shared/words';
 
@@ -82,6 +83,7 @@ export class QueueCore<M = unknown> {
   readonly discardFn?: QueueOptions['discard'];
   readonly openReference: (file: string) => Promise<UploadSource>;
   readonly uploads?: UploadCache;
+  readonly originals?: OpaqueOriginals;
   private readonly logFn?: (level: LogLevel, msg: string) => void;
 
   readonly jobs = new Map<string, JobRecord<M>>();
@@ -106,6 +108,7 @@ export class QueueCore<M = unknown> {
     this.discardFn = opts.discard;
     this.openReference = opts.openReference ?? openForUpload;
     this.uploads = opts.uploads;
+    this.originals = opts.originals;
   }
 
   rt(job: JobRecord): Runtime {

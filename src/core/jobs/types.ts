@@ -7,6 +7,7 @@ import type { PacingPolicy, ProgressSample } from './pacing';
 import { ENGLISH } from '../../shared/words';
 import type { CreateGate } from '../money';
 import type { UploadCache } from '../uploadCache';
+import type { OpaqueOriginals } from '../originals';
 
 /** The part of EvoLinkClient the queue uses, so tests can hand it a double. */
 export type TaskClient = {
@@ -72,6 +73,11 @@ export interface QueueOptions<M = unknown> {
    * uploaded once is not uploaded again until its URL is near the provider's expiry. Default: none.
    */
   uploads?: UploadCache;
+  /**
+   * The opaque originals of images made transparent (originals.ts, in the per-user state folder): a
+   * reference whose bytes have one is sent as it (issue 24: the style reference keeps its backdrop). Default: none.
+   */
+  originals?: OpaqueOriginals;
   /**
    * Told of the files that jobs forgotten for good (pruned from the history, removed) left unplaced
    * (`placed` unset: still where they were downloaded) and that no job still known names. The

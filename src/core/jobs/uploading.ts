@@ -98,7 +98,15 @@ export class Uploading<M> {
     try {
       for (const file of missing) {
         try {
-          opened.push(await core.openReference(file));
+          const src = await core.openReference(file);
+          opened.push(src);
+          // An image Pictor made transparent goes as its opaque original (originals.ts), checked file and all.
+          const original = core.originals ? await core.originals.open(src).catch(() => undefined) : undefined;
+          if (original) {
+            opened[opened.length - 1] = original;
+            await src.handle.close().catch(() => undefined);
+            core.log('info', `job ${job.id}: ${basename(file)} was made transparent; its opaque original is sent`);
+          }
         } catch (e) {
           if (this.still(job, stopped)) await this.failed(job, file, e);
           return;
