@@ -36,6 +36,7 @@ export function panelStrings(): PanelStrings {
     maxWidth: vscode.l10n.t('Largest width'),
     maxWidthHint: vscode.l10n.t('pixels; 0 for no limit (scaled down, never up)'),
     converted: vscode.l10n.t('Converted: {0}', P0),
+    pageReferences: vscode.l10n.t('Reference images this page sends with each placeholder:'),
     saveWorkspace: vscode.l10n.t('Save as Workspace Default'),
     saveUser: vscode.l10n.t('Save as User Default'),
     // Prompt
