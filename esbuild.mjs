@@ -29,13 +29,15 @@ function copyCodicons() {
   }
 }
 
-// The encoders of the conversion worker (src/core/convertCodecs.ts WASM_FILES) load their .wasm files
-// from dist/wasm/, beside dist/convertWorker.js; .vscodeignore lets them into the .vsix.
-// The terminal command's bundle (dist/cli/) starts the worker from beside itself: its own copy, and the .wasm.
+// The encoders of the conversion worker and the preview worker's WebP decoder (src/core/wasm.ts
+// WASM_FILES) load their .wasm files from dist/wasm/, beside dist/convertWorker.js and
+// dist/previewWorker.js; .vscodeignore lets them into the .vsix. The terminal command's bundle
+// (dist/cli/) starts the workers from beside itself: its own copies, and the .wasm.
+const WASM = ['@jsquash/webp/codec/enc/webp_enc_simd.wasm', '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm', '@jsquash/webp/codec/dec/webp_dec.wasm'];
 function copyWasm() {
   for (const dir of ['dist/wasm', 'dist/cli/wasm']) {
     mkdirSync(dir, { recursive: true });
-    for (const f of ['@jsquash/webp/codec/enc/webp_enc_simd.wasm', '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm']) {
+    for (const f of WASM) {
       cpSync(`node_modules/${f}`, `${dir}/${f.slice(f.lastIndexOf('/') + 1)}`);
     }
   }
@@ -61,6 +63,7 @@ const contexts = await Promise.all([
   // The worker thread that decodes an image for a tool's preview (src/core/previewThread.ts starts it
   // from beside the bundle that loads it: dist/previewWorker.js; .vscodeignore lets it into the .vsix).
   esbuild.context({ ...extension, entryPoints: ['src/core/previewWorker.ts'], outfile: 'dist/previewWorker.js' }),
+  esbuild.context({ ...extension, entryPoints: ['src/core/previewWorker.ts'], outfile: 'dist/cli/previewWorker.js' }),
   // The worker thread that converts an image to a light file (src/core/convert.ts starts it from beside
   // the bundle: dist/convertWorker.js), with the encoders' ES modules bundled in and their .wasm in dist/wasm/.
   esbuild.context({ ...extension, entryPoints: ['src/core/convertWorker.ts'], outfile: 'dist/convertWorker.js' }),

@@ -19,13 +19,16 @@ try {
     bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'],
     banner: { js: '#!/usr/bin/env node' }, logLevel: 'error', absWorkingDir: root,
   });
-  // The light files' worker (src/core/convert.ts starts it from beside the bundle) and its encoders' .wasm.
-  await esbuild.build({
-    entryPoints: [path.join(root, 'src/core/convertWorker.ts')], outfile: path.join(stage, 'convertWorker.js'),
-    bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', absWorkingDir: root,
-  });
+  // The light files' worker and the previews' worker (src/core/convert.ts and previewThread.ts start
+  // them from beside the bundle), and their codecs' .wasm (src/core/wasm.ts).
+  for (const worker of ['convertWorker', 'previewWorker']) {
+    await esbuild.build({
+      entryPoints: [path.join(root, `src/core/${worker}.ts`)], outfile: path.join(stage, `${worker}.js`),
+      bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', absWorkingDir: root,
+    });
+  }
   mkdirSync(path.join(stage, 'wasm'));
-  for (const f of ['@jsquash/webp/codec/enc/webp_enc_simd.wasm', '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm']) {
+  for (const f of ['@jsquash/webp/codec/enc/webp_enc_simd.wasm', '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm', '@jsquash/webp/codec/dec/webp_dec.wasm']) {
     cpSync(path.join(root, 'node_modules', f), path.join(stage, 'wasm', path.basename(f)));
   }
   chmodSync(path.join(stage, 'pictor.js'), 0o755);
@@ -37,7 +40,7 @@ try {
     repository: manifest.repository,
     homepage: manifest.homepage,
     bin: { pictor: 'pictor.js' },
-    files: ['pictor.js', 'convertWorker.js', 'wasm', 'README.md'],
+    files: ['pictor.js', 'convertWorker.js', 'previewWorker.js', 'wasm', 'README.md'],
     engines: { node: '>=20' },
   }, null, 2)}\n`);
   writeFileSync(path.join(stage, 'README.md'), [

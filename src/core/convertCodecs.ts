@@ -1,53 +1,14 @@
 // The conversion itself, as the worker thread runs it (convertWorker.ts; convert.ts starts it): decode
 // the PNG or JPEG (pngjs, jpeg-js: preview.ts's decoder with its limits), shrink it (resample.ts),
 // encode it. PNG with pngjs; WebP and JPEG with libwebp and MozJPEG compiled to WebAssembly (Squoosh's
-// builds, @jsquash/webp and @jsquash/jpeg), whose .wasm files esbuild.mjs copies to dist/wasm/.
+// builds, @jsquash/webp and @jsquash/jpeg), whose .wasm files esbuild.mjs copies to dist/wasm/ (wasm.ts).
 // Never imported by the extension host's thread: loading the codecs is the worker's business.
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { decodeRgba } from './preview';
 import { flattenOnWhite, hasTransparency, shrinkRgba, type Rgba } from './resample';
 import type { ConvertJob, Converted, KeyResult } from './convert';
 import { keyOut, toHex } from './matte';
-
-/** The .wasm files the worker needs, as dist/wasm/ holds them (esbuild.mjs copies them; the .vsix ships them). */
-export const WASM_FILES = {
-  webp: { pkg: '@jsquash/webp', file: 'codec/enc/webp_enc_simd.wasm' },
-  jpeg: { pkg: '@jsquash/jpeg', file: 'codec/enc/mozjpeg_enc.wasm' },
-} as const;
-
-/**
- * A .wasm file: beside the bundle (dist/wasm/, as the .vsix ships it), else the package's own copy
- * (the unbundled build in out/, which runs with node_modules).
- */
-function wasmBytes(which: keyof typeof WASM_FILES): Buffer {
-  const { pkg, file } = WASM_FILES[which];
-  const beside = path.join(__dirname, 'wasm', path.basename(file));
-  return readFileSync(existsSync(beside) ? beside : require.resolve(`${pkg}/${file}`));
-}
-
-// WebAssembly is a global of every Node, but its types live in TypeScript's DOM library, which the core
-// does not load: the little used here, declared.
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-/** The options an Emscripten module factory takes: our compiled module instead of a fetch, and no URL to find it by. */
-function emscriptenOptions(bytes: Buffer): Record<string, unknown> {
-  const module = new wasm.Module(bytes);
-  return {
-    noInitialRun: true,
-    locateFile: (p: string) => p, // never used (instantiateWasm below), but keeps the glue from resolving import.meta.url
-    instantiateWasm: (imports: object, done: (i: object) => void) => {
-      const instance = new wasm.Instance(module, imports);
-      done(instance);
-      return instance.exports;
-    },
-  };
-}
+import { emscriptenOptions, wasmBytes } from './wasm';
 
 interface Encoder {
   encode(data: Uint8Array, width: number, height: number, options: object): Uint8Array | null;

@@ -1,13 +1,15 @@
-// A small copy of a saved image for a language model to look at: decoded (PNG or JPEG), shrunk so
-// its longer edge is at most `maxEdge` by averaging each source box, and encoded as JPEG. A model
-// needs a glance, not the full file: a 1024×1024 PNG of 1–2 MB becomes about 10–30 kB.
-// The extension host calls makePreviewOffThread (previewThread.ts), which runs this in a worker.
+// A small copy of a saved image for a language model to look at: decoded (PNG, JPEG, or WebP through
+// libwebp's decoder in WebAssembly), shrunk so its longer edge is at most `maxEdge` by averaging each
+// source box, and encoded as JPEG. A model needs a glance, not the full file: a 1024×1024 PNG of
+// 1–2 MB becomes about 10–30 kB. The agent faces call makePreviewOffThread (previewThread.ts), which
+// runs previewInThread in a worker.
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { inflateSync } from 'node:zlib';
 import { pngChunks } from './pngText';
-import { checkPreviewable, PREVIEW_MAX_EDGE, type Preview } from './previewThread';
+import { checkPreviewable, PREVIEW_MAX_EDGE, type Preview, type PreviewJob } from './previewThread';
 import type { ImageType } from './types';
+import { emscriptenOptions, wasmBytes } from './wasm';
 
 export { PREVIEW_MAX_EDGE, type Preview };
 const JPEG_QUALITY = 80;
@@ -94,16 +96,50 @@ function shrink(src: Rgba, maxEdge: number): Rgba {
 }
 
 /**
- * The preview of an image file's bytes, or undefined for a type it cannot decode. Throws on corrupt
- * bytes, and before decoding anything on a header larger than a request can produce (checkPreviewable).
- * Synchronous and slow on a large image: the extension host runs it in a worker (makePreviewOffThread).
+ * The preview of a PNG or JPEG file's bytes; undefined for WebP, whose decoder is WebAssembly and
+ * asynchronous (previewInThread decodes every type). Throws on corrupt bytes, and before decoding
+ * anything on a header larger than a request can produce (checkPreviewable). Synchronous and slow on
+ * a large image: the faces run it in a worker (makePreviewOffThread).
  */
 export function makePreview(bytes: Uint8Array, type: ImageType, maxEdge = PREVIEW_MAX_EDGE): Preview | undefined {
   if (type === 'webp') return undefined;
   checkPreviewable(bytes, type);
   const img = decodeRgba(bytes, type);
-  if (!img) return undefined;
+  return img && previewOf(img, maxEdge);
+}
+
+/** What the preview worker runs (previewWorker.ts): the preview of a PNG, JPEG or WebP. Throws as makePreview does. */
+export async function previewInThread(job: PreviewJob): Promise<Preview> {
+  if (job.type !== 'webp') {
+    const p = makePreview(job.bytes, job.type, job.maxEdge);
+    if (!p) throw new Error(`cannot decode a ${job.type.toUpperCase()} image`);
+    return p;
+  }
+  checkPreviewable(job.bytes, 'webp');
+  return previewOf(await decodeWebp(job.bytes), job.maxEdge);
+}
+
+function previewOf(img: Rgba, maxEdge: number): Preview {
   const small = shrink(img, maxEdge);
   const encoded = jpeg.encode({ width: small.width, height: small.height, data: Buffer.from(small.data.buffer) }, JPEG_QUALITY);
   return { mimeType: 'image/jpeg', data: new Uint8Array(encoded.data), width: small.width, height: small.height };
+}
+
+interface WebpDecoder {
+  decode(data: Uint8Array): { width: number; height: number; data: Uint8ClampedArray } | null;
+}
+let webpDecoder: Promise<WebpDecoder> | undefined;
+
+/**
+ * The pixels of a WebP (RGBA), by libwebp's own decoder (Squoosh's WebAssembly build, @jsquash/webp,
+ * the same library that encodes Pictor's WebP files; its .wasm is dist/wasm/webp_dec.wasm). The header
+ * was checked first (checkPreviewable): libwebp decodes at the size the bitstream gives, which it checks
+ * against the container's. Loaded once per worker.
+ */
+async function decodeWebp(bytes: Uint8Array): Promise<Rgba> {
+  webpDecoder ??= import('@jsquash/webp/codec/dec/webp_dec.js').then((m) =>
+    (m.default as unknown as (o: object) => Promise<WebpDecoder>)(emscriptenOptions(wasmBytes('webpDecode'))));
+  const img = (await webpDecoder).decode(bytes);
+  if (!img) throw new Error('libwebp could not decode the WebP image');
+  return { width: img.width, height: img.height, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength) };
 }

@@ -31,7 +31,7 @@ export interface PreviewJob {
   type: ImageType;
   maxEdge: number;
 }
-export type PreviewAnswer = { preview?: Preview } | { error: string };
+export type PreviewAnswer = { preview: Preview } | { error: string };
 
 /**
  * Throws (with what is wrong) when the bytes must not be decoded for a preview: too many of them, no
@@ -54,13 +54,13 @@ export function checkPreviewable(bytes: Uint8Array, type: ImageType): void {
 const WORKER_FILE = path.join(__dirname, 'previewWorker.js');
 
 /**
- * The preview of an image file's bytes, decoded in a worker thread; undefined for a type it cannot
- * decode (WebP). Rejects with what is wrong when the header is refused (before any worker starts), the
- * bytes are corrupt, or the decode takes longer than `timeoutMs` (the worker is then stopped).
+ * The preview of a PNG, JPEG or WebP file's bytes, decoded in a worker thread (never on the caller's:
+ * the extension host, the agent server). Rejects with what is wrong when the header is refused (before
+ * any worker starts), the bytes are corrupt, or the decode takes longer than `timeoutMs` (the worker
+ * is then stopped).
  */
 export async function makePreviewOffThread(bytes: Uint8Array, type: ImageType,
-  opts: { maxEdge?: number; timeoutMs?: number } = {}): Promise<Preview | undefined> {
-  if (type === 'webp') return undefined; // no decoder worth its weight; the text answer still names the file
+  opts: { maxEdge?: number; timeoutMs?: number } = {}): Promise<Preview> {
   checkPreviewable(bytes, type);
   const job: PreviewJob = { bytes, type, maxEdge: opts.maxEdge ?? PREVIEW_MAX_EDGE };
   const timeoutMs = opts.timeoutMs ?? PREVIEW_TIMEOUT_MS;

@@ -16,8 +16,8 @@ import { isFinal } from '../core/jobs';
 import { markdownImage, relativeLink } from '../core/markdownEdits';
 import { aboveGuards, type Approval, type Bill } from '../core/money';
 import { withRunning } from '../core/plan';
-import type * as PreviewModule from '../core/preview';
-import { checkPreviewable } from '../core/previewThread';
+import { makePreviewOffThread, MAX_PREVIEW_FILE_BYTES, PREVIEW_TIMEOUT_MS } from '../core/previewThread';
+import { sniffImageType } from '../core/api/imageInfo';
 import type { JobRecord } from '../core/store';
 import type { ReferenceInput } from '../core/types';
 import type { CallOptions } from '../core/plan';
@@ -158,20 +158,28 @@ function jobLines(j: JobOut): string[] {
   return [`- Failed (${j.state}): ${j.error ?? 'no image came back'}`];
 }
 
-/** A small JPEG (≤ 256 px) of each image, for a client that asked for a preview; an image that cannot be previewed has none. */
+/** All previews of one answer together get this long (each one at most PREVIEW_TIMEOUT_MS), as the editor's tools. */
+const ALL_PREVIEWS_MS = 2 * PREVIEW_TIMEOUT_MS;
+
+/**
+ * A small JPEG (≤ 256 px) of each image, PNG, JPEG or WebP, for a client that asked for a preview; an
+ * image that cannot be previewed has none. Each is decoded in a worker thread (previewThread.ts), never
+ * on the server's, which goes on answering the client meanwhile; its type is read from its bytes.
+ */
 async function previews(ws: Workspace, jobs: JobOut[]): Promise<CallToolResult['content']> {
-  // The decoder (jpeg-js, pngjs) is loaded only when a preview is asked for.
-  const { makePreview } = require('../core/preview') as typeof PreviewModule;
   const out: CallToolResult['content'] = [];
+  const until = Date.now() + ALL_PREVIEWS_MS;
   for (const f of jobs.flatMap((j) => j.files)) {
+    const left = until - Date.now();
+    if (left <= 0) break;
     try {
       const { file } = await ws.resolve(f.path, 'preview');
+      if ((await fs.stat(file)).size > MAX_PREVIEW_FILE_BYTES) continue; // not read into memory at all
       const bytes = await fs.readFile(file);
-      const type = /\.jpe?g$/i.test(file) ? 'jpeg' : /\.webp$/i.test(file) ? 'webp' : 'png';
-      if (type === 'webp') continue;
-      checkPreviewable(bytes, type);
-      const p = makePreview(bytes, type);
-      if (p) out.push({ type: 'image', data: Buffer.from(p.data).toString('base64'), mimeType: p.mimeType });
+      const type = sniffImageType(bytes);
+      if (!type) continue;
+      const p = await makePreviewOffThread(bytes, type, { timeoutMs: Math.min(left, PREVIEW_TIMEOUT_MS) });
+      out.push({ type: 'image', data: Buffer.from(p.data).toString('base64'), mimeType: p.mimeType });
     } catch {
       // The text names the file; a preview is a courtesy.
     }

@@ -15,6 +15,7 @@ import type { EditorTargets } from './editors';
 import { checkOptions, normalizeOptions } from '../shared/optionsCheck';
 import { insideFolders } from '../core/paths';
 import { pageOptionsView } from './pageView';
+import { pageReferencesView } from './pageReferences';
 import {
   type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type TargetView, type WebviewMessage,
 } from '../shared/protocol';
@@ -75,7 +76,8 @@ export class PanelMessages {
   }
 
   /** The `init` message: strings, the options from the settings, the queue, the history, the target. */
-  init(thumb: Thumb): HostMessage {
+  async init(thumb: Thumb): Promise<HostMessage> {
+    const target = await this.target(thumb);
     return {
       type: 'init',
       strings: panelStrings(),
@@ -83,17 +85,20 @@ export class PanelMessages {
       options: settingsOptions(),
       jobs: jobViews(this.deps.service.queue.list(), thumb),
       history: this.deps.history.list().map((e) => historyView(e, thumb)),
-      target: this.target(),
+      target,
       spend: this.deps.service.spend.view(),
       picks: this.deps.picker.list().map((p) => pickView(p, thumb)),
     };
   }
 
-  /** Where links go, and the options that page's placeholders use. */
-  target(): TargetView {
+  /** Where links go, and the options and reference images that page's placeholders use. */
+  async target(thumb: Thumb): Promise<TargetView> {
     const doc = this.deps.targets.markdownDocument();
     const view: TargetView = { document: this.deps.targets.markdownLabel() };
-    if (doc) view.page = pageOptionsView(doc, this.deps.generator.scan(doc));
+    if (doc) {
+      const scan = this.deps.generator.scan(doc);
+      view.page = { ...pageOptionsView(doc, scan), references: await pageReferencesView(doc, scan, thumb) };
+    }
     return view;
   }
 
@@ -102,7 +107,7 @@ export class PanelMessages {
     const { service, history } = this.deps;
     switch (m.type) {
       case 'ready':
-        post(this.init(thumb));
+        post(await this.init(thumb));
         service.spend.refreshSoon();
         return;
       case 'refreshBalance':

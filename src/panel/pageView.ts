@@ -9,7 +9,8 @@ import type { PageOptionsView } from '../shared/protocol';
 
 const ORDER: OptionSource[] = ['call', 'placeholder', 'page', 'folder', 'workspace', 'user', 'default'];
 
-export function pageOptionsView(doc: vscode.TextDocument, scan: MarkdownScan): PageOptionsView {
+/** The options line; its references are pageReferences.ts's (read from disk, so apart). */
+export function pageOptionsView(doc: vscode.TextDocument, scan: MarkdownScan): Omit<PageOptionsView, 'references'> {
   const o = resolveOptions({ doc, scan });
   const read = pageOptions(doc, scan);
   // A value the page writes but cannot be sent is shown as written, marked: never as the default it is not.

@@ -30,13 +30,17 @@ export class PanelController implements vscode.Disposable {
   private targetTimer: NodeJS.Timeout | undefined;
   /** The target last posted (JSON), so typing that leaves the options alone posts nothing. */
   private lastTarget: string | undefined;
+  /** Counts the targets asked for: an older answer that comes late is dropped. */
+  private targetSeq = 0;
+  /** The page shown has reference images: an image file made, changed or deleted may change them. */
+  private referencesShown = false;
   /** Settles once the panel's webview has loaded and got its `init` (messages sent earlier are lost). */
   private ready: Promise<void> = Promise.resolve();
   private loaded: () => void = () => undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    log: vscode.LogOutputChannel,
+    private readonly log: vscode.LogOutputChannel,
     private readonly service: PictorService,
     generator: Generator,
     private readonly picker: VariantPicker,
@@ -63,6 +67,11 @@ export class PanelController implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('pictor')) this.postTarget();
       }),
+      // A page's reference appears, changes or goes (a missing one is added): its thumbnail follows.
+      this.imageWatcher,
+      this.imageWatcher.onDidCreate(() => this.referencesChanged()),
+      this.imageWatcher.onDidChange(() => this.referencesChanged()),
+      this.imageWatcher.onDidDelete(() => this.referencesChanged()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
         if (this.panel) this.panel.webview.options = this.webviewOptions();
       }),
@@ -165,6 +174,12 @@ export class PanelController implements vscode.Disposable {
   /** Webview URIs for workspace images (empty without a panel: nothing would load them). */
   private readonly thumb: Thumb = (file) => (this.panel ? this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString() : '');
 
+  private readonly imageWatcher = vscode.workspace.createFileSystemWatcher('**/*.{png,jpg,jpeg,webp,PNG,JPG,JPEG,WEBP}');
+
+  private referencesChanged(): void {
+    if (this.referencesShown) this.scheduleTarget();
+  }
+
   /** Typing in the page: its options are looked at again once the typing pauses. */
   private scheduleTarget(): void {
     clearTimeout(this.targetTimer);
@@ -176,11 +191,16 @@ export class PanelController implements vscode.Disposable {
     clearTimeout(this.targetTimer);
     this.targetTimer = undefined;
     if (!this.panel) return;
-    const target = this.messages.target();
-    const key = JSON.stringify(target);
-    if (key === this.lastTarget) return;
-    this.lastTarget = key;
-    this.post({ type: 'target', target });
+    // The page's references are checked on disk (async): only the newest look is posted.
+    const seq = ++this.targetSeq;
+    void this.messages.target(this.thumb).then((target) => {
+      if (seq !== this.targetSeq || !this.panel) return;
+      this.referencesShown = (target.page?.references.length ?? 0) > 0;
+      const key = JSON.stringify(target);
+      if (key === this.lastTarget) return;
+      this.lastTarget = key;
+      this.post({ type: 'target', target });
+    }, (e: unknown) => this.log.error(`Panel: the page's options could not be read: ${(e as Error).message}`));
   }
 
   private scheduleJobs(): void {
@@ -205,6 +225,7 @@ export class PanelController implements vscode.Disposable {
       posted.push(m);
       this.post(m);
     }, this.thumb);
+    for (const m of posted) if (m.type === 'init') this.referencesShown = (m.target.page?.references.length ?? 0) > 0;
     await this.history.flushed();
     return { ...result, posted };
   }

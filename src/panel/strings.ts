@@ -38,6 +38,7 @@ export function panelStrings(): PanelStrings {
     converted: vscode.l10n.t('Converted: {0}', P0),
     historyReferences: vscode.l10n.t('{0} reference image(s)', P0),
     historyMaxWidth: vscode.l10n.t('at most {0} px wide', P0),
+    pageReferences: vscode.l10n.t('Reference images this page sends with each placeholder:'),
     saveWorkspace: vscode.l10n.t('Save as Workspace Default'),
     saveUser: vscode.l10n.t('Save as User Default'),
     // Prompt

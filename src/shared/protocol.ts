@@ -130,6 +130,24 @@ export interface PageOptionsView {
   sources: string;
   /** What is wrong with the page's front matter options (nothing is sent while there is an error). */
   problems: string[];
+  /** The reference images every placeholder of the page sends (`references:`, `styleFrom: first`), in order. */
+  references: PageReferenceView[];
+}
+
+/** One of the page's reference images, checked as its upload will be, in words the host chose. */
+export interface PageReferenceView {
+  /** A workspace file, an address, or the page's first placeholder (`styleFrom: first`: made first). */
+  kind: 'file' | 'url' | 'first';
+  /** The file's workspace-relative path (as written, when it cannot be resolved), the URL, or the placeholder's prompt. */
+  label: string;
+  /** Where it comes from: `page`, `workspace settings`, `styleFrom: first`. */
+  from: string;
+  /** asWebviewUri of a workspace file that passed the checks and reads as an image; nothing else has one. */
+  thumb?: string;
+  /** `1024×1024 · 312 KB`, or what happens to it. */
+  detail?: string;
+  /** Why it cannot be sent: shown in its place, never a broken image. */
+  problem?: string;
 }
 
 /** Where Generate puts the links: the last active Markdown editor, or nowhere (saved only). */
@@ -167,7 +185,8 @@ export type StringKey =
   'spendRefresh' | 'usageReserved' | 'usageCharged' |
   'picks' | 'picksHint' | 'pickFor' | 'pickList' | 'pickOption' | 'pickThis' | 'pickDismiss' | 'pickDismissFor' |
   'background' | 'backgroundOpaque' | 'backgroundTransparent' | 'format' | 'maxWidth' | 'maxWidthHint' | 'converted' |
-  'historyReferences' | 'historyMaxWidth';
+  'historyReferences' | 'historyMaxWidth' |
+  'pageReferences';
 export type PanelStrings = Record<StringKey, string>;
 
 /** Host → webview. */

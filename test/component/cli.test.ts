@@ -602,6 +602,12 @@ describe('the pictor command (dist/cli/pictor.js), against the fake provider', f
       await client.connect(transport);
       try {
         assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), ['fill_placeholders', 'generate_image', 'job_status', 'list_placeholders']);
+        // Its workers and their .wasm are in the package: a WebP is made and previewed from there.
+        const r = await client.callTool({ name: 'generate_image', arguments: { prompt: 'a boat from the installed package', size: '1:1', format: 'webp', preview: true } });
+        const parts = r.content as { type: string; text?: string; mimeType?: string }[];
+        assert.ok(!r.isError, JSON.stringify(parts));
+        assert.match(parts.find((p) => p.type === 'text')?.text ?? '', /\.webp \(1024×1024 pixels\)/);
+        assert.deepEqual(parts.filter((p) => p.type === 'image').map((p) => p.mimeType), ['image/jpeg'], 'no preview of the WebP from the installed package');
       } finally {
         await client.close();
       }

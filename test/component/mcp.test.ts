@@ -280,6 +280,26 @@ describe('pictor mcp (dist/cli/pictor.js), an MCP client over stdio, against the
     assert.deepEqual([w, h], [256, 171]);
   });
 
+  it('preview of a light file (issue 24): format webp and format jpeg each get their small JPEG, decoded off the server\'s thread', async () => {
+    write('docs/a.md', '# A\n');
+    const c = await connect();
+    for (const [format, ext] of [['webp', 'webp'], ['jpeg', 'jpg']] as const) {
+      const r = await call(c, 'generate_image', { prompt: `a paper boat on a pond as ${format}`, size: '3:2', format, maxWidth: 1200, document: 'docs/a.md', preview: true });
+      assert.ok(!r.isError, text(r));
+      const f = (r.structuredContent as { jobs: { files: { path: string }[] }[] }).jobs[0]!.files[0]!;
+      assert.match(f.path, new RegExp(`\\.${ext}$`));
+      assert.equal(imageInfo(fs.readFileSync(path.join(ws, f.path)))?.type, format, 'saved in the format asked for');
+      const images = r.content.filter((p) => p.type === 'image') as { data: string; mimeType: string }[];
+      assert.equal(images.length, 1, `${format}: no preview in the answer`);
+      assert.equal(images[0]!.mimeType, 'image/jpeg');
+      const info = imageInfo(Buffer.from(images[0]!.data, 'base64'));
+      assert.deepEqual([info?.type, info?.width, info?.height], ['jpeg', 256, 171], `${format}: the preview is a 256×171 JPEG`);
+    }
+    // Without preview: no image data at all.
+    const plain = await call(c, 'generate_image', { prompt: 'a paper boat without a preview', size: '3:2', format: 'webp' });
+    assert.deepEqual(plain.content.filter((p) => p.type === 'image'), []);
+  });
+
   it('the wait limit: still running jobs come back as ids; they go on, the page is linked without another call, job_status reports the file', async () => {
     const page = write('p.md', '![a slow fox [hold]]()\n');
     const c = await connect({ args: ['--max-wait', '0.3'] });

@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runInWorker } from '../../src/core/convert';
-import { WASM_FILES } from '../../src/core/convertCodecs';
+import { convertImage, runInWorker } from '../../src/core/convert';
+import { oneJobInWorker, type Preview, type PreviewJob } from '../../src/core/previewThread';
+import { WASM_FILES } from '../../src/core/wasm';
 import { encodePng } from '../fake-evolink/png';
 import { decodeJpeg, decodeWebp } from '../unit/codecs';
 
@@ -36,7 +37,7 @@ describe('the packaged extension (.vsix file list)', function () {
   });
   after(() => rmSync(installed, { recursive: true, force: true }));
 
-  it('holds the workers and every .wasm file the conversion loads, and no source map', () => {
+  it('holds the workers and every .wasm file the conversion and the previews load, and no source map', () => {
     for (const f of ['dist/extension.js', 'dist/previewWorker.js', 'dist/convertWorker.js']) assert.ok(files.includes(f), `${f} is not in the .vsix`);
     for (const { file } of Object.values(WASM_FILES)) {
       const wasm = `dist/wasm/${path.basename(file)}`;
@@ -52,5 +53,13 @@ describe('the packaged extension (.vsix file list)', function () {
     assert.deepEqual([(await decodeWebp(webp.bytes)).width, webp.height], [160, 100]);
     const jpeg = await runInWorker(worker, { bytes, source: 'png', format: 'jpeg', width: 160, height: 100, quality: 80 }, 20_000);
     assert.deepEqual([(await decodeJpeg(jpeg.bytes)).width, jpeg.height], [160, 100]);
+  });
+
+  it('previews a WebP with the preview worker and its decoder\'s .wasm as installed, without node_modules', async () => {
+    const worker = path.join(installed, 'dist', 'previewWorker.js');
+    const webp = await convertImage({ bytes: encodePng(320, 200, 1, 'packaged'), format: 'webp' });
+    const job: PreviewJob = { bytes: webp.bytes, type: 'webp', maxEdge: 256 };
+    const { preview } = await oneJobInWorker<{ preview: Preview } | { error: string }>(worker, job, 20_000, { slow: 'the decode', worker: 'the preview worker' });
+    assert.deepEqual([(await decodeJpeg(preview.data)).width, preview.width, preview.height], [256, 256, 160]);
   });
 });

@@ -2,7 +2,7 @@
 // The Pictor panel as a person uses it: in the real VS Code UI (code-server) in headless Chromium.
 // The webview lives in nested iframes; its elements are found with findFrame.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { session, runFromPalette, findFrame, screenshot, clickWorkbench, clearNotifications, setApiKeyByHand, openFileQuickly, activeEditor, imageLoaded } from './session.mjs';
@@ -254,5 +254,36 @@ describe('Pictor panel (e2e)', function () {
     assert.match(await problem.innerText(), /quality cannot be "ultra".*Allowed: low, medium or high/);
     assert.match(await summary.innerText(), /This page: 1:1 · 1K · ultra \(invalid\) · 1 image\(s\)/);
     await screenshot('panel-page-options');
+  });
+
+  it('shows the page\'s reference images as thumbnails (issue 24), a missing one as its reason, and the thumbnail once the file is there', async () => {
+    const { encodePng } = require('../../out/test/fake-evolink/png.js');
+    mkdirSync(join(session.workspace, 'style'), { recursive: true });
+    writeFileSync(join(session.workspace, 'style', 'palette.png'), encodePng(320, 200, 2, 'palette'));
+    rmSync(join(session.workspace, 'style', 'later.png'), { force: true });
+    writeFileSync(join(session.workspace, 'page-references.md'),
+      '---\npictor:\n  references: [style/palette.png, style/later.png]\n---\n\n![a heron in reeds]()\n');
+    await openFileQuickly('page-references.md');
+    await runFromPalette('Pictor: Open Panel');
+    const frame = await panel();
+    const refs = frame.locator('#page-refs li.page-ref');
+    await refs.nth(1).waitFor({ timeout: 10_000 });
+    assert.equal(await refs.count(), 2);
+    assert.match(await frame.locator('#page-refs-h').innerText(), /Reference images this page sends with each placeholder/);
+    // The good one: a thumbnail that really loads (a webview URI under the resource roots, allowed by the CSP).
+    const good = refs.nth(0);
+    assert.match(await good.locator('.label').innerText(), /^style\/palette\.png · page · 320×200 · \d+ (B|KB)$/);
+    assert.equal(await imageLoaded(good.locator('img.thumb')), true, 'the thumbnail did not load');
+    // The missing one: its reason in words, and no image at all (never a broken one).
+    const missing = refs.nth(1);
+    assert.equal(await missing.locator('img').count(), 0);
+    assert.match(await missing.locator('.ref-problem').innerText(), /reference image style\/later\.png does not exist/);
+    await screenshot('panel-page-references');
+
+    // The file is made: the panel looks again and shows its thumbnail.
+    writeFileSync(join(session.workspace, 'style', 'later.png'), encodePng(200, 200, 3, 'later'));
+    await missing.locator('img.thumb').waitFor({ timeout: 15_000 });
+    assert.equal(await imageLoaded(missing.locator('img.thumb')), true);
+    assert.equal(await missing.locator('.ref-problem').count(), 0);
   });
 });

@@ -4,10 +4,13 @@
 // nothing is sent for the placeholders that would use it. Checked through the real commands, the real
 // CodeLens provider, the tools and the panel, against what the fake provider received.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readRecipeFile } from '../../src/core/recipe';
-import { closeAllEditors, waitFor } from './helpers';
+import { formatBytes } from '../../src/core/finish';
+import { encodePng } from '../fake-evolink/png';
+import { closeAllEditors, waitFor, workspaceRoot } from './helpers';
 import {
   assertName, assertNoCreates, createsFor, filesIn, freshFolder, jobFor, linkTo, onDisk, show, withSettings, writeDoc, type JobSummary,
 } from './editorHelpers';
@@ -167,6 +170,63 @@ describe('page options (issue 13 item 1)', function () {
       assert.equal(after.page?.problems.length, 1);
       assert.match(after.page!.problems[0]!, /resolution cannot be "8K".*Allowed: 1K, 2K or 4K/);
     });
+  });
+
+  it('the panel shows the page\'s reference images (issue 24): a thumbnail for each good file, the reason for each it cannot send', async () => {
+    const dir = await freshFolder('page-options/panel-references');
+    const outside = path.join(path.dirname(workspaceRoot().fsPath), `outside-refs-${process.pid}`);
+    fs.mkdirSync(outside, { recursive: true });
+    try {
+      fs.mkdirSync(path.join(dir, 'refs'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'refs', 'palette.png'), encodePng(320, 200));
+      fs.writeFileSync(path.join(dir, 'refs', 'notes.png'), 'not an image at all');
+      fs.writeFileSync(path.join(outside, 'private.png'), encodePng(64, 64));
+      fs.symlinkSync(path.join(outside, 'private.png'), path.join(dir, 'refs', 'leak.png'));
+      fs.mkdirSync(path.join(dir, 'images'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'images', 'first.png'), encodePng(256, 256));
+      fs.writeFileSync(path.join(workspaceRoot().fsPath, 'house-style.png'), encodePng(128, 128));
+      const uri = await writeDoc(path.join(dir, 'page.md'), ['---', 'pictor:', '  references: [refs/palette.png, refs/missing.png, refs/leak.png, refs/notes.png]', '  styleFrom: first', '---', '',
+        '![the first](images/first.png)', '', '![a moth]()', ''].join('\n'));
+      await vscode.commands.executeCommand('pictor.openPanel');
+      await show(uri);
+      type Ref = { kind: string; label: string; from: string; thumb?: string; detail?: string; problem?: string };
+      const refsOf = async () => ((await panelState()).target as { page?: { references?: Ref[] } }).page?.references;
+      const refs = await waitFor('the page\'s references', refsOf);
+      const rel = (f: string) => path.relative(workspaceRoot().fsPath, path.join(dir, f)).split(path.sep).join('/');
+      assert.deepEqual(refs.map((r) => [r.label, r.from]), [
+        [rel('refs/palette.png'), 'page'], ['refs/missing.png', 'page'], [rel('refs/leak.png'), 'page'], [rel('refs/notes.png'), 'page'], [rel('images/first.png'), 'styleFrom: first'],
+      ]);
+      const [good, missing, leak, notImage, first] = refs as [Ref, Ref, Ref, Ref, Ref];
+      // A good file: a webview URI of that very file (the webview may load only its resource roots), its size.
+      assert.ok(good.thumb && good.thumb.includes('palette.png') && !good.thumb.startsWith('file:'), good.thumb);
+      assert.equal(good.detail, `320×200 · ${formatBytes(fs.statSync(path.join(dir, 'refs', 'palette.png')).size)}`);
+      assert.equal(good.problem, undefined);
+      assert.equal(first.detail, `256×256 · ${formatBytes(fs.statSync(path.join(dir, 'images', 'first.png')).size)}`);
+      assert.ok(first.thumb);
+      // The others: no thumbnail, and why, in the words the plan and the upload use.
+      for (const r of [missing, leak, notImage]) assert.equal(r.thumb, undefined, `${r.label} has a thumbnail`);
+      assert.match(missing.problem ?? '', /reference image refs\/missing\.png does not exist/);
+      assert.match(leak.problem ?? '', /refs\/leak\.png \(it leads to .*private\.png\) is outside this window's workspace folders/);
+      assert.match(notImage.problem ?? '', /refs\/notes\.png is not a PNG, JPEG or WebP image: its bytes are something else/);
+
+      // The setting's references are relative to the workspace folder; a first placeholder is "made first".
+      await withSettings({ references: ['house-style.png'] }, async () => {
+        const editor = await show(uri);
+        await editor.edit((e) => e.replace(new vscode.Range(2, 0, 3, 0), ''));
+        await editor.edit((e) => e.replace(new vscode.Range(5, 0, 6, 0), ''));
+        const next = await waitFor('the setting\'s reference and the first placeholder', async () => {
+          const r = await refsOf();
+          return r?.length === 2 ? r : undefined;
+        });
+        assert.deepEqual(next.map((r) => [r.kind, r.label, r.from]), [['file', 'house-style.png', 'workspace settings'], ['first', 'a moth', 'styleFrom: first']]);
+        assert.ok(next[0]!.thumb);
+        assert.equal(next[1]!.detail, 'made first, then sent with the others as their reference');
+        await vscode.commands.executeCommand('workbench.action.files.revert');
+      });
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+      fs.rmSync(path.join(workspaceRoot().fsPath, 'house-style.png'), { force: true });
+    }
   });
 });
 

@@ -304,6 +304,8 @@ describe('language model tools (issue 12)', function () {
       // The provider was asked for the size as given: the look is Pictor's work after the download.
       const [create] = await createsFor([prompt]);
       assert.equal(create?.body.size, '3:2');
+      // The WebP gets its preview as a PNG does (it had none: no WebP decoder).
+      assertPreviews(a, 1);
     });
 
     it('background: transparent with format: jpeg is refused with the planner\'s words, and nothing is sent', async () => {

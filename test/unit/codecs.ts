@@ -1,6 +1,7 @@
 // Independent decoders for the tests of light files: libwebp's and MozJPEG's own decoders (Squoosh's
-// WebAssembly builds in @jsquash, which the extension does not ship), so a file the conversion wrote
-// is read back by the reference implementation, not by the code under test.
+// WebAssembly builds in @jsquash, loaded here on their own; the extension ships only the WebP one, for
+// previews), so a file the conversion wrote is read back by the reference implementation, not by the
+// code under test.
 import { readFileSync } from 'node:fs';
 
 export interface Pixels {

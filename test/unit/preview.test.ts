@@ -5,6 +5,7 @@ import { PNG } from 'pngjs';
 import { deflateSync } from 'node:zlib';
 import { makePreview, PREVIEW_MAX_EDGE } from '../../src/core/preview';
 import { makePreviewOffThread } from '../../src/core/previewThread';
+import { convertImage } from '../../src/core/convert';
 import { makeChunk, pngChunks } from '../../src/core/pngText';
 import { encodePng, zeroPng } from '../fake-evolink/png';
 
@@ -44,9 +45,72 @@ describe('preview (the small image a language model sees)', () => {
     assert.deepEqual([p.width, p.height], [100, 50]);
   });
 
-  it('gives no preview for WebP, and throws on bytes that are not the image they claim', () => {
+  it('leaves WebP to the worker (its decoder is WebAssembly, asynchronous), and throws on bytes that are not the image they claim', () => {
     assert.equal(makePreview(new Uint8Array([0x52, 0x49, 0x46, 0x46]), 'webp'), undefined);
     assert.throws(() => makePreview(new Uint8Array([1, 2, 3, 4]), 'png'));
+  });
+});
+
+/** A PNG whose left half is `left` and right half `right` (RGBA), made by pngjs. */
+function halvesPng(width: number, height: number, left: number[], right: number[]): Uint8Array {
+  const png = new PNG({ width, height });
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) png.data.set(x < width / 2 ? left : right, (y * width + x) * 4);
+  return PNG.sync.write(png);
+}
+
+/** The RGB of one pixel of a preview, read back by jpeg-js. */
+function pixel(p: { data: Uint8Array; width: number }, x: number, y: number): number[] {
+  const img = jpeg.decode(Buffer.from(p.data), { useTArray: true });
+  const i = (y * img.width + x) * 4;
+  return [img.data[i]!, img.data[i + 1]!, img.data[i + 2]!];
+}
+
+const near = (got: number[], want: number[], what: string) =>
+  assert.ok(got.every((v, i) => Math.abs(v - want[i]!) < 12), `${what}: got ${got.join(',')}, want about ${want.join(',')}`);
+
+// Issue 24 §3: a result saved as WebP or JPEG (format: webp | jpeg) is previewed like a PNG. Before,
+// a WebP had none at all (no decoder), in the editor's tools and the agent server alike.
+describe('preview of a light file (issue 24): the WebP and JPEG files the conversion writes', function () {
+  this.timeout(30_000);
+  const red = [200, 30, 40, 255];
+  const blue = [20, 60, 210, 255];
+
+  for (const format of ['webp', 'jpeg'] as const) {
+    it(`a 1200×800 ${format === 'webp' ? 'WebP (libwebp, lossy)' : 'JPEG (MozJPEG, progressive)'} as saved: a 256×171 JPEG preview, decoded in the worker, with its colours where they were`, async () => {
+      const saved = await convertImage({ bytes: halvesPng(1536, 1024, red, blue), format, maxWidth: 1200 });
+      assert.deepEqual([saved.width, saved.height], [1200, 800]);
+      const { value, decodes } = countingDecodes(() => makePreviewOffThread(saved.bytes, format));
+      const p = await value;
+      assert.equal(decodes, 0);
+      assert.equal(p.mimeType, 'image/jpeg');
+      assert.deepEqual(imageSize(p.data), { width: 256, height: 171, type: 'jpg' });
+      near(pixel(p, 20, 85), red.slice(0, 3), 'left half');
+      near(pixel(p, 236, 85), blue.slice(0, 3), 'right half');
+    });
+  }
+
+  it('a transparent WebP (background: transparent) is previewed on white, its subject kept', async () => {
+    const saved = await convertImage({ bytes: halvesPng(512, 512, [0, 0, 0, 0], blue), format: 'webp' });
+    const p = await makePreviewOffThread(saved.bytes, 'webp');
+    assert.deepEqual([p.width, p.height], [256, 256]);
+    near(pixel(p, 20, 128), [255, 255, 255], 'the transparent half');
+    near(pixel(p, 236, 128), blue.slice(0, 3), 'the subject');
+  });
+
+  it('a WebP header beyond what a request produces, one without a size, and a broken bitstream are refused with what is wrong', async () => {
+    // VP8X: canvas width-1 and height-1 as 24-bit little-endian numbers.
+    const vp8x = Buffer.alloc(30);
+    vp8x.write('RIFF', 0, 'latin1');
+    vp8x.writeUInt32LE(22, 4);
+    vp8x.write('WEBPVP8X', 8, 'latin1');
+    vp8x.writeUInt32LE(10, 16);
+    vp8x.writeUIntLE(4999, 24, 3);
+    vp8x.writeUIntLE(4999, 27, 3);
+    await assert.rejects(makePreviewOffThread(vp8x, 'webp'), /5000×5000 pixels, larger than any request produces/);
+    await assert.rejects(makePreviewOffThread(new Uint8Array([0x52, 0x49, 0x46, 0x46]), 'webp'), /no pixel size in the WEBP header/);
+    const saved = Buffer.from((await convertImage({ bytes: encodePng(320, 200), format: 'webp' })).bytes);
+    saved.fill(0, 40, saved.length - 8); // the header stays; the picture is gone
+    await assert.rejects(makePreviewOffThread(saved, 'webp'), /libwebp could not decode the WebP image/);
   });
 });
 
@@ -148,7 +212,6 @@ describe('preview of an image from outside: the header first, the decode off the
     assert.equal(decodes, 0);
     assert.deepEqual([p!.width, p!.height], [PREVIEW_MAX_EDGE, 171]);
     assert.deepEqual(imageSize(p!.data), { width: 256, height: 171, type: 'jpg' });
-    assert.equal(await makePreviewOffThread(new Uint8Array([0x52, 0x49, 0x46, 0x46]), 'webp'), undefined);
   });
 
   it('off the thread too: a refused header starts no decode, corrupt bytes and a decode past its time are errors', async () => {
