@@ -20,15 +20,17 @@ import { filesUnder, freshDir, onDisk, placeholderAt, runCommand, writePage, typ
 const bundle = path.join(__dirname, '..', '..', '..', 'dist', 'cli', 'pictor.js');
 
 describe('a VS Code window and an agent server on one page (issue 22)', function () {
-  this.timeout(90_000);
+  this.timeout(150_000);
   let client: Client | undefined;
   let client2: Client | undefined;
   let stderr = '';
+  const watchers: vscode.Disposable[] = [];
 
   afterEach(async () => {
     await client?.close().catch(() => undefined);
     await client2?.close().catch(() => undefined);
     client = client2 = undefined;
+    for (const w of watchers.splice(0)) w.dispose();
     await closeAllEditors();
   });
 
@@ -69,23 +71,29 @@ describe('a VS Code window and an agent server on one page (issue 22)', function
     const dir = freshDir('agents/one-page');
     const original = `# One page\n\n![${mine}]()\n\n![${theirs}]()\n\n${prompts.map((p) => `![${p}]()`).join('\n\n')}\n`;
     const doc = writePage(dir, original);
+    // What the window's file watcher reports in the page's folder (shown if its copy does not follow the disk).
+    const seen: string[] = [];
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/*'));
+    watchers.push(w);
+    w.onDidChange((u) => seen.push(`change ${path.basename(u.fsPath)} ${Date.now() % 100000}`));
+    w.onDidCreate((u) => seen.push(`create ${path.basename(u.fsPath)} ${Date.now() % 100000}`));
+    w.onDidDelete((u) => seen.push(`delete ${path.basename(u.fsPath)} ${Date.now() % 100000}`));
+    // The window follows the disk through its file watcher, which VS Code starts a while after the window
+    // opens (under load, tens of seconds): run alone, this test can come first. Wait until it reports a
+    // file written in the page's folder, written again at each look in case the watcher started after.
+    const probe = path.join(dir, 'watched.txt');
+    await waitFor('the window\'s file watcher to report a file in the page\'s folder', () => {
+      if (seen.some((e) => e.endsWith(' watched.txt', e.lastIndexOf(' ')))) return true;
+      fs.writeFileSync(probe, String(Date.now()));
+      return false;
+    }, 60_000);
+    fs.rmSync(probe);
     const rel = path.relative(workspaceRoot().fsPath, doc.fsPath).split(path.sep).join('/');
     client = await agentServer();
     const agent = client;
     // A second agent (another Claude Code or Cursor session, its own server process) on the same workspace.
     client2 = await agentServer();
     const agent2 = client2;
-    // What the window's file watcher reports in the page's folder (shown if its copy does not follow the disk).
-    const seen: string[] = [];
-    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/*'));
-    w.onDidChange((u) => seen.push(`change ${path.basename(u.fsPath)} ${Date.now() % 100000}`));
-    w.onDidCreate((u) => seen.push(`create ${path.basename(u.fsPath)} ${Date.now() % 100000}`));
-    w.onDidDelete((u) => seen.push(`delete ${path.basename(u.fsPath)} ${Date.now() % 100000}`));
-    // The window follows the disk through its file watcher, which VS Code starts a while after the window
-    // opens: run alone, this test can come first. Wait until it reports a file written in the page's folder.
-    fs.writeFileSync(path.join(dir, 'watched.txt'), 'probe');
-    await waitFor('the window\'s file watcher to report a file in the page\'s folder', () => seen.some((e) => e.startsWith('create watched.txt')), 30_000);
-    fs.rmSync(path.join(dir, 'watched.txt'));
     const running = runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, placeholderAt(doc, 'a lamp in the window'));
     await waitFor(`the task for "${mine}" to be created`, async () => (await createsFor(mine)).length > 0, 20_000);
     const one = await call(agent, 'generate_image', { document: rel, placeholder: theirs });
@@ -152,7 +160,6 @@ describe('a VS Code window and an agent server on one page (issue 22)', function
       }, 20_000);
     }
     for (const p of [mine, theirs]) assert.equal((await tasksFor(p)).length, 1, `tasks the fake made for "${p}"`);
-    w.dispose();
   });
 
   it('another program writes the page while the window\'s task runs (not open in a tab): its change and the link are both in the file', async () => {
