@@ -37,6 +37,16 @@ export default tseslint.config(
     },
   },
   {
+    // markdown-it's Ruler keeps its rules in `__rules__` (internal): a markdown-it release may change
+    // it without notice. src/core/scan/parser.ts reads the rules through the public API and checks them.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-properties': ['error', ...['__rules__', '__cache__', '__find__', '__compile__'].map((property) => ({
+        property, message: "markdown-it's Ruler internals: use its public API (getRules, enableOnly, at, before), as src/core/scan/parser.ts does.",
+      }))],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     languageOptions: {
       globals: Object.fromEntries(['process', 'console', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval',

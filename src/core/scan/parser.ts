@@ -65,10 +65,91 @@ interface ImageOffsets {
   destEnd?: number;
 }
 
-function ruleOf<T>(ruler: MarkdownIt.Ruler<never, unknown>, name: string): { fn: T; alt: string[] } {
-  const rule = ruler.__rules__.find((r) => r.name === name);
-  if (!rule) throw new Error(`markdown-it has no rule ${name}`);
-  return { fn: rule.fn as T, alt: rule.alt };
+/**
+ * The rules of markdown-it's block and inline rulers, in order, each with the chains (`alt`) it is in:
+ * the rules that may end a paragraph, a definition, a quote or a list without a blank line. The
+ * wrapped rules are replaced with `ruler.at`, which takes their chains as given, so they must be
+ * known. `rulesOf` checks this table against the installed markdown-it when the module loads: an
+ * upgrade that renames, adds, removes or reorders a rule, or moves one between chains, stops the
+ * scanner with an error naming the difference instead of scanning with rules out of place.
+ */
+export const BLOCK_RULES: Record<string, readonly string[]> = {
+  table: ['paragraph', 'reference'],
+  code: [],
+  fence: ['paragraph', 'reference', 'blockquote', 'list'],
+  blockquote: ['paragraph', 'reference', 'blockquote', 'list'],
+  hr: ['paragraph', 'reference', 'blockquote', 'list'],
+  list: ['paragraph', 'reference', 'blockquote'],
+  reference: [],
+  html_block: ['paragraph', 'reference', 'blockquote'],
+  heading: ['paragraph', 'reference', 'blockquote'],
+  lheading: [],
+  paragraph: [],
+};
+const INLINE_RULES: Record<string, readonly string[]> = {
+  text: [], linkify: [], newline: [], escape: [], backticks: [], strikethrough: [], emphasis: [],
+  link: [], image: [], autolink: [], html_inline: [], entity: [],
+};
+
+interface Rule<F> {
+  fn: F;
+  alt: string[];
+}
+
+/**
+ * Each rule of a ruler as the table says, read through the public Ruler API on a throwaway instance:
+ * `getRules('')` is all of them in order; with only one enabled, it is that rule's function, and
+ * `getRules(chain)` is not empty for each chain the rule is in. markdown-it's rule functions are
+ * shared by all instances; `replaceRule` checks that the scanner's instance runs the same one.
+ * Exported for its test.
+ */
+export function rulesOf<F>(which: 'block' | 'inline', expected: Record<string, readonly string[]>): Map<string, Rule<F>> {
+  // The default preset enables every rule there is.
+  const md = MarkdownIt();
+  const probe = (which === 'block' ? md.block.ruler : md.inline.ruler) as unknown as MarkdownIt.Ruler<unknown[], unknown>;
+  const names = Object.keys(expected);
+  const chains = [...new Set(Object.values(expected).flat())];
+  const differs = (what: string) =>
+    new Error(`markdown-it's ${which} rules are not the ones the scanner was written for (src/core/scan/parser.ts): ${what}`);
+  const all = probe.getRules('');
+  if (all.length !== names.length) throw differs(`${all.length} rules, expected ${names.length}: ${names.join(', ')}`);
+  const rules = new Map<string, Rule<F>>();
+  names.forEach((name, i) => {
+    try {
+      probe.enableOnly([name]);
+    } catch (e) {
+      throw differs(e instanceof Error ? e.message : String(e));
+    }
+    const fn = probe.getRules('')[0];
+    if (fn !== all[i]) throw differs(`${name} is not rule ${i + 1} of ${names.join(', ')}`);
+    const alt = chains.filter((chain) => probe.getRules(chain).length > 0);
+    const want = expected[name]!;
+    if (alt.length !== want.length || !want.every((c) => alt.includes(c))) {
+      throw differs(`${name} is in the chains [${alt.join(', ')}], expected [${want.join(', ')}]`);
+    }
+    rules.set(name, { fn: fn as F, alt });
+  });
+  return rules;
+}
+
+const blockRules = rulesOf<BlockRule>('block', BLOCK_RULES);
+const inlineRules = rulesOf<InlineRule>('inline', INLINE_RULES);
+
+/**
+ * Replaces rule `name` by `wrap` of it, in the same chains (`at` without them would take the rule
+ * out of every chain: a heading would no longer end a paragraph). Returns the new rule.
+ */
+function replaceRule<A extends unknown[], R>(
+  ruler: MarkdownIt.Ruler<A, R>,
+  rules: Map<string, Rule<(...args: A) => R>>,
+  name: string,
+  wrap: (fn: (...args: A) => R) => (...args: A) => R,
+): (...args: A) => R {
+  const rule = rules.get(name);
+  if (!rule || !ruler.getRules('').includes(rule.fn)) throw new Error(`The scanner's markdown-it does not run its own ${name} rule`);
+  const wrapped = wrap(rule.fn);
+  ruler.at(name, wrapped, { alt: rule.alt });
+  return wrapped;
 }
 
 /** Replaces a block rule by one that runs it, then maps each inline token it made that holds `![`. */
@@ -76,9 +157,8 @@ function wrapBlockRule(
   md: MD,
   name: string,
   mapInline: (state: StateBlock, token: Token, startLine: number, cell: { row: number; index: number }) => SourceMap | undefined,
-): void {
-  const { fn, alt } = ruleOf<BlockRule>(md.block.ruler as never, name);
-  md.block.ruler.at(name, (state, startLine, endLine, silent) => {
+): BlockRule {
+  return replaceRule(md.block.ruler, blockRules, name, (fn): BlockRule => (state, startLine, endLine, silent) => {
     const before = state.tokens.length;
     if (!fn(state, startLine, endLine, silent)) return false;
     if (silent) return true;
@@ -98,13 +178,12 @@ function wrapBlockRule(
       if (map) token.meta = { pictorMap: map };
     }
     return true;
-  }, { alt });
+  });
 }
 
 /** The image rule, plus the offsets the scan needs; reference images (`![x][y]`) get none. */
 function wrapImageRule(md: MD): void {
-  const { fn, alt } = ruleOf<InlineRule>(md.inline.ruler as never, 'image');
-  md.inline.ruler.at('image', (state, silent) => {
+  replaceRule(md.inline.ruler, inlineRules, 'image', (fn): InlineRule => (state, silent) => {
     const start = state.pos;
     if (!fn(state, silent)) return false;
     if (silent) return true;
@@ -123,28 +202,28 @@ function wrapImageRule(md: MD): void {
     }
     token.meta = { ...(token.meta as object | null), pictor: offsets };
     return true;
-  }, { alt });
+  });
 }
 
 /**
  * In CommonMark a link reference definition is the start of a paragraph, so the lines after it are
  * more of that paragraph (an indented one is not code). markdown-it starts a new block after the
- * definition instead; this makes it go on as CommonMark does.
+ * definition instead; this makes it go on as CommonMark does, with `paragraph` (the scanner's own).
  */
-function keepDefinitionParagraphs(md: MD): void {
-  const { fn, alt } = ruleOf<BlockRule>(md.block.ruler as never, 'reference');
-  const paragraph = ruleOf<BlockRule>(md.block.ruler as never, 'paragraph').fn;
-  const definition: BlockRule = (state, startLine, endLine, silent) => {
-    if (!fn(state, startLine, endLine, silent)) return false;
-    const next = state.line;
-    if (silent || next >= endLine || state.isEmpty(next) || state.sCount[next]! < state.blkIndent) return true;
-    for (const ends of md.block.ruler.getRules('paragraph')) {
-      if (ends(state, next, endLine, true)) return true;
-    }
-    if (!definition(state, next, endLine, false)) paragraph(state, next, endLine, false);
-    return true;
-  };
-  md.block.ruler.at('reference', definition, { alt });
+function keepDefinitionParagraphs(md: MD, paragraph: BlockRule): void {
+  replaceRule(md.block.ruler, blockRules, 'reference', (fn) => {
+    const definition: BlockRule = (state, startLine, endLine, silent) => {
+      if (!fn(state, startLine, endLine, silent)) return false;
+      const next = state.line;
+      if (silent || next >= endLine || state.isEmpty(next) || state.sCount[next]! < state.blkIndent) return true;
+      for (const ends of md.block.ruler.getRules('paragraph')) {
+        if (ends(state, next, endLine, true)) return true;
+      }
+      if (!definition(state, next, endLine, false)) paragraph(state, next, endLine, false);
+      return true;
+    };
+    return definition;
+  });
 }
 
 function create(): { scan: MD; prompts: MD } {
@@ -160,14 +239,14 @@ function create(): { scan: MD; prompts: MD } {
   scan.inline.ruler.disable(['emphasis', 'newline', 'strikethrough']);
   scan.inline.ruler2.disable(['balance_pairs', 'strikethrough', 'emphasis', 'fragments_join']);
   wrapImageRule(scan);
-  wrapBlockRule(scan, 'paragraph', (state, token, startLine) => trimmedLines(state, token, startLine, token.map![1]));
+  const paragraph = wrapBlockRule(scan, 'paragraph', (state, token, startLine) => trimmedLines(state, token, startLine, token.map![1]));
   // A setext heading's inline token (unlike the heading) stops before its underline.
   wrapBlockRule(scan, 'lheading', (state, token, startLine) => trimmedLines(state, token, startLine, token.map![1]));
   wrapBlockRule(scan, 'heading', (state, token, startLine) => atxHeading(state, token, startLine));
   wrapBlockRule(scan, 'table', (state, token, _startLine, cell) => tableCell(state, token, cell));
-  keepDefinitionParagraphs(scan);
-  const first = scan.block.ruler.__rules__[0]!.name;
-  scan.block.ruler.before(first, 'pictor_sync', (state, startLine, endLine, silent) => {
+  keepDefinitionParagraphs(scan, paragraph);
+  // Before the first block rule (the table checks which one that is), so it sees every block start.
+  scan.block.ruler.before(Object.keys(BLOCK_RULES)[0]!, 'pictor_sync', (state, startLine, endLine, silent) => {
     const ctx = (state.env as ScanEnv).pictor;
     if (silent || !ctx || state.level !== 0 || state.parentType !== 'root') return false;
     if (ctx.sync?.(state, startLine)) {
