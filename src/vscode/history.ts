@@ -5,6 +5,7 @@ import type { JobEvent } from '../core/jobs';
 import { SerialQueue } from '../core/keyedQueue';
 import type { JobRecord } from '../core/store';
 import type { JobMeta } from './jobMeta';
+import { IMAGE_MODEL } from '../shared/model';
 
 const KEY = 'pictor.history.v1';
 /** Enough to find last week's image again; old entries drop off so the Memento stays small. */
@@ -47,7 +48,7 @@ export function entryFromJob(job: JobRecord<JobMeta>): HistoryEntry {
     prompt: hints?.prompt ?? b.prompt,
     ...(hints?.style ? { style: hints.style } : {}),
     // What was asked for; a ratio's resolution is kept even though only a ratio uses it.
-    options: { size: b.size ?? 'auto', resolution: b.resolution ?? '1K', quality: b.quality ?? 'medium', n: b.n ?? 1 },
+    options: { size: b.size ?? IMAGE_MODEL.defaults.size, resolution: b.resolution ?? IMAGE_MODEL.defaults.resolution, quality: b.quality ?? IMAGE_MODEL.defaults.quality, n: b.n ?? IMAGE_MODEL.defaults.n },
     origin: meta?.origin ?? 'unknown',
     date: job.finishedAt ?? Date.now(),
     files: (job.files ?? []).map((f) => ({ path: f.path, width: f.width, height: f.height })),
