@@ -8,7 +8,7 @@ import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import type { FrontMatter } from './scan/frontMatter';
 import { parseSize } from '../shared/sizes';
 import { MAX_N, MAX_REFERENCE_IMAGES, MIN_N, QUALITIES, RATIOS, RESOLUTIONS } from '../shared/limits';
-import { MAX_EDGE } from '../shared/sizes';
+import { EDGE_STEP, MAX_EDGE, MIN_EDGE } from '../shared/sizes';
 import { words, type WordArg, type Words } from '../shared/words';
 import { shorten } from '../shared/text';
 
@@ -562,10 +562,10 @@ export function readOverride(text: string, end: number): OverrideComment | undef
 /** What is allowed for an option, for a message that says how to fix it. */
 export function allowedWords(key: string): WordArg {
   switch (key as OptionKey) {
-    case 'size': return words('option.allowedSize', RATIOS.join(', '));
+    case 'size': return words('option.allowedSize', RATIOS.join(', '), EDGE_STEP, MIN_EDGE, MAX_EDGE);
     case 'resolution': return words('option.allowedResolution');
     case 'quality': return words('option.allowedQuality');
-    case 'n': return words('option.allowedN');
+    case 'n': return words('option.allowedN', MIN_N, MAX_N);
     case 'style': return words('option.allowedStyle');
     case 'background': return words('option.allowedBackground');
     case 'format': return words('option.allowedFormat');

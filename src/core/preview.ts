@@ -8,6 +8,7 @@ import { inflateSync } from 'node:zlib';
 import { pngChunks } from './pngText';
 import { checkPreviewable, PREVIEW_MAX_EDGE, type Preview } from './previewThread';
 import type { ImageType } from './types';
+import { IMAGE_FORMATS } from '../shared/imageFormats';
 
 export { PREVIEW_MAX_EDGE, type Preview };
 const JPEG_QUALITY = 80;
@@ -105,5 +106,5 @@ export function makePreview(bytes: Uint8Array, type: ImageType, maxEdge = PREVIE
   if (!img) return undefined;
   const small = shrink(img, maxEdge);
   const encoded = jpeg.encode({ width: small.width, height: small.height, data: Buffer.from(small.data.buffer) }, JPEG_QUALITY);
-  return { mimeType: 'image/jpeg', data: new Uint8Array(encoded.data), width: small.width, height: small.height };
+  return { mimeType: IMAGE_FORMATS.jpeg.mime, data: new Uint8Array(encoded.data), width: small.width, height: small.height };
 }

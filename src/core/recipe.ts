@@ -18,6 +18,7 @@ import { IMAGE_MODEL } from '../shared/model';
 import { said, words, type Words } from '../shared/words';
 import { readLook, type Look } from './look';
 import { KEY_COLOURS, keyInstruction, toHex, type KeyName } from './matte';
+import { IMAGE_TYPES } from '../shared/imageFormats';
 
 export { DESCRIPTION_KEYWORD, RECIPE_KEYWORD } from './imageFormats';
 export const SIDECAR_SUFFIX = '.pictor.json';
@@ -50,7 +51,7 @@ export interface Recipe {
   key?: string;
   /** Whether the background was made transparent (false: the image was kept opaque, and why was told). */
   keyed?: boolean;
-  format?: 'png' | 'webp' | 'jpeg';
+  format?: ImageType;
   maxWidth?: number;
 }
 
@@ -161,7 +162,7 @@ export function parseRecipe(text: string): Recipe | undefined {
   if (o.background === 'transparent' || o.background === 'opaque') recipe.background = o.background;
   if (typeof o.key === 'string' && /^#[0-9A-F]{6}$/i.test(o.key)) recipe.key = o.key.toUpperCase();
   if (typeof o.keyed === 'boolean') recipe.keyed = o.keyed;
-  if (o.format === 'png' || o.format === 'webp' || o.format === 'jpeg') recipe.format = o.format;
+  if ((IMAGE_TYPES as readonly unknown[]).includes(o.format)) recipe.format = o.format as ImageType;
   if (typeof o.maxWidth === 'number' && Number.isInteger(o.maxWidth) && o.maxWidth > 0) recipe.maxWidth = o.maxWidth;
   return recipe;
 }

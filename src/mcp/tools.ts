@@ -26,10 +26,13 @@ import { formatSize } from '../shared/sizes';
 import { shortLine } from '../shared/text';
 import { english } from '../shared/words';
 import { savedWordsOf } from '../core/finish';
-import { BACKGROUNDS, FORMATS } from '../core/pageOptions';
+import { BACKGROUNDS } from '../core/pageOptions';
 import { MAX_EDGE } from '../shared/sizes';
 import { MAX_N, MAX_PROMPT_CODE_POINTS, MAX_REFERENCE_IMAGES, MIN_N, QUALITIES, RESOLUTIONS } from '../shared/limits';
-import { typeOfExtension } from '../shared/imageFormats';
+import { IMAGE_FORMATS, IMAGE_TYPES, imageTypeNamed, typeOfExtension } from '../shared/imageFormats';
+
+/** What `format` takes: each format's name and its other extensions (`jpg` is `jpeg`). */
+const FORMAT_NAMES = [...new Set(IMAGE_TYPES.flatMap((t) => [t, ...IMAGE_FORMATS[t].extensions]))] as [string, ...string[]];
 import { QUALITY_COST } from '../shared/sizes';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
@@ -463,7 +466,7 @@ export function registerTools(server: Server): void {
       n: z.number().int().min(MIN_N).max(MAX_N).optional().describe(`Images for this prompt, ${MIN_N}–${MAX_N}; each is billed`),
       referenceImages: z.array(z.string().min(1).max(4096)).max(MAX_REFERENCE_IMAGES).optional().describe('Reference images: paths inside the workspace (uploaded to EvoLink\'s file service) or https:// URLs'),
       background: z.enum(BACKGROUNDS).optional().describe('transparent: the subject on a flat key colour that Pictor makes transparent (png or webp only: with jpeg nothing is sent); a background not flat enough is kept opaque, and the answer says why'),
-      format: z.enum([...FORMATS, 'jpg']).optional().describe('The saved file\'s format (its extension follows): webp and jpeg are much lighter; jpg is taken for jpeg'),
+      format: z.enum(FORMAT_NAMES).optional().describe('The saved file\'s format (its extension follows): webp and jpeg are much lighter; jpg is taken for jpeg'),
       maxWidth: z.number().int().min(0).max(MAX_EDGE).optional().describe(`Scale the saved image down to at most this many pixels wide (never up); 0 for no limit; at most ${MAX_EDGE}`),
       references: z.array(z.string().min(1).max(4096)).max(MAX_REFERENCE_IMAGES).optional().describe('Style references for the page, as its references option: image paths relative to document, sent with its images so they share one look'),
       document: z.string().min(1).max(4096).optional().describe('A Markdown page, relative to the workspace folder: links are made relative to it'),
@@ -509,7 +512,7 @@ export function registerTools(server: Server): void {
       ...(input.quality !== undefined ? { quality: input.quality } : {}), ...(input.n !== undefined ? { n: input.n } : {}),
       // The look, the call's layer: transparent with jpeg is refused by the planner, before anything is paid.
       ...(input.background !== undefined ? { background: input.background } : {}),
-      ...(input.format !== undefined ? { format: input.format === 'jpg' ? 'jpeg' : input.format } : {}),
+      ...(input.format !== undefined ? { format: imageTypeNamed(input.format)! } : {}),
       ...(input.maxWidth !== undefined ? { maxWidth: input.maxWidth } : {}),
       ...(input.references !== undefined ? { references: input.references } : {}),
     } as CallOptions;

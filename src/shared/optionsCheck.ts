@@ -7,6 +7,7 @@ import { BASE_PIXELS, expectedSize, MAX_EDGE, QUALITY_COST, relativeCost } from 
 import type { FieldError, OptionField, PanelOptions } from './protocol';
 import { checkChoice, checkN, checkSize, type ValidationError } from './requestFields';
 import { english, words, type Words } from './words';
+import { IMAGE_FORMATS, IMAGE_TYPES, type ImageType } from './imageFormats';
 
 /** Words a core message in the user's language (the host: vscode.l10n; the webview: the templates from `init`). */
 export type SayWords = (w: Words) => string;
@@ -65,7 +66,8 @@ function lookErrors(o: PanelOptions): { field: OptionField; words: Words }[] {
   if (o.background !== undefined && !(BACKGROUNDS as readonly string[]).includes(o.background)) out.push({ field: 'background', words: words('option.allowedBackground') });
   if (o.format !== undefined && !(FORMATS as readonly string[]).includes(o.format)) out.push({ field: 'format', words: words('option.allowedFormat') });
   if (o.maxWidth !== undefined && !(Number.isInteger(o.maxWidth) && o.maxWidth >= 0 && o.maxWidth <= MAX_EDGE)) out.push({ field: 'maxWidth', words: words('look.maxWidth', MAX_EDGE) });
-  if (o.background === 'transparent' && o.format === 'jpeg') out.push({ field: 'format', words: words('plan.transparentJpeg') });
+  // A format without transparency (JPEG) cannot hold a transparent background.
+  if (o.background === 'transparent' && (IMAGE_TYPES as readonly string[]).includes(o.format ?? '') && !IMAGE_FORMATS[o.format as ImageType].transparency) out.push({ field: 'format', words: words('plan.transparentJpeg') });
   return out;
 }
 

@@ -38,12 +38,12 @@ export async function inspectUpload(src: UploadSource): Promise<{ size: number; 
   const name = path.basename(src.path);
   const st = await src.handle.stat();
   if (!st.isFile()) throw new PictorError('invalid', words('upload.notFile', name));
-  if (st.size > MAX_REFERENCE_BYTES) throw new PictorError('invalid', words('upload.tooBig', name));
+  if (st.size > MAX_REFERENCE_BYTES) throw new PictorError('invalid', words('upload.tooBig', name, MAX_REFERENCE_BYTES / (1024 * 1024)));
   const head = Buffer.alloc(64);
   const { bytesRead } = await src.handle.read(head, 0, head.length, 0);
   const type = sniffImageType(head.subarray(0, bytesRead));
   // A format the model does not take as a reference is refused here too, whatever its name says.
-  if (!type || !(IMAGE_MODEL.references.types as readonly ImageType[]).includes(type)) throw new PictorError('invalid', words('upload.notImage', name));
+  if (!type || !(IMAGE_MODEL.references.types as readonly ImageType[]).includes(type)) throw new PictorError('invalid', words('upload.notImage', name, IMAGE_MODEL.id));
   return { size: st.size, type, mime: IMAGE_FORMATS[type].mime };
 }
 
