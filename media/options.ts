@@ -3,6 +3,8 @@
 // (issue 24): background, file format and largest width, checked by the same rules as the planner's.
 import { BACKGROUNDS, FORMATS, QUALITIES, RATIOS, RESOLUTIONS } from '../src/shared/limits';
 import { MAX_EDGE } from '../src/shared/sizes';
+import { IMAGE_FORMATS } from '../src/shared/imageFormats';
+import { IMAGE_MODEL } from '../src/shared/model';
 import { checkOptions, formatCost, type OptionsReport } from '../src/shared/optionsCheck';
 import type { FieldError, PanelOptions } from '../src/shared/protocol';
 import { button, el, section } from './dom';
@@ -45,8 +47,7 @@ export class OptionsView {
     this.quality.append(...QUALITIES.map((q) => el('option', { value: q }, qualityName[q])));
     const backgroundName = { opaque: t('backgroundOpaque'), transparent: t('backgroundTransparent') };
     this.background.append(...BACKGROUNDS.map((b) => el('option', { value: b }, backgroundName[b])));
-    const formatName = { png: 'PNG', webp: 'WebP', jpeg: 'JPEG' };
-    this.format.append(...FORMATS.map((f) => el('option', { value: f }, formatName[f])));
+    this.format.append(...FORMATS.map((f) => el('option', { value: f }, IMAGE_FORMATS[f].name)));
     this.maxWidthNote.textContent = t('maxWidthHint');
     this.custom.setAttribute('aria-label', t('sizeCustomLabel'));
     const field = (id: string, label: string, ...controls: HTMLElement[]) =>
@@ -81,8 +82,8 @@ export class OptionsView {
       this.size.value = CUSTOM;
       this.custom.value = size;
     }
-    this.resolution.value = (RESOLUTIONS as readonly string[]).includes(o.resolution.toUpperCase()) ? o.resolution.toUpperCase() : '1K';
-    this.quality.value = (QUALITIES as readonly string[]).includes(o.quality.toLowerCase()) ? o.quality.toLowerCase() : 'medium';
+    this.resolution.value = (RESOLUTIONS as readonly string[]).includes(o.resolution.toUpperCase()) ? o.resolution.toUpperCase() : IMAGE_MODEL.defaults.resolution;
+    this.quality.value = (QUALITIES as readonly string[]).includes(o.quality.toLowerCase()) ? o.quality.toLowerCase() : IMAGE_MODEL.defaults.quality;
     this.n.value = String(o.n);
     // The look: options without it (a history entry from before it) leave the current choice.
     if ((BACKGROUNDS as readonly string[]).includes(o.background ?? '')) this.background.value = o.background!;

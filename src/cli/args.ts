@@ -1,5 +1,7 @@
 // The `pictor` command's arguments: a command, its paths and the common flags. Pure (no I/O), so the
 // order of flags, environment and defaults is tested on its own.
+import { imageTypeNamed, IMAGE_TYPES, type ImageType } from '../shared/imageFormats';
+import { MAX_EDGE } from '../shared/sizes';
 
 export const COMMANDS = ['fill', 'generate', 'list', 'status', 'resume', 'recipe', 'mcp'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -27,7 +29,7 @@ export interface CliArgs {
   n?: number;
   /** The look (issue 24): `--background`, `--format`, `--max-width` (0: none). */
   background?: 'opaque' | 'transparent';
-  format?: 'png' | 'webp' | 'jpeg';
+  format?: ImageType;
   maxWidth?: number;
   /** `generate`: reference images (workspace files or https URLs), in the order given. */
   references: string[];
@@ -90,8 +92,8 @@ export function parseArgs(argv: readonly string[]): Parsed {
       if (value !== 'opaque' && value !== 'transparent') return { ok: false, message: `--background must be opaque or transparent, not "${value}".` };
       args.background = value;
     } else if (text === 'format') {
-      const f = value.toLowerCase() === 'jpg' ? 'jpeg' : value.toLowerCase();
-      if (f !== 'png' && f !== 'webp' && f !== 'jpeg') return { ok: false, message: `--format must be png, webp or jpeg, not "${value}".` };
+      const f = imageTypeNamed(value);
+      if (!f) return { ok: false, message: `--format must be ${IMAGE_TYPES.slice(0, -1).join(', ')} or ${IMAGE_TYPES.at(-1)}, not "${value}".` };
       args.format = f;
     } else if (text) args[text] = value;
     if (text) continue;
@@ -102,7 +104,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
     if (!Number.isFinite(n) || n < least || (whole && !Number.isInteger(n))) {
       return { ok: false, message: `${name} must be ${whole ? `a whole number of ${least} or more` : 'a number of 0 or more'}, not "${value}".` };
     }
-    if (key === 'maxWidth' && n > 3840) return { ok: false, message: `--max-width must be at most 3840 pixels (0: no limit), not "${value}".` };
+    if (key === 'maxWidth' && n > MAX_EDGE) return { ok: false, message: `--max-width must be at most ${MAX_EDGE} pixels (0: no limit), not "${value}".` };
     args[key] = n;
   }
   if (rest && !args.command) return { ok: false, message: `No command. Commands: ${COMMANDS.join(', ')}.` };

@@ -10,18 +10,20 @@ import { imageInfo } from './api/imageInfo';
 import { oneJobInWorker } from './previewThread';
 import { formatCount, MAX_EDGE, MAX_PIXELS } from '../shared/sizes';
 import type { ImageType } from './types';
+import { extensionOf, IMAGE_FORMATS, IMAGE_TYPES } from '../shared/imageFormats';
 import type { Words } from '../shared/words';
 
 export type LightFormat = ImageType;
-export const LIGHT_FORMATS: readonly LightFormat[] = ['png', 'webp', 'jpeg'];
+export const LIGHT_FORMATS: readonly LightFormat[] = IMAGE_TYPES;
 
 /** JPEG has no alpha channel: a transparent image cannot be one (the planner refuses transparent + jpeg before anything is paid). */
 export function formatAllowsAlpha(format: LightFormat): boolean {
-  return format !== 'jpeg';
+  return IMAGE_FORMATS[format].transparency;
 }
 
-/** The file name extension of each format. */
-export const FORMAT_EXTENSION: Readonly<Record<LightFormat, string>> = { png: 'png', webp: 'webp', jpeg: 'jpg' };
+/** The file name extension of each format (the format table's first). */
+export const FORMAT_EXTENSION: Readonly<Record<LightFormat, string>> =
+  Object.fromEntries(IMAGE_TYPES.map((t) => [t, extensionOf(t)])) as Record<LightFormat, string>;
 
 /** Lossy quality (1–100) when none is asked for: libwebp's and MozJPEG's own default is 75; 80 keeps gradients in generated art clean. */
 export const DEFAULT_QUALITY = 80;

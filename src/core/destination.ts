@@ -6,11 +6,13 @@
 import picomatch from 'picomatch';
 import { basename, dirname, extname, isAbsolute, isInside, join, normalizeAbsolute, relative } from './portablePaths';
 import { english, words, type Words } from '../shared/words';
+import { IMAGE_FORMATS, IMAGE_TYPES, typeOfExtension } from '../shared/imageFormats';
 
 /** Used when no glob of `pictor.destination` matches: an `images/` folder beside the document. */
 export const DEFAULT_DESTINATION = 'images/';
 
-const IMAGE_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'webp', 'gif']);
+/** An image extension a pattern may end with, replaced by the real one: every format's, and GIF's. */
+const IMAGE_EXTENSIONS = new Set([...IMAGE_TYPES.flatMap((t) => IMAGE_FORMATS[t].extensions), 'gif']);
 
 export interface DestinationOptions {
   /** Absolute path of the Markdown document (POSIX or Windows). */
@@ -120,7 +122,8 @@ export function resolveDestination(opts: DestinationOptions): DestinationResult 
 function withExtension(path: string, ext: string): string {
   const name = basename(path);
   const current = extname(name).slice(1).toLowerCase();
-  const alias = (e: string) => (e === 'jpeg' ? 'jpg' : e);
+  // Two names of one format (`jpeg`, `jpg`) are the same extension.
+  const alias = (e: string) => typeOfExtension(e) ?? e;
   if (alias(current) === alias(ext)) return path;
   if (IMAGE_EXTENSIONS.has(current)) return `${path.slice(0, path.length - current.length)}${ext}`;
   return `${path}.${ext}`;

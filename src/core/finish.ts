@@ -9,6 +9,7 @@ import { convertImage, FORMAT_EXTENSION, type KeyResult } from './convert';
 import { lookNeedsWork, type Look } from './look';
 import type { DownloadedImage } from './types';
 import { words, type Words } from '../shared/words';
+import { IMAGE_FORMATS } from '../shared/imageFormats';
 
 export interface Finished {
   /** The image to place: the staged one itself when nothing was asked, else a new staged file. */
@@ -61,17 +62,16 @@ export async function finishImage(staged: DownloadedImage, look: Look | undefine
 /** "2.4 MB PNG → 186 KB WebP": what the look saved, for the reports. */
 export function savedWords(f: Finished): Words | undefined {
   if (!f.before || f.file.type === f.before.type && f.file.bytes === f.before.bytes) return undefined;
-  return words('look.saved', formatBytes(f.before.bytes), NAMES[f.before.type], formatBytes(f.file.bytes), NAMES[f.file.type]);
+  return words('look.saved', formatBytes(f.before.bytes), IMAGE_FORMATS[f.before.type].name, formatBytes(f.file.bytes), IMAGE_FORMATS[f.file.type].name);
 }
 
 /** The same for a saved file that records its download (DownloadedImage.original): the faces that show a job's files. */
 export function savedWordsOf(file: Pick<DownloadedImage, 'type' | 'bytes' | 'original'>): Words | undefined {
   const o = file.original;
   if (!o || o.type === file.type && o.bytes === file.bytes) return undefined;
-  return words('look.saved', formatBytes(o.bytes), NAMES[o.type], formatBytes(file.bytes), NAMES[file.type]);
+  return words('look.saved', formatBytes(o.bytes), IMAGE_FORMATS[o.type].name, formatBytes(file.bytes), IMAGE_FORMATS[file.type].name);
 }
 
-const NAMES: Record<DownloadedImage['type'], string> = { png: 'PNG', webp: 'WebP', jpeg: 'JPEG' };
 
 export function formatBytes(n: number): string {
   if (n < 1000) return `${n} B`;

@@ -5,6 +5,7 @@
 import { formatAllowsAlpha } from './convert';
 import { chooseKeyColour, KEY_COLOURS, keyInstruction, type KeyName } from './matte';
 import type { Background, Format, OptionValues } from './pageOptions';
+import { IMAGE_TYPES, type ImageType } from '../shared/imageFormats';
 
 export interface Look {
   background: Background;
@@ -46,7 +47,7 @@ export function readLook(x: unknown): Look | undefined {
   if (!x || typeof x !== 'object') return undefined;
   const o = x as Record<string, unknown>;
   const background = o.background === 'transparent' ? 'transparent' : 'opaque';
-  const format = o.format === 'webp' || o.format === 'jpeg' ? o.format : 'png';
+  const format = (IMAGE_TYPES as readonly unknown[]).includes(o.format) ? o.format as ImageType : 'png';
   const look: Look = { background, format };
   if (typeof o.maxWidth === 'number' && Number.isInteger(o.maxWidth) && o.maxWidth > 0) look.maxWidth = o.maxWidth;
   if (background === 'transparent' && typeof o.key === 'string' && o.key in KEY_COLOURS) look.key = o.key as KeyName;

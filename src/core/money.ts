@@ -12,6 +12,7 @@ import type { CreateTaskBody } from './types';
 import { expectedSize, parseSize, relativeCost } from '../shared/sizes';
 import { QUALITIES, RESOLUTIONS, type Quality, type Resolution } from '../shared/limits';
 import { said, words } from '../shared/words';
+import { IMAGE_MODEL } from '../shared/model';
 
 /** The user's spending guards: the cost question's thresholds and the session budget. */
 export interface SpendingGuards {
@@ -51,9 +52,9 @@ export interface Bill {
 /** The bill of one create body, from the body alone (what the gate sees of a job). */
 export function billOf(body: CreateTaskBody): Bill {
   const images = typeof body.n === 'number' && Number.isFinite(body.n) && body.n > 0 ? body.n : 1;
-  const quality: Quality = (QUALITIES as readonly string[]).includes(body.quality ?? '') ? body.quality as Quality : 'medium';
-  const resolution: Resolution = (RESOLUTIONS as readonly string[]).includes(body.resolution ?? '') ? body.resolution as Resolution : '1K';
-  const cost = relativeCost(quality, images, expectedSize(parseSize(body.size ?? 'auto'), resolution));
+  const quality: Quality = (QUALITIES as readonly string[]).includes(body.quality ?? '') ? body.quality as Quality : IMAGE_MODEL.defaults.quality;
+  const resolution: Resolution = (RESOLUTIONS as readonly string[]).includes(body.resolution ?? '') ? body.resolution as Resolution : IMAGE_MODEL.defaults.resolution;
+  const cost = relativeCost(quality, images, expectedSize(parseSize(body.size ?? IMAGE_MODEL.defaults.size), resolution));
   return { images, cost };
 }
 

@@ -8,7 +8,7 @@ import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import type { FrontMatter } from './scan/frontMatter';
 import { parseSize } from '../shared/sizes';
 import { MAX_N, MAX_REFERENCE_IMAGES, MIN_N, QUALITIES, RATIOS, RESOLUTIONS } from '../shared/limits';
-import { MAX_EDGE } from '../shared/sizes';
+import { EDGE_STEP, MAX_EDGE, MIN_EDGE } from '../shared/sizes';
 import { words, type WordArg, type Words } from '../shared/words';
 import { shorten } from '../shared/text';
 
@@ -17,6 +17,8 @@ export type OptionKey = (typeof OPTION_KEYS)[number];
 
 // The look options (issue 24) are named in shared/limits.ts: the panel's webview checks them too.
 import { BACKGROUNDS, FORMATS, type Background, type Format } from '../shared/limits';
+import { IMAGE_MODEL } from '../shared/model';
+import { imageTypeNamed } from '../shared/imageFormats';
 export { BACKGROUNDS, FORMATS, type Background, type Format };
 export const STYLE_FROM = ['', 'first'] as const;
 export type StyleFrom = (typeof STYLE_FROM)[number];
@@ -110,7 +112,7 @@ export interface Effective {
 export const MAX_UNKNOWN_WARNINGS = 10;
 
 export const DEFAULT_OPTIONS: Readonly<OptionValues> = {
-  size: 'auto', resolution: '1K', quality: 'medium', n: 1, style: '',
+  size: IMAGE_MODEL.defaults.size, resolution: IMAGE_MODEL.defaults.resolution, quality: IMAGE_MODEL.defaults.quality, n: IMAGE_MODEL.defaults.n, style: '',
   background: 'opaque', format: 'png', maxWidth: 0, references: [], styleFrom: '',
 };
 
@@ -172,9 +174,9 @@ export function checkOptionValue(key: OptionKey, raw: unknown):
     case 'background':
       return choice(raw, BACKGROUNDS);
     case 'format': {
-      // `jpg` is what the file is called: taken for `jpeg`.
-      const c = choice(typeof raw === 'string' && raw.trim().toLowerCase() === 'jpg' ? 'jpeg' : raw, FORMATS);
-      return c;
+      // An extension is taken for its format: `jpg` is `jpeg`.
+      const named = typeof raw === 'string' ? imageTypeNamed(raw.trim()) : undefined;
+      return named ? { ok: true, value: named } : choice(raw, FORMATS);
     }
     case 'maxWidth':
       if (typeof raw !== 'number') return { ok: false, kind: 'type' };
@@ -560,10 +562,10 @@ export function readOverride(text: string, end: number): OverrideComment | undef
 /** What is allowed for an option, for a message that says how to fix it. */
 export function allowedWords(key: string): WordArg {
   switch (key as OptionKey) {
-    case 'size': return words('option.allowedSize', RATIOS.join(', '));
+    case 'size': return words('option.allowedSize', RATIOS.join(', '), EDGE_STEP, MIN_EDGE, MAX_EDGE);
     case 'resolution': return words('option.allowedResolution');
     case 'quality': return words('option.allowedQuality');
-    case 'n': return words('option.allowedN');
+    case 'n': return words('option.allowedN', MIN_N, MAX_N);
     case 'style': return words('option.allowedStyle');
     case 'background': return words('option.allowedBackground');
     case 'format': return words('option.allowedFormat');

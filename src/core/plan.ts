@@ -21,6 +21,7 @@ import { joinWords, words, type Words } from '../shared/words';
 import { fileSize, firstImage, joinReferences, resolveReference, resolveReferences, type FileSize, type ReferenceBase } from './pageReferences';
 import { MAX_REFERENCE_IMAGES } from '../shared/limits';
 import { shorten } from '../shared/text';
+import { IMAGE_MODEL } from '../shared/model';
 
 /** The settings a request is made with, as plain data (the face reads them; the planner never does). */
 export interface PlanSettings {
@@ -340,7 +341,7 @@ function promptErrors(sent: string): ValidationError[] {
 }
 
 function figuresOfRequest(v: ValidRequest): Figures {
-  return { images: v.imageCount, cost: v.relativeCost, ...(v.expectedSize ? { size: v.expectedSize } : {}), quality: v.body.quality ?? 'medium' };
+  return { images: v.imageCount, cost: v.relativeCost, ...(v.expectedSize ? { size: v.expectedSize } : {}), quality: v.body.quality ?? IMAGE_MODEL.defaults.quality };
 }
 
 /** What the options alone would bill (the prompt set aside): for a placeholder refused for its prompt only. */

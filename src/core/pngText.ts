@@ -4,7 +4,8 @@
 import { crc32 } from 'node:zlib';
 import { promises as fs } from 'node:fs';
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** The eight bytes every PNG file starts with. */
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /**
  * The most chunks a reader here looks at. A real PNG has a handful, or a few thousand image data
@@ -31,7 +32,7 @@ export interface PngText {
 }
 
 export function isPng(buf: Uint8Array): boolean {
-  return buf.length >= 8 && Buffer.from(buf.buffer, buf.byteOffset, 8).equals(SIGNATURE);
+  return buf.length >= 8 && Buffer.from(buf.buffer, buf.byteOffset, 8).equals(PNG_SIGNATURE);
 }
 
 /** Every chunk of a PNG, checked: the signature, each length and each CRC; at most MAX_PNG_CHUNKS of them. Throws on a broken file. */

@@ -10,6 +10,7 @@ import { pngChunks } from './pngText';
 import { checkPreviewable, PREVIEW_MAX_EDGE, type Preview, type PreviewJob } from './previewThread';
 import type { ImageType } from './types';
 import { emscriptenOptions, wasmBytes } from './wasm';
+import { IMAGE_FORMATS } from '../shared/imageFormats';
 
 export { PREVIEW_MAX_EDGE, type Preview };
 const JPEG_QUALITY = 80;
@@ -122,7 +123,7 @@ export async function previewInThread(job: PreviewJob): Promise<Preview> {
 function previewOf(img: Rgba, maxEdge: number): Preview {
   const small = shrink(img, maxEdge);
   const encoded = jpeg.encode({ width: small.width, height: small.height, data: Buffer.from(small.data.buffer) }, JPEG_QUALITY);
-  return { mimeType: 'image/jpeg', data: new Uint8Array(encoded.data), width: small.width, height: small.height };
+  return { mimeType: IMAGE_FORMATS.jpeg.mime, data: new Uint8Array(encoded.data), width: small.width, height: small.height };
 }
 
 interface WebpDecoder {

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { readPixelSize } from './api/imageInfo';
 import { formatCount, MAX_EDGE, MAX_PIXELS } from '../shared/sizes';
 import type { ImageType } from './types';
+import type { IMAGE_FORMATS } from '../shared/imageFormats';
 
 export const PREVIEW_MAX_EDGE = 256;
 /**
@@ -19,7 +20,7 @@ export const MAX_PREVIEW_FILE_BYTES = 64 * 1024 * 1024;
 export const PREVIEW_TIMEOUT_MS = 10_000;
 
 export interface Preview {
-  mimeType: 'image/jpeg';
+  mimeType: typeof IMAGE_FORMATS.jpeg.mime;
   data: Uint8Array;
   width: number;
   height: number;

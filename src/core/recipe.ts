@@ -10,16 +10,17 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { insideFolders } from './paths';
 import { randomBytes } from 'node:crypto';
-import { HEAD_BYTES, imageInfo } from './api/imageInfo';
-import { readXmpFromFile, recipeJsonFromXmp, withJpegXmp, withWebpXmp, xmpFromImage, xmpPacket } from './xmp';
-import { pngChunks, readPngTextFromFile, textChunk, itxtChunk, withTextChunks, decodeText } from './pngText';
-import { MODEL, type CreateTaskBody, type GenerationInput, type ImageType, type ReferenceInput } from './types';
+import { HEAD_BYTES, imageInfo, sniffImageType } from './api/imageInfo';
+import { FORMAT_BYTES } from './imageFormats';
+import { pngChunks } from './pngText';
+import type { CreateTaskBody, GenerationInput, ImageType, ReferenceInput } from './types';
+import { IMAGE_MODEL } from '../shared/model';
 import { said, words, type Words } from '../shared/words';
 import { readLook, type Look } from './look';
 import { KEY_COLOURS, keyInstruction, toHex, type KeyName } from './matte';
+import { IMAGE_TYPES } from '../shared/imageFormats';
 
-export const RECIPE_KEYWORD = 'pictor';
-export const DESCRIPTION_KEYWORD = 'Description';
+export { DESCRIPTION_KEYWORD, RECIPE_KEYWORD } from './imageFormats';
 export const SIDECAR_SUFFIX = '.pictor.json';
 export const RECIPE_VERSION = 1;
 
@@ -50,7 +51,7 @@ export interface Recipe {
   key?: string;
   /** Whether the background was made transparent (false: the image was kept opaque, and why was told). */
   keyed?: boolean;
-  format?: 'png' | 'webp' | 'jpeg';
+  format?: ImageType;
   maxWidth?: number;
 }
 
@@ -89,10 +90,10 @@ export function makeRecipe(src: RecipeSource, imagePath: string, image?: { index
     prompt: src.prompt ?? withoutKeyInstruction(src.body.prompt, src.look),
     style: src.style?.trim() || null,
     model: src.body.model,
-    size: src.body.size ?? 'auto',
-    resolution: src.body.resolution ?? '1K',
-    quality: src.body.quality ?? 'medium',
-    n: src.body.n ?? 1,
+    size: src.body.size ?? IMAGE_MODEL.defaults.size,
+    resolution: src.body.resolution ?? IMAGE_MODEL.defaults.resolution,
+    quality: src.body.quality ?? IMAGE_MODEL.defaults.quality,
+    n: src.body.n ?? IMAGE_MODEL.defaults.n,
     taskId: src.taskId ?? '',
     created: new Date(src.createdAt).toISOString(),
     references: refs,
@@ -148,11 +149,11 @@ export function parseRecipe(text: string): Recipe | undefined {
     pictor: typeof o.pictor === 'number' ? o.pictor : RECIPE_VERSION,
     prompt: o.prompt,
     style: typeof o.style === 'string' && o.style.trim() ? o.style : null,
-    model: str('model', MODEL),
-    size: str('size', 'auto'),
-    resolution: str('resolution', '1K'),
-    quality: str('quality', 'medium'),
-    n: typeof o.n === 'number' && Number.isInteger(o.n) ? o.n : 1,
+    model: str('model', IMAGE_MODEL.id),
+    size: str('size', IMAGE_MODEL.defaults.size),
+    resolution: str('resolution', IMAGE_MODEL.defaults.resolution),
+    quality: str('quality', IMAGE_MODEL.defaults.quality),
+    n: typeof o.n === 'number' && Number.isInteger(o.n) ? o.n : IMAGE_MODEL.defaults.n,
     taskId: str('taskId', ''),
     created: str('created', ''),
     references: refs,
@@ -161,25 +162,20 @@ export function parseRecipe(text: string): Recipe | undefined {
   if (o.background === 'transparent' || o.background === 'opaque') recipe.background = o.background;
   if (typeof o.key === 'string' && /^#[0-9A-F]{6}$/i.test(o.key)) recipe.key = o.key.toUpperCase();
   if (typeof o.keyed === 'boolean') recipe.keyed = o.keyed;
-  if (o.format === 'png' || o.format === 'webp' || o.format === 'jpeg') recipe.format = o.format;
+  if ((IMAGE_TYPES as readonly unknown[]).includes(o.format)) recipe.format = o.format as ImageType;
   if (typeof o.maxWidth === 'number' && Number.isInteger(o.maxWidth) && o.maxWidth > 0) recipe.maxWidth = o.maxWidth;
   return recipe;
 }
 
 /** A PNG with the recipe in it (any earlier recipe and Description replaced). Throws on a broken PNG. */
 export function embedRecipeInPng(png: Buffer, recipe: Recipe): Buffer {
-  return withTextChunks(png, [itxtChunk(RECIPE_KEYWORD, serializeRecipe(recipe)), textChunk(DESCRIPTION_KEYWORD, recipe.prompt)],
-    [RECIPE_KEYWORD, DESCRIPTION_KEYWORD]);
+  return FORMAT_BYTES.png.recipe.embed(png, serializeRecipe(recipe), recipe.prompt)!;
 }
 
-/** The recipe inside a PNG held in memory. */
+/** The recipe inside a PNG held in memory. Throws on a broken PNG. */
 export function recipeFromPng(png: Buffer): Recipe | undefined {
-  for (const c of pngChunks(png)) {
-    if (c.type !== 'iTXt' && c.type !== 'tEXt') continue;
-    const t = decodeText(c);
-    if (t?.keyword === RECIPE_KEYWORD) return parseRecipe(t.text);
-  }
-  return undefined;
+  const json = FORMAT_BYTES.png.recipe.fromImage(png);
+  return json === undefined ? undefined : parseRecipe(json);
 }
 
 /**
@@ -188,24 +184,18 @@ export function recipeFromPng(png: Buffer): Recipe | undefined {
  * fit (a JPEG segment holds at most 65,533 bytes): the recipe then goes to the sidecar. Throws on a broken file.
  */
 export function embedRecipe(image: Buffer, type: ImageType, recipe: Recipe): Buffer | undefined {
-  if (type === 'png') return embedRecipeInPng(image, recipe);
-  const json = serializeRecipe(recipe);
-  if (type === 'webp') return withWebpXmp(image, xmpPacket(json, recipe.prompt));
-  return withJpegXmp(image, xmpPacket(json, recipe.prompt)) ?? withJpegXmp(image, xmpPacket(json));
+  return FORMAT_BYTES[type].recipe.embed(image, serializeRecipe(recipe), recipe.prompt);
 }
 
 /** The recipe inside an image held in memory, whatever its format. */
 export function recipeFromImage(image: Buffer): Recipe | undefined {
-  const type = imageInfo(image.subarray(0, HEAD_BYTES))?.type;
-  if (type === 'png') {
-    try {
-      return recipeFromPng(image);
-    } catch {
-      return undefined;
-    }
+  const type = sniffImageType(image);
+  let json: string | undefined;
+  try {
+    json = type === undefined ? undefined : FORMAT_BYTES[type].recipe.fromImage(image);
+  } catch {
+    return undefined;
   }
-  const xmp = xmpFromImage(image);
-  const json = xmp === undefined ? undefined : recipeJsonFromXmp(xmp);
   return json === undefined ? undefined : parseRecipe(json);
 }
 
@@ -265,13 +255,10 @@ async function writeChecked(target: string, data: Buffer, check: (written: Buffe
  */
 export async function readRecipeFile(file: string): Promise<Recipe | undefined> {
   try {
-    const texts = await readPngTextFromFile(file, [RECIPE_KEYWORD]);
-    const r = texts.length ? parseRecipe(texts[0]!.text) : undefined;
+    const type = sniffImageType(await readHead(file, 12));
+    const json = type === undefined ? undefined : await FORMAT_BYTES[type].recipe.fromFile(file);
+    const r = json === undefined ? undefined : parseRecipe(json);
     if (r) return r;
-    const xmp = texts.length ? undefined : await readXmpFromFile(file);
-    const json = xmp === undefined ? undefined : recipeJsonFromXmp(xmp);
-    const x = json === undefined ? undefined : parseRecipe(json);
-    if (x) return x;
   } catch {
     return undefined; // the image itself cannot be read
   }
@@ -288,6 +275,18 @@ export async function readRecipeFile(file: string): Promise<Recipe | undefined> 
  * bigger sidecar is not one Pictor wrote, and the CodeLens would read it for every link to its image.
  */
 export const MAX_SIDECAR_BYTES = 1024 * 1024;
+
+/** The first `n` bytes of a file (fewer when it is shorter). */
+async function readHead(file: string, n: number): Promise<Buffer> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
 
 /** The file as UTF-8 text; undefined when it has more than `max` bytes (checked before anything is read). */
 async function readSmallFile(file: string, max: number): Promise<string | undefined> {

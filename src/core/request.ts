@@ -3,7 +3,8 @@
 // parameter was wrong. The checks of reference images and the callback URL are in requestReferences.ts.
 
 import { expectedSize as sizeFor, relativeCost as costOf, sizeToString } from '../shared/sizes';
-import { CreateTaskBody, GenerationInput, MODEL, ReferenceInput } from './types';
+import { CreateTaskBody, GenerationInput, ReferenceInput } from './types';
+import { IMAGE_MODEL } from '../shared/model';
 import { shorten } from '../shared/text';
 import { QUALITIES, Quality, RESOLUTIONS, Resolution } from '../shared/limits';
 import { checkChoice, checkN, checkPrompt, checkSize } from '../shared/requestFields';
@@ -24,12 +25,13 @@ export function validateRequest(input: GenerationInput, opts: ValidateOptions = 
   const n = checkN(input.n, errors);
 
   const size = checkSize(input.size, errors);
-  const resolution = checkChoice<Resolution>('resolution', input.resolution, RESOLUTIONS, '1K', (s) => s.toUpperCase(), errors);
-  const quality = checkChoice<Quality>('quality', input.quality, QUALITIES, 'medium', (s) => s.toLowerCase(), errors);
+  const resolution = checkChoice<Resolution>('resolution', input.resolution, RESOLUTIONS, IMAGE_MODEL.defaults.resolution, (s) => s.toUpperCase(), errors);
+  const quality = checkChoice<Quality>('quality', input.quality, QUALITIES, IMAGE_MODEL.defaults.quality, (s) => s.toLowerCase(), errors);
 
-  let model: string | undefined = MODEL;
-  if (input.model !== undefined && !(typeof input.model === 'string' && (input.model.trim() === '' || input.model.trim() === MODEL))) {
-    errors.push(problem('model', words('request.model', MODEL, JSON.stringify(shorten(String(input.model), 40))), { limit: MODEL, value: String(input.model) }));
+  const id = IMAGE_MODEL.id;
+  let model: string | undefined = id;
+  if (input.model !== undefined && !(typeof input.model === 'string' && (input.model.trim() === '' || input.model.trim() === id))) {
+    errors.push(problem('model', words('request.model', id, JSON.stringify(shorten(String(input.model), 40))), { limit: id, value: String(input.model) }));
     model = undefined;
   }
 

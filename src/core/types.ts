@@ -1,7 +1,10 @@
-// Types shared across the core. No `vscode` import: the core runs in plain Node. The provider's
-// limits and the size names live in src/shared/limits.ts (the webview uses them too).
+// Types shared across the core. No `vscode` import: the core runs in plain Node. The model and its
+// limits are described in src/shared/model.ts, the image formats in src/shared/imageFormats.ts (the
+// webview uses them too).
 
-export const MODEL = 'gpt-image-2';
+import type { ImageType } from '../shared/imageFormats';
+
+export type { ImageType };
 
 /** What a user chose, before validation (strings straight from settings or the panel). */
 export interface GenerationInput {
@@ -60,8 +63,6 @@ export interface UploadedFile {
   upload_time?: string;
   expires_at?: string;
 }
-
-export type ImageType = 'png' | 'jpeg' | 'webp';
 
 /** An image that was downloaded, checked and renamed into place. */
 export interface DownloadedImage {

@@ -13,6 +13,7 @@ import { DEFAULT_OPTIONS, lookSetting, OPTION_KEYS } from './pageOptions';
 import type { PlanSettings } from './plan';
 import type { SpendingGuards } from './money';
 import { words, type Words } from '../shared/words';
+import { IMAGE_MODEL } from '../shared/model';
 
 export interface WorkspaceSettings {
   /** What the planner needs: the workspace's layer and the values (the defaults where none is set). */
@@ -66,7 +67,7 @@ export async function readWorkspaceSettings(root: string, schemas: Record<string
   if (cost !== undefined) guards.confirmAboveCost = cost;
   const limit = value<number | null>('maxCreditsPerSession', null);
   if (typeof limit === 'number' && limit > 0) guards.maxCreditsPerSession = limit;
-  const model = value<string>('model', 'gpt-image-2');
+  const model = value<string>('model', IMAGE_MODEL.id);
   const callbackUrl = value<string>('callbackUrl', '');
   return {
     plan: {

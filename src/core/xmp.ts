@@ -76,7 +76,8 @@ interface Part {
   data: Buffer;
 }
 
-function isWebp(b: Buffer): boolean {
+/** A WebP file's signature: a RIFF container of form `WEBP`. */
+export function isWebp(b: Buffer): boolean {
   return b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP';
 }
 
@@ -156,6 +157,11 @@ export function withWebpXmp(webp: Uint8Array, packet: Buffer): Buffer {
 const SOS = 0xda;
 const EOI = 0xd9;
 
+/** A JPEG file's signature: the start-of-image marker, then another marker. */
+export function isJpeg(b: Uint8Array): boolean {
+  return b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+}
+
 /**
  * The marker segments of a JPEG file before its image data (SOS), where metadata lives, each with its
  * marker as `type` ("E1" for APP1); throws on a broken file.
@@ -224,7 +230,7 @@ export function xmpFromImage(image: Uint8Array): string | undefined {
   const b = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
   try {
     if (isWebp(b)) return webpChunks(b).find((c) => c.type === 'XMP ')?.data.toString('utf8');
-    if (b.length >= 2 && b[0] === 0xff && b[1] === 0xd8) {
+    if (isJpeg(b)) {
       return jpegSegments(b).segments.find(isXmpSegment)?.data.subarray(JPEG_XMP_NAME.length).toString('utf8');
     }
   } catch {
@@ -261,7 +267,7 @@ export async function readXmpFromFile(file: string): Promise<string | undefined>
       }
       return undefined;
     }
-    if (head[0] !== 0xff || head[1] !== 0xd8) return undefined;
+    if (!isJpeg(head)) return undefined;
     for (let at = 2, seen = 0; seen < MAX_METADATA_PARTS; seen++) {
       const h = await read(at, 4);
       if (!h || h[0] !== 0xff) return undefined;

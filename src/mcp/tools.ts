@@ -26,9 +26,14 @@ import { formatSize } from '../shared/sizes';
 import { shortLine } from '../shared/text';
 import { english } from '../shared/words';
 import { savedWordsOf } from '../core/finish';
-import { BACKGROUNDS, FORMATS } from '../core/pageOptions';
+import { BACKGROUNDS } from '../core/pageOptions';
 import { MAX_EDGE } from '../shared/sizes';
-import { MAX_REFERENCE_IMAGES } from '../shared/limits';
+import { MAX_N, MAX_PROMPT_CODE_POINTS, MAX_REFERENCE_IMAGES, MIN_N, QUALITIES, RESOLUTIONS } from '../shared/limits';
+import { IMAGE_FORMATS, IMAGE_TYPES, imageTypeNamed } from '../shared/imageFormats';
+
+/** What `format` takes: each format's name and its other extensions (`jpg` is `jpeg`). */
+const FORMAT_NAMES = [...new Set(IMAGE_TYPES.flatMap((t) => [t, ...IMAGE_FORMATS[t].extensions]))] as [string, ...string[]];
+import { QUALITY_COST } from '../shared/sizes';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { HeadlessSession } from '../core/headlessSession';
@@ -462,18 +467,18 @@ export function registerTools(server: Server): void {
       + 'the answer names the bytes saved and any image kept opaque, and why. Options left out come from the placeholder\'s comment, the page\'s front matter and the pictor.* settings. '
       + 'Every image is billed to the user\'s EvoLink account. Returns the saved files with their pixel sizes and Markdown links; a job still running after the wait limit goes on in the server and job_status reports it.',
     inputSchema: {
-      prompt: z.string().max(32_000).optional().describe('What the image shows (required unless placeholder is given: then the placeholder\'s alt text is the prompt)'),
+      prompt: z.string().max(MAX_PROMPT_CODE_POINTS).optional().describe('What the image shows (required unless placeholder is given: then the placeholder\'s alt text is the prompt)'),
       size: z.string().max(20).optional().describe('auto, a ratio (1:1, 3:2, 2:3, 16:9, 9:16, 4:3, 3:4, 21:9 …) or WxH with edges multiples of 16 (e.g. 1536x1024)'),
-      resolution: z.enum(['1K', '2K', '4K']).optional().describe('Used with a ratio: 16:9 at 2K is 2048×1152'),
-      quality: z.enum(['low', 'medium', 'high']).optional().describe('low ≈ 0.11× cost, medium 1×, high ≈ 4×'),
-      n: z.number().int().min(1).max(10).optional().describe('Images for this prompt, 1–10; each is billed'),
-      referenceImages: z.array(z.string().min(1).max(4096)).max(16).optional().describe('Reference images: paths inside the workspace (uploaded to EvoLink\'s file service) or https:// URLs'),
+      resolution: z.enum(RESOLUTIONS).optional().describe('Used with a ratio: 16:9 at 2K is 2048×1152'),
+      quality: z.enum(QUALITIES).optional().describe(QUALITIES.map((q) => `${q} ${QUALITY_COST[q] === 1 ? '' : '≈ '}${QUALITY_COST[q]}×${q === QUALITIES[0] ? ' cost' : ''}`).join(', ')),
+      n: z.number().int().min(MIN_N).max(MAX_N).optional().describe(`Images for this prompt, ${MIN_N}–${MAX_N}; each is billed`),
+      referenceImages: z.array(z.string().min(1).max(4096)).max(MAX_REFERENCE_IMAGES).optional().describe('Reference images: paths inside the workspace (uploaded to EvoLink\'s file service) or https:// URLs'),
       background: z.enum(BACKGROUNDS).optional().describe('transparent: the subject on a flat key colour that Pictor makes transparent (png or webp only: with jpeg nothing is sent); a background not flat enough is kept opaque, and the answer says why'),
-      format: z.enum([...FORMATS, 'jpg']).optional().describe('The saved file\'s format (its extension follows): webp and jpeg are much lighter; jpg is taken for jpeg'),
+      format: z.enum(FORMAT_NAMES).optional().describe('The saved file\'s format (its extension follows): webp and jpeg are much lighter; jpg is taken for jpeg'),
       maxWidth: z.number().int().min(0).max(MAX_EDGE).optional().describe(`Scale the saved image down to at most this many pixels wide (never up); 0 for no limit; at most ${MAX_EDGE}`),
       references: z.array(z.string().min(1).max(4096)).max(MAX_REFERENCE_IMAGES).optional().describe('Style references for the page, as its references option: image paths relative to document, sent with its images so they share one look'),
       document: z.string().min(1).max(4096).optional().describe('A Markdown page, relative to the workspace folder: links are made relative to it'),
-      placeholder: z.string().min(1).max(32_000).optional().describe('The alt text (prompt) of the placeholder of document to fill'),
+      placeholder: z.string().min(1).max(MAX_PROMPT_CODE_POINTS).optional().describe('The alt text (prompt) of the placeholder of document to fill'),
       destination: z.string().min(1).max(4096).optional().describe('A folder inside the workspace to save into (not with placeholder: the page\'s destination applies)'),
       preview: z.boolean().optional().describe('Add a small JPEG preview (at most 256 pixels an edge) of each image to the answer; off by default'),
     },
@@ -515,7 +520,7 @@ export function registerTools(server: Server): void {
       ...(input.quality !== undefined ? { quality: input.quality } : {}), ...(input.n !== undefined ? { n: input.n } : {}),
       // The look, the call's layer: transparent with jpeg is refused by the planner, before anything is paid.
       ...(input.background !== undefined ? { background: input.background } : {}),
-      ...(input.format !== undefined ? { format: input.format === 'jpg' ? 'jpeg' : input.format } : {}),
+      ...(input.format !== undefined ? { format: imageTypeNamed(input.format)! } : {}),
       ...(input.maxWidth !== undefined ? { maxWidth: input.maxWidth } : {}),
       ...(input.references !== undefined ? { references: input.references } : {}),
     } as CallOptions;

@@ -27,7 +27,7 @@ import { altOf, historyView, jobViews, oneLine, pickView, type Thumb } from './v
 import type { VariantPicker } from '../vscode/variants';
 import { say, sayWords, wordTemplates } from '../vscode/say';
 import { ENGLISH, type WordCode } from '../shared/words';
-import type { Background, Format } from '../shared/limits';
+import { REFERENCE_EXTENSIONS, type Background, type Format } from '../shared/limits';
 import type { RunOptions } from '../vscode/runTypes';
 
 /** The core's templates the webview fills itself: its size check (checkOptions runs there on every key). */
@@ -138,7 +138,7 @@ export class PanelMessages {
           canSelectFolders: false,
           defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
           openLabel: vscode.l10n.t('Add as Reference'),
-          filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg', 'webp'] },
+          filters: { [vscode.l10n.t('Images')]: REFERENCE_EXTENSIONS.map((e) => e.slice(1)) },
         });
         if (picked?.length) await this.addReferences(picked.map((u) => u.fsPath), post, thumb);
         return;

@@ -2,6 +2,8 @@
 // Placeholders `{0}`, `{1}` are filled by the webview: they are passed through as themselves here.
 import * as vscode from 'vscode';
 import type { PanelStrings } from '../shared/protocol';
+import { MAX_PROMPT_CODE_POINTS, MAX_REFERENCE_BYTES, MAX_REFERENCE_IMAGES } from '../shared/limits';
+import { formatCount } from '../shared/sizes';
 
 const P0 = '{0}';
 const P1 = '{1}';
@@ -46,7 +48,7 @@ export function panelStrings(): PanelStrings {
     promptLabel: vscode.l10n.t('Prompt: describe the image'),
     promptPlaceholder: vscode.l10n.t('A red fox asleep in fresh snow, watercolor'),
     counter: vscode.l10n.t('{0} / {1} characters', P0, P1),
-    errPromptLong: vscode.l10n.t('The prompt is {0} characters over the limit of 32,000 Unicode code points. Shorten it.', P0),
+    errPromptLong: vscode.l10n.t('The prompt is {0} characters over the limit of {1} Unicode code points. Shorten it.', P0, formatCount(MAX_PROMPT_CODE_POINTS)),
     generate: vscode.l10n.t('Generate'),
     useSelection: vscode.l10n.t('Use Selection'),
     targetDocument: vscode.l10n.t('Links go into {0}, on a new line after the cursor.', P0),
@@ -58,7 +60,7 @@ export function panelStrings(): PanelStrings {
     // References
     references: vscode.l10n.t('Reference images'),
     refCount: vscode.l10n.t('{0} of {1}', P0, P1),
-    refHint: vscode.l10n.t('Up to 16 PNG, JPEG or WebP images of at most 50 MB each, from the workspace or the web.'),
+    refHint: vscode.l10n.t('Up to {0} PNG, JPEG or WebP images of at most {1} MB each, from the workspace or the web.', MAX_REFERENCE_IMAGES, MAX_REFERENCE_BYTES / 1024 / 1024),
     refTooMany: vscode.l10n.t('At most {0} reference images: {1} was not added.', P0, P1),
     dropHint: vscode.l10n.t('Hold Shift and drop images from the Explorer here.'),
     addFiles: vscode.l10n.t('Add Files…'),

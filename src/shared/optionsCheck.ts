@@ -2,10 +2,12 @@
 // Pure (no vscode, no Node): the webview runs it on every keystroke and the host runs it again on
 // every message, with the same rules as the core's validateRequest (requestFields.ts), so all agree.
 import { BACKGROUNDS, FORMATS, QUALITIES, RESOLUTIONS, type PixelSize, type Quality, type Resolution } from './limits';
-import { expectedSize, MAX_EDGE, QUALITY_COST, relativeCost } from './sizes';
+import { IMAGE_MODEL } from './model';
+import { BASE_PIXELS, expectedSize, MAX_EDGE, QUALITY_COST, relativeCost } from './sizes';
 import type { FieldError, OptionField, PanelOptions } from './protocol';
 import { checkChoice, checkN, checkSize, type ValidationError } from './requestFields';
 import { english, words, type Words } from './words';
+import { IMAGE_FORMATS, IMAGE_TYPES, type ImageType } from './imageFormats';
 
 /** Words a core message in the user's language (the host: vscode.l10n; the webview: the templates from `init`). */
 export type SayWords = (w: Words) => string;
@@ -35,21 +37,21 @@ export interface OptionsReport {
 export function checkOptions(o: PanelOptions, say?: SayWords): OptionsReport {
   const found: ValidationError[] = [];
   const parsed = checkSize(o.size, found);
-  const resolution = checkChoice<Resolution>('resolution', o.resolution, RESOLUTIONS, '1K', (s) => s.toUpperCase(), found);
-  const quality = checkChoice<Quality>('quality', o.quality, QUALITIES, 'medium', (s) => s.toLowerCase(), found);
+  const resolution = checkChoice<Resolution>('resolution', o.resolution, RESOLUTIONS, IMAGE_MODEL.defaults.resolution, (s) => s.toUpperCase(), found);
+  const quality = checkChoice<Quality>('quality', o.quality, QUALITIES, IMAGE_MODEL.defaults.quality, (s) => s.toLowerCase(), found);
   const n = checkN(o.n, found);
   const errors: FieldError[] = found.map((e) => ({ field: e.field as OptionField, message: say ? say(e.words) : e.message }));
   errors.push(...lookErrors(o).map((e) => ({ field: e.field, message: say ? say(e.words) : english(e.words) })));
 
   const report: OptionsReport = { sizeKind: parsed.kind, resolutionApplies: parsed.kind === 'ratio', errors };
-  const pixels = parsed.kind === 'ratio' && !resolution ? undefined : expectedSize(parsed, resolution ?? '1K');
+  const pixels = parsed.kind === 'ratio' && !resolution ? undefined : expectedSize(parsed, resolution ?? IMAGE_MODEL.defaults.resolution);
   if (pixels) report.pixels = pixels;
   if (quality && n !== undefined && parsed.kind !== 'invalid' && (parsed.kind !== 'ratio' || resolution)) {
     report.cost = {
       total: relativeCost(quality, n, pixels),
       qualityFactor: QUALITY_COST[quality],
       n,
-      sizeFactor: pixels ? (pixels.width * pixels.height) / (1024 * 1024) : 1,
+      sizeFactor: pixels ? (pixels.width * pixels.height) / BASE_PIXELS : 1,
     };
   }
   return report;
@@ -64,7 +66,8 @@ function lookErrors(o: PanelOptions): { field: OptionField; words: Words }[] {
   if (o.background !== undefined && !(BACKGROUNDS as readonly string[]).includes(o.background)) out.push({ field: 'background', words: words('option.allowedBackground') });
   if (o.format !== undefined && !(FORMATS as readonly string[]).includes(o.format)) out.push({ field: 'format', words: words('option.allowedFormat') });
   if (o.maxWidth !== undefined && !(Number.isInteger(o.maxWidth) && o.maxWidth >= 0 && o.maxWidth <= MAX_EDGE)) out.push({ field: 'maxWidth', words: words('look.maxWidth', MAX_EDGE) });
-  if (o.background === 'transparent' && o.format === 'jpeg') out.push({ field: 'format', words: words('plan.transparentJpeg') });
+  // A format without transparency (JPEG) cannot hold a transparent background.
+  if (o.background === 'transparent' && (IMAGE_TYPES as readonly string[]).includes(o.format ?? '') && !IMAGE_FORMATS[o.format as ImageType].transparency) out.push({ field: 'format', words: words('plan.transparentJpeg') });
   return out;
 }
 

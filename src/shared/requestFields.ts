@@ -5,7 +5,8 @@
 //
 // Imports only src/shared (the webview bundles it).
 import { MAX_N, MAX_PROMPT_CODE_POINTS, MIN_N } from './limits';
-import { formatCount, parseSize, type ParsedSize } from './sizes';
+import { IMAGE_MODEL } from './model';
+import { formatCount, MAX_ASPECT, MAX_EDGE, MAX_PIXELS, MIN_EDGE, MIN_PIXELS, parseSize, EDGE_STEP, type ParsedSize } from './sizes';
 import { codePointCount, shorten } from './text';
 import { english, words, type Words } from './words';
 
@@ -29,7 +30,7 @@ export function problem(field: ValidationField, w: Words, rest: { limit?: string
 export function checkPrompt(prompt: unknown, errors: ValidationError[]): string | undefined {
   if (typeof prompt !== 'string' || prompt.trim() === '') {
     errors.push(problem('prompt', words('request.promptEmpty'), {
-      limit: '1 to 32,000 code points',
+      limit: `1 to ${formatCount(MAX_PROMPT_CODE_POINTS)} code points`,
       value: typeof prompt === 'string' ? prompt : '',
     }));
     return undefined;
@@ -50,7 +51,7 @@ export function checkPrompt(prompt: unknown, errors: ValidationError[]): string 
 }
 
 export function checkN(n: unknown, errors: ValidationError[]): number | undefined {
-  if (n === undefined) return MIN_N;
+  if (n === undefined) return IMAGE_MODEL.defaults.n;
   if (typeof n === 'number' && Number.isInteger(n) && n >= MIN_N && n <= MAX_N) return n;
   errors.push(problem('n', words('request.n', MIN_N, MAX_N, String(n)), {
     limit: `${MIN_N}–${MAX_N}`,
@@ -79,13 +80,13 @@ export function checkChoice<T extends string>(
 
 /** The size as given (empty or missing is auto), and a problem when it is not one the model takes. */
 export function checkSize(raw: unknown, errors: ValidationError[]): ParsedSize {
-  const size = raw === undefined || (typeof raw === 'string' && raw.trim() === '') ? parseSize('auto') : parseSize(typeof raw === 'string' ? raw : String(raw));
+  const size = raw === undefined || (typeof raw === 'string' && raw.trim() === '') ? parseSize(IMAGE_MODEL.defaults.size) : parseSize(typeof raw === 'string' ? raw : String(raw));
   if (size.kind === 'invalid') {
     errors.push({
       field: 'size',
       message: `Size ${size.reason}.`,
       words: words('request.size', size.words),
-      limit: 'auto, a ratio, or WxH with edges 16–3,840 in multiples of 16, 655,360–8,294,400 pixels, at most 3:1',
+      limit: `auto, a ratio, or WxH with edges ${MIN_EDGE}–${formatCount(MAX_EDGE)} in multiples of ${EDGE_STEP}, ${formatCount(MIN_PIXELS)}–${formatCount(MAX_PIXELS)} pixels, at most ${MAX_ASPECT}:1`,
       value: String(raw),
     });
   }

@@ -1,16 +1,18 @@
-// Pixel sizes for gpt-image-2 (docs/provider-api.md, "Sizes"): ratio + resolution → pixels, and `WxH` validation.
+// Pixel sizes for the model (model.ts, its size rules; docs/provider-api.md, "Sizes"): ratio + resolution →
+// pixels, and `WxH` validation.
 // The provider derives sizes itself; we derive them too so the user sees the exact size and the
 // cost before paying, and so a delivered image of another size can be reported.
 
 import { RATIOS, type PixelSize, type Quality, type Ratio, type Resolution } from './limits';
+import { IMAGE_MODEL } from './model';
 import { english, joinWords, words, type Words } from './words';
 
-export const EDGE_STEP = 16;
-export const MIN_EDGE = 16;
-export const MAX_EDGE = 3840;
-export const MIN_PIXELS = 655_360;
-export const MAX_PIXELS = 8_294_400;
-export const MAX_ASPECT = 3;
+export const EDGE_STEP = IMAGE_MODEL.explicitSize.step;
+export const MIN_EDGE = IMAGE_MODEL.explicitSize.minEdge;
+export const MAX_EDGE = IMAGE_MODEL.explicitSize.maxEdge;
+export const MIN_PIXELS = IMAGE_MODEL.explicitSize.minPixels;
+export const MAX_PIXELS = IMAGE_MODEL.explicitSize.maxPixels;
+export const MAX_ASPECT = IMAGE_MODEL.explicitSize.maxAspect;
 
 export type ParsedSize =
   | { kind: 'auto' }
@@ -63,13 +65,14 @@ export function pixelSize(ratio: Ratio, resolution: Resolution): PixelSize {
   // Work in landscape (long:short); portrait is the same size with the edges swapped.
   const long = portrait ? b : a;
   const short = portrait ? a : b;
+  const tier: { short: number } | { long: number } = IMAGE_MODEL.resolutions[resolution];
   let w: number;
   let h: number;
-  if (resolution === '1K') {
-    h = 1024;
-    w = roundToStep((1024 * long) / short);
+  if ('short' in tier) {
+    h = tier.short;
+    w = roundToStep((tier.short * long) / short);
   } else {
-    w = resolution === '2K' ? 2048 : 3840;
+    w = tier.long;
     h = roundToStep((w * short) / long);
   }
   const fitted = fitBudget(w, h);
@@ -188,9 +191,9 @@ export function expectedSize(size: ParsedSize | string, resolution: Resolution):
   }
 }
 
-/** The seed's relative cost per image at 1024×1024. */
-export const QUALITY_COST: Readonly<Record<Quality, number>> = { low: 0.11, medium: 1, high: 4 };
-const BASE_PIXELS = 1024 * 1024;
+/** The relative cost per image at the model's base size (1024×1024). */
+export const QUALITY_COST: Readonly<Record<Quality, number>> = IMAGE_MODEL.cost.perQuality;
+export const BASE_PIXELS = IMAGE_MODEL.cost.basePixels;
 
 /**
  * Cost relative to one medium image at 1024×1024. An estimate: the seed gives the factors only

@@ -8,6 +8,7 @@ import { formatSize } from '../shared/sizes';
 import type { Generator } from './generate';
 import { pagePlan } from './plans';
 import { say, sayWords } from './say';
+import { IMAGE_MODEL } from '../shared/model';
 
 interface Cost { label: string; tooltip: string }
 
@@ -62,7 +63,7 @@ export class PlaceholderLenses extends Disposable implements vscode.CodeLensProv
         title: vscode.l10n.t('$(sparkle) Generate{0}', cost?.label ?? ''),
         command: 'pictor.generatePlaceholder',
         arguments: [doc.uri, range],
-        tooltip: cost?.tooltip ?? vscode.l10n.t('Generate this image with gpt-image-2'),
+        tooltip: cost?.tooltip ?? vscode.l10n.t('Generate this image with {0}', IMAGE_MODEL.id),
       }));
       lenses.push(new vscode.CodeLens(range, {
         title: vscode.l10n.t('Variants…'),
@@ -135,7 +136,7 @@ function figuresCost(f: Figures, style: string): Cost {
   const styled = style ? vscode.l10n.t(' Style added to the prompt: "{0}".', style) : '';
   return {
     label: ` · ${size} · ${f.quality}${count}`,
-    tooltip: vscode.l10n.t('Generate this image with gpt-image-2: {0}, {1} quality, {2} image(s), about {3}× the cost of one medium 1024×1024 image. Change it in the settings (pictor.size, pictor.quality, pictor.n), the page\'s front matter (pictor:) or an override comment after the placeholder.',
-      size, f.quality, f.images, f.cost.toFixed(2)) + styled,
+    tooltip: vscode.l10n.t('Generate this image with {4}: {0}, {1} quality, {2} image(s), about {3}× the cost of one medium 1024×1024 image. Change it in the settings (pictor.size, pictor.quality, pictor.n), the page\'s front matter (pictor:) or an override comment after the placeholder.',
+      size, f.quality, f.images, f.cost.toFixed(2), IMAGE_MODEL.id) + styled,
   };
 }

@@ -6,6 +6,7 @@ import { say } from './say';
 import type { OthersMode, VariantsMode } from '../core/variants';
 import { stricterGuards, type SpendingGuards } from '../core/money';
 import { lookSetting, type Background, type Format } from '../core/pageOptions';
+import { IMAGE_MODEL } from '../shared/model';
 
 export interface PictorSettings {
   baseUrl: string;
@@ -75,11 +76,11 @@ export function readSettings(scope?: vscode.Uri): PictorSettings {
   return {
     baseUrl: setting(c, 'baseUrl', 'https://api.evolink.ai'),
     filesBaseUrl: setting(c, 'filesBaseUrl', 'https://files-api.evolink.ai'),
-    model: setting(c, 'model', 'gpt-image-2'),
-    size: setting(c, 'size', 'auto'),
-    resolution: setting(c, 'resolution', '1K'),
-    quality: setting(c, 'quality', 'medium'),
-    n: setting(c, 'n', 1),
+    model: setting(c, 'model', IMAGE_MODEL.id),
+    size: setting<string>(c, 'size', IMAGE_MODEL.defaults.size),
+    resolution: setting<string>(c, 'resolution', IMAGE_MODEL.defaults.resolution),
+    quality: setting<string>(c, 'quality', IMAGE_MODEL.defaults.quality),
+    n: setting<number>(c, 'n', IMAGE_MODEL.defaults.n),
     style: setting(c, 'style', ''),
     background: lookSetting('background', setting<Background>(c, 'background', 'opaque')),
     format: lookSetting('format', setting<Format>(c, 'format', 'png')),

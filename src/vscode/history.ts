@@ -6,6 +6,7 @@ import { SerialQueue } from '../core/keyedQueue';
 import type { JobRecord } from '../core/store';
 import type { JobMeta } from './jobMeta';
 import type { ReferenceInput } from '../core/types';
+import { IMAGE_MODEL } from '../shared/model';
 
 const KEY = 'pictor.history.v1';
 /** Enough to find last week's image again; old entries drop off so the Memento stays small. */
@@ -58,7 +59,8 @@ export function entryFromJob(job: JobRecord<JobMeta>): HistoryEntry {
     ...(hints?.style ? { style: hints.style } : {}),
     // What was asked for; a ratio's resolution is kept even though only a ratio uses it.
     options: {
-      size: b.size ?? 'auto', resolution: b.resolution ?? '1K', quality: b.quality ?? 'medium', n: b.n ?? 1,
+      size: b.size ?? IMAGE_MODEL.defaults.size, resolution: b.resolution ?? IMAGE_MODEL.defaults.resolution,
+      quality: b.quality ?? IMAGE_MODEL.defaults.quality, n: b.n ?? IMAGE_MODEL.defaults.n,
       // The look as the job carried it (none: as the provider sent it, a PNG of its own width).
       background: hints?.look?.background ?? 'opaque', format: hints?.look?.format ?? 'png', maxWidth: hints?.look?.maxWidth ?? 0,
     },

@@ -59,7 +59,7 @@ function typeProblem(file: string, label: string): string | undefined {
 function sizeProblem(label: string, bytes: number): string | undefined {
   if (bytes === 0) return vscode.l10n.t('{0} is empty.', label);
   if (bytes > MAX_REFERENCE_BYTES) {
-    return vscode.l10n.t('{0} is {1} MB; a reference image may be at most 50 MB.', label, (bytes / 1024 / 1024).toFixed(1));
+    return vscode.l10n.t('{0} is {1} MB; a reference image may be at most {2} MB.', label, (bytes / 1024 / 1024).toFixed(1), MAX_REFERENCE_BYTES / 1024 / 1024);
   }
   return undefined;
 }

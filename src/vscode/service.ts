@@ -26,6 +26,7 @@ import { discardStaged, sweepStaging } from '../core/staging';
 import { UploadCache } from '../core/uploadCache';
 import { originalsDir, uploadsFile } from '../core/stateDir';
 import { OpaqueOriginals } from '../core/originals';
+import { IMAGE_MODEL } from '../shared/model';
 
 export const DASHBOARD_PAGE = 'https://evolink.ai/dashboard';
 
@@ -207,8 +208,8 @@ export class PictorService implements vscode.Disposable {
     return this.queue.retry(id, {
       approve: async (job) => {
         const bill = billOf(job.body);
-        const size = expectedSize(job.body.size ?? 'auto', (job.body.resolution ?? '1K') as Resolution);
-        const asked = await askCost([{ ...bill, size, quality: job.body.quality ?? 'medium' }], 1, readGuards(), this.log);
+        const size = expectedSize(job.body.size ?? IMAGE_MODEL.defaults.size, (job.body.resolution ?? IMAGE_MODEL.defaults.resolution) as Resolution);
+        const asked = await askCost([{ ...bill, size, quality: job.body.quality ?? IMAGE_MODEL.defaults.quality }], 1, readGuards(), this.log);
         if (asked === false) return false;
         const budget = await this.spend.confirmBudget();
         if (!budget) return false;

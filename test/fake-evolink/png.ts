@@ -11,34 +11,8 @@
 // filtered rows exist, which deflate squeezes to almost nothing and zlib runs at memory speed.
 import { deflateRawSync, deflateSync, constants as zc } from 'node:zlib';
 import { ADVANCE, GLYPH_HEIGHT, drawable, glyph } from './font';
-
-// zlib.crc32 only exists from Node 20.15; a table keeps the fake working on any Node 20.
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function chunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
-  return out;
-}
+// The chunks are written by the core's PNG writer (pngText.ts); the pixels are the fake's own.
+import { makeChunk, PNG_SIGNATURE } from '../../src/core/pngText';
 
 /** Per-channel gradient parameters; `variant` picks a palette so images of one task differ. */
 function palette(variant: number): { base: number[]; dx: number[]; dy: number[] } {
@@ -211,7 +185,7 @@ export function encodePng(width: number, height: number, variant = 0, label?: st
   ihdr[11] = 0;
   ihdr[12] = 0;
   const idat = deflateSync(raw, { level: 1, strategy: zc.Z_DEFAULT_STRATEGY });
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([PNG_SIGNATURE, makeChunk('IHDR', ihdr), makeChunk('IDAT', idat), makeChunk('IEND', Buffer.alloc(0))]);
 }
 
 /**
@@ -234,12 +208,12 @@ export function zeroPng(width: number, height: number): Buffer {
   ihdr[8] = 8; // bit depth
   ihdr[9] = 6; // RGBA
   const idat = Buffer.concat([Buffer.from([0x78, 0x01]), rows, last, adler]);
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([PNG_SIGNATURE, makeChunk('IHDR', ihdr), makeChunk('IDAT', idat), makeChunk('IEND', Buffer.alloc(0))]);
 }
 
 /** Width and height from a PNG's IHDR, or undefined when the bytes are not a PNG. */
 export function readPngSize(buf: Buffer): { width: number; height: number } | undefined {
-  if (buf.length < 24 || !buf.subarray(0, 8).equals(SIGNATURE) || buf.toString('latin1', 12, 16) !== 'IHDR') {
+  if (buf.length < 24 || !buf.subarray(0, 8).equals(PNG_SIGNATURE) || buf.toString('latin1', 12, 16) !== 'IHDR') {
     return undefined;
   }
   return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
@@ -302,7 +276,7 @@ export function keyedPng(width: number, height: number, key: readonly [number, n
   ihdr[8] = 8;
   ihdr[9] = 2;
   const idat = deflateSync(raw, { level: 1 });
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([PNG_SIGNATURE, makeChunk('IHDR', ihdr), makeChunk('IDAT', idat), makeChunk('IEND', Buffer.alloc(0))]);
 }
 
 /** The key colour Pictor's transparent-background instruction asks for in `prompt` (`… solid magenta (#FF00FF) background …`), if any. */

@@ -25,7 +25,7 @@ import { DEFAULT_DOWNLOAD_LIMITS, downloadImage, type DownloadLimits } from './d
 import { keyProblem, keyProblemWords } from './key';
 import { parseCredits, type AccountCredits } from './credits';
 import { readTask } from './task';
-import { inspectUpload, MIME, multipart, openForUpload, type MultipartBody, type UploadSource } from './upload';
+import { inspectUpload, multipart, openForUpload, type MultipartBody, type UploadSource } from './upload';
 import { words, type WordArg, type Words } from '../../shared/words';
 
 export interface ClientOptions {
@@ -152,9 +152,9 @@ export class EvoLinkClient {
   }
 
   private async uploadOpen(url: URL, src: UploadSource, signal?: AbortSignal): Promise<UploadedFile> {
-    const { size, type } = await inspectUpload(src);
+    const { size, mime } = await inspectUpload(src);
     const fileName = path.basename(src.path);
-    const body = () => multipart(src, fileName, MIME[type], size);
+    const body = () => multipart(src, fileName, mime, size);
     const res = await this.callJson('upload', 'POST', url, body, undefined, signal);
     const r = res as { success?: unknown; code?: unknown; msg?: unknown; data?: Partial<UploadedFile> };
     if (r.success === false) {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import type { DownloadedImage, ImageType } from '../types';
+import type { DownloadedImage } from '../types';
 import { firstFreeName } from '../fileNames';
 import { PictorError } from './errors';
 import { checkResultHop } from './addresses';
@@ -23,6 +23,7 @@ import {
 } from './http';
 import { HEAD_BYTES, imageInfo, isCompleteImage, looksLikeHtml } from './imageInfo';
 import { words, type Words } from '../../shared/words';
+import { extensionOf, IMAGE_FORMATS, IMAGE_TYPES } from '../../shared/imageFormats';
 
 /** A body that trickles in is a failure to retry, not a wait without end. */
 export interface DownloadLimits {
@@ -57,7 +58,8 @@ const TAIL_BYTES = 32;
 
 const checkFolder = (w: Words) => words('download.checkFolder', w);
 
-const EXTENSION: Record<ImageType, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
+/** Every format the table knows, then anything: the file's bytes decide what it is. */
+const ACCEPT = `${IMAGE_TYPES.map((t) => IMAGE_FORMATS[t].mime).join(', ')}, */*;q=0.5`;
 
 function downloadError(message: Words, retryable: boolean, status?: number): PictorError {
   return new PictorError('download', message, { retryable, status });
@@ -176,7 +178,7 @@ async function fetchFollowing(
     const res = await send(ctx.dispatchers, u, {
       method: 'GET',
       // Pre-signed URLs, possibly on another host: no Authorization header, ever.
-      headers: { accept: 'image/png, image/jpeg, image/webp, */*;q=0.5', 'accept-encoding': 'identity', 'user-agent': ctx.userAgent },
+      headers: { accept: ACCEPT, 'accept-encoding': 'identity', 'user-agent': ctx.userAgent },
       timeoutMs: ctx.timeoutMs,
       signal,
       userSignal,
@@ -329,7 +331,7 @@ async function receive(
     }
     let finalPath: string;
     try {
-      finalPath = await placeWithoutOverwrite(temp, destDir, baseName, EXTENSION[info.type]);
+      finalPath = await placeWithoutOverwrite(temp, destDir, baseName, extensionOf(info.type));
     } catch (e) {
       if (e instanceof PictorError) throw e;
       throw downloadError(checkFolder(words('download.cannotSave', destDir, (e as NodeJS.ErrnoException).code ?? 'error')), false);

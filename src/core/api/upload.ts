@@ -8,12 +8,13 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { MAX_REFERENCE_BYTES } from '../../shared/limits';
+import { IMAGE_FORMATS, type ImageType } from '../../shared/imageFormats';
+import { IMAGE_MODEL } from '../../shared/model';
 import { PictorError } from './errors';
 import { sniffImageType } from './imageInfo';
 import { words } from '../../shared/words';
 import { openForReading } from '../paths';
 
-export const MIME: Record<'png' | 'jpeg' | 'webp', string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
 /** A local file opened for upload: whoever opened it closes it, once its upload is over. */
 export interface UploadSource {
@@ -33,16 +34,17 @@ export async function openForUpload(filePath: string): Promise<UploadSource> {
   }
 }
 
-export async function inspectUpload(src: UploadSource): Promise<{ size: number; type: keyof typeof MIME }> {
+export async function inspectUpload(src: UploadSource): Promise<{ size: number; type: ImageType; mime: string }> {
   const name = path.basename(src.path);
   const st = await src.handle.stat();
   if (!st.isFile()) throw new PictorError('invalid', words('upload.notFile', name));
-  if (st.size > MAX_REFERENCE_BYTES) throw new PictorError('invalid', words('upload.tooBig', name));
+  if (st.size > MAX_REFERENCE_BYTES) throw new PictorError('invalid', words('upload.tooBig', name, MAX_REFERENCE_BYTES / (1024 * 1024)));
   const head = Buffer.alloc(64);
   const { bytesRead } = await src.handle.read(head, 0, head.length, 0);
   const type = sniffImageType(head.subarray(0, bytesRead));
-  if (!type) throw new PictorError('invalid', words('upload.notImage', name));
-  return { size: st.size, type };
+  // A format the model does not take as a reference is refused here too, whatever its name says.
+  if (!type || !(IMAGE_MODEL.references.types as readonly ImageType[]).includes(type)) throw new PictorError('invalid', words('upload.notImage', name, IMAGE_MODEL.id));
+  return { size: st.size, type, mime: IMAGE_FORMATS[type].mime };
 }
 
 /** A multipart/form-data body whose file part streams from the open file; the length is known up front. */

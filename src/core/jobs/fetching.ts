@@ -11,6 +11,7 @@ import { type QueueCore, endSentence, snap } from './core';
 import { RESULTS_LIFETIME_MS } from './types';
 import type { Transitions } from './transitions';
 import { english, isWords, said, words, type WordArg, type Words } from '../../shared/words';
+import { IMAGE_MODEL } from '../../shared/model';
 
 /** The results the job keeps: at most n (the rest are logged and never downloaded). */
 export function limitResults(job: JobRecord, results: string[], log: QueueCore['log']): string[] {
@@ -27,13 +28,13 @@ export function limitResults(job: JobRecord, results: string[], log: QueueCore['
 export function sizeNote(job: JobRecord, files: DownloadedImage[]): Words | undefined {
   const size = job.body.size;
   if (!size) return undefined;
-  const want = expectedSize(size, (job.body.resolution ?? '1K') as Resolution);
+  const want = expectedSize(size, (job.body.resolution ?? IMAGE_MODEL.defaults.resolution) as Resolution);
   if (!want) return undefined;
   const sent = files.map((f) => f.original ?? f);
   const other = sent.filter((f) => f.width !== want.width || f.height !== want.height);
   if (!other.length) return undefined;
   const got = [...new Set(other.map((f) => `${f.width}×${f.height}`))].join(', ');
-  return words('job.sizeNote', got, `${want.width}×${want.height}`, /:/.test(size) ? words('job.sizeAt', size, job.body.resolution ?? '1K') : size);
+  return words('job.sizeNote', got, `${want.width}×${want.height}`, /:/.test(size) ? words('job.sizeAt', size, job.body.resolution ?? IMAGE_MODEL.defaults.resolution) : size);
 }
 
 /** Why finalize failed: the core's words as a sentence of their own, or the glue's text inside one. */

@@ -20,6 +20,7 @@ import { allowedWords, checkOptionValue } from '../../core/pageOptions';
 import { savedWordsOf } from '../../core/finish';
 import { isWords } from '../../shared/words';
 import { sayWords } from '../say';
+import { IMAGE_MODEL } from '../../shared/model';
 
 export interface ToolDeps {
   service: PictorService;
@@ -163,7 +164,7 @@ export function figures(requests: ValidRequest[]): Figures {
   return {
     images: requests.reduce((s, v) => s + v.imageCount, 0),
     sizes: uniq(requests.map((v) => (v.expectedSize ? formatSize(v.expectedSize) : vscode.l10n.t('chosen by the model')))),
-    qualities: uniq(requests.map((v) => v.body.quality ?? 'medium')),
+    qualities: uniq(requests.map((v) => v.body.quality ?? IMAGE_MODEL.defaults.quality)),
     cost: requests.reduce((s, v) => s + v.relativeCost, 0),
   };
 }
