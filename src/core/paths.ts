@@ -126,10 +126,16 @@ export async function targetInside(file: string, folder: string, kind: 'existing
     try {
       real = await realpath(dir);
     } catch {
-      // A link that leads nowhere is not a folder to create things through.
-      if (await lstat(dir).then(() => true, () => false)) return { ok: false, reason: 'outside' };
-      if (path.dirname(dir) === dir) return { ok: false, reason: 'missing' };
-      continue;
+      if (await lstat(dir).then(() => true, () => false)) {
+        // Made a moment ago (by another image of the batch placed at the same time): read it again.
+        const now = await realpath(dir).catch(() => undefined);
+        // A link that leads nowhere is not a folder to create things through.
+        if (now === undefined) return { ok: false, reason: 'outside' };
+        real = now;
+      } else {
+        if (path.dirname(dir) === dir) return { ok: false, reason: 'missing' };
+        continue;
+      }
     }
     return atOrInside(real, realFolder) ? { ok: true, real: path.join(real, path.relative(dir, file)) } : { ok: false, reason: 'outside', real };
   }

@@ -124,8 +124,9 @@ export class AgentSetup implements vscode.TextDocumentContentProvider {
       }
     }
     const page = vscode.Uri.from({ scheme: AGENT_SETUP_SCHEME, path: `/${client.value}-${launch.value}.md` });
-    this.pages.set(page.path, this.page(client.label, snippet, installed, wrote && writable ? writable.file : undefined, writeProblem));
-    this.changed.fire(page);
+    const text = this.page(client.label, snippet, installed, wrote && writable ? writable.file : undefined, writeProblem);
+    this.pages.set(page.path, text);
+    await this.refresh(page, text);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(page), { preview: false });
     if (writeProblem) void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: {0} The setup is copied to the clipboard.', writeProblem));
     else {
@@ -137,6 +138,24 @@ export class AgentSetup implements vscode.TextDocumentContentProvider {
   }
 
   /** The page shown: where the snippet goes, the snippet, the key, and how to install the command where it is missing. */
+  /**
+   * Tells VS Code the page changed. A page shown before (the same agent and launch chosen again) is
+   * read again by VS Code a moment later: wait for that (bounded), so it is never shown with its old text.
+   */
+  private async refresh(page: vscode.Uri, text: string): Promise<void> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === page.toString());
+    if (!open || open.getText() === text) {
+      this.changed.fire(page);
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const done = () => { clearTimeout(timer); sub.dispose(); resolve(); };
+      const sub = vscode.workspace.onDidChangeTextDocument((e) => { if (e.document === open && open.getText() === text) done(); });
+      const timer = setTimeout(done, 2_000);
+      this.changed.fire(page);
+    });
+  }
+
   private page(agent: string, snippet: AgentSnippet, installed: boolean, wrote: string | undefined, writeProblem: string | undefined): string {
     const where: Record<AgentClient, string> = {
       claude: vscode.l10n.t('Run this in a shell, in your project\'s folder:'),

@@ -4,10 +4,12 @@
 // A page being edited (open in a tab, or with unsaved changes): one WorkspaceEdit, worked out on the
 // text as it is when it is applied (the user may be typing); the user's buffer is the truth, one undo
 // brings the placeholder back. A file nobody is editing: the page on disk is the truth, which another
-// program (an agent server, another tool) may have written since the window last read it. The links are
-// then placed as the files workspace places them (core/filesWorkspace.ts: read now, found again by
-// text, compared before an atomic rename), and the window's copy follows the disk: saving that copy
-// could write over the other program's change, or fail and leave the links in a hidden buffer.
+// program (an agent server, another tool) may have written since the window last read it. While the
+// window's copy still shows the file, it is edited and saved at once. Once the file is ahead of it
+// (diskIsAhead), the links are placed as the files workspace places them (core/filesWorkspace.ts: read
+// now, found again by text, compared before an atomic rename), and the window's copy follows the disk
+// through VS Code's file watcher: saving that copy would write over the other program's change, or
+// fail and leave the links in a hidden buffer.
 import * as vscode from 'vscode';
 import { eolOf, FilesWorkspace, type RewriteResult } from '../core/filesWorkspace';
 import { anchorLineEnd, insertionEdit, placeholderEdit, relativeLink, type TextEdit } from '../core/markdownEdits';
@@ -40,7 +42,7 @@ export class DocumentLinks {
   /** The last link edit queued for each document (see link). */
   private readonly byDocument = new KeyedQueue();
   /** The pages on disk: read fresh, compared before the rename (shared with the faces without an editor). */
-  private readonly files = new FilesWorkspace();
+  readonly files = new FilesWorkspace();
 
   constructor(private readonly tracker: RangeTracker, private readonly log: vscode.LogOutputChannel) {}
 
@@ -57,7 +59,7 @@ export class DocumentLinks {
   }
 
   private async linkNow(jobId: string, meta: JobMeta, docUri: vscode.Uri, files: DownloadedImage[]): Promise<LinkOutcome> {
-    if (nobodyEditing(docUri)) {
+    if (await diskIsAhead(docUri, this.files)) {
       const links = files.map((f) => relativeLink(docUri.fsPath, f.path));
       const r = await this.writeOnDisk<UnlinkedReason>(docUri, (text, offsets) => {
         const planned = this.planFor(jobId, meta, text, links, eolOf(text), offsets);
@@ -256,6 +258,21 @@ function cursorsUpTo(doc: vscode.TextDocument, at: vscode.Position): [vscode.Tex
 function copyOf(uri: vscode.Uri): vscode.TextDocument | undefined {
   const key = uri.toString();
   return vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+}
+
+/**
+ * A file page nobody is editing whose file another program wrote since the window read it: the
+ * window's copy (clean, in no tab) differs from the file. Linked on disk then (see writeOnDisk): an
+ * edit of the copy and its save would write over the other program's change. While the copy shows the
+ * file, the edit and the save (the path of a page in a tab, saved at once) keep the two equal without
+ * waiting for VS Code's file watcher to notice a write.
+ */
+export async function diskIsAhead(uri: vscode.Uri, files: FilesWorkspace): Promise<boolean> {
+  if (!nobodyEditing(uri)) return false;
+  const copy = copyOf(uri);
+  if (!copy) return false;
+  const disk = await files.read(uri.fsPath).then((p) => p.text, () => undefined);
+  return disk !== undefined && disk !== copy.getText();
 }
 
 /** A file page nobody is editing: no unsaved changes, not open in a tab. Its file is the truth (see writeOnDisk). */

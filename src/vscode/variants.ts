@@ -11,7 +11,7 @@ import { readSettings } from './config';
 import type { PickSource } from './runTypes';
 import type { JobMeta } from './jobMeta';
 import { eolOf } from '../core/filesWorkspace';
-import { documentPathOf, isOpenInTab, nobodyEditing, type DocumentLinks } from './documentLinks';
+import { diskIsAhead, documentPathOf, isOpenInTab, type DocumentLinks } from './documentLinks';
 import { pickTrackId, type PickKeeper } from './linker';
 import { exists } from './placing';
 import type { RangeTracker } from './tracker';
@@ -170,9 +170,10 @@ export class VariantPicker implements PickSource, PickKeeper, vscode.Disposable 
   private async link(pick: PendingPick, file: string): Promise<{ ok: true; link: string } | { ok: false; message: string }> {
     const docUri = vscode.Uri.parse(pick.documentUri);
     const gone = () => vscode.l10n.t('The placeholder "{0}" was changed or removed, so nothing was linked. Put it back as it was, or click Keep All to stop waiting; the variants stay where they are.', pick.alt);
-    // A file nobody is editing: linked on disk, as the other links (documentLinks.ts writeOnDisk), so
-    // another program's change to the page is neither written over nor lost in a hidden buffer.
-    if (nobodyEditing(docUri)) {
+    // A file nobody is editing that another program wrote since the window read it: linked on disk, as
+    // the other links (documentLinks.ts diskIsAhead, writeOnDisk), so its change is neither written over
+    // nor lost in a hidden buffer.
+    if (await diskIsAhead(docUri, this.links.files)) {
       const link = relativeLink(docUri.fsPath, file);
       const r = await this.links.writeOnDisk<'gone'>(docUri, (text, offsets) => {
         const p = this.links.findPlaceholder(pickTrackId(pick.id), text, pick.source, offsets);

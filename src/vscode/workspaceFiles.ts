@@ -41,7 +41,13 @@ export async function createFolderIn(dir: vscode.Uri, folder: string): Promise<v
   const there = await realDirInside(dir.fsPath, folder);
   if (there.ok) return;
   if (there.reason === 'missing') {
-    await gate(dir, folder, 'new');
+    // Another image placed at the same time may make the folder between the look above and this one:
+    // then it exists, and where it really is is checked below as for any folder.
+    const r = await targetInside(dir.fsPath, folder, 'new');
+    if (!r.ok && r.reason !== 'exists') {
+      const refusal = { ...r, file: dir.fsPath };
+      throw new OutsideFolder(refusal, refusalMessage(refusal));
+    }
     await vscode.workspace.fs.createDirectory(dir);
   }
   const made = there.reason === 'missing' ? await realDirInside(dir.fsPath, folder) : there;

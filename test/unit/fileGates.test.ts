@@ -95,6 +95,30 @@ describe('file gates (issue 18)', () => {
       assert.equal((await targetInside('relative/b.png', ws, 'new')).ok, false);
     });
 
+    it('a folder made by another write at the same moment is a folder inside, never a link that leads nowhere', async () => {
+      // Images of one batch placed at once into folders none of them found: the other image's mkdir lands
+      // right after this check looked for the folder (realpath: missing) and before it looked again (lstat:
+      // there). The gate once read that as a link that leads nowhere, and refused a folder inside.
+      const fsp = require('node:fs/promises') as { realpath: (p: string) => Promise<string> };
+      const realpath = fsp.realpath;
+      const images = path.join(ws, 'fresh');
+      let raced = 0;
+      fsp.realpath = async (p: string) => {
+        if (p === images && raced++ === 0) {
+          const missing = await realpath(p).then(() => undefined, (e: unknown) => e);
+          fs.mkdirSync(path.join(images, 'day one'), { recursive: true });
+          if (missing) throw missing;
+        }
+        return realpath(p);
+      };
+      try {
+        assert.deepEqual(await targetInside(path.join(images, 'day one'), ws, 'new'), { ok: true, real: path.join(images, 'day one') });
+        assert.equal(raced, 2, 'the race was not staged');
+      } finally {
+        fsp.realpath = realpath;
+      }
+    });
+
     it('a file to create through a linked folder that leads out, or through a link that leads nowhere: refused', async function () {
       if (!symlinks) this.skip();
       fs.symlinkSync(outsideDir, path.join(ws, 'shared'));
