@@ -3,8 +3,9 @@ import * as vscode from 'vscode';
 import { isLive } from '../../core/jobs/states';
 import { KEYS_PAGE, validateKey, type ApiKeyStore } from '../settings/secrets';
 import type { Generator } from '../run/generate';
+import type { Report } from '../run/runTypes';
+import { refusedReport } from '../../core/runReport';
 import type { PictorService } from '../service';
-import { editImageFile, imageFilesOf } from './explorer';
 import { commandRun } from '../run/reportNotices';
 import type { VariantPicker } from '../place/variants';
 import { AGENT_SETUP_SCHEME, AgentSetup } from '../agentSetup';
@@ -125,4 +126,35 @@ async function storeCheckedKey(key: string, keys: ApiKeyStore, service: PictorSe
     void vscode.window.showInformationMessage(vscode.l10n.t('Pictor: API key saved. It could not be checked now ({0}); the next request will tell.', why));
   }
   return true;
+}
+
+// The Explorer's context menu on an image file: Edit Image… (the file is the reference, the result
+// is saved into the workspace) and Use as Reference (the file joins the panel's references).
+const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
+
+/** The image files a menu command was invoked on: the clicked file, or every selected one. */
+function imageFilesOf(clicked: unknown, selected: unknown): vscode.Uri[] {
+  const all = Array.isArray(selected) && selected.length ? selected : [clicked];
+  return all.filter((u): u is vscode.Uri => u instanceof vscode.Uri && u.scheme === 'file' && IMAGE_FILE.test(u.path));
+}
+
+/** Asks for the change, then sends the file as the reference; the edited image lands in the workspace. */
+async function editImageFile(generator: Generator, file: vscode.Uri, onSent?: (sent: Report) => void): Promise<Report> {
+  let bytes: number;
+  try {
+    bytes = (await vscode.workspace.fs.stat(file)).size;
+  } catch {
+    return refusedReport('input', vscode.l10n.t('Pictor: the image {0} does not exist.', vscode.workspace.asRelativePath(file)), { severity: 'error' });
+  }
+  const instruction = (await generator.ask({
+    title: vscode.l10n.t('Pictor: Edit Image'),
+    prompt: vscode.l10n.t('Describe the change to {0}, e.g. "make it night, with stars"', vscode.workspace.asRelativePath(file)),
+    ignoreFocusOut: true,
+  }))?.trim();
+  if (!instruction) return refusedReport('input', '');
+  return generator.run(undefined, [{
+    prompt: instruction,
+    meta: { origin: 'panel', alt: instruction.replace(/\s+/g, ' ') },
+    references: [{ kind: 'file', path: file.fsPath, bytes }],
+  }], vscode.l10n.t('Editing the image'), undefined, undefined, onSent);
 }

@@ -1,15 +1,15 @@
 // Puts finished images in place: the queue's finalize hook. Each checked download is copied into the
 // workspace (placing.ts) and linked into its document (documentLinks.ts); a placeholder the user deleted
 // or rewrote meanwhile is never clobbered: the image is saved and the user is told where
-// (unlinkedNotice.ts). Several images for a placeholder that waits for a pick go to the picker.
+// (tellUnlinked, below). Several images for a placeholder that waits for a pick go to the picker.
 import * as vscode from 'vscode';
 import type { JobRecord } from '../../core/store';
 import type { DownloadedImage } from '../../core/types';
-import type { DocumentLinks, LinkOutcome } from './documentLinks';
+import { documentPathOf, type DocumentLinks, type LinkOutcome, type UnlinkedReason } from './documentLinks';
+import { markdownImage, relativeLink } from '../../core/markdownEdits';
 import type { JobMeta } from '../state/jobMeta';
 import { placeFiles } from './placing';
 import type { RangeTracker } from './tracker';
-import { tellUnlinked } from './unlinkedNotice';
 import { LookNotes } from './lookNotes';
 import { sayWords } from '../say';
 import type { Words } from '../../shared/words';
@@ -90,4 +90,29 @@ export class Linker {
     if (linked && doc) for (const f of placed) for (const m of said) this.lookNotes.add(doc, f.path, m);
     void vscode.window.showWarningMessage(vscode.l10n.t('Pictor: {0}', said.join(' ')));
   }
+}
+
+/** Telling the user about images that were saved but not linked: where each one is, why the page was
+ * left alone, and buttons to open it or copy its path or Markdown link. */
+function tellUnlinked(meta: JobMeta, docUri: vscode.Uri | undefined, files: DownloadedImage[], reason: UnlinkedReason): void {
+  const where = files.map((f) => vscode.workspace.asRelativePath(f.path)).join(', ');
+  const from = docUri ? documentPathOf(docUri) : undefined;
+  const mdLinks = files.map((f) => markdownImage(meta.alt, from ? relativeLink(from, f.path) : vscode.workspace.asRelativePath(f.path))).join('\n');
+  const open = vscode.l10n.t('Open');
+  const copyPath = vscode.l10n.t('Copy Path');
+  const copyLink = vscode.l10n.t('Copy Markdown Link');
+  const message = reason === 'cancelled'
+    ? vscode.l10n.t('Pictor: a task you cancelled finished anyway. Its image is saved at {0}; the document was not changed.', where)
+    : reason === 'not-markdown' || (reason === 'no-document' && !docUri)
+    ? vscode.l10n.t('Pictor: image saved to {0}.', where)
+    : (reason === 'placeholder-gone' && meta.origin !== 'placeholder')
+      ? vscode.l10n.t('Pictor: the place for the image in the document could not be found again, so nothing was touched. The image is saved at {0}.', where)
+    : reason === 'placeholder-gone' || reason === 'image-gone'
+      ? vscode.l10n.t('Pictor: the placeholder "{0}" was changed or removed, so nothing in the document was touched. The image is saved at {1}.', meta.alt, where)
+      : vscode.l10n.t('Pictor: the document could not be edited. The image is saved at {0}.', where);
+  void vscode.window.showInformationMessage(message, open, copyPath, copyLink).then(async (pick) => {
+    if (pick === open) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(files[0]!.path));
+    if (pick === copyPath) await vscode.env.clipboard.writeText(files.map((f) => f.path).join('\n'));
+    if (pick === copyLink) await vscode.env.clipboard.writeText(mdLinks);
+  });
 }
