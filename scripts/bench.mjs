@@ -24,7 +24,7 @@ execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'b
 const { startFakeEvolink } = require(path.join(root, 'out/test/fake-evolink/server.js'));
 const { EvoLinkClient } = require(path.join(root, 'out/src/core/api/client.js'));
 const { JobQueue, etaPacing, legacyPacing, DEFAULT_PRUNE } = require(path.join(root, 'out/src/core/jobs/index.js'));
-const { MementoTaskStore } = require(path.join(root, 'out/src/vscode/mementoStore.js'));
+const { MementoTaskStore } = require(path.join(root, 'out/src/vscode/state/mementoStore.js'));
 const { PACING_SCENARIOS, simulatePacing } = require(path.join(root, 'out/test/sim/pacingSim.js'));
 const { MemoryTaskStore } = require(path.join(root, 'out/src/core/store.js'));
 const { validateRequest } = require(path.join(root, 'out/src/core/request.js'));

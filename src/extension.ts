@@ -1,25 +1,25 @@
 // Entry point: builds the objects the extension is made of and registers them. Nothing else.
 import * as vscode from 'vscode';
-import { registerCommands } from './vscode/commands';
-import { ApiKeyStore } from './vscode/secrets';
+import { registerCommands } from './vscode/editor/commands';
+import { ApiKeyStore } from './vscode/settings/secrets';
 import { registerTools, type PictorTools } from './vscode/tools';
 import { vscodeInput, type UserInput } from './vscode/userInput';
 import { PanelController } from './panel/panel';
 import { PictorService, type QueueTiming } from './vscode/service';
-import { RangeTracker } from './vscode/tracker';
-import { Linker } from './vscode/linker';
-import { DocumentLinks } from './vscode/documentLinks';
-import { Generator } from './vscode/generate';
-import { PlaceholderLenses } from './vscode/codelens';
-import { RecipeLenses } from './vscode/recipeLens';
-import { Regenerator } from './vscode/regenerate';
-import { RunningStatus } from './vscode/statusBar';
-import { PictorContextKeys } from './vscode/contextKeys';
+import { RangeTracker } from './vscode/place/tracker';
+import { Linker } from './vscode/place/linker';
+import { DocumentLinks } from './vscode/place/documentLinks';
+import { Generator } from './vscode/run/generate';
+import { PlaceholderLenses } from './vscode/editor/codelens';
+import { RecipeLenses } from './vscode/editor/recipeLens';
+import { Regenerator } from './vscode/editor/regenerate';
+import { RunningStatus } from './vscode/editor/statusBar';
+import { PictorContextKeys } from './vscode/editor/contextKeys';
 import { CLAIM_STALE_MS, ClaimRegistry } from './core/claims';
 import { claimsDir } from './core/stateDir';
-import { PlaceholderClaims } from './vscode/placeholderClaims';
-import { VariantPicker } from './vscode/variants';
-import { initSettings } from './vscode/config';
+import { PlaceholderClaims } from './vscode/state/placeholderClaims';
+import { VariantPicker } from './vscode/place/variants';
+import { initSettings } from './vscode/settings/config';
 import * as path from 'node:path';
 
 /** What activation built that another host of the extension drives (the integration tests' entry). */

@@ -5,11 +5,11 @@ import * as vscode from 'vscode';
 import { markdownImage, relativeLink } from '../core/markdownEdits';
 import { isFinal, isRetryableState, retryNeedsConfirmation } from '../core/jobs/states';
 import type { ReferenceInput } from '../core/types';
-import { readSettings } from '../vscode/config';
-import type { Generator } from '../vscode/generate';
-import { commandRun } from '../vscode/reportNotices';
-import { referencesOf, type GenerationHistory } from '../vscode/history';
-import type { JobMeta } from '../vscode/jobMeta';
+import { readSettings } from '../vscode/settings/config';
+import type { Generator } from '../vscode/run/generate';
+import { commandRun } from '../vscode/run/reportNotices';
+import { referencesOf, type GenerationHistory } from '../vscode/state/generationHistory';
+import type { JobMeta } from '../vscode/state/jobMeta';
 import type { PictorService } from '../vscode/service';
 import type { EditorTargets } from './editors';
 import { checkOptions, normalizeOptions } from '../shared/optionsCheck';
@@ -20,15 +20,15 @@ import {
   type FieldError, type HostMessage, type PanelOptions, type ReferenceSpec, type ReferenceView, type TargetView, type WebviewMessage,
 } from '../shared/protocol';
 import { parseWebviewMessage } from '../shared/messageCheck';
-import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from '../vscode/referenceChecks';
+import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from '../vscode/run/referenceChecks';
 import { panelStrings } from './strings';
-import { requireTrust } from '../vscode/trust';
+import { requireTrust } from '../vscode/settings/trust';
 import { altOf, historyView, jobViews, oneLine, pickView, type Thumb } from './views';
-import type { VariantPicker } from '../vscode/variants';
+import type { VariantPicker } from '../vscode/place/variants';
 import { say, sayWords, wordTemplates } from '../vscode/say';
 import { ENGLISH, type WordCode } from '../shared/words';
 import { REFERENCE_EXTENSIONS, type Background, type Format } from '../shared/limits';
-import type { RunOptions } from '../vscode/runTypes';
+import type { RunOptions } from '../vscode/run/runTypes';
 
 /** The core's templates the webview fills itself: its size check (checkOptions runs there on every key). */
 const WEBVIEW_WORDS = (Object.keys(ENGLISH) as WordCode[]).filter((c) => c.startsWith('size.') || c.startsWith('list.') || ['request.size', 'request.n', 'request.resolution', 'request.quality',

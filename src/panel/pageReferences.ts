@@ -1,7 +1,7 @@
 // The active page's own reference images as the panel shows them (issue 24 §1): its `references:`
 // (front matter, or the `pictor.references` setting) and `styleFrom: first`'s image, resolved as the
 // planner resolves them (core/pageReferences.ts), each file checked by the one check of a reference
-// (vscode/references.ts: inside a workspace folder, symbolic links followed) and read through the
+// (vscode/run/references.ts: inside a workspace folder, symbolic links followed) and read through the
 // core's gate (paths.ts openInside) to see it is an image. A thumbnail for a file that passes; for one
 // that does not, why, in words: never a broken image.
 import * as vscode from 'vscode';
@@ -11,9 +11,9 @@ import type { MarkdownScan } from '../core/placeholders';
 import type { OptionSource } from '../core/pageOptions';
 import { firstImage, resolveReference } from '../core/pageReferences';
 import { openInside } from '../core/paths';
-import { describeSource, planSettings, resolveOptions } from '../vscode/pageOptions';
-import { checkReferenceFile, workspaceFolderPaths } from '../vscode/references';
-import { checkUrl, type Thumb } from '../vscode/referenceChecks';
+import { describeSource, planSettings, resolveOptions } from '../vscode/settings/pageOptions';
+import { checkReferenceFile, workspaceFolderPaths } from '../vscode/run/references';
+import { checkUrl, type Thumb } from '../vscode/run/referenceChecks';
 import { sayWords } from '../vscode/say';
 import type { PageReferenceView } from '../shared/protocol';
 import { shortLine } from '../shared/text';

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { OPTION_KEYS, type OptionKey, type OptionSource } from '../core/pageOptions';
 import type { MarkdownScan } from '../core/placeholders';
-import { describeProblem, describeSource, pageOptions, resolveOptions } from '../vscode/pageOptions';
+import { describeProblem, describeSource, pageOptions, resolveOptions } from '../vscode/settings/pageOptions';
 import type { PageOptionsView } from '../shared/protocol';
 
 const ORDER: OptionSource[] = ['call', 'placeholder', 'page', 'folder', 'workspace', 'user', 'default'];

@@ -2,16 +2,16 @@
 // serializer). It shows the queue, the results and the history as they change, and hands every
 // message from the webview to PanelMessages, which validates it first.
 import * as vscode from 'vscode';
-import type { Generator } from '../vscode/generate';
-import { GenerationHistory } from '../vscode/history';
+import type { Generator } from '../vscode/run/generate';
+import { GenerationHistory } from '../vscode/state/generationHistory';
 import type { PictorService } from '../vscode/service';
 import { EditorTargets } from './editors';
 import { panelHtml, newNonce } from './html';
 import { PanelMessages, type Handled } from './messages';
-import { checkDropped } from '../vscode/referenceChecks';
+import { checkDropped } from '../vscode/run/referenceChecks';
 import type { HostMessage } from '../shared/protocol';
 import { historyView, jobViews, pickView, type Thumb } from './views';
-import type { VariantPicker } from '../vscode/variants';
+import type { VariantPicker } from '../vscode/place/variants';
 
 const VIEW_TYPE = 'pictor.panel';
 /** Progress events come in bursts (several tasks, each poll): the webview gets at most this many updates a second. */

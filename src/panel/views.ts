@@ -3,11 +3,11 @@
 import * as vscode from 'vscode';
 import type { JobRecord } from '../core/store';
 import { canRetry, isLive, retryNeedsConfirmation } from '../core/jobs/states';
-import type { HistoryEntry } from '../vscode/history';
-import type { JobMeta } from '../vscode/jobMeta';
+import type { HistoryEntry } from '../vscode/state/generationHistory';
+import type { JobMeta } from '../vscode/state/jobMeta';
 import type { PendingPick } from '../core/variants';
 import type { FileView, HistoryView, JobView, PickView } from '../shared/protocol';
-import type { Thumb } from '../vscode/referenceChecks';
+import type { Thumb } from '../vscode/run/referenceChecks';
 import { say, sayWords } from '../vscode/say';
 import { oneLine, shortLine } from '../shared/text';
 import { savedWordsOf } from '../core/finish';

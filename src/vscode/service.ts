@@ -9,17 +9,17 @@ import { JobQueue, type JobEvent, type QueueOptions } from '../core/jobs';
 import type { JobRecord } from '../core/store';
 import type { ValidRequest } from '../core/request';
 import type { DownloadedImage } from '../core/types';
-import { readGuards, readSettings, type PictorSettings } from './config';
+import { readGuards, readSettings, type PictorSettings } from './settings/config';
 import { billOf, moneyGate, type Approval } from '../core/money';
 import { expectedSize } from '../shared/sizes';
 import type { Resolution } from '../shared/limits';
-import { approvalOf, askCost } from './costQuestion';
-import { affectsProxy, readProxySettings, sameProxy } from './proxySettings';
-import { MementoTaskStore } from './mementoStore';
-import { ApiKeyStore, KEYS_PAGE } from './secrets';
-import type { JobMeta } from './jobMeta';
-import { openReferenceForUpload } from './references';
-import { SpendTracker } from './spend';
+import { approvalOf, askCost } from './run/costQuestion';
+import type { ProxyOptions } from '../core/api/proxy';
+import { MementoTaskStore } from './state/mementoStore';
+import { ApiKeyStore, KEYS_PAGE } from './settings/secrets';
+import type { JobMeta } from './state/jobMeta';
+import { openReferenceForUpload } from './run/references';
+import { SpendTracker } from './settings/spend';
 import { say } from './say';
 import { vscodeNotify, type Notify } from './userInput';
 import { discardStaged, sweepStaging } from '../core/staging';
@@ -258,4 +258,33 @@ export async function showJobError(error: { kind: string; message: string; code?
       await vscode.commands.executeCommand('pictor.showLog');
     }
   }
+}
+
+// VS Code's proxy settings, handed to the provider client. VS Code applies them to Node's own http
+// modules, but Pictor's bundled HTTP client (undici) does not go through those, so it reads them here.
+// The environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS) is read by the client itself.
+const PROXY_KEYS = ['proxy', 'noProxy', 'proxyStrictSSL', 'proxyAuthorization'] as const;
+
+function readProxySettings(): ProxyOptions {
+  const http = vscode.workspace.getConfiguration('http');
+  const proxy = http.get<string>('proxy')?.trim();
+  const noProxy = http.get<unknown>('noProxy');
+  const auth = http.get<unknown>('proxyAuthorization');
+  return {
+    proxy: proxy || undefined,
+    proxySource: vscode.l10n.t('the http.proxy setting'),
+    noProxy: Array.isArray(noProxy) ? noProxy.filter((h): h is string => typeof h === 'string' && h.trim() !== '') : [],
+    proxyStrictSSL: http.get<boolean>('proxyStrictSSL') !== false,
+    proxyAuthorization: typeof auth === 'string' && auth.trim() ? auth.trim() : undefined,
+  };
+}
+
+/** True when a configuration change touches one of the settings above. */
+function affectsProxy(e: vscode.ConfigurationChangeEvent): boolean {
+  return PROXY_KEYS.some((k) => e.affectsConfiguration(`http.${k}`));
+}
+
+/** Same proxy choice: no need to build a new client. */
+function sameProxy(a: ProxyOptions, b: ProxyOptions): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -2,7 +2,7 @@
 // (src/extension.ts), so the code that asks never reaches for vscode.window itself, and another host
 // of the extension (the integration tests' entry, test/integration/extension/testing.ts) can answer.
 import * as vscode from 'vscode';
-import { chooseVariantCount } from './editorTargets';
+import { chooseVariantCount } from './run/commandTargets';
 
 export interface UserInput {
   /** A line of text: Edit Image's instruction, a new prompt for Regenerate. Undefined is Escape. */

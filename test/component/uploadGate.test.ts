@@ -59,7 +59,7 @@ describe('the upload gate: one open file from the check to the last attempt (iss
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  /** The open and check the glue makes (src/vscode/references.ts), on this test's one workspace folder. */
+  /** The open and check the glue makes (src/vscode/run/references.ts), on this test's one workspace folder. */
   async function openInWorkspace(file: string): Promise<UploadSource> {
     const r = await openInside(file, [ws]);
     if (!r.ok) throw Object.assign(new Error(`${file} is ${r.reason}; nothing was uploaded.`), { kind: 'invalid' });

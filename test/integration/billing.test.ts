@@ -169,7 +169,7 @@ describe('no double billing (issue 6)', function () {
     });
 
     // Until the release after 0.3, a window still running Pictor 0.2 claims in the profile's global
-    // storage, by the page's path as the window opened it (src/vscode/placeholderClaims.ts).
+    // storage, by the page's path as the window opened it (src/vscode/state/placeholderClaims.ts).
     it('a placeholder a window of Pictor 0.2 is generating: nothing is sent; and this window\'s claim is seen there too', async () => {
       const dir = freshDir('billing/old-window');
       const prompt = 'a brass compass on a map [slow:400]';

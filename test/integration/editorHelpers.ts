@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { closeAllEditors, fake, fakeRequests, waitFor, workspaceRoot } from './helpers';
 
-/** What the generate commands resolve with (src/vscode/generate.ts JobSummary). */
+/** What the generate commands resolve with (src/vscode/run/generate.ts JobSummary). */
 export interface JobSummary { id: string; taskId?: string; prompt: string; state: string; files: string[]; linked: boolean; error?: string }
 
 export interface CreateRequest { method: string; path: string; headers: Record<string, unknown>; body: { prompt: string; n?: number; image_urls?: string[]; size?: string } }

@@ -73,7 +73,7 @@ describe('menus, CodeLens cost and progress', function () {
       assert.match(item('editor/title', 'pictor.generateAllPlaceholders'), /(^|&& )pictor\.hasPlaceholders( &&|$)/);
       // Every pictor.* key a when clause reads is one the extension sets.
       const used = new Set(Object.values(menus).flat().flatMap((m) => m.when?.match(/pictor\.[A-Za-z]+/g) ?? []));
-      // (pictor.hasPendingPicks is set by the variant picker, src/vscode/variants.ts.)
+      // (pictor.hasPendingPicks is set by the variant picker, src/vscode/place/variants.ts.)
       assert.deepEqual([...used].sort(), ['pictor.hasPendingPicks', 'pictor.hasPlaceholders', 'pictor.onImage', 'pictor.onPlaceholder']);
     });
 

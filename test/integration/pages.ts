@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { waitFor, workspaceRoot } from './helpers';
 import { panelSend, panelState, type JobRow } from './panelHook';
 
-/** What the generate commands resolve with (src/vscode/generate.ts JobSummary). */
+/** What the generate commands resolve with (src/vscode/run/generate.ts JobSummary). */
 export interface JobSummary { id: string; taskId?: string; prompt: string; state: string; files: string[]; linked: boolean; error?: string }
 
 /** An empty folder `issue6/<rel>` in the workspace. */

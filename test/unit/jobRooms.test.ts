@@ -10,7 +10,7 @@ import {
   type JobEvent, type JobRecord, type ResumeAction,
 } from '../../src/core/jobs';
 import { TASK_FAILURES } from '../../src/core/api/errors';
-import { QueueCore, copyJson, snap } from '../../src/core/jobs/core';
+import { QueueCore, copyJson, snap } from '../../src/core/jobs/queueState';
 import { describeTaskFailure } from '../../src/core/jobs/failures';
 import { DEFAULT_PRUNE } from '../../src/core/jobs/resume';
 import { Transitions } from '../../src/core/jobs/transitions';

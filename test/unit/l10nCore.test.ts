@@ -15,7 +15,7 @@ import { checkResultHop, guardedLookup } from '../../src/core/api/addresses';
 import { PictorError } from '../../src/core/api/errors';
 import { checkUrl, classifyError, readText } from '../../src/core/api/http';
 import { Dispatchers } from '../../src/core/api/proxy';
-import { stoppedError } from '../../src/core/jobs/core';
+import { stoppedError } from '../../src/core/jobs/queueState';
 import { sizeNote } from '../../src/core/jobs/fetching';
 import { retryNeedsConfirmation } from '../../src/core/jobs/states';
 import { coerceSetting } from '../../src/core/settings';
@@ -67,8 +67,8 @@ export function coreProse(file: string, source: string): Prose[] {
 const NEVER_SHOWN: [string, string, string][] = [
   ['src/core/fileStore.ts', "'no \"jobs\" array'", 'caught in migrate(): the old file is set aside and onCorrupt (or a process warning) is told'],
   ['src/core/fileStore.ts', "'no job in the file'", 'caught in readRecord(): the job file is set aside and onCorrupt (or a process warning) is told'],
-  ['src/core/jobs/core.ts', '`maxConcurrent must be', "the queue's contract: settings.ts clamps pictor.maxConcurrentTasks before it gets here"],
-  ['src/core/jobs/core.ts', '`timeoutMinutes must be', "the queue's contract: settings.ts clamps pictor.timeoutMinutes before it gets here"],
+  ['src/core/jobs/queueState.ts', '`maxConcurrent must be', "the queue's contract: settings.ts clamps pictor.maxConcurrentTasks before it gets here"],
+  ['src/core/jobs/queueState.ts', '`timeoutMinutes must be', "the queue's contract: settings.ts clamps pictor.timeoutMinutes before it gets here"],
   ['src/core/request.ts', '`Expected ${paths.length} uploaded URLs', 'an invariant of the upload phase (one URL per uploaded file): a bug, not a situation to explain'],
   ['src/core/request.ts', '`No uploaded URL for the reference image', 'the same invariant, per reference'],
   ['src/core/api/proxy.ts', "'no PEM certificate in it'", 'caught in extraCertificates and written to the log'],
@@ -92,7 +92,7 @@ const NEVER_SHOWN: [string, string, string][] = [
   ['src/shared/messageCheck.ts', '', "refusals of malformed webview messages: the panel logs them (messages.ts refuse) and never shows them"],
   ['src/core/stateDir.ts', "'Application Support'", "the name of macOS's folder for application data: part of a path, not words"],
   ['src/core/matte.ts', '`Draw the subject alone on a perfectly flat', "the key-colour instruction appended to the prompt: the model reads English; the user sees it only as part of the prompt sent"],
-  ['src/core/jobs/core.ts', "'Do not know how to serialize a BigInt'", "copyJson's copy of JSON.stringify's TypeError: no job record holds a BigInt, a bug if one did"],
+  ['src/core/jobs/queueState.ts', "'Do not know how to serialize a BigInt'", "copyJson's copy of JSON.stringify's TypeError: no job record holds a BigInt, a bug if one did"],
 ];
 
 function sourceFiles(dir: string): string[] {

@@ -2,9 +2,9 @@
 // the next write, and a save settles only once a write holding it has landed.
 import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
-import { MementoTaskStore } from '../../src/vscode/mementoStore';
+import { MementoTaskStore } from '../../src/vscode/state/mementoStore';
 import type { JobRecord } from '../../src/core/store';
-import type { JobMeta } from '../../src/vscode/jobMeta';
+import type { JobMeta } from '../../src/vscode/state/jobMeta';
 
 /** A Memento whose writes land when the test says (as a round trip to the window would). */
 class SlowMemento {

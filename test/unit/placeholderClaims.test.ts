@@ -1,4 +1,4 @@
-// The extension's claims (src/vscode/placeholderClaims.ts): taken in the per-user folder every face
+// The extension's claims (src/vscode/state/placeholderClaims.ts): taken in the per-user folder every face
 // shares, keyed by the page's real path, and for one release also where Pictor 0.2 kept them, so
 // neither a terminal face nor a window still running 0.2 sends what this window is generating.
 import * as assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { ClaimRegistry, placeholderClaimKey } from '../../src/core/claims';
-import { PlaceholderClaims } from '../../src/vscode/placeholderClaims';
+import { PlaceholderClaims } from '../../src/vscode/state/placeholderClaims';
 
 /** A TextDocument as far as the claims look at it: its file's path as the window opened it. */
 function docAt(fsPath: string): vscode.TextDocument {

@@ -49,7 +49,7 @@ describe('one run, one report: the flow and the tools show no notification (issu
     ]);
   });
 
-  const flow = ['src/vscode/generate.ts', 'src/vscode/placeholderRuns.ts'];
+  const flow = ['src/vscode/run/generate.ts', 'src/vscode/run/placeholderRuns.ts'];
   const tools = readdirSync(path.join(root, 'src/vscode/tools')).filter((f) => f.endsWith('.ts')).map((f) => `src/vscode/tools/${f}`);
   for (const file of [...flow, ...tools]) {
     it(`${file} shows nothing: what happened goes into the run's report`, () => {
@@ -57,15 +57,15 @@ describe('one run, one report: the flow and the tools show no notification (issu
     });
   }
 
-  it('src/vscode/submitter.ts shows nothing; the key, the only question it asks itself, is the one call left', () => {
+  it('src/vscode/run/submitter.ts shows nothing; the key, the only question it asks itself, is the one call left', () => {
     // The cost question and the budget question are asked through costQuestion.ts and spend.ts; the key
     // prompt (ensureKey) is a question too: the user answers it before anything is sent.
-    const calls = notifyingCalls('submitter.ts', readFileSync(path.join(root, 'src/vscode/submitter.ts'), 'utf8'));
+    const calls = notifyingCalls('submitter.ts', readFileSync(path.join(root, 'src/vscode/run/submitter.ts'), 'utf8'));
     assert.deepEqual(calls.map((c) => c.replace(/^\d+: /, '')), ['this.service.ensureKey']);
   });
 
   it('the command face shows its notifications through UserInput (which the integration host records), never vscode.window', () => {
-    const source = readFileSync(path.join(root, 'src/vscode/reportNotices.ts'), 'utf8');
+    const source = readFileSync(path.join(root, 'src/vscode/run/reportNotices.ts'), 'utf8');
     assert.deepEqual(notifyingCalls('reportNotices.ts', source).filter((c) => /window\./.test(c)), []);
     assert.ok(notifyingCalls('reportNotices.ts', source).some((c) => c.endsWith(': notify')), 'reportNotices.ts no longer notifies at all');
   });

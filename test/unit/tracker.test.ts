@@ -1,6 +1,6 @@
 // How a placeholder's range (or an insertion point) follows the user's typing while its task runs.
 import * as assert from 'node:assert/strict';
-import { shift } from '../../src/vscode/tracker';
+import { shift } from '../../src/vscode/place/tracker';
 
 type R = { start: number; end: number; touched: boolean };
 const range = (start: number, end: number): R => ({ start, end, touched: false });

@@ -1,6 +1,6 @@
 // Which connection a request takes: straight to the host, or through the user's proxy. The bundled
 // undici does not see VS Code's proxy support, so the choices VS Code's settings and the usual
-// environment variables make are applied here (the VS Code side reads them: src/vscode/proxySettings.ts).
+// environment variables make are applied here (the VS Code side reads them: src/vscode/service.ts, readProxySettings).
 
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';

@@ -5,7 +5,7 @@
 
 import type { JobError, JobRecord, JobState } from '../store';
 import type { TaskObject } from '../types';
-import { type QueueCore, durationWords } from './core';
+import { type QueueCore, durationWords } from './queueState';
 import { isActive } from './states';
 import type { Transitions } from './transitions';
 import { isWords, said, words } from '../../shared/words';

@@ -7,7 +7,7 @@ import type { DownloadedImage } from '../types';
 import type { Resolution } from '../../shared/limits';
 import { expectedSize } from '../../shared/sizes';
 import { toJobError } from './admission';
-import { type QueueCore, endSentence, snap } from './core';
+import { type QueueCore, endSentence, snap } from './queueState';
 import { RESULTS_LIFETIME_MS } from './types';
 import type { Transitions } from './transitions';
 import { english, isWords, said, words, type WordArg, type Words } from '../../shared/words';

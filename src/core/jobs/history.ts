@@ -3,7 +3,7 @@
 // history is another thing, kept by the VS Code side.)
 
 import type { JobRecord } from '../store';
-import type { QueueCore } from './core';
+import type { QueueCore } from './queueState';
 import { isHistory, pruneList } from './resume';
 
 export class History<M> {

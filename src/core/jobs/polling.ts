@@ -7,7 +7,7 @@ import { describeTaskFailure } from './failures';
 import type { JobRecord } from '../store';
 import type { TaskObject } from '../types';
 import { retryAfterMs, statusOf, toJobError } from './admission';
-import type { QueueCore } from './core';
+import type { QueueCore } from './queueState';
 import { MAX_SAMPLES } from './pacing';
 import { RESULTS_LIFETIME_MS } from './types';
 import type { Transitions } from './transitions';

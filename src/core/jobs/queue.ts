@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { CreateTaskBody, ReferenceInput } from '../types';
 import type { JobRecord, JobTarget } from '../store';
 import { Admission } from './admission';
-import { QueueCore, checkConcurrency, checkTimeout, snap, stoppedError } from './core';
+import { QueueCore, checkConcurrency, checkTimeout, snap, stoppedError } from './queueState';
 import { Fetching } from './fetching';
 import { etaPacing } from './pacing';
 import { Polling } from './polling';

@@ -3,7 +3,7 @@
 // the next job, always in that order.
 
 import type { JobError, JobRecord, JobState } from '../store';
-import { type QueueCore, durationWords } from './core';
+import { type QueueCore, durationWords } from './queueState';
 import { UNKNOWN_AFTER_RESTART_MESSAGE } from './types';
 import { english, words } from '../../shared/words';
 

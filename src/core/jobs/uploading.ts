@@ -10,7 +10,7 @@ import type { JobRecord } from '../store';
 import type { UploadSource } from '../api/upload';
 import { withUploadedReferences } from '../request';
 import { reuseWindowMs } from '../uploadCache';
-import { type QueueCore, snap } from './core';
+import { type QueueCore, snap } from './queueState';
 import { toJobError } from './admission';
 import type { Transitions } from './transitions';
 import { said, words } from '../../shared/words';

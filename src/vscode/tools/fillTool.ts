@@ -4,10 +4,10 @@
 import * as vscode from 'vscode';
 import type { Placeholder } from '../../core/placeholders';
 import type { PlannedRequest } from '../../core/plan';
-import { describeProblem } from '../pageOptions';
-import { pagePlan } from '../plans';
+import { describeProblem } from '../settings/pageOptions';
+import { pagePlan } from '../run/plans';
 import { sayWords } from '../say';
-import type { JobMeta } from '../jobMeta';
+import type { JobMeta } from '../state/jobMeta';
 import { planningFailed,
   checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, refuse,
   type ToolDeps,

@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import type { Placeholder } from '../../core/placeholders';
 import type { ValidRequest } from '../../core/request';
 import type { ReferenceInput } from '../../core/types';
-import type { RunOptions } from '../runTypes';
-import { actionPlan } from '../plans';
+import type { RunOptions } from '../run/runTypes';
+import { actionPlan } from '../run/plans';
 import { sayWords } from '../say';
-import type { JobMeta } from '../jobMeta';
+import type { JobMeta } from '../state/jobMeta';
 import {
   checkCancelled, checkKey, checkTrust, describeFigures, figures, folders, lineOf, linkBase, openPage, planningFailed, referenceLines,
   references, refuse, runOptions, type ToolDeps,

@@ -3,9 +3,9 @@
 import * as vscode from 'vscode';
 import type { JobRecord } from '../../core/store';
 import type { DownloadedImage } from '../../core/types';
-import type { JobSummary, Report } from '../runTypes';
+import type { JobSummary, Report } from '../run/runTypes';
 import { say } from '../say';
-import type { JobMeta } from '../jobMeta';
+import type { JobMeta } from '../state/jobMeta';
 import { fileLine, type ToolDeps } from './common';
 import { shortLine } from '../../shared/text';
 import { previewParts } from './preview';
