@@ -2,11 +2,13 @@
 // order of flags, environment and defaults is tested on its own.
 import { imageTypeNamed, IMAGE_TYPES, type ImageType } from '../shared/imageFormats';
 import { MAX_EDGE } from '../shared/sizes';
+import type { ImageOptions } from '../shared/model';
 
 export const COMMANDS = ['fill', 'generate', 'list', 'status', 'resume', 'recipe', 'mcp'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-export interface CliArgs {
+/** The size, resolution, quality and n are the call's options: `generate`'s explicit values, `fill`'s defaults under the pages' own. */
+export interface CliArgs extends Partial<ImageOptions> {
   command?: Command;
   paths: string[];
   help: boolean;
@@ -22,11 +24,6 @@ export interface CliArgs {
   confirmAboveImages?: number;
   confirmAboveCost?: number;
   maxCredits?: number;
-  /** The call's options: `generate`'s explicit values, `fill`'s defaults under the pages' own. */
-  size?: string;
-  resolution?: string;
-  quality?: string;
-  n?: number;
   /** The look (issue 24): `--background`, `--format`, `--max-width` (0: none). */
   background?: 'opaque' | 'transparent';
   format?: ImageType;

@@ -21,7 +21,7 @@ import { joinWords, words, type Words } from '../shared/words';
 import { fileSize, firstImage, joinReferences, resolveReference, resolveReferences, type FileSize, type ReferenceBase } from './pageReferences';
 import { MAX_REFERENCE_IMAGES } from '../shared/limits';
 import { shorten } from '../shared/text';
-import { IMAGE_MODEL } from '../shared/model';
+import { IMAGE_MODEL, type ImageOptions } from '../shared/model';
 
 /** The settings a request is made with, as plain data (the face reads them; the planner never does). */
 export interface PlanSettings {
@@ -37,7 +37,7 @@ export interface PlanSettings {
 }
 
 /** A call's own options (an agent's input, the panel's choices, Generate Variants): above everything else. */
-export type CallOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>> & { style?: string }
+export type CallOptions = Partial<ImageOptions> & { style?: string }
   & Partial<Pick<OptionValues, 'background' | 'format' | 'maxWidth' | 'references'>>;
 
 /** A Markdown page as the face holds it now. */

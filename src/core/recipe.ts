@@ -14,7 +14,7 @@ import { HEAD_BYTES, imageInfo, sniffImageType } from './api/imageInfo';
 import { FORMAT_BYTES } from './imageFormats';
 import { pngChunks } from './pngText';
 import type { CreateTaskBody, GenerationInput, ImageType, ReferenceInput } from './types';
-import { IMAGE_MODEL } from '../shared/model';
+import { IMAGE_MODEL, type ImageOptions } from '../shared/model';
 import { said, words, type Words } from '../shared/words';
 import { readLook, type Look } from './look';
 import { KEY_COLOURS, keyInstruction, toHex, type KeyName } from './matte';
@@ -27,7 +27,7 @@ export const RECIPE_VERSION = 1;
 /** A reference image as the recipe keeps it: a URL, or a file relative to the image's folder (POSIX). */
 export type RecipeReference = { url: string } | { file: string };
 
-export interface Recipe {
+export interface Recipe extends ImageOptions {
   /** Format version. */
   pictor: number;
   /** The prompt as the user wrote it (without the style). */
@@ -35,10 +35,6 @@ export interface Recipe {
   /** The style added to the prompt when it was sent (see promptWithStyle), or null. */
   style: string | null;
   model: string;
-  size: string;
-  resolution: string;
-  quality: string;
-  n: number;
   taskId: string;
   /** When the task was asked for, ISO 8601. */
   created: string;

@@ -5,7 +5,7 @@ import { parseSize, MAX_EDGE } from '../../shared/sizes';
 import { MAX_N, MAX_REFERENCE_IMAGES, MIN_N, QUALITIES, RESOLUTIONS } from '../../shared/limits';
 // The look options (issue 24) are named in shared/limits.ts: the panel's webview checks them too.
 import { BACKGROUNDS, FORMATS, type Background, type Format } from '../../shared/limits';
-import { IMAGE_MODEL } from '../../shared/model';
+import { IMAGE_MODEL, type ImageOptions } from '../../shared/model';
 import { imageTypeNamed } from '../../shared/imageFormats';
 import type { Words } from '../../shared/words';
 import type { OptionProblem } from './problems';
@@ -18,11 +18,7 @@ export const STYLE_FROM = ['', 'first'] as const;
 export type StyleFrom = (typeof STYLE_FROM)[number];
 
 /** The options one request is made with. `style` is '' for none; `maxWidth` 0 for no limit; `styleFrom` '' for none. */
-export interface OptionValues {
-  size: string;
-  resolution: string;
-  quality: string;
-  n: number;
+export interface OptionValues extends ImageOptions {
   style: string;
   background: Background;
   format: Format;
