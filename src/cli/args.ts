@@ -3,6 +3,7 @@
 import { imageTypeNamed, IMAGE_TYPES, type ImageType } from '../shared/imageFormats';
 import { MAX_EDGE } from '../shared/sizes';
 import type { ImageOptions } from '../shared/model';
+import type { Result } from '../shared/result';
 
 export const COMMANDS = ['fill', 'generate', 'list', 'status', 'resume', 'recipe', 'mcp'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -38,7 +39,7 @@ export interface CliArgs extends Partial<ImageOptions> {
   maxWait?: number;
 }
 
-export type Parsed = { ok: true; args: CliArgs } | { ok: false; message: string };
+export type Parsed = Result<{ args: CliArgs }, { message: string }>;
 
 const BOOLEAN: Record<string, 'help' | 'version' | 'dryRun' | 'json' | 'yes' | 'quiet'> = {
   '--help': 'help', '-h': 'help', '--version': 'version', '-v': 'version', '--dry-run': 'dryRun', '--json': 'json', '--yes': 'yes', '-y': 'yes', '--quiet': 'quiet', '-q': 'quiet',

@@ -14,6 +14,7 @@ import { plan, type CallOptions, type PlannedRequest, type PlanSettings, type Sk
 import type { ReferenceInput } from './types';
 import { said, words, type Words } from '../shared/words';
 import { isGenerateMeta, type HeadlessMeta, type GenerateMeta } from './headlessMeta';
+import type { Result, Said } from '../shared/result';
 
 /** A prompt of its own to generate (`pictor generate`, an agent's generate): what the caller says. */
 export interface PromptInput {
@@ -31,9 +32,7 @@ export interface PromptInput {
 }
 
 /** A prompt planned: its request as the provider takes it, or why it is not sent. */
-export type PlannedPrompt =
-  | { ok: true; request: PlannedRequest; references: ReferenceInput[]; out: string; linkFrom: string }
-  | { ok: false; reason: SkipReason | 'reference' | 'out'; words: Words; message: string };
+export type PlannedPrompt = Result<{ request: PlannedRequest; references: ReferenceInput[]; out: string; linkFrom: string }, Said & { reason: SkipReason | 'reference' | 'out' }>;
 
 /**
  * Plans a prompt of its own with the editor's rules (plan.ts: the call's values > the workspace's

@@ -22,6 +22,7 @@ import { fileSize, firstImage, joinReferences, resolveReference, resolveReferenc
 import { MAX_REFERENCE_IMAGES } from '../shared/limits';
 import { shorten } from '../shared/text';
 import { IMAGE_MODEL, type ImageOptions } from '../shared/model';
+import type { Result } from '../shared/result';
 
 /** The settings a request is made with, as plain data (the face reads them; the planner never does). */
 export interface PlanSettings {
@@ -228,7 +229,7 @@ type FirstImage = { image: string; placeholder?: undefined } | { placeholder: Pl
 
 /** The references an item sends: its own, then the page's (`references:`), then `styleFrom: first`'s linked image; and the new first image it follows. */
 function pageRefs(options: Effective, item: PlanItem, first: () => FirstImage, base: ReferenceBase, size: FileSize):
-  { ok: true; refs: ReferenceInput[]; follows?: { index: number } } | { ok: false; words: Words } {
+  Result<{ refs: ReferenceInput[]; follows?: { index: number } }> {
   const page = resolveReferences(options.values.references, options.from.references, base, size);
   if (!page.ok) return page;
   const refs = joinReferences(item.references, page.refs);

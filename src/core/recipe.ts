@@ -15,10 +15,11 @@ import { FORMAT_BYTES } from './imageFormats';
 import { pngChunks } from './pngText';
 import type { CreateTaskBody, GenerationInput, ImageType, ReferenceInput } from './types';
 import { IMAGE_MODEL, type ImageOptions } from '../shared/model';
-import { said, words, type Words } from '../shared/words';
+import { said, words } from '../shared/words';
 import { readLook, type Look } from './look';
 import { KEY_COLOURS, keyInstruction, toHex, type KeyName } from './matte';
 import { IMAGE_TYPES } from '../shared/imageFormats';
+import type { Result, Said } from '../shared/result';
 
 export { DESCRIPTION_KEYWORD, RECIPE_KEYWORD } from './imageFormats';
 export const SIDECAR_SUFFIX = '.pictor.json';
@@ -304,7 +305,7 @@ async function readSmallFile(file: string, max: number): Promise<string | undefi
  * cloned repository must not make Pictor upload a file from elsewhere on the machine.
  */
 export function inputFromRecipe(recipe: Recipe, imagePath: string, root: string, prompt: string):
-  { ok: true; input: GenerationInput } | { ok: false; message: string; words: Words } {
+  Result<{ input: GenerationInput }, Said> {
   const references: ReferenceInput[] = [];
   for (const r of recipe.references) {
     if ('url' in r) {

@@ -9,6 +9,7 @@ import { IMAGE_MODEL, type ImageOptions } from '../../shared/model';
 import { imageTypeNamed } from '../../shared/imageFormats';
 import type { Words } from '../../shared/words';
 import type { OptionProblem } from './problems';
+import type { Result } from '../../shared/result';
 
 export const OPTION_KEYS = ['size', 'resolution', 'quality', 'n', 'style', 'background', 'format', 'maxWidth', 'references', 'styleFrom'] as const;
 export type OptionKey = (typeof OPTION_KEYS)[number];
@@ -90,7 +91,7 @@ export function effectiveOptions(layers: readonly OptionLayer[], defaults: Optio
 
 /** The value to use for `key` written as `raw`, or why it cannot be used. `null` means "not set". */
 export function checkOptionValue(key: OptionKey, raw: unknown):
-  { ok: true; value: string | number | string[] | undefined } | { ok: false; kind: 'type' | 'value'; detail?: string; detailWords?: Words } {
+  Result<{ value: string | number | string[] | undefined }, { kind: 'type' | 'value'; detail?: string; detailWords?: Words }> {
   if (raw === null || raw === undefined) return { ok: true, value: undefined };
   switch (key) {
     case 'size': {
@@ -148,7 +149,7 @@ export function lookSetting<K extends 'background' | 'format' | 'maxWidth' | 're
 }
 
 /** One of `allowed`, written in any case. */
-function choice(raw: unknown, allowed: readonly string[]): { ok: true; value: string } | { ok: false; kind: 'type' | 'value' } {
+function choice(raw: unknown, allowed: readonly string[]): Result<{ value: string }, { kind: 'type' | 'value' }> {
   if (typeof raw !== 'string') return { ok: false, kind: 'type' };
   const v = raw.trim().toLowerCase();
   return allowed.includes(v) ? { ok: true, value: v } : { ok: false, kind: 'value' };
