@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { atOrInside } from './paths';
+import { linkPath } from './markdownEdits';
 import type { ImageLink, MarkdownScan, Placeholder } from './placeholders';
 import type { OptionSource } from './pageOptions';
 import type { DownloadedImage, ReferenceInput } from './types';
@@ -33,18 +34,6 @@ export interface ReferenceBase {
 }
 
 const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
-
-/** A reference as written in a Markdown link: `<a b.png>`, `a%20b.png`, `./a.png#x` all name a file. */
-function linkPath(written: string): string {
-  let p = written.trim();
-  if (p.startsWith('<') && p.endsWith('>')) p = p.slice(1, -1);
-  p = p.replace(/[?#].*$/, '');
-  try {
-    return decodeURI(p);
-  } catch {
-    return p;
-  }
-}
 
 /** One reference as written, resolved to what a request sends; or why it cannot be. */
 export function resolveReference(written: string, from: OptionSource, base: ReferenceBase, size: FileSize = fileSize): Result<{ ref: ReferenceInput }> {
