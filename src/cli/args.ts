@@ -2,11 +2,14 @@
 // order of flags, environment and defaults is tested on its own.
 import { imageTypeNamed, IMAGE_TYPES, type ImageType } from '../shared/imageFormats';
 import { MAX_EDGE } from '../shared/sizes';
+import type { ImageOptions } from '../shared/model';
+import type { Result } from '../shared/result';
 
 export const COMMANDS = ['fill', 'generate', 'list', 'status', 'resume', 'recipe', 'mcp'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-export interface CliArgs {
+/** The size, resolution, quality and n are the call's options: `generate`'s explicit values, `fill`'s defaults under the pages' own. */
+export interface CliArgs extends Partial<ImageOptions> {
   command?: Command;
   paths: string[];
   help: boolean;
@@ -22,11 +25,6 @@ export interface CliArgs {
   confirmAboveImages?: number;
   confirmAboveCost?: number;
   maxCredits?: number;
-  /** The call's options: `generate`'s explicit values, `fill`'s defaults under the pages' own. */
-  size?: string;
-  resolution?: string;
-  quality?: string;
-  n?: number;
   /** The look (issue 24): `--background`, `--format`, `--max-width` (0: none). */
   background?: 'opaque' | 'transparent';
   format?: ImageType;
@@ -41,7 +39,7 @@ export interface CliArgs {
   maxWait?: number;
 }
 
-export type Parsed = { ok: true; args: CliArgs } | { ok: false; message: string };
+export type Parsed = Result<{ args: CliArgs }, { message: string }>;
 
 const BOOLEAN: Record<string, 'help' | 'version' | 'dryRun' | 'json' | 'yes' | 'quiet'> = {
   '--help': 'help', '-h': 'help', '--version': 'version', '-v': 'version', '--dry-run': 'dryRun', '--json': 'json', '--yes': 'yes', '-y': 'yes', '--quiet': 'quiet', '-q': 'quiet',

@@ -12,6 +12,7 @@ import { formatCount, MAX_EDGE, MAX_PIXELS } from '../shared/sizes';
 import type { ImageType } from './types';
 import { extensionOf, IMAGE_FORMATS, IMAGE_TYPES } from '../shared/imageFormats';
 import type { Words } from '../shared/words';
+import type { Result } from '../shared/result';
 
 export type LightFormat = ImageType;
 export const LIGHT_FORMATS: readonly LightFormat[] = IMAGE_TYPES;
@@ -45,7 +46,7 @@ export interface ConvertRequest {
 }
 
 /** What keying did: the share made transparent, or why the image was kept opaque (the core's words). */
-export type KeyResult = { ok: true; transparent: number; key: string } | { ok: false; reason: Words; key: string };
+export type KeyResult = Result<{ transparent: number; key: string }, { reason: Words; key: string }>;
 
 export interface Converted {
   bytes: Uint8Array;

@@ -7,6 +7,7 @@ import picomatch from 'picomatch';
 import { basename, dirname, extname, isAbsolute, isInside, join, normalizeAbsolute, relative } from './portablePaths';
 import { english, words, type Words } from '../shared/words';
 import { IMAGE_FORMATS, IMAGE_TYPES, typeOfExtension } from '../shared/imageFormats';
+import type { Result } from '../shared/result';
 
 /** Used when no glob of `pictor.destination` matches: an `images/` folder beside the document. */
 export const DEFAULT_DESTINATION = 'images/';
@@ -28,7 +29,7 @@ export interface DestinationOptions {
 }
 
 /** `error` is the English of `words` (logs, tests); the UI words it in the user's language. */
-export type DestinationResult = { ok: true; dir: string; file: string } | { ok: false; error: string; words: Words };
+export type DestinationResult = Result<{ dir: string; file: string }, { error: string; words: Words }>;
 
 function refused(w: Words): DestinationResult {
   return { ok: false, error: english(w), words: w };
@@ -129,7 +130,7 @@ function withExtension(path: string, ext: string): string {
   return `${path}.${ext}`;
 }
 
-type Substituted = { ok: true; path: string } | { ok: false; error: (pattern: string) => Words };
+type Substituted = Result<{ path: string }, { error: (pattern: string) => Words }>;
 
 // `\$` (a literal $), `${name}` or `${name/regex/replacement/}` (`\/` inside for a `/`), or any other backslash.
 const TOKEN = /\\\$|\$\{([^}]*)\}|\\/g;

@@ -15,6 +15,7 @@ import { KeyedQueue } from './keyedQueue';
 import { applyEdits, placeholderEdit, type TextEdit } from './markdownEdits';
 import { readOverride } from './pageOptions';
 import { scanMarkdown, type Placeholder } from './placeholders';
+import type { Result } from '../shared/result';
 
 /** A page as it was read: its text and a stamp that changes whenever the text does. */
 export interface PageSnapshot {
@@ -35,7 +36,7 @@ export interface PlaceholderIdentity {
   of: number;
 }
 
-export type Located = { ok: true; placeholder: Placeholder } | { ok: false; reason: 'gone' | 'ambiguous' };
+export type Located = Result<{ placeholder: Placeholder }, { reason: 'gone' | 'ambiguous' }>;
 
 export function stampOf(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
@@ -71,14 +72,10 @@ export function locate(text: string, id: PlaceholderIdentity): Located {
   return { ok: true, placeholder: twins[id.index]! };
 }
 
-export type FillResult =
-  | { ok: true; text: string; edit: TextEdit }
-  | { ok: false; reason: 'gone' | 'ambiguous' | 'changing' | 'unreadable'; message?: string };
+export type FillResult = Result<{ text: string; edit: TextEdit }, { reason: 'gone' | 'ambiguous' | 'changing' | 'unreadable'; message?: string }>;
 
 /** A rewrite: the page's text before and after it, or why nothing was written. */
-export type RewriteResult<R extends string> =
-  | { ok: true; before: string; text: string }
-  | { ok: false; reason: R | 'changing' | 'unreadable'; message?: string };
+export type RewriteResult<R extends string> = Result<{ before: string; text: string }, { reason: R | 'changing' | 'unreadable'; message?: string }>;
 
 /** The line ending a page uses (its first line break), for the lines a fill adds. */
 export function eolOf(text: string): '\n' | '\r\n' {

@@ -1,5 +1,7 @@
 // The Markdown that links an image, and the text edits that put it into a page: shared by the VS Code
 // linker, the panel, the agent tools and the headless demo.
+import * as nodePath from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Placeholder } from './placeholders';
 import { dirname, normalizeAbsolute, relative } from './portablePaths';
 
@@ -8,18 +10,53 @@ import { dirname, normalizeAbsolute, relative } from './portablePaths';
 
 /**
  * The path from the document to the file as a Markdown link destination: POSIX, relative,
- * not percent-encoded; wrapped in `<…>` when spaces, parentheses or other characters would
+ * not percent-encoded but for `%`, `#` and `?` (which every viewer, and fileOfLink, reads as an escape,
+ * a fragment and a query); wrapped in `<…>` when spaces, parentheses or other characters would
  * otherwise end or change the destination (as VS Code's Markdown paste does).
  */
 export function relativeLink(fromDocumentPath: string, toFilePath: string): string {
   const from = normalizeAbsolute(fromDocumentPath) ?? fromDocumentPath.replace(/\\/g, '/');
   const to = normalizeAbsolute(toFilePath) ?? toFilePath.replace(/\\/g, '/');
-  const path = relative(dirname(from), to) ?? to;
+  const path = (relative(dirname(from), to) ?? to).replace(/[%#?]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   // `&name;` would be read as a character reference. No backslash is left to escape: input
   // backslashes were taken as Windows separators.
   const needsBrackets = /[\s()<>\p{Cc}]|&[#a-zA-Z0-9]+;/u.test(path);
   if (!needsBrackets) return path;
   return `<${path.replace(/[<>]|&(?=[#a-zA-Z0-9]+;)/g, '\\$&')}>`;
+}
+
+/**
+ * The path a link destination names, as written (not resolved): `<a b.png>`, `a%20b.png` and
+ * `./a.png#x` all name a file (`a b.png`, `a.png`), as a viewer reads them: a query and a fragment
+ * are not part of the path, and percent escapes are decoded (`%23` is `#`); text that does not decode
+ * is taken as it is.
+ */
+export function linkPath(destination: string): string {
+  let p = destination.trim();
+  if (p.startsWith('<') && p.endsWith('>')) p = p.slice(1, -1);
+  p = p.replace(/[?#].*$/, '');
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return p;
+  }
+}
+
+/**
+ * The file a link on a page in the folder `dir` points at: a path resolved from that folder, or a
+ * `file:` URL's path; undefined for a web address or any other scheme (or a `file:` URL that names no
+ * local path). The inverse of relativeLink, for every face.
+ */
+export function fileOfLink(dir: string, destination: string): string | undefined {
+  if (/^file:/i.test(destination.trim())) {
+    try {
+      return fileURLToPath(destination.trim());
+    } catch {
+      return undefined;
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(destination)) return undefined;
+  return nodePath.resolve(dir, linkPath(destination));
 }
 
 /**

@@ -10,6 +10,7 @@
 // the key, so it cannot walk across a subject's edge. When the border is not flat enough to key,
 // the decision says so and the caller keeps the image opaque: never a half-eaten subject.
 import { words, type Words } from '../shared/words';
+import type { Result } from '../shared/result';
 
 export type Rgb = readonly [number, number, number];
 
@@ -428,9 +429,7 @@ const clamp255 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
 /** Below this share of border pixels near the key, the backdrop is not flat enough to key. */
 export const MIN_FLATNESS = 0.6;
 
-export type KeyOutcome =
-  | { ok: true; rgba: Uint8Array; estimate: KeyEstimate; transparent: number }
-  | { ok: false; reason: Words; estimate: KeyEstimate };
+export type KeyOutcome = Result<{ rgba: Uint8Array; estimate: KeyEstimate; transparent: number }, { reason: Words; estimate: KeyEstimate }>;
 
 /**
  * Keys the image out, or says why not (the caller then keeps it opaque): the backdrop's border must

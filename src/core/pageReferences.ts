@@ -6,10 +6,12 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { atOrInside } from './paths';
+import { linkPath } from './markdownEdits';
 import type { ImageLink, MarkdownScan, Placeholder } from './placeholders';
 import type { OptionSource } from './pageOptions';
 import type { DownloadedImage, ReferenceInput } from './types';
-import { words, type Words } from '../shared/words';
+import { words } from '../shared/words';
+import type { Result } from '../shared/result';
 
 /** A file's size in bytes, or undefined when there is no such regular file (passed in by tests). */
 export type FileSize = (file: string) => number | undefined;
@@ -33,20 +35,8 @@ export interface ReferenceBase {
 
 const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
 
-/** A reference as written in a Markdown link: `<a b.png>`, `a%20b.png`, `./a.png#x` all name a file. */
-function linkPath(written: string): string {
-  let p = written.trim();
-  if (p.startsWith('<') && p.endsWith('>')) p = p.slice(1, -1);
-  p = p.replace(/[?#].*$/, '');
-  try {
-    return decodeURI(p);
-  } catch {
-    return p;
-  }
-}
-
 /** One reference as written, resolved to what a request sends; or why it cannot be. */
-export function resolveReference(written: string, from: OptionSource, base: ReferenceBase, size: FileSize = fileSize): { ok: true; ref: ReferenceInput } | { ok: false; words: Words } {
+export function resolveReference(written: string, from: OptionSource, base: ReferenceBase, size: FileSize = fileSize): Result<{ ref: ReferenceInput }> {
   if (isUrl(written)) return { ok: true, ref: { kind: 'url', url: written.trim() } };
   const settings = from === 'folder' || from === 'workspace' || from === 'user' || from === 'default';
   const dir = settings ? base.root : base.page && path.dirname(base.page);
@@ -60,7 +50,7 @@ export function resolveReference(written: string, from: OptionSource, base: Refe
 }
 
 /** Every reference as written, in order; the first that cannot be sent stops them all. */
-export function resolveReferences(written: readonly string[], from: OptionSource, base: ReferenceBase, size?: FileSize): { ok: true; refs: ReferenceInput[] } | { ok: false; words: Words } {
+export function resolveReferences(written: readonly string[], from: OptionSource, base: ReferenceBase, size?: FileSize): Result<{ refs: ReferenceInput[] }> {
   const refs: ReferenceInput[] = [];
   for (const w of written) {
     const r = resolveReference(w, from, base, size);

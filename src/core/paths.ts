@@ -4,6 +4,7 @@
 import { constants } from 'node:fs';
 import { lstat, open, realpath, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
+import type { Result } from '../shared/result';
 
 /** The extension of a path (`/` or `\\` separated), lower case, with its dot (`.png`); '' when there is none. */
 export function extensionOf(file: string): string {
@@ -27,7 +28,7 @@ export function atOrInside(file: string, folder: string, p: typeof path = path):
   return p.resolve(file) === p.resolve(folder) || insideFolders(file, [folder], p);
 }
 
-export type RealInside = { ok: true; real: string } | { ok: false; reason: 'outside' | 'missing'; real?: string };
+export type RealInside = Result<{ real: string }, { reason: 'outside' | 'missing'; real?: string }>;
 
 /**
  * Where `file` really is, symbolic links followed, and whether that lies inside one of `folders`
@@ -58,9 +59,7 @@ export async function realDirInside(dir: string, folder: string): Promise<RealIn
   return atOrInside(real, realFolder) ? { ok: true, real } : { ok: false, reason: 'outside', real };
 }
 
-export type OpenedInside =
-  | { ok: true; real: string; handle: FileHandle; size: number }
-  | { ok: false; reason: 'outside' | 'missing' | 'changed' | 'notFile'; real?: string };
+export type OpenedInside = Result<{ real: string; handle: FileHandle; size: number }, { reason: 'outside' | 'missing' | 'changed' | 'notFile'; real?: string }>;
 
 /**
  * Read-only, and without waiting for a writer when the path is a named pipe (O_NONBLOCK, where the
@@ -102,7 +101,7 @@ export async function openInside(file: string, folders: readonly string[]): Prom
   }
 }
 
-export type TargetInside = { ok: true; real: string } | { ok: false; reason: 'outside' | 'missing' | 'exists'; real?: string };
+export type TargetInside = Result<{ real: string }, { reason: 'outside' | 'missing' | 'exists'; real?: string }>;
 
 /**
  * The gate Pictor passes right before it writes, moves or deletes a file in a workspace folder,

@@ -21,7 +21,8 @@ import { joinWords, words, type Words } from '../shared/words';
 import { fileSize, firstImage, joinReferences, resolveReference, resolveReferences, type FileSize, type ReferenceBase } from './pageReferences';
 import { MAX_REFERENCE_IMAGES } from '../shared/limits';
 import { shorten } from '../shared/text';
-import { IMAGE_MODEL } from '../shared/model';
+import { IMAGE_MODEL, type ImageOptions } from '../shared/model';
+import type { Result } from '../shared/result';
 
 /** The settings a request is made with, as plain data (the face reads them; the planner never does). */
 export interface PlanSettings {
@@ -37,7 +38,7 @@ export interface PlanSettings {
 }
 
 /** A call's own options (an agent's input, the panel's choices, Generate Variants): above everything else. */
-export type CallOptions = Partial<Pick<GenerationInput, 'size' | 'resolution' | 'quality' | 'n'>> & { style?: string }
+export type CallOptions = Partial<ImageOptions> & { style?: string }
   & Partial<Pick<OptionValues, 'background' | 'format' | 'maxWidth' | 'references'>>;
 
 /** A Markdown page as the face holds it now. */
@@ -228,7 +229,7 @@ type FirstImage = { image: string; placeholder?: undefined } | { placeholder: Pl
 
 /** The references an item sends: its own, then the page's (`references:`), then `styleFrom: first`'s linked image; and the new first image it follows. */
 function pageRefs(options: Effective, item: PlanItem, first: () => FirstImage, base: ReferenceBase, size: FileSize):
-  { ok: true; refs: ReferenceInput[]; follows?: { index: number } } | { ok: false; words: Words } {
+  Result<{ refs: ReferenceInput[]; follows?: { index: number } }> {
   const page = resolveReferences(options.values.references, options.from.references, base, size);
   if (!page.ok) return page;
   const refs = joinReferences(item.references, page.refs);

@@ -14,11 +14,12 @@ import { HEAD_BYTES, imageInfo, sniffImageType } from './api/imageInfo';
 import { FORMAT_BYTES } from './imageFormats';
 import { pngChunks } from './pngText';
 import type { CreateTaskBody, GenerationInput, ImageType, ReferenceInput } from './types';
-import { IMAGE_MODEL } from '../shared/model';
-import { said, words, type Words } from '../shared/words';
+import { IMAGE_MODEL, type ImageOptions } from '../shared/model';
+import { said, words } from '../shared/words';
 import { readLook, type Look } from './look';
 import { KEY_COLOURS, keyInstruction, toHex, type KeyName } from './matte';
 import { IMAGE_TYPES } from '../shared/imageFormats';
+import type { Result, Said } from '../shared/result';
 
 export { DESCRIPTION_KEYWORD, RECIPE_KEYWORD } from './imageFormats';
 export const SIDECAR_SUFFIX = '.pictor.json';
@@ -27,7 +28,7 @@ export const RECIPE_VERSION = 1;
 /** A reference image as the recipe keeps it: a URL, or a file relative to the image's folder (POSIX). */
 export type RecipeReference = { url: string } | { file: string };
 
-export interface Recipe {
+export interface Recipe extends ImageOptions {
   /** Format version. */
   pictor: number;
   /** The prompt as the user wrote it (without the style). */
@@ -35,10 +36,6 @@ export interface Recipe {
   /** The style added to the prompt when it was sent (see promptWithStyle), or null. */
   style: string | null;
   model: string;
-  size: string;
-  resolution: string;
-  quality: string;
-  n: number;
   taskId: string;
   /** When the task was asked for, ISO 8601. */
   created: string;
@@ -308,7 +305,7 @@ async function readSmallFile(file: string, max: number): Promise<string | undefi
  * cloned repository must not make Pictor upload a file from elsewhere on the machine.
  */
 export function inputFromRecipe(recipe: Recipe, imagePath: string, root: string, prompt: string):
-  { ok: true; input: GenerationInput } | { ok: false; message: string; words: Words } {
+  Result<{ input: GenerationInput }, Said> {
   const references: ReferenceInput[] = [];
   for (const r of recipe.references) {
     if ('url' in r) {

@@ -3,16 +3,13 @@
 // webview uses them too).
 
 import type { ImageType } from '../shared/imageFormats';
+import type { ImageOptions } from '../shared/model';
 
 export type { ImageType };
 
 /** What a user chose, before validation (strings straight from settings or the panel). */
-export interface GenerationInput {
+export interface GenerationInput extends Partial<ImageOptions> {
   prompt: string;
-  size?: string;
-  resolution?: string;
-  quality?: string;
-  n?: number;
   model?: string;
   callbackUrl?: string;
   /** Reference images: https URLs, or local files (absolute paths) with their byte size if known. */
@@ -24,13 +21,9 @@ export type ReferenceInput =
   | { kind: 'file'; path: string; bytes?: number };
 
 /** The body of `POST /v1/images/generations` (docs/provider-api.md, "Create a task"). */
-export interface CreateTaskBody {
+export interface CreateTaskBody extends Partial<ImageOptions> {
   model: string;
   prompt: string;
-  size?: string;
-  resolution?: string;
-  quality?: string;
-  n?: number;
   image_urls?: string[];
   callback_url?: string;
 }

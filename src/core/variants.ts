@@ -1,7 +1,8 @@
 // Variants: several images for one placeholder, saved, and one of them picked by the user. What is
 // waiting for a pick is kept in the workspace's state, so it is read back here from untrusted JSON.
 import * as path from 'node:path';
-import { said, words, type Words } from '../shared/words';
+import { said, words } from '../shared/words';
+import type { Result, Said } from '../shared/result';
 
 /** What happens when several images for one placeholder arrive (the `pictor.variants` setting). */
 export type VariantsMode = 'pick' | 'all';
@@ -44,7 +45,7 @@ export function waitsForPick(mode: VariantsMode, imageCount: number, forced?: Va
 }
 
 /** How many variants a person typed or chose: a whole number from 2 to 10, or why not. */
-export function parseVariantCount(text: string): { ok: true; count: number } | { ok: false; message: string; words: Words } {
+export function parseVariantCount(text: string): Result<{ count: number }, Said> {
   const t = text.trim();
   if (!/^\d+$/.test(t)) return { ok: false, ...said(words('variants.notWhole', MIN_VARIANTS, MAX_VARIANTS)) };
   const count = Number(t);

@@ -3,318 +3,32 @@
 // facts as structured content: workspace-relative paths, pixel sizes, Markdown links, job ids, and
 // refusals with their reason. No image data unless the agent asks for a preview.
 
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
 import { ClaimRegistry, CLAIM_STALE_MS, placeholderClaimKey } from '../core/claims';
-import { isGenerateMeta, isHeadlessJob, isHeadlessMeta, planPages, planPicked } from '../core/headless';
+import { isHeadlessJob, planPages, planPicked } from '../core/headless';
 import { resolveDestination } from '../core/destination';
 import { storedJobs } from '../core/headlessSession';
-import { isFinal } from '../core/jobs';
-import { markdownImage, relativeLink } from '../core/markdownEdits';
-import { aboveGuards, type Approval, type Bill } from '../core/money';
 import { withRunning } from '../core/plan';
-import { makePreviewOffThread, MAX_PREVIEW_FILE_BYTES, PREVIEW_TIMEOUT_MS } from '../core/previewThread';
-import { sniffImageType } from '../core/api/imageInfo';
 import type { JobRecord } from '../core/store';
 import type { ReferenceInput } from '../core/types';
 import type { CallOptions } from '../core/plan';
 import { formatCost } from '../shared/optionsCheck';
 import { formatSize } from '../shared/sizes';
-import { shortLine } from '../shared/text';
 import { english } from '../shared/words';
-import { savedWordsOf } from '../core/finish';
 import { BACKGROUNDS } from '../core/pageOptions';
 import { MAX_EDGE } from '../shared/sizes';
 import { MAX_N, MAX_PROMPT_CODE_POINTS, MAX_REFERENCE_IMAGES, MIN_N, QUALITIES, RESOLUTIONS } from '../shared/limits';
-import { IMAGE_FORMATS, IMAGE_TYPES, imageTypeNamed } from '../shared/imageFormats';
-
-/** What `format` takes: each format's name and its other extensions (`jpg` is `jpeg`). */
-const FORMAT_NAMES = [...new Set(IMAGE_TYPES.flatMap((t) => [t, ...IMAGE_FORMATS[t].extensions]))] as [string, ...string[]];
+import { imageTypeNamed } from '../shared/imageFormats';
 import { QUALITY_COST } from '../shared/sizes';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
-import type { HeadlessSession } from '../core/headlessSession';
-import type { SpendingGuards } from '../core/money';
-import type { WorkspaceSettings } from '../core/workspaceSettings';
-import { Refusal, refuse, type Root, type Workspace } from './workspace';
+import { refuse } from './workspace';
+import { admit, engineOf, needKey, type Engine, type Server } from './context';
+import { FORMAT_NAMES, jobSchema, listItemSchema, refusalSchema, skippedSchema, type ListItem } from './schemas';
+import { answering, follow, generateAnswer, jobLines, jobOut, lineOf, previews, shortPrompt } from './answers';
 
-/** One workspace folder's engine: its settings, its guards, and (with a key) its session. */
-export interface Engine {
-  root: Root;
-  settings: WorkspaceSettings;
-  /** Which version of `.vscode/settings.json` `settings` came from (server.ts settingsStamp). */
-  settingsSeen?: string;
-  guards: SpendingGuards;
-  /** Absent without a key: nothing can be sent, stored jobs stay stored. */
-  session?: HeadlessSession;
-}
-
-/** What the tools share. */
-export interface Server {
-  mcp: McpServer;
-  /** The workspace at the start of a tool call: its folders' engines, their settings re-read if the file changed. */
-  workspace(): Promise<{ ws: Workspace; engines: Map<string, Engine> }>;
-  /** The guards' flags and variables, named in a refusal (how to raise a limit). */
-  maxWaitMs: number;
-  hasKey: boolean;
-  claimsDir: string;
-  stateDir: string;
-  log(level: LoggingLevel, line: string): void;
-  /** Removes the key from any text that leaves the server. */
-  scrub(text: string): string;
-}
-
-
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-// ---------------------------------------------------------------------------------------------
-// Schemas
-
-const fileSchema = z.object({
-  path: z.string().describe('The image file, relative to the workspace folder'),
-  width: z.number().int().describe('Its real width in pixels'),
-  height: z.number().int().describe('Its real height in pixels'),
-  markdown: z.string().describe('A ready Markdown image link, relative to the page (or to the workspace root without a page)'),
-  converted: z.string().optional().describe('What the look saved, when Pictor converted the image: e.g. "2.4 MB PNG → 186 KB WebP"'),
-});
-
-const jobSchema = z.object({
-  id: z.string().describe('The job id: job_status takes it'),
-  state: z.enum(['uploading', 'queued', 'creating', 'running', 'downloading', 'completed', 'failed', 'cancelled', 'timed_out', 'unknown']),
-  progress: z.number().describe('0–100'),
-  document: z.string().optional().describe('The page it fills, relative to the workspace folder'),
-  prompt: z.string(),
-  files: z.array(fileSchema).describe('The images saved into the workspace'),
-  linked: z.boolean().optional().describe('Whether the page links them (the placeholder was filled)'),
-  notes: z.array(z.string()).optional().describe('What the look could not do: an image kept opaque and why, a conversion that failed'),
-  error: z.string().optional(),
-});
-
-const refusalSchema = z.object({
-  reason: z.string().describe('A short code: outside, symlink, uri, missing, notMarkdown, noPlaceholders, placeholders, allRunning, noKey, aboveLimits, budget, declined, noWorkspace'),
-  message: z.string().describe('What is wrong and what to do'),
-});
-
-const skippedSchema = z.object({ line: z.number().int(), prompt: z.string(), reason: z.string(), message: z.string() });
-
-const listItemSchema = z.object({
-  line: z.number().int(), prompt: z.string(),
-  status: z.enum(['ready', 'empty', 'running', 'refused']).describe('ready: fill_placeholders sends it; running: being generated (here or by another agent or editor); refused: see message'),
-  reason: z.string().optional(), message: z.string().optional(),
-  options: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-  from: z.record(z.string(), z.string()).optional().describe('Where each option came from: placeholder, page, workspace, default'),
-  pixelSize: z.string().optional().describe('WxH, or auto (chosen by the model)'),
-  images: z.number().int().optional(), cost: z.number().optional(),
-});
-
-type ListItem = z.infer<typeof listItemSchema>;
-type FileOut = z.infer<typeof fileSchema>;
-type JobOut = z.infer<typeof jobSchema>;
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-const shortPrompt = shortLine;
-
-function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-}
-
-function engineOf(engines: Map<string, Engine>, root: string): Engine {
-  return engines.get(root)!;
-}
-
-/** A job as answers show it: its page and prompt, its state, its saved files with their links. */
-function jobOut(ws: Workspace, engine: Engine | undefined, job: JobRecord, linkFrom?: string): JobOut {
-  const meta = isHeadlessMeta(job.target.meta) ? job.target.meta : undefined;
-  const own = isGenerateMeta(job.target.meta) ? job.target.meta : undefined;
-  const base = linkFrom ?? meta?.page ?? path.join(engine?.root.path ?? ws.roots[0]!.path, 'untitled.md');
-  const alt = meta?.alt ?? own?.prompt ?? shortPrompt(job.body.prompt, 10_000);
-  const files: FileOut[] = (job.files ?? []).filter((f) => f.placed).map((f) => {
-    const saved = savedWordsOf(f);
-    return { path: ws.relative(f.path), width: f.width, height: f.height, markdown: markdownImage(alt, relativeLink(base, f.path)), ...(saved ? { converted: english(saved) } : {}) };
-  });
-  const outcome = engine?.session?.placer.outcomes.get(job.id);
-  // The sizes saved are on each file; the notes are what the look could not do.
-  const notes = (engine?.session?.placer.notes.get(job.id) ?? []).filter((w) => w.code !== 'look.saved').map(english);
-  return {
-    id: job.id, state: job.state, progress: isFinal(job) && job.state === 'completed' ? 100 : Math.round(job.progress ?? 0),
-    ...(meta ? { document: ws.relative(meta.page) } : {}), prompt: meta?.prompt ?? own?.prompt ?? job.body.prompt, files,
-    ...(outcome ? { linked: outcome.linked } : {}),
-    ...(notes.length ? { notes } : {}),
-    ...(job.error ? { error: job.error.message } : {}),
-  };
-}
-
-/** The lines for one job: its files, why it has none, or that it still runs. */
-function jobLines(j: JobOut): string[] {
-  if (j.state === 'completed' && j.files.length) {
-    return [
-      ...j.files.flatMap((f) => [`- ${f.path} (${f.width}×${f.height} pixels). Markdown: ${f.markdown}`, ...(f.converted ? [`  Converted: ${f.converted}`] : [])]),
-      ...(j.notes ?? []).map((n) => `  Note: ${n}`),
-    ];
-  }
-  if (!['completed', 'failed', 'cancelled', 'timed_out', 'unknown'].includes(j.state)) return [`- Still running (${j.state}, ${j.progress}%): job ${j.id}.`];
-  return [`- Failed (${j.state}): ${j.error ?? 'no image came back'}`];
-}
-
-/** All previews of one answer together get this long (each one at most PREVIEW_TIMEOUT_MS), as the editor's tools. */
-const ALL_PREVIEWS_MS = 2 * PREVIEW_TIMEOUT_MS;
-
-/**
- * A small JPEG (≤ 256 px) of each image, PNG, JPEG or WebP, for a client that asked for a preview; an
- * image that cannot be previewed has none. Each is decoded in a worker thread (previewThread.ts), never
- * on the server's, which goes on answering the client meanwhile; its type is read from its bytes.
- */
-async function previews(ws: Workspace, jobs: JobOut[]): Promise<CallToolResult['content']> {
-  const out: CallToolResult['content'] = [];
-  const until = Date.now() + ALL_PREVIEWS_MS;
-  for (const f of jobs.flatMap((j) => j.files)) {
-    const left = until - Date.now();
-    if (left <= 0) break;
-    try {
-      const { file } = await ws.resolve(f.path, 'preview');
-      if ((await fs.stat(file)).size > MAX_PREVIEW_FILE_BYTES) continue; // not read into memory at all
-      const bytes = await fs.readFile(file);
-      const type = sniffImageType(bytes);
-      if (!type) continue;
-      const p = await makePreviewOffThread(bytes, type, { timeoutMs: Math.min(left, PREVIEW_TIMEOUT_MS) });
-      out.push({ type: 'image', data: Buffer.from(p.data).toString('base64'), mimeType: p.mimeType });
-    } catch {
-      // The text names the file; a preview is a courtesy.
-    }
-  }
-  return out;
-}
-
-/** A refusal as a tool result: the text and the reason, marked as an error the agent can act on. */
-function refusalResult(server: Server, e: Refusal, base: Record<string, unknown>): CallToolResult {
-  server.log('info', `refused (${e.reason}): ${e.message}`);
-  return { content: [{ type: 'text', text: server.scrub(e.message) }], structuredContent: { ...base, refusal: { reason: e.reason, message: server.scrub(e.message) } }, isError: true };
-}
-
-/** Runs a tool body; a refusal (or an unexpected failure) becomes the answer an agent reads. */
-async function answering(server: Server, name: string, base: Record<string, unknown>, body: () => Promise<CallToolResult>): Promise<CallToolResult> {
-  try {
-    return await body();
-  } catch (e) {
-    if (e instanceof Refusal) return refusalResult(server, e, base);
-    server.log('error', `${name} failed: ${(e as Error).message}`);
-    return refusalResult(server, new Refusal('failed', `Pictor could not finish: ${(e as Error).message}`), base);
-  }
-}
-
-/**
- * The money question for a call above the limits (or past the session budget): asked through the
- * client (elicitation) where it can ask the user; else refused, naming the limit and where the user
- * raises it. A tool's arguments never raise a limit.
- */
-async function admit(server: Server, engine: Engine, bill: Bill, what: string): Promise<Approval | undefined> {
-  const g = engine.guards;
-  const above = aboveGuards(bill, g);
-  const limit = g.maxCreditsPerSession;
-  const spent = engine.session?.creditsUsed() ?? 0;
-  const overBudget = limit !== undefined && spent >= limit;
-  if (!above.images && !above.cost && !overBudget) return undefined;
-  const figures = `${bill.images} image(s), relative cost ≈${formatCost(bill.cost)}× (1× = one medium 1024×1024 image)`;
-  const why = [
-    ...(above.images ? [`more images than its limit of ${g.confirmAboveImages} (--confirm-above-images or PICTOR_CONFIRM_ABOVE_IMAGES)`] : []),
-    ...(above.cost ? [`a relative cost above its limit of ${formatCost(g.confirmAboveCost)} (--confirm-above-cost or PICTOR_CONFIRM_ABOVE_COST)`] : []),
-    ...(overBudget ? [`more credits: this server has used ${Math.round(spent * 100) / 100} of its ${limit} (--max-credits or PICTOR_MAX_CREDITS)`] : []),
-  ].join('; and ');
-  if (server.mcp.server.getClientCapabilities()?.elicitation) {
-    const answer = await server.mcp.server.elicitInput({
-      message: `Pictor: ${what} would bill ${figures}, ${why}. Send it, billed to your EvoLink account?`,
-      requestedSchema: { type: 'object', properties: { send: { type: 'boolean', title: 'Send and bill these images', default: false } }, required: ['send'] },
-    }).catch(() => undefined);
-    if (answer?.action === 'accept' && answer.content?.send === true) {
-      return { images: bill.images, cost: bill.cost, ...(overBudget ? { overBudget: true } : {}) };
-    }
-    refuse('declined', `Nothing was sent: the user did not approve ${what} (${figures}).`);
-  }
-  refuse(overBudget && !above.images && !above.cost ? 'budget' : 'aboveLimits',
-    `Nothing was sent: ${what} would bill ${figures}, and this asks for ${why}. This client cannot ask the user, and a tool call cannot raise a limit: `
-    + 'the user raises it where the Pictor server is started (the flag in its command line, or the variable in its environment, in the agent\'s MCP configuration), or fill fewer placeholders.');
-}
-
-/**
- * Waits for jobs until they end, the wait limit passes or the client cancels; reports progress where
- * the client sent a progress token. The jobs themselves go on in every case.
- */
-async function follow(server: Server, engine: Engine, ids: string[], done: Promise<unknown>[], extra: Extra): Promise<'done' | 'limit' | 'cancelled'> {
-  const session = engine.session!;
-  const token = extra._meta?.progressToken;
-  let last = -1;
-  const report = () => {
-    if (token === undefined) return;
-    const jobs = ids.map((id) => session.queue.get(id));
-    const progress = jobs.reduce((s, j) => s + (!j ? 0 : isFinal(j) ? 100 : Math.min(99, j.progress ?? 0)), 0);
-    if (progress <= last) return;
-    last = progress;
-    const finished = jobs.filter((j) => j && isFinal(j)).length;
-    void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total: 100 * ids.length, message: `${finished} of ${ids.length} image job(s) done` } }).catch(() => undefined);
-  };
-  const watching = new Set(ids);
-  const sub = session.onEvent((e) => { if (watching.has(e.job.id)) report(); });
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  try {
-    report();
-    return await Promise.race([
-      Promise.all(done).then(() => 'done' as const),
-      new Promise<'limit'>((resolve) => { timer = setTimeout(() => resolve('limit'), server.maxWaitMs); }),
-      new Promise<'cancelled'>((resolve) => {
-        if (extra.signal.aborted) resolve('cancelled');
-        onAbort = () => resolve('cancelled');
-        extra.signal.addEventListener('abort', onAbort, { once: true });
-      }),
-    ]);
-  } finally {
-    sub.dispose();
-    if (timer) clearTimeout(timer);
-    if (onAbort) extra.signal.removeEventListener('abort', onAbort);
-  }
-}
-
-/** generate_image's answer: the editor tool's words, the files with their links, the jobs still running. */
-async function generateAnswer(server: Server, ws: Workspace, engine: Engine, extra: Extra,
-  what: { prompt: string; docRel?: string; linkFrom: string; placeholder: boolean; preview: boolean; bill: Bill }, ids: string[], done: Promise<unknown>[]): Promise<CallToolResult> {
-  server.log('info', `generate_image: job(s) submitted: ${ids.join(', ')}`);
-  const ended = await follow(server, engine, ids, done, extra);
-  const jobs = ids.map((id) => jobOut(ws, engine, engine.session!.queue.get(id)!, what.placeholder ? undefined : what.linkFrom));
-  const running = jobs.filter((j) => !['completed', 'failed', 'cancelled', 'timed_out', 'unknown'].includes(j.state)).map((j) => j.id);
-  const saved = jobs.flatMap((j) => j.files);
-  const relTo = what.docRel ?? 'the workspace root';
-  const lines = [`Saved ${saved.length} image(s) for "${shortPrompt(what.prompt)}" (links relative to ${relTo}):`];
-  for (const j of jobs) lines.push(...jobLines(j));
-  if (what.placeholder && what.docRel) {
-    if (jobs.some((j) => j.linked)) lines.push(`The placeholder in ${what.docRel} now links the image; nothing else on the page changed.`);
-    else if (!running.length) lines.push(`The placeholder in ${what.docRel} was not filled (it was changed or removed meanwhile, or the task did not finish); insert the link above where it belongs.`);
-  } else if (saved.length) lines.push('No page was edited: insert the Markdown link where the image belongs.');
-  if (running.length) {
-    const after = what.placeholder ? 'its images are saved and linked into the page when it finishes' : 'its images are saved when it finishes';
-    lines.push(ended === 'cancelled'
-      ? `Cancelled: stopped waiting. The job goes on in the Pictor server (it is paid for); ${after}. Call job_status with ids ${running.join(', ')} to see it.`
-      : `Still running after ${server.maxWaitMs / 1000} s — call job_status with ids ${running.join(', ')}. The job goes on in the Pictor server; ${after}, without another call.`);
-  }
-  const content: CallToolResult['content'] = [{ type: 'text', text: server.scrub(lines.join('\n')) }];
-  if (what.preview) content.push(...await previews(ws, jobs));
-  return {
-    content,
-    structuredContent: { prompt: what.prompt, ...(what.docRel ? { document: what.docRel } : {}), jobs, stillRunning: running, bill: { images: what.bill.images, cost: Math.round(what.bill.cost * 100) / 100 } },
-  };
-}
-
-function needKey(server: Server, engine: Engine): void {
-  if (!server.hasKey || !engine.session) {
-    refuse('noKey', 'Nothing was sent: the Pictor server has no EvoLink API key. Ask the user to set the EVOLINK_API_KEY environment variable for the server (the "env" of its entry in the agent\'s MCP configuration, or the environment it is started from), then restart it.');
-  }
-}
+export type { Engine, Server } from './context';
 
 // ---------------------------------------------------------------------------------------------
 // The tools

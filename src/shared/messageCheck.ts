@@ -5,6 +5,7 @@
 import { BACKGROUNDS, FORMATS, MAX_PROMPT_CODE_POINTS as MAX_PROMPT, MAX_REFERENCE_IMAGES as MAX_REFERENCES } from './limits';
 import type { PanelOptions, ReferenceSpec, WebviewMessage } from './protocol';
 import { codePointCount } from './text';
+import type { Result } from './result';
 
 // ---- the message's own bounds (the provider's limits are in limits.ts) ----------------------------
 
@@ -16,7 +17,7 @@ const MAX_OPTION = 64;
 
 // ---- validation of what the webview sends -------------------------------------------------------
 
-export type ParseResult = { ok: true; message: WebviewMessage } | { ok: false; reason: string };
+export type ParseResult = Result<{ message: WebviewMessage }, { reason: string }>;
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => {

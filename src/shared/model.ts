@@ -9,6 +9,18 @@
 
 import type { ImageType } from './imageFormats';
 
+/**
+ * The four options every request is made with, as a user writes them (the model's own parameters):
+ * the one shape the settings, the page options, the panel, the history, the recipe, the tools' and the
+ * command's inputs and the create body share or extend (partial where a value may be left out).
+ */
+export interface ImageOptions {
+  size: string;
+  resolution: string;
+  quality: string;
+  n: number;
+}
+
 /** What one model takes and how it is billed. A second model is a second value of this shape. */
 export interface ModelDescription {
   /** The `model` field of the create body, and the `pictor.model` setting's value. */
@@ -37,7 +49,7 @@ export interface ModelDescription {
   readonly resolutions: Readonly<Record<string, { readonly short: number } | { readonly long: number }>>;
   readonly qualities: readonly string[];
   /** What the provider uses for a field left out (and Pictor writes into the body). */
-  readonly defaults: { readonly size: string; readonly resolution: string; readonly quality: string; readonly n: number };
+  readonly defaults: Readonly<ImageOptions>;
   /** The relative cost per image: by quality at `basePixels`, growing with the pixel count. */
   readonly cost: { readonly perQuality: Readonly<Record<string, number>>; readonly basePixels: number };
   /** The create body's fields the model takes; `resolution` only with a ratio size. */

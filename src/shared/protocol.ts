@@ -4,12 +4,10 @@
 //
 // Imports only src/shared: the webview bundles this file (and type-checks it with its DOM-only tsconfig).
 
+import type { ImageOptions } from './model';
+
 /** The generation options the panel edits (strings as the user chose them, like the settings). */
-export interface PanelOptions {
-  size: string;
-  resolution: string;
-  quality: string;
-  n: number;
+export interface PanelOptions extends ImageOptions {
   /** The look (issue 24); left out (an older history entry): the page's options and the settings decide. */
   background?: string;
   format?: string;

@@ -4,57 +4,20 @@
 // bytes; transparent + JPEG is refused before anything is sent; a backdrop that cannot be keyed is a
 // line in the report.
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { imageInfo } from '../../src/core/api/imageInfo';
 import { chooseKeyColour } from '../../src/core/matte';
 import { readRecipeFile } from '../../src/core/recipe';
-import { startFakeEvolink, type FakeEvolink } from '../fake-evolink/server';
+import { cliSuite } from './cliRun';
 import { decodeWebp } from '../unit/codecs';
-
-const root = path.join(__dirname, '..', '..', '..');
-const bundle = path.join(root, 'dist', 'cli', 'pictor.js');
-
-function exec(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('the pictor command: the look flags (issue 24)', function () {
   this.timeout(60_000);
-  let fake: FakeEvolink;
-  let ws: string;
-  let state: string;
-
-  before(async () => {
-    if (!fs.existsSync(bundle)) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root });
-    fake = await startFakeEvolink({ behavior: { stepMs: 20, progressSteps: 2 } });
-  });
-  after(() => fake.close());
-  beforeEach(() => {
-    fake.reset();
-    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-cli-look-'));
-    fs.mkdirSync(path.join(ws, '.git'));
-    state = fs.mkdtempSync(path.join(os.tmpdir(), 'pictor-cli-look-state-'));
-  });
-  afterEach(() => {
-    fs.rmSync(ws, { recursive: true, force: true });
-    fs.rmSync(state, { recursive: true, force: true });
-  });
-  const pictor = (args: string[]) => exec(args, ws, {
-    PATH: process.env.PATH, HOME: os.homedir(), PICTOR_BASE_URL: fake.url, PICTOR_FILES_BASE_URL: fake.url, EVOLINK_API_KEY: fake.apiKey, PICTOR_STATE_DIR: state,
-  });
-  const creates = () => fake.requests.filter((q) => q.method === 'POST' && q.path.startsWith('/v1/images/generations')).map((q) => (q.body as { prompt: string }).prompt);
+  const cli = cliSuite('pictor-cli-look');
+  const pictor = (args: string[]) => cli.pictor(args);
+  const creates = () => cli.fake.requests.filter((q) => q.method === 'POST' && q.path.startsWith('/v1/images/generations')).map((q) => (q.body as { prompt: string }).prompt);
 
   it('generate --background transparent --format webp --max-width: a transparent WebP of that width, its recipe, the size saved in the report', async () => {
     const prompt = 'a green frog';
@@ -65,12 +28,12 @@ describe('the pictor command: the look flags (issue 24)', function () {
     const img = report.generated.images[0]!;
     assert.match(img.path, /^images\/a-green-frog-[0-9a-f]{4}\.webp$/);
     assert.deepEqual([img.width, img.height], [300, 200]);
-    const bytes = fs.readFileSync(path.join(ws, img.path));
+    const bytes = fs.readFileSync(path.join(cli.ws, img.path));
     assert.equal(imageInfo(bytes)?.type, 'webp');
     const px = await decodeWebp(bytes);
     assert.equal(px.data[3], 0, 'the backdrop is transparent');
     assert.match(report.generated.item.notes?.join(' ') ?? '', /\d+ (B|KB|MB) PNG → \d+ (B|KB) WebP/);
-    const recipe = await readRecipeFile(path.join(ws, img.path));
+    const recipe = await readRecipeFile(path.join(cli.ws, img.path));
     assert.deepEqual([recipe?.prompt, recipe?.background, recipe?.keyed, recipe?.format, recipe?.maxWidth], [prompt, 'transparent', true, 'webp', 300]);
   });
 
@@ -87,8 +50,8 @@ describe('the pictor command: the look flags (issue 24)', function () {
   });
 
   it('fill: the flags sit below the page\'s own options; a backdrop that cannot be keyed is kept opaque and the report says why', async () => {
-    fs.writeFileSync(path.join(ws, 'a.md'), '---\npictor:\n  format: png\n---\n\n![a fox in a busy market [busy]]()\n');
-    fs.writeFileSync(path.join(ws, 'b.md'), '![a quiet owl]()\n');
+    fs.writeFileSync(path.join(cli.ws, 'a.md'), '---\npictor:\n  format: png\n---\n\n![a fox in a busy market [busy]]()\n');
+    fs.writeFileSync(path.join(cli.ws, 'b.md'), '![a quiet owl]()\n');
     const r = await pictor(['fill', '--background', 'transparent', '--format', 'webp', '--yes', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as { pages: { page: string; placeholders: { files?: string[]; notes?: string[] }[] }[] };
@@ -97,10 +60,10 @@ describe('the pictor command: the look flags (issue 24)', function () {
     assert.match(a.files![0]!, /\.png$/, 'the page says png: it wins over --format');
     assert.match(b.files![0]!, /\.webp$/, 'a page without its own: the flag');
     assert.match(a.notes!.join(' '), /not flat enough/);
-    const png = PNG.sync.read(fs.readFileSync(path.join(ws, a.files![0]!)));
+    const png = PNG.sync.read(fs.readFileSync(path.join(cli.ws, a.files![0]!)));
     for (let i = 3; i < png.data.length; i += 4 * 101) assert.equal(png.data[i], 255, 'kept opaque');
     assert.match(r.stderr, /a\.md: "a fox in a busy market \[busy\]" -> .*not flat enough/);
-    assert.match(fs.readFileSync(path.join(ws, 'a.md'), 'utf8'), /!\[a fox in a busy market \[busy\]\]\(images\/.*\.png\)/);
-    assert.match(fs.readFileSync(path.join(ws, 'b.md'), 'utf8'), /!\[a quiet owl\]\(images\/a-quiet-owl-[0-9a-f]{4}\.webp\)/);
+    assert.match(fs.readFileSync(path.join(cli.ws, 'a.md'), 'utf8'), /!\[a fox in a busy market \[busy\]\]\(images\/.*\.png\)/);
+    assert.match(fs.readFileSync(path.join(cli.ws, 'b.md'), 'utf8'), /!\[a quiet owl\]\(images\/a-quiet-owl-[0-9a-f]{4}\.webp\)/);
   });
 });

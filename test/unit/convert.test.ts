@@ -5,31 +5,10 @@ import { checkConvertible, convertImage, convertedSize, formatAllowsAlpha, FORMA
 import { imageInfo } from '../../src/core/api/imageInfo';
 import { encodePng } from '../fake-evolink/png';
 import { decodeJpeg, decodeWebp, type Pixels } from './codecs';
-
-/** A PNG made by pngjs (an independent encoder): `pixel` gives each pixel's RGBA. */
-function pngOf(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number]): Buffer {
-  const png = new PNG({ width, height });
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) png.data.set(pixel(x, y), (y * width + x) * 4);
-  return PNG.sync.write(png);
-}
+import { countingDecodes, pngOf } from './pngFixtures';
 
 const px = (img: Pixels | PNG, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
 const near = (got: number[], want: number[], tol: number) => got.every((v, i) => Math.abs(v - want[i]!) <= tol);
-
-/** Runs `fn` counting the PNG decodes pngjs does on this thread. */
-async function countingDecodes<T>(fn: () => Promise<T>): Promise<{ value: T; decodes: number }> {
-  const original = PNG.sync.read;
-  let decodes = 0;
-  PNG.sync.read = (...args: Parameters<typeof original>) => {
-    decodes++;
-    return original(...args);
-  };
-  try {
-    return { value: await fn(), decodes };
-  } finally {
-    PNG.sync.read = original;
-  }
-}
 
 // Left half opaque red, right half transparent; a half-transparent blue band at the bottom.
 const cutout = (w: number, h: number) => pngOf(w, h, (x, y) => (y >= h - 8 ? [0, 0, 255, 128] : x < w / 2 ? [220, 20, 30, 255] : [0, 255, 0, 0]));

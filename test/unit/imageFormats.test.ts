@@ -16,14 +16,9 @@ import { convertImage, formatAllowsAlpha, FORMAT_EXTENSION } from '../../src/cor
 import { makeRecipe, readRecipeFile, serializeRecipe } from '../../src/core/recipe';
 import { IMAGE_MODEL } from '../../src/shared/model';
 import { decodeJpeg, decodeWebp, type Pixels } from './codecs';
+import { pngOf } from './pngFixtures';
 
 const ROOT = path.resolve(__dirname, '../../..');
-
-function pngOf(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number]): Buffer {
-  const png = new PNG({ width, height });
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) png.data.set(pixel(x, y), (y * width + x) * 4);
-  return PNG.sync.write(png);
-}
 
 /** An independent decoder per format (the reference implementations, not the code under test). */
 const DECODE: Record<ImageType, (b: Uint8Array) => Promise<Pixels>> = {

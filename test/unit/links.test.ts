@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_DESTINATION, DestinationOptions, globToRegExp, resolveDestination } from '../../src/core/destination';
-import { imageLines, markdownImage, relativeLink } from '../../src/core/markdownEdits';
+import { fileOfLink, imageLines, linkPath, markdownImage, relativeLink } from '../../src/core/markdownEdits';
 import { fileBaseName, slugify, uniqueSuffix } from '../../src/core/fileNames';
 import { scanMarkdown } from '../../src/core/placeholders';
 
@@ -235,6 +235,7 @@ describe('relativeLink', () => {
     ['non-ASCII is not percent-encoded', '/ws/a.md', '/ws/images/東京の夜景-3f9c.png', 'images/東京の夜景-3f9c.png'],
     ['Windows paths', 'C:\\ws\\docs\\a.md', 'c:\\ws\\docs\\images\\x.png', 'images/x.png'],
     ['Windows paths up', 'C:\\ws\\docs\\a.md', 'C:\\ws\\Shared Images\\x.png', '<../Shared Images/x.png>'],
+    ['%, # and ? are percent-encoded (an escape, a fragment, a query to every viewer)', '/ws/a.md', '/ws/100%/a#b?.png', '100%25/a%23b%3F.png'],
   ];
   for (const [name, from, to, link] of cases) {
     it(name, () => assert.equal(relativeLink(from, to), link));
@@ -282,5 +283,36 @@ describe('markdownImage and imageLines', () => {
     assert.equal(crlf, '![fox](1.png)\r\n![fox](2.png)\r\n![fox](3.png)');
     assert.deepEqual(scanMarkdown(crlf).images.map((i) => i.url), ['1.png', '2.png', '3.png']);
     assert.equal(imageLines('fox', [], '\n'), '');
+  });
+});
+
+describe('fileOfLink and linkPath (a link destination → the file it names, for every face)', () => {
+  const dir = '/work/docs';
+  it('resolves a relative destination from the page\'s folder, percent-decoded, without <…>, a query or a fragment', () => {
+    assert.equal(fileOfLink(dir, 'images/fox.png'), '/work/docs/images/fox.png');
+    assert.equal(fileOfLink(dir, 'my%20pic.png'), '/work/docs/my pic.png');
+    assert.equal(fileOfLink(dir, '<my pic.png>'), '/work/docs/my pic.png');
+    assert.equal(fileOfLink(dir, '../a.png#x'), '/work/a.png');
+    assert.equal(fileOfLink(dir, './a.png?v=2'), '/work/docs/a.png');
+    assert.equal(fileOfLink(dir, '/abs/a.png'), '/abs/a.png');
+  });
+  it('takes a file: URL\'s path and no file for a web address or another scheme', () => {
+    assert.equal(fileOfLink(dir, 'file:///tmp/a%20b.png'), '/tmp/a b.png');
+    assert.equal(fileOfLink(dir, 'https://example.com/a.png'), undefined);
+    assert.equal(fileOfLink(dir, 'data:image/png;base64,AAAA'), undefined);
+    assert.equal(fileOfLink(dir, 'file://host/a.png'), undefined);
+  });
+  it('reads back, through the scanner, the link relativeLink writes', () => {
+    for (const file of ['/work/docs/images/fox.png', '/work/docs/my pic (1).png', '/work/other/a&amp;.png', '/work/docs/a#b.png', '/work/docs/100%.png', '/work/docs/why?.png', '/work/docs/a%41.png']) {
+      const text = markdownImage('a fox', relativeLink('/work/docs/page.md', file));
+      const url = scanMarkdown(text).images[0]?.url;
+      assert.ok(url !== undefined, text);
+      assert.equal(fileOfLink(dir, url), file, text);
+    }
+  });
+  it('takes text that does not decode as it is', () => {
+    assert.equal(linkPath('a%zz.png'), 'a%zz.png');
+    assert.equal(linkPath('100%25/a%23b%3F.png'), '100%/a#b?.png');
+    assert.equal(linkPath(' <a b.png> '), 'a b.png');
   });
 });

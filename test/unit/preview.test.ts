@@ -1,20 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { imageSize } from 'image-size';
 import * as jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { deflateSync } from 'node:zlib';
 import { makePreview, PREVIEW_MAX_EDGE } from '../../src/core/preview';
 import { makePreviewOffThread } from '../../src/core/previewThread';
 import { convertImage } from '../../src/core/convert';
 import { makeChunk, pngChunks } from '../../src/core/pngText';
 import { encodePng, zeroPng } from '../fake-evolink/png';
-
-/** A solid-colour PNG with an alpha channel, made by pngjs (an independent encoder). */
-function solidPng(width: number, height: number, rgba: [number, number, number, number]): Uint8Array {
-  const png = new PNG({ width, height });
-  for (let i = 0; i < width * height; i++) png.data.set(rgba, i * 4);
-  return PNG.sync.write(png);
-}
+import { countingDecodes, halvesPng, solidPng } from './pngFixtures';
 
 describe('preview (the small image a language model sees)', () => {
   it('shrinks a 1536×1024 PNG to a JPEG whose longer edge is 256, keeping the aspect ratio', () => {
@@ -51,13 +44,6 @@ describe('preview (the small image a language model sees)', () => {
   });
 });
 
-/** A PNG whose left half is `left` and right half `right` (RGBA), made by pngjs. */
-function halvesPng(width: number, height: number, left: number[], right: number[]): Uint8Array {
-  const png = new PNG({ width, height });
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) png.data.set(x < width / 2 ? left : right, (y * width + x) * 4);
-  return PNG.sync.write(png);
-}
-
 /** The RGB of one pixel of a preview, read back by jpeg-js. */
 function pixel(p: { data: Uint8Array; width: number }, x: number, y: number): number[] {
   const img = jpeg.decode(Buffer.from(p.data), { useTArray: true });
@@ -79,8 +65,8 @@ describe('preview of a light file (issue 24): the WebP and JPEG files the conver
     it(`a 1200×800 ${format === 'webp' ? 'WebP (libwebp, lossy)' : 'JPEG (MozJPEG, progressive)'} as saved: a 256×171 JPEG preview, decoded in the worker, with its colours where they were`, async () => {
       const saved = await convertImage({ bytes: halvesPng(1536, 1024, red, blue), format, maxWidth: 1200 });
       assert.deepEqual([saved.width, saved.height], [1200, 800]);
-      const { value, decodes } = countingDecodes(() => makePreviewOffThread(saved.bytes, format));
-      const p = await value;
+      // Counted until the preview has come back: this thread decodes nothing meanwhile.
+      const { value: p, decodes } = await countingDecodes(() => makePreviewOffThread(saved.bytes, format));
       assert.equal(decodes, 0);
       assert.equal(p.mimeType, 'image/jpeg');
       assert.deepEqual(imageSize(p.data), { width: 256, height: 171, type: 'jpg' });
@@ -113,21 +99,6 @@ describe('preview of a light file (issue 24): the WebP and JPEG files the conver
     await assert.rejects(makePreviewOffThread(saved, 'webp'), /libwebp could not decode the WebP image/);
   });
 });
-
-/** Runs `fn` counting the PNG decodes pngjs does on this thread. */
-function countingDecodes<T>(fn: () => T): { value: T; decodes: number } {
-  const original = PNG.sync.read;
-  let decodes = 0;
-  PNG.sync.read = (...args: Parameters<typeof original>) => {
-    decodes++;
-    return original(...args);
-  };
-  try {
-    return { value: fn(), decodes };
-  } finally {
-    PNG.sync.read = original;
-  }
-}
 
 /** `png` with its IHDR replaced (same chunks otherwise, CRCs right). */
 function withIhdr(png: Buffer, edit: (ihdr: Buffer) => void): Buffer {
@@ -207,8 +178,7 @@ describe('preview of an image from outside: the header first, the decode off the
   });
 
   it('decodes in a worker thread: the preview comes back and this thread decodes nothing', async () => {
-    const { value, decodes } = countingDecodes(() => makePreviewOffThread(encodePng(1536, 1024), 'png'));
-    const p = await value;
+    const { value: p, decodes } = await countingDecodes(() => makePreviewOffThread(encodePng(1536, 1024), 'png'));
     assert.equal(decodes, 0);
     assert.deepEqual([p!.width, p!.height], [PREVIEW_MAX_EDGE, 171]);
     assert.deepEqual(imageSize(p!.data), { width: 256, height: 171, type: 'jpg' });

@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PNG } from 'pngjs';
 import { imageSize } from 'image-size';
 import { convertImage } from '../../src/core/convert';
 import { HEAD_BYTES, imageInfo, isCompleteImage, sniffImageType } from '../../src/core/api/imageInfo';
@@ -12,6 +11,7 @@ import {
 } from '../../src/core/xmp';
 import { decodeJpeg, decodeWebp } from './codecs';
 import { counted } from './support';
+import { pngOf } from './pngFixtures';
 
 function recipe(prompt: string): Recipe {
   return makeRecipe({
@@ -23,12 +23,6 @@ function recipe(prompt: string): Recipe {
 /** 32,000 code points of CJK: 96,000 bytes of UTF-8, more than one JPEG segment holds. */
 const CJK = Array.from({ length: 32_000 }, (_, i) => String.fromCodePoint(0x4e00 + (i % 20_000))).join('');
 const ASCII = 'a red fox asleep in fresh snow, watercolor <soft> & "quiet"';
-
-function pngOf(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number]): Buffer {
-  const png = new PNG({ width, height });
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) png.data.set(pixel(x, y), (y * width + x) * 4);
-  return PNG.sync.write(png);
-}
 
 /** A lossless WebP (one VP8L chunk, alpha used) made by libwebp: 6×4, left half red, right half transparent. */
 const VP8L = Buffer.from('UklGRiAAAABXRUJQVlA4TBMAAAAvBcAAEA8wCqM/CvMf8OhBRP8DAA==', 'base64');

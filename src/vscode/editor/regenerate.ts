@@ -14,19 +14,14 @@ import type { JobMeta } from '../state/jobMeta';
 import { say } from '../say';
 import { keepReplacedImages } from '../settings/config';
 import { targetInside } from '../../core/paths';
+import { fileOfLink } from '../../core/markdownEdits';
 import { exists } from '../place/placing';
 import { deleteIn } from '../place/workspaceFiles';
 
 /** The image file a link points at, when it is a file (not a web address). */
 export function linkedFile(doc: vscode.TextDocument, url: string): string | undefined {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^file:/i.test(url)) return undefined;
   if (doc.uri.scheme !== 'file') return undefined;
-  try {
-    // The parser percent-encodes destinations (`<my pic.png>` reads as `my%20pic.png`).
-    return /^file:/i.test(url) ? vscode.Uri.parse(url).fsPath : path.resolve(path.dirname(doc.uri.fsPath), decodeURI(url));
-  } catch {
-    return undefined;
-  }
+  return fileOfLink(path.dirname(doc.uri.fsPath), url);
 }
 
 export class Regenerator {

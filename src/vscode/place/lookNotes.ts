@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { scanMarkdown } from '../../core/placeholders';
+import { fileOfLink } from '../../core/markdownEdits';
 import { Disposable } from '../disposable';
 
 export class LookNotes extends Disposable {
@@ -34,13 +35,7 @@ export class LookNotes extends Disposable {
     const dir = path.dirname(doc.uri.fsPath);
     const diagnostics: vscode.Diagnostic[] = [];
     const left = notes.filter((n) => {
-      const links = scanMarkdown(doc.getText()).images.filter((i) => {
-        try {
-          return path.resolve(dir, decodeURI(i.url)) === n.file;
-        } catch {
-          return false;
-        }
-      });
+      const links = scanMarkdown(doc.getText()).images.filter((i) => fileOfLink(dir, i.url) === n.file);
       for (const l of links) {
         const d = new vscode.Diagnostic(new vscode.Range(doc.positionAt(l.start), doc.positionAt(l.end)), n.message, vscode.DiagnosticSeverity.Warning);
         d.source = 'Pictor';

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { ReferenceInput } from '../../core/types';
+import { fileOfLink } from '../../core/markdownEdits';
 import { DEFAULT_VARIANTS, MAX_VARIANTS, MIN_VARIANTS } from '../../core/variants';
 import { oneLine } from '../../shared/text';
 import type { JobMeta } from '../state/jobMeta';
@@ -61,13 +62,8 @@ export async function referenceFor(doc: vscode.TextDocument, url: string): Promi
   if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^file:/i.test(url)) {
     return { error: vscode.l10n.t('Pictor: this image link ({0}) is neither a web address nor a file in the workspace.', url) };
   }
-  let file: string;
-  try {
-    // The parser percent-encodes destinations (`<my pic.png>` reads as `my%20pic.png`).
-    file = /^file:/i.test(url) ? vscode.Uri.parse(url).fsPath : path.resolve(path.dirname(doc.uri.fsPath), decodeURI(url));
-  } catch {
-    return { error: vscode.l10n.t('Pictor: the image {0} does not exist. Fix the link, then try again.', url) };
-  }
+  const file = fileOfLink(path.dirname(doc.uri.fsPath), url);
+  if (file === undefined) return { error: vscode.l10n.t('Pictor: the image {0} does not exist. Fix the link, then try again.', url) };
   const c = await checkReferenceFile(file, url);
   if (!c.ok) return { error: vscode.l10n.t('Pictor: {0}', c.problem) };
   return { kind: 'file', path: file, bytes: c.bytes };

@@ -6,16 +6,12 @@ import { say } from '../say';
 import type { OthersMode, VariantsMode } from '../../core/variants';
 import { stricterGuards, type SpendingGuards } from '../../core/money';
 import { lookSetting, type Background, type Format } from '../../core/pageOptions';
-import { IMAGE_MODEL } from '../../shared/model';
+import { IMAGE_MODEL, type ImageOptions } from '../../shared/model';
 
-export interface PictorSettings {
+export interface PictorSettings extends ImageOptions {
   baseUrl: string;
   filesBaseUrl: string;
   model: string;
-  size: string;
-  resolution: string;
-  quality: string;
-  n: number;
   /** Added to every prompt that is sent (see core/recipe.ts promptWithStyle); '' for none. */
   style: string;
   /** The look (issue 24): opaque or transparent, the file format, the largest width (0: none), the page references. */

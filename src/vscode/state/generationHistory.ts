@@ -6,17 +6,13 @@ import { SerialQueue } from '../../core/keyedQueue';
 import type { JobRecord } from '../../core/store';
 import type { JobMeta } from './jobMeta';
 import type { ReferenceInput } from '../../core/types';
-import { IMAGE_MODEL } from '../../shared/model';
+import { IMAGE_MODEL, type ImageOptions } from '../../shared/model';
 
 const KEY = 'pictor.history.v1';
 /** Enough to find last week's image again; old entries drop off so the Memento stays small. */
 export const MAX_HISTORY = 200;
 
-export interface HistoryOptions {
-  size: string;
-  resolution: string;
-  quality: string;
-  n: number;
+export interface HistoryOptions extends ImageOptions {
   /**
    * The look it was made with (issue 24): every entry recorded since, so Generate Again makes the same
    * (absent in an older entry: the page's options and the settings decide). maxWidth 0: no limit.

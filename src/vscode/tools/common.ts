@@ -20,7 +20,7 @@ import { allowedWords, checkOptionValue } from '../../core/pageOptions';
 import { savedWordsOf } from '../../core/finish';
 import { isWords } from '../../shared/words';
 import { sayWords } from '../say';
-import { IMAGE_MODEL } from '../../shared/model';
+import { IMAGE_MODEL, type ImageOptions } from '../../shared/model';
 
 export interface ToolDeps {
   service: PictorService;
@@ -131,7 +131,7 @@ export async function references(input: unknown): Promise<ReferenceInput[]> {
 export const LOOK_INPUTS = ['background', 'format', 'maxWidth', 'references'] as const;
 
 /** The options an agent gave (left out = the settings): only the keys it set, so they never blank a setting. */
-export function runOptions(input: { size?: unknown; resolution?: unknown; quality?: unknown; n?: unknown } & Partial<Record<(typeof LOOK_INPUTS)[number], unknown>>): RunOptions {
+export function runOptions(input: Partial<Record<keyof ImageOptions, unknown>> & Partial<Record<(typeof LOOK_INPUTS)[number], unknown>>): RunOptions {
   const o: RunOptions = {};
   if (input.size !== undefined) o.size = String(input.size);
   if (input.resolution !== undefined) o.resolution = String(input.resolution);

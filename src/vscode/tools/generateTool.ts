@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Placeholder } from '../../core/placeholders';
 import type { ValidRequest } from '../../core/request';
 import type { ReferenceInput } from '../../core/types';
+import type { ImageOptions } from '../../shared/model';
 import type { RunOptions } from '../run/runTypes';
 import { actionPlan } from '../run/plans';
 import { sayWords } from '../say';
@@ -16,12 +17,8 @@ import {
 import { shortLine } from '../../shared/text';
 import { answer, followToken, jobLines, outcomes, whyNotSent, type JobOutcome } from './run';
 
-export interface GenerateImageInput {
+export interface GenerateImageInput extends Partial<ImageOptions> {
   prompt: string;
-  size?: string;
-  resolution?: string;
-  quality?: string;
-  n?: number;
   referenceImages?: string[];
   /** The look (issue 24), the call's layer: above the placeholder's override, the page and the settings. */
   background?: string;
