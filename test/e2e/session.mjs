@@ -69,7 +69,9 @@ export function userSettings(fakeUrl) {
  * Whether the <img> at `locator` loads: true once it has (now or within 10 s), false if it fails or
  * has not by then. Its element may be in the page before its bytes are: the load is waited for.
  */
-export function imageLoaded(locator) {
+export async function imageLoaded(locator) {
+  // Thumbnails load lazily (loading="lazy"), when they come into view: as the user scrolls to them.
+  await locator.scrollIntoViewIfNeeded();
   return locator.evaluate((img) => (img.complete && img.naturalWidth > 0) || new Promise((resolve) => {
     img.addEventListener('load', () => resolve(img.naturalWidth > 0), { once: true });
     img.addEventListener('error', () => resolve(false), { once: true });
