@@ -7,7 +7,8 @@ import { PNG } from 'pngjs';
 import { decodeRgba } from './preview';
 import { flattenOnWhite, hasTransparency, shrinkRgba, type Rgba } from './resample';
 import type { ConvertJob, Converted, KeyResult } from './convert';
-import { keyOut, toHex } from './matte';
+import { keyOut } from './matte';
+import { toHex } from './keyColour';
 import { emscriptenOptions, wasmBytes } from './wasm';
 
 interface Encoder {

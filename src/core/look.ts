@@ -3,7 +3,7 @@
 // look with the other options, a transparent request's prompt asks for the subject on a flat key
 // colour, and finishImage (finish.ts) does the rest after the download, before the file is placed.
 import { formatAllowsAlpha } from './convert';
-import { chooseKeyColour, KEY_COLOURS, keyInstruction, type KeyName } from './matte';
+import { chooseKeyColour, KEY_COLOURS, keyInstruction, type KeyName } from './keyColour';
 import type { Background, Format, OptionValues } from './pageOptions';
 import { IMAGE_TYPES, type ImageType } from '../shared/imageFormats';
 

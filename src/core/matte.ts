@@ -1,5 +1,5 @@
 // Transparent images (issue 24, section 2): the provider has no background parameter, so Pictor asks
-// for the subject on a flat key colour and mattes that background out itself. Plain Node on raw RGBA
+// for the subject on a flat key colour (keyColour.ts) and mattes that background out itself. Plain Node on raw RGBA
 // buffers (row-major, 4 bytes a pixel), no `vscode`: the caller decodes and encodes the PNG.
 //
 // Only the background *connected to the border* goes (one flood fill), plus enclosed holes that are
@@ -11,171 +11,8 @@
 // the decision says so and the caller keeps the image opaque: never a half-eaten subject.
 import { words, type Words } from '../shared/words';
 import type { Result } from '../shared/result';
-
-export type Rgb = readonly [number, number, number];
-
-export type KeyName = 'magenta' | 'green' | 'blue';
-
-export const KEY_COLOURS: Readonly<Record<KeyName, Rgb>> = {
-  magenta: [255, 0, 255],
-  green: [0, 255, 0],
-  blue: [0, 0, 255],
-};
-
-/** Prompt words per hue family (English and Chinese), with how strongly each conflicts with a key. */
-const HUE_WORDS: readonly { re: RegExp; magenta: number; green: number; blue: number }[] = [
-  { re: /\b(pink|magenta|fuchsia|purple|violet|lilac|lavender|mauve|orchid|plum|rose|amethyst|flamingo|cherry blossoms?|sakura)\b|粉|紫|品红|洋红|玫瑰|樱花|薰衣草|丁香/gi, magenta: 2, green: 0, blue: 0.5 },
-  { re: /\b(red|crimson|scarlet|ruby|raspberry|berr(y|ies)|strawberr(y|ies))\b|红|莓/gi, magenta: 1, green: 0, blue: 0 },
-  { re: /\b(green|lime|leaf|leaves|grass|forest|jungle|emerald|jade|olive|mint|moss|fern|frog|cactus|tree|trees|plant|plants|meadow|vine|lettuce|broccoli)\b|绿|青草|草地|草|叶|森林|树|翠|苔|薄荷|植物|竹/gi, magenta: 0, green: 2, blue: 0 },
-  { re: /\b(yellow|chartreuse|teal|turquoise|aqua)\b|黄|松石/gi, magenta: 0, green: 0.7, blue: 0.5 },
-  { re: /\b(blue|navy|azure|cobalt|sapphire|sky|ocean|sea|water|cyan|indigo|denim|ice|glacier)\b|蓝|天空|海|水|冰|靛/gi, magenta: 0.3, green: 0, blue: 2 },
-];
-
-/** The first key is the one kept when nothing in the prompt argues against it. */
-const KEY_ORDER: readonly KeyName[] = ['magenta', 'green', 'blue'];
-
-const KEY_WORDS: Readonly<Record<KeyName, string>> = { magenta: 'magenta', green: 'green', blue: 'blue' };
-
-/** What the model is told (in English, which it reads best; the user never sees this sentence alone). */
-export function keyInstruction(name: KeyName): string {
-  const hex = toHex(KEY_COLOURS[name]);
-  const k = KEY_WORDS[name];
-  return `Draw the subject alone on a perfectly flat, uniform, solid ${k} (${hex}) background that fills the whole image edge to edge: no gradient, texture, pattern, floor, cast shadow, frame or border. Do not use ${k} or colours close to it anywhere in the subject, and keep the subject clear of the image edges.`;
-}
-
-export interface KeyChoice {
-  name: KeyName;
-  key: Rgb;
-  /** `#RRGGBB`, for the recipe. */
-  hex: string;
-  /** The sentence to append to the prompt. */
-  instruction: string;
-}
-
-/** A flat key colour away from the colours the prompt names: magenta unless the subject is pink or purple, and so on. */
-export function chooseKeyColour(prompt: string): KeyChoice {
-  const score: Record<KeyName, number> = { magenta: 0, green: 0, blue: 0 };
-  for (const h of HUE_WORDS) {
-    const hits = prompt.match(h.re)?.length ?? 0;
-    for (const k of KEY_ORDER) score[k] += hits * h[k];
-  }
-  let best: KeyName = KEY_ORDER[0]!;
-  for (const k of KEY_ORDER) if (score[k] < score[best]) best = k;
-  return { name: best, key: KEY_COLOURS[best], hex: toHex(KEY_COLOURS[best]), instruction: keyInstruction(best) };
-}
-
-export function toHex(c: Rgb): string {
-  return `#${c.map((v) => Math.round(Math.max(0, Math.min(255, v))).toString(16).padStart(2, '0')).join('').toUpperCase()}`;
-}
-
-// --- Colour distance -------------------------------------------------------------------------------
-
-/** Luma counts half as much as chroma: shading of the backdrop changes luma first. */
-const LUMA_WEIGHT = 0.5;
-
-const lum = (r: number, g: number, b: number) => (0.299 * r + 0.587 * g + 0.114 * b) * LUMA_WEIGHT;
-const cb = (r: number, g: number, b: number) => -0.168736 * r - 0.331264 * g + 0.5 * b;
-const cr = (r: number, g: number, b: number) => 0.5 * r - 0.418688 * g - 0.081312 * b;
-
-/** The distance this module keys with, between two RGB colours. */
-export function keyDistance(a: Rgb, b: Rgb): number {
-  const dy = lum(a[0], a[1], a[2]) - lum(b[0], b[1], b[2]);
-  const db = cb(a[0], a[1], a[2]) - cb(b[0], b[1], b[2]);
-  const dr = cr(a[0], a[1], a[2]) - cr(b[0], b[1], b[2]);
-  return Math.sqrt(dy * dy + db * db + dr * dr);
-}
-
-// --- The key, from the border ------------------------------------------------------------------------
-
-export interface KeyEstimate {
-  /** The backdrop's colour as painted (the model never paints exactly the colour asked for). */
-  key: Rgb;
-  /** Share of border pixels within `outer` of the key: how keyable the backdrop is (0–1). */
-  flatness: number;
-  /** Median distance between neighbouring backdrop pixels on the border: the grain the thresholds allow for. */
-  noise: number;
-  /** Distances below this are backdrop. */
-  inner: number;
-  /** Distances from `inner` to this are the soft edge; above, subject. */
-  outer: number;
-}
-
-/** Thresholds, from the backdrop's grain. */
-const INNER_MIN = 16;
-const INNER_PER_NOISE = 2.5;
-const BAND_MIN = 26;
-
-/** Border indices, ring by ring, each ring in walking order (so neighbours in the list are neighbours in the image). */
-function borderRing(w: number, h: number, ring: number): number[] {
-  const out: number[] = [];
-  const x0 = ring, y0 = ring, x1 = w - 1 - ring, y1 = h - 1 - ring;
-  if (x1 < x0 || y1 < y0) return out;
-  for (let x = x0; x <= x1; x++) out.push(y0 * w + x);
-  for (let y = y0 + 1; y <= y1; y++) out.push(y * w + x1);
-  if (y1 > y0) for (let x = x1 - 1; x >= x0; x--) out.push(y1 * w + x);
-  if (x1 > x0) for (let y = y1 - 1; y > y0; y--) out.push(y * w + x0);
-  return out;
-}
-
-/**
- * The real key from the border pixels: the densest colour of the border (a coarse histogram's peak,
- * then a few mean-shift steps), robust to a subject touching the edge; the grain of the backdrop; and
- * the flatness, the share of border pixels near that key.
- */
-export function estimateKey(rgba: Uint8Array | Uint8ClampedArray, w: number, h: number): KeyEstimate {
-  const rings = Math.max(1, Math.min(3, Math.floor(Math.min(w, h) / 64)));
-  const idx: number[] = [];
-  const ringStarts: number[] = [];
-  for (let r = 0; r < rings; r++) {
-    ringStarts.push(idx.length);
-    for (const i of borderRing(w, h, r)) idx.push(i);
-  }
-  ringStarts.push(idx.length);
-  // Densest cell of a 16-level histogram, counting its 26 neighbours too.
-  const hist = new Uint32Array(16 * 16 * 16);
-  for (const i of idx) hist[((rgba[i * 4]! >> 4) << 8) | ((rgba[i * 4 + 1]! >> 4) << 4) | (rgba[i * 4 + 2]! >> 4)]!++;
-  let bestCell = 0, bestCount = -1;
-  for (let c = 0; c < hist.length; c++) {
-    if (!hist[c]) continue;
-    const r = c >> 8, g = (c >> 4) & 15, b = c & 15;
-    let sum = 0;
-    for (let dr = -1; dr <= 1; dr++) for (let dg = -1; dg <= 1; dg++) for (let db = -1; db <= 1; db++) {
-      const R = r + dr, G = g + dg, B = b + db;
-      if (R >= 0 && R < 16 && G >= 0 && G < 16 && B >= 0 && B < 16) sum += hist[(R << 8) | (G << 4) | B]!;
-    }
-    if (sum > bestCount) { bestCount = sum; bestCell = c; }
-  }
-  let key: [number, number, number] = [((bestCell >> 8) << 4) + 8, (((bestCell >> 4) & 15) << 4) + 8, ((bestCell & 15) << 4) + 8];
-  // Mean shift: the mean of the border pixels near the key, a few times, with a shrinking radius.
-  for (const radius of [48, 32, 24, 24]) {
-    let sr = 0, sg = 0, sb = 0, n = 0;
-    for (const i of idx) {
-      const p: Rgb = [rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!];
-      if (keyDistance(p, key) < radius) { sr += p[0]; sg += p[1]; sb += p[2]; n++; }
-    }
-    if (!n) break;
-    key = [sr / n, sg / n, sb / n];
-  }
-  // Grain: neighbours along the outer ring, both near the key (gradients barely move it).
-  const near = (i: number) => keyDistance([rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!], key) < 40;
-  const steps: number[] = [];
-  for (let k = ringStarts[0]! + 1; k < ringStarts[1]!; k++) {
-    const a = idx[k - 1]!, b = idx[k]!;
-    if (near(a) && near(b)) steps.push(keyDistance([rgba[a * 4]!, rgba[a * 4 + 1]!, rgba[a * 4 + 2]!], [rgba[b * 4]!, rgba[b * 4 + 1]!, rgba[b * 4 + 2]!]));
-  }
-  steps.sort((a, b) => a - b);
-  const noise = steps.length ? steps[Math.floor(steps.length / 2)]! : 0;
-  const inner = Math.max(INNER_MIN, INNER_PER_NOISE * noise);
-  const outer = inner + Math.max(BAND_MIN, inner);
-  // Flatness: drift of the backdrop along the border (a vignette) counts as flat up to the flood's drift.
-  const flatRadius = inner + DRIFT_MIN;
-  let flat = 0;
-  for (const i of idx) if (keyDistance([rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!], key) < flatRadius) flat++;
-  return {
-    key: [Math.round(key[0]), Math.round(key[1]), Math.round(key[2])],
-    flatness: idx.length ? flat / idx.length : 0, noise, inner, outer,
-  };
-}
+import { toHex } from './keyColour';
+import { borderRing, cb, cr, DRIFT_MIN, estimateKey, lum, type KeyEstimate } from './keyEstimate';
 
 // --- The matte --------------------------------------------------------------------------------------
 
@@ -202,8 +39,7 @@ function nearBackdrop(w: number, h: number, state: Uint8Array, queue: Int32Array
   return dist;
 }
 
-/** How far the flood's reference may drift from the key (gradients, vignettes), and how fast it follows. */
-const DRIFT_MIN = 24;
+/** How fast the flood's reference follows the backdrop (it drifts at most DRIFT_MIN, or the grain, from the key). */
 const FOLLOW = 0.05;
 
 export interface MatteOptions {

@@ -17,7 +17,7 @@ import type { CreateTaskBody, GenerationInput, ImageType, ReferenceInput } from 
 import { IMAGE_MODEL, type ImageOptions } from '../shared/model';
 import { said, words } from '../shared/words';
 import { readLook, type Look } from './look';
-import { KEY_COLOURS, keyInstruction, toHex, type KeyName } from './matte';
+import { KEY_COLOURS, keyInstruction, toHex, type KeyName } from './keyColour';
 import { IMAGE_TYPES } from '../shared/imageFormats';
 import type { Result, Said } from '../shared/result';
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { imageInfo } from '../../src/core/api/imageInfo';
-import { chooseKeyColour } from '../../src/core/matte';
+import { chooseKeyColour } from '../../src/core/keyColour';
 import { readRecipeFile } from '../../src/core/recipe';
 import { cliSuite } from './cliRun';
 import { decodeWebp } from '../unit/codecs';

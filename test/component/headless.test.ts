@@ -19,7 +19,7 @@ import { readPngSize } from '../fake-evolink/png';
 import { UploadCache } from '../../src/core/uploadCache';
 import { encodePng } from '../fake-evolink/png';
 import { OpaqueOriginals } from '../../src/core/originals';
-import { chooseKeyColour } from '../../src/core/matte';
+import { chooseKeyColour } from '../../src/core/keyColour';
 import { PNG } from 'pngjs';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {

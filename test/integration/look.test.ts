@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PNG } from 'pngjs';
 import { imageInfo } from '../../src/core/api/imageInfo';
-import { chooseKeyColour } from '../../src/core/matte';
+import { chooseKeyColour } from '../../src/core/keyColour';
 import { readRecipeFile } from '../../src/core/recipe';
 import { decodeWebp } from '../unit/codecs';
 import { closeAllEditors, fakeRequests, waitFor } from './helpers';

@@ -11,7 +11,7 @@ import { imageSize } from 'image-size';
 import { ClaimRegistry, placeholderClaimKey } from '../../src/core/claims';
 import { readPngSize } from '../fake-evolink/png';
 import { imageInfo } from '../../src/core/api/imageInfo';
-import { chooseKeyColour } from '../../src/core/matte';
+import { chooseKeyColour } from '../../src/core/keyColour';
 import { releaseTasks, setFake, resetFakeKnobs } from './fakeControl';
 import { closeAllEditors, EXTENSION_ID, fakeRequests, waitFor, workspaceRoot } from './helpers';
 import { assertOneCreateEach, createsFor, filesIn, freshFolder, onDisk, withSettings, writeDoc } from './editorHelpers';

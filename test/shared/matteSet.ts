@@ -3,7 +3,7 @@
 // then layers of subject with anti-aliased coverage, composited the way a camera or a renderer would;
 // the true alpha is the composited coverage. Used by test/unit/matte.test.ts and `npm run bench`
 // (any size: shapes are placed in a 0–1 frame and scaled, stroke widths stay in pixels).
-import type { Rgb } from '../../src/core/matte';
+import type { Rgb } from '../../src/core/keyColour';
 
 export interface MatteCase {
   name: string;

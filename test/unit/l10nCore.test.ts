@@ -91,7 +91,7 @@ const NEVER_SHOWN: [string, string, string][] = [
   ['src/core/scan/parser.ts', "`The scanner's markdown-it does not run", 'the same check on the scanner\'s own instance, at load time'],
   ['src/shared/messageCheck.ts', '', "refusals of malformed webview messages: the panel logs them (messages.ts refuse) and never shows them"],
   ['src/core/stateDir.ts', "'Application Support'", "the name of macOS's folder for application data: part of a path, not words"],
-  ['src/core/matte.ts', '`Draw the subject alone on a perfectly flat', "the key-colour instruction appended to the prompt: the model reads English; the user sees it only as part of the prompt sent"],
+  ['src/core/keyColour.ts', '`Draw the subject alone on a perfectly flat', "the key-colour instruction appended to the prompt: the model reads English; the user sees it only as part of the prompt sent"],
   ['src/core/jobs/queueState.ts', "'Do not know how to serialize a BigInt'", "copyJson's copy of JSON.stringify's TypeError: no job record holds a BigInt, a bug if one did"],
 ];
 

@@ -7,7 +7,7 @@ import { english } from '../../src/shared/words';
 import { plan, planPage, type PlanSettings } from '../../src/core/plan';
 import { DEFAULT_OPTIONS, problemWords, readOverride, readPageOptions } from '../../src/core/pageOptions';
 import { scanMarkdown } from '../../src/core/placeholders';
-import { keyInstruction } from '../../src/core/matte';
+import { keyInstruction } from '../../src/core/keyColour';
 import { lookOfRecipe, makeRecipe, parseRecipe, serializeRecipe } from '../../src/core/recipe';
 
 const SETTINGS: PlanSettings = {

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { chooseKeyColour, estimateKey, keyDistance, keyOut, matte, KEY_COLOURS, type Rgb } from '../../src/core/matte';
+import { keyOut, matte } from '../../src/core/matte';
+import { estimateKey, keyDistance } from '../../src/core/keyEstimate';
+import { chooseKeyColour, KEY_COLOURS, type Rgb } from '../../src/core/keyColour';
 import { english } from '../../src/shared/words';
 import { matteSet, scoreMatte, type MatteCase } from '../shared/matteSet';
 
