@@ -16,7 +16,8 @@ import { Regenerator } from './vscode/editor/regenerate';
 import { RunningStatus } from './vscode/editor/statusBar';
 import { PictorContextKeys } from './vscode/editor/contextKeys';
 import { CLAIM_STALE_MS, ClaimRegistry } from './core/claims';
-import { claimsDir } from './core/stateDir';
+import { claimsDir, pageLocksDir } from './core/stateDir';
+import { PageLocks } from './core/pageLocks';
 import { PlaceholderClaims } from './vscode/state/placeholderClaims';
 import { VariantPicker } from './vscode/place/variants';
 import { initSettings } from './vscode/settings/config';
@@ -46,7 +47,8 @@ export function activateWith(context: vscode.ExtensionContext, input: UserInput,
   // Built top-down, each part handed what it uses: the pipeline runs command → generator → service
   // (queue) → linker → documents, and the variants that wait for a pick go to the picker.
   const tracker = new RangeTracker();
-  const links = new DocumentLinks(tracker, log);
+  // A page nobody edits is written under its lock, which every face of Pictor takes (core/pageLocks.ts).
+  const links = new DocumentLinks(tracker, log, new PageLocks(pageLocksDir(), { onError: (e) => log.warn(`Page lock: ${e.message}`) }));
   // Several images for one placeholder wait for the user's pick (pictor.variants), kept across reloads.
   const picker = new VariantPicker(context.workspaceState, tracker, links, log);
   const linker = new Linker(tracker, links, picker, log);

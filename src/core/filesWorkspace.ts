@@ -6,12 +6,14 @@
 // ones. When that is not certain, nothing is written and the caller is told why.
 //
 // Writes are atomic (a temporary file beside the page, then a rename) and keep the page's line
-// endings; writes to one page from this process go one after another.
+// endings; writes to one page from this process go one after another, and with the other faces of
+// Pictor (a window, another agent server) one at a time under the page's lock (pageLocks.ts).
 
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { KeyedQueue } from './keyedQueue';
+import type { PageLocks } from './pageLocks';
 import { applyEdits, placeholderEdit, type TextEdit } from './markdownEdits';
 import { readOverride } from './pageOptions';
 import { scanMarkdown, type Placeholder } from './placeholders';
@@ -89,6 +91,18 @@ export class FilesWorkspace {
   /** Identities this process follows, per page: a fill of one twin moves the positions of the others. */
   private readonly followed = new Map<string, Set<PlaceholderIdentity>>();
 
+  /** `locks`: the page locks every face of Pictor takes while it writes a page; without them, only this process's writes are kept apart. */
+  constructor(private readonly locks?: PageLocks) {}
+
+  /**
+   * Runs `op` while nobody else of Pictor writes the page at `file`: after this process's writes of it
+   * queued before, under the page's lock. `held` is false when another face's lock did not come free in
+   * time (see PageLocks.hold): only a write that compares before it replaces (rewriteHeld) is safe then.
+   */
+  exclusive<T>(file: string, op: (held: boolean) => Promise<T>): Promise<T> {
+    return this.writes.run(path.resolve(file), () => (this.locks ? this.locks.hold(file, op) : op(true)));
+  }
+
   /**
    * Follows a placeholder of a page read earlier until it is filled (or `forget`): when this process
    * fills one of several identical placeholders, the others' positions among their twins follow.
@@ -134,9 +148,9 @@ export class FilesWorkspace {
    * placeholder is found again by identity; if that is not certain, nothing is written.
    */
   fill(file: string, id: PlaceholderIdentity, alt: string, links: string[]): Promise<FillResult> {
-    return this.writes.run(path.resolve(file), async () => {
+    return this.exclusive(file, async () => {
       let edit: TextEdit | undefined;
-      const result = await this.rewriteNow(file, (text) => {
+      const result = await this.rewriteHeld(file, (text) => {
         const at = locate(text, id);
         if (!at.ok) return { reason: at.reason };
         edit = placeholderEdit(text, at.placeholder, alt, links, eolOf(text));
@@ -155,10 +169,11 @@ export class FilesWorkspace {
    * second race in a row is 'changing'). For a face that finds its place itself (the editor's links).
    */
   rewrite<R extends string>(file: string, plan: (text: string) => TextEdit[] | { reason: R }): Promise<RewriteResult<R>> {
-    return this.writes.run(path.resolve(file), () => this.rewriteNow(file, plan));
+    return this.exclusive(file, () => this.rewriteHeld(file, plan));
   }
 
-  private async rewriteNow<R extends string>(file: string, plan: (text: string) => TextEdit[] | { reason: R }): Promise<RewriteResult<R>> {
+  /** rewrite, for a caller inside exclusive() (which must not be entered twice for one page). */
+  async rewriteHeld<R extends string>(file: string, plan: (text: string) => TextEdit[] | { reason: R }): Promise<RewriteResult<R>> {
     for (let attempt = 1; ; attempt++) {
       let page: PageSnapshot;
       try {

@@ -17,6 +17,7 @@ import type { DownloadedImage, ReferenceInput } from './types';
 import { english, errorOf, words, type Words } from '../shared/words';
 import type { Finished } from './finish';
 import type { OpaqueOriginals } from './originals';
+import type { PageLocks } from './pageLocks';
 import { isHeadlessMeta, isGenerateMeta, type GenerateMeta } from './headlessMeta';
 
 /**
@@ -26,7 +27,7 @@ import { isHeadlessMeta, isGenerateMeta, type GenerateMeta } from './headlessMet
  * text: the images stay saved and the report says why.
  */
 export class HeadlessPlacer {
-  readonly pages = new FilesWorkspace();
+  readonly pages: FilesWorkspace;
   /**
    * The identity each job's placeholder has now, by job id: the object the files workspace follows (a
    * twin filled before it moves it up), where the job's own stored copy would still say where it was.
@@ -41,9 +42,12 @@ export class HeadlessPlacer {
    * `destination`: `pictor.destination`, read when a job is placed (a long-lived face re-reads its settings).
    * `originals`: where the opaque original of an image made transparent is kept (originals.ts), to be sent
    * whenever it is a reference; absent: not kept.
+   * `locks`: the page locks every face takes while it writes a page (pageLocks.ts).
    */
   constructor(private readonly root: string, public destination: Record<string, string>, private readonly log: (msg: string) => void = () => undefined,
-    private readonly originals?: OpaqueOriginals) {}
+    private readonly originals?: OpaqueOriginals, locks?: PageLocks) {
+    this.pages = new FilesWorkspace(locks);
+  }
 
   /** Links `jobId`'s images by `identity`, an identity the files workspace follows (pages.follow). */
   bind(jobId: string, identity: PlaceholderIdentity): void {

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { EvoLinkClient } from './api/client';
 import { UploadCache } from './uploadCache';
 import { OpaqueOriginals } from './originals';
+import { PageLocks } from './pageLocks';
 import { ClaimRegistry, CLAIM_STALE_MS, pidAlive, placeholderClaimKey } from './claims';
 import { FileTaskStore } from './fileStore';
 import { HeadlessPlacer, fillPages, isGenerateMeta, isHeadlessJob, isHeadlessMeta, planPrompt, submitPages, submitPrompt, type GenerateMeta, type GenerateResult, type HeadlessMeta, type HeadlessOptions, type PageReport, type PickedPlaceholder, type PlannedPrompt, type PromptInput, type SubmittedPages } from './headless';
@@ -28,7 +29,7 @@ import type { PlanSettings } from './plan';
 export interface SessionOptions {
   /** The workspace folder: every file read or written is inside it. */
   root: string;
-  /** The per-user state folder (stateDir.ts): the task store and the staging folder live under it. */
+  /** The per-user state folder (stateDir.ts): the task store, the staging folder and the page locks live under it. */
   stateDir: string;
   /** The claims folder every face shares (stateDir.ts claimsDir). */
   claimsDir: string;
@@ -80,7 +81,8 @@ export class HeadlessSession {
       return t;
     };
     const originals = new OpaqueOriginals(path.join(opts.stateDir, 'originals'));
-    this.placer = new HeadlessPlacer(opts.root, opts.destination, opts.log, originals);
+    // Every face of Pictor writes a page under its lock, in the state folder they share.
+    this.placer = new HeadlessPlacer(opts.root, opts.destination, opts.log, originals, new PageLocks(path.join(opts.stateDir, 'locks')));
     this.stagingDir = path.join(opts.stateDir, 'staging', workspaceKey(opts.root));
     this.queue = new JobQueue({
       client: {

@@ -1,6 +1,7 @@
 // Where Pictor keeps what every face of it shares on this computer for this user: a VS Code window of
 // any profile or build (Insiders, a server), the `pictor` terminal command, the agent server. Today
-// that is the placeholder claims (claims.ts), in `<state folder>/claims/`. VS Code's global storage
+// that is the placeholder claims (claims.ts), in `<state folder>/claims/`, and the page locks
+// (pageLocks.ts), in `<state folder>/locks/`. VS Code's global storage
 // will not do: a terminal command cannot know which profile or build's folder to look in.
 //
 // The state folder is, first found:
@@ -58,4 +59,10 @@ export function claimsDir(host?: StateHost): string {
 export function originalsDir(host?: StateHost): string {
   const dir = pictorStateDir(host);
   return (host?.platform ?? process.platform) === 'win32' ? path.win32.join(dir, 'originals') : path.posix.join(dir, 'originals');
+}
+
+/** The folder of the page locks every face takes while it writes a page (pageLocks.ts). */
+export function pageLocksDir(host?: StateHost): string {
+  const dir = pictorStateDir(host);
+  return (host?.platform ?? process.platform) === 'win32' ? path.win32.join(dir, 'locks') : path.posix.join(dir, 'locks');
 }

@@ -13,6 +13,8 @@ import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol
 import { closeAllEditors, fake, waitFor, workspaceRoot } from './helpers';
 import { createsFor, releaseTasks, tasksFor } from './fakeControl';
 import { stateDir } from './hostFiles';
+import { PageLocks } from '../../src/core/pageLocks';
+import { pageLocksDir } from '../../src/core/stateDir';
 import { note } from './index';
 import { filesUnder, freshDir, onDisk, placeholderAt, runCommand, writePage, type JobSummary } from './pages';
 
@@ -170,6 +172,47 @@ describe('a VS Code window and an agent server on one page (issue 22)', function
       }, 20_000);
     }
     for (const p of [mine, theirs]) assert.equal((await tasksFor(p)).length, 1, `tasks the fake made for "${p}"`);
+  });
+
+  // Another face of Pictor (an agent server, `pictor fill`) writes a page under its lock (core/pageLocks.ts):
+  // the window must not edit and save its copy meanwhile, or VS Code refuses the save (the file is newer)
+  // and the link stays in a hidden buffer. The lock is taken here as such a face takes it.
+  it('another face of Pictor is writing the page (holds its lock): the window waits, then links on what that face wrote', async () => {
+    const prompt = 'a wren on a fence, page lock [hold]';
+    const dir = freshDir('agents/page-lock');
+    const original = `# Wren\n\nStatus: draft.\n\n![${prompt}]()\n\nThe end.\n`;
+    const doc = writePage(dir, original);
+    const running = runCommand<JobSummary[]>('pictor.generatePlaceholder', doc, placeholderAt(doc, 'a wren on a fence'));
+    let settled = false;
+    void running.then(() => { settled = true; }, () => { settled = true; });
+    await waitFor(`the task for "${prompt}" to be created`, async () => (await createsFor(prompt)).length > 0, 20_000);
+    let tookLock!: (held: boolean) => void;
+    const took = new Promise<boolean>((resolve) => { tookLock = resolve; });
+    let finishWrite!: () => void;
+    const mayWrite = new Promise<void>((resolve) => { finishWrite = resolve; });
+    const theirs = original.replace('Status: draft.', 'Status: final.');
+    const otherFace = new PageLocks(pageLocksDir()).hold(doc.fsPath, async (held) => {
+      tookLock(held);
+      await mayWrite;
+      fs.writeFileSync(doc.fsPath, theirs);
+    });
+    assert.equal(await took, true, 'the lock was not free');
+    await releaseTasks(prompt);
+    await waitFor('the image saved beside the page', () => filesUnder(path.join(dir, 'images')).some((f) => f.endsWith('.png')), 20_000);
+    // The window has its image and would link now; while the other face holds the page it does not
+    // (it waits for the lock for seconds: a quiet half second here says it waits, not how long).
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(settled, false, 'the window linked while another face held the page');
+    assert.equal(onDisk(doc), original);
+    finishWrite();
+    await otherFace;
+    const [job] = await running;
+    assert.deepEqual([job?.state, job?.linked], ['completed', true], JSON.stringify(job));
+    const page = onDisk(doc);
+    assert.equal(page.replace(/\]\(images\/[^)]+\)/g, ']()'), theirs, `the other face's change was written over, or the page changed besides its link:\n${page}`);
+    assert.equal(page.split(`![${prompt}](images/`).length - 1, 1, page);
+    const copy = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === doc.fsPath);
+    assert.ok(!copy?.isDirty, 'the window left its link unsaved in its copy of the page');
   });
 
   it('another program writes the page while the window\'s task runs (not open in a tab): its change and the link are both in the file', async () => {

@@ -4,12 +4,14 @@
 // A page being edited (open in a tab, or with unsaved changes): one WorkspaceEdit, worked out on the
 // text as it is when it is applied (the user may be typing); the user's buffer is the truth, one undo
 // brings the placeholder back. A file nobody is editing: the page on disk is the truth, which another
-// program (an agent server, another tool) may have written since the window last read it. While the
-// window's copy still shows the file, it is edited and saved at once. Once the file is ahead of it
-// (diskIsAhead), the links are placed as the files workspace places them (core/filesWorkspace.ts: read
-// now, found again by text, compared before an atomic rename), and the window's copy follows the disk
-// through VS Code's file watcher: saving that copy would write over the other program's change, or
-// fail and leave the links in a hidden buffer.
+// program (an agent server, another tool) may have written since the window last read it. Such a page
+// is linked under its lock (core/pageLocks.ts), which every face of Pictor takes while it writes a page.
+// While the window's copy still shows the file, it is edited and saved at once. Once the file is ahead
+// of it (diskIsAhead), or when another face's lock did not come free in time, the links are placed as
+// the files workspace places them (core/filesWorkspace.ts: read now, found again by text, compared
+// before an atomic rename), and the window's copy follows the disk through VS Code's file watcher:
+// saving that copy would write over the other program's change, or fail and leave the links in a
+// hidden buffer.
 import * as vscode from 'vscode';
 import { eolOf, FilesWorkspace, type RewriteResult } from '../../core/filesWorkspace';
 import { anchorLineEnd, insertionEdit, placeholderEdit, relativeLink, type TextEdit } from '../../core/markdownEdits';
@@ -18,6 +20,7 @@ import type { DownloadedImage } from '../../core/types';
 import { KeyedQueue } from '../../core/keyedQueue';
 import type { JobMeta } from '../state/jobMeta';
 import type { RangeTracker } from './tracker';
+import type { PageLocks } from '../../core/pageLocks';
 
 /** How long a link edit is retried while the user's typing keeps making it stale. */
 const RETRY_WHILE_TYPING_MS = 60_000;
@@ -42,9 +45,12 @@ export class DocumentLinks {
   /** The last link edit queued for each document (see link). */
   private readonly byDocument = new KeyedQueue();
   /** The pages on disk: read fresh, compared before the rename (shared with the faces without an editor). */
-  readonly files = new FilesWorkspace();
+  readonly files: FilesWorkspace;
 
-  constructor(private readonly tracker: RangeTracker, private readonly log: vscode.LogOutputChannel) {}
+  /** `locks`: the page locks every face of Pictor takes while it writes a page (absent: this window's own writes are kept apart only). */
+  constructor(private readonly tracker: RangeTracker, private readonly log: vscode.LogOutputChannel, locks?: PageLocks) {
+    this.files = new FilesWorkspace(locks);
+  }
 
   /**
    * Links one job's images. Edits of one document are made one after another: two completions that
@@ -59,19 +65,41 @@ export class DocumentLinks {
   }
 
   private async linkNow(jobId: string, meta: JobMeta, docUri: vscode.Uri, files: DownloadedImage[]): Promise<LinkOutcome> {
-    if (await diskIsAhead(docUri, this.files)) {
-      const links = files.map((f) => relativeLink(docUri.fsPath, f.path));
-      const r = await this.writeOnDisk<UnlinkedReason>(docUri, (text, offsets) => {
-        const planned = this.planFor(jobId, meta, text, links, eolOf(text), offsets);
-        return 'reason' in planned ? planned : [planned.edit];
-      });
-      if (r.ok) return { linked: true, documentUri: docUri.toString() };
-      if (r.reason !== 'editing') {
-        if (r.reason === 'changing' || r.reason === 'unreadable') this.log.warn(`Could not write ${docUri.toString(true)}: ${r.message ?? 'it kept changing'}.`);
-        return { linked: false, reason: r.reason === 'changing' || r.reason === 'unreadable' ? 'no-document' : r.reason };
-      }
+    const links = files.map((f) => relativeLink(docUri.fsPath, f.path));
+    const r = await this.linkInto<UnlinkedReason, LinkOutcome>(docUri, (text, offsets) => {
+      const planned = this.planFor(jobId, meta, text, links, eolOf(text), offsets);
+      return 'reason' in planned ? planned : [planned.edit];
+    }, () => this.linkInBuffer(jobId, meta, docUri, files));
+    if ('buffer' in r) return r.buffer;
+    if (r.disk.ok) return { linked: true, documentUri: docUri.toString() };
+    const reason = r.disk.reason;
+    if (reason === 'changing' || reason === 'unreadable') this.log.warn(`Could not write ${docUri.toString(true)}: ${r.disk.message ?? 'it kept changing'}.`);
+    return { linked: false, reason: reason === 'changing' || reason === 'unreadable' || reason === 'editing' ? 'no-document' : reason };
+  }
+
+  /**
+   * Links into a page one way or the other. A file page nobody is editing is linked under its lock (the
+   * other faces of Pictor write it too): on disk by `plan` (see writeOnDisk) when the file is ahead of
+   * the window's copy or another face's lock did not come free in time, else by `inBuffer` (an edit of
+   * the window's copy, saved at once: see saveUnedited). Any other page: by `inBuffer`, the user's
+   * buffer being the truth. The window's copy is then given a moment to show what was written on disk.
+   */
+  async linkInto<R extends string, T>(uri: vscode.Uri, plan: (text: string, offsets: OffsetsOf) => TextEdit[] | { reason: R }, inBuffer: () => Promise<T>):
+    Promise<{ buffer: T } | { disk: DiskResult<R> }> {
+    if (!nobodyEditing(uri)) return { buffer: await inBuffer() };
+    const r = await this.files.exclusive<{ buffer: T } | { disk: DiskResult<R> }>(uri.fsPath, async (held) => {
+      if (held && !(await diskIsAhead(uri, this.files))) return { buffer: await inBuffer() };
+      const disk = await this.writeOnDisk(uri, plan);
       // Opened in a tab or edited meanwhile: the user's buffer is the truth after all.
-    }
+      if (!disk.ok && disk.reason === 'editing') return { buffer: await inBuffer() };
+      return { disk };
+    });
+    if ('disk' in r && r.disk.ok) await this.followDisk(uri);
+    return r;
+  }
+
+  /** Links one job's images by an edit of the window's copy of the page (see linkInto). */
+  private async linkInBuffer(jobId: string, meta: JobMeta, docUri: vscode.Uri, files: DownloadedImage[]): Promise<LinkOutcome> {
     // The user may type between reading the text and the edit arriving: VS Code then refuses the
     // edit (its version is stale), and it is worked out again on the new text. Under load every
     // attempt can lose to a keystroke, so a count would leave a paid image unlinked while the user
@@ -93,9 +121,7 @@ export class DocumentLinks {
         // Lines inserted at a cursor would carry it (and a selection's end) past the links: a person
         // typing at the end of that line would go on typing below them. Put it back.
         if (doc.version === version + 1) for (const [editor, sel] of selections) editor.selections = sel;
-        // A document nobody has open gets its link saved, so it is not lost in a hidden buffer (a file
-        // nobody edits was written on disk above; this is a page of another scheme).
-        if (!wasDirty && !isOpenInTab(doc.uri)) await doc.save();
+        await this.saveUnedited(doc, wasDirty);
         return { linked: true, documentUri: doc.uri.toString() };
       }
       if (doc.version === version || Date.now() > deadline) {
@@ -106,17 +132,28 @@ export class DocumentLinks {
   }
 
   /**
-   * Writes a file page nobody is editing (see nobodyEditing) on disk: `plan` works the edits out on the
-   * text read now, told whether the tracker's offsets hold for it. Retried while another program keeps
-   * writing the page (within the typing deadline); then the window's copy of the page is given a moment
-   * to show the new text, so what reads it next (the tracker, the CodeLens, a command) sees the links.
+   * Saves a link edit of a page nobody has open (it was clean and is in no tab), so it is not left in
+   * a hidden buffer. VS Code refuses the save when the file changed on disk since it read it (a program
+   * that knows no page lock wrote it this very moment): it says so itself, offering to compare; the
+   * link is then in the window's copy only, and the log says so.
    */
-  async writeOnDisk<R extends string>(uri: vscode.Uri, plan: (text: string, offsets: OffsetsOf) => TextEdit[] | { reason: R }): Promise<DiskResult<R>> {
+  async saveUnedited(doc: vscode.TextDocument, wasDirty: boolean): Promise<void> {
+    if (wasDirty || isOpenInTab(doc.uri)) return;
+    const saved = await Promise.resolve(doc.save()).catch(() => false);
+    if (!saved || doc.isDirty) this.log.warn(`Could not save the link in ${doc.uri.toString(true)}: the file changed on disk meanwhile. The link is in the window's copy of the page; VS Code offers to compare the two.`);
+  }
+
+  /**
+   * Writes a file page nobody is editing (see nobodyEditing) on disk, inside the page's exclusive()
+   * (see linkInto): `plan` works the edits out on the text read now, told whether the tracker's offsets
+   * hold for it. Retried while another program keeps writing the page (within the typing deadline).
+   */
+  private async writeOnDisk<R extends string>(uri: vscode.Uri, plan: (text: string, offsets: OffsetsOf) => TextEdit[] | { reason: R }): Promise<DiskResult<R>> {
     const deadline = Date.now() + RETRY_WHILE_TYPING_MS;
     for (;;) {
       let r: DiskResult<R>;
       try {
-        r = await this.files.rewrite<R | 'editing'>(uri.fsPath, (text) => {
+        r = await this.files.rewriteHeld<R | 'editing'>(uri.fsPath, (text) => {
           // Decided again on the text just read: the user may have opened the page or typed meanwhile.
           if (!nobodyEditing(uri)) return { reason: 'editing' };
           const doc = copyOf(uri);
@@ -126,12 +163,15 @@ export class DocumentLinks {
         r = { ok: false, reason: 'unreadable', message: (e as Error).message };
       }
       if (!r.ok && r.reason === 'changing' && Date.now() < deadline) continue;
-      if (r.ok) await this.followDisk(uri);
       return r;
     }
   }
 
-  /** Waits (bounded) until the window's copy of a clean page shows the page on disk: VS Code reloads it when its file watcher sees the write. */
+  /**
+   * Waits (bounded) until the window's copy of a clean page shows the page on disk, so what reads it
+   * next (the tracker, the CodeLens, a command) sees the links: VS Code reloads it when its file watcher
+   * sees the write.
+   */
   private async followDisk(uri: vscode.Uri): Promise<void> {
     const doc = copyOf(uri);
     // Without a copy, the page is opened as the links were made on it before (read now, it shows them):

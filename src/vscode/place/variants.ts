@@ -11,7 +11,7 @@ import { readSettings } from '../settings/config';
 import type { PickSource } from '../run/runTypes';
 import type { JobMeta } from '../state/jobMeta';
 import { eolOf } from '../../core/filesWorkspace';
-import { diskIsAhead, documentPathOf, isOpenInTab, type DocumentLinks } from './documentLinks';
+import { documentPathOf, type DocumentLinks } from './documentLinks';
 import { pickTrackId, type PickKeeper } from './linker';
 import { exists } from './placing';
 import type { RangeTracker } from './tracker';
@@ -170,23 +170,25 @@ export class VariantPicker implements PickSource, PickKeeper, vscode.Disposable 
   private async link(pick: PendingPick, file: string): Promise<{ ok: true; link: string } | { ok: false; message: string }> {
     const docUri = vscode.Uri.parse(pick.documentUri);
     const gone = () => vscode.l10n.t('The placeholder "{0}" was changed or removed, so nothing was linked. Put it back as it was, or click Keep All to stop waiting; the variants stay where they are.', pick.alt);
-    // A file nobody is editing that another program wrote since the window read it: linked on disk, as
-    // the other links (documentLinks.ts diskIsAhead, writeOnDisk), so its change is neither written over
-    // nor lost in a hidden buffer.
-    if (await diskIsAhead(docUri, this.links.files)) {
-      const link = relativeLink(docUri.fsPath, file);
-      const r = await this.links.writeOnDisk<'gone'>(docUri, (text, offsets) => {
-        const p = this.links.findPlaceholder(pickTrackId(pick.id), text, pick.source, offsets);
-        return p ? [placeholderEdit(text, p, pick.alt, [link], eolOf(text))] : { reason: 'gone' };
-      });
-      if (r.ok) return { ok: true, link };
-      if (r.reason === 'gone') return { ok: false, message: gone() };
-      if (r.reason !== 'editing') {
-        this.log.warn(`Could not write ${docUri.toString(true)}: ${r.message ?? 'it kept changing'}.`);
-        return { ok: false, message: vscode.l10n.t('{0} could not be edited, so nothing was linked. Try the pick again.', vscode.workspace.asRelativePath(docUri, false)) };
-      }
-      // Opened in a tab or edited meanwhile: the user's buffer is the truth after all.
-    }
+    const notEdited = (uri: vscode.Uri) => vscode.l10n.t('{0} could not be edited, so nothing was linked. Try the pick again.', vscode.workspace.asRelativePath(uri, false));
+    // As the other links (documentLinks.ts linkInto): a file nobody is editing under its lock, on disk
+    // when another program wrote it since the window read it, so its change is neither written over nor
+    // lost in a hidden buffer.
+    const link = relativeLink(docUri.fsPath, file);
+    const r = await this.links.linkInto<'gone', { ok: true; link: string } | { ok: false; message: string }>(docUri, (text, offsets) => {
+      const p = this.links.findPlaceholder(pickTrackId(pick.id), text, pick.source, offsets);
+      return p ? [placeholderEdit(text, p, pick.alt, [link], eolOf(text))] : { reason: 'gone' };
+    }, () => this.linkInBuffer(pick, file, docUri, gone, notEdited));
+    if ('buffer' in r) return r.buffer;
+    if (r.disk.ok) return { ok: true, link };
+    if (r.disk.reason === 'gone') return { ok: false, message: gone() };
+    this.log.warn(`Could not write ${docUri.toString(true)}: ${r.disk.message ?? 'it kept changing'}.`);
+    return { ok: false, message: notEdited(docUri) };
+  }
+
+  /** Links the pick by an edit of the window's copy of the page, retried while the user types. */
+  private async linkInBuffer(pick: PendingPick, file: string, docUri: vscode.Uri, gone: () => string, notEdited: (uri: vscode.Uri) => string):
+    Promise<{ ok: true; link: string } | { ok: false; message: string }> {
     const deadline = Date.now() + RETRY_WHILE_TYPING_MS;
     for (;;) {
       let doc: vscode.TextDocument;
@@ -205,12 +207,10 @@ export class VariantPicker implements PickSource, PickKeeper, vscode.Disposable 
       const edit = new vscode.WorkspaceEdit();
       edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.text);
       if (await vscode.workspace.applyEdit(edit)) {
-        if (!wasDirty && !isOpenInTab(doc.uri)) await doc.save();
+        await this.links.saveUnedited(doc, wasDirty);
         return { ok: true, link };
       }
-      if (doc.version === version || Date.now() > deadline) {
-        return { ok: false, message: vscode.l10n.t('{0} could not be edited, so nothing was linked. Try the pick again.', vscode.workspace.asRelativePath(doc.uri, false)) };
-      }
+      if (doc.version === version || Date.now() > deadline) return { ok: false, message: notEdited(doc.uri) };
     }
   }
 
