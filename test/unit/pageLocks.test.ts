@@ -67,7 +67,10 @@ describe('page locks (unit, real files, real processes)', () => {
   it('different pages do not wait for each other', async () => {
     const locks = new PageLocks(locksDir);
     let release!: () => void;
-    const first = locks.hold(path.join(dir, 'a.md'), () => new Promise<void>((r) => { release = r; }));
+    let entered!: () => void;
+    const firstIn = new Promise<void>((r) => { entered = r; });
+    const first = locks.hold(path.join(dir, 'a.md'), () => { entered(); return new Promise<void>((r) => { release = r; }); });
+    await firstIn;
     const second = await locks.hold(path.join(dir, 'b.md'), async (held) => held);
     assert.equal(second, true);
     release();
@@ -106,7 +109,10 @@ describe('page locks (unit, real files, real processes)', () => {
     const page = path.join(dir, 'page.md');
     const locks = new PageLocks(locksDir, { waitMs: 80 });
     let release!: () => void;
-    const first = locks.hold(page, () => new Promise<void>((r) => { release = r; }));
+    let entered!: (held: boolean) => void;
+    const firstHeld = new Promise<boolean>((r) => { entered = r; });
+    const first = locks.hold(page, (held) => { entered(held); return new Promise<void>((r) => { release = r; }); });
+    assert.equal(await firstHeld, true);
     assert.equal(await locks.hold(page, async (held) => held), false);
     release();
     await first;
