@@ -43,26 +43,28 @@ export function pictorStateDir(host: StateHost = thisHost()): string {
   return p.join(xdg && p.isAbsolute(xdg) ? xdg : p.join(host.home, '.local', 'state'), 'pictor');
 }
 
+/** `name` in the state folder, by the path rules of the platform the folder is for. */
+function inStateDir(name: string, host?: StateHost): string {
+  const dir = pictorStateDir(host);
+  return (host?.platform ?? process.platform) === 'win32' ? path.win32.join(dir, name) : path.posix.join(dir, name);
+}
+
 /** The file of the uploaded reference URLs every face reuses (uploadCache.ts). */
 export function uploadsFile(host?: StateHost): string {
-  const dir = pictorStateDir(host);
-  return (host?.platform ?? process.platform) === 'win32' ? path.win32.join(dir, 'uploads.json') : path.posix.join(dir, 'uploads.json');
+  return inStateDir('uploads.json', host);
 }
 
 /** The folder of the placeholder claims every face shares (see claims.ts). */
 export function claimsDir(host?: StateHost): string {
-  const dir = pictorStateDir(host);
-  return (host?.platform ?? process.platform) === 'win32' ? path.win32.join(dir, 'claims') : path.posix.join(dir, 'claims');
+  return inStateDir('claims', host);
 }
 
 /** The folder of the opaque originals of images made transparent, which every face sends as references (originals.ts). */
 export function originalsDir(host?: StateHost): string {
-  const dir = pictorStateDir(host);
-  return (host?.platform ?? process.platform) === 'win32' ? path.win32.join(dir, 'originals') : path.posix.join(dir, 'originals');
+  return inStateDir('originals', host);
 }
 
 /** The folder of the page locks every face takes while it writes a page (pageLocks.ts). */
 export function pageLocksDir(host?: StateHost): string {
-  const dir = pictorStateDir(host);
-  return (host?.platform ?? process.platform) === 'win32' ? path.win32.join(dir, 'locks') : path.posix.join(dir, 'locks');
+  return inStateDir('locks', host);
 }

@@ -2,7 +2,6 @@
 // types, sizes: protocol.ts), then checked against the workspace (paths, ids); a message that fails
 // either is refused and has no effect. All work goes through the Generator and the queue.
 import * as vscode from 'vscode';
-import { markdownImage, relativeLink } from '../core/markdownEdits';
 import { isFinal, isRetryableState, retryNeedsConfirmation } from '../core/jobs/states';
 import type { ReferenceInput } from '../core/types';
 import { readSettings } from '../vscode/settings/config';
@@ -23,7 +22,8 @@ import { parseWebviewMessage } from '../shared/messageCheck';
 import { checkAll, checkDropped, checkUrl, inWorkspace, workspaceFolderPaths } from '../vscode/run/referenceChecks';
 import { panelStrings } from './strings';
 import { requireTrust } from '../vscode/settings/trust';
-import { altOf, historyView, jobViews, oneLine, pickView, type Thumb } from './views';
+import { historyView, jobViews, oneLine, pickView, type Thumb } from './views';
+import { PanelFileActions } from './fileActions';
 import type { VariantPicker } from '../vscode/place/variants';
 import { say, sayWords, wordTemplates } from '../vscode/say';
 import { ENGLISH, type WordCode } from '../shared/words';
@@ -54,7 +54,11 @@ export interface Handled {
 const OPTION_KEYS = ['size', 'resolution', 'quality', 'n', 'background', 'format', 'maxWidth'] as const;
 
 export class PanelMessages {
-  constructor(private readonly deps: PanelDeps) {}
+  private readonly files: PanelFileActions;
+
+  constructor(private readonly deps: PanelDeps) {
+    this.files = new PanelFileActions(deps);
+  }
 
   /** Validates `raw` and acts on it. Settles once its immediate effects happened (a Generate: once queued). */
   async handle(raw: unknown, post: Post, thumb: Thumb): Promise<Handled> {
@@ -176,7 +180,8 @@ export class PanelMessages {
       case 'reveal':
       case 'copyPath':
         if (!(await inWorkspace(m.path))) return `${m.type}: the path is outside the workspace folders`;
-        return this.fileAction(m.type, m.path, post);
+        await this.files.act(m.type, m.path, post);
+        return;
       case 'saveDefaults':
         return this.saveDefaults(m.options, m.target, post);
       case 'pickVariant': {
@@ -256,60 +261,6 @@ export class PanelMessages {
     post({ type: 'references', added, problems });
   }
 
-  private async fileAction(kind: 'insertLink' | 'open' | 'reveal' | 'copyPath', file: string, post: Post): Promise<string | undefined> {
-    const uri = vscode.Uri.file(file);
-    if (kind === 'copyPath') {
-      await vscode.env.clipboard.writeText(file);
-      post({ type: 'notice', level: 'info', message: vscode.l10n.t('Copied {0}', file) });
-      return;
-    }
-    try {
-      await vscode.workspace.fs.stat(uri);
-    } catch {
-      post({ type: 'notice', level: 'error', message: vscode.l10n.t('{0} no longer exists.', vscode.workspace.asRelativePath(uri, false)) });
-      return;
-    }
-    if (kind === 'open') {
-      await vscode.commands.executeCommand('vscode.open', uri, { viewColumn: vscode.ViewColumn.One, preview: true });
-    } else if (kind === 'reveal') {
-      await vscode.commands.executeCommand('revealInExplorer', uri);
-    } else {
-      await this.insertLink(file, post);
-    }
-    return;
-  }
-
-  private async insertLink(file: string, post: Post): Promise<void> {
-    const point = this.deps.targets.insertionPoint();
-    if (!point) {
-      post({ type: 'notice', level: 'error', message: vscode.l10n.t('Open a Markdown file and put the cursor where the link should go, then click Insert Link.') });
-      return;
-    }
-    const doc = point.doc;
-    const link = markdownImage(this.altFor(file), relativeLink(documentPath(doc.uri), file));
-    // An image is a block of its own: text around the cursor stays on its own lines.
-    const at = doc.positionAt(point.cursor);
-    const lineText = doc.lineAt(at.line).text;
-    const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-    const text = (lineText.slice(0, at.character).trim() ? eol : '') + link + (lineText.slice(at.character).trim() ? eol : '');
-    const edit = new vscode.WorkspaceEdit();
-    edit.insert(doc.uri, at, text);
-    if (!(await vscode.workspace.applyEdit(edit))) {
-      post({ type: 'notice', level: 'error', message: vscode.l10n.t('{0} could not be edited.', vscode.workspace.asRelativePath(doc.uri, false)) });
-      return;
-    }
-    post({ type: 'notice', level: 'info', message: vscode.l10n.t('Inserted a link into {0}.', vscode.workspace.asRelativePath(doc.uri, false)) });
-  }
-
-  /** The prompt a saved file was made from, for its alt text; its name when no task knows it. */
-  private altFor(file: string): string {
-    const job = this.deps.service.queue.list().find((j) => j.files?.some((f) => f.path === file));
-    if (job) return altOf(job);
-    const entry = this.deps.history.list().find((e) => e.files.some((f) => f.path === file));
-    if (entry) return oneLine(entry.prompt);
-    return vscode.Uri.file(file).path.split('/').pop()!.replace(/\.[^.]+$/, '');
-  }
-
   private async saveDefaults(options: PanelOptions, target: 'workspace' | 'user', post: Post): Promise<string | undefined> {
     const errors = checkOptions(options, sayWords).errors;
     if (errors.length) {
@@ -346,13 +297,4 @@ function runOptions(o: PanelOptions & { style?: string }): RunOptions {
     ...(format !== undefined ? { format: format as Format } : {}),
     ...(maxWidth !== undefined ? { maxWidth } : {}),
   };
-}
-
-/** The path links are made relative to; an untitled document counts as a file in the first folder. */
-function documentPath(uri: vscode.Uri): string {
-  if (uri.scheme === 'untitled') {
-    const first = vscode.workspace.workspaceFolders?.[0];
-    return first ? vscode.Uri.joinPath(first.uri, 'untitled.md').fsPath : '/untitled.md';
-  }
-  return uri.fsPath;
 }
